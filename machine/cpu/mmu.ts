@@ -1,0 +1,442 @@
+// Linear address formation (segmentation) and translation (paging) for one CPU, with a direct-mapped TLB.
+// SDM vol. 3A ch. 3.4-5 (segments), ch. 4 (paging), ch. 4.10 (TLB). Faults are thrown as the CPU's CpuFault.
+import { CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMAP, CR4_SMEP, EFER_NXE, EFL_AC } from '../../isa/bits/control';
+import { PF_I, PF_P, PF_RSVD, PF_U, PF_W, PTE_A, PTE_D, PTE_G, PTE_P, PTE_PS, PTE_RW, PTE_US } from '../../isa/bits/paging';
+import type { PhysicalMemory } from '../memory/physical';
+import { GP, PF, SS as SS_FAULT, type CpuFault } from './fault';
+import { ATTR_CE, ATTR_CODE, ATTR_DB, ATTR_RW, ATTR_S, ATTR_UNUSABLE, SS, FS } from './segment';
+import type { CpuState } from './state';
+
+export const ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2;
+export type AccessKind = 0 | 1 | 2;
+
+/** Shared by all CPUs of a machine: the A20 gate (bit 20 of every physical address forced to 0 when off). */
+export interface Platform {
+  a20Enabled: boolean;
+}
+
+/** Paging features the CPU model exposes (CPUID) that change what the walk accepts. */
+export interface PagingFeatures {
+  maxPhysAddr: number;
+  nx: boolean;
+  pages1g: boolean;
+  pse36: boolean;
+}
+
+// TLB permission bits.
+const T_VALID = 1, T_RD_S = 2, T_WR_S = 4, T_EX_S = 8, T_RD_U = 16, T_WR_U = 32, T_EX_U = 64;
+const T_NOT_USER = 128, T_DIRTY = 256, T_GLOBAL = 512, T_LARGE = 1024;
+const T_SHIFT_POS = 12; // page shift (12, 21, 22, 30) stored in bits 12..17
+const TLB_BITS = 12;
+const TLB_SIZE = 1 << TLB_BITS;
+const TWO32 = 0x1_0000_0000;
+
+/** One level of a page walk, for the debugger. */
+export interface WalkLevel {
+  /** 'PML5E' | 'PML4E' | 'PDPTE' | 'PDE' | 'PTE'. */
+  name: string;
+  /** Physical address of the entry. */
+  entryAddress: number;
+  lo: number;
+  hi: number;
+  /** True when this entry maps the page (PS set or PTE). */
+  leaf: boolean;
+}
+
+export interface WalkResult {
+  paging: CpuState['paging'];
+  levels: WalkLevel[];
+  /** Physical address, or undefined when the walk faults. */
+  physical?: number;
+  pageSize?: number;
+  /** Effective permissions of the translation. */
+  writable?: boolean;
+  user?: boolean;
+  executable?: boolean;
+  global?: boolean;
+  /** #PF error code the access would raise, and why. */
+  faultErrorCode?: number;
+  faultReason?: string;
+}
+
+export class Mmu {
+  /** Results of linearize(): the linear address halves. */
+  linLo = 0;
+  linHi = 0;
+  /** High half of the last 64-bit read. */
+  hi = 0;
+  private readonly tagLo = new Int32Array(TLB_SIZE);
+  private readonly tagHi = new Int32Array(TLB_SIZE);
+  private readonly perm = new Int32Array(TLB_SIZE);
+  private readonly frame = new Float64Array(TLB_SIZE);
+  private largeEntries = 0;
+  private pagingOn = false;
+  /** PAE legacy mode page-directory-pointer entries, loaded when CR3 is written (SDM 4.4.1). */
+  readonly pdpteLo = new Uint32Array(4);
+  readonly pdpteHi = new Uint32Array(4);
+  private rsvdHi: number;
+  private addrHiMask: number;
+  // walk scratch: entries whose A bit must be set, and the leaf
+  private readonly touchedAddr = new Float64Array(5);
+  private touchedCount = 0;
+  private walkPerm = 0;
+  private walkShift = 12;
+  private walkLeafAddr = 0;
+  private walkRw = 0;
+  private walkUs = 0;
+  private walkXd = 0;
+  private walkErr = 0;
+  private walkWhy = '';
+
+  constructor(
+    private readonly s: CpuState,
+    readonly memory: PhysicalMemory,
+    private readonly fault: CpuFault,
+    readonly platform: Platform,
+    readonly features: PagingFeatures,
+  ) {
+    const m = features.maxPhysAddr;
+    this.addrHiMask = m >= 52 ? 0xfffff : (1 << (m - 32)) - 1;
+    this.rsvdHi = 0xfffff & ~this.addrHiMask;
+    this.tagHi.fill(-1);
+  }
+
+  /** Call after CR0/CR4/EFER changes (the caller flushes the TLB when the SDM says so). */
+  modeChanged(): void {
+    this.pagingOn = (this.s.cr0 & CR0_PG) !== 0;
+  }
+
+  // ---- TLB maintenance ---------------------------------------------------------------------------------------
+
+  /** Drops every entry, global ones included (CR4.PGE/PAE/PSE/SMEP/LA57 changes, CR0.PG/WP changes, A20). */
+  flushAll(): void {
+    this.perm.fill(0);
+    this.largeEntries = 0;
+  }
+
+  /** Drops non-global entries (MOV to CR3). */
+  flushNonGlobal(): void {
+    const perm = this.perm;
+    for (let i = 0; i < TLB_SIZE; i++) if ((perm[i] & T_GLOBAL) === 0) perm[i] = 0;
+  }
+
+  /** INVLPG: drops the translation of one page, including every 4 KiB piece of a large page containing it. */
+  invalidatePage(lo: number, hi: number): void {
+    const vpn = lo >>> 12;
+    const i = vpn & (TLB_SIZE - 1);
+    if (this.tagLo[i] === (vpn | 0) && this.tagHi[i] === (hi | 0)) this.perm[i] = 0;
+    if (this.largeEntries === 0) return;
+    for (let k = 0; k < TLB_SIZE; k++) {
+      const p = this.perm[k];
+      if ((p & T_LARGE) === 0 || this.tagHi[k] !== (hi | 0)) continue;
+      const shift = ((p >>> T_SHIFT_POS) & 63) - 12;
+      if (((this.tagLo[k] ^ vpn) >>> shift) === 0) this.perm[k] = 0;
+    }
+  }
+
+  // ---- segmentation -----------------------------------------------------------------------------------------
+
+  /**
+   * Forms the linear address of seg:offset for an access of `size` bytes and leaves it in linLo/linHi.
+   * Checks type, limit (expand-up/down, cached "unreal" limits) and, in 64-bit mode, canonical form.
+   * offHi is only used in 64-bit mode; the caller has already wrapped the offset to the address size.
+   */
+  linearize(seg: number, offLo: number, offHi: number, size: number, acc: AccessKind): void {
+    const s = this.s;
+    const sr = s.seg[seg];
+    if (s.mode === 'long') {
+      let lo = offLo >>> 0;
+      let hi = offHi | 0;
+      if (seg >= FS) {
+        const sum = lo + sr.base;
+        lo = sum >>> 0;
+        hi = (hi + sr.baseHi + (sum >= TWO32 ? 1 : 0)) | 0;
+      }
+      const top = this.s.cr4 & 0x1000 ? hi >> 24 : hi >> 15;
+      if (top !== 0 && top !== -1) this.segFault(seg, 'non-canonical address');
+      this.linLo = lo;
+      this.linHi = hi >>> 0;
+      return;
+    }
+    const attr = sr.attr;
+    if (s.mode !== 'real' && s.mode !== 'v86') {
+      if (attr & ATTR_UNUSABLE) this.segFault(seg, 'null segment');
+      if (acc === ACC_WRITE && (attr & (ATTR_CODE | ATTR_RW)) !== ATTR_RW) this.segFault(seg, 'segment not writable');
+      if (acc === ACC_READ && (attr & (ATTR_CODE | ATTR_RW)) === ATTR_CODE && (attr & ATTR_S)) this.segFault(seg, 'execute-only segment');
+    }
+    const off = offLo >>> 0;
+    const last = off + size - 1;
+    if ((attr & (ATTR_CODE | ATTR_CE)) === ATTR_CE) {
+      // expand-down data: valid offsets are limit+1 .. 0xFFFF or 0xFFFFFFFF
+      const upper = attr & ATTR_DB ? 0xffffffff : 0xffff;
+      if (off <= sr.limit || last > upper) this.segFault(seg, 'outside expand-down segment');
+    } else if (last > sr.limit) this.segFault(seg, `offset 0x${off.toString(16)} beyond limit 0x${sr.limit.toString(16)}`);
+    this.linLo = (sr.base + off) >>> 0;
+    this.linHi = 0;
+  }
+
+  private segFault(seg: number, why: string): never {
+    throw this.fault.set(seg === SS ? SS_FAULT : GP, 0, why);
+  }
+
+  // ---- translation ------------------------------------------------------------------------------------------
+
+  /** Linear → physical for an access by the current privilege level; throws #PF. */
+  translate(lo: number, hi: number, acc: AccessKind): number {
+    return this.translateAs(lo, hi, acc, this.s.cpl === 3, false);
+  }
+
+  /** Linear → physical for implicit supervisor accesses (GDT/IDT/TSS reads, interrupt stack frames). */
+  translateSystem(lo: number, hi: number, acc: AccessKind): number {
+    return this.translateAs(lo, hi, acc, false, true);
+  }
+
+  translateAs(lo: number, hi: number, acc: AccessKind, user: boolean, implicit: boolean): number {
+    if (!this.pagingOn) {
+      const p = lo >>> 0;
+      return this.platform.a20Enabled ? p : p & ~0x100000;
+    }
+    const vpn = lo >>> 12;
+    const i = vpn & (TLB_SIZE - 1);
+    const need = this.needMask(acc, user, implicit);
+    if (this.tagLo[i] === (vpn | 0) && this.tagHi[i] === (hi | 0) && (this.perm[i] & need) === need) {
+      return this.frame[i] + (lo & 0xfff);
+    }
+    return this.translateSlow(lo, hi, acc, user, implicit, need);
+  }
+
+  private needMask(acc: AccessKind, user: boolean, implicit: boolean): number {
+    if (user) return acc === ACC_READ ? T_VALID | T_RD_U : acc === ACC_WRITE ? T_VALID | T_WR_U | T_DIRTY : T_VALID | T_EX_U;
+    if (acc === ACC_EXEC) return T_VALID | T_EX_S;
+    const smap = (this.s.cr4 & CR4_SMAP) !== 0 && (implicit || (this.s.eflags & EFL_AC) === 0) ? T_NOT_USER : 0;
+    return acc === ACC_READ ? T_VALID | T_RD_S | smap : T_VALID | T_WR_S | T_DIRTY | smap;
+  }
+
+  private translateSlow(lo: number, hi: number, acc: AccessKind, user: boolean, implicit: boolean, need: number): number {
+    const phys = this.walkCore(lo, hi, acc, user, null);
+    if (phys < 0 || (this.walkPerm & need) !== need) {
+      if (phys >= 0) this.protectionError(acc, user, need);
+      const s = this.s;
+      s.cr2Lo = lo >>> 0;
+      s.cr2Hi = hi >>> 0;
+      throw this.fault.set(PF, this.walkErr, this.walkWhy);
+    }
+    // Accessed bits on every level, dirty on the leaf for writes (SDM 4.8).
+    const mem = this.memory;
+    for (let k = 0; k < this.touchedCount; k++) {
+      const a = this.touchedAddr[k];
+      const v = mem.read8(a);
+      if ((v & PTE_A) === 0) mem.write8(a, v | PTE_A);
+    }
+    const leaf = this.walkLeafAddr;
+    const lv = mem.read8(leaf);
+    const set = acc === ACC_WRITE ? PTE_A | PTE_D : PTE_A;
+    if ((lv & set) !== set) mem.write8(leaf, lv | set);
+    if (acc === ACC_WRITE) this.walkPerm |= T_DIRTY;
+    const vpn = lo >>> 12;
+    const i = vpn & (TLB_SIZE - 1);
+    if (this.perm[i] & T_LARGE) this.largeEntries--;
+    this.tagLo[i] = vpn | 0;
+    this.tagHi[i] = hi | 0;
+    this.frame[i] = phys - (phys % 4096);
+    this.perm[i] = this.walkPerm | (this.walkShift << T_SHIFT_POS);
+    if (this.walkPerm & T_LARGE) this.largeEntries++;
+    return phys;
+  }
+
+  /** Sets walkErr/walkWhy for a present page whose permissions refuse the access. */
+  private protectionError(acc: AccessKind, user: boolean, need: number): void {
+    this.walkErr = PF_P | (acc === ACC_WRITE ? PF_W : 0) | (user ? PF_U : 0) | (acc === ACC_EXEC && this.fetchReportsI() ? PF_I : 0);
+    const missing = need & ~this.walkPerm;
+    this.walkWhy =
+      missing & T_NOT_USER ? 'SMAP: supervisor access to a user page'
+      : acc === ACC_EXEC ? (user ? 'fetch from a supervisor or no-execute page' : 'fetch from a no-execute page or a user page under SMEP')
+      : acc === ACC_WRITE ? (user && (missing & T_WR_U) && (this.walkPerm & T_RD_U) === 0 ? 'user access to a supervisor page' : 'write to a read-only page')
+      : 'user access to a supervisor page';
+  }
+
+  private fetchReportsI(): boolean {
+    const s = this.s;
+    return (s.cr4 & CR4_SMEP) !== 0 || ((s.cr4 & CR4_PAE) !== 0 && (s.efer & EFER_NXE) !== 0);
+  }
+
+  private notPresent(acc: AccessKind, user: boolean, why: string): number {
+    this.walkErr = (acc === ACC_WRITE ? PF_W : 0) | (user ? PF_U : 0) | (acc === ACC_EXEC && this.fetchReportsI() ? PF_I : 0);
+    this.walkWhy = why;
+    return -1;
+  }
+
+  private reserved(acc: AccessKind, user: boolean, why: string): number {
+    this.walkErr = PF_P | PF_RSVD | (acc === ACC_WRITE ? PF_W : 0) | (user ? PF_U : 0) | (acc === ACC_EXEC && this.fetchReportsI() ? PF_I : 0);
+    this.walkWhy = why;
+    return -1;
+  }
+
+  private readPhys32(a: number): number {
+    return this.memory.read32(this.platform.a20Enabled ? a : a - (a & 0x100000));
+  }
+
+  /**
+   * Walks the paging structures without side effects. Returns the physical address or -1 (walkErr/walkWhy set).
+   * Leaves the combined permissions in walkPerm and the entries needing an accessed bit in touchedAddr.
+   */
+  private walkCore(lo: number, hi: number, acc: AccessKind, user: boolean, rec: WalkLevel[] | null): number {
+    const s = this.s;
+    this.touchedCount = 0;
+    let rw = 1, us = 1, xd = 0;
+    let physPage = 0, shift = 12, leafLo = 0;
+    const nxe = (s.efer & EFER_NXE) !== 0;
+    if (s.paging === '32-bit') {
+      const pdeAddr = ((s.cr3Lo & 0xfffff000) >>> 0) + (lo >>> 22) * 4;
+      const pde = this.readPhys32(pdeAddr);
+      const large = (pde & PTE_PS) !== 0 && (s.cr4 & CR4_PSE) !== 0;
+      rec?.push({ name: 'PDE', entryAddress: pdeAddr, lo: pde >>> 0, hi: 0, leaf: large });
+      if ((pde & PTE_P) === 0) return this.notPresent(acc, user, 'PDE not present');
+      rw &= pde >>> 1;
+      us &= pde >>> 2;
+      if (large) {
+        const high = (pde >>> 13) & 0xff;
+        const maxHigh = this.features.pse36 ? Math.min(this.features.maxPhysAddr, 40) - 32 : 0;
+        if (pde & (1 << 21) || high >>> maxHigh !== 0) return this.reserved(acc, user, 'reserved bit set in a 4 MiB PDE');
+        physPage = ((pde & 0xffc00000) >>> 0) + high * TWO32 + (lo & 0x3ff000);
+        shift = 22;
+        leafLo = pde;
+        this.walkLeafAddr = pdeAddr;
+      } else {
+        this.touchedAddr[this.touchedCount++] = pdeAddr;
+        const pteAddr = ((pde & 0xfffff000) >>> 0) + ((lo >>> 12) & 0x3ff) * 4;
+        const pte = this.readPhys32(pteAddr);
+        rec?.push({ name: 'PTE', entryAddress: pteAddr, lo: pte >>> 0, hi: 0, leaf: true });
+        if ((pte & PTE_P) === 0) return this.notPresent(acc, user, 'PTE not present');
+        rw &= pte >>> 1;
+        us &= pte >>> 2;
+        physPage = (pte & 0xfffff000) >>> 0;
+        leafLo = pte;
+        this.walkLeafAddr = pteAddr;
+      }
+    } else {
+      let level: number;
+      let table: number;
+      if (s.paging === 'pae') {
+        const idx = lo >>> 30;
+        const eLo = this.pdpteLo[idx], eHi = this.pdpteHi[idx];
+        rec?.push({ name: 'PDPTE', entryAddress: ((s.cr3Lo & 0xffffffe0) >>> 0) + idx * 8, lo: eLo, hi: eHi, leaf: false });
+        if ((eLo & PTE_P) === 0) return this.notPresent(acc, user, 'PDPTE not present');
+        table = (eHi & this.addrHiMask) * TWO32 + ((eLo & 0xfffff000) >>> 0);
+        level = 2;
+      } else {
+        level = s.paging === '5-level' ? 5 : 4;
+        table = (s.cr3Hi & this.addrHiMask) * TWO32 + ((s.cr3Lo & 0xfffff000) >>> 0);
+      }
+      for (;;) {
+        const idx =
+          level === 5 ? (hi >>> 16) & 0x1ff
+          : level === 4 ? (hi >>> 7) & 0x1ff
+          : level === 3 ? ((hi & 0x7f) << 2) | (lo >>> 30)
+          : level === 2 ? (lo >>> 21) & 0x1ff
+          : (lo >>> 12) & 0x1ff;
+        const ea = table + idx * 8;
+        const eLo = this.readPhys32(ea);
+        const eHi = this.readPhys32(ea + 4);
+        const ps = (eLo & PTE_PS) !== 0;
+        const leaf = level === 1 || (ps && level <= 3);
+        rec?.push({ name: LEVEL_NAMES[level], entryAddress: ea, lo: eLo >>> 0, hi: eHi >>> 0, leaf });
+        if ((eLo & PTE_P) === 0) return this.notPresent(acc, user, `${LEVEL_NAMES[level]} not present`);
+        if (eHi & this.rsvdHi) return this.reserved(acc, user, `${LEVEL_NAMES[level]} sets address bits beyond MAXPHYADDR`);
+        if (!nxe && eHi & 0x80000000) return this.reserved(acc, user, `${LEVEL_NAMES[level]} sets XD while EFER.NXE = 0`);
+        if (ps && level >= 4) return this.reserved(acc, user, `${LEVEL_NAMES[level]} sets PS (reserved)`);
+        if (ps && level === 3 && !this.features.pages1g) return this.reserved(acc, user, 'PDPTE sets PS but 1 GiB pages are not supported');
+        if (ps && level === 3 && eLo & 0x3fffe000) return this.reserved(acc, user, 'reserved bits 29:13 set in a 1 GiB PDPTE');
+        if (ps && level === 2 && eLo & 0x1fe000) return this.reserved(acc, user, 'reserved bits 20:13 set in a 2 MiB PDE');
+        rw &= eLo >>> 1;
+        us &= eLo >>> 2;
+        if (nxe) xd |= eHi >>> 31;
+        if (leaf) {
+          this.walkLeafAddr = ea;
+          leafLo = eLo;
+          const hiPart = (eHi & this.addrHiMask) * TWO32;
+          if (level === 3) {
+            shift = 30;
+            physPage = hiPart + ((eLo & 0xc0000000) >>> 0) + (lo & 0x3ffff000);
+          } else if (level === 2) {
+            shift = 21;
+            physPage = hiPart + ((eLo & 0xffe00000) >>> 0) + (lo & 0x1ff000);
+          } else physPage = hiPart + ((eLo & 0xfffff000) >>> 0);
+          break;
+        }
+        this.touchedAddr[this.touchedCount++] = ea;
+        table = (eHi & this.addrHiMask) * TWO32 + ((eLo & 0xfffff000) >>> 0);
+        level--;
+      }
+    }
+    rw &= 1;
+    us &= 1;
+    const wp = (s.cr0 & CR0_WP) !== 0;
+    const smep = (s.cr4 & CR4_SMEP) !== 0;
+    let perm = T_VALID | T_RD_S;
+    if (rw || !wp) perm |= T_WR_S;
+    if (!xd && !(smep && us)) perm |= T_EX_S;
+    if (us) {
+      perm |= T_RD_U;
+      if (rw) perm |= T_WR_U;
+      if (!xd) perm |= T_EX_U;
+    } else perm |= T_NOT_USER;
+    if (leafLo & PTE_D) perm |= T_DIRTY;
+    if (leafLo & PTE_G && s.cr4 & CR4_PGE) perm |= T_GLOBAL;
+    if (shift !== 12) perm |= T_LARGE;
+    this.walkPerm = perm;
+    this.walkShift = shift;
+    this.walkRw = rw;
+    this.walkUs = us;
+    this.walkXd = xd & 1;
+    if (!this.platform.a20Enabled) physPage -= physPage & 0x100000;
+    return physPage + (lo & 0xfff);
+  }
+
+  /**
+   * Loads the four PAE PDPTEs from CR3 (MOV CR3 / enabling paging in PAE legacy mode). Returns false when one has
+   * reserved bits set: the caller raises #GP(0) (SDM 4.4.1).
+   */
+  loadPdptes(): boolean {
+    const base = (this.s.cr3Lo & 0xffffffe0) >>> 0;
+    const lo = [0, 0, 0, 0], hi = [0, 0, 0, 0];
+    for (let i = 0; i < 4; i++) {
+      lo[i] = this.readPhys32(base + i * 8);
+      hi[i] = this.readPhys32(base + i * 8 + 4);
+      if (lo[i] & PTE_P && (lo[i] & 0x1e6 || hi[i] & (this.rsvdHi | 0x80000000) || hi[i] & 0x7ff00000)) return false;
+    }
+    for (let i = 0; i < 4; i++) {
+      this.pdpteLo[i] = lo[i] >>> 0;
+      this.pdpteHi[i] = hi[i] >>> 0;
+    }
+    return true;
+  }
+
+  // ---- debugger views (no side effects, may allocate) --------------------------------------------------------
+
+  /** The full walk of a linear address as the current paging mode sees it, with each level's entry. */
+  walk(lo: number, hi: number, acc: AccessKind = ACC_READ, user = false): WalkResult {
+    const s = this.s;
+    if ((s.cr0 & CR0_PG) === 0) {
+      const p = this.platform.a20Enabled ? lo >>> 0 : (lo >>> 0) & ~0x100000;
+      return { paging: 'none', levels: [], physical: p >>> 0, pageSize: 4096, writable: true, user: true, executable: true, global: false };
+    }
+    const levels: WalkLevel[] = [];
+    const phys = this.walkCore(lo, hi, acc, user, levels);
+    if (phys < 0) return { paging: s.paging, levels, faultErrorCode: this.walkErr, faultReason: this.walkWhy };
+    const p = this.walkPerm;
+    const r: WalkResult = {
+      paging: s.paging, levels, physical: phys, pageSize: 2 ** this.walkShift,
+      writable: this.walkRw === 1, user: this.walkUs === 1, executable: this.walkXd === 0, global: (p & T_GLOBAL) !== 0,
+    };
+    const need = this.needMask(acc, user, false);
+    if ((p & need) !== need) {
+      this.protectionError(acc, user, need);
+      r.faultErrorCode = this.walkErr;
+      r.faultReason = this.walkWhy;
+    }
+    return r;
+  }
+}
+
+const LEVEL_NAMES = ['', 'PTE', 'PDE', 'PDPTE', 'PML4E', 'PML5E'];
