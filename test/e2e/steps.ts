@@ -1,0 +1,75 @@
+// A tiny step runner for the end-to-end test: named steps run in order, each under its own time limit; a failure
+// blocks the steps after it (they are counted as failed, since nothing after it was verified); pending steps are
+// features not built yet and are reported but never counted as passed. The last line is "N passed, N failed".
+
+export interface Step {
+  name: string;
+  /** Milliseconds the step may take; a step that takes longer fails. */
+  timeoutMs?: number;
+  /** Set while the feature the step checks does not exist yet: printed as "pending", not run, not counted. */
+  pending?: string;
+  run?: () => Promise<string | void>;
+}
+
+export interface Summary {
+  passed: number;
+  failed: number;
+  pending: number;
+}
+
+const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+
+export class StepTimeout extends Error {}
+
+/** Races `work` against a timer; the timer never keeps the process alive. */
+export async function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeout(`${what}: timed out after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((l) => `      ${l}`).join('\n');
+}
+
+export async function runSteps(steps: Step[], log: (line: string) => void = console.log): Promise<Summary> {
+  const summary: Summary = { passed: 0, failed: 0, pending: 0 };
+  let blockedBy: string | undefined;
+  for (const [i, step] of steps.entries()) {
+    const label = `${String(i + 1).padStart(2, '0')} ${step.name}`;
+    if (step.pending !== undefined || !step.run) {
+      summary.pending++;
+      log(`  - pending  ${label}  (TODO: ${step.pending ?? 'not written'})`);
+      continue;
+    }
+    if (blockedBy !== undefined) {
+      summary.failed++;
+      log(`  x blocked  ${label}  (after "${blockedBy}" failed)`);
+      continue;
+    }
+    const started = Date.now();
+    try {
+      const detail = await withTimeout(step.name, step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, step.run());
+      summary.passed++;
+      log(`  ok         ${label}  (${seconds(Date.now() - started)})`);
+      if (detail) log(indent(detail));
+    } catch (err) {
+      summary.failed++;
+      blockedBy = step.name;
+      log(`  FAIL       ${label}  (${seconds(Date.now() - started)})`);
+      log(indent(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+    }
+  }
+  return summary;
+}

@@ -1,0 +1,179 @@
+// What a person does in the VS Code workbench, as Playwright calls: open a file through Quick Open, go to a line,
+// read the rendered tokens and their colours, hover a token. Every wait is bounded.
+// The page functions run in the browser; the repo's tsconfig has no DOM lib, so they use the small types below.
+import type { Locator, Page } from 'playwright-core';
+
+export interface RenderedToken {
+  text: string;
+  /** Monaco's colour-map class (mtk1 is the default foreground). */
+  cls: string;
+  /** getComputedStyle(span).color, e.g. "rgb(86, 156, 214)". */
+  color: string;
+}
+
+export interface RenderedLine {
+  /** 1-based line number taken from the gutter at the same vertical position. */
+  lineNumber: number;
+  text: string;
+  tokens: RenderedToken[];
+}
+
+interface DomNode {
+  textContent: string | null;
+  className: string;
+  getBoundingClientRect(): { top: number; bottom: number; left: number; right: number; width: number; height: number };
+  querySelectorAll(sel: string): ArrayLike<DomNode>;
+  closest(sel: string): DomNode | null;
+}
+interface DomWindow {
+  document: { querySelectorAll(sel: string): ArrayLike<DomNode>; querySelector(sel: string): DomNode | null };
+  getComputedStyle(el: DomNode): { color: string };
+}
+
+const NBSP = /\u00a0/g;
+
+export async function waitForWorkbench(page: Page, timeoutMs: number): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  // The explorer shows the folder once the remote file system is connected.
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: timeoutMs });
+  // The configured colour theme arrives after a first paint in the built-in light theme; its id becomes a class
+  // of the workbench once applied, so screenshots show the real theme.
+  await page.locator('.monaco-workbench[class*="vscode-theme-"]').waitFor({ state: 'attached', timeout: timeoutMs });
+}
+
+/** Runs a command from the Command Palette by its full title, as a person would (F1, type, Enter). */
+export async function runCommand(page: Page, title: string, timeoutMs: number): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(`>${title}`);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: title })
+    .first()
+    .waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** The editor group that has focus (the one Quick Open and Go to Line act on). */
+export function activeEditor(page: Page): Locator {
+  return page.locator('.editor-group-container.active .monaco-editor').first();
+}
+
+/** Opens a workspace file the way a person does: Ctrl+P, type the name, Enter. */
+export async function quickOpen(page: Page, fileName: string, timeoutMs: number): Promise<void> {
+  await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, timeout: timeoutMs }).catch(() => undefined);
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(fileName);
+  // Wait for the file to be listed (the file search runs on the server) before accepting it.
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: fileName })
+    .first()
+    .waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ state: 'visible', timeout: timeoutMs });
+  await activeEditor(page).locator('.view-lines .view-line').first().waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Ctrl+G, line number, Enter: the line is revealed (centred) and the cursor placed on it. */
+export async function goToLine(page: Page, line: number, timeoutMs: number): Promise<void> {
+  await activeEditor(page).locator('.view-lines').click({ timeout: timeoutMs });
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(`:${line}`); // Go to Line is Quick Open with the ":" prefix
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: timeoutMs });
+  await activeEditor(page)
+    .locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^${line}$`) })
+    .waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Every rendered line of the active editor with its tokens and their computed colours. */
+export async function renderedLines(page: Page): Promise<RenderedLine[]> {
+  const lines = await activeEditor(page).evaluate((editor: unknown) => {
+    const root = editor as DomNode;
+    const win = globalThis as unknown as DomWindow;
+    const numbers = Array.from(root.querySelectorAll('.margin-view-overlays .line-numbers')).map((n) => ({
+      top: n.getBoundingClientRect().top,
+      num: Number(n.textContent),
+    }));
+    return Array.from(root.querySelectorAll('.view-lines .view-line')).map((line) => {
+      const top = line.getBoundingClientRect().top;
+      const gutter = numbers.find((n) => Math.abs(n.top - top) < 2);
+      const spans = Array.from(line.querySelectorAll('span[class*="mtk"]'));
+      return {
+        lineNumber: gutter ? gutter.num : -1,
+        text: line.textContent ?? '',
+        tokens: spans.map((s) => ({ text: s.textContent ?? '', cls: s.className, color: win.getComputedStyle(s).color })),
+      };
+    });
+  });
+  for (const l of lines) {
+    l.text = l.text.replace(NBSP, ' ');
+    for (const t of l.tokens) t.text = t.text.replace(NBSP, ' ');
+  }
+  return lines.sort((a, b) => a.lineNumber - b.lineNumber);
+}
+
+/** The colour of the editor's plain text (Monaco's mtk1), read from the theme's foreground. */
+export async function defaultForeground(page: Page): Promise<string> {
+  return activeEditor(page).evaluate((editor: unknown) => {
+    const win = globalThis as unknown as DomWindow;
+    const plain = (editor as DomNode).querySelectorAll('.view-lines span.mtk1');
+    const probe = plain.length ? plain[0] : (editor as DomNode);
+    return win.getComputedStyle(probe).color;
+  });
+}
+
+/**
+ * The token that colours `word` on the first rendered line matching `line`: the span covering the word's first
+ * letter or digit (so a sigil such as `%` or `.` scoped as punctuation does not decide the colour).
+ */
+export function tokenAt(lines: RenderedLine[], line: RegExp, word: string): RenderedToken & { lineNumber: number } {
+  const found = lines.find((l) => line.test(l.text));
+  if (!found) throw new Error(`no rendered line matches ${line}; rendered: ${lines.map((l) => l.lineNumber).join(',')}`);
+  const start = found.text.indexOf(word);
+  if (start < 0) throw new Error(`line ${found.lineNumber} "${found.text}" has no "${word}"`);
+  const offset = start + word.search(/[A-Za-z0-9]/);
+  let pos = 0;
+  for (const t of found.tokens) {
+    if (offset < pos + t.text.length) return { ...t, lineNumber: found.lineNumber };
+    pos += t.text.length;
+  }
+  throw new Error(`no token covers "${word}" on line ${found.lineNumber}`);
+}
+
+/** A locator for the rendered span holding `word` on the visible line whose text matches `line`. */
+export function tokenLocator(page: Page, line: RegExp, word: string): Locator {
+  return activeEditor(page)
+    .locator('.view-lines .view-line', { hasText: line })
+    .first()
+    .locator('span[class*="mtk"]', { hasText: word.replace(/^[%.]/, '') })
+    .first();
+}
+
+/** Moves the mouse onto a token and returns the text of the hover widget once it shows. */
+export async function hoverText(page: Page, token: Locator, timeoutMs: number): Promise<string> {
+  await page.mouse.move(0, 0);
+  await token.hover({ timeout: timeoutMs });
+  const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
+  await hover.waitFor({ state: 'visible', timeout: timeoutMs });
+  // The first paint may be "Loading..."; wait until the content settles.
+  const deadline = Date.now() + timeoutMs;
+  let text = (await hover.innerText()).trim();
+  while (/^Loading/.test(text) && Date.now() < deadline) {
+    await page.waitForTimeout(200);
+    text = (await hover.innerText()).trim();
+  }
+  return text;
+}
+
+/** Text of the language-mode entry in the status bar ("Plain Text", "x86 Assembly (GAS)", ...). */
+export async function languageMode(page: Page, expected: string, timeoutMs: number): Promise<string> {
+  const item = page.locator('[id="status.editor.mode"]');
+  await item.filter({ hasText: expected }).waitFor({ state: 'visible', timeout: timeoutMs }).catch(() => undefined);
+  return (await item.innerText({ timeout: timeoutMs })).trim();
+}
