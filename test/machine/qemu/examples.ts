@@ -1,0 +1,120 @@
+// The integration examples: how each one starts, how it must end, and a few lines its console output must
+// contain. Statuses and lines were checked on qemu-system-x86_64 7.2 (TCG, -cpu max); examples-on-qemu.test.ts
+// re-checks them, and the machine's tests compare our machine with QEMU over the same list.
+import { join } from 'node:path';
+
+export type ExampleStart = 'reset' | 'boot-sector' | 'ap' | 'long64';
+
+export interface ExampleFixture {
+  /** Source path relative to the repository root. */
+  path: string;
+  start: ExampleStart;
+  cpus: number;
+  /** Link address for `ld -Ttext`: 0 for ROM images (code adds the 0xF0000 alias itself), 0x7c00 for boot sectors. */
+  ttext: number;
+  /** Whether QEMU can run it as-is (start `reset` or `boot-sector`, no kernel headers). */
+  qemu: boolean;
+  /** Exit status on QEMU: (V << 1) | 1 for the byte V written to port 0xF4. */
+  status?: number;
+  /** Text the console output must contain (each checked on QEMU). */
+  mustPrint: string[];
+  /** What the example proves, for reports. */
+  proves: string;
+  /** Why it is not run on QEMU, when it is not. */
+  notOnQemu?: string;
+}
+
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
+
+export const EXAMPLES: ExampleFixture[] = [
+  {
+    path: 'examples/boot-sector/long-mode-boot.S',
+    start: 'boot-sector',
+    cpus: 1,
+    ttext: 0x7c00,
+    qemu: true,
+    status: 33,
+    mustPrint: ['real mode\n', 'protected mode\n', 'long mode\n'],
+    proves: 'real -> protected -> long mode with 4-level paging from a boot sector',
+  },
+  {
+    path: 'examples/smp-rom/smp-wakeup.S',
+    start: 'reset',
+    cpus: 4,
+    ttext: 0,
+    qemu: true,
+    status: 65,
+    mustPrint: ['BSP: waking 3 APs\n', 'BSP: all APs checked in, APIC ID sum 6\n'],
+    proves: 'INIT-SIPI-SIPI wakes three APs that share one spin-locked stack',
+  },
+  {
+    path: 'examples/ap-trampoline/trampoline.S',
+    start: 'ap',
+    cpus: 1,
+    ttext: 0x8000,
+    qemu: false,
+    mustPrint: [],
+    proves: 'an AP trampoline with real-mode, 32-bit and 64-bit entries sharing a locked stack',
+    notOnQemu: 'needs the kernel-style headers and an AP start state (CS = load address >> 4 after SIPI)',
+  },
+  {
+    path: 'examples/paging/five-level.S',
+    start: 'reset',
+    cpus: 1,
+    ttext: 0,
+    qemu: true,
+    status: 175,
+    mustPrint: [
+      'setting CR4.LA57 in long mode\n#GP error code 0x0\nCR4.LA57 still clear\n',
+      'reading 1 << 48 with 4-level paging\n#GP error code 0x0\n',
+      'paging off, EFER.LMA clear; LA57 on, CR3 = PML5, paging on\n',
+      'long mode, 5-level paging\n',
+      'read through PML5[1]: 0x1a57c0de00000005\n',
+      '#GP count 0x2\n',
+    ],
+    proves:
+      '#GP for CR4.LA57 in long mode; 4 -> 5-level switch through compatibility mode with paging off; ' +
+      '1 << 48 non-canonical before, mapped through PML5[1] after',
+  },
+  {
+    path: 'examples/paging/demand-paging.S',
+    start: 'reset',
+    cpus: 1,
+    ttext: 0,
+    qemu: true,
+    status: 137,
+    mustPrint: [
+      'written 256 values: faults 0x100 pool resets 0x15\n',
+      'read back 256 values: faults 0x200 pool resets 0x2a\n',
+      // sum over k < 256 of address(k) ^ (k + 1) * 0x9e3779b97f4a7c15, computed independently in Python
+      'checksum 0x27697bdee1b38a80\n',
+    ],
+    proves: 'a #PF handler building PDPT/PD/PT/PTEs on demand from an 8-page pool, resetting when it runs out',
+  },
+  {
+    path: 'examples/syscall/ring3-syscall.S',
+    start: 'reset',
+    cpus: 1,
+    ttext: 0,
+    qemu: true,
+    status: 103,
+    mustPrint: [
+      'user: hello from ring 3 via SYSCALL\n',
+      'user: CPL 3\n',
+      "user: GS base is the user's again\n",
+      'kernel: entered with CR3 0x11000, switched to 0x10000, GS base 0x20800, user RSP 0x41000\n',
+      'kernel: exception 0xd error 0x0 from CS 0x2b SS 0x23\n',
+      'kernel: exception 0xe error 0x4 from CS 0x2b SS 0x23 CR2 0x30ff8\n',
+      'kernel: exception 0x3 error 0x0 from CS 0x2b SS 0x23\n',
+      'kernel: exit after syscalls 0x9\n',
+    ],
+    proves:
+      'SYSRET to ring 3 and SYSCALL back with SWAPGS and a CR3 switch between paired roots (kernel | 0x1000 = user); ' +
+      'exceptions from ring 3 on the TSS RSP0 stack',
+  },
+];
+
+/** The examples QEMU can run as they are. */
+export function qemuExamples(): ExampleFixture[] {
+  return EXAMPLES.filter((e) => e.qemu);
+}
