@@ -1,0 +1,228 @@
+// Parses the text of one AT&T instruction statement (prefixes, mnemonic, operands) into the encoder's
+// InstructionInput. Expressions are not ours: the front end evaluates them through a callback.
+import type { InstructionInput, Operand, Value } from './operand';
+import { lookupRegister } from './registers';
+
+/** Evaluates an expression written at `startColumn`; gas owns symbols and expression syntax. */
+export type EvaluateExpression = (exprText: string, startColumn: number) => Value | { error: string };
+
+export interface ColumnRange {
+  start: number;
+  end: number;
+}
+
+export type ParseResult =
+  | { ok: true; instruction: InstructionInput; mnemonicRange: ColumnRange; operandRanges: ColumnRange[] }
+  | { ok: false; message: string; range: ColumnRange };
+
+/** Prefix mnemonics that may stand before an instruction on the same statement. */
+export const prefixNames: ReadonlySet<string> = new Set([
+  'lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'data16', 'data32', 'addr16', 'addr32', 'rex64', 'rex',
+  'cs', 'ds', 'es', 'fs', 'gs', 'ss', 'notrack',
+]);
+
+const segRegs = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);
+
+type OperandResult = { ok: true; operand: Operand } | { ok: false; message: string; start: number; end: number };
+
+/**
+ * Parses `text` (one statement, label and comment already removed) whose first character is at `startColumn`
+ * in the source line.
+ */
+export function parseInstruction(text: string, startColumn: number, evaluate: EvaluateExpression): ParseResult {
+  let pos = 0;
+  const prefixes: string[] = [];
+  let mnemonic = '';
+  let mnemonicRange: ColumnRange = { start: startColumn, end: startColumn };
+  const wordRe = /[A-Za-z_.][A-Za-z0-9_.]*/y;
+  for (;;) {
+    while (pos < text.length && /\s/.test(text[pos])) pos++;
+    wordRe.lastIndex = pos;
+    const m = wordRe.exec(text);
+    if (!m) break;
+    const word = m[0].toLowerCase();
+    const end = pos + m[0].length;
+    // A word followed by ':' is a segment override written as `%es:` without % — not a mnemonic.
+    mnemonicRange = { start: startColumn + pos, end: startColumn + end };
+    pos = end;
+    if (prefixNames.has(word)) {
+      // A prefix is only a prefix when something follows it that is not an operand list.
+      const rest = text.slice(pos).trim();
+      if (rest === '' ) { mnemonic = word; break; }
+      if (/^[A-Za-z_.]/.test(rest)) { prefixes.push(word); continue; }
+      mnemonic = word;
+      break;
+    }
+    mnemonic = word;
+    break;
+  }
+  if (!mnemonic) {
+    if (prefixes.length) mnemonic = prefixes.pop()!;
+    else return { ok: false, message: 'no instruction mnemonic', range: { start: startColumn, end: startColumn + text.length } };
+  }
+  const operands: Operand[] = [];
+  const operandRanges: ColumnRange[] = [];
+  const rest = text.slice(pos);
+  if (rest.trim() !== '') {
+    for (const part of splitOperands(rest, pos)) {
+      const lead = part.text.length - part.text.trimStart().length;
+      const body = part.text.trim();
+      const start = startColumn + part.offset + lead;
+      const range = { start, end: start + body.length };
+      if (body === '') return { ok: false, message: 'expecting operand after \',\'; got nothing', range };
+      const r = parseOperand(body, start, evaluate);
+      if (!r.ok) return { ok: false, message: r.message, range: { start: r.start, end: r.end } };
+      operands.push(r.operand);
+      operandRanges.push(range);
+    }
+  }
+  return { ok: true, instruction: { mnemonic, prefixes, operands }, mnemonicRange, operandRanges };
+}
+
+/** Splits at top-level commas (not inside parentheses or quotes). */
+function splitOperands(text: string, baseOffset: number): { text: string; offset: number }[] {
+  const out: { text: string; offset: number }[] = [];
+  let depth = 0;
+  let start = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      // 'c is a character constant in gas: one char after the quote.
+      if (c === "'") { i++; continue; }
+      quote = c;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push({ text: text.slice(start, i), offset: baseOffset + start });
+      start = i + 1;
+    }
+  }
+  out.push({ text: text.slice(start), offset: baseOffset + start });
+  return out;
+}
+
+function regName(text: string): string | undefined {
+  const r = lookupRegister(text);
+  return r?.name;
+}
+
+function parseOperand(body: string, start: number, evaluate: EvaluateExpression): OperandResult {
+  let indirect = false;
+  let text = body;
+  let col = start;
+  if (text.startsWith('*')) {
+    indirect = true;
+    const skip = 1 + (text.length - 1 - text.slice(1).trimStart().length);
+    text = text.slice(skip);
+    col += skip;
+  }
+  const end = start + body.length;
+  if (text.startsWith('$')) {
+    const exprText = text.slice(1);
+    if (exprText.trim() === '') return { ok: false, message: 'missing or invalid immediate expression', start, end };
+    const v = evaluate(exprText, col + 1);
+    if ('error' in v) return { ok: false, message: v.error, start: col, end };
+    return { ok: true, operand: { kind: 'imm', value: v } };
+  }
+  // Register, possibly %st(N).
+  const regMatch = /^%\s*([A-Za-z][A-Za-z0-9]*(\s*\(\s*\d+\s*\))?)$/.exec(text);
+  if (regMatch) {
+    const name = regName(regMatch[1]);
+    if (!name) return { ok: false, message: `bad register name \`${text}'`, start: col, end };
+    return { ok: true, operand: indirect ? { kind: 'reg', reg: name, indirect } : { kind: 'reg', reg: name } };
+  }
+  // Memory: [%seg:] [disp] [(base, index, scale)]
+  let seg: string | undefined;
+  const segMatch = /^%\s*([A-Za-z]+)\s*:/.exec(text);
+  if (segMatch) {
+    const s = segMatch[1].toLowerCase();
+    if (!segRegs.has(s)) {
+      const known = regName(s);
+      return { ok: false, message: known ? `\`%${s}' is not a valid segment register` : `bad register name \`%${s}'`, start: col, end: col + segMatch[0].length - 1 };
+    }
+    seg = s;
+    const skip = segMatch[0].length + (text.length - segMatch[0].length - text.slice(segMatch[0].length).trimStart().length);
+    text = text.slice(skip);
+    col += skip;
+  }
+  const mem: Extract<Operand, { kind: 'mem' }> = { kind: 'mem', scale: 1 };
+  if (seg) mem.seg = seg;
+  if (indirect) mem.indirect = true;
+  let dispText = text;
+  const trimmed = text.trimEnd();
+  if (trimmed.endsWith(')')) {
+    // Find the '(' matching the final ')'.
+    let depth = 0;
+    let open = -1;
+    for (let i = trimmed.length - 1; i >= 0; i--) {
+      if (trimmed[i] === ')') depth++;
+      else if (trimmed[i] === '(') {
+        depth--;
+        if (depth === 0) { open = i; break; }
+      }
+    }
+    if (open < 0) return { ok: false, message: `unbalanced parenthesis in operand`, start: col, end };
+    const inner = trimmed.slice(open + 1, -1);
+    if (/^\s*(%|,)/.test(inner) || inner.trim() === '') {
+      const r = parseBaseIndex(inner, col + open + 1, evaluate, mem);
+      if (r) return r;
+      dispText = trimmed.slice(0, open);
+    }
+  }
+  if (dispText.trim() !== '') {
+    const lead = dispText.length - dispText.trimStart().length;
+    const v = evaluate(dispText.trim(), col + lead);
+    if ('error' in v) return { ok: false, message: v.error, start: col + lead, end: col + lead + dispText.trim().length };
+    mem.disp = v;
+  } else if (!mem.base && !mem.index) {
+    return { ok: false, message: 'missing operand', start, end };
+  }
+  return { ok: true, operand: mem };
+}
+
+function parseBaseIndex(
+  inner: string,
+  col: number,
+  evaluate: EvaluateExpression,
+  mem: Extract<Operand, { kind: 'mem' }>,
+): OperandResult | undefined {
+  const parts = inner.split(',');
+  if (parts.length > 3) return { ok: false, message: `too many arguments in base/index expression`, start: col, end: col + inner.length };
+  let off = 0;
+  const fields = parts.map((p) => {
+    const f = { text: p.trim(), col: col + off + (p.length - p.trimStart().length) };
+    off += p.length + 1;
+    return f;
+  });
+  const reg = (f: { text: string; col: number }, what: string): string | OperandResult => {
+    const m = /^%\s*([A-Za-z][A-Za-z0-9]*)$/.exec(f.text);
+    const name = m ? regName(m[1]) : undefined;
+    if (!name) return { ok: false, message: f.text.startsWith('%') ? `bad register name \`${f.text}'` : `expecting ${what} register`, start: f.col, end: f.col + f.text.length };
+    return name;
+  };
+  if (fields[0].text !== '') {
+    const b = reg(fields[0], 'base');
+    if (typeof b !== 'string') return b;
+    mem.base = b;
+  }
+  if (fields.length >= 2 && fields[1].text !== '') {
+    const x = reg(fields[1], 'index');
+    if (typeof x !== 'string') return x;
+    mem.index = x;
+  }
+  if (fields.length === 3 && fields[2].text !== '') {
+    const v = evaluate(fields[2].text, fields[2].col);
+    const bad = { ok: false as const, message: `expecting scale factor of 1, 2, 4, or 8: got \`${fields[2].text}'`, start: fields[2].col, end: fields[2].col + fields[2].text.length };
+    if ('error' in v || !v.known) return bad;
+    const s = Number(v.value);
+    if (s !== 1 && s !== 2 && s !== 4 && s !== 8) return bad;
+    mem.scale = s;
+  }
+  return undefined;
+}

@@ -1,0 +1,687 @@
+// Encodes one AT&T instruction for a code mode, byte-for-byte as GNU as 2.40 does. Generic over the table:
+// candidate forms come from the mnemonic, the first form whose operands match wins (the table's row order
+// encodes GNU's preferences), and the bytes follow from the form's opcode/ModRM/immediate description.
+import type { EncodeInstruction, EncodeResult, Encoding, Fixup, InstructionInput, Operand, Value } from './operand';
+import type { CodeMode } from './mode';
+import type { InstructionForm } from './schema';
+import { formsByName, suffixOfSize } from './table';
+import { lookupRegister, gprBits, type RegisterInfo } from './registers';
+
+type MemOperand = Extract<Operand, { kind: 'mem' }>;
+
+const prefixBytes: Record<string, number> = {
+  lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2,
+  data16: 0x66, data32: 0x66, addr16: 0x67, addr32: 0x67, rex64: 0x48, rex: 0x40,
+  es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65, notrack: 0x3e,
+};
+const segPrefix: Record<string, number> = { es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65 };
+const sizeSuffixes: Record<string, number> = { b: 8, w: 16, l: 32, q: 64 };
+
+/** Operand specs whose width follows the operand size (so their registers decide an omitted suffix). */
+const sizedSpecs = new Set(['r', 'rm', 'rr', 'ro', 'acc']);
+const regFieldSpecs = new Set(['r', 'rn', 'sreg', 'cr', 'dr', 'r8', 'r16', 'r32', 'r64']);
+const rmFieldSpecs = new Set(['rm', 'rr', 'm', 'rrn', 'rm8', 'rm16', 'rm32', 'rm64', 'rr32', 'rr64']);
+const immSpecs = new Set(['i', 'is8', 'i8', 'i16', 'i64', 'i64big', 'fsel', 'foff']);
+
+interface Failure {
+  message: string;
+  operand?: number;
+  /** Higher means the form got further: the best explanation wins. */
+  rank: number;
+}
+
+function fail(message: string, rank: number, operand?: number): Failure {
+  return { message, rank, operand };
+}
+
+function toSigned64(v: bigint): bigint {
+  return BigInt.asIntN(64, v);
+}
+
+/**
+ * GNU's imm8 test: for sizes up to 32 a value with clear upper 32 bits is first sign-extended from bit 31,
+ * a 16-bit operand's value with clear upper 48 bits from bit 15; then it must lie in -128..127.
+ */
+function fitsSigned8At(v: bigint, bits: number, mode: CodeMode): boolean {
+  let t = toSigned64(v);
+  if (bits <= 32 && mode !== 64 && (BigInt.asUintN(64, t) >> 32n) === 0n) t = BigInt.asIntN(32, t);
+  if (bits === 16 && (BigInt.asUintN(64, t) >> 16n) === 0n) t = BigInt.asIntN(16, t);
+  return t >= -128n && t <= 127n;
+}
+
+/** Fits in `bits` as either a signed or an unsigned number. */
+function fitsBits(v: bigint, bits: number): boolean {
+  const s = toSigned64(v);
+  return s >= -(1n << BigInt(bits - 1)) && s < 1n << BigInt(bits);
+}
+
+function fitsSigned32(v: bigint): boolean {
+  const s = toSigned64(v);
+  return s >= -(1n << 31n) && s < 1n << 31n;
+}
+
+interface Ctx {
+  mode: CodeMode;
+  input: InstructionInput;
+  mnemonic: string;
+  suffix?: string;
+  addr32: boolean;
+  addr16: boolean;
+  data: boolean;
+  /** Prefix bytes the user wrote (lock, rep, data16, cs…), merged into GNU's prefix order. */
+  userPrefixes: number[];
+  userRex: number[];
+}
+
+/** GNU emits prefixes in a fixed order: segment, address size, operand size, lock/rep; REX last. */
+function prefixSlot(b: number): number {
+  if (b === 0x67) return 1;
+  if (b === 0x66) return 2;
+  if (b === 0xf0 || b === 0xf2 || b === 0xf3) return 3;
+  if ((b & 0xf0) === 0x40) return 5;
+  return 0;
+}
+
+function reg(op: Operand): RegisterInfo | undefined {
+  return op.kind === 'reg' ? lookupRegister(op.reg) : undefined;
+}
+
+function isGpr(r: RegisterInfo | undefined): r is RegisterInfo {
+  return !!r && gprBits(r) !== 0;
+}
+
+function memRegs(m: MemOperand): { base?: RegisterInfo; index?: RegisterInfo } {
+  return {
+    base: m.base ? lookupRegister(m.base) : undefined,
+    index: m.index ? lookupRegister(m.index) : undefined,
+  };
+}
+
+function isAbsolute(m: MemOperand): boolean {
+  return !m.base && !m.index;
+}
+
+/** Address size a memory operand asks for, from its registers, else the mode (or addr16/addr32 prefix). */
+function addressSize(m: MemOperand | undefined, ctx: Ctx): 16 | 32 | 64 {
+  if (m) {
+    const { base, index } = memRegs(m);
+    const r = base ?? index;
+    if (r) {
+      if (r.cls === 'ip') return r.bits as 32 | 64;
+      return gprBits(r) as 16 | 32 | 64;
+    }
+  }
+  if (ctx.addr32) return 32;
+  if (ctx.addr16) return 16;
+  return ctx.mode;
+}
+
+function defaultSize(form: InstructionForm, ctx: Ctx): number {
+  if (ctx.mode === 64 && form.osz === 'd64') return 64;
+  if (ctx.data) return ctx.mode === 16 ? 32 : 16;
+  return ctx.mode === 16 ? 16 : 32;
+}
+
+/** Chooses the operand size of `form` for this input, or explains why it cannot. */
+function chooseSize(form: InstructionForm, ctx: Ctx, relaxed: boolean): number | Failure {
+  const name = ctx.mnemonic;
+  if (form.impliedSize) return ctx.suffix ? fail(`invalid instruction suffix for \`${form.names[0]}'`, 1) : form.impliedSize;
+  if (form.sizes.length === 0) {
+    if (ctx.suffix) return fail(`invalid instruction suffix for \`${stripSuffix(name)}'`, 1);
+    return 0;
+  }
+  if (ctx.suffix) {
+    const s = sizeSuffixes[ctx.suffix];
+    if (!form.sizes.includes(s)) return fail(`invalid instruction suffix for \`${stripSuffix(name)}'`, 1);
+    return s;
+  }
+  let inferred = 0;
+  ctx.input.operands.forEach((op, i) => {
+    const spec = form.operands[i];
+    if (!spec || !sizedSpecs.has(spec)) return;
+    const r = reg(op);
+    if (isGpr(r) && !inferred) inferred = gprBits(r);
+  });
+  if (inferred) return form.sizes.includes(inferred) ? inferred : fail(`operand size mismatch for \`${name}'`, 1);
+  const d = defaultSize(form, ctx);
+  if (form.sizes.includes(d)) return d;
+  if (relaxed && form.sizes.length === 1) return form.sizes[0];
+  if (relaxed && ctx.mode === 64 && form.sizes.includes(64) && form.osz === 'none') return 64;
+  return fail(`operand size mismatch for \`${name}'`, 1);
+}
+
+function stripSuffix(name: string): string {
+  return name;
+}
+
+interface Match {
+  form: InstructionForm;
+  size: number;
+  mem?: MemOperand;
+  memIndex: number;
+}
+
+function regOk(r: RegisterInfo, ctx: Ctx): boolean {
+  if (ctx.mode === 64) return true;
+  return !(r.rex || r.cls === 'gpr64' || r.cls === 'ip');
+}
+
+/** Checks one operand against its spec; returns an error rank when it does not fit. */
+function matchOperand(spec: string, op: Operand, size: number, form: InstructionForm, ctx: Ctx): boolean {
+  const indirectForm = form.op.endsWith('_indirect');
+  if ((op.kind === 'reg' || op.kind === 'mem') && op.indirect && !indirectForm) return false;
+  // Without `*`, a bare address after jmp/call is a direct target, never an indirect one.
+  if ((form.op === 'jmp_indirect' || form.op === 'call_indirect') && op.kind === 'mem' && !op.indirect && isAbsolute(op)) return false;
+  const r = reg(op);
+  const native = ctx.mode === 64 ? 64 : 32;
+  const fixed = /^(r|rm|rr|m)(8|16|32|64)$/.exec(spec);
+  if (fixed) {
+    const bits = Number(fixed[2]);
+    if (op.kind === 'reg') return fixed[1] !== 'm' && isGpr(r) && gprBits(r) === bits;
+    return op.kind === 'mem' && (fixed[1] === 'rm' || fixed[1] === 'm');
+  }
+  switch (spec) {
+    case 'r':
+    case 'rr':
+    case 'ro':
+      return isGpr(r) && gprBits(r) === size;
+    case 'rm':
+      if (op.kind === 'mem') return true;
+      return isGpr(r) && gprBits(r) === size;
+    case 'm':
+      return op.kind === 'mem';
+    case 'rn':
+    case 'rrn':
+      return isGpr(r) && gprBits(r) === native;
+    case 'acc':
+      return isGpr(r) && gprBits(r) === size && r.num === 0;
+    case 'sreg':
+      return r?.cls === 'seg';
+    case 'cr':
+      return r?.cls === 'cr';
+    case 'dr':
+      return r?.cls === 'dr';
+    case 'i':
+      if (op.kind !== 'imm') return false;
+      if (size === 64 && op.value.known && !fitsSigned32(op.value.value)) return false;
+      if (size < 64 && ctx.mode === 64 && op.value.known && !fitsBits(op.value.value, size || 32)) return false;
+      return true;
+    case 'is8':
+      return op.kind === 'imm' && op.value.known && fitsSigned8At(op.value.value, size || 8, ctx.mode);
+    case 'i8':
+      return op.kind === 'imm' && (!op.value.known || fitsBits(op.value.value, 8));
+    case 'i16':
+      return op.kind === 'imm' && (!op.value.known || fitsBits(op.value.value, 16));
+    case 'i64':
+    case 'fsel':
+    case 'foff':
+      return op.kind === 'imm';
+    case 'i64big':
+      return op.kind === 'imm' && op.value.known && !fitsSigned32(op.value.value);
+    case '$1':
+    case '$3':
+      return op.kind === 'imm' && op.value.known && op.value.value === BigInt(spec.slice(1));
+    case 'rel':
+    case 'rel8':
+      return op.kind === 'mem' && !op.indirect && isAbsolute(op) && !op.seg;
+    case 'moffs':
+      return op.kind === 'mem' && isAbsolute(op);
+    case 'ms':
+    case 'md': {
+      if (op.kind !== 'mem' || op.index || op.disp) return false;
+      const b = op.base ? lookupRegister(op.base) : undefined;
+      if (!b || !isGpr(b) || gprBits(b) === 8) return false;
+      if (spec === 'md' && op.seg && op.seg !== 'es') return false;
+      return b.num === (spec === 'ms' ? 6 : 7) && !b.rex;
+    }
+    default:
+      if (spec.startsWith('%')) {
+        if (op.kind === 'reg') return op.reg === spec.slice(1);
+        if (spec === '%dx' && op.kind === 'mem') return op.base === 'dx' && !op.index && !op.disp && !op.seg;
+        return false;
+      }
+      return false;
+  }
+}
+
+function encodeModrmMemory(
+  m: MemOperand,
+  asz: 16 | 32 | 64,
+  regField: number,
+  ctx: Ctx,
+  out: number[],
+  fixups: Fixup[],
+  operandIndex: number,
+  rex: { x: number; b: number },
+): Failure | undefined {
+  const { base, index } = memRegs(m);
+  const disp: Value | undefined = m.disp;
+  const dispKnown = !disp || disp.known;
+  const dv = disp ? disp.value : 0n;
+  if (asz === 16) {
+    if (ctx.mode === 64) return fail(`\`${m.base ?? m.index}' is not valid here (expected \`%rax'-style registers)`, 3, operandIndex);
+    const combos: Record<string, number> = { 'bx,si': 0, 'bx,di': 1, 'bp,si': 2, 'bp,di': 3, 'si,': 4, 'di,': 5, 'bp,': 6, 'bx,': 7 };
+    if (m.scale !== 1 && index) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
+    let rm: number;
+    if (!base && !index) {
+      out.push((regField << 3) | 6);
+      pushValue(out, fixups, disp, 2, operandIndex, false, 'either');
+      return undefined;
+    }
+    const key = `${m.base ?? ''},${m.index ?? ''}`;
+    const k = combos[key];
+    if (k === undefined) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
+    rm = k;
+    const d16 = BigInt.asIntN(16, dv);
+    if (disp && dispKnown && !fitsBits(dv, 16)) return fail(`${dv} shortened to ${BigInt.asUintN(16, dv)}`, 3, operandIndex);
+    if (dispKnown && dv === 0n && rm !== 6) out.push((regField << 3) | rm);
+    else if (dispKnown && d16 >= -128n && d16 <= 127n) {
+      out.push(0x40 | (regField << 3) | rm);
+      out.push(Number(BigInt.asUintN(8, d16)));
+    } else {
+      out.push(0x80 | (regField << 3) | rm);
+      pushValue(out, fixups, disp, 2, operandIndex, false, 'either');
+    }
+    return undefined;
+  }
+  // 32/64-bit addressing.
+  if (base?.cls === 'ip') {
+    if (index) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
+    out.push((regField << 3) | 5);
+    if (disp && !disp.known) {
+      fixups.push({ offset: out.length, size: 4, operand: operandIndex, pcRelative: true, range: 'signed' });
+      out.push(0, 0, 0, 0);
+    } else pushNumber(out, dv, 4);
+    return undefined;
+  }
+  if (index && (index.num === 4 && !index.rex)) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
+  if (base && index && gprBits(base) !== gprBits(index)) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
+  const scaleBits = { 1: 0, 2: 1, 4: 2, 8: 3 }[m.scale];
+  const dispBits = asz === 64 ? 64 : 32;
+  const d = BigInt.asIntN(dispBits === 64 ? 64 : 32, dv);
+  if (disp && dispKnown) {
+    if (asz === 64 && !fitsSigned32(dv)) return fail(`${fmtValue(dv)} out of range of signed 32bit displacement`, 3, operandIndex);
+    if (asz === 32 && !fitsBits(dv, 32)) return fail(`${fmtValue(dv)} shortened to ${fmtValue(BigInt.asUintN(32, dv))}`, 3, operandIndex);
+  }
+  const range: Fixup['range'] = asz === 64 || ctx.mode === 64 ? 'signed' : 'either';
+  if (!base && !index) {
+    if (ctx.mode === 64) {
+      out.push((regField << 3) | 4, 0x25);
+    } else out.push((regField << 3) | 5);
+    pushValue(out, fixups, disp, 4, operandIndex, false, range);
+    return undefined;
+  }
+  if (base) rex.b = base.num >> 3;
+  if (index) rex.x = index.num >> 3;
+  const needSib = !!index || (base !== undefined && (base.num & 7) === 4);
+  let mod: number;
+  const bpLike = base !== undefined && (base.num & 7) === 5;
+  if (!base) mod = 0;
+  else if (dispKnown && dv === 0n && !bpLike) mod = 0;
+  else if (dispKnown && d >= -128n && d <= 127n) mod = 1;
+  else mod = 2;
+  if (needSib) {
+    out.push((mod << 6) | (regField << 3) | 4);
+    out.push((scaleBits << 6) | ((index ? index.num & 7 : 4) << 3) | (base ? base.num & 7 : 5));
+  } else out.push((mod << 6) | (regField << 3) | (base!.num & 7));
+  if (!base || mod === 2) pushValue(out, fixups, disp, 4, operandIndex, false, range);
+  else if (mod === 1) out.push(Number(BigInt.asUintN(8, d)));
+  return undefined;
+}
+
+function fmtValue(v: bigint): string {
+  const s = toSigned64(v);
+  return s < 0n ? `-0x${(-s).toString(16)}` : `0x${s.toString(16)}`;
+}
+
+function fmtMem(m: MemOperand): string {
+  const parts = [m.base ? `%${m.base}` : '', m.index ? `%${m.index}` : ''];
+  if (m.index) parts.push(String(m.scale));
+  return `(${parts.filter((p, i) => p || i === 0).join(',')})`;
+}
+
+function pushNumber(out: number[], v: bigint, size: number): void {
+  let x = BigInt.asUintN(size * 8, v);
+  for (let i = 0; i < size; i++) {
+    out.push(Number(x & 0xffn));
+    x >>= 8n;
+  }
+}
+
+function pushValue(out: number[], fixups: Fixup[], v: Value | undefined, size: 1 | 2 | 4 | 8, operand: number, pcRelative: boolean, range: Fixup['range']): void {
+  if (v && !v.known) {
+    fixups.push({ offset: out.length, size, operand, pcRelative, range });
+    pushNumber(out, 0n, size);
+  } else pushNumber(out, v ? v.value : 0n, size);
+}
+
+/** Bytes of one form for the operands, or the reason it cannot encode them. */
+function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encoding | Failure {
+  const { form, size } = match;
+  const ops = ctx.input.operands;
+  const mode = ctx.mode;
+  const body: number[] = [];
+  const fixups: Fixup[] = [];
+  let regField = form.modrm === 'digit' ? form.modrmValue : 0;
+  let rmReg: RegisterInfo | undefined;
+  let opReg: RegisterInfo | undefined;
+  let mem: MemOperand | undefined;
+  let memIndex = -1;
+  const rex = { w: 0, r: 0, x: 0, b: 0, needed: false };
+  const regsUsed: RegisterInfo[] = [];
+  // CR8 outside 64-bit mode is reached through AMD's alias: a lock prefix on the CR0 move.
+  let lockCr8 = false;
+  for (let i = 0; i < ops.length; i++) {
+    const spec = form.operands[i];
+    const op = ops[i];
+    const r = reg(op);
+    if (r) {
+      if (r.cls === 'cr' && r.num === 8 && ctx.mode !== 64) lockCr8 = true;
+      else if (!regOk(r, ctx)) return fail(`bad register name \`%${r.name}'`, 5, i);
+      else regsUsed.push(r);
+    }
+    if (regFieldSpecs.has(spec)) {
+      regField = r!.num & 7;
+      rex.r = lockCr8 && r!.cls === 'cr' ? 0 : r!.num >> 3;
+      if (form.dupReg) rmReg = r;
+    } else if (rmFieldSpecs.has(spec)) {
+      if (op.kind === 'mem') {
+        mem = op;
+        memIndex = i;
+      } else rmReg = r;
+    } else if (spec === 'ro') opReg = r;
+    else if ((spec === 'ms' || spec === 'md' || spec === 'moffs' || spec === 'rel' || spec === 'rel8') && op.kind === 'mem') {
+      if (spec !== 'rel' && spec !== 'rel8') {
+        mem = op;
+        memIndex = i;
+      }
+    }
+  }
+  if (form.modrm === 'reg' && form.dupReg === false && rmReg === undefined && !mem && form.operands.length === 1) {
+    // not reached by the table today
+  }
+  // String operands must agree on their address size.
+  const stringSizes = new Set<number>();
+  ops.forEach((o, i) => {
+    const spec = form.operands[i];
+    if ((spec === 'ms' || spec === 'md') && o.kind === 'mem' && o.base) stringSizes.add(gprBits(lookupRegister(o.base)!));
+  });
+  if (stringSizes.size > 1) return fail(`operand type mismatch for \`${ctx.mnemonic}'`, 4);
+  // Address size and its prefix.
+  let asz: 16 | 32 | 64 = addressSize(mem, ctx);
+  if (form.asz) asz = form.asz;
+  if (mem && (mem.base || mem.index)) {
+    const { base, index } = memRegs(mem);
+    for (const r of [base, index]) {
+      if (!r) continue;
+      if (!regOk(r, ctx)) return fail(`bad register name \`%${r.name}'`, 5, memIndex);
+      if (r.cls !== 'ip' && (!isGpr(r) || gprBits(r) === 8)) return fail(`\`${fmtMem(mem)}' is not a valid base/index expression`, 4, memIndex);
+    }
+    if (base && index && base.cls !== 'ip' && gprBits(base) !== gprBits(index)) return fail(`\`${fmtMem(mem)}' is not a valid base/index expression`, 4, memIndex);
+    if (asz === 16 && mode === 64) return fail(`\`${fmtMem(mem)}' is not a valid base/index expression`, 4, memIndex);
+    if (asz === 64 && mode !== 64) return fail(`bad register name \`%${(base ?? index)!.name}'`, 5, memIndex);
+  }
+  const prefixes: number[] = [];
+  // Operand-size prefix / REX.W.
+  let data = false;
+  if (size === 64) {
+    if (mode !== 64) return fail(`invalid instruction suffix for \`${ctx.mnemonic}'`, 2);
+    if (form.osz === 'op') rex.w = 1;
+  } else if (size === 32 && form.osz === 'd64' && mode === 64) {
+    return fail(`invalid instruction suffix for \`${ctx.mnemonic}'`, 2);
+  } else if ((size === 16 || size === 32) && form.osz !== 'none') {
+    if ((size === 16) !== (mode === 16)) data = true;
+  }
+  if (form.rexW) rex.w = 1;
+  for (const b of ctx.userRex) {
+    rex.needed = true;
+    if (b & 8) rex.w = 1;
+  }
+  // Segment override.
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i];
+    if (o.kind !== 'mem' || !o.seg) continue;
+    const spec = form.operands[i];
+    if (spec === 'md') {
+      if (o.seg !== 'es') return fail(`\`%${o.seg}:' is not a valid segment for the destination`, 4, i);
+      continue;
+    }
+    if (spec === 'ms' && o.seg === 'ds') continue;
+    prefixes.push(segPrefix[o.seg]);
+  }
+  const addrNeeds67 = (): boolean => {
+    if (mode === 64) return asz === 32;
+    return asz !== mode;
+  };
+  if (addrNeeds67() && !ctx.addr32 && !ctx.addr16) prefixes.push(0x67);
+  if (data && !ctx.data) prefixes.push(0x66);
+  prefixes.push(...ctx.userPrefixes);
+  if (lockCr8) prefixes.push(0xf0);
+  prefixes.sort((a, b) => prefixSlot(a) - prefixSlot(b));
+  if (form.mandatoryPrefix) prefixes.push(form.mandatoryPrefix);
+  // Opcode and operands.
+  const opcode = form.opcode.slice();
+  if (opReg) {
+    opcode[opcode.length - 1] |= opReg.num & 7;
+    rex.b = opReg.num >> 3;
+  }
+  if (rmReg) rex.b = rmReg.num >> 3;
+  const modrm: number[] = [];
+  if (form.modrm === 'fixed') modrm.push(form.modrmValue);
+  else if (form.modrm !== 'none') {
+    if (mem) {
+      const r = encodeModrmMemory(mem, asz, regField, ctx, modrm, fixups, memIndex, rex);
+      if (r) return r;
+    } else if (rmReg) modrm.push(0xc0 | (regField << 3) | (rmReg.num & 7));
+    else return fail(`operand type mismatch for \`${ctx.mnemonic}'`, 1);
+  }
+  // REX requirement from byte registers spl..dil and from any REX bit.
+  for (const r of regsUsed) if (r.cls === 'gpr8' && r.rex) rex.needed = true;
+  const rexByte = 0x40 | (rex.w << 3) | (rex.r << 2) | (rex.x << 1) | rex.b;
+  if (rexByte !== 0x40 || rex.needed) {
+    const high = regsUsed.find((r) => r.highByte);
+    if (high) return fail(`can't encode register '%${high.name}' in an instruction requiring REX prefix.`, 5);
+    if (mode !== 64) return fail(`operand type mismatch for \`${ctx.mnemonic}'`, 2);
+    prefixes.push(rexByte);
+  }
+  // Special case: xchg with the accumulator in 64-bit mode. 90 is nop there, so %eax,%eax needs 87 c0, and
+  // %rax,%rax drops its REX.W like GNU does.
+  if (form.op === 'xchg' && form.opcodeReg && opReg && (opReg.num & 7) === 0 && !opReg.rex) {
+    if (mode === 64 && size === 32) return fail('xchg eax', 0);
+    if (size === 64) prefixes.pop();
+  }
+  body.push(...opcode);
+  const modrmStart = prefixes.length + body.length;
+  for (const f of fixups) f.offset += modrmStart;
+  body.push(...modrm);
+  // Immediates, relative displacements, moffs.
+  const immOrder: number[] = [];
+  form.operands.forEach((s, i) => {
+    if (immSpecs.has(s) || s === 'rel' || s === 'rel8' || s === 'moffs') immOrder.push(i);
+  });
+  if (form.immReverse) immOrder.reverse();
+  const natural = mode === 64 ? 64 : mode;
+  const effSize = size || natural;
+  for (const i of immOrder) {
+    const s = form.operands[i];
+    const op = ops[i];
+    const at = prefixes.length + body.length;
+    if (s === 'rel' || s === 'rel8') {
+      const mo = op as MemOperand;
+      const width: 1 | 2 | 4 = s === 'rel8' || relWidth === 'short' ? 1 : (form.sizes.length ? effSize : natural) === 16 ? 2 : 4;
+      fixups.push({ offset: at, size: width, operand: i, pcRelative: true, range: 'signed' });
+      pushNumber(body, 0n, width);
+      void mo;
+      continue;
+    }
+    if (s === 'moffs') {
+      const mo = op as MemOperand;
+      const w = (asz === 64 ? 8 : asz === 32 ? 4 : 2) as 2 | 4 | 8;
+      const local: Fixup[] = [];
+      pushValue(body, local, mo.disp, w, i, false, 'either');
+      for (const f of local) fixups.push({ ...f, offset: at });
+      continue;
+    }
+    const v = (op as Extract<Operand, { kind: 'imm' }>).value;
+    let width: 1 | 2 | 4 | 8;
+    let range: Fixup['range'] = 'either';
+    switch (s) {
+      case 'is8': width = 1; range = 'signed'; break;
+      case 'i8': width = 1; break;
+      case 'i16': case 'fsel': width = 2; break;
+      case 'i64': case 'i64big': width = 8; break;
+      case 'foff': width = effSize === 16 ? 2 : 4; break;
+      default:
+        width = effSize === 8 ? 1 : effSize === 16 ? 2 : 4;
+        if (effSize === 64) range = 'signed';
+    }
+    const local: Fixup[] = [];
+    pushValue(body, local, v, width, i, false, range);
+    for (const f of local) fixups.push({ ...f, offset: at });
+  }
+  // fwait-prefixed x87 forms (fstsw, finit): the 9b is a separate instruction and precedes every prefix.
+  if (form.opcode.length > 1 && form.opcode[0] === 0x9b && prefixes.length) {
+    body.shift();
+    prefixes.unshift(0x9b);
+  }
+  const bytes = new Uint8Array(prefixes.length + body.length);
+  bytes.set(prefixes, 0);
+  bytes.set(body, prefixes.length);
+  return { bytes, fixups };
+}
+
+function isFailure(x: unknown): x is Failure {
+  return typeof x === 'object' && x !== null && 'rank' in x;
+}
+
+function candidates(mnemonic: string): { form: InstructionForm; suffix?: string }[] {
+  const out: { form: InstructionForm; suffix?: string }[] = [];
+  for (const f of formsByName.get(mnemonic) ?? []) out.push({ form: f });
+  const last = mnemonic[mnemonic.length - 1];
+  if (mnemonic.length > 1 && last in sizeSuffixes) {
+    const base = mnemonic.slice(0, -1);
+    for (const f of formsByName.get(base) ?? []) if (!f.bareNames.includes(base)) out.push({ form: f, suffix: last });
+  }
+  return out;
+}
+
+/** Whether the operand list matches a form's specs at some size. */
+function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Failure {
+  const ops = ctx.input.operands;
+  if (form.only64 && ctx.mode !== 64) return fail(`\`${ctx.mnemonic}' is only supported in 64-bit mode`, 0.5);
+  if (form.no64 && ctx.mode === 64) return fail(`\`${ctx.mnemonic}' is not supported in 64-bit mode`, 0.5);
+  if (ops.length !== form.operands.length) return fail(`number of operands mismatch for \`${ctx.mnemonic}'`, 0.2);
+  const size = chooseSize(form, ctx, relaxed);
+  if (isFailure(size)) return size;
+  for (let i = 0; i < ops.length; i++) {
+    if (!matchOperand(form.operands[i], ops[i], size, form, ctx)) {
+      return fail(operandMismatchMessage(form, ctx, size, i), 1.5, i);
+    }
+  }
+  let memIndex = -1;
+  ops.forEach((o, i) => { if (o.kind === 'mem') memIndex = i; });
+  return { form, size, mem: memIndex >= 0 ? (ops[memIndex] as MemOperand) : undefined, memIndex };
+}
+
+function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i: number): string {
+  const op = ctx.input.operands[i];
+  const r = reg(op);
+  if (isGpr(r) && ctx.suffix && sizedSpecs.has(form.operands[i]) && gprBits(r) !== size) {
+    return `incorrect register \`%${r.name}' used with \`${ctx.suffix}' suffix`;
+  }
+  return `operand type mismatch for \`${ctx.mnemonic}'`;
+}
+
+function prefixOnly(input: InstructionInput, mode: CodeMode): EncodeResult | undefined {
+  const b = prefixBytes[input.mnemonic];
+  if (b === undefined || input.operands.length) return undefined;
+  if ((input.mnemonic === 'rex64' || input.mnemonic === 'rex') && mode !== 64) {
+    return { ok: false, message: `\`${input.mnemonic}' is only supported in 64-bit mode` };
+  }
+  const bytes = [...input.prefixes.map((p) => prefixBytes[p]), b];
+  return { ok: true, encoding: { bytes: Uint8Array.from(bytes), fixups: [] } };
+}
+
+export const encodeInstruction: EncodeInstruction = (input, mode) => {
+  const only = prefixOnly(input, mode);
+  if (only) return only;
+  const ctx: Ctx = {
+    mode,
+    input,
+    mnemonic: input.mnemonic,
+    addr32: input.prefixes.includes('addr32'),
+    addr16: input.prefixes.includes('addr16'),
+    data: input.prefixes.includes('data16') || input.prefixes.includes('data32'),
+    userPrefixes: [],
+    userRex: [],
+  };
+  for (const p of input.prefixes) {
+    if (mode === 64 && (p === 'es' || p === 'ss')) return { ok: false, message: `\`${p}' is not supported in 64-bit mode` };
+    if ((p === 'data32' && mode !== 16) || (p === 'data16' && mode === 16) || (p === 'addr32' && mode === 32) || (p === 'addr16' && mode === 16)) {
+      return { ok: false, message: `redundant ${p} prefix` };
+    }
+  }
+  const cands = candidates(input.mnemonic);
+  if (!cands.length) return { ok: false, message: `no such instruction: \`${input.mnemonic}'` };
+  let best: Failure = fail(`operand type mismatch for \`${input.mnemonic}'`, -1);
+  for (const relaxed of [false, true]) {
+    for (const { form, suffix } of cands) {
+      ctx.suffix = suffix;
+      const m = tryForm(form, ctx, relaxed);
+      if (isFailure(m)) {
+        if (m.rank > best.rank) best = m;
+        continue;
+      }
+      const r = finish(m, ctx);
+      if (isFailure(r)) {
+        if (r.rank === 0) continue;
+        if (r.rank > best.rank) best = r;
+        continue;
+      }
+      return r;
+    }
+  }
+  return { ok: false, message: best.message, operand: best.operand };
+};
+
+function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
+  const form = m.form;
+  const pre: number[] = [];
+  for (const p of ctx.input.prefixes) {
+    if (p === 'lock' && (!form.lock || !ctx.input.operands.some((o) => o.kind === 'mem'))) return fail(`expecting lockable instruction after \`lock'`, 6);
+    if ((p === 'rex64' || p === 'rex') && ctx.mode !== 64) return fail(`\`${p}' is only supported in 64-bit mode`, 6);
+    pre.push(prefixBytes[p]);
+  }
+  ctx.userPrefixes = pre.filter((b) => (b & 0xf0) !== 0x40);
+  ctx.userRex = pre.filter((b) => (b & 0xf0) === 0x40);
+  const isRelaxable = form.operands.some((s) => s === 'rel8');
+  if (isRelaxable) {
+    // Short form from this row, near form from the next row of the same names with `rel`.
+    const short = encodeForm(m, ctx);
+    if (isFailure(short)) return short;
+    const near = nearSibling(form);
+    if (!near) return { ok: true, encoding: short };
+    const nearEnc = encodeForm({ ...m, form: near }, ctx);
+    if (isFailure(nearEnc)) return nearEnc;
+    const s = short;
+    const n = nearEnc;
+    return { ok: true, encoding: n, relax: { short: s, near: n } };
+  }
+  const enc = encodeForm(m, ctx);
+  if (isFailure(enc)) return enc;
+  return { ok: true, encoding: enc };
+}
+
+function nearSibling(form: InstructionForm): InstructionForm | undefined {
+  return (formsByName.get(form.names[0]) ?? []).find((f) => f !== form && f.operands.length === 1 && f.operands[0] === 'rel');
+}
+
+function withPrefixes(pre: number[], e: Encoding): Encoding {
+  if (!pre.length) return e;
+  const bytes = new Uint8Array(pre.length + e.bytes.length);
+  bytes.set(pre, 0);
+  bytes.set(e.bytes, pre.length);
+  return { bytes, fixups: e.fixups.map((f) => ({ ...f, offset: f.offset + pre.length })) };
+}
+
+export { suffixOfSize };

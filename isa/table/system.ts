@@ -1,0 +1,81 @@
+// System instructions boot, trampoline and mode-switch code uses, plus x87/SSE state management and fences.
+// Same line format as general.ts.
+
+export const systemRows = `
+lgdt | wl | m | 0f 01 /2 | no64 quiet
+lgdt | q | m | 0f 01 /2 | only64 osz0 quiet
+lidt | wl | m | 0f 01 /3 | no64 quiet
+lidt | q | m | 0f 01 /3 | only64 osz0 quiet
+sgdt | wl | m | 0f 01 /0 | no64 quiet
+sgdt | q | m | 0f 01 /0 | only64 osz0 quiet
+sidt | wl | m | 0f 01 /1 | no64 quiet
+sidt | q | m | 0f 01 /1 | only64 osz0 quiet
+lmsw | w | rm | 0f 01 /6 | osz0
+smsw | wlq | rr | 0f 01 /4 |
+smsw | w | m | 0f 01 /4 | osz0 quiet
+invlpg | - | m | 0f 01 /7 |
+swapgs | - | - | 0f 01 =f8 | only64
+rdtscp | - | - | 0f 01 =f9 |
+monitor | - | - | 0f 01 =c8 |
+mwait | - | - | 0f 01 =c9 |
+clac | - | - | 0f 01 =ca |
+stac | - | - | 0f 01 =cb |
+xgetbv | - | - | 0f 01 =d0 |
+xsetbv | - | - | 0f 01 =d1 |
+sldt | wl | rr | 0f 00 /0 |
+sldt | q | rr | 0f 00 /0 | osz0 enc
+sldt | w | m | 0f 00 /0 | osz0 quiet
+str | wl | rr | 0f 00 /1 |
+str | q | rr | 0f 00 /1 | osz0 enc
+str | w | m | 0f 00 /1 | osz0 quiet
+lldt | w | rm | 0f 00 /2 | osz0
+ltr | w | rm | 0f 00 /3 | osz0
+verr | w | rm | 0f 00 /4 | osz0
+verw | w | rm | 0f 00 /5 | osz0
+lar | wlq | rm16,r | 0f 02 /r |
+lar | wlq | rr,r | 0f 02 /r | enc
+lsl | wlq | rm16,r | 0f 03 /r |
+lsl | wlq | rr,r | 0f 03 /r | enc
+syscall | - | - | 0f 05 |
+clts | - | - | 0f 06 |
+sysret | - | - | 0f 07 |
+sysret | q | - | 0f 07 | only64
+invd | - | - | 0f 08 |
+wbinvd | - | - | 0f 09 |
+wrmsr | - | - | 0f 30 |
+rdtsc | - | - | 0f 31 |
+rdmsr | - | - | 0f 32 |
+rdpmc | - | - | 0f 33 |
+sysenter | - | - | 0f 34 |
+sysexit | - | - | 0f 35 |
+sysexit | q | - | 0f 35 | only64
+rsm | - | - | 0f aa |
+invpcid | - | m,rn | P66 0f 38 82 /r | osz0
+fxsave | - | m | 0f ae /0 |
+fxsave64 | - | m | 0f ae /0 | only64 rexw
+fxrstor | - | m | 0f ae /1 |
+fxrstor64 | - | m | 0f ae /1 | only64 rexw
+ldmxcsr | - | m | 0f ae /2 |
+stmxcsr | - | m | 0f ae /3 |
+xsave | - | m | 0f ae /4 |
+xsave64 | - | m | 0f ae /4 | only64 rexw
+xrstor | - | m | 0f ae /5 |
+xrstor64 | - | m | 0f ae /5 | only64 rexw
+clflush | - | m | 0f ae /7 |
+lfence | - | - | 0f ae =e8 |
+mfence | - | - | 0f ae =f0 |
+sfence | - | - | 0f ae =f8 |
+emms | - | - | 0f 77 |
+fwait,wait | - | - | 9b |
+fninit | - | - | db =e3 |
+fnclex | - | - | db =e2 |
+fnstsw | - | %ax | df =e0 |
+fnstsw | - | m | dd /7 |
+fnstcw | - | m | d9 /7 |
+finit | - | - | 9b db =e3 | enc
+fclex | - | - | 9b db =e2 | enc
+fstsw | - | %ax | 9b df =e0 | enc
+fstsw | - | m | 9b dd /7 | enc
+fstcw | - | m | 9b d9 /7 | enc
+fldcw | - | m | d9 /5 |
+`;
