@@ -79,4 +79,8 @@ test('the harness reports a triple fault as status 0 and kills a guest that neve
 test('a malformed image is refused with the reason', async () => {
   await assert.rejects(runOnQemu(Buffer.alloc(100), { start: 'reset' }), /multiple of 64 KiB/);
   await assert.rejects(runOnQemu(Buffer.alloc(512), { start: 'boot-sector' }), /0x55 0xAA/);
+  const ragged = Buffer.alloc(700);
+  ragged[510] = 0x55;
+  ragged[511] = 0xaa;
+  await assert.rejects(runOnQemu(ragged, { start: 'boot-sector' }), /whole 512-byte sectors/);
 });

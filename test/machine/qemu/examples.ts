@@ -38,6 +38,23 @@ export const EXAMPLES: ExampleFixture[] = [
     proves: 'real -> protected -> long mode with 4-level paging from a boot sector',
   },
   {
+    path: 'examples/boot-sector/disk-read.S',
+    start: 'boot-sector',
+    cpus: 1,
+    ttext: 0x7c00,
+    qemu: true,
+    status: 39,
+    mustPrint: [
+      'boot: drive 0x80\n',
+      'boot: stage 2 read by LBA (INT 13h AH=42h)\n',
+      'boot: data read by CHS (INT 13h AH=02h)\n',
+      'stage 2: #DE delivered through the IVT and stepped over\n',
+      // sum of the 256 words (i * 0x101 + 0x1357) mod 2^16, computed independently in Python
+      'stage 2: data sector sum 0x5680\n',
+    ],
+    proves: 'BIOS disk services (INT 13h AH=41h/42h LBA, AH=02h CHS) on a 4-sector disk; real-mode #DE through the IVT',
+  },
+  {
     path: 'examples/smp-rom/smp-wakeup.S',
     start: 'reset',
     cpus: 4,

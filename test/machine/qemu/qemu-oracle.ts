@@ -93,8 +93,9 @@ export function checkImage(image: Uint8Array, start: QemuStart): void {
     if (image.length === 0 || image.length % 0x10000 !== 0) {
       throw new Error(`a reset ROM must be a multiple of 64 KiB, got ${image.length} bytes`);
     }
-  } else if (image.length !== 512 || image[510] !== 0x55 || image[511] !== 0xaa) {
-    throw new Error(`a boot sector must be 512 bytes ending in 0x55 0xAA, got ${image.length} bytes`);
+  } else if (image.length < 512 || image.length % 512 !== 0 || image[510] !== 0x55 || image[511] !== 0xaa) {
+    // Sectors after the first are the rest of the disk, for boot sectors that read them with INT 13h.
+    throw new Error(`a boot disk must be whole 512-byte sectors, the first ending in 0x55 0xAA; got ${image.length} bytes`);
   }
 }
 
