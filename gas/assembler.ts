@@ -1,0 +1,1070 @@
+// The GAS stage: reads preprocessed lines the way GNU as 2.40 does (statements, labels, assignments, the macro
+// language, conditionals, directives, instructions), building sections out of frags. Every instruction is encoded
+// once, when it is read, from what is known at that moment; only relaxable branches are sized later (layout.ts).
+import type { CodeMode } from '../isa/mode';
+import type { Value } from '../isa/operand';
+import type { FileSystem } from './fs';
+import type { PreprocessedLine } from './cpp/types';
+import type { Diagnostic, ExpansionStep, Origin, Severity } from './source';
+import type { InstructionBackend } from './backend';
+import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo } from './model';
+import { Frag, Section, type SectionType, type ByteSpan, fixedDifference } from './frags';
+import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type Place, type Val } from './expr';
+import { bindArguments, leadingDirective, parseMacroHeader, substituteLine } from './macros';
+import { lineOrigin, originOf, rawLines } from './lines';
+import { decodeString, endOfString, isNameChar, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
+import { DIRECTIVES } from './directives';
+
+export interface AssemblerOptions {
+  backend?: InstructionBackend;
+  /** Directories for `.include` and `.incbin` after the including file's directory. */
+  includePaths?: string[];
+  /** Code size at the start (`as --64` starts in 64-bit mode). */
+  initialMode?: CodeMode;
+  /** Bound on lines produced by macro and repetition expansion (runaway input stops with an error). */
+  maxExpandedLines?: number;
+  /** Bound on emitted bytes. */
+  maxOutputBytes?: number;
+}
+
+interface Frame {
+  lines: PreprocessedLine[];
+  pos: number;
+  kind: 'file' | 'macro' | 'repeat' | 'rest';
+  file?: string;
+  condDepth: number;
+  inComment: boolean;
+  macroName?: string;
+}
+
+interface Cond {
+  /** Whether an enclosing conditional is already skipping. */
+  outerIgnoring: boolean;
+  /** Some branch of this conditional was taken. */
+  taken: boolean;
+  ignoring: boolean;
+  elseSeen: boolean;
+  origin: Origin;
+  frameDepth: number;
+}
+
+/** The state the directive handlers work on. */
+export interface StatementContext {
+  line: PreprocessedLine;
+  /** Statement text and its column in the line. */
+  text: string;
+  column: number;
+  /** Directive/mnemonic word and where its arguments start (offset into text). */
+  word: string;
+  argsStart: number;
+  origin: Origin;
+  statement: number;
+}
+
+const MAX_MACRO_NEST = 100;
+
+export class Assembler {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly statements: Statement[] = [];
+  readonly symbols = new Map<string, SymbolInfo>();
+  readonly macros = new Map<string, MacroInfo>();
+  readonly modeChanges: ModeChange[] = [];
+  readonly sections = new Map<string, Section>();
+  private readonly fragCounter = { n: 0 };
+  private frames: Frame[] = [];
+  private conds: Cond[] = [];
+  private macroDepth = 0;
+  /** GNU's macro_number: the value of `\@`, counted per macro expansion. */
+  macroNumber = 0;
+  private expandedLines = 0;
+  outputBytes = 0;
+  private readonly localCounters = new Map<string, number>();
+  mode: CodeMode;
+  current!: { section: Section; sub: number };
+  previous: { section: Section; sub: number } | undefined;
+  readonly sectionStack: { cur: { section: Section; sub: number }; prev?: { section: Section; sub: number } }[] = [];
+  ended = false;
+  private stopped = false;
+  readonly maxExpandedLines: number;
+  readonly maxOutputBytes: number;
+
+  constructor(readonly fs: FileSystem, readonly options: AssemblerOptions = {}) {
+    this.mode = options.initialMode ?? 64;
+    this.maxExpandedLines = options.maxExpandedLines ?? 2_000_000;
+    this.maxOutputBytes = options.maxOutputBytes ?? 256 * 1024 * 1024;
+    this.switchSection('.text', 0);
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Diagnostics
+
+  report(severity: Severity, message: string, origin: Origin, code?: string): void {
+    this.diagnostics.push({ severity, message, origin, code });
+  }
+  error(message: string, origin: Origin, code?: string): void {
+    this.report('error', message, origin, code);
+  }
+  warn(message: string, origin: Origin, code?: string): void {
+    this.report('warning', message, origin, code);
+  }
+
+  /** Origin of a sub-range of the current statement (offsets relative to the statement text). */
+  at(ctx: StatementContext, s: number, e: number): Origin {
+    return originOf(ctx.line, ctx.column + s, ctx.column + Math.max(e, s));
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Sections and emission
+
+  getSection(name: string, flags?: string, type?: SectionType): Section {
+    let s = this.sections.get(name);
+    if (!s) {
+      const d = defaultSectionAttributes(name);
+      s = new Section(name, flags ?? d.flags, type ?? d.type, this.sections.size, this.fragCounter);
+      if (flags !== undefined) s.flagsGiven = true;
+      this.sections.set(name, s);
+    }
+    return s;
+  }
+
+  switchSection(name: string, sub: number, flags?: string, type?: SectionType): void {
+    const s = this.getSection(name, flags, type);
+    this.previous = this.current;
+    this.current = { section: s, sub };
+  }
+
+  get frag(): Frag {
+    return this.current.section.chain(this.current.sub).current;
+  }
+
+  get sectionName(): string {
+    return this.current.section.name;
+  }
+
+  /** The location counter `.` as a place. */
+  dotPlace(): Place {
+    const f = this.frag;
+    return { section: f.section, frag: f, offset: f.size };
+  }
+
+  private span(length: number, statement: number, origin: Origin, offset: number): ByteSpan {
+    return { offset, length, origin, statement };
+  }
+
+  emit(bytes: ArrayLike<number>, ctx: StatementContext): number {
+    if (!this.budget(bytes.length, ctx)) return this.frag.size;
+    const f = this.frag;
+    const at = f.append(bytes);
+    this.addSpan(f, at, bytes.length, ctx);
+    return at;
+  }
+
+  emitFill(count: number, pattern: number[], ctx: StatementContext): void {
+    if (count <= 0 || pattern.length === 0) return;
+    if (!this.budget(count * pattern.length, ctx)) return;
+    const f = this.frag;
+    const at = f.appendFill(count, pattern);
+    this.addSpan(f, at, count * pattern.length, ctx);
+  }
+
+  private addSpan(f: Frag, at: number, length: number, ctx: StatementContext): void {
+    if (length === 0) return;
+    const last = f.spans[f.spans.length - 1];
+    if (last && last.statement === ctx.statement && last.offset + last.length === at) last.length += length;
+    else f.spans.push(this.span(length, ctx.statement, ctx.origin, at));
+  }
+
+  budget(n: number, ctx: StatementContext): boolean {
+    this.outputBytes += n;
+    if (this.outputBytes > this.maxOutputBytes) {
+      this.error(`output too large (more than ${this.maxOutputBytes} bytes)`, ctx.origin, 'too-large');
+      this.stopped = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Emits `size` bytes of a data value: now when known, else a fixup resolved after layout or by the linker. */
+  emitValue(expr: Expr, val: Val, size: number, ctx: StatementContext, text: string, exprOffset: number): void {
+    if (val.k === 'abs') {
+      this.checkTruncation(val.v, size, ctx, exprOffset, text);
+      this.emit(littleEndian(val.v, size), ctx);
+      return;
+    }
+    const f = this.frag;
+    const at = this.emit(new Uint8Array(size), ctx);
+    f.fixups.push({
+      offset: at,
+      size,
+      expr: this.freezeExpr(expr),
+      pcRelative: false,
+      pcBase: 0,
+      range: 'either',
+      origin: this.at(ctx, exprOffset + expr.s, exprOffset + expr.e),
+      text,
+    });
+  }
+
+  checkTruncation(v: bigint, size: number, ctx: StatementContext, exprOffset: number, _text: string): void {
+    if (size >= 8) return;
+    const bits = BigInt(size * 8);
+    const mask = (1n << bits) - 1n;
+    const u = BigInt.asUintN(64, v);
+    const high = u & ~mask & 0xffffffffffffffffn;
+    const allHigh = 0xffffffffffffffffn & ~mask;
+    if (high !== 0n && high !== allHigh) {
+      this.warn(`value 0x${u.toString(16)} truncated to 0x${(u & mask).toString(16)}`, this.at(ctx, exprOffset, ctx.text.length), 'truncated');
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Symbols
+
+  symbol(name: string): SymbolInfo {
+    let s = this.symbols.get(name);
+    if (!s) {
+      s = {
+        name,
+        binding: 'local',
+        visibility: 'default',
+        references: [],
+        temporary: name.startsWith('.L') || name.includes('\u0002'),
+      };
+      this.symbols.set(name, s);
+    }
+    return s;
+  }
+
+  defineLabel(name: string, origin: Origin): void {
+    const s = this.symbol(name);
+    if (s.definition && !(s.definition.kind === 'expression' && !s.equiv && false)) {
+      if (s.definition.kind === 'label' || s.equiv) {
+        this.error(`symbol \`${displayName(name)}' is already defined`, origin, 'redefined');
+        return;
+      }
+    }
+    s.definition = { kind: 'label', place: this.dotPlace() };
+    s.defined = origin;
+  }
+
+  /** `name = expr`, `.set`, `.equ`, `.equiv`, `.eqv`. */
+  assign(name: string, expr: Expr, text: string, origin: Origin, how: 'set' | 'equiv' | 'eqv'): void {
+    const s = this.symbol(name);
+    if (s.definition) {
+      if (s.definition.kind === 'label' || s.equiv || how === 'equiv') {
+        this.error(`symbol \`${displayName(name)}' is already defined`, origin, 'redefined');
+        return;
+      }
+    }
+    if (how === 'eqv') {
+      s.definition = { kind: 'expression', expr, text };
+    } else {
+      const v = this.evalNow(expr);
+      if (v.k === 'abs') s.definition = { kind: 'absolute', value: v.v };
+      else if (v.k === 'rel') {
+        const at = v.at;
+        s.definition = { kind: 'label', place: { ...at, offset: at.offset + Number(v.v) } };
+      } else s.definition = { kind: 'expression', expr: this.freezeExpr(expr), text };
+    }
+    if (how === 'equiv') s.equiv = true;
+    s.defined = origin;
+  }
+
+  private evalDepth = 0;
+
+  /** Symbol value as GNU sees it while reading (`final` after layout). */
+  symbolValue(name: string, final: boolean): Val {
+    const s = this.symbols.get(name);
+    if (!s || !s.definition) return { k: 'undef', sym: name, v: 0n };
+    const d = s.definition;
+    if (d.kind === 'absolute') return { k: 'abs', v: d.value };
+    if (d.kind === 'label') return { k: 'rel', at: d.place, v: 0n };
+    if (this.evalDepth > 64) return { k: 'unknown', why: 'symbol definition loop' };
+    this.evalDepth++;
+    try {
+      return evaluate(d.expr, final ? this.finalEnv : this.nowEnv);
+    } finally {
+      this.evalDepth--;
+    }
+  }
+
+  readonly nowEnv: EvalEnv = {
+    symbol: (n) => this.symbolValue(n, false),
+    dot: (at) => ({ k: 'rel', at: at as Place, v: 0n }),
+    placeDifference: (a, b) => {
+      const d = fixedDifference(a.frag as Frag, a.offset, b.frag as Frag, b.offset);
+      return d === undefined ? undefined : BigInt(d);
+    },
+  };
+
+  readonly finalEnv: EvalEnv = {
+    symbol: (n) => this.symbolValue(n, true),
+    dot: (at) => ({ k: 'rel', at: at as Place, v: 0n }),
+    placeDifference: (a, b) => BigInt((a.frag as Frag).address + a.offset - ((b.frag as Frag).address + b.offset)),
+  };
+
+  evalNow(expr: Expr): Val {
+    return evaluate(expr, this.nowEnv);
+  }
+
+  freezeExpr(expr: Expr): Expr {
+    return freeze(expr, (n) => {
+      const s = this.symbols.get(n);
+      return s?.definition?.kind === 'absolute' && !s.equiv ? s.definition.value : undefined;
+    });
+  }
+
+  /** Parses an expression at offset `pos` of the statement; records symbol references. */
+  parseExpr(ctx: StatementContext, pos: number): { expr?: Expr; end: number } {
+    const r = parseExpression(ctx.text, pos, {
+      localLabel: (n, dir) => ({ name: this.localLabelName(n, dir) }),
+      dot: () => this.dotPlace(),
+    });
+    if (r.error || !r.expr) {
+      const e = r.error ?? { message: 'bad expression', s: pos, e: pos + 1 };
+      this.error(e.message, this.at(ctx, e.s, e.e), 'bad-expression');
+      return { end: r.end };
+    }
+    for (const s of symbolsOf(r.expr)) this.symbol(s.name).references.push(this.at(ctx, s.s, s.e));
+    return { expr: r.expr, end: r.end };
+  }
+
+  /** An expression that must use the whole argument text; reports junk after it. */
+  parseWholeExpr(ctx: StatementContext, piece: StatementText): Expr | undefined {
+    const off = piece.column;
+    const r = this.parseExpr(ctx, off);
+    if (!r.expr) return undefined;
+    let e = r.end;
+    while (e < off + piece.text.length && isSpace(ctx.text[e])) e++;
+    if (e < off + piece.text.length) {
+      this.error(`junk at end of line, first unrecognized character is \`${ctx.text[e]}'`, this.at(ctx, e, e + 1), 'junk');
+      return undefined;
+    }
+    return r.expr;
+  }
+
+  /** An absolute expression needed now (counts, alignments, conditions). */
+  absolute(ctx: StatementContext, piece: StatementText, what = 'expression'): bigint | undefined {
+    const e = this.parseWholeExpr(ctx, piece);
+    if (!e) return undefined;
+    const v = this.evalNow(e);
+    if (v.k !== 'abs') {
+      this.error(`non-constant ${what}`, this.at(ctx, piece.column, piece.column + piece.text.length), 'non-constant');
+      return undefined;
+    }
+    return v.v;
+  }
+
+  localLabelName(n: string, dir: 'b' | 'f' | 'def'): string {
+    const c = this.localCounters.get(n) ?? 0;
+    if (dir === 'def') {
+      this.localCounters.set(n, c + 1);
+      return `${n}\u0002${c + 1}`;
+    }
+    return `${n}\u0002${dir === 'b' ? c : c + 1}`;
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Input
+
+  /** Reads a whole translation unit. */
+  run(path: string, lines: PreprocessedLine[]): void {
+    this.frames.push({ lines, pos: 0, kind: 'file', file: path, condDepth: 0, inComment: false });
+    for (;;) {
+      if (this.stopped) break;
+      const next = this.nextLine();
+      if (!next) break;
+      this.processLine(next.line, next.frame);
+    }
+    for (const c of this.conds.splice(0)) {
+      this.error('end of file inside conditional', c.origin, 'unterminated-conditional');
+    }
+  }
+
+  private nextLine(): { line: PreprocessedLine; frame: Frame } | undefined {
+    while (this.frames.length) {
+      const f = this.frames[this.frames.length - 1];
+      if (f.pos < f.lines.length) {
+        if (f.kind !== 'file') {
+          if (++this.expandedLines > this.maxExpandedLines) {
+            this.error(
+              `macro or repetition expansion too large (more than ${this.maxExpandedLines} lines)`,
+              lineOrigin(f.lines[f.pos]),
+              'expansion-limit',
+            );
+            this.stopped = true;
+            return undefined;
+          }
+        }
+        return { line: f.lines[f.pos++], frame: f };
+      }
+      this.popFrame();
+    }
+    return undefined;
+  }
+
+  private popFrame(): void {
+    const f = this.frames.pop()!;
+    if (f.kind === 'macro') {
+      this.macroDepth--;
+      if (this.conds.length > f.condDepth) {
+        const c = this.conds[this.conds.length - 1];
+        this.warn('end of macro inside conditional', c.origin, 'unterminated-conditional');
+        this.conds.length = f.condDepth;
+      }
+    }
+  }
+
+  pushLines(lines: PreprocessedLine[], kind: Frame['kind'], file?: string, macroName?: string): void {
+    this.frames.push({ lines, pos: 0, kind, file, condDepth: this.conds.length, inComment: false, macroName });
+    if (kind === 'macro') this.macroDepth++;
+  }
+
+  /** Directory of the file currently read (for `.include`). */
+  currentFile(): string | undefined {
+    for (let i = this.frames.length - 1; i >= 0; i--) if (this.frames[i].file) return this.frames[i].file;
+    return undefined;
+  }
+
+  private processLine(line: PreprocessedLine, frame: Frame): void {
+    const split = splitStatements(line.text, frame.inComment);
+    frame.inComment = split.inComment;
+    const sts = split.statements;
+    for (let k = 0; k < sts.length; k++) {
+      if (this.stopped || this.ended) return;
+      const depthBefore = this.frames.length;
+      this.processStatement(line, sts[k]);
+      if (this.ended) {
+        this.frames.length = 0;
+        return;
+      }
+      if (this.frames.length > depthBefore && k + 1 < sts.length) {
+        // A macro or repetition expanded: the rest of this line runs after the expansion, as in GNU as.
+        const rest = blankBefore(line, sts[k + 1].column);
+        const pushed = this.frames.splice(depthBefore);
+        this.frames.push({ lines: [rest], pos: 0, kind: 'rest', condDepth: this.conds.length, inComment: false });
+        this.frames.push(...pushed);
+        return;
+      }
+      if (this.frames.length < depthBefore) return; // .exitm or .end left this input
+    }
+  }
+
+  private get ignoring(): boolean {
+    return this.conds.length > 0 && this.conds[this.conds.length - 1].ignoring;
+  }
+
+  private processStatement(line: PreprocessedLine, st: StatementText): void {
+    const p = trimPiece(st);
+    if (!p.text) return;
+    const text = p.text;
+    let pos = 0;
+    const mkCtx = (kind: StatementKind, name: string, start: number, argsStart: number): StatementContext => {
+      const origin = originOf(line, p.column + start, p.column + text.length);
+      const index = this.statements.length;
+      this.statements.push({ kind, name, text: text.slice(start), origin, section: this.sectionName, mode: this.mode });
+      return { line, text, column: p.column, word: name, argsStart, origin, statement: index };
+    };
+
+    if (this.ignoring) {
+      const w = /^\.([A-Za-z_][\w.]*)/.exec(text);
+      if (!w) return;
+      const name = '.' + w[1].toLowerCase();
+      if (!isConditionalDirective(name)) return;
+      const ctx = mkCtx('directive', name, 0, w[0].length);
+      this.conditional(name, ctx);
+      return;
+    }
+
+    // Labels.
+    for (;;) {
+      const m = /^([A-Za-z_.][\w.$]*|[0-9]+|"[^"]*")[ \t]*:(?![=:])/.exec(text.slice(pos));
+      if (!m) break;
+      let name = m[1];
+      const s = pos;
+      const ctx = mkCtx('label', name, s, s + m[0].length);
+      if (/^[0-9]+$/.test(name)) name = this.localLabelName(String(Number(name)), 'def');
+      else if (name.startsWith('"')) name = name.slice(1, -1);
+      this.statements[ctx.statement].text = m[0];
+      this.defineLabel(name, this.at(ctx, s, s + m[1].length));
+      pos += m[0].length;
+      while (pos < text.length && isSpace(text[pos])) pos++;
+    }
+    if (pos >= text.length) return;
+
+    // `sym = expr` (and `. = expr`, which moves the location counter).
+    const asg = /^([A-Za-z_.][\w.$]*)[ \t]*(==?)(?!=)/.exec(text.slice(pos));
+    if (asg) {
+      const ctx = mkCtx('assignment', asg[1], pos, pos + asg[0].length);
+      const r = this.parseWholeExpr(ctx, { text: text.slice(pos + asg[0].length), column: pos + asg[0].length });
+      if (!r) return;
+      const origin = this.at(ctx, pos, pos + asg[1].length);
+      if (asg[1] === '.') {
+        DIRECTIVES['.org'](this, { ...ctx, argsStart: pos + asg[0].length });
+        return;
+      }
+      this.assign(asg[1], r, text.slice(pos + asg[0].length).trim(), origin, asg[2] === '==' ? 'eqv' : 'set');
+      return;
+    }
+
+    const wm = /^[A-Za-z_.$][\w.$@]*/.exec(text.slice(pos));
+    if (!wm) {
+      const ctx = mkCtx('instruction', '', pos, pos);
+      this.error(`junk at end of line, first unrecognized character is \`${text[pos]}'`, this.at(ctx, pos, pos + 1), 'junk');
+      return;
+    }
+    const word = wm[0];
+    const lower = word.toLowerCase();
+    let argsStart = pos + word.length;
+    while (argsStart < text.length && isSpace(text[argsStart])) argsStart++;
+
+    if (lower.startsWith('.')) {
+      if (isConditionalDirective(lower)) {
+        this.conditional(lower, mkCtx('directive', lower, pos, argsStart));
+        return;
+      }
+      const handler = DIRECTIVES[lower];
+      if (handler) {
+        handler(this, mkCtx('directive', lower, pos, argsStart));
+        return;
+      }
+    }
+    const macro = this.macros.get(lower);
+    if (macro && !macro.purged) {
+      const ctx = mkCtx('macro-call', macro.name, pos, argsStart);
+      this.expandMacro(macro, ctx);
+      return;
+    }
+    if (lower.startsWith('.')) {
+      const ctx = mkCtx('directive', lower, pos, argsStart);
+      this.warn(`unknown pseudo-op: \`${lower}'`, this.at(ctx, pos, pos + word.length), 'unknown-directive');
+      return;
+    }
+    const ctx = mkCtx('instruction', lower, pos, argsStart);
+    this.instruction(ctx, pos);
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Conditionals
+
+  private conditional(name: string, ctx: StatementContext): void {
+    const args = ctx.text.slice(ctx.argsStart);
+    const piece = { text: args, column: ctx.argsStart };
+    if (name === '.endif') {
+      if (!this.conds.length) this.error('".endif" without ".if"', ctx.origin, 'unbalanced-conditional');
+      else this.conds.pop();
+      return;
+    }
+    if (name === '.else') {
+      const c = this.conds[this.conds.length - 1];
+      if (!c) return this.error('".else" without matching ".if"', ctx.origin, 'unbalanced-conditional');
+      if (c.elseSeen) this.error('duplicate ".else"', ctx.origin, 'unbalanced-conditional');
+      c.elseSeen = true;
+      c.ignoring = c.outerIgnoring || c.taken;
+      c.taken = true;
+      return;
+    }
+    if (name === '.elseif') {
+      const c = this.conds[this.conds.length - 1];
+      if (!c) return this.error('".elseif" without matching ".if"', ctx.origin, 'unbalanced-conditional');
+      if (c.elseSeen) this.error('".elseif" after ".else"', ctx.origin, 'unbalanced-conditional');
+      if (c.outerIgnoring || c.taken) {
+        c.ignoring = true;
+        return;
+      }
+      const v = this.absolute(ctx, piece, 'expression in .elseif statement');
+      const t = v !== undefined && v !== 0n;
+      c.ignoring = !t;
+      c.taken = t;
+      return;
+    }
+    // An .if family directive opens a new level.
+    const outer = this.ignoring;
+    let t = false;
+    if (!outer) t = this.conditionTruth(name, ctx, piece);
+    this.conds.push({ outerIgnoring: outer, taken: t, ignoring: outer || !t, elseSeen: false, origin: ctx.origin, frameDepth: this.frames.length });
+  }
+
+  private conditionTruth(name: string, ctx: StatementContext, piece: StatementText): boolean {
+    const args = piece.text;
+    switch (name) {
+      case '.if':
+      case '.ifne':
+      case '.ifeq':
+      case '.ifge':
+      case '.ifgt':
+      case '.ifle':
+      case '.iflt': {
+        const v = this.absolute(ctx, piece, `expression in ${name} statement`);
+        if (v === undefined) return false;
+        if (name === '.if' || name === '.ifne') return v !== 0n;
+        if (name === '.ifeq') return v === 0n;
+        if (name === '.ifge') return v >= 0n;
+        if (name === '.ifgt') return v > 0n;
+        if (name === '.ifle') return v <= 0n;
+        return v < 0n;
+      }
+      case '.ifdef':
+      case '.ifndef':
+      case '.ifnotdef': {
+        const m = /^\s*([A-Za-z_.$][\w.$]*)\s*$/.exec(args);
+        if (!m) {
+          this.error('invalid identifier for ".ifdef"', ctx.origin, 'bad-conditional');
+          return false;
+        }
+        const s = this.symbols.get(m[1]);
+        const def = !!s?.definition;
+        this.symbol(m[1]).references.push(this.at(ctx, piece.column, piece.column + args.length));
+        return name === '.ifdef' ? def : !def;
+      }
+      case '.ifb':
+      case '.ifnb': {
+        const blank = args.trim() === '';
+        return name === '.ifb' ? blank : !blank;
+      }
+      case '.ifc':
+      case '.ifnc': {
+        const r = parseIfcOperands(args);
+        if (!r) {
+          this.error('bad format for ifc or ifnc', ctx.origin, 'bad-conditional');
+          return false;
+        }
+        return (r[0] === r[1]) === (name === '.ifc');
+      }
+      case '.ifeqs':
+      case '.ifnes': {
+        const r = parseQuotedPair(args);
+        if (!r) {
+          this.error(`expected quoted string`, ctx.origin, 'bad-conditional');
+          return false;
+        }
+        return (r[0] === r[1]) === (name === '.ifeqs');
+      }
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Macros and repetition
+
+  /** Collects lines up to the matching end directive (GNU buffer_and_nest). */
+  collectBody(ctx: StatementContext, open: (d: string) => boolean, close: string, what: string): PreprocessedLine[] | undefined {
+    const body: PreprocessedLine[] = [];
+    let depth = 1;
+    for (;;) {
+      const f = this.frames[this.frames.length - 1];
+      if (!f) {
+        this.error(`missing ${close}${what ? ` for ${what}` : ''}`, ctx.origin, 'unterminated');
+        return undefined;
+      }
+      if (f.pos >= f.lines.length) {
+        // Keep reading from the enclosing input, as GNU does.
+        this.popFrame();
+        continue;
+      }
+      const line = f.lines[f.pos++];
+      const d = leadingDirective(stripComment(line.text));
+      if (d && open(d)) depth++;
+      else if (d === close || (close === '.endm' && d === '.endmacro')) {
+        depth--;
+        if (depth === 0) return body;
+      }
+      body.push(line);
+    }
+  }
+
+  defineMacro(ctx: StatementContext): void {
+    const header = parseMacroHeader(ctx.text.slice(ctx.argsStart));
+    const body = this.collectBody(ctx, (d) => d === '.macro', '.endm', '');
+    for (const e of header.errors) this.error(e, ctx.origin, 'macro-definition');
+    if (!header.name || !body) return;
+    const key = header.name.toLowerCase();
+    const existing = this.macros.get(key);
+    if (existing && !existing.purged) {
+      this.error(`Macro \`${header.name}' was already defined`, ctx.origin, 'macro-redefined');
+      return;
+    }
+    this.statements[ctx.statement].name = '.macro';
+    const info: MacroInfo & { lines: PreprocessedLine[] } = {
+      name: header.name,
+      params: header.params,
+      definition: this.at(ctx, 0, ctx.text.length),
+      body: body.map((l) => l.text),
+      calls: [],
+      lines: body,
+    };
+    this.macros.set(key, info);
+  }
+
+  private expandMacro(macro: MacroInfo, ctx: StatementContext): void {
+    macro.calls.push(ctx.origin);
+    if (this.macroDepth >= MAX_MACRO_NEST) {
+      this.error('macros nested too deeply', ctx.origin, 'macro-recursion');
+      this.stopped = true;
+      return;
+    }
+    const bound = bindArguments(macro.name, macro.params, ctx.text.slice(ctx.argsStart));
+    for (const w of bound.warnings) this.warn(w, ctx.origin, 'macro-argument');
+    if (bound.errors.length) {
+      for (const e of bound.errors) this.error(e, ctx.origin, 'macro-argument');
+      return;
+    }
+    const step: ExpansionStep = { kind: 'macro', name: macro.name, site: ctx.origin.range };
+    const number = this.macroNumber++;
+    const lines = (macro as MacroInfo & { lines: PreprocessedLine[] }).lines.map((l) =>
+      substituteLine(l, bound.values, number, step, ctx.origin.expansion),
+    );
+    this.pushLines(lines, 'macro', undefined, macro.name);
+  }
+
+  repeat(kind: '.rept' | '.irp' | '.irpc', ctx: StatementContext): void {
+    const args = ctx.text.slice(ctx.argsStart);
+    const body = this.collectBody(ctx, (d) => d === '.rept' || d === '.irp' || d === '.irpc' || d === '.rep', '.endr', '');
+    if (!body) return;
+    const step: ExpansionStep = { kind: kind === '.rept' ? 'rept' : 'irp', name: kind, site: ctx.origin.range };
+    const out: PreprocessedLine[] = [];
+    const add = (values: Map<string, string> | undefined, number: number | undefined) => {
+      for (const l of body) {
+        out.push(substituteLine(l, values, number, step, ctx.origin.expansion));
+        if (out.length > this.maxExpandedLines) return false;
+      }
+      return true;
+    };
+    const tooBig = () => {
+      this.error(`macro or repetition expansion too large (more than ${this.maxExpandedLines} lines)`, ctx.origin, 'expansion-limit');
+      this.stopped = true;
+    };
+    if (kind === '.rept') {
+      const v = this.absolute(ctx, { text: args, column: ctx.argsStart }, 'count in .rept');
+      if (v === undefined) return;
+      if (v < 0n) {
+        this.warn('negative count for REPT - ignored', ctx.origin, 'rept-count');
+        return;
+      }
+      if (v * BigInt(Math.max(1, body.length)) > BigInt(this.maxExpandedLines)) return tooBig();
+      for (let i = 0n; i < v; i++) add(undefined, undefined);
+    } else {
+      const m = /^\s*([A-Za-z_.$][\w.$]*)\s*,?/.exec(args);
+      if (!m) {
+        this.error('missing model parameter', ctx.origin, 'irp');
+        return;
+      }
+      const param = m[1];
+      const rest = args.slice(m[0].length);
+      const items: string[] = [];
+      if (kind === '.irp') {
+        if (rest.trim() === '') items.push('');
+        else {
+          let i = 0;
+          while (i < rest.length) {
+            const r = getIrpItem(rest, i);
+            items.push(r.value);
+            i = r.end;
+            while (i < rest.length && isSpace(rest[i])) i++;
+            if (rest[i] === ',') i++;
+            while (i < rest.length && isSpace(rest[i])) i++;
+          }
+        }
+      } else {
+        let s = rest.trim();
+        if (s.startsWith('"') && s.endsWith('"') && s.length >= 2) s = s.slice(1, -1);
+        if (s === '') items.push('');
+        for (const ch of s) items.push(ch);
+      }
+      for (const it of items) {
+        if (!add(new Map([[param, it]]), this.macroNumber)) return tooBig();
+      }
+    }
+    if (out.length) this.pushLines(out, 'repeat');
+  }
+
+  exitMacro(ctx: StatementContext): void {
+    let i = this.frames.length - 1;
+    while (i >= 0 && this.frames[i].kind !== 'macro') i--;
+    if (i < 0) {
+      this.error('.exitm not in a macro', ctx.origin, 'exitm');
+      return;
+    }
+    const f = this.frames[i];
+    this.conds.length = Math.min(this.conds.length, f.condDepth);
+    while (this.frames.length > i) this.popFrame();
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Instructions
+
+  private instruction(ctx: StatementContext, pos: number): void {
+    const backend = this.options.backend;
+    if (!backend) return;
+    const stmtText = ctx.text.slice(pos);
+    const exprOf = new Map<Value, Expr>();
+    const unknownSyms: string[] = [];
+    const opCtx = {
+      evaluate: (text: string, column: number): Value => {
+        const sub: StatementContext = { ...ctx, text: ctx.text, column: ctx.column };
+        const start = pos + column;
+        const r = parseExpression(ctx.text.slice(0, start + text.length), start, {
+          localLabel: (n, dir) => ({ name: this.localLabelName(n, dir) }),
+          dot: () => this.dotPlace(),
+        });
+        if (r.error || !r.expr) {
+          const e = r.error ?? { message: 'bad expression', s: start, e: start + text.length };
+          this.error(e.message, this.at(sub, e.s, e.e), 'bad-expression');
+          const v: Value = { known: true, value: 0n };
+          return v;
+        }
+        for (const s of symbolsOf(r.expr)) {
+          this.symbol(s.name).references.push(this.at(sub, s.s, s.e));
+          unknownSyms.push(s.name);
+        }
+        const val = this.evalNow(r.expr);
+        const v: Value = { known: val.k === 'abs', value: val.k === 'abs' ? val.v : 0n };
+        exprOf.set(v, this.freezeExpr(r.expr));
+        return v;
+      },
+    };
+    const parsed = backend.parse(stmtText, this.mode, opCtx);
+    if (!parsed.ok) {
+      const s = pos + (parsed.column ?? 0);
+      const e = parsed.endColumn !== undefined ? pos + parsed.endColumn : ctx.text.length;
+      this.error(parsed.message, this.at(ctx, s, e), 'instruction');
+      return;
+    }
+    this.statements[ctx.statement].instruction = parsed.input;
+    const res = backend.encode(parsed.input, this.mode);
+    if (!res.ok) {
+      this.error(res.message, ctx.origin, 'instruction');
+      return;
+    }
+    const operandExpr = (i: number): Expr | undefined => {
+      const op = parsed.input.operands[i];
+      if (!op) return undefined;
+      const v = op.kind === 'imm' ? op.value : op.kind === 'mem' ? op.disp : undefined;
+      return v ? exprOf.get(v) : undefined;
+    };
+    if (res.relax) {
+      const fx = res.relax.short.fixups[0] ?? res.relax.near.fixups[0];
+      const operand = fx ? fx.operand : 0;
+      const target = operandExpr(operand);
+      if (!this.budget(res.relax.near.bytes.length, ctx)) return;
+      const chain = this.current.section.chain(this.current.sub);
+      const span: ByteSpan = { offset: chain.current.size, length: 0, origin: ctx.origin, statement: ctx.statement };
+      chain.closeWith(
+        { kind: 'relax', short: res.relax.short, near: res.relax.near, target, operand, forceNear: false, isNear: false, text: ctx.text },
+        span,
+      );
+      return;
+    }
+    const enc = res.encoding;
+    const f = this.frag;
+    const at = this.emit(enc.bytes, ctx);
+    for (const fx of enc.fixups) {
+      const expr = operandExpr(fx.operand) ?? ({ t: 'num', v: 0n, s: 0, e: 0 } as Expr);
+      f.fixups.push({
+        offset: at + fx.offset,
+        size: fx.size,
+        expr,
+        pcRelative: fx.pcRelative,
+        pcBase: at + enc.bytes.length,
+        range: fx.range,
+        origin: ctx.origin,
+        text: ctx.text,
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Helpers for directives
+
+  pieces(ctx: StatementContext): StatementText[] {
+    const args = ctx.text.slice(ctx.argsStart);
+    if (args.trim() === '') return [];
+    return splitCommas(args, ctx.argsStart).map(trimPiece);
+  }
+
+  setMode(mode: CodeMode, ctx: StatementContext, gcc = false): void {
+    this.mode = mode;
+    this.statements[ctx.statement].mode = mode;
+    this.modeChanges.push({ origin: ctx.origin, mode, gcc: gcc || undefined });
+  }
+
+  readInclude(ctx: StatementContext, name: string, binary: boolean): { path: string; text?: string; bytes?: Uint8Array } | undefined {
+    const cur = this.currentFile();
+    const dirs: string[] = [];
+    if (name.startsWith('/')) dirs.push('');
+    else {
+      if (cur) dirs.push(dirname(cur));
+      dirs.push(...(this.options.includePaths ?? []));
+      dirs.push('');
+    }
+    for (const d of dirs) {
+      const p = d ? joinPath(d, name) : name;
+      if (binary) {
+        const b = this.fs.readBytes(p);
+        if (b) return { path: p, bytes: b };
+      } else {
+        const t = this.fs.readText(p);
+        if (t !== undefined) return { path: p, text: t };
+      }
+    }
+    this.error(`can't open ${name} for reading: No such file or directory`, ctx.origin, 'include-not-found');
+    return undefined;
+  }
+
+  includeFile(ctx: StatementContext, path: string, text: string): void {
+    const step: ExpansionStep = { kind: 'include', name: path, site: ctx.origin.range };
+    const lines = rawLines(path, text, [step, ...ctx.origin.expansion]);
+    this.pushLines(lines, 'file', path);
+  }
+
+  /** A string argument (`"..."`) at the start of a piece. */
+  stringArg(ctx: StatementContext, piece: StatementText): number[] | undefined {
+    if (!piece.text.startsWith('"')) {
+      this.error('expected string', this.at(ctx, piece.column, piece.column + piece.text.length), 'expected-string');
+      return undefined;
+    }
+    const r = decodeString(ctx.text, piece.column);
+    if (!r.terminated) this.warn('missing closing `"\'', this.at(ctx, piece.column, piece.column + piece.text.length), 'string');
+    const end = r.end;
+    const rest = ctx.text.slice(end, piece.column + piece.text.length);
+    if (rest.trim() !== '')
+      this.error(`junk at end of line, first unrecognized character is \`${rest.trim()[0]}'`, this.at(ctx, end, end + 1), 'junk');
+    return r.bytes;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export function defaultSectionAttributes(name: string): { flags: string; type: SectionType } {
+  if (name === '.text' || name.startsWith('.text.') || name === '.init' || name === '.fini') return { flags: 'ax', type: 'progbits' };
+  if (name === '.data' || name.startsWith('.data.') || name === '.data1') return { flags: 'aw', type: 'progbits' };
+  if (name === '.bss' || name.startsWith('.bss.')) return { flags: 'aw', type: 'nobits' };
+  if (name === '.rodata' || name.startsWith('.rodata.') || name === '.rodata1') return { flags: 'a', type: 'progbits' };
+  if (name.startsWith('.note')) return { flags: '', type: 'note' };
+  return { flags: '', type: 'progbits' };
+}
+
+export function littleEndian(v: bigint, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let u = BigInt.asUintN(size * 8, v);
+  for (let i = 0; i < size; i++) {
+    out[i] = Number(u & 0xffn);
+    u >>= 8n;
+  }
+  return out;
+}
+
+export function displayName(name: string): string {
+  const i = name.indexOf('\u0002');
+  return i < 0 ? name : name.slice(0, i);
+}
+
+function isConditionalDirective(name: string): boolean {
+  return (
+    name === '.if' || name === '.ifdef' || name === '.ifndef' || name === '.ifnotdef' || name === '.ifb' || name === '.ifnb' ||
+    name === '.ifc' || name === '.ifnc' || name === '.ifeq' || name === '.ifne' || name === '.ifge' || name === '.ifgt' ||
+    name === '.ifle' || name === '.iflt' || name === '.ifeqs' || name === '.ifnes' || name === '.elseif' || name === '.else' ||
+    name === '.endif'
+  );
+}
+
+/** `.ifc a,b`: each side either `'quoted'` or text up to the comma, blanks trimmed. */
+function parseIfcOperands(args: string): [string, string] | undefined {
+  let i = 0;
+  const one = (stopAtComma: boolean): string | undefined => {
+    while (i < args.length && isSpace(args[i])) i++;
+    if (args[i] === "'") {
+      let out = '';
+      i++;
+      while (i < args.length) {
+        if (args[i] === "'") {
+          if (args[i + 1] === "'") {
+            out += "'";
+            i += 2;
+            continue;
+          }
+          i++;
+          return out;
+        }
+        out += args[i++];
+      }
+      return undefined;
+    }
+    const s = i;
+    while (i < args.length && !(stopAtComma && args[i] === ',')) i++;
+    return args.slice(s, i).trim();
+  };
+  const a = one(true);
+  if (a === undefined) return undefined;
+  while (i < args.length && isSpace(args[i])) i++;
+  if (args[i] !== ',') return undefined;
+  i++;
+  const b = one(false);
+  if (b === undefined) return undefined;
+  while (i < args.length && isSpace(args[i])) i++;
+  if (i < args.length) return undefined;
+  return [a, b];
+}
+
+function parseQuotedPair(args: string): [string, string] | undefined {
+  const t = args.trim();
+  if (!t.startsWith('"')) return undefined;
+  const e1 = endOfString(t, 0);
+  const a = decodeString(t, 0);
+  let i = e1;
+  while (i < t.length && isSpace(t[i])) i++;
+  if (t[i] !== ',') return undefined;
+  i++;
+  while (i < t.length && isSpace(t[i])) i++;
+  if (t[i] !== '"') return undefined;
+  const b = decodeString(t, i);
+  return [String.fromCharCode(...a.bytes), String.fromCharCode(...b.bytes)];
+}
+
+/** `.irp` items are separated by commas or blanks; quoted items lose their quotes. */
+function getIrpItem(t: string, i: number): { value: string; end: number } {
+  if (t[i] === '"') {
+    const e = endOfString(t, i);
+    return { value: t.slice(i + 1, e - 1), end: e };
+  }
+  let depth = 0;
+  const s = i;
+  while (i < t.length) {
+    const c = t[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (c === ',' || isSpace(c))) break;
+    i++;
+  }
+  return { value: t.slice(s, i), end: i };
+}
+
+function stripComment(text: string): string {
+  return splitStatements(text).statements[0]?.text ?? '';
+}
+
+/** The same line with everything before `col` blanked (columns and origins unchanged). */
+function blankBefore(line: PreprocessedLine, col: number): PreprocessedLine {
+  return { text: ' '.repeat(col) + line.text.slice(col), segments: line.segments };
+}
+
+export function dirname(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? (i === 0 ? '/' : '.') : p.slice(0, i);
+}
+
+export function joinPath(dir: string, name: string): string {
+  if (name.startsWith('/')) return name;
+  const parts = (dir === '.' ? [] : dir.split('/')).concat(name.split('/'));
+  const out: string[] = [];
+  for (const seg of parts) {
+    if (seg === '..' && out.length && out[out.length - 1] !== '..' && out[out.length - 1] !== '') out.pop();
+    else if (seg !== '.' && !(seg === '' && out.length > 0)) out.push(seg);
+  }
+  const j = out.join('/');
+  return dir.startsWith('/') && !j.startsWith('/') ? '/' + j : j || '.';
+}
+
+export function isNameCharOrDollar(c: string): boolean {
+  return isNameChar(c) || c === '$';
+}

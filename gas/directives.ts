@@ -1,0 +1,482 @@
+// GNU as pseudo-ops: data, strings, space, alignment, .org, sections, symbols, modes, includes and messages.
+// Conditionals live in the assembler itself because they must run even while input is being skipped.
+import type { Assembler, StatementContext } from './assembler';
+import type { SectionType } from './frags';
+import type { StatementText } from './scan';
+import { decodeString, isSpace } from './scan';
+import type { Expr } from './expr';
+
+export type DirectiveHandler = (asm: Assembler, ctx: StatementContext) => void;
+
+const data = (size: number): DirectiveHandler => (asm, ctx) => {
+  for (const p of asm.pieces(ctx)) {
+    if (p.text === '') {
+      asm.error('missing expression', asm.at(ctx, p.column, p.column), 'bad-expression');
+      continue;
+    }
+    const e = asm.parseWholeExpr(ctx, p);
+    if (!e) continue;
+    asm.emitValue(e, asm.evalNow(e), size, ctx, ctx.text, 0);
+  }
+};
+
+const strings = (terminator: boolean): DirectiveHandler => (asm, ctx) => {
+  // Strings may be separated by commas or just blanks.
+  const t = ctx.text;
+  let i = ctx.argsStart;
+  while (i < t.length) {
+    while (i < t.length && (isSpace(t[i]) || t[i] === ',')) i++;
+    if (i >= t.length) break;
+    if (t[i] !== '"') {
+      asm.error('expected string', asm.at(ctx, i, t.length), 'expected-string');
+      return;
+    }
+    const r = decodeString(t, i);
+    if (!r.terminated) asm.warn('missing closing `"\'', asm.at(ctx, i, t.length), 'string');
+    const bytes = terminator ? [...r.bytes, 0] : r.bytes;
+    asm.emit(bytes, ctx);
+    i = r.end;
+  }
+};
+
+function space(asm: Assembler, ctx: StatementContext): void {
+  const ps = asm.pieces(ctx);
+  if (!ps.length) return asm.error('missing size expression', ctx.origin, 'bad-expression');
+  let fill = 0;
+  if (ps[1] && ps[1].text) {
+    const f = asm.absolute(ctx, ps[1], 'fill value');
+    if (f === undefined) return;
+    fill = Number(BigInt.asUintN(8, f));
+  }
+  const e = asm.parseWholeExpr(ctx, ps[0]);
+  if (!e) return;
+  const v = asm.evalNow(e);
+  if (v.k === 'abs') {
+    if (v.v < 0n) {
+      asm.warn(`.space or .fill with negative value, ignored`, ctx.origin, 'negative-space');
+      return;
+    }
+    if (v.v > BigInt(asm.maxOutputBytes)) {
+      asm.error(`output too large (more than ${asm.maxOutputBytes} bytes)`, ctx.origin, 'too-large');
+      return;
+    }
+    asm.emitFill(Number(v.v), [fill], ctx);
+    return;
+  }
+  // A size not known yet: a variable frag sized during layout, as GNU's rs_space.
+  closeVar(asm, ctx, { kind: 'space', count: asm.freezeExpr(e), fill, text: ctx.text });
+}
+
+function closeVar(asm: Assembler, ctx: StatementContext, v: Parameters<ReturnType<Assembler['current']['section']['chain']>['closeWith']>[0]): void {
+  const chain = asm.current.section.chain(asm.current.sub);
+  chain.closeWith(v, { offset: chain.current.size, length: 0, origin: ctx.origin, statement: ctx.statement });
+}
+
+function fill(asm: Assembler, ctx: StatementContext): void {
+  const ps = asm.pieces(ctx);
+  if (!ps.length) return asm.error('missing repeat count', ctx.origin, 'bad-expression');
+  const repeat = asm.absolute(ctx, ps[0], 'repeat count in .fill');
+  if (repeat === undefined) return;
+  let size = 1n;
+  if (ps[1] && ps[1].text) {
+    const s = asm.absolute(ctx, ps[1], 'size in .fill');
+    if (s === undefined) return;
+    size = s;
+  }
+  let value = 0n;
+  if (ps[2] && ps[2].text) {
+    const v = asm.absolute(ctx, ps[2], 'value in .fill');
+    if (v === undefined) return;
+    value = v;
+  }
+  if (size > 8n) {
+    asm.warn('.fill size clamped to 8', ctx.origin, 'fill-size');
+    size = 8n;
+  }
+  if (repeat < 0n) {
+    asm.warn('repeat < 0; .fill ignored', ctx.origin, 'fill-repeat');
+    return;
+  }
+  if (size < 0n) {
+    asm.warn('size negative; .fill ignored', ctx.origin, 'fill-size');
+    return;
+  }
+  if (repeat === 0n || size === 0n) return;
+  if (repeat * size > BigInt(asm.maxOutputBytes)) {
+    asm.error(`output too large (more than ${asm.maxOutputBytes} bytes)`, ctx.origin, 'too-large');
+    return;
+  }
+  // Each unit holds the low 4 bytes of the value; bytes beyond 4 are zero (GNU as documents this).
+  const n = Number(size);
+  const pattern: number[] = [];
+  const low = BigInt.asUintN(32, value);
+  for (let i = 0; i < n; i++) pattern.push(i < 4 ? Number((low >> BigInt(8 * i)) & 0xffn) : 0);
+  asm.emitFill(Number(repeat), pattern, ctx);
+}
+
+type AlignKind = 'bytes' | 'pow2';
+
+const align = (kind: AlignKind, fillSize: number): DirectiveHandler => (asm, ctx) => {
+  const ps = asm.pieces(ctx);
+  let amount = 0n;
+  if (ps[0] && ps[0].text) {
+    const a = asm.absolute(ctx, ps[0], 'alignment');
+    if (a === undefined) return;
+    amount = a;
+  }
+  let alignment: number;
+  if (kind === 'pow2') {
+    if (amount > 31n) {
+      asm.error(`alignment too large: 31 assumed`, ctx.origin, 'alignment');
+      amount = 31n;
+    }
+    alignment = 2 ** Number(amount < 0n ? 0n : amount);
+  } else {
+    if (amount === 0n) amount = 1n;
+    if (amount < 0n || (amount & (amount - 1n)) !== 0n) {
+      asm.error('alignment not a power of 2', asm.at(ctx, ps[0].column, ps[0].column + ps[0].text.length), 'alignment');
+      return;
+    }
+    if (amount > 2n ** 31n) amount = 2n ** 31n;
+    alignment = Number(amount);
+  }
+  let fillBytes: number[] | 'nop' = asm.current.section.isCode ? 'nop' : [0];
+  if (ps[1] && ps[1].text) {
+    const f = asm.absolute(ctx, ps[1], 'fill value');
+    if (f === undefined) return;
+    fillBytes = [];
+    for (let i = 0; i < fillSize; i++) fillBytes.push(Number((BigInt.asUintN(64, f) >> BigInt(8 * i)) & 0xffn));
+  } else if (fillSize > 1 && !asm.current.section.isCode) {
+    fillBytes = new Array(fillSize).fill(0);
+  }
+  let maxSkip = 0;
+  if (ps[2] && ps[2].text) {
+    const m = asm.absolute(ctx, ps[2], 'maximum skip');
+    if (m === undefined) return;
+    maxSkip = Number(m);
+    if (maxSkip <= 0) return; // GNU: a max of 0 (or less) means never pad.
+  }
+  if (alignment > asm.current.section.alignment) asm.current.section.alignment = alignment;
+  if (alignment <= 1) return;
+  closeVar(asm, ctx, { kind: 'align', alignment, fill: fillBytes, mode: asm.mode, maxSkip });
+};
+
+function org(asm: Assembler, ctx: StatementContext): void {
+  const ps = asm.pieces(ctx);
+  if (!ps.length) return asm.error('missing expression', ctx.origin, 'bad-expression');
+  const e = asm.parseWholeExpr(ctx, ps[0]);
+  if (!e) return;
+  let fillByte = 0;
+  if (ps[1] && ps[1].text) {
+    const f = asm.absolute(ctx, ps[1], 'fill value');
+    if (f === undefined) return;
+    fillByte = Number(BigInt.asUintN(8, f));
+  }
+  const v = asm.evalNow(e);
+  if (v.k === 'rel' && v.at.section !== asm.sectionName) {
+    asm.error(`can't change section with .org`, ctx.origin, 'org');
+    return;
+  }
+  closeVar(asm, ctx, { kind: 'org', target: asm.freezeExpr(e), fill: fillByte, text: ctx.text });
+}
+
+function parseSectionName(asm: Assembler, ctx: StatementContext, p: StatementText | undefined): string | undefined {
+  if (!p || !p.text) {
+    asm.error('expected section name', ctx.origin, 'section');
+    return undefined;
+  }
+  if (p.text.startsWith('"')) return String.fromCharCode(...decodeString(p.text, 0).bytes);
+  return p.text.split(/\s+/)[0];
+}
+
+function section(asm: Assembler, ctx: StatementContext, push: boolean): void {
+  const ps = asm.pieces(ctx);
+  const name = parseSectionName(asm, ctx, ps[0]);
+  if (!name) return;
+  let flags: string | undefined;
+  let type: SectionType | undefined;
+  let sub = 0;
+  let k = 1;
+  if (ps[k] && ps[k].text.startsWith('"')) {
+    flags = String.fromCharCode(...decodeString(ps[k].text, 0).bytes);
+    k++;
+    if (ps[k] && /^[@%]/.test(ps[k].text)) {
+      const t = ps[k].text.slice(1).toLowerCase();
+      type = t === 'nobits' ? 'nobits' : t === 'progbits' ? 'progbits' : t === 'note' ? 'note' : 'other';
+      k++;
+    }
+  } else if (ps[k] && ps[k].text) {
+    const s = asm.absolute(ctx, ps[k], 'subsection');
+    if (s !== undefined) sub = Number(s);
+  }
+  if (flags !== undefined && /[^awxMSGTRoedl?]/.test(flags.replace(/[0-9]/g, ''))) {
+    asm.error(`unknown section attribute in "${flags}"`, ctx.origin, 'section');
+  }
+  const existing = asm.sections.get(name);
+  if (existing && flags !== undefined && existing.flagsGiven && norm(existing.flags) !== norm(flags)) {
+    asm.warn(`ignoring changed section attributes for ${name}`, ctx.origin, 'section');
+  } else if (existing && flags !== undefined && !existing.flagsGiven) {
+    existing.flags = flags;
+    existing.flagsGiven = true;
+    if (type) existing.type = type;
+  }
+  if (push) asm.sectionStack.push({ cur: asm.current, prev: asm.previous });
+  if (existing) asm.switchSection(name, sub);
+  else asm.switchSection(name, sub, flags, type);
+}
+
+const norm = (f: string) => [...f].sort().join('');
+
+const simpleSection = (name: string): DirectiveHandler => (asm, ctx) => {
+  const ps = asm.pieces(ctx);
+  let sub = 0;
+  if (ps[0] && ps[0].text) {
+    const s = asm.absolute(ctx, ps[0], 'subsection');
+    if (s !== undefined) sub = Number(s);
+  }
+  asm.switchSection(name, sub);
+};
+
+function symbolList(asm: Assembler, ctx: StatementContext, f: (name: string, p: StatementText) => void): void {
+  for (const p of asm.pieces(ctx)) {
+    if (!/^[A-Za-z_.$][\w.$]*$/.test(p.text)) {
+      asm.error(`expected symbol name`, asm.at(ctx, p.column, p.column + p.text.length), 'symbol-name');
+      continue;
+    }
+    asm.symbol(p.text).references.push(asm.at(ctx, p.column, p.column + p.text.length));
+    f(p.text, p);
+  }
+}
+
+function setLike(how: 'set' | 'equiv' | 'eqv'): DirectiveHandler {
+  return (asm, ctx) => {
+    const ps = asm.pieces(ctx);
+    if (ps.length < 2 || !/^[A-Za-z_.$][\w.$]*$/.test(ps[0].text)) {
+      asm.error('expected symbol name and expression', ctx.origin, 'set');
+      return;
+    }
+    const rest: StatementText = { text: ctx.text.slice(ps[1].column), column: ps[1].column };
+    const e = asm.parseWholeExpr(ctx, rest);
+    if (!e) return;
+    if (ps[0].text === '.') {
+      DIRECTIVES['.org'](asm, { ...ctx, argsStart: ps[1].column });
+      return;
+    }
+    asm.assign(ps[0].text, e, rest.text.trim(), asm.at(ctx, ps[0].column, ps[0].column + ps[0].text.length), how);
+  };
+}
+
+function message(kind: 'error' | 'warning' | 'print'): DirectiveHandler {
+  return (asm, ctx) => {
+    const args = ctx.text.slice(ctx.argsStart).trim();
+    let msg: string;
+    if (args.startsWith('"')) msg = String.fromCharCode(...decodeString(args, 0).bytes);
+    else if (kind === 'print') {
+      asm.error('expected quoted string', ctx.origin, 'expected-string');
+      return;
+    } else msg = kind === 'error' ? '.error directive invoked in source file' : '.warning directive invoked in source file';
+    if (kind === 'print') asm.report('info', msg, ctx.origin, 'print');
+    else asm.report(kind, msg, ctx.origin, kind === 'error' ? 'error-directive' : 'warning-directive');
+  };
+}
+
+const accept: DirectiveHandler = () => {};
+
+function ignoredWithWarning(what: string): DirectiveHandler {
+  return (asm, ctx) => asm.warn(`${what} is not supported and was ignored`, ctx.origin, 'unsupported-directive');
+}
+
+export const DIRECTIVES: Record<string, DirectiveHandler> = {
+  '.byte': data(1),
+  '.word': data(2),
+  '.short': data(2),
+  '.hword': data(2),
+  '.value': data(2),
+  '.2byte': data(2),
+  '.long': data(4),
+  '.int': data(4),
+  '.4byte': data(4),
+  '.quad': data(8),
+  '.8byte': data(8),
+  '.octa': octa,
+  '.ascii': strings(false),
+  '.asciz': strings(true),
+  '.string': strings(true),
+  '.fill': fill,
+  '.skip': space,
+  '.space': space,
+  '.zero': (asm, ctx) => {
+    const ps = asm.pieces(ctx);
+    if (ps.length !== 1) return asm.error('expected one size expression', ctx.origin, 'bad-expression');
+    space(asm, ctx);
+  },
+  '.org': org,
+  '.align': align('bytes', 1),
+  '.balign': align('bytes', 1),
+  '.balignw': align('bytes', 2),
+  '.balignl': align('bytes', 4),
+  '.p2align': align('pow2', 1),
+  '.p2alignw': align('pow2', 2),
+  '.p2alignl': align('pow2', 4),
+  '.code16': (asm, ctx) => asm.setMode(16, ctx),
+  '.code16gcc': (asm, ctx) => asm.setMode(16, ctx, true),
+  '.code32': (asm, ctx) => asm.setMode(32, ctx),
+  '.code64': (asm, ctx) => asm.setMode(64, ctx),
+  '.text': simpleSection('.text'),
+  '.data': simpleSection('.data'),
+  '.bss': simpleSection('.bss'),
+  '.section': (asm, ctx) => section(asm, ctx, false),
+  '.pushsection': (asm, ctx) => section(asm, ctx, true),
+  '.popsection': (asm, ctx) => {
+    const top = asm.sectionStack.pop();
+    if (!top) return asm.warn('.popsection without corresponding .pushsection; ignored', ctx.origin, 'section');
+    asm.current = top.cur;
+    asm.previous = top.prev;
+  },
+  '.previous': (asm, ctx) => {
+    if (!asm.previous) return asm.warn('.previous without corresponding .section; ignored', ctx.origin, 'section');
+    const p = asm.previous;
+    asm.previous = asm.current;
+    asm.current = p;
+  },
+  '.subsection': (asm, ctx) => {
+    const ps = asm.pieces(ctx);
+    const s = ps[0] ? asm.absolute(ctx, ps[0], 'subsection') : 0n;
+    if (s === undefined) return;
+    asm.previous = asm.current;
+    asm.current = { section: asm.current.section, sub: Number(s) };
+  },
+  '.set': setLike('set'),
+  '.equ': setLike('set'),
+  '.equiv': setLike('equiv'),
+  '.eqv': setLike('eqv'),
+  '.globl': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'global')),
+  '.global': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'global')),
+  '.local': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'local')),
+  '.weak': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'weak')),
+  '.hidden': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).visibility = 'hidden')),
+  '.internal': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).visibility = 'internal')),
+  '.protected': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).visibility = 'protected')),
+  '.type': (asm, ctx) => {
+    const ps = asm.pieces(ctx);
+    if (ps.length < 2) return asm.error('expected symbol name and type', ctx.origin, 'type');
+    const s = asm.symbol(ps[0].text);
+    s.references.push(asm.at(ctx, ps[0].column, ps[0].column + ps[0].text.length));
+    s.type = ps[1].text.replace(/^[@%"]|"$/g, '').replace(/^STT_/i, '').toLowerCase();
+  },
+  '.size': (asm, ctx) => {
+    const ps = asm.pieces(ctx);
+    if (ps.length < 2) return asm.error('expected comma after name in .size', ctx.origin, 'size');
+    const s = asm.symbol(ps[0].text);
+    s.references.push(asm.at(ctx, ps[0].column, ps[0].column + ps[0].text.length));
+    const rest: StatementText = { text: ctx.text.slice(ps[1].column), column: ps[1].column };
+    const e = asm.parseWholeExpr(ctx, rest);
+    if (!e) return;
+    s.sizeExpr = { expr: asm.freezeExpr(e), origin: ctx.origin, text: rest.text };
+  },
+  '.include': (asm, ctx) => {
+    const args = ctx.text.slice(ctx.argsStart).trim();
+    const m = /^"([^"]*)"$/.exec(args) ?? /^<([^>]*)>$/.exec(args) ?? /^(\S+)$/.exec(args);
+    if (!m) return asm.error('missing string', ctx.origin, 'include');
+    const r = asm.readInclude(ctx, m[1], false);
+    if (r && r.text !== undefined) asm.includeFile(ctx, r.path, r.text);
+  },
+  '.incbin': (asm, ctx) => {
+    const ps = asm.pieces(ctx);
+    if (!ps.length || !ps[0].text.startsWith('"')) return asm.error('missing string', ctx.origin, 'incbin');
+    const name = String.fromCharCode(...decodeString(ps[0].text, 0).bytes);
+    let skip = 0n;
+    let count: bigint | undefined;
+    if (ps[1] && ps[1].text) {
+      const s = asm.absolute(ctx, ps[1], 'skip in .incbin');
+      if (s === undefined) return;
+      skip = s;
+    }
+    if (ps[2] && ps[2].text) {
+      const c = asm.absolute(ctx, ps[2], 'count in .incbin');
+      if (c === undefined) return;
+      count = c;
+    }
+    const r = asm.readInclude(ctx, name, true);
+    if (!r || !r.bytes) return;
+    if (skip < 0n || skip > BigInt(r.bytes.length)) return asm.warn(`skip (${skip}) or count (${count ?? 0}) invalid for file size (${r.bytes.length})`, ctx.origin, 'incbin');
+    const end = count === undefined ? r.bytes.length : Number(skip + count);
+    if (end > r.bytes.length) return asm.warn(`skip (${skip}) or count (${count}) invalid for file size (${r.bytes.length})`, ctx.origin, 'incbin');
+    asm.emit(r.bytes.subarray(Number(skip), end), ctx);
+  },
+  '.err': (asm, ctx) => asm.error('.err encountered', ctx.origin, 'err-directive'),
+  '.error': message('error'),
+  '.warning': message('warning'),
+  '.print': message('print'),
+  '.macro': (asm, ctx) => asm.defineMacro(ctx),
+  '.endm': (asm, ctx) => asm.error('.endm not in a macro', ctx.origin, 'unbalanced-macro'),
+  '.endmacro': (asm, ctx) => asm.error('.endm not in a macro', ctx.origin, 'unbalanced-macro'),
+  '.exitm': (asm, ctx) => asm.exitMacro(ctx),
+  '.purgem': (asm, ctx) => {
+    for (const p of asm.pieces(ctx)) {
+      const m = asm.macros.get(p.text.toLowerCase());
+      if (!m || m.purged) asm.warn(`Macro \`${p.text}' was not defined`, ctx.origin, 'purgem');
+      else m.purged = true;
+    }
+  },
+  '.rept': (asm, ctx) => asm.repeat('.rept', ctx),
+  '.rep': (asm, ctx) => asm.repeat('.rept', ctx),
+  '.irp': (asm, ctx) => asm.repeat('.irp', ctx),
+  '.irpc': (asm, ctx) => asm.repeat('.irpc', ctx),
+  '.endr': (asm, ctx) => asm.error('.endr encountered without preceding .rept, .irc, or .irp', ctx.origin, 'unbalanced-rept'),
+  '.end': (asm) => {
+    asm.ended = true;
+  },
+  '.intel_syntax': (asm, ctx) => asm.error('.intel_syntax is not supported (only AT&T syntax is)', ctx.origin, 'intel-syntax'),
+  '.att_syntax': accept,
+  '.intel_mnemonic': (asm, ctx) => asm.error('.intel_mnemonic is not supported', ctx.origin, 'intel-syntax'),
+  '.att_mnemonic': accept,
+  '.altmacro': ignoredWithWarning('.altmacro'),
+  '.noaltmacro': accept,
+  '.file': accept,
+  '.line': accept,
+  '.loc': accept,
+  '.loc_mark_labels': accept,
+  '.ident': accept,
+  '.arch': accept,
+  '.cpu': accept,
+  '.list': accept,
+  '.nolist': accept,
+  '.title': accept,
+  '.sbttl': accept,
+  '.psize': accept,
+  '.eject': accept,
+  '.version': accept,
+  '.lflags': accept,
+  '.addrsig': accept,
+  '.addrsig_sym': accept,
+  '.comm': ignoredWithWarning('.comm'),
+  '.lcomm': ignoredWithWarning('.lcomm'),
+};
+
+for (const d of [
+  'startproc', 'endproc', 'def_cfa', 'def_cfa_offset', 'def_cfa_register', 'adjust_cfa_offset', 'offset', 'rel_offset',
+  'register', 'restore', 'undefined', 'same_value', 'remember_state', 'restore_state', 'return_column', 'signal_frame',
+  'window_save', 'escape', 'val_encoded_addr', 'personality', 'lsda', 'sections', 'undefined', 'val_offset',
+]) {
+  DIRECTIVES['.cfi_' + d] = accept;
+}
+
+/** `.octa`: 16-byte values (big constants keep all their bits). */
+function octa(asm: Assembler, ctx: StatementContext): void {
+  for (const p of asm.pieces(ctx)) {
+    const e: Expr | undefined = asm.parseWholeExpr(ctx, p);
+    if (!e) continue;
+    const v = asm.evalNow(e);
+    if (v.k !== 'abs') {
+      asm.emitValue(e, v, 8, ctx, ctx.text, 0);
+      asm.emit(new Uint8Array(8), ctx);
+      continue;
+    }
+    const raw = e.t === 'num' ? e.v : e.t === 'un' && e.op === '-' && e.x.t === 'num' ? -e.x.v : v.v;
+    const u = BigInt.asUintN(128, raw);
+    const out = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) out[i] = Number((u >> BigInt(8 * i)) & 0xffn);
+    asm.emit(out, ctx);
+  }
+}

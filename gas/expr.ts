@@ -1,0 +1,336 @@
+// GAS expressions: parsing into a small tree and evaluation with GNU as's semantics (64-bit values, comparisons
+// give -1/0, `&&`/`||` give 1/0, logical `>>`, operator ranks from GNU's expr.c). Evaluation is symbolic: a value
+// is absolute, relative to a label (section + frag + offset), relative to an undefined symbol, or not known yet.
+import { charEscapeValue, isDigit, isNameChar, isNameStart, isSpace } from './scan';
+
+export type BinaryOp =
+  | '*' | '/' | '%' | '<<' | '>>'
+  | '|' | '!' | '^' | '&'
+  | '+' | '-'
+  | '==' | '!=' | '<' | '<=' | '>' | '>='
+  | '&&' | '||';
+
+export type UnaryOp = '-' | '~' | '!' | '+';
+
+/** Offsets `s`/`e` are positions in the text that was parsed (for diagnostics). */
+export type Expr =
+  | { t: 'num'; v: bigint; s: number; e: number }
+  | { t: 'sym'; name: string; s: number; e: number }
+  | { t: 'dot'; at: unknown; s: number; e: number }
+  | { t: 'un'; op: UnaryOp; x: Expr; s: number; e: number }
+  | { t: 'bin'; op: BinaryOp; l: Expr; r: Expr; s: number; e: number };
+
+const RANK: Record<BinaryOp, number> = {
+  '*': 8, '/': 8, '%': 8, '<<': 8, '>>': 8,
+  '|': 7, '!': 7, '^': 7, '&': 7,
+  '+': 5, '-': 5,
+  '==': 4, '!=': 4, '<': 4, '<=': 4, '>': 4, '>=': 4,
+  '&&': 3, '||': 2,
+};
+
+export interface ParseHooks {
+  /** `1b` / `1f`: the internal name of that numeric label instance, or an error message. */
+  localLabel(n: string, dir: 'b' | 'f'): { name: string } | { error: string };
+  /** A snapshot of the location counter for `.`. */
+  dot(): unknown;
+}
+
+export interface ParsedExpr {
+  expr?: Expr;
+  /** Offset just past the expression. */
+  end: number;
+  error?: { message: string; s: number; e: number };
+}
+
+/** Parses an expression starting at `pos`; stops before the first character that cannot continue it. */
+export function parseExpression(text: string, pos: number, hooks: ParseHooks): ParsedExpr {
+  const p = new Parser(text, pos, hooks);
+  try {
+    const expr = p.binary(1);
+    return { expr, end: p.pos };
+  } catch (e) {
+    if (e instanceof ExprSyntaxError) return { end: p.pos, error: { message: e.message, s: e.s, e: e.e } };
+    throw e;
+  }
+}
+
+class ExprSyntaxError extends Error {
+  constructor(message: string, readonly s: number, readonly e: number) {
+    super(message);
+  }
+}
+
+class Parser {
+  constructor(readonly text: string, public pos: number, readonly hooks: ParseHooks) {}
+
+  private skip(): void {
+    while (this.pos < this.text.length && isSpace(this.text[this.pos])) this.pos++;
+  }
+
+  private peekOp(): BinaryOp | undefined {
+    this.skip();
+    const t = this.text;
+    const i = this.pos;
+    const two = t.slice(i, i + 2);
+    if (two === '<<' || two === '>>' || two === '==' || two === '!=' || two === '<=' || two === '>=' || two === '&&' || two === '||')
+      return two as BinaryOp;
+    if (two === '<>') return '!=';
+    const c = t[i];
+    if (c === '*' || c === '/' || c === '%' || c === '|' || c === '!' || c === '^' || c === '&' || c === '+' || c === '-' || c === '<' || c === '>')
+      return c as BinaryOp;
+    // `=` alone is not an operator in an expression (it is `sym = expr` syntax), `==` is handled above.
+    return undefined;
+  }
+
+  binary(minRank: number): Expr {
+    let left = this.unary();
+    for (;;) {
+      const op = this.peekOp();
+      if (!op || RANK[op] < minRank) return left;
+      const opLen = this.text.startsWith('<>', this.pos) ? 2 : op.length;
+      this.pos += opLen;
+      const right = this.binary(RANK[op] + 1);
+      left = { t: 'bin', op, l: left, r: right, s: left.s, e: right.e };
+    }
+  }
+
+  unary(): Expr {
+    this.skip();
+    const t = this.text;
+    const s = this.pos;
+    const c = t[s];
+    if (c === '-' || c === '~' || c === '!' || c === '+') {
+      this.pos++;
+      const x = this.unary();
+      return { t: 'un', op: c, x, s, e: x.e };
+    }
+    return this.primary();
+  }
+
+  primary(): Expr {
+    this.skip();
+    const t = this.text;
+    const s = this.pos;
+    if (s >= t.length) throw new ExprSyntaxError('missing operand', s, s);
+    const c = t[s];
+    if (c === '(') {
+      this.pos++;
+      const inner = this.binary(1);
+      this.skip();
+      if (t[this.pos] !== ')') throw new ExprSyntaxError("missing ')'", this.pos, this.pos + 1);
+      this.pos++;
+      return { ...inner, s, e: this.pos } as Expr;
+    }
+    if (c === "'") {
+      if (s + 1 >= t.length) throw new ExprSyntaxError('bad character constant', s, s + 1);
+      let v: number;
+      if (t[s + 1] === '\\' && s + 2 < t.length) {
+        v = charEscapeValue(t[s + 2]);
+        this.pos = s + 3;
+      } else {
+        v = t.charCodeAt(s + 1) & 0xff;
+        this.pos = s + 2;
+      }
+      return { t: 'num', v: BigInt(v), s, e: this.pos };
+    }
+    if (isDigit(c)) return this.number();
+    if (c === '.' && !isNameChar(t[s + 1] ?? '')) {
+      this.pos++;
+      return { t: 'dot', at: this.hooks.dot(), s, e: this.pos };
+    }
+    if (isNameStart(c)) {
+      let i = s + 1;
+      while (i < t.length && isNameChar(t[i])) i++;
+      this.pos = i;
+      return { t: 'sym', name: t.slice(s, i), s, e: i };
+    }
+    if (c === '"') {
+      // A quoted symbol name.
+      const close = t.indexOf('"', s + 1);
+      if (close < 0) throw new ExprSyntaxError('missing closing `"\'', s, t.length);
+      this.pos = close + 1;
+      return { t: 'sym', name: t.slice(s + 1, close), s, e: this.pos };
+    }
+    throw new ExprSyntaxError('bad expression', s, s + 1);
+  }
+
+  number(): Expr {
+    const t = this.text;
+    const s = this.pos;
+    let i = s;
+    while (i < t.length && isNameChar(t[i])) i++;
+    const word = t.slice(s, i);
+    // Numeric local label reference: digits then b/f (not 0b<binary digits>/0x…).
+    const local = /^([0-9]+)([bfBF])$/.exec(word);
+    if (local && !(word.length > 2 && /^0[bB][01]+$/.test(word))) {
+      const r = this.hooks.localLabel(String(Number(local[1])), local[2].toLowerCase() as 'b' | 'f');
+      this.pos = i;
+      if ('error' in r) throw new ExprSyntaxError(r.error, s, i);
+      return { t: 'sym', name: r.name, s, e: i };
+    }
+    let v: bigint;
+    try {
+      if (/^0[xX][0-9a-fA-F]+$/.test(word)) v = BigInt(word);
+      else if (/^0[bB][01]+$/.test(word)) v = BigInt(word);
+      else if (/^0[0-7]*$/.test(word)) v = word.length > 1 ? BigInt('0o' + word.slice(1)) : 0n;
+      else if (/^[1-9][0-9]*$/.test(word)) v = BigInt(word);
+      else throw new Error();
+    } catch {
+      this.pos = i;
+      throw new ExprSyntaxError(`bad number \`${word}'`, s, i);
+    }
+    this.pos = i;
+    return { t: 'num', v, s, e: i };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Evaluation
+
+/** A place in a section: the frag-model location of a label or of `.`. */
+export interface Place {
+  section: string;
+  /** Opaque frag handle; the environment compares places. */
+  frag: unknown;
+  offset: number;
+}
+
+export type Val =
+  | { k: 'abs'; v: bigint }
+  | { k: 'rel'; at: Place; v: bigint }
+  | { k: 'undef'; sym: string; v: bigint }
+  | { k: 'unknown'; why: string };
+
+export interface EvalEnv {
+  /** Value of a symbol (evaluating an equated expression as needed); `undefined` symbols give k:'undef'. */
+  symbol(name: string): Val;
+  /** Value of a `.` snapshot. */
+  dot(at: unknown): Val;
+  /** Offset a - b when it is fixed now (same frag chain of fixed-size frags, or final layout), else undefined. */
+  placeDifference(a: Place, b: Place): bigint | undefined;
+}
+
+export interface EvalError {
+  message: string;
+  s: number;
+  e: number;
+}
+
+const wrap = (v: bigint) => BigInt.asIntN(64, v);
+
+export function evaluate(expr: Expr, env: EvalEnv, errors?: EvalError[]): Val {
+  switch (expr.t) {
+    case 'num':
+      return { k: 'abs', v: expr.v };
+    case 'sym':
+      return env.symbol(expr.name);
+    case 'dot':
+      return env.dot(expr.at);
+    case 'un': {
+      const x = evaluate(expr.x, env, errors);
+      if (expr.op === '+') return x;
+      if (x.k !== 'abs') return x.k === 'unknown' ? x : { k: 'unknown', why: 'non-constant operand' };
+      if (expr.op === '-') return { k: 'abs', v: wrap(-x.v) };
+      if (expr.op === '~') return { k: 'abs', v: wrap(~x.v) };
+      return { k: 'abs', v: x.v === 0n ? 1n : 0n };
+    }
+    case 'bin': {
+      const l = evaluate(expr.l, env, errors);
+      const r = evaluate(expr.r, env, errors);
+      return binary(expr, l, r, env, errors);
+    }
+  }
+}
+
+function binary(expr: Extract<Expr, { t: 'bin' }>, l: Val, r: Val, env: EvalEnv, errors?: EvalError[]): Val {
+  const op = expr.op;
+  if (l.k === 'unknown') return l;
+  if (r.k === 'unknown') return r;
+  if (op === '+') {
+    if (l.k === 'abs' && r.k === 'abs') return { k: 'abs', v: wrap(l.v + r.v) };
+    if (l.k !== 'abs' && r.k === 'abs') return { ...l, v: wrap(l.v + r.v) };
+    if (l.k === 'abs' && r.k !== 'abs') return { ...r, v: wrap(l.v + r.v) };
+    return { k: 'unknown', why: 'sum of two relocatable values' };
+  }
+  if (op === '-') {
+    if (r.k === 'abs') return l.k === 'abs' ? { k: 'abs', v: wrap(l.v - r.v) } : { ...l, v: wrap(l.v - r.v) };
+    if (l.k === 'rel' && r.k === 'rel') {
+      if (l.at.section !== r.at.section) return { k: 'unknown', why: 'difference of symbols in different sections' };
+      const d = env.placeDifference(l.at, r.at);
+      if (d === undefined) return { k: 'unknown', why: 'difference not known yet' };
+      return { k: 'abs', v: wrap(d + l.v - r.v) };
+    }
+    if (l.k === 'undef' && r.k === 'undef' && l.sym === r.sym) return { k: 'abs', v: wrap(l.v - r.v) };
+    return { k: 'unknown', why: 'difference involving an undefined symbol' };
+  }
+  // Comparisons of two places in the same fixed frag chain reduce to their difference.
+  if (l.k === 'rel' && r.k === 'rel' && (op === '==' || op === '!=' || op === '<' || op === '<=' || op === '>' || op === '>=')) {
+    if (l.at.section === r.at.section) {
+      const d = env.placeDifference(l.at, r.at);
+      if (d !== undefined) return compare(op, d + l.v - r.v, 0n);
+    }
+    return { k: 'unknown', why: 'comparison not known yet' };
+  }
+  if (l.k !== 'abs' || r.k !== 'abs') return { k: 'unknown', why: 'non-constant operand' };
+  const a = l.v;
+  const b = r.v;
+  switch (op) {
+    case '*': return { k: 'abs', v: wrap(a * b) };
+    case '/':
+    case '%':
+      if (b === 0n) {
+        errors?.push({ message: 'division by zero', s: expr.s, e: expr.e });
+        return { k: 'abs', v: 0n };
+      }
+      return { k: 'abs', v: wrap(op === '/' ? wrap(a) / wrap(b) : wrap(a) % wrap(b)) };
+    case '<<': return { k: 'abs', v: b < 0n || b >= 64n ? 0n : wrap(a << b) };
+    case '>>': return { k: 'abs', v: b < 0n || b >= 64n ? 0n : wrap(BigInt.asUintN(64, a) >> b) };
+    case '|': return { k: 'abs', v: wrap(a | b) };
+    case '!': return { k: 'abs', v: wrap(a | ~b) };
+    case '^': return { k: 'abs', v: wrap(a ^ b) };
+    case '&': return { k: 'abs', v: wrap(a & b) };
+    case '&&': return { k: 'abs', v: a !== 0n && b !== 0n ? 1n : 0n };
+    case '||': return { k: 'abs', v: a !== 0n || b !== 0n ? 1n : 0n };
+    default: return compare(op, wrap(a), wrap(b));
+  }
+}
+
+function compare(op: BinaryOp, a: bigint, b: bigint): Val {
+  let t: boolean;
+  switch (op) {
+    case '==': t = a === b; break;
+    case '!=': t = a !== b; break;
+    case '<': t = a < b; break;
+    case '<=': t = a <= b; break;
+    case '>': t = a > b; break;
+    default: t = a >= b; break;
+  }
+  return { k: 'abs', v: t ? -1n : 0n };
+}
+
+/** Replaces symbols whose value is absolute now by their numbers (GNU as binds absolute symbols at parse time). */
+export function freeze(expr: Expr, absolute: (name: string) => bigint | undefined): Expr {
+  switch (expr.t) {
+    case 'sym': {
+      const v = absolute(expr.name);
+      return v === undefined ? expr : { t: 'num', v, s: expr.s, e: expr.e };
+    }
+    case 'un':
+      return { ...expr, x: freeze(expr.x, absolute) };
+    case 'bin':
+      return { ...expr, l: freeze(expr.l, absolute), r: freeze(expr.r, absolute) };
+    default:
+      return expr;
+  }
+}
+
+/** Every symbol name the expression mentions (for references and undefined-symbol reports). */
+export function symbolsOf(expr: Expr, out: { name: string; s: number; e: number }[] = []): { name: string; s: number; e: number }[] {
+  if (expr.t === 'sym') out.push({ name: expr.name, s: expr.s, e: expr.e });
+  else if (expr.t === 'un') symbolsOf(expr.x, out);
+  else if (expr.t === 'bin') {
+    symbolsOf(expr.l, out);
+    symbolsOf(expr.r, out);
+  }
+  return out;
+}

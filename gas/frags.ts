@@ -1,0 +1,239 @@
+// GNU as's frag model: a section is a chain of frags; each frag has a fixed part (bytes known in size now) and
+// at most one variable tail (alignment, .org, a relaxable branch, a .space of unknown size). Two places are a
+// constant distance apart while parsing only when every frag between them has a fixed size (frag_offset_fixed_p).
+import type { Origin } from './source';
+import type { Encoding, Fixup } from '../isa/operand';
+import type { CodeMode } from '../isa/mode';
+import type { Expr } from './expr';
+
+/** A patch of `size` bytes at `offset` in its frag, from an expression not known when the bytes were emitted. */
+export interface FragFixup {
+  offset: number;
+  size: number;
+  expr: Expr;
+  /** Subtract the address of `pcBase` (frag-relative offset of the instruction end) when true. */
+  pcRelative: boolean;
+  pcBase: number;
+  range: Fixup['range'];
+  origin: Origin;
+  /** The text the expression offsets refer to (for precise diagnostics). */
+  text?: string;
+}
+
+/** A run of bytes in a frag and the statement it came from (the source map's raw material). */
+export interface ByteSpan {
+  offset: number;
+  length: number;
+  origin: Origin;
+  /** Index of the statement in Assembly.statements. */
+  statement: number;
+}
+
+export type VarPart =
+  | { kind: 'none' }
+  | {
+      kind: 'align';
+      alignment: number;
+      /** Explicit fill bytes (pattern), or 'nop' for code-section padding in `mode`. */
+      fill: number[] | 'nop';
+      mode: CodeMode;
+      maxSkip: number;
+    }
+  | { kind: 'org'; target: Expr; fill: number; text: string }
+  | { kind: 'space'; count: Expr; fill: number; text: string }
+  | {
+      kind: 'relax';
+      short: Encoding;
+      near: Encoding;
+      /** The branch target expression (operand value) and whether it must use the near form from the start. */
+      target: Expr | undefined;
+      operand: number;
+      forceNear: boolean;
+      isNear: boolean;
+      text: string;
+    };
+
+export class Frag {
+  bytes: Uint8Array = new Uint8Array(16);
+  /** Length of the fixed part. */
+  size = 0;
+  varPart: VarPart = { kind: 'none' };
+  /** Current size of the variable tail (recomputed during layout). */
+  varSize = 0;
+  /** Offset of the frag in its section, valid after layout. */
+  address = 0;
+  fixups: FragFixup[] = [];
+  spans: ByteSpan[] = [];
+  /** Span for the variable tail (the statement that created it). */
+  varSpan?: ByteSpan;
+  next: Frag | undefined;
+  constructor(readonly section: string, readonly index: number) {}
+
+  /** A fixed-size frag: nothing variable in it, so distances across it are known while parsing. */
+  get isFixed(): boolean {
+    return this.varPart.kind === 'none';
+  }
+
+  append(data: ArrayLike<number>): number {
+    const at = this.size;
+    this.reserve(data.length);
+    this.bytes.set(data as ArrayLike<number>, at);
+    this.size += data.length;
+    return at;
+  }
+
+  appendFill(count: number, pattern: number[]): number {
+    const at = this.size;
+    this.reserve(count * pattern.length);
+    if (pattern.every((b) => b === 0)) {
+      this.size += count * pattern.length;
+      return at;
+    }
+    for (let i = 0; i < count; i++) {
+      this.bytes.set(pattern, this.size);
+      this.size += pattern.length;
+    }
+    return at;
+  }
+
+  private reserve(n: number): void {
+    if (this.size + n <= this.bytes.length) return;
+    let cap = this.bytes.length * 2;
+    while (cap < this.size + n) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.bytes.subarray(0, this.size));
+    this.bytes = b;
+  }
+
+  fixedBytes(): Uint8Array {
+    return this.bytes.subarray(0, this.size);
+  }
+}
+
+/** One subsection's frag chain. */
+export class FragChain {
+  readonly frags: Frag[] = [];
+  constructor(readonly section: string, private counter: { n: number }) {
+    this.frags.push(new Frag(section, counter.n++));
+  }
+  get current(): Frag {
+    return this.frags[this.frags.length - 1];
+  }
+  /** Closes the current frag with a variable tail and starts a new one (GNU frag_var). */
+  closeWith(v: VarPart, span?: ByteSpan): Frag {
+    const f = this.current;
+    f.varPart = v;
+    f.varSpan = span;
+    const n = new Frag(this.section, this.counter.n++);
+    f.next = n;
+    this.frags.push(n);
+    return f;
+  }
+}
+
+export type SectionType = 'progbits' | 'nobits' | 'note' | 'other';
+
+export class Section {
+  readonly subsections = new Map<number, FragChain>();
+  /** Largest alignment requested inside (bytes); the linker aligns the section start to it. */
+  alignment = 1;
+  /** Set once the section's flags were given explicitly (later .section lines may not change them). */
+  flagsGiven = false;
+  constructor(
+    readonly name: string,
+    public flags: string,
+    public type: SectionType,
+    readonly order: number,
+    private readonly fragCounter: { n: number },
+  ) {}
+  get isCode(): boolean {
+    return this.flags.includes('x');
+  }
+  get isAlloc(): boolean {
+    return this.flags.includes('a');
+  }
+  get isWritable(): boolean {
+    return this.flags.includes('w');
+  }
+  chain(sub: number): FragChain {
+    let c = this.subsections.get(sub);
+    if (!c) {
+      c = new FragChain(this.name, this.fragCounter);
+      this.subsections.set(sub, c);
+    }
+    return c;
+  }
+  /** Frags in output order: subsections ascending, each chain in order. */
+  orderedFrags(): Frag[] {
+    const keys = [...this.subsections.keys()].sort((a, b) => a - b);
+    const out: Frag[] = [];
+    for (const k of keys) out.push(...this.subsections.get(k)!.frags);
+    return out;
+  }
+}
+
+/** Offset a - b when it is fixed while parsing: GNU's frag_offset_fixed_p (walk fixed frags in either direction). */
+export function fixedDifference(fa: Frag, oa: number, fb: Frag, ob: number): number | undefined {
+  if (fa === fb) return oa - ob;
+  // Maybe fb is after fa.
+  let off = 0;
+  let f: Frag | undefined = fa;
+  while (f && f.isFixed) {
+    off += f.size;
+    f = f.next;
+    if (f === fb) return ob === undefined ? undefined : -(off + ob - oa);
+  }
+  off = 0;
+  f = fb;
+  while (f && f.isFixed) {
+    off += f.size;
+    f = f.next;
+    if (f === fa) return off + oa - ob;
+  }
+  return undefined;
+}
+
+/** Bytes of GNU as's NOP padding for x86, as `as` 2.40 emits for `.balign` in code sections. */
+const NOPS_16: number[][] = [[0x90], [0x66, 0x90], [0x8d, 0x74, 0x00], [0x8d, 0xb4, 0x00, 0x00]];
+const NOPS_32: number[][] = [
+  [0x90],
+  [0x66, 0x90],
+  [0x0f, 0x1f, 0x00],
+  [0x0f, 0x1f, 0x40, 0x00],
+  [0x0f, 0x1f, 0x44, 0x00, 0x00],
+  [0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
+  [0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
+  [0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+  [0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+  [0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+  [0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+];
+
+/**
+ * NOP padding of `count` bytes: the longest NOP repeated then one shorter one; past a limit (count / longest >
+ * 2 in 16-bit code, > 7 otherwise) a jump over the padding comes first.
+ */
+export function nopPadding(count: number, mode: CodeMode): Uint8Array {
+  const table = mode === 16 ? NOPS_16 : NOPS_32;
+  const longest = table.length;
+  const maxNops = mode === 16 ? 2 : 7;
+  const out: number[] = [];
+  let n = count;
+  if (Math.floor(n / longest) > maxNops) {
+    const disp = n - 2;
+    if (disp <= 127) {
+      out.push(0xeb, disp);
+      n = disp;
+    } else {
+      const jump = mode === 16 ? [0x66, 0xe9] : [0xe9];
+      n -= jump.length + 4;
+      out.push(...jump, n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff);
+    }
+  }
+  while (n >= longest) {
+    out.push(...table[longest - 1]);
+    n -= longest;
+  }
+  if (n > 0) out.push(...table[n - 1]);
+  return Uint8Array.from(out);
+}

@@ -1,0 +1,269 @@
+// After reading: size the variable frags (alignment, .org, .space, relaxable branches) to a fixed point, starting
+// every branch short and growing it only when its target is out of reach, then lay out each section's bytes and
+// resolve every fixup that does not depend on where the linker puts sections.
+import type { Assembler } from './assembler';
+import { displayName, littleEndian } from './assembler';
+import { evaluate, type Expr, type Val } from './expr';
+import { nopPadding, type Frag, type FragFixup, type Section } from './frags';
+import type { Origin } from './source';
+import type { ByteSpan } from './frags';
+
+/** A patch the linker applies once section addresses are final. */
+export interface Relocation {
+  /** Section-relative offset of the patched bytes. */
+  offset: number;
+  size: number;
+  expr: Expr;
+  pcRelative: boolean;
+  /** Section-relative address that pc-relative values are measured from. */
+  pcBase: number;
+  range: 'signed' | 'unsigned' | 'either';
+  origin: Origin;
+}
+
+export interface LaidOutSection {
+  name: string;
+  flags: string;
+  type: string;
+  alignment: number;
+  bytes: Uint8Array;
+  relocations: Relocation[];
+  spans: ByteSpan[];
+  order: number;
+}
+
+const MAX_PASSES = 200;
+
+export function layout(asm: Assembler): LaidOutSection[] {
+  const out: LaidOutSection[] = [];
+  const sections = [...asm.sections.values()];
+  for (const s of sections) relax(asm, s);
+  for (const s of sections) out.push(emitSection(asm, s));
+  finalizeSymbols(asm);
+  return out;
+}
+
+function relax(asm: Assembler, section: Section): void {
+  const frags = section.orderedFrags();
+  // Which branches can stay short at all: a target in this section, not weak.
+  for (const f of frags) {
+    if (f.varPart.kind !== 'relax') continue;
+    const v = f.varPart;
+    if (!v.target) {
+      v.forceNear = true;
+      continue;
+    }
+    const t = evaluate(v.target, asm.finalEnv);
+    if (t.k !== 'rel' || t.at.section !== section.name) v.forceNear = true;
+    else {
+      const sym = v.target.t === 'sym' ? asm.symbols.get(v.target.name) : undefined;
+      if (sym && sym.binding === 'weak') v.forceNear = true;
+    }
+    v.isNear = v.forceNear;
+  }
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    assignAddresses(asm, frags, pass === MAX_PASSES - 1);
+    let grew = false;
+    for (const f of frags) {
+      if (f.varPart.kind !== 'relax' || f.varPart.isNear) continue;
+      const v = f.varPart;
+      const t = evaluate(v.target!, asm.finalEnv);
+      if (t.k !== 'rel') {
+        v.isNear = true;
+        grew = true;
+        continue;
+      }
+      const target = (t.at.frag as Frag).address + t.at.offset + Number(t.v);
+      const end = f.address + f.size + v.short.bytes.length;
+      const disp = target - end;
+      if (disp < -128 || disp > 127) {
+        v.isNear = true;
+        grew = true;
+      }
+    }
+    if (!grew) {
+      assignAddresses(asm, frags, true);
+      return;
+    }
+  }
+}
+
+/** Gives every frag its address and variable size; `report` emits .org/.space problems (last pass only). */
+function assignAddresses(asm: Assembler, frags: Frag[], report: boolean): void {
+  let addr = 0;
+  for (const f of frags) {
+    f.address = addr;
+    const v = f.varPart;
+    const here = addr + f.size;
+    switch (v.kind) {
+      case 'none':
+        f.varSize = 0;
+        break;
+      case 'align': {
+        const pad = (v.alignment - (here % v.alignment)) % v.alignment;
+        f.varSize = v.maxSkip > 0 && pad > v.maxSkip ? 0 : pad;
+        break;
+      }
+      case 'org': {
+        const t = evaluate(v.target, asm.finalEnv);
+        let target: number | undefined;
+        if (t.k === 'abs') target = Number(t.v);
+        else if (t.k === 'rel' && t.at.section === f.section) target = (t.at.frag as Frag).address + t.at.offset + Number(t.v);
+        if (target === undefined) {
+          if (report && f.varSpan) asm.error('.org needs an absolute or same-section expression', f.varSpan.origin, 'org');
+          f.varSize = 0;
+        } else if (target < here) {
+          if (report && f.varSpan) asm.error('attempt to move .org backwards', f.varSpan.origin, 'org-backwards');
+          f.varSize = 0;
+        } else f.varSize = Math.min(target - here, asm.maxOutputBytes);
+        break;
+      }
+      case 'space': {
+        const t = evaluate(v.count, asm.finalEnv);
+        if (t.k !== 'abs') {
+          if (report && f.varSpan) asm.error('.space specifies non-absolute value', f.varSpan.origin, 'space');
+          f.varSize = 0;
+        } else if (t.v < 0n) {
+          if (report && f.varSpan) asm.warn('.space or .fill with negative value, ignored', f.varSpan.origin, 'negative-space');
+          f.varSize = 0;
+        } else f.varSize = Math.min(Number(t.v), asm.maxOutputBytes);
+        break;
+      }
+      case 'relax':
+        f.varSize = v.isNear ? v.near.bytes.length : v.short.bytes.length;
+        break;
+    }
+    addr += f.size + f.varSize;
+  }
+}
+
+function emitSection(asm: Assembler, section: Section): LaidOutSection {
+  const frags = section.orderedFrags();
+  let total = 0;
+  for (const f of frags) total = Math.max(total, f.address + f.size + f.varSize);
+  const bytes = new Uint8Array(total);
+  const relocations: Relocation[] = [];
+  const spans: ByteSpan[] = [];
+  for (const f of frags) {
+    bytes.set(f.fixedBytes(), f.address);
+    for (const sp of f.spans) spans.push({ ...sp, offset: f.address + sp.offset });
+    const v = f.varPart;
+    const varAt = f.address + f.size;
+    const fixups: FragFixup[] = [...f.fixups];
+    if (v.kind === 'align' && f.varSize > 0) {
+      if (v.fill === 'nop') bytes.set(nopPadding(f.varSize, v.mode), varAt);
+      else for (let i = 0; i < f.varSize; i++) bytes[varAt + i] = v.fill[i % v.fill.length];
+    } else if ((v.kind === 'org' || v.kind === 'space') && v.fill !== 0) {
+      bytes.fill(v.fill, varAt, varAt + f.varSize);
+    } else if (v.kind === 'relax') {
+      const enc = v.isNear ? v.near : v.short;
+      bytes.set(enc.bytes, varAt);
+      for (const fx of enc.fixups) {
+        fixups.push({
+          offset: f.size + fx.offset,
+          size: fx.size,
+          expr: v.target ?? { t: 'num', v: 0n, s: 0, e: 0 },
+          pcRelative: fx.pcRelative,
+          pcBase: f.size + enc.bytes.length,
+          range: fx.range,
+          origin: f.varSpan!.origin,
+        });
+      }
+    }
+    if (f.varSpan && f.varSize > 0) spans.push({ ...f.varSpan, offset: varAt, length: f.varSize });
+    for (const fx of fixups) resolveFixup(asm, section, f, fx, bytes, relocations);
+  }
+  spans.sort((a, b) => a.offset - b.offset);
+  for (const sp of spans) {
+    const st = asm.statements[sp.statement];
+    if (st.offset === undefined) {
+      st.offset = sp.offset;
+      st.size = sp.length;
+    } else {
+      const end = Math.max(st.offset + (st.size ?? 0), sp.offset + sp.length);
+      st.offset = Math.min(st.offset, sp.offset);
+      st.size = end - st.offset;
+    }
+  }
+  const isNobits = section.type === 'nobits';
+  if (isNobits && bytes.some((b) => b !== 0)) {
+    const sp = spans.find((s) => s.length > 0);
+    if (sp) asm.error(`attempt to store non-zero value in section \`${section.name}'`, sp.origin, 'bss-data');
+  }
+  return {
+    name: section.name,
+    flags: section.flags,
+    type: section.type,
+    alignment: section.alignment,
+    bytes,
+    relocations,
+    spans,
+    order: section.order,
+  };
+}
+
+function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, bytes: Uint8Array, relocs: Relocation[]): void {
+  const at = f.address + fx.offset;
+  const pcBase = f.address + fx.pcBase;
+  const v: Val = evaluate(fx.expr, asm.finalEnv);
+  let value: bigint | undefined;
+  if (v.k === 'abs' && !fx.pcRelative) value = v.v;
+  else if (v.k === 'rel' && fx.pcRelative && v.at.section === section.name) {
+    value = BigInt((v.at.frag as Frag).address + v.at.offset) + v.v - BigInt(pcBase);
+  }
+  if (value !== undefined) {
+    const msg = rangeProblem(value, fx.size, fx.range, fx.pcRelative);
+    if (msg) asm.error(msg, fx.origin, 'out-of-range');
+    bytes.set(littleEndian(value, fx.size), at);
+    return;
+  }
+  if (v.k === 'unknown' && /different sections/.test(v.why)) {
+    asm.error(`can't resolve expression: ${v.why}`, fx.origin, 'unresolvable');
+  }
+  relocs.push({ offset: at, size: fx.size, expr: fx.expr, pcRelative: fx.pcRelative, pcBase, range: fx.range, origin: fx.origin });
+}
+
+/** GNU's range messages for a value patched into `size` bytes. */
+export function rangeProblem(value: bigint, size: number, range: 'signed' | 'unsigned' | 'either', pcRelative: boolean): string | undefined {
+  if (size >= 8) return undefined;
+  const bits = BigInt(size * 8);
+  const smin = -(1n << (bits - 1n));
+  const smax = (1n << (bits - 1n)) - 1n;
+  const umax = (1n << bits) - 1n;
+  let ok: boolean;
+  if (range === 'signed') ok = value >= smin && value <= smax;
+  else if (range === 'unsigned') ok = value >= 0n && value <= umax;
+  else ok = value >= smin && value <= umax;
+  if (ok) return undefined;
+  if (pcRelative || range === 'signed') return `value of ${value} too large for field of ${size} byte${size > 1 ? 's' : ''} at offset`;
+  const u = BigInt.asUintN(64, value);
+  return `value 0x${u.toString(16)} truncated to 0x${(u & umax).toString(16)}`;
+}
+
+function finalizeSymbols(asm: Assembler): void {
+  for (const s of asm.symbols.values()) {
+    if (!s.definition) {
+      s.section = '*UND*';
+      continue;
+    }
+    const v = asm.symbolValue(s.name, true);
+    if (v.k === 'abs') {
+      s.section = '*ABS*';
+      s.value = v.v;
+    } else if (v.k === 'rel') {
+      s.section = v.at.section;
+      s.value = BigInt((v.at.frag as Frag).address + v.at.offset) + v.v;
+    } else if (v.k === 'undef') {
+      s.section = '*UND*';
+      s.value = v.v;
+    } else {
+      s.section = '*UND*';
+      if (s.defined) asm.error(`can't resolve value for symbol \`${displayName(s.name)}'`, s.defined, 'unresolvable');
+    }
+    if (s.sizeExpr) {
+      const z = evaluate(s.sizeExpr.expr, asm.finalEnv);
+      if (z.k === 'abs') s.size = z.v;
+      else asm.error(`.size expression for ${s.name} does not evaluate to a constant`, s.sizeExpr.origin, 'size');
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Lines as the GAS stage reads them: text plus origin segments (from the C preprocessor, from a raw file, or from
+// a macro expansion). Helpers turn a column range of such a line back into a source Origin.
+import type { OriginSegment, PreprocessedLine } from './cpp/types';
+import type { ExpansionStep, Origin, SourceRange } from './source';
+
+export type { PreprocessedLine, OriginSegment };
+
+/** A raw file as lines, one segment per line (used for `.include` and when no preprocessor runs). */
+export function rawLines(path: string, text: string, expansion: ExpansionStep[] = []): PreprocessedLine[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === '' && text.length > 0) lines.pop();
+  return lines.map((t, i) => ({
+    text: t,
+    segments: [
+      {
+        start: 0,
+        end: t.length,
+        origin: { range: { file: path, line: i, column: 0, endLine: i, endColumn: t.length }, expansion },
+      },
+    ],
+  }));
+}
+
+function segmentAt(line: PreprocessedLine, col: number): OriginSegment | undefined {
+  const segs = line.segments;
+  if (segs.length === 0) return undefined;
+  for (const s of segs) if (col >= s.start && col < s.end) return s;
+  // Past the end (or in a gap): the nearest segment before it, else the first.
+  let best: OriginSegment | undefined;
+  for (const s of segs) if (s.start <= col) best = s;
+  return best ?? segs[0];
+}
+
+/** Whether a segment maps columns one-to-one onto its source range. */
+function isVerbatim(s: OriginSegment): boolean {
+  const r = s.origin.range;
+  return r.line === r.endLine && r.endColumn - r.column === s.end - s.start;
+}
+
+function pointIn(s: OriginSegment, col: number, end: boolean): { line: number; column: number } {
+  const r = s.origin.range;
+  if (isVerbatim(s)) {
+    const c = Math.max(s.start, Math.min(s.end, col));
+    return { line: r.line, column: r.column + (c - s.start) };
+  }
+  return end ? { line: r.endLine, column: r.endColumn } : { line: r.line, column: r.column };
+}
+
+/** Origin of columns [start, end) of a line. */
+export function originOf(line: PreprocessedLine, start: number, end: number): Origin {
+  const a = segmentAt(line, start);
+  if (!a) return { range: { file: '<unknown>', line: 0, column: 0, endLine: 0, endColumn: 0 }, expansion: [] };
+  const b = segmentAt(line, Math.max(start, end - 1)) ?? a;
+  const ps = pointIn(a, start, false);
+  let range: SourceRange;
+  if (b === a || (b.origin.range.file === a.origin.range.file && sameStack(a.origin.expansion, b.origin.expansion))) {
+    const pe = pointIn(b, end, true);
+    const ordered = pe.line > ps.line || (pe.line === ps.line && pe.column >= ps.column);
+    range = ordered
+      ? { file: a.origin.range.file, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column }
+      : { ...a.origin.range };
+  } else {
+    range = { ...a.origin.range };
+  }
+  return { range, expansion: a.origin.expansion };
+}
+
+function sameStack(x: ExpansionStep[], y: ExpansionStep[]): boolean {
+  if (x === y) return true;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i].name !== y[i].name || x[i].kind !== y[i].kind) return false;
+  return true;
+}
+
+/** Origin of a whole line (its non-blank extent). */
+export function lineOrigin(line: PreprocessedLine): Origin {
+  let s = 0;
+  while (s < line.text.length && /\s/.test(line.text[s])) s++;
+  let e = line.text.length;
+  while (e > s && /\s/.test(line.text[e - 1])) e--;
+  return originOf(line, s, Math.max(e, s));
+}

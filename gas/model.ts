@@ -1,0 +1,97 @@
+// The front end's output model: what the language server shows and what the linker and debugger consume.
+import type { CodeMode } from '../isa/mode';
+import type { InstructionInput } from '../isa/operand';
+import type { Diagnostic, Origin } from './source';
+import type { Expr, Place } from './expr';
+
+export type StatementKind = 'label' | 'assignment' | 'directive' | 'instruction' | 'macro-call' | 'empty';
+
+export interface Statement {
+  kind: StatementKind;
+  /** Directive (with dot, lowercase), mnemonic, macro or symbol name. */
+  name: string;
+  /** The statement text after macro substitution. */
+  text: string;
+  origin: Origin;
+  section: string;
+  mode: CodeMode;
+  /** Section offset and byte count once laid out (undefined for statements that emit nothing). */
+  offset?: number;
+  size?: number;
+  /** For instructions: the parsed form the encoder saw (when an instruction backend is present). */
+  instruction?: InstructionInput;
+}
+
+export type Binding = 'local' | 'global' | 'weak';
+export type Visibility = 'default' | 'hidden' | 'internal' | 'protected';
+
+export type SymbolDefinition =
+  | { kind: 'label'; place: Place }
+  | { kind: 'absolute'; value: bigint }
+  /** `sym = expr` whose value was not a constant or a place when it was set. */
+  | { kind: 'expression'; expr: Expr; text: string };
+
+export interface SymbolInfo {
+  name: string;
+  definition?: SymbolDefinition;
+  /** Where it is defined (label, `=`, `.set`…). */
+  defined?: Origin;
+  binding: Binding;
+  visibility: Visibility;
+  /** `.type` value such as 'function' or 'object'. */
+  type?: string;
+  /** `.size` expression, evaluated after layout into `size`. */
+  sizeExpr?: { expr: Expr; origin: Origin; text: string };
+  size?: bigint;
+  references: Origin[];
+  /** `.equiv` symbols may not be redefined; `.eqv` symbols are re-evaluated at each use. */
+  equiv?: boolean;
+  /** Local symbols never make it into an object file's symbol table (`.L…`, numeric labels). */
+  temporary: boolean;
+  /** After assembly: section name (or '*ABS*' / '*UND*') and section-relative value. */
+  section?: string;
+  value?: bigint;
+}
+
+export interface MacroParam {
+  name: string;
+  defaultValue?: string;
+  required: boolean;
+  vararg: boolean;
+}
+
+export interface MacroInfo {
+  name: string;
+  params: MacroParam[];
+  definition: Origin;
+  /** Body lines as written. */
+  body: string[];
+  calls: Origin[];
+  purged?: boolean;
+}
+
+export interface ModeChange {
+  origin: Origin;
+  mode: CodeMode;
+  /** `.code16gcc` keeps 16-bit encoding but 32-bit default stack operations. */
+  gcc?: boolean;
+}
+
+export interface SectionInfo {
+  name: string;
+  flags: string;
+  type: string;
+  alignment: number;
+  size: number;
+  /** Bytes after layout (zeros for nobits). */
+  bytes: Uint8Array;
+}
+
+export interface FrontEndResult {
+  statements: Statement[];
+  symbols: Map<string, SymbolInfo>;
+  macros: Map<string, MacroInfo>;
+  modeChanges: ModeChange[];
+  sections: SectionInfo[];
+  diagnostics: Diagnostic[];
+}

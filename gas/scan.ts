@@ -1,0 +1,217 @@
+// Character-level helpers shared by the statement splitter, the macro engine and the expression parser. They
+// follow GNU as's scrubber for x86 ELF: `#` starts a comment, `;` separates statements, `/* */` is a comment,
+// a `/` at the start of a line is a comment, and `'c` is a character constant (never a string delimiter).
+
+export function isNameStart(c: string): boolean {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '.';
+}
+
+export function isNameChar(c: string): boolean {
+  return isNameStart(c) || (c >= '0' && c <= '9');
+}
+
+export function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
+}
+
+export function isSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\r';
+}
+
+/** A statement's text and the column where it starts in its line. */
+export interface StatementText {
+  text: string;
+  column: number;
+}
+
+/** Whether the line ends inside a `/* … *\/` comment, so the next line starts in one too. */
+export interface SplitResult {
+  statements: StatementText[];
+  inComment: boolean;
+}
+
+/**
+ * Splits one line into statements. Comments become spaces (so columns stay put); strings and character constants
+ * are kept intact.
+ */
+export function splitStatements(line: string, startsInComment = false): SplitResult {
+  const chars = line.split('');
+  let inComment = startsInComment;
+  const out: StatementText[] = [];
+  let start = 0;
+  let i = 0;
+  const firstNonSpace = () => {
+    let k = 0;
+    while (k < chars.length && isSpace(chars[k])) k++;
+    return k;
+  };
+  const lead = firstNonSpace();
+  if (!inComment && chars[lead] === '/' && chars[lead + 1] !== '*') {
+    for (let k = lead; k < chars.length; k++) chars[k] = ' ';
+  }
+  while (i < chars.length) {
+    const c = chars[i];
+    if (inComment) {
+      if (c === '*' && chars[i + 1] === '/') {
+        chars[i] = ' ';
+        chars[i + 1] = ' ';
+        i += 2;
+        inComment = false;
+        continue;
+      }
+      chars[i] = ' ';
+      i++;
+      continue;
+    }
+    if (c === '/' && chars[i + 1] === '*') {
+      inComment = true;
+      chars[i] = ' ';
+      chars[i + 1] = ' ';
+      i += 2;
+      continue;
+    }
+    if (c === '"') {
+      i = skipString(chars, i);
+      continue;
+    }
+    if (c === "'") {
+      i += chars[i + 1] === '\\' ? 3 : 2;
+      continue;
+    }
+    if (c === '#') {
+      for (let k = i; k < chars.length; k++) chars[k] = ' ';
+      break;
+    }
+    if (c === ';') {
+      out.push({ text: chars.slice(start, i).join(''), column: start });
+      start = i + 1;
+    }
+    i++;
+  }
+  out.push({ text: chars.slice(start).join(''), column: start });
+  return { statements: out, inComment };
+}
+
+function skipString(chars: string[], i: number): number {
+  i++;
+  while (i < chars.length) {
+    if (chars[i] === '\\') {
+      i += 2;
+      continue;
+    }
+    if (chars[i] === '"') return i + 1;
+    i++;
+  }
+  return i;
+}
+
+/** Index just past the string literal starting at `i` (which holds `"`). */
+export function endOfString(text: string, i: number): number {
+  return skipString(text.split(''), i);
+}
+
+/**
+ * Decodes a GAS string literal body (escapes `\n \t \b \f \r \\ \" \ooo \xhh`). Returns byte values and whether
+ * it was terminated.
+ */
+export function decodeString(text: string, openQuote: number): { bytes: number[]; end: number; terminated: boolean } {
+  const bytes: number[] = [];
+  let i = openQuote + 1;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') return { bytes, end: i + 1, terminated: true };
+    if (c === '\\' && i + 1 < text.length) {
+      const e = text[i + 1];
+      i += 2;
+      switch (e) {
+        case 'n': bytes.push(10); break;
+        case 't': bytes.push(9); break;
+        case 'b': bytes.push(8); break;
+        case 'f': bytes.push(12); break;
+        case 'r': bytes.push(13); break;
+        case 'v': bytes.push(11); break;
+        case 'x':
+        case 'X': {
+          let v = 0;
+          let n = 0;
+          while (i < text.length && /[0-9a-fA-F]/.test(text[i])) {
+            v = (v * 16 + parseInt(text[i], 16)) & 0xff;
+            i++;
+            n++;
+          }
+          bytes.push(n ? v : 'x'.charCodeAt(0));
+          break;
+        }
+        default:
+          if (e >= '0' && e <= '7') {
+            let v = e.charCodeAt(0) - 48;
+            let n = 1;
+            while (n < 3 && i < text.length && text[i] >= '0' && text[i] <= '7') {
+              v = v * 8 + (text.charCodeAt(i) - 48);
+              i++;
+              n++;
+            }
+            bytes.push(v & 0xff);
+          } else {
+            bytes.push(e.charCodeAt(0) & 0xff);
+          }
+      }
+      continue;
+    }
+    bytes.push(c.charCodeAt(0) & 0xff);
+    i++;
+  }
+  return { bytes, end: i, terminated: false };
+}
+
+/** Value of a character escape after `'\`, as the scrubber computes it. */
+export function charEscapeValue(e: string): number {
+  switch (e) {
+    case 'n': return 10;
+    case 't': return 9;
+    case 'b': return 8;
+    case 'f': return 12;
+    case 'r': return 13;
+    case 'v': return 11;
+    case '0': return 0;
+    default: return e.charCodeAt(0) & 0xff;
+  }
+}
+
+/**
+ * Splits a directive's operand list at top-level commas (not inside strings, character constants or
+ * parentheses). Returns each piece with its start offset.
+ */
+export function splitCommas(text: string, base = 0): StatementText[] {
+  const out: StatementText[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      i = endOfString(text, i) - 1;
+      continue;
+    }
+    if (c === "'") {
+      i += text[i + 1] === '\\' ? 2 : 1;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ',' && depth === 0) {
+      out.push({ text: text.slice(start, i), column: base + start });
+      start = i + 1;
+    }
+  }
+  out.push({ text: text.slice(start), column: base + start });
+  return out;
+}
+
+/** Trims a piece and moves its column to the first non-space character. */
+export function trimPiece(p: StatementText): StatementText {
+  let s = 0;
+  while (s < p.text.length && isSpace(p.text[s])) s++;
+  let e = p.text.length;
+  while (e > s && isSpace(p.text[e - 1])) e--;
+  return { text: p.text.slice(s, e), column: p.column + s };
+}
