@@ -98,15 +98,15 @@ mov | b | r,rm | 88 /r |
 mov | wlq | r,rm | 89 /r |
 mov | b | rm,r | 8a /r |
 mov | wlq | rm,r | 8b /r |
-movabs | b | moffs,acc | a0 | only64
-movabs | wlq | moffs,acc | a1 | only64
-movabs | b | acc,moffs | a2 | only64
-movabs | wlq | acc,moffs | a3 | only64
+movabs | b | moffs,acc | a0 | only64 op=mov
+movabs | wlq | moffs,acc | a1 | only64 op=mov
+movabs | b | acc,moffs | a2 | only64 op=mov
+movabs | wlq | acc,moffs | a3 | only64 op=mov
 mov | b | i,ro | b0+r |
 mov | wl | i,ro | b8+r |
 mov | q | i,rm | c7 /0 |
 mov | q | i64big,ro | b8+r | enc
-movabs | q | i64,ro | b8+r |
+movabs | q | i64,ro | b8+r | op=mov
 mov | b | i,rm | c6 /0 |
 mov | wl | i,rm | c7 /0 |
 mov | wl | sreg,rr | 8c /r | op=mov_sreg

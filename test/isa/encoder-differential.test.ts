@@ -3,13 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { haveBinary } from './gnu-oracle';
 import { runDifferential } from './differential';
 import { generateCorpus, seedLines } from './corpus';
 
 const hasAs = haveBinary('as');
 const skip = !hasAs && !process.env.CI ? 'GNU as not installed' : false;
-const seed = seedLines(readFileSync(new URL('../../../shared/seeds/trampoline_64_bsp.S', import.meta.url), 'utf8'));
+const seed = seedLines(readFileSync(join(process.cwd(), '../shared/seeds/trampoline_64_bsp.S'), 'utf8'));
 
 for (const mode of [16, 32, 64] as const) {
   test(`encoder matches GNU as in .code${mode}`, { skip }, () => {
