@@ -43,6 +43,15 @@ function indent(text: string): string {
   return text.split('\n').map((l) => `      ${l}`).join('\n');
 }
 
+/** The message and the first stack frame in the test's own code; Playwright's call log stays, its colours go. */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const where = (err.stack ?? '').split('\n').find((l) => /^\s+at .*test\/e2e\//.test(l));
+  // eslint-disable-next-line no-control-regex
+  const message = err.message.replace(/\u001b\[[0-9;]*m/g, '');
+  return where ? `${message}\n${where.trim()}` : message;
+}
+
 export async function runSteps(steps: Step[], log: (line: string) => void = console.log): Promise<Summary> {
   const summary: Summary = { passed: 0, failed: 0, pending: 0 };
   let blockedBy: string | undefined;
@@ -68,7 +77,7 @@ export async function runSteps(steps: Step[], log: (line: string) => void = cons
       summary.failed++;
       blockedBy = step.name;
       log(`  FAIL       ${label}  (${seconds(Date.now() - started)})`);
-      log(indent(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+      log(indent(describeError(err)));
     }
   }
   return summary;
