@@ -132,6 +132,25 @@ export const EXAMPLES: ExampleFixture[] = [
       'RSVD for PS in a PML4E, not-present read/write error codes',
   },
   {
+    path: 'examples/paging/legacy-paging.S',
+    start: 'reset',
+    cpus: 1,
+    ttext: 0,
+    qemu: true,
+    status: 101,
+    mustPrint: [
+      '32-bit paging on: 4 MiB page and 4 KiB page read the planted values\n',
+      '4 MiB PDE flags after a write 0xe3\n',
+      '#PF error 0x2 CR2 0x80000000\n',
+      'PAE paging on\n',
+      '4 KiB PTE flags after a write 0x63\n',
+      'paging off: the write through the PAE 4 KiB page is in physical memory\n',
+    ],
+    proves:
+      '32-bit paging with 4 KiB and PSE 4 MiB pages, #PF through a 32-bit gate, PAE paging with 2 MiB and ' +
+      '4 KiB pages, switching between them with paging off',
+  },
+  {
     path: 'examples/syscall/ring3-syscall.S',
     start: 'reset',
     cpus: 1,
