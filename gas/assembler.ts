@@ -432,6 +432,13 @@ export class Assembler {
     const sts = split.statements;
     for (let k = 0; k < sts.length; k++) {
       if (this.stopped || this.ended) return;
+      if (k + 1 < sts.length && !this.ignoring && opensBlock(sts[k].text)) {
+        // `.macro m ; body ; .endm` on one line: the remaining statements are the first body lines.
+        const restLines = sts.slice(k + 1).map((s) => blankExcept(line, s.column, s.column + s.text.length));
+        this.frames.push({ lines: restLines, pos: 0, kind: 'rest', condDepth: this.conds.length, inComment: false });
+        this.processStatement(line, sts[k]);
+        return;
+      }
       const depthBefore = this.frames.length;
       this.processStatement(line, sts[k]);
       if (this.ended) {
@@ -750,7 +757,7 @@ export class Assembler {
         return;
       }
       const param = m[1];
-      const rest = args.slice(m[0].length);
+      const rest = args.slice(m[0].length).trim();
       const items: string[] = [];
       if (kind === '.irp') {
         if (rest.trim() === '') items.push('');
@@ -1041,6 +1048,16 @@ function getIrpItem(t: string, i: number): { value: string; end: number } {
 
 function stripComment(text: string): string {
   return splitStatements(text).statements[0]?.text ?? '';
+}
+
+function opensBlock(text: string): boolean {
+  const d = leadingDirective(text);
+  return d === '.macro' || d === '.rept' || d === '.rep' || d === '.irp' || d === '.irpc';
+}
+
+/** The same line with everything outside [start, end) blanked (columns and origins unchanged). */
+function blankExcept(line: PreprocessedLine, start: number, end: number): PreprocessedLine {
+  return { text: ' '.repeat(start) + line.text.slice(start, end), segments: line.segments };
 }
 
 /** The same line with everything before `col` blanked (columns and origins unchanged). */

@@ -146,6 +146,8 @@ const align = (kind: AlignKind, fillSize: number): DirectiveHandler => (asm, ctx
     if (f === undefined) return;
     fillBytes = [];
     for (let i = 0; i < fillSize; i++) fillBytes.push(Number((BigInt.asUintN(64, f) >> BigInt(8 * i)) & 0xffn));
+    // GNU treats an explicit one-byte 0x90 fill in a code section as code padding (multi-byte NOPs).
+    if (fillSize === 1 && fillBytes[0] === 0x90 && asm.current.section.isCode) fillBytes = 'nop';
   } else if (fillSize > 1 && !asm.current.section.isCode) {
     fillBytes = new Array(fillSize).fill(0);
   }

@@ -131,6 +131,8 @@ class Parser {
         v = t.charCodeAt(s + 1) & 0xff;
         this.pos = s + 2;
       }
+      // GNU accepts a closing quote: 'a' is the same as 'a.
+      if (t[this.pos] === "'") this.pos++;
       return { t: 'num', v: BigInt(v), s, e: this.pos };
     }
     if (isDigit(c)) return this.number();

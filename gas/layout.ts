@@ -151,7 +151,8 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
     const varAt = f.address + f.size;
     const fixups: FragFixup[] = [...f.fixups];
     if (v.kind === 'align' && f.varSize > 0) {
-      if (v.fill === 'nop') bytes.set(nopPadding(f.varSize, v.mode), varAt);
+      // GNU generates code padding at write time, in the mode in force at the end of the input.
+      if (v.fill === 'nop') bytes.set(nopPadding(f.varSize, asm.mode), varAt);
       else for (let i = 0; i < f.varSize; i++) bytes[varAt + i] = v.fill[i % v.fill.length];
     } else if ((v.kind === 'org' || v.kind === 'space') && v.fill !== 0) {
       bytes.fill(v.fill, varAt, varAt + f.varSize);

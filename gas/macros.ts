@@ -318,6 +318,7 @@ export function charConstantsToDecimal(text: string): string {
         out += String(text.charCodeAt(i + 1) & 0xff);
         i += 2;
       }
+      if (text[i] === "'") i++;
       continue;
     }
     out += c;

@@ -76,6 +76,7 @@ export function splitStatements(line: string, startsInComment = false): SplitRes
     }
     if (c === "'") {
       i += chars[i + 1] === '\\' ? 3 : 2;
+      if (chars[i] === "'") i++;
       continue;
     }
     if (c === '#') {
@@ -194,6 +195,7 @@ export function splitCommas(text: string, base = 0): StatementText[] {
     }
     if (c === "'") {
       i += text[i + 1] === '\\' ? 2 : 1;
+      if (text[i + 1] === "'") i++;
       continue;
     }
     if (c === '(') depth++;
