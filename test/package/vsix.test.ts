@@ -12,7 +12,8 @@ test('the .vsix holds the four bundles, grammar, icon and README, and nothing fr
     const out = join(dir, 'x.vsix');
     const r = spawnSync('node_modules/.bin/vsce', ['package', '--no-dependencies', '--out', out], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr + r.stdout);
-    assert.doesNotMatch(r.stdout + r.stderr, /WARNING/i, 'vsce must package without warnings');
+    // vsce prints its own warnings as ' WARNING  …' lines (npm's 'npm warn' config notes are not vsce's).
+    assert.doesNotMatch(r.stdout + r.stderr, /^\s*WARNING\b/m, 'vsce must package without warnings');
     const list = spawnSync('unzip', ['-Z1', out], { encoding: 'utf8' });
     assert.equal(list.status, 0, list.stderr);
     const entries = list.stdout.split('\n').filter(Boolean);
