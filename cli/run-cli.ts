@@ -1,4 +1,5 @@
 import { VERSION } from './version';
+import { runAsm } from './asm-command';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -29,6 +30,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   switch (command) {
     case 'asm':
+      if (rest.includes('--help')) {
+        io.stdout(HELP);
+        return 0;
+      }
+      return runAsm(rest, io);
     case 'run':
       if (rest.includes('--help')) {
         io.stdout(HELP);

@@ -44,7 +44,7 @@ export function readElf(buf: Uint8Array): { sections: ElfSection[]; symbols: Elf
   const shentsize = dv.getUint16(0x3a, true);
   const shnum = dv.getUint16(0x3c, true);
   const shstrndx = dv.getUint16(0x3e, true);
-  const raw = [];
+  const raw: { nameOff: number; type: number; flags: bigint; offset: number; size: number; link: number; entsize: number }[] = [];
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * shentsize;
     raw.push({

@@ -1,0 +1,187 @@
+// `trampoline asm`: assemble a .S/.s file into a flat image, with GNU as/ld-style options.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CliIo } from './run-cli';
+import { DiskFileSystem } from './disk-fs';
+import { assemble, type AssembleOptions, type AssembleResult } from '../gas/index';
+import { formatDiagnostic, type Diagnostic } from '../gas/source';
+
+export interface AsmArguments {
+  file: string;
+  output?: string;
+  includePaths: string[];
+  defines: Record<string, string>;
+  textAddress?: bigint;
+  sectionStart: Record<string, bigint>;
+  script?: string;
+  defsym: Record<string, bigint>;
+  listing?: string | true;
+  symbols: boolean;
+}
+
+/** Parses a number the way ld does for addresses (0x…, decimal, leading-zero octal, K/M suffix). */
+export function parseAddress(text: string): bigint | undefined {
+  const m = /^(-)?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([kKmM]?)$/.exec(text.trim());
+  if (!m) return undefined;
+  let v = m[2].length > 1 && m[2][0] === '0' && !/[xX]/.test(m[2]) ? BigInt('0o' + m[2].slice(1)) : BigInt(m[2]);
+  if (/[kK]/.test(m[3])) v *= 1024n;
+  if (/[mM]/.test(m[3])) v *= 1024n * 1024n;
+  return m[1] ? -v : v;
+}
+
+export function parseAsmArguments(argv: string[]): AsmArguments | { error: string } {
+  const a: AsmArguments = { file: '', includePaths: [], defines: {}, sectionStart: {}, defsym: {}, symbols: false };
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (flag: string): string | undefined => {
+      if (arg.length > flag.length) return arg.slice(flag.length).replace(/^=/, '');
+      return argv[++i];
+    };
+    if (arg === '-o') {
+      a.output = argv[++i];
+      if (a.output === undefined) return { error: 'option -o needs a file name' };
+    } else if (arg.startsWith('-I')) {
+      const v = value('-I');
+      if (!v) return { error: 'option -I needs a directory' };
+      a.includePaths.push(v);
+    } else if (arg.startsWith('-D')) {
+      const v = value('-D');
+      if (!v) return { error: 'option -D needs NAME[=VALUE]' };
+      const eq = v.indexOf('=');
+      if (eq < 0) a.defines[v] = '1';
+      else a.defines[v.slice(0, eq)] = v.slice(eq + 1);
+    } else if (arg.startsWith('-Ttext')) {
+      const v = value('-Ttext');
+      const n = v === undefined ? undefined : parseAddress(v);
+      if (n === undefined) return { error: `invalid address for -Ttext: ${v ?? ''}` };
+      a.textAddress = n;
+    } else if (arg.startsWith('--section-start')) {
+      const v = value('--section-start') ?? '';
+      const eq = v.lastIndexOf('=');
+      const n = eq > 0 ? parseAddress(v.slice(eq + 1)) : undefined;
+      if (n === undefined) return { error: `invalid --section-start=${v} (expected NAME=ADDR)` };
+      a.sectionStart[v.slice(0, eq)] = n;
+    } else if (arg === '-T' || (arg.startsWith('-T') && !arg.startsWith('-Ttext'))) {
+      const v = value('-T');
+      if (!v) return { error: 'option -T needs a script file' };
+      a.script = v;
+    } else if (arg.startsWith('--defsym')) {
+      const v = value('--defsym') ?? '';
+      const eq = v.indexOf('=');
+      const n = eq > 0 ? parseAddress(v.slice(eq + 1)) : undefined;
+      if (n === undefined) return { error: `invalid --defsym ${v} (expected NAME=VALUE)` };
+      a.defsym[v.slice(0, eq)] = n;
+    } else if (arg === '--listing') {
+      a.listing = true;
+    } else if (arg.startsWith('--listing=')) {
+      a.listing = arg.slice('--listing='.length);
+    } else if (arg === '--symbols') {
+      a.symbols = true;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      return { error: `unknown option '${arg}'` };
+    } else files.push(arg);
+  }
+  if (files.length !== 1) return { error: files.length ? 'only one input file may be given' : 'no input file' };
+  a.file = files[0];
+  return a;
+}
+
+export function defaultOutput(file: string): string {
+  return /\.(S|s|sx|asm)$/.test(file) ? file.replace(/\.(S|s|sx|asm)$/, '.bin') : `${file}.bin`;
+}
+
+/** Path of a diagnostic relative to the working directory when it is inside it (as compilers print). */
+function relativeDiagnostic(d: Diagnostic, cwd: string): string {
+  const f = d.origin.range.file;
+  const rel = f.startsWith(cwd + '/') ? f.slice(cwd.length + 1) : f;
+  return formatDiagnostic({ ...d, origin: { ...d.origin, range: { ...d.origin.range, file: rel } } });
+}
+
+export function runAsm(argv: string[], io: CliIo): number {
+  const parsed = parseAsmArguments(argv);
+  if ('error' in parsed) {
+    io.stderr(`trampoline asm: ${parsed.error}\n`);
+    return 2;
+  }
+  const cwd = process.cwd();
+  const fs = new DiskFileSystem();
+  const file = resolve(parsed.file);
+  if (fs.readText(file) === undefined) {
+    io.stderr(`${parsed.file}:1:1: error: can't open ${parsed.file} for reading: No such file or directory\n`);
+    return 1;
+  }
+  let script: AssembleOptions['script'];
+  if (parsed.script) {
+    const p = resolve(parsed.script);
+    const text = fs.readText(p);
+    if (text === undefined) {
+      io.stderr(`${parsed.script}:1:1: error: cannot open linker script file ${parsed.script}: No such file or directory\n`);
+      return 1;
+    }
+    script = { path: p, text };
+  }
+  const result = assemble(fs, file, {
+    includePaths: parsed.includePaths.map((d) => resolve(d)),
+    defines: parsed.defines,
+    textAddress: parsed.textAddress,
+    sectionStart: parsed.sectionStart,
+    script,
+    defsym: parsed.defsym,
+  });
+  for (const d of result.diagnostics) {
+    if (d.severity === 'error' || d.severity === 'warning') io.stderr(relativeDiagnostic(d, cwd) + '\n');
+    else if (d.code === 'print') io.stdout(d.message + '\n');
+  }
+  if (!result.ok) return 1;
+  const out = parsed.output ?? defaultOutput(parsed.file);
+  try {
+    writeFileSync(out, result.image);
+  } catch (e) {
+    io.stderr(`trampoline asm: cannot write ${out}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  if (parsed.symbols) io.stdout(symbolTable(result));
+  if (parsed.listing) {
+    const text = listing(result);
+    if (parsed.listing === true) io.stdout(text);
+    else writeFileSync(parsed.listing, text);
+  }
+  return 0;
+}
+
+/** `--symbols`: like `nm -n` on the linked image (address, section, binding, name). */
+export function symbolTable(r: AssembleResult): string {
+  const rows = [...r.link.symbols.values()]
+    .filter((s) => !s.name.includes('\u0002') && !s.name.startsWith('.L'))
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.name.localeCompare(b.name)));
+  return rows
+    .map((s) => `${BigInt.asUintN(64, s.address).toString(16).padStart(16, '0')} ${s.binding === 'global' ? 'G' : s.binding === 'weak' ? 'W' : 'l'} ${s.section.padEnd(12)} ${s.name}\n`)
+    .join('');
+}
+
+/** `--listing`: address, bytes and statement text; macro expansions are indented by their depth. */
+export function listing(r: AssembleResult): string {
+  const lines: string[] = [];
+  const placed = new Map(r.link.sections.map((s) => [s.name, s.address]));
+  let lastSection = '';
+  for (const st of r.analysis.statements) {
+    if (st.kind === 'empty') continue;
+    if (st.section !== lastSection && st.size) {
+      lines.push(`\n${st.section}:`);
+      lastSection = st.section;
+    }
+    const depth = st.origin.expansion.filter((e) => e.kind !== 'include' && e.kind !== 'cpp-macro').length;
+    const loc = `${st.origin.range.file.split('/').pop()}:${st.origin.range.line + 1}`;
+    let bytes = '';
+    let addr = '';
+    if (st.offset !== undefined && st.size) {
+      const base = placed.get(st.section);
+      const sec = r.analysis.laidOut.find((s) => s.name === st.section);
+      if (base !== undefined) addr = (base + st.offset).toString(16).padStart(8, '0');
+      if (sec) bytes = Buffer.from(sec.bytes.subarray(st.offset, st.offset + Math.min(st.size, 8))).toString('hex').toUpperCase() + (st.size > 8 ? '…' : '');
+    }
+    lines.push(`${addr.padEnd(8)} ${bytes.padEnd(17)} ${'  '.repeat(depth)}${st.text}    ${loc}`.trimEnd());
+  }
+  return lines.join('\n') + '\n';
+}
