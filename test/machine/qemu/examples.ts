@@ -170,6 +170,26 @@ export const EXAMPLES: ExampleFixture[] = [
       '4 KiB pages, switching between them with paging off',
   },
   {
+    path: 'examples/exceptions/faults.S',
+    start: 'reset',
+    cpus: 1,
+    ttext: 0,
+    qemu: true,
+    status: 27,
+    mustPrint: [
+      'vector 0x0 error 0x0 at',
+      'vector 0x6 error 0x0 at',
+      'vector 0x3 error 0x0 at',
+      'vector 0x41 error 0x0 at',
+      'vector 0xd error 0x1234 at',
+      'vector 0xb error 0x20 at',
+      '#DF on the IST1 stack after #PF while pushing to the unmapped stack; CR2 page 0x3ffff000\n',
+      'exceptions taken 0x7\n',
+    ],
+    proves:
+      'fault vs trap RIPs (#DE, #UD, #BP, INT n), selector error codes (#GP, #NP), #PF during delivery -> #DF on IST1',
+  },
+  {
     path: 'examples/syscall/ring3-syscall.S',
     start: 'reset',
     cpus: 1,
