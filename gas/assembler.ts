@@ -710,7 +710,7 @@ export class Assembler {
       this.stopped = true;
       return;
     }
-    const bound = bindArguments(macro.name, macro.params, ctx.text.slice(ctx.argsStart));
+    const bound = bindArguments(macro.name.toLowerCase(), macro.params, ctx.text.slice(ctx.argsStart));
     for (const w of bound.warnings) this.warn(w, ctx.origin, 'macro-argument');
     if (bound.errors.length) {
       for (const e of bound.errors) this.error(e, ctx.origin, 'macro-argument');

@@ -2,6 +2,9 @@
 // reader for the section contents and symbol table of `as` output.
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
@@ -92,3 +95,37 @@ export function readElf(buf: Uint8Array): { sections: ElfSection[]; symbols: Elf
   }
   return { sections, symbols };
 }
+
+
+export interface GnuAssembly {
+  ok: boolean;
+  /** GNU's messages as `LINE: Error|Warning: text`. */
+  messages: string[];
+  sections: Map<string, Uint8Array>;
+  symbols: ElfSymbol[];
+}
+
+/** Assembles a text with `as --64` (one process) and reads back section bytes, symbols and messages. */
+export function gnuAssemble(source: string, extraArgs: string[] = []): GnuAssembly {
+  const dir = mkdtempSync(join(tmpdir(), 'gas-oracle-'));
+  try {
+    const src = join(dir, 'in.s');
+    const obj = join(dir, 'in.o');
+    writeFileSync(src, source, 'latin1');
+    const r = spawnSync('as', ['--64', ...extraArgs, src, '-o', obj], { encoding: 'utf8', cwd: dir });
+    const messages = r.stderr
+      .split('\n')
+      .map((l) => /^.*?in\.s:(\d+): (Error|Warning|Fatal error): (.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => `${m[1]}: ${m[2]}: ${m[3]}`);
+    if (r.status !== 0) return { ok: false, messages, sections: new Map(), symbols: [] };
+    const elf = readElf(new Uint8Array(readFileSync(obj)));
+    const sections = new Map<string, Uint8Array>();
+    for (const s of elf.sections) if (s.type === SHT_PROGBITS || s.type === SHT_NOBITS) sections.set(s.name, s.bytes);
+    return { ok: true, messages, sections, symbols: elf.symbols };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const hex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString('hex') : '<none>');
