@@ -213,7 +213,7 @@ function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, 
     value = BigInt((v.at.frag as Frag).address + v.at.offset) + v.v - BigInt(pcBase);
   }
   if (value !== undefined) {
-    const msg = rangeProblem(value, fx.size, fx.range, fx.pcRelative);
+    const msg = rangeProblem(value, fx.size, fx.range, fx.pcRelative, f.address + fx.offset - (fx.pcRelative ? 0 : 0));
     if (msg) asm.error(msg, fx.origin, 'out-of-range');
     bytes.set(littleEndian(value, fx.size), at);
     return;
@@ -225,7 +225,13 @@ function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, 
 }
 
 /** GNU's range messages for a value patched into `size` bytes. */
-export function rangeProblem(value: bigint, size: number, range: 'signed' | 'unsigned' | 'either', pcRelative: boolean): string | undefined {
+export function rangeProblem(
+  value: bigint,
+  size: number,
+  range: 'signed' | 'unsigned' | 'either',
+  pcRelative: boolean,
+  at = 0,
+): string | undefined {
   if (size >= 8) return undefined;
   const bits = BigInt(size * 8);
   const smin = -(1n << (bits - 1n));
@@ -236,8 +242,9 @@ export function rangeProblem(value: bigint, size: number, range: 'signed' | 'uns
   else if (range === 'unsigned') ok = value >= 0n && value <= umax;
   else ok = value >= smin && value <= umax;
   if (ok) return undefined;
-  if (pcRelative || range === 'signed') return `value of ${value} too large for field of ${size} byte${size > 1 ? 's' : ''} at offset`;
   const u = BigInt.asUintN(64, value);
+  if (pcRelative || range === 'signed')
+    return `value of ${u.toString(16).padStart(16, '0')} too large for field of ${size} byte${size > 1 ? 's' : ''} at ${at.toString(16).padStart(16, '0')}`;
   return `value 0x${u.toString(16)} truncated to 0x${(u & umax).toString(16)}`;
 }
 

@@ -328,7 +328,7 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
       return;
     }
     if (r.pcRelative) value -= BigInt(c.address + r.pcBase);
-    const msg = rangeProblem(value, r.size, r.range, r.pcRelative);
+    const msg = rangeProblem(value, r.size, r.range, r.pcRelative, c.address + r.offset);
     if (msg) diagnostics.push({ severity: 'error', message: r.pcRelative ? `relocation truncated to fit: ${msg}` : msg, origin: r.origin, code: 'out-of-range' });
     if (!c.nobits && image.length) image.set(littleEndian(value, r.size), c.address - base + r.offset);
     s.bytes.set(littleEndian(value, r.size), r.offset);
