@@ -190,6 +190,19 @@ export const EXAMPLES: ExampleFixture[] = [
       'fault vs trap RIPs (#DE, #UD, #BP, INT n), selector error codes (#GP, #NP), #PF during delivery -> #DF on IST1',
   },
   {
+    path: 'examples/interrupts/timers.S',
+    start: 'reset',
+    cpus: 1,
+    ttext: 0,
+    qemu: true,
+    status: 227,
+    mustPrint: [
+      'PIT ticks through the 8259 (vector 0x20), each waking HLT: 10\n',
+      'local APIC timer ticks (vector 0x30): 5\n',
+    ],
+    proves: '8259 initialisation and IRQ 0 from the PIT through LAPIC LINT0 (ExtINT), LAPIC periodic timer and EOI, HLT wake-up',
+  },
+  {
     path: 'examples/syscall/ring3-syscall.S',
     start: 'reset',
     cpus: 1,
