@@ -227,12 +227,13 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
     case 'moffs':
       return op.kind === 'mem' && isAbsolute(op);
     case 'ms':
-    case 'md': {
+    case 'md':
+    case 'mb': {
       if (op.kind !== 'mem' || op.index || op.disp) return false;
       const b = op.base ? lookupRegister(op.base) : undefined;
       if (!b || !isGpr(b) || gprBits(b) === 8) return false;
       if (spec === 'md' && op.seg && op.seg !== 'es') return false;
-      return b.num === (spec === 'ms' ? 6 : 7) && !b.rex;
+      return b.num === (spec === 'ms' ? 6 : spec === 'mb' ? 3 : 7) && !b.rex;
     }
     default:
       if (spec.startsWith('%')) {
@@ -390,7 +391,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
         memIndex = i;
       } else rmReg = r;
     } else if (spec === 'ro') opReg = r;
-    else if ((spec === 'ms' || spec === 'md' || spec === 'moffs' || spec === 'rel' || spec === 'rel8') && op.kind === 'mem') {
+    else if ((spec === 'ms' || spec === 'md' || spec === 'mb' || spec === 'moffs' || spec === 'rel' || spec === 'rel8') && op.kind === 'mem') {
       if (spec !== 'rel' && spec !== 'rel8') {
         mem = op;
         memIndex = i;

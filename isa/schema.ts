@@ -71,6 +71,12 @@ export interface InstructionForm {
   impliedSize?: number;
   /** Names that must be written without a size suffix (`movzx`; `movzbl` is the suffixed spelling). */
   bareNames: string[];
+  /**
+   * How objdump spells the mnemonic when it differs from the first name: `~` is replaced by the operand-size
+   * suffix, `_` stands for a space before fixed operand text, `{A}` for the address-size accumulator, a trailing
+   * `!` means never add a suffix.
+   */
+  disName?: string;
 }
 
 export interface OperationDoc {

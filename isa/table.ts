@@ -62,6 +62,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
     immReverse: has('immrev'),
     dupReg: has('dup'),
     quietDefault: has('quiet'),
+    disName: attrs.find((a) => a.startsWith('dis='))?.slice(4),
     bareNames: attrs.find((a) => a.startsWith('bare='))?.slice(5).split(',') ?? [],
     impliedSize: sizeAttr ? Number(sizeAttr.slice(4)) : undefined,
   };

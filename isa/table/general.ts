@@ -122,14 +122,14 @@ mov | l | dr,rrn | 0f 21 /r | osz0 quiet no64 op=mov_dr
 mov | q | dr,rrn | 0f 21 /r | osz0 quiet only64 op=mov_dr
 mov | l | rrn,dr | 0f 23 /r | osz0 quiet no64 op=mov_dr
 mov | q | rrn,dr | 0f 23 /r | osz0 quiet only64 op=mov_dr
-movzx,movzb,movzxb | wlq | rm8,r | 0f b6 /r | bare=movzx,movzxb
-movzx,movzw,movzxw | lq | rm16,r | 0f b7 /r | bare=movzx,movzxw
-movzx,movzxw | w | rm16,r | 0f b7 /r | bare=movzx,movzxw
-movsx,movsb,movsxb | wlq | rm8,r | 0f be /r | bare=movsx,movsxb
-movsx,movsw,movsxw | lq | rm16,r | 0f bf /r | bare=movsx,movsxw
-movsx,movsxw | w | rm16,r | 0f bf /r | bare=movsx,movsxw
-movsxd,movsl,movsx,movsxl | q | rm32,r | 63 /r | only64 bare=movsx,movsxd,movsxl
-movsxd,movsxl | l | rm32,r | 63 /r | only64 enc bare=movsxd,movsxl
+movzx,movzb,movzxb | wlq | rm8,r | 0f b6 /r | bare=movzx,movzxb dis=movzb~
+movzx,movzw,movzxw | lq | rm16,r | 0f b7 /r | bare=movzx,movzxw dis=movzw~
+movzx,movzxw | w | rm16,r | 0f b7 /r | bare=movzx,movzxw dis=movzw~
+movsx,movsb,movsxb | wlq | rm8,r | 0f be /r | bare=movsx,movsxb dis=movsb~
+movsx,movsw,movsxw | lq | rm16,r | 0f bf /r | bare=movsx,movsxw dis=movsw~
+movsx,movsxw | w | rm16,r | 0f bf /r | bare=movsx,movsxw dis=movsw~
+movsxd,movsl,movsx,movsxl | q | rm32,r | 63 /r | only64 bare=movsx,movsxd,movsxl dis=movslq
+movsxd,movsxl | l | rm32,r | 63 /r | only64 bare=movsxd,movsxl
 lea | wlq | m,r | 8d /r |
 xchg | wlq | acc,ro | 90+r | op=xchg
 xchg | wlq | ro,acc | 90+r | enc op=xchg
@@ -209,7 +209,7 @@ enter | wlq | i16,i8 | c8 | d64 quiet
 leave | wlq | - | c9 | d64 quiet
 lahf | - | - | 9f |
 sahf | - | - | 9e |
-cbw,cbtw | - | - | 98 | size16 op=cbw
+cbtw,cbw | - | - | 98 | size16 op=cbw
 cwtl,cwde | - | - | 98 | size32 op=cbw
 cltq,cdqe | - | - | 98 | size64 only64 op=cbw
 cwtd,cwd | - | - | 99 | size16 op=cwd
@@ -222,17 +222,17 @@ lfs | wl | m,r | 0f b4 /r |
 lgs | wl | m,r | 0f b5 /r |
 bound | wl | r,m | 62 /r | no64
 arpl | - | r16,rm16 | 63 /r | no64
-${strings.map(([n, o, ops, a]) => `${n} | b | - | ${hex(o)} | ${a}\n${n} | wlq | - | ${hex(o + 1)} | ${a}\n${n} | b | ${ops} | ${hex(o)} | ${a} enc\n${n} | wlq | ${ops} | ${hex(o + 1)} | ${a} enc`).join('\n')}
-ins | b | - | 6c | rep
-ins | wl | - | 6d | rep
-ins | b | %dx,md | 6c | rep enc
-ins | wl | %dx,md | 6d | rep enc
-outs | b | - | 6e | rep
-outs | wl | - | 6f | rep
-outs | b | ms,%dx | 6e | rep enc
-outs | wl | ms,%dx | 6f | rep enc
-xlat | b | - | d7 | quiet
-xlat | b | ms | d7 | quiet enc
+${strings.map(([n, o, ops, a]) => `${n} | b | - | ${hex(o)} | ${a} enc\n${n} | wlq | - | ${hex(o + 1)} | ${a} enc\n${n} | b | ${ops} | ${hex(o)} | ${a}\n${n} | wlq | ${ops} | ${hex(o + 1)} | ${a}`).join('\n')}
+ins | b | - | 6c | rep enc
+ins | wl | - | 6d | rep enc
+ins | b | %dx,md | 6c | rep
+ins | wl | %dx,md | 6d | rep
+outs | b | - | 6e | rep enc
+outs | wl | - | 6f | rep enc
+outs | b | ms,%dx | 6e | rep
+outs | wl | ms,%dx | 6f | rep
+xlat | b | - | d7 | quiet enc
+xlat | b | mb | d7 | quiet dis=xlat!
 in | b | i8,acc | e4 |
 in | wl | i8,acc | e5 |
 in | b | %dx,acc | ec |
@@ -253,13 +253,13 @@ daa | - | - | 27 | no64
 das | - | - | 2f | no64
 aaa | - | - | 37 | no64
 aas | - | - | 3f | no64
-aam | - | - | d4 =0a | no64
-aam | - | i8 | d4 | no64 enc
-aad | - | - | d5 =0a | no64
-aad | - | i8 | d5 | no64 enc
+aam | - | - | d4 =0a | no64 enc
+aam | - | i8 | d4 | no64
+aad | - | - | d5 =0a | no64 enc
+aad | - | i8 | d5 | no64
 nop | - | - | 90 |
 nop | wlq | rm | 0f 1f /0 | op=nop
-pause | - | - | f3 90 |
+pause | - | - | PF3 90 |
 clc | - | - | f8 |
 stc | - | - | f9 |
 cmc | - | - | f5 |

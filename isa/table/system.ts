@@ -16,8 +16,8 @@ smsw | w | m | 0f 01 /4 | osz0 quiet
 invlpg | - | m | 0f 01 /7 |
 swapgs | - | - | 0f 01 =f8 | only64
 rdtscp | - | - | 0f 01 =f9 |
-monitor | - | - | 0f 01 =c8 |
-mwait | - | - | 0f 01 =c9 |
+monitor | - | - | 0f 01 =c8 | dis=monitor_{A},%ecx,%edx!
+mwait | - | - | 0f 01 =c9 | dis=mwait_%eax,%ecx!
 clac | - | - | 0f 01 =ca |
 stac | - | - | 0f 01 =cb |
 xgetbv | - | - | 0f 01 =d0 |
@@ -32,14 +32,17 @@ lldt | w | rm | 0f 00 /2 | osz0
 ltr | w | rm | 0f 00 /3 | osz0
 verr | w | rm | 0f 00 /4 | osz0
 verw | w | rm | 0f 00 /5 | osz0
-lar | wlq | rm16,r | 0f 02 /r |
-lar | wlq | rr,r | 0f 02 /r | enc
-lsl | wlq | rm16,r | 0f 03 /r |
-lsl | wlq | rr,r | 0f 03 /r | enc
+lar | wlq | rm16,r | 0f 02 /r | enc
+lar | wlq | m,r | 0f 02 /r |
+lar | wlq | rr,r | 0f 02 /r |
+lsl | wlq | rm16,r | 0f 03 /r | enc
+lsl | wlq | m,r | 0f 03 /r |
+lsl | wlq | rr,r | 0f 03 /r |
 syscall | - | - | 0f 05 |
 clts | - | - | 0f 06 |
-sysret | - | - | 0f 07 |
+sysret | l | - | 0f 07 | only64 dis=sysretl!
 sysret | q | - | 0f 07 | only64
+sysret | - | - | 0f 07 |
 invd | - | - | 0f 08 |
 wbinvd | - | - | 0f 09 |
 wrmsr | - | - | 0f 30 |
@@ -47,8 +50,9 @@ rdtsc | - | - | 0f 31 |
 rdmsr | - | - | 0f 32 |
 rdpmc | - | - | 0f 33 |
 sysenter | - | - | 0f 34 |
-sysexit | - | - | 0f 35 |
+sysexit | l | - | 0f 35 | only64 dis=sysexitl!
 sysexit | q | - | 0f 35 | only64
+sysexit | - | - | 0f 35 |
 rsm | - | - | 0f aa |
 invpcid | - | m,rn | P66 0f 38 82 /r | osz0
 fxsave | - | m | 0f ae /0 |
@@ -72,10 +76,10 @@ fnclex | - | - | db =e2 |
 fnstsw | - | %ax | df =e0 |
 fnstsw | - | m | dd /7 |
 fnstcw | - | m | d9 /7 |
-finit | - | - | 9b db =e3 | enc
-fclex | - | - | 9b db =e2 | enc
-fstsw | - | %ax | 9b df =e0 | enc
-fstsw | - | m | 9b dd /7 | enc
-fstcw | - | m | 9b d9 /7 | enc
+finit | - | - | 9b db =e3 |
+fclex | - | - | 9b db =e2 |
+fstsw | - | %ax | 9b df =e0 |
+fstsw | - | m | 9b dd /7 |
+fstcw | - | m | 9b d9 /7 |
 fldcw | - | m | d9 /5 |
 `;

@@ -44,7 +44,7 @@ export function runDifferential(mode: 16 | 32 | 64, lines = generateCorpus(mode)
   return { passed, failed, total: lines.length };
 }
 
-if (process.argv[1]?.endsWith('differential.ts')) {
+if (process.argv[1]?.endsWith('/differential.ts')) {
   const mode = Number(process.argv[2] ?? 32) as 16 | 32 | 64;
   const r = runDifferential(mode);
   for (const f of r.failed) process.stdout.write(`${f.line.padEnd(44)} ours=${f.ours}  gnu=${f.gnu}\n`);
