@@ -6,6 +6,7 @@ export type StopKind =
   | 'triple-fault' // a fault while delivering #DF: real hardware resets; we stop
   | 'instruction-limit' // the configured instruction budget ran out
   | 'memory-cap' // the guest touched more memory than the host cap allows
+  | 'reset' // the guest reset the machine (8042 pulse, port 0x92, CF9); QEMU -no-reboot exits
   | 'internal-error' // a bug in the emulator (a host exception caught at the run loop)
   | 'breakpoint' // an execution breakpoint or watchpoint
   | 'event' // a debugger event filter matched (mode change, CR write, exception…)
@@ -20,6 +21,8 @@ export interface StopReason {
   exitStatus?: number;
   /** The CPU the stop concerns, when there is one. */
   cpu?: number;
+  /** For 'event' and 'breakpoint' stops: what happened (see events.ts). */
+  events?: unknown[];
 }
 
 /**

@@ -168,6 +168,28 @@ export class Cpu extends CpuState {
     this.writeLin32(lo2, hi2, vHi);
   }
 
+  // ---- implicit supervisor accesses (descriptor tables, TSS, interrupt frames in the IDT path) --------------
+
+  readSys8(lo: number, hi: number): number {
+    return this.memory.read8(this.mmu.translateSystem(lo, hi, ACC_READ));
+  }
+  readSys16(lo: number, hi: number): number {
+    return this.readSys8(lo, hi) | (this.readSysNext(lo, hi, 1) << 8);
+  }
+  readSys32(lo: number, hi: number): number {
+    if ((lo & 0xfff) <= 0xffc) return this.memory.read32(this.mmu.translateSystem(lo, hi, ACC_READ));
+    let v = 0;
+    for (let k = 0; k < 4; k++) v |= this.readSysNext(lo, hi, k) << (8 * k);
+    return v >>> 0;
+  }
+  private readSysNext(lo: number, hi: number, n: number): number {
+    this.nextLin(lo, hi, n);
+    return this.readSys8(this.mmu.linLo, this.mmu.linHi);
+  }
+  writeSys8(lo: number, hi: number, v: number): void {
+    this.memory.write8(this.mmu.translateSystem(lo, hi, ACC_WRITE), v & 0xff);
+  }
+
   // ---- segmented memory -------------------------------------------------------------------------------------
 
   read8(seg: number, offLo: number, offHi = 0): number {

@@ -84,6 +84,24 @@ export const EXAMPLES: ExampleFixture[] = [
     proves: 'INIT-SIPI-SIPI wakes three APs that share one spin-locked stack',
   },
   {
+    path: 'examples/smp/five-level-aps.S',
+    start: 'reset',
+    cpus: 4,
+    ttext: 0,
+    qemu: true,
+    status: 181,
+    mustPrint: [
+      'BSP: tables ready, waking 3 APs\n' +
+        'AP: holding the stack lock, protected mode\n' +
+        'AP: long mode with 4-level paging, LA57 wanted: switching\n' +
+        'AP: long mode with 5-level paging\n'.repeat(1),
+      'BSP: all APs run 5-level paging, APIC ID sum 6\n',
+    ],
+    proves:
+      'three APs serialised by a stack lock from real mode on, each switching 4 -> 5-level paging the ' +
+      'trampoline_start64 way (far return to compatibility mode, paging off, LA57, PML5, paging on)',
+  },
+  {
     path: 'examples/ap-trampoline/trampoline.S',
     start: 'ap',
     cpus: 1,

@@ -1,0 +1,611 @@
+// The emulated PC: CPUs, sparse physical memory, devices (debug console, COM1, isa-debug-exit, PIC, PIT, 8042/A20,
+// local APICs), start states, a deterministic run loop in bounded slices, breakpoints/watchpoints, events and
+// copy-on-write snapshots. The instruction semantics plug in through `Executor`.
+import { CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE, EFL_IF } from '../isa/bits/control';
+import { Cpu, type InterruptSource } from './cpu/cpu';
+import { cpuModelWith, defaultCpuModel, type CpuModel } from './cpu/cpuid';
+import { initMsrs } from './cpu/control';
+import type { Executor } from './cpu/executor';
+import { CpuFault } from './cpu/fault';
+import { deliverException, deliverExternal } from './cpu/interrupts';
+import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S, CS, DS, ES, FS, GS, SS } from './cpu/segment';
+import { CpuState, RDX, RSP } from './cpu/state';
+import { VirtualClock } from './devices/clock';
+import { DebugConsole } from './devices/debugcon';
+import { DebugExit } from './devices/debugexit';
+import { IoBus } from './devices/iobus';
+import { Keyboard8042 } from './devices/keyboard8042';
+import { APIC_DEFAULT_BASE, ApicSystem, type ApicTarget } from './devices/lapic';
+import { DualPic } from './devices/pic8259';
+import { Pit8254 } from './devices/pit8254';
+import { Uart16550 } from './devices/uart16550';
+import { MachineEvents, type EventSite, type MachineEvent } from './events';
+import { KIND_WATCH, PhysicalMemory, type MemorySnapshot } from './memory/physical';
+import type { Platform } from './cpu/mmu';
+import { restoreFields, saveFields, type Saved } from './snapshot-fields';
+import { MachineStop, type StopReason } from './stop';
+
+export type OutputSource = 'debugcon' | 'uart';
+
+export interface MachineConfig {
+  /** Guest RAM in MiB (default 256). */
+  memoryMiB?: number;
+  /** Number of CPUs (default 1); CPU 0 is the bootstrap processor. */
+  cpus?: number;
+  /** CPUID model, or overrides of the default model (`{ la57: false, vendor: 'AuthenticAMD' }`). */
+  cpu?: CpuModel | Record<string, boolean | string | number>;
+  /** Host memory cap for guest pages in MiB (default RAM + 16). */
+  hostCapMiB?: number;
+  /** Instruction semantics; without one the machine can be set up and inspected but not run. */
+  executor?: Executor;
+  /** Console bytes from port 0xE9 and COM1. */
+  output?: (byte: number, source: OutputSource) => void;
+}
+
+export type StartState =
+  /** ROM mapped below 4 GiB (last 64-128 KiB aliased below 1 MiB); CPU 0 at F000:FFF0, CS base 0xFFFF0000. */
+  | { kind: 'reset'; rom: Uint8Array }
+  /** Image at 0x7C00, CS:IP 0000:7C00, DL = 0x80, IVT pointing at a stub BIOS. */
+  | { kind: 'boot-sector'; image: Uint8Array }
+  /** Image at `load` (4 KiB aligned, below 1 MiB); real mode with CS = load >> 4, IP = 0, as after SIPI. */
+  | { kind: 'ap'; image: Uint8Array; load: number }
+  /** 64-bit mode, identity-mapped 4-level paging of the first 4 GiB, flat GDT; RIP = entry (default load). */
+  | { kind: 'long64'; image: Uint8Array; load: number; entry?: number; stack?: number };
+
+export interface RunOptions {
+  /** Stop with 'slice-end' after this many instructions in this call (default 1,000,000). */
+  sliceInstructions?: number;
+  /** Stop with 'slice-end' after roughly this many milliseconds of host time (default none). */
+  sliceMs?: number;
+}
+
+export interface MachineSnapshot {
+  readonly cpus: CpuState[];
+  readonly cpuExtra: { nmiPending: boolean; initPending: boolean; sipiVector: number }[];
+  readonly memory: MemorySnapshot;
+  readonly devices: Saved;
+  readonly clock: number;
+  readonly a20: boolean;
+  readonly totalInstructions: number;
+}
+
+const FOUR_GIB = 0x1_0000_0000;
+
+export class Machine {
+  readonly memory: PhysicalMemory;
+  readonly io = new IoBus();
+  readonly platform: Platform = { a20Enabled: true };
+  readonly clock = new VirtualClock();
+  readonly model: CpuModel;
+  readonly cpus: Cpu[] = [];
+  readonly pic = new DualPic();
+  readonly pit: Pit8254;
+  readonly uart: Uart16550;
+  readonly keyboard: Keyboard8042;
+  readonly apics: ApicSystem;
+  readonly events: MachineEvents;
+  executor: Executor | null;
+  /** Instructions retired by all CPUs. */
+  totalInstructions = 0;
+  /** Stop after this many total instructions ('instruction-limit'); Infinity by default. */
+  maxInstructions = Infinity;
+  private pendingStop: StopReason | null = null;
+  private pauseRequested = false;
+  private readonly output: (byte: number, source: OutputSource) => void;
+  // Instruction start per CPU, for event sites and breakpoint resume.
+  private readonly startLo: Float64Array;
+  private readonly startHi: Float64Array;
+  private readonly startCs: Int32Array;
+  private readonly linearBreaks = new Map<number, number[]>();
+  private readonly physicalBreaks = new Set<number>();
+  private breakCount = 0;
+  private skipBreakCpu = -1;
+  private readonly watches: { first: number; last: number; read: boolean; write: boolean }[] = [];
+
+  constructor(config: MachineConfig = {}) {
+    const cpus = Math.max(1, Math.min(255, config.cpus ?? 1));
+    this.model = config.cpu === undefined ? defaultCpuModel() : 'features' in config.cpu ? (config.cpu as CpuModel) : cpuModelWith(config.cpu as Record<string, boolean | string | number>);
+    const ram = (config.memoryMiB ?? 256) * 1024 * 1024;
+    this.memory = new PhysicalMemory({ ramBytes: ram, hostCapBytes: config.hostCapMiB !== undefined ? config.hostCapMiB * 1048576 : undefined });
+    this.executor = config.executor ?? null;
+    this.output = config.output ?? (() => {});
+    this.startLo = new Float64Array(cpus);
+    this.startHi = new Float64Array(cpus);
+    this.startCs = new Int32Array(cpus);
+    this.events = new MachineEvents({ site: (i) => this.site(i) });
+    this.events.onActiveChange = (on) => {
+      for (const c of this.cpus) c.hooks = on ? this.events : null;
+    };
+    const targets: ApicTarget[] = [];
+    for (let i = 0; i < cpus; i++) {
+      const cpu = new Cpu(i, this.memory, this.platform, this.model, this.io, i);
+      this.cpus.push(cpu);
+      targets.push({
+        init: () => this.initCpu(cpu),
+        startup: (v) => this.startupCpu(cpu, v),
+        nmi: () => { cpu.nmiPending = true; },
+        wake: () => {},
+      });
+    }
+    this.apics = new ApicSystem(this.clock, targets, () => {});
+    this.apics.onIpi = (_from, to, kind, vector) => {
+      if ((kind === 'init' || kind === 'sipi') && this.cpus[to].hooks !== null) this.events.ipi(to, kind, vector);
+    };
+    this.memory.mapMmio(APIC_DEFAULT_BASE, 0x1000, this.apics.mmio);
+    for (const cpu of this.cpus) {
+      initMsrs(cpu);
+      cpu.interrupts = this.interruptSource(cpu);
+      cpu.runState = cpu.id === 0 ? 'running' : 'wait-for-sipi';
+    }
+    this.resetApic(0);
+    // Devices on the port bus.
+    this.io.register(0xe9, 1, new DebugConsole((b, s) => this.output(b, s)));
+    this.io.register(0xf4, 1, new DebugExit((r) => this.requestStop(r)));
+    this.uart = new Uart16550(0x3f8, (b, s) => this.output(b, s), (level) => this.pic.setIrq(4, level));
+    this.io.register(0x3f8, 8, this.uart);
+    this.io.register(0x20, 2, this.pic);
+    this.io.register(0xa0, 2, this.pic);
+    this.pit = new Pit8254(this.clock, () => {
+      this.pic.setIrq(0, true);
+      this.pic.setIrq(0, false);
+    });
+    this.io.register(0x40, 4, this.pit);
+    this.io.register(0x61, 1, this.pit);
+    this.keyboard = new Keyboard8042(
+      () => this.platform.a20Enabled,
+      (on) => this.setA20(on),
+      (why) => this.requestStop({ kind: 'reset', message: `the guest reset the machine (${why})` }),
+    );
+    this.io.register(0x60, 1, this.keyboard);
+    this.io.register(0x64, 1, this.keyboard);
+    this.io.register(0x92, 1, this.keyboard);
+    this.io.register(0xcf9, 1, {
+      portRead: () => 0,
+      portWrite: (_p, _s, v) => {
+        if (v & 4) this.requestStop({ kind: 'reset', message: 'the guest reset the machine (port 0xCF9)' });
+      },
+    });
+    this.memory.onCodeWrite = (page) => this.executor?.invalidatePage?.(page);
+    this.memory.onWatch = (addr, size, write, value) => this.watchHit(addr, size, write, value);
+  }
+
+  // ---- configuration helpers -----------------------------------------------------------------------------------
+
+  /** Opens or closes the A20 gate; every CPU's TLB is flushed since translations change. */
+  setA20(on: boolean): void {
+    if (this.platform.a20Enabled === on) return;
+    this.platform.a20Enabled = on;
+    for (const c of this.cpus) c.mmu.flushAll();
+  }
+
+  /** Asks the run loop to stop after the current instruction. */
+  requestStop(r: StopReason): void {
+    if (this.pendingStop === null) this.pendingStop = r;
+  }
+
+  /** Makes the current or next run() return 'paused' within one slice check (call from the host's event loop). */
+  pause(): void {
+    this.pauseRequested = true;
+  }
+
+  private resetApic(i: number): void {
+    const a = this.apics.apics[i];
+    a.reset();
+    if (i === 0) a.lvt[3] = 0x700; // BSP LINT0 = ExtINT: the 8259 reaches CPU 0 (as QEMU's APIC reset does)
+  }
+
+  private interruptSource(cpu: Cpu): InterruptSource {
+    const apic = this.apics.apics[cpu.id];
+    const picRouted = (): boolean => {
+      if (cpu.id !== 0) return false;
+      const lint0 = apic.lvt[3];
+      return !apic.globalEnable || ((lint0 & 0x10000) === 0 && ((lint0 >> 8) & 7) === 7);
+    };
+    return {
+      pending: () => (apic.softwareEnabled && apic.hasPending()) || (picRouted() && this.pic.pending()),
+      acknowledge: () => (apic.softwareEnabled && apic.hasPending() ? apic.acknowledge() : this.pic.acknowledge()),
+    };
+  }
+
+  /** INIT: the CPU resets its registers and waits for a STARTUP IPI (the BSP too, but it then stays waiting). */
+  private initCpu(cpu: Cpu): void {
+    cpu.resetRegisters();
+    cpu.mmu.flushAll();
+    cpu.mmu.modeChanged();
+    cpu.runState = 'wait-for-sipi';
+    cpu.nmiPending = false;
+  }
+
+  private startupCpu(cpu: Cpu, vector: number): void {
+    if (cpu.runState !== 'wait-for-sipi') return; // a second SIPI to a running CPU is ignored
+    const s = cpu.seg[CS];
+    s.set(vector << 8, vector << 12, 0xffff, ATTR_P | ATTR_S | ATTR_CODE | ATTR_RW | ATTR_ACCESSED);
+    cpu.ripLo = 0;
+    cpu.ripHi = 0;
+    cpu.runState = 'running';
+    cpu.modeChanged();
+  }
+
+  // ---- start states --------------------------------------------------------------------------------------------
+
+  /** Puts the machine into a start state: loads the image and sets CPU 0; other CPUs wait for INIT-SIPI-SIPI. */
+  start(state: StartState): void {
+    for (const cpu of this.cpus) {
+      cpu.resetRegisters();
+      cpu.mmu.flushAll();
+      cpu.mmu.modeChanged();
+      cpu.runState = cpu.id === 0 ? 'running' : 'wait-for-sipi';
+    }
+    const bsp = this.cpus[0];
+    switch (state.kind) {
+      case 'reset': {
+        const size = Math.ceil(state.rom.length / 4096) * 4096;
+        const rom = new Uint8Array(size);
+        rom.set(state.rom, size - state.rom.length); // a ROM ends at the 4 GiB boundary
+        this.memory.mapRom(FOUR_GIB - size, rom);
+        const alias = Math.min(size, 128 * 1024);
+        this.memory.mapRom(0x100000 - alias, rom.subarray(size - alias));
+        break; // resetRegisters already put CPU 0 at F000:FFF0 with CS base 0xFFFF0000
+      }
+      case 'boot-sector': {
+        this.installStubBios();
+        this.memory.load(0x7c00, state.image);
+        this.realModeAt(bsp, 0, 0x7c00);
+        bsp.gprLo[RDX] = 0x80;
+        bsp.gprLo[RSP] = 0x7c00;
+        break;
+      }
+      case 'ap': {
+        if (state.load % 4096 !== 0 || state.load >= 0x100000) throw new RangeError(`ap start: load address 0x${state.load.toString(16)} must be 4 KiB aligned and below 1 MiB`);
+        this.memory.load(state.load, state.image);
+        this.realModeAt(bsp, state.load >>> 4, 0);
+        break;
+      }
+      case 'long64':
+        this.memory.load(state.load, state.image);
+        this.enterLong64(bsp, state.entry ?? state.load, state.stack ?? state.load);
+        break;
+    }
+  }
+
+  private realModeAt(cpu: Cpu, cs: number, ip: number): void {
+    cpu.seg[CS].set(cs, cs << 4, 0xffff, ATTR_P | ATTR_S | ATTR_CODE | ATTR_RW | ATTR_ACCESSED);
+    cpu.ripLo = ip;
+    cpu.ripHi = 0;
+    cpu.modeChanged();
+  }
+
+  /** A 64 KiB stub BIOS at 0xF0000 (and the reset alias): every IVT vector points at an IRET. */
+  private installStubBios(): void {
+    const rom = new Uint8Array(0x10000).fill(0xcf); // IRET everywhere
+    rom.set([0xea, 0x00, 0x7c, 0x00, 0x00], 0xfff0); // reset vector: jmp 0000:7C00
+    this.memory.mapRom(0xf0000, rom);
+    this.memory.mapRom(FOUR_GIB - 0x10000, rom);
+    for (let v = 0; v < 256; v++) {
+      this.memory.write16(v * 4, 0xe000 + v);
+      this.memory.write16(v * 4 + 2, 0xf000);
+    }
+    this.memory.write16(0x413, 639); // BDA: base memory in KiB
+  }
+
+  /** Builds identity-mapped 4-level paging (2 MiB pages, first 4 GiB) and a flat GDT, and enters 64-bit mode. */
+  private enterLong64(cpu: Cpu, entry: number, stack: number): void {
+    const area = Math.min(this.memory.lowRamEnd, 0xc0000000) - 0x8000; // 8 pages below the top of low RAM
+    const pml4 = area, pdpt = area + 0x1000, pd = area + 0x2000, gdt = area + 0x6000;
+    this.memory.load(pml4, u64s([pdpt + 0x3]));
+    this.memory.load(pdpt, u64s([0, 1, 2, 3].map((i) => pd + i * 0x1000 + 0x3)));
+    const pds: number[] = [];
+    for (let i = 0; i < 2048; i++) pds.push(i * 0x200000 + 0x83); // P RW PS
+    this.memory.load(pd, u64s(pds));
+    // null, 64-bit code (0x08), data (0x10)
+    this.memory.load(gdt, u64s([0, 0x00af9b000000ffff, 0x00cf93000000ffff]));
+    cpu.gdtBase = gdt;
+    cpu.gdtLimit = 0x17;
+    cpu.cr3Lo = pml4;
+    cpu.cr4 = CR4_PAE;
+    cpu.efer = EFER_LME | EFER_LMA | (this.model.features.nx ? EFER_NXE : 0) | (this.model.features.syscall ? EFER_SCE : 0);
+    cpu.cr0 = (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG) >>> 0;
+    cpu.seg[CS].set(0x08, 0, 0xffffffff, ATTR_P | ATTR_S | ATTR_CODE | ATTR_RW | ATTR_ACCESSED | ATTR_L | ATTR_G);
+    for (const s of [DS, ES, SS, FS, GS]) cpu.seg[s].set(0x10, 0, 0xffffffff, ATTR_P | ATTR_S | ATTR_RW | ATTR_ACCESSED | ATTR_DB | ATTR_G);
+    cpu.ripLo = entry >>> 0;
+    cpu.ripHi = Math.floor(entry / FOUR_GIB);
+    cpu.gprLo[RSP] = stack >>> 0;
+    cpu.mmu.flushAll();
+    cpu.modeChanged();
+  }
+
+  // ---- breakpoints and watchpoints -----------------------------------------------------------------------------
+
+  /** Execution breakpoint at a linear address (CS base + RIP), as a bigint or Number. */
+  addBreakpoint(linear: bigint | number): void {
+    const v = BigInt(linear);
+    const lo = Number(v & 0xffffffffn), hi = Number((v >> 32n) & 0xffffffffn);
+    const l = this.linearBreaks.get(lo) ?? [];
+    if (!l.includes(hi)) {
+      l.push(hi);
+      this.breakCount++;
+    }
+    this.linearBreaks.set(lo, l);
+  }
+  removeBreakpoint(linear: bigint | number): void {
+    const v = BigInt(linear);
+    const lo = Number(v & 0xffffffffn), hi = Number((v >> 32n) & 0xffffffffn);
+    const l = this.linearBreaks.get(lo);
+    if (l?.includes(hi)) {
+      l.splice(l.indexOf(hi), 1);
+      this.breakCount--;
+      if (l.length === 0) this.linearBreaks.delete(lo);
+    }
+  }
+  addPhysicalBreakpoint(physical: number): void {
+    if (!this.physicalBreaks.has(physical)) this.breakCount++;
+    this.physicalBreaks.add(physical);
+  }
+  removePhysicalBreakpoint(physical: number): void {
+    if (this.physicalBreaks.delete(physical)) this.breakCount--;
+  }
+  clearBreakpoints(): void {
+    this.linearBreaks.clear();
+    this.physicalBreaks.clear();
+    this.breakCount = 0;
+  }
+
+  /** Data watchpoint on a physical range; stops after the accessing instruction. */
+  addWatchpoint(physical: number, length: number, access: 'read' | 'write' | 'access'): void {
+    this.watches.push({ first: physical, last: physical + length - 1, read: access !== 'write', write: access !== 'read' });
+    for (let p = Math.floor(physical / 4096); p <= Math.floor((physical + length - 1) / 4096); p++) this.memory.setPageFlag(p, KIND_WATCH, true);
+  }
+  clearWatchpoints(): void {
+    this.watches.length = 0;
+    this.memory.clearPageFlagEverywhere(KIND_WATCH);
+  }
+
+  private watchHit(addr: number, size: number, write: boolean, value: number): void {
+    for (const w of this.watches) {
+      if (addr + size - 1 < w.first || addr > w.last || (write ? !w.write : !w.read)) continue;
+      const cpu = this.apics.current;
+      this.events.emit({ ...this.site(cpu), kind: 'watchpoint', address: addr, size, write, value }, true);
+      return;
+    }
+  }
+
+  private site(cpu: number): EventSite {
+    return {
+      cpu,
+      instruction: this.cpus[cpu].instructionsRetired,
+      cs: this.startCs[cpu],
+      rip: (BigInt(this.startHi[cpu]) << 32n) | BigInt(this.startLo[cpu]),
+    };
+  }
+
+  private breakpointAt(cpu: Cpu): MachineEvent | null {
+    const cs = cpu.seg[CS];
+    let lo: number, hi: number;
+    if (cpu.mode === 'long') {
+      lo = cpu.ripLo;
+      hi = cpu.ripHi;
+    } else {
+      lo = (cs.base + cpu.ripLo) >>> 0;
+      hi = 0;
+    }
+    const l = this.linearBreaks.get(lo);
+    let hit = l !== undefined && l.includes(hi);
+    let physical: number | undefined;
+    if (!hit && this.physicalBreaks.size > 0) {
+      const w = cpu.mmu.walk(lo, hi);
+      physical = w.physical;
+      hit = physical !== undefined && this.physicalBreaks.has(physical);
+    }
+    if (!hit) return null;
+    const e: MachineEvent = { ...this.site(cpu.id), kind: 'breakpoint', linear: (BigInt(hi) << 32n) | BigInt(lo) };
+    if (physical !== undefined) e.physical = physical;
+    return e;
+  }
+
+  // ---- running ---------------------------------------------------------------------------------------------------
+
+  /**
+   * Runs CPUs round-robin (one instruction each per round, in CPU order) until a stop condition. Returns why it
+   * stopped; 'slice-end' means "call again". Host exceptions inside the emulator become 'internal-error'.
+   */
+  run(options: RunOptions = {}): StopReason {
+    const slice = options.sliceInstructions ?? 1_000_000;
+    const deadlineMs = options.sliceMs !== undefined ? Date.now() + options.sliceMs : Infinity;
+    const executor = this.executor;
+    if (executor === null) return { kind: 'internal-error', message: 'no instruction executor is installed in this machine' };
+    const cpus = this.cpus;
+    const n = cpus.length;
+    let done = 0;
+    try {
+      for (;;) {
+        let anyRunning = false;
+        for (let i = 0; i < n; i++) {
+          const cpu = cpus[i];
+          if (cpu.runState !== 'running' && !this.wakeIfInterrupted(cpu)) continue;
+          anyRunning = true;
+          this.stepCpu(cpu, executor);
+          done++;
+          if (this.pendingStop !== null || this.events.pendingStops.length > 0) return this.takeStop();
+        }
+        this.clock.now++;
+        const dl = this.pit.nextIrqNs < this.apics.nextDeadline() ? this.pit.nextIrqNs : this.apics.nextDeadline();
+        if (this.clock.now >= dl) this.fireTimers();
+        if (!anyRunning) {
+          const r = this.idle();
+          if (r !== null) return r;
+        }
+        if (this.totalInstructions >= this.maxInstructions) {
+          return { kind: 'instruction-limit', message: `instruction limit of ${this.maxInstructions} reached` };
+        }
+        if (done >= slice) return { kind: 'slice-end', message: `ran ${done} instructions` };
+        if ((done & 0xfff) === 0 || this.pauseRequested) {
+          if (this.pauseRequested) {
+            this.pauseRequested = false;
+            return { kind: 'paused', message: 'paused by the host' };
+          }
+          if (Date.now() >= deadlineMs) return { kind: 'slice-end', message: `ran ${done} instructions` };
+        }
+      }
+    } catch (e) {
+      if (e instanceof MachineStop) {
+        if (e.reason.kind === 'triple-fault') this.events.emit({ ...this.site(e.reason.cpu ?? 0), kind: 'triple-fault', message: e.reason.message });
+        this.events.pendingStops.length = 0;
+        return e.reason;
+      }
+      const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      return { kind: 'internal-error', message: `emulator error: ${msg}` };
+    }
+  }
+
+  /** Executes exactly one instruction (or interrupt delivery) on CPU `index`, ignoring breakpoints there. */
+  step(index = 0): StopReason {
+    const cpu = this.cpus[index];
+    const executor = this.executor;
+    if (executor === null) return { kind: 'internal-error', message: 'no instruction executor is installed in this machine' };
+    try {
+      if (cpu.runState !== 'running' && !this.wakeIfInterrupted(cpu)) return { kind: 'slice-end', message: `CPU ${index} is ${cpu.runState}` };
+      this.skipBreakCpu = index;
+      this.stepCpu(cpu, executor);
+      if (this.pendingStop !== null || this.events.pendingStops.length > 0) return this.takeStop();
+      return { kind: 'slice-end', message: 'stepped' };
+    } catch (e) {
+      if (e instanceof MachineStop) return e.reason;
+      return { kind: 'internal-error', message: `emulator error: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  private takeStop(): StopReason {
+    const p = this.pendingStop;
+    this.pendingStop = null;
+    if (p !== null) {
+      this.events.pendingStops.length = 0;
+      return p;
+    }
+    const evs = this.events.pendingStops.splice(0);
+    const bp = evs.find((e) => e.kind === 'breakpoint');
+    return { kind: bp ? 'breakpoint' : 'event', cpu: evs[0].cpu, message: evs.map((e) => e.kind).join(', '), events: evs };
+  }
+
+  private wakeIfInterrupted(cpu: Cpu): boolean {
+    if (cpu.runState !== 'halted') return false;
+    if (cpu.nmiPending || ((cpu.eflags & EFL_IF) !== 0 && cpu.interrupts !== null && cpu.interrupts.pending())) {
+      cpu.runState = 'running';
+      return true;
+    }
+    return false;
+  }
+
+  private stepCpu(cpu: Cpu, executor: Executor): void {
+    this.apics.current = cpu.id;
+    const shadow = cpu.interruptShadow;
+    cpu.interruptShadow = false;
+    if (!shadow) {
+      if (cpu.nmiPending && !cpu.nmiBlocked) {
+        cpu.nmiPending = false;
+        deliverExternal(cpu, 2, true);
+        return;
+      }
+      if ((cpu.eflags & EFL_IF) !== 0 && cpu.interrupts !== null && cpu.interrupts.pending()) {
+        deliverExternal(cpu, cpu.interrupts.acknowledge());
+        return;
+      }
+    }
+    const id = cpu.id;
+    this.startLo[id] = cpu.ripLo;
+    this.startHi[id] = cpu.ripHi;
+    this.startCs[id] = cpu.seg[CS].selector;
+    if (this.breakCount > 0) {
+      if (this.skipBreakCpu === id) this.skipBreakCpu = -1;
+      else {
+        const e = this.breakpointAt(cpu);
+        if (e !== null) {
+          this.skipBreakCpu = id; // resume executes this instruction
+          this.events.emit(e, true);
+          return;
+        }
+      }
+    }
+    try {
+      executor.step(cpu);
+      cpu.instructionsRetired++;
+      this.totalInstructions++;
+      if (cpu.runState === 'halted' && cpu.hooks !== null) cpu.hooks.halt(id);
+    } catch (e) {
+      if (e !== cpu.fault) throw e;
+      deliverException(cpu, cpu.fault.vector, cpu.fault.errorCode, cpu.fault.detail);
+    }
+  }
+
+  private fireTimers(): void {
+    this.pit.tick();
+    this.apics.fireTimers(this.clock.now);
+  }
+
+  /** No CPU can run: fast-forward to the next timer if a halted CPU could take it, else stop. */
+  private idle(): StopReason | null {
+    const canWake = this.cpus.some((c) => c.runState === 'halted' && (c.eflags & EFL_IF) !== 0);
+    const next = Math.min(this.pit.nextIrqNs, this.apics.nextDeadline());
+    if (canWake && next !== Infinity) {
+      if (next > this.clock.now) this.clock.now = Math.ceil(next);
+      this.fireTimers();
+      return null;
+    }
+    const states = this.cpus.map((c) => `CPU ${c.id} ${c.runState}${c.runState === 'halted' ? ((c.eflags & EFL_IF) !== 0 ? ' (IF=1, no interrupt source)' : ' (IF=0)') : ''}`);
+    return { kind: 'all-halted', exitStatus: 0, message: `every CPU is stopped: ${states.join(', ')}` };
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------------------------------
+
+  /** A cheap full copy: CPU states, copy-on-write memory, device registers, clock. */
+  snapshot(): MachineSnapshot {
+    return {
+      cpus: this.cpus.map((c) => {
+        const s = new CpuState(c.id);
+        s.copyFrom(c);
+        return s;
+      }),
+      cpuExtra: this.cpus.map((c) => ({ nmiPending: c.nmiPending, initPending: c.initPending, sipiVector: c.sipiVector })),
+      memory: this.memory.snapshot(),
+      devices: {
+        pic: saveFields(this.pic), pit: saveFields(this.pit), uart: saveFields(this.uart), keyboard: saveFields(this.keyboard),
+        apics: this.apics.apics.map((a) => saveFields(a)),
+      },
+      clock: this.clock.now,
+      a20: this.platform.a20Enabled,
+      totalInstructions: this.totalInstructions,
+    };
+  }
+
+  restore(s: MachineSnapshot): void {
+    this.memory.restore(s.memory);
+    this.cpus.forEach((c, i) => {
+      c.copyFrom(s.cpus[i]);
+      Object.assign(c, s.cpuExtra[i]);
+      c.mmu.flushAll();
+      c.mmu.modeChanged();
+      if (c.paging === 'pae') c.mmu.loadPdptes();
+    });
+    const d = s.devices as { pic: Saved; pit: Saved; uart: Saved; keyboard: Saved; apics: Saved[] };
+    restoreFields(this.pic, d.pic);
+    restoreFields(this.pit, d.pit);
+    restoreFields(this.uart, d.uart);
+    restoreFields(this.keyboard, d.keyboard);
+    this.apics.apics.forEach((a, i) => restoreFields(a, d.apics[i]));
+    this.clock.now = s.clock;
+    this.platform.a20Enabled = s.a20;
+    this.totalInstructions = s.totalInstructions;
+    this.pendingStop = null;
+    this.events.pendingStops.length = 0;
+    this.executor?.flush?.();
+  }
+}
+
+/** Little-endian bytes of 64-bit values given as Numbers (exact below 2^53). */
+function u64s(values: (number | bigint)[]): Uint8Array {
+  const out = new Uint8Array(values.length * 8);
+  const dv = new DataView(out.buffer);
+  values.forEach((v, i) => dv.setBigUint64(i * 8, BigInt(v), true));
+  return out;
+}
+
+export { CpuFault };
