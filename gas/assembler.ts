@@ -661,7 +661,7 @@ export class Assembler {
     for (;;) {
       const f = this.frames[this.frames.length - 1];
       if (!f) {
-        this.error(`missing ${close}${what ? ` for ${what}` : ''}`, ctx.origin, 'unterminated');
+        this.error(what, ctx.origin, 'unterminated');
         return undefined;
       }
       if (f.pos >= f.lines.length) {
@@ -682,7 +682,7 @@ export class Assembler {
 
   defineMacro(ctx: StatementContext): void {
     const header = parseMacroHeader(ctx.text.slice(ctx.argsStart));
-    const body = this.collectBody(ctx, (d) => d === '.macro', '.endm', '');
+    const body = this.collectBody(ctx, (d) => d === '.macro', '.endm', `unexpected end of file in macro \`${header.name}' definition`);
     for (const e of header.errors) this.error(e, ctx.origin, 'macro-definition');
     if (!header.name || !body) return;
     const key = header.name.toLowerCase();
@@ -726,7 +726,12 @@ export class Assembler {
 
   repeat(kind: '.rept' | '.irp' | '.irpc', ctx: StatementContext): void {
     const args = ctx.text.slice(ctx.argsStart);
-    const body = this.collectBody(ctx, (d) => d === '.rept' || d === '.irp' || d === '.irpc' || d === '.rep', '.endr', '');
+    const body = this.collectBody(
+      ctx,
+      (d) => d === '.rept' || d === '.irp' || d === '.irpc' || d === '.rep',
+      '.endr',
+      `${kind.slice(1).toUpperCase()} without ENDR`,
+    );
     if (!body) return;
     const step: ExpansionStep = { kind: kind === '.rept' ? 'rept' : 'irp', name: kind, site: ctx.origin.range };
     const out: PreprocessedLine[] = [];
@@ -789,7 +794,7 @@ export class Assembler {
     let i = this.frames.length - 1;
     while (i >= 0 && this.frames[i].kind !== 'macro') i--;
     if (i < 0) {
-      this.error('.exitm not in a macro', ctx.origin, 'exitm');
+      this.warn('ignoring macro exit outside a macro definition.', ctx.origin, 'exitm');
       return;
     }
     const f = this.frames[i];

@@ -411,13 +411,13 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.warning': message('warning'),
   '.print': message('print'),
   '.macro': (asm, ctx) => asm.defineMacro(ctx),
-  '.endm': (asm, ctx) => asm.error('.endm not in a macro', ctx.origin, 'unbalanced-macro'),
-  '.endmacro': (asm, ctx) => asm.error('.endm not in a macro', ctx.origin, 'unbalanced-macro'),
+  '.endm': (asm, ctx) => asm.warn('.endm encountered without preceding .macro', ctx.origin, 'unbalanced-macro'),
+  '.endmacro': (asm, ctx) => asm.warn('.endm encountered without preceding .macro', ctx.origin, 'unbalanced-macro'),
   '.exitm': (asm, ctx) => asm.exitMacro(ctx),
   '.purgem': (asm, ctx) => {
     for (const p of asm.pieces(ctx)) {
       const m = asm.macros.get(p.text.toLowerCase());
-      if (!m || m.purged) asm.warn(`Macro \`${p.text}' was not defined`, ctx.origin, 'purgem');
+      if (!m || m.purged) asm.warn(`Attempt to purge non-existing macro \`${p.text}'`, ctx.origin, 'purgem');
       else m.purged = true;
     }
   },
@@ -425,7 +425,7 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.rep': (asm, ctx) => asm.repeat('.rept', ctx),
   '.irp': (asm, ctx) => asm.repeat('.irp', ctx),
   '.irpc': (asm, ctx) => asm.repeat('.irpc', ctx),
-  '.endr': (asm, ctx) => asm.error('.endr encountered without preceding .rept, .irc, or .irp', ctx.origin, 'unbalanced-rept'),
+  '.endr': (asm, ctx) => asm.warn('.endr encountered without preceding .rept, .irp, or .irpc', ctx.origin, 'unbalanced-rept'),
   '.end': (asm) => {
     asm.ended = true;
   },

@@ -1,0 +1,118 @@
+// Diagnostics: GNU as's wording, severity and line for bad input, and analysis that goes on past problems.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, MemoryFileSystem, type Analysis } from '../../gas/index';
+import { gnuAssemble, requireTools } from './toolchain';
+
+function ours(source: string, files: Record<string, string> = {}): Analysis {
+  return analyze(new MemoryFileSystem({ '/d.s': source, ...files }), '/d.s', { preprocess: false });
+}
+
+const asGnu = (a: Analysis) =>
+  a.diagnostics
+    .filter((d) => d.severity === 'error' || d.severity === 'warning')
+    .map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`);
+
+// Inputs whose messages we reproduce word for word (GNU's first message for each).
+const SAME_AS_GNU = [
+  '.err',
+  '.error "custom message"',
+  '.warning "careful"',
+  '.else',
+  '.endif',
+  '.elseif 1',
+  '.macro m\n.byte 1',
+  '.endm',
+  '.endr',
+  '.exitm',
+  '.byte 0x1ff',
+  '.word 0x12345',
+  '.balign 3',
+  '.org 4\n.org 2',
+  '.byte )',
+  '.equiv a, 1\n.equiv a, 2',
+  'a: .byte 1\na: .byte 2',
+  '.include "nope.s"',
+  '.purgem nothing',
+  '.fill -1',
+  '.ifdef 3',
+  '.if 1\n.else\n.else\n.endif',
+  '.macro m a\n.endm\nm 1 2',
+];
+
+test('error and warning messages match GNU as (text, severity, line)', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  let n = 0;
+  for (const src of SAME_AS_GNU) {
+    const text = src + '\n';
+    const gnu = gnuAssemble(text);
+    const first = gnu.messages[0];
+    assert.ok(first, `GNU gave no message for ${JSON.stringify(src)}`);
+    const mine = asGnu(ours(text));
+    assert.equal(mine[0], first, `for ${JSON.stringify(src)}: ours ${JSON.stringify(mine)}`);
+    n++;
+  }
+  t.diagnostic(`${n} messages identical`);
+});
+
+test('an unterminated conditional reports GNU\'s message at the .if', () => {
+  const a = ours('.byte 1\n.if 1\n.byte 2\n');
+  const d = a.diagnostics.filter((x) => x.severity === 'error');
+  assert.equal(d.length, 1);
+  assert.equal(d[0].message, 'end of file inside conditional');
+  assert.equal(d[0].origin.range.line, 1);
+});
+
+test('.rept without .endr is an error naming REPT', () => {
+  const a = ours('.rept 3\n.byte 1\n');
+  assert.deepEqual(a.diagnostics.map((d) => d.message), ['REPT without ENDR']);
+});
+
+test('.intel_syntax is reported as not supported, and analysis continues', () => {
+  const a = ours('.intel_syntax noprefix\n.data\n.byte 7\n');
+  const e = a.diagnostics.filter((d) => d.severity === 'error');
+  assert.equal(e.length, 1);
+  assert.match(e[0].message, /not supported/);
+  assert.equal(e[0].origin.range.line, 0);
+  assert.deepEqual([...a.sections.find((s) => s.name === '.data')!.bytes], [7]);
+});
+
+test('an unknown directive is a warning with the directive\'s range; the rest still assembles', () => {
+  const a = ours('\t.data\n\t.frobnicate 1, 2\n\t.byte 5\n');
+  assert.equal(a.diagnostics.length, 1);
+  const d = a.diagnostics[0];
+  assert.equal(d.severity, 'warning');
+  assert.equal(d.message, "unknown pseudo-op: `.frobnicate'");
+  assert.deepEqual([d.origin.range.line, d.origin.range.column, d.origin.range.endColumn], [1, 1, 12]);
+  assert.deepEqual([...a.sections.find((s) => s.name === '.data')!.bytes], [5]);
+});
+
+test('expression errors point at the offending column', () => {
+  const a = ours('.data\n.byte 1, 2 +* 3\n');
+  const d = a.diagnostics[0];
+  assert.equal(d.origin.range.line, 1);
+  assert.equal(d.origin.range.column, 12);
+});
+
+test('diagnostics inside a macro expansion point at the body line and carry the call site', () => {
+  const a = ours('.macro m v\n.byte \\v\n.endm\n.data\nm 0x1ff\n');
+  const d = a.diagnostics[0];
+  assert.equal(d.message, 'value 0x1ff truncated to 0xff');
+  assert.equal(d.origin.range.line, 1);
+  assert.equal(d.origin.expansion[0].kind, 'macro');
+  assert.equal(d.origin.expansion[0].site.line, 4);
+});
+
+test('.include reads a file relative to the including file and maps origins into it', () => {
+  const a = analyze(
+    new MemoryFileSystem({ '/src/main.s': '.data\n.include "inc/part.s"\n.byte 2\n', '/src/inc/part.s': '.byte 1\n.byte 0x100\n' }),
+    '/src/main.s',
+    { preprocess: false },
+  );
+  assert.deepEqual([...a.sections.find((s) => s.name === '.data')!.bytes], [1, 0, 2]);
+  const d = a.diagnostics[0];
+  assert.equal(d.origin.range.file, '/src/inc/part.s');
+  assert.equal(d.origin.range.line, 1);
+  assert.equal(d.origin.expansion[0].kind, 'include');
+  assert.equal(d.origin.expansion[0].site.file, '/src/main.s');
+});
