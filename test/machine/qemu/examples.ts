@@ -91,11 +91,12 @@ export const EXAMPLES: ExampleFixture[] = [
     qemu: true,
     status: 181,
     mustPrint: [
+      // the three APs print under the stack lock, so their lines never interleave
       'BSP: tables ready, waking 3 APs\n' +
-        'AP: holding the stack lock, protected mode\n' +
-        'AP: long mode with 4-level paging, LA57 wanted: switching\n' +
-        'AP: long mode with 5-level paging\n'.repeat(1),
-      'BSP: all APs run 5-level paging, APIC ID sum 6\n',
+        ('AP: holding the stack lock, protected mode\n' +
+          'AP: long mode with 4-level paging, LA57 wanted: switching\n' +
+          'AP: long mode with 5-level paging\n').repeat(3) +
+        'BSP: all APs run 5-level paging, APIC ID sum 6\n',
     ],
     proves:
       'three APs serialised by a stack lock from real mode on, each switching 4 -> 5-level paging the ' +
