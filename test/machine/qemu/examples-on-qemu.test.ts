@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLES, REPO_ROOT, qemuExamples } from './examples';
-import { QEMU, assembleWithGnu, haveTool, qemuArguments, runOnQemu, type QemuStart } from './qemu-oracle';
+import { EXAMPLES, REPO_ROOT, buildExample, qemuExamples } from './examples';
+import { QEMU, haveTool, qemuArguments, runOnQemu, type QemuStart } from './qemu-oracle';
 
 const missing = [QEMU, 'gcc', 'as', 'ld'].filter((t) => !haveTool(t));
 const skip = missing.length > 0 && !process.env.CI ? `missing ${missing.join(', ')}` : false;
@@ -43,7 +43,7 @@ test('the QEMU command lines are the ones REFERENCE.md gives', () => {
 
 for (const e of qemuExamples()) {
   test(`${e.path} on QEMU: status ${e.status}, deterministic output`, { skip, timeout: 30_000 }, async () => {
-    const image = assembleWithGnu(join(REPO_ROOT, e.path), { ttext: e.ttext });
+    const image = buildExample(e);
     const options = { start: e.start as QemuStart, cpus: e.cpus, timeoutMs: 15_000 };
     const [first, second] = await Promise.all([runOnQemu(image, options), runOnQemu(image, options)]);
     for (const run of [first, second]) {

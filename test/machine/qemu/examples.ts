@@ -2,6 +2,7 @@
 // contain. Statuses and lines were checked on qemu-system-x86_64 7.2 (TCG, -cpu max); examples-on-qemu.test.ts
 // re-checks them, and the machine's tests compare our machine with QEMU over the same list.
 import { join } from 'node:path';
+import { assembleWithGnu } from './qemu-oracle';
 
 export type ExampleStart = 'reset' | 'boot-sector' | 'ap' | 'long64';
 
@@ -247,4 +248,9 @@ export const EXAMPLES: ExampleFixture[] = [
 /** The examples QEMU can run as they are. */
 export function qemuExamples(): ExampleFixture[] {
   return EXAMPLES.filter((e) => e.qemu);
+}
+
+/** The example's flat image as GNU as and ld build it (the reference bytes for QEMU and our machine alike). */
+export function buildExample(e: ExampleFixture): Buffer {
+  return assembleWithGnu(join(REPO_ROOT, e.path), { ttext: e.ttext });
 }
