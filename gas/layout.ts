@@ -141,6 +141,17 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
   const frags = section.orderedFrags();
   let total = 0;
   for (const f of frags) total = Math.max(total, f.address + f.size + f.varSize);
+  if (total > asm.maxOutputBytes) {
+    // Huge alignments or .org targets: report instead of allocating gigabytes.
+    const culprit = frags.find((f) => f.varSize > asm.maxOutputBytes / 2)?.varSpan?.origin ?? asm.statements[0]?.origin;
+    if (culprit) asm.error(`section \`${section.name}' would be ${total} bytes (more than ${asm.maxOutputBytes})`, culprit, 'too-large');
+    for (const f of frags) f.varSize = 0;
+    total = 0;
+    for (const f of frags) {
+      f.address = total;
+      total += f.size;
+    }
+  }
   const bytes = new Uint8Array(total);
   const relocations: Relocation[] = [];
   const spans: ByteSpan[] = [];
