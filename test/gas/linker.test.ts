@@ -1,0 +1,170 @@
+// The flat-image linker against GNU ld (`ld -m elf_x86_64 … --oformat=binary`): linker scripts with
+// BYTE/LONG data, -Ttext/--section-start, --defsym, cross-section references; symbol addresses against `nm`.
+// Plus the address ⇄ source map, including every expansion of a macro body line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assemble, MemoryFileSystem } from '../../gas/index';
+import { gnuAssemble, hex, requireTools } from './toolchain';
+
+const PROGRAM = `
+	.text
+	.code16
+	.globl _start
+_start:
+	cli
+	movw $msg, %si
+	movl $table, %eax
+	call far_code
+	ljmpl $0x08, $entry32
+	.code32
+entry32:
+	movl ext_value, %eax
+	movl $ext_value + 4, %ebx
+	jmp far_code
+	.section .mycode, "ax"
+far_code:
+	ret
+	.section .rodata
+msg:	.asciz "hi"
+	.data
+	.balign 8
+table:	.long _start, msg, table, far_code
+	.quad entry32 - _start
+	.word ext_value
+`;
+
+interface GnuLink {
+  image: Uint8Array;
+  symbols: Map<string, bigint>;
+}
+
+function gnuLink(source: string, ldArgs: string[], script?: string): GnuLink {
+  const dir = mkdtempSync(join(tmpdir(), 'gas-ld-'));
+  try {
+    writeFileSync(join(dir, 'p.s'), source);
+    const args = [...ldArgs];
+    if (script !== undefined) {
+      writeFileSync(join(dir, 'link.ld'), script);
+      args.push('-T', join(dir, 'link.ld'));
+    }
+    let r = spawnSync('as', ['--64', join(dir, 'p.s'), '-o', join(dir, 'p.o')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    r = spawnSync('ld', ['-m', 'elf_x86_64', '-e', '0', ...args, join(dir, 'p.o'), '-o', join(dir, 'p.elf')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    r = spawnSync('objcopy', ['-O', 'binary', join(dir, 'p.elf'), join(dir, 'p.bin')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const nm = spawnSync('nm', [join(dir, 'p.elf')], { encoding: 'utf8' });
+    const symbols = new Map<string, bigint>();
+    for (const l of nm.stdout.split('\n')) {
+      const m = /^([0-9a-f]+) \w (\S+)$/.exec(l);
+      if (m) symbols.set(m[2], BigInt('0x' + m[1]));
+    }
+    return { image: new Uint8Array(readFileSync(join(dir, 'p.bin'))), symbols };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function compareSymbols(ours: Map<string, { address: bigint }>, gnu: Map<string, bigint>, names: string[]): void {
+  for (const n of names) assert.equal(ours.get(n)?.address, gnu.get(n), `address of ${n}`);
+}
+
+const NAMES = ['_start', 'entry32', 'far_code', 'msg', 'table'];
+
+test('linker script layout (with BYTE/LONG data and --defsym) gives GNU ld\'s image and addresses', (t) => {
+  if (!requireTools(t, ['as', 'ld', 'objcopy', 'nm'])) return;
+  const script = `SECTIONS {
+  . = 0x8000;
+  .text : { *(.text) *(.mycode) }
+  . = ALIGN(16);
+  .rodata : { *(.rodata) BYTE(0x5a) }
+  .data : { *(.data) LONG(0x11223344) QUAD(0x55) }
+}`;
+  const gnu = gnuLink(PROGRAM, ['--defsym', 'ext_value=0x1234'], script);
+  const fs = new MemoryFileSystem({ '/p.s': PROGRAM });
+  const r = assemble(fs, '/p.s', { preprocess: false, script: { path: '/link.ld', text: script }, defsym: { ext_value: 0x1234n } });
+  assert.deepEqual(r.diagnostics.map((d) => d.message), []);
+  assert.equal(r.base, 0x8000);
+  assert.equal(hex(r.image), hex(gnu.image));
+  compareSymbols(r.link.symbols, gnu.symbols, NAMES);
+});
+
+test('-Ttext and --section-start place sections like GNU ld', (t) => {
+  if (!requireTools(t, ['as', 'ld', 'objcopy', 'nm'])) return;
+  const starts = { '.mycode': 0x7d00n, '.rodata': 0x7d80n, '.data': 0x7e00n };
+  const gnu = gnuLink(PROGRAM, [
+    '-Ttext=0x7c00',
+    ...Object.entries(starts).map(([k, v]) => `--section-start=${k}=0x${v.toString(16)}`),
+    '--defsym',
+    'ext_value=0x99',
+  ]);
+  const r = assemble(new MemoryFileSystem({ '/p.s': PROGRAM }), '/p.s', {
+    preprocess: false,
+    textAddress: 0x7c00n,
+    sectionStart: starts,
+    defsym: { ext_value: 0x99n },
+  });
+  assert.deepEqual(r.diagnostics.map((d) => d.message), []);
+  assert.equal(r.base, 0x7c00);
+  assert.equal(hex(r.image), hex(gnu.image));
+  compareSymbols(r.link.symbols, gnu.symbols, NAMES);
+});
+
+test('undefined symbols are link errors (ld\'s wording) unless supplied', () => {
+  const r = assemble(new MemoryFileSystem({ '/p.s': PROGRAM }), '/p.s', { preprocess: false });
+  assert.equal(r.ok, false);
+  assert.equal(r.image.length, 0);
+  const msgs = new Set(r.diagnostics.map((d) => d.message));
+  assert.deepEqual([...msgs], ["undefined reference to `ext_value'"]);
+  for (const d of r.diagnostics) assert.equal(d.origin.range.file, '/p.s');
+});
+
+test('values that do not fit their field are link errors', () => {
+  const src = '\t.text\nlab:\t.fill 0x300, 1, 0\n\t.byte lab\n';
+  const r = assemble(new MemoryFileSystem({ '/p.s': src }), '/p.s', { preprocess: false, textAddress: 0x8000n });
+  assert.equal(r.ok, false);
+  assert.match(r.diagnostics[0].message, /truncated/);
+  assert.equal(r.diagnostics[0].origin.range.line, 2);
+});
+
+test('source map: address → origin with expansion stack, and line → every expansion\'s addresses', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const src = [
+    '\t.macro twice v', // 0
+    '\t.byte \\v', // 1
+    '\t.byte \\v + 1', // 2
+    '\t.endm', // 3
+    '\t.text', // 4
+    'start:\tnop', // 5
+    '\ttwice 1', // 6
+    '\ttwice 5', // 7
+    '\t.rept 2', // 8
+    '\t.word 0xabcd', // 9
+    '\t.endr', // 10
+    '',
+  ].join('\n');
+  const r = assemble(new MemoryFileSystem({ '/s.s': src }), '/s.s', { preprocess: false, textAddress: 0x1000n });
+  assert.ok(r.ok, r.diagnostics.map((d) => d.message).join('\n'));
+  assert.equal(hex(r.image), hex(gnuAssemble(src).sections.get('.text')));
+  const sm = r.link.sourceMap;
+  // Byte 0x1001 is `.byte \v` of the first expansion.
+  const e = sm.at(0x1001)!;
+  assert.equal(e.origin.range.line, 1);
+  assert.equal(e.origin.expansion[0].kind, 'macro');
+  assert.equal(e.origin.expansion[0].name, 'twice');
+  assert.equal(e.origin.expansion[0].site.line, 6);
+  assert.equal(sm.at(0x1004)!.origin.expansion[0].site.line, 7);
+  // The body line maps to both expansions; call lines map to their own bytes.
+  assert.deepEqual(sm.addressesFor('/s.s', 1), [0x1001, 0x1003]);
+  assert.deepEqual(sm.addressesFor('/s.s', 2), [0x1002, 0x1004]);
+  assert.deepEqual(sm.addressesFor('/s.s', 6), [0x1001, 0x1002]);
+  assert.deepEqual(sm.addressesFor('/s.s', 9), [0x1005, 0x1007]);
+  assert.deepEqual(sm.addressesFor('/s.s', 8), [0x1005, 0x1007]);
+  assert.deepEqual(sm.addressesFor('/s.s', 5), [0x1000]);
+  assert.equal(sm.at(0x1009), undefined);
+  assert.equal(r.link.symbols.get('start')?.address, 0x1000n);
+});
