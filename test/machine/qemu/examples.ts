@@ -243,6 +243,21 @@ export const EXAMPLES: ExampleFixture[] = [
       'SYSRET to ring 3 and SYSCALL back with SWAPGS and a CR3 switch between paired roots (kernel | 0x1000 = user); ' +
       'exceptions from ring 3 on the TSS RSP0 stack',
   },
+  {
+    path: 'examples/syscall/ring3-legacy.S',
+    start: 'reset',
+    cpus: 1,
+    ttext: 0,
+    qemu: true,
+    status: 121,
+    mustPrint: [
+      'user: ring 3, INT 0x80 works\n',
+      'kernel: INT 0x80 on the TSS ESP0 stack from CS 0x1b SS 0x23 user ESP 0x5000\n',
+      'user: one character per SYSENTER: SYSEXIT\n',
+      'kernel: #GP error 0x0 from CS 0x1b\nuser: CLI was refused, exiting\n',
+    ],
+    proves: '32-bit privilege changes: IRET to ring 3, INT 0x80 through a DPL 3 gate onto SS0:ESP0, SYSENTER/SYSEXIT, #GP for CLI at CPL 3',
+  },
 ];
 
 /** The examples QEMU can run as they are. */
