@@ -303,7 +303,7 @@ next_table:
         rep stosq
         popq    %rcx
         popq    %rax
-        leaq    PTE_P | PTE_RW(%rsi), %rdi
+        leaq    (PTE_P | PTE_RW)(%rsi), %rdi
         movq    %rdi, (%rcx)
         clc
         ret
