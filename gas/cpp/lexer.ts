@@ -1,0 +1,334 @@
+// Splits a file into logical lines of preprocessing tokens the way gcc's lexer does in assembler-with-cpp mode:
+// backslash-newline splices, comments as whitespace (a block comment may carry the line on), no `$` in names,
+// and an unterminated ' or " becomes one "other" token to the end of the line instead of an error, because in
+// assembly `'` is a character prefix (`$'a`) and apostrophes appear in `#` comments.
+import type { Token } from './token';
+import { BOL, PREV_WHITE } from './token';
+
+export interface LogicalLine {
+  tokens: Token[];
+  /** First and last physical line (0-based) the logical line spans. */
+  first: number;
+  last: number;
+  /** The logical text: splices removed; lines joined by a block comment are separated by '\n'. */
+  text: string;
+  /** One physical line without comments or splices: `text` is exactly that line. */
+  verbatim: boolean;
+  /** The first token is `#` (a directive, or in assembler mode possibly just text). */
+  hash: boolean;
+}
+
+export interface LexProblem {
+  severity: 'error' | 'warning';
+  message: string;
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+}
+
+export interface LexedFile {
+  path: string;
+  source: string;
+  lines: LogicalLine[];
+  physicalLines: number;
+  problems: LexProblem[];
+  /** Macro of a whole-file `#ifndef X … #endif` guard: re-including is a no-op while X is defined. */
+  guard?: string;
+}
+
+interface Piece {
+  off: number;
+  line: number;
+}
+
+const SPLICE_TAIL = /\\[ \t\f\v]*$/;
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80;
+}
+function isIdentChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57) || c >= 0x80;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Lexes one file. Never throws; problems (unterminated comment, …) are returned with positions. */
+export function lexFile(path: string, source: string): LexedFile {
+  const phys = source.split(/\r\n|\r|\n/);
+  // A final newline does not start another line.
+  if (phys.length > 1 && phys[phys.length - 1] === '') phys.pop();
+  const problems: LexProblem[] = [];
+  const lines: LogicalLine[] = [];
+  const n = phys.length;
+  let i = 0;
+  while (i < n) {
+    const first = i;
+    let s = phys[i];
+    const pieces: Piece[] = [{ off: 0, line: first }];
+    let verbatim = true;
+    // Joins the following physical line(s) while `s` ends in a backslash-newline.
+    const splice = (): void => {
+      for (;;) {
+        const m = SPLICE_TAIL.exec(s);
+        if (!m) return;
+        const off = s.length - m[0].length;
+        const at = pieceLineCol(pieces, off);
+        if (i + 1 >= n) {
+          problems.push({ severity: 'warning', message: 'backslash-newline at end of file', ...at, endLine: at.line, endCol: at.col + 1 });
+          s = s.slice(0, off);
+          verbatim = false;
+          return;
+        }
+        if (m[0].length > 1) {
+          problems.push({ severity: 'warning', message: 'backslash and newline separated by space', ...at, endLine: at.line, endCol: at.col + 1 });
+        }
+        verbatim = false;
+        s = s.slice(0, off) + phys[i + 1];
+        pieces.push({ off, line: i + 1 });
+        i++;
+      }
+    };
+    if (s.indexOf('\\') >= 0) splice();
+
+    const tokens: Token[] = [];
+    let p = 0;
+    let white = false;
+    for (;;) {
+      // Whitespace and comments.
+      let len = s.length;
+      while (p < len) {
+        const c = s.charCodeAt(p);
+        if (c === 32 || c === 9 || c === 12 || c === 11 || c === 0 || c === 10) {
+          p++;
+          white = true;
+        } else if (c === 47 && s.charCodeAt(p + 1) === 42) {
+          verbatim = false;
+          white = true;
+          const start = p;
+          let close = s.indexOf('*/', p + 2);
+          while (close < 0 && i + 1 < n) {
+            // The comment runs on: bring in the next physical line.
+            const from = s.length;
+            s += '\n';
+            pieces.push({ off: s.length, line: i + 1 });
+            s += phys[i + 1];
+            i++;
+            if (s.indexOf('\\', from) >= 0) splice();
+            close = s.indexOf('*/', from);
+          }
+          len = s.length;
+          if (close < 0) {
+            const at = pieceLineCol(pieces, start);
+            problems.push({ severity: 'error', message: 'unterminated comment', ...at, endLine: at.line, endCol: at.col + 2 });
+            p = len;
+          } else {
+            p = close + 2;
+          }
+        } else if (c === 47 && s.charCodeAt(p + 1) === 47) {
+          verbatim = false;
+          white = true;
+          p = len;
+        } else break;
+      }
+      if (p >= len) break;
+      const start = p;
+      const c = s.charCodeAt(p);
+      let kind: Token['kind'];
+      if (isIdentStart(c)) {
+        p++;
+        while (p < len && isIdentChar(s.charCodeAt(p))) p++;
+        const q = s.charCodeAt(p);
+        if ((q === 34 || q === 39) && isStringPrefix(s, start, p)) {
+          kind = q === 34 ? 'string' : 'char';
+          p = scanQuoted(s, p, q);
+          if (p < 0) {
+            kind = 'other';
+            p = len;
+          }
+        } else kind = 'ident';
+      } else if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(p + 1)))) {
+        p++;
+        while (p < len) {
+          const d = s.charCodeAt(p);
+          if ((d === 43 || d === 45) && (s.charCodeAt(p - 1) | 0x20) === 101) p++; // e+ e-
+          else if ((d === 43 || d === 45) && (s.charCodeAt(p - 1) | 0x20) === 112) p++; // p+ p-
+          else if (isIdentChar(d) || d === 46) p++;
+          else break;
+        }
+        kind = 'number';
+      } else if (c === 34 || c === 39) {
+        kind = c === 34 ? 'string' : 'char';
+        p = scanQuoted(s, p, c);
+        if (p < 0) {
+          kind = 'other';
+          p = len;
+        }
+      } else {
+        const plen = punctLength(s, p, c);
+        if (plen > 0) {
+          kind = 'punct';
+          p += plen;
+        } else {
+          kind = 'other';
+          p++;
+        }
+      }
+      let line: number;
+      let col: number;
+      let endLine: number;
+      let endCol: number;
+      if (pieces.length === 1) {
+        line = endLine = first;
+        col = start;
+        endCol = p;
+      } else {
+        const a = pieceLineCol(pieces, start);
+        const b = pieceLineCol(pieces, p - 1);
+        line = a.line;
+        col = a.col;
+        endLine = b.line;
+        endCol = b.col + 1;
+      }
+      tokens.push({
+        kind,
+        text: s.slice(start, p),
+        flags: (white ? PREV_WHITE : 0) | (tokens.length === 0 ? BOL : 0),
+        file: path,
+        line,
+        col,
+        endLine,
+        endCol,
+        off: start,
+        frame: null,
+        argNo: -1,
+        source: null,
+      });
+      white = false;
+    }
+    lines.push({
+      tokens,
+      first,
+      last: i,
+      text: s,
+      verbatim,
+      hash: tokens.length > 0 && tokens[0].kind === 'punct' && tokens[0].text === '#',
+    });
+    i++;
+  }
+  const lexed: LexedFile = { path, source, lines, physicalLines: n, problems };
+  lexed.guard = findGuard(lines);
+  return lexed;
+}
+
+function pieceLineCol(pieces: Piece[], off: number): { line: number; col: number } {
+  let k = pieces.length - 1;
+  while (k > 0 && pieces[k].off > off) k--;
+  return { line: pieces[k].line, col: off - pieces[k].off };
+}
+
+function isStringPrefix(s: string, start: number, end: number): boolean {
+  const w = s.slice(start, end);
+  return w === 'L' || w === 'u' || w === 'U' || w === 'u8';
+}
+
+/** Index just past the closing quote, or -1 when the line ends first. */
+function scanQuoted(s: string, p: number, quote: number): number {
+  const len = s.length;
+  p++;
+  while (p < len) {
+    const c = s.charCodeAt(p);
+    if (c === 92 && p + 1 < len && s.charCodeAt(p + 1) !== 10) p += 2;
+    else if (c === quote) return p + 1;
+    else if (c === 10) return -1;
+    else p++;
+  }
+  return -1;
+}
+
+/** Length of the C punctuator at p (longest match), 0 when the character is not one. */
+function punctLength(s: string, p: number, c: number): number {
+  const d = s.charCodeAt(p + 1);
+  switch (c) {
+    case 60: // <
+      if (d === 60) return s.charCodeAt(p + 2) === 61 ? 3 : 2;
+      return d === 61 ? 2 : 1;
+    case 62: // >
+      if (d === 62) return s.charCodeAt(p + 2) === 61 ? 3 : 2;
+      return d === 61 ? 2 : 1;
+    case 46: // .
+      return d === 46 && s.charCodeAt(p + 2) === 46 ? 3 : 1;
+    case 45: // -
+      return d === 45 || d === 61 || d === 62 ? 2 : 1;
+    case 43: // +
+      return d === 43 || d === 61 ? 2 : 1;
+    case 38: // &
+      return d === 38 || d === 61 ? 2 : 1;
+    case 124: // |
+      return d === 124 || d === 61 ? 2 : 1;
+    case 35: // #
+      return d === 35 ? 2 : 1;
+    case 61: // =
+    case 33: // !
+    case 42: // *
+    case 47: // /
+    case 37: // %
+    case 94: // ^
+      return d === 61 ? 2 : 1;
+    case 91: // [
+    case 93: // ]
+    case 40: // (
+    case 41: // )
+    case 123: // {
+    case 125: // }
+    case 126: // ~
+    case 63: // ?
+    case 58: // :
+    case 59: // ;
+    case 44: // ,
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+function directiveName(l: LogicalLine): string | undefined {
+  if (!l.hash) return undefined;
+  const t = l.tokens[1];
+  return t && t.kind === 'ident' ? t.text : undefined;
+}
+
+/** The guard macro when the file is exactly `#ifndef X` (or `#if !defined X`) … matching `#endif`. */
+function findGuard(lines: LogicalLine[]): string | undefined {
+  let firstIdx = -1;
+  let lastIdx = -1;
+  for (let k = 0; k < lines.length; k++) {
+    if (lines[k].tokens.length === 0) continue;
+    if (firstIdx < 0) firstIdx = k;
+    lastIdx = k;
+  }
+  if (firstIdx < 0) return undefined;
+  const head = lines[firstIdx];
+  const name = directiveName(head);
+  let guard: string | undefined;
+  const t = head.tokens;
+  if (name === 'ifndef' && t.length === 3 && t[2].kind === 'ident') guard = t[2].text;
+  else if (name === 'if' && t.length >= 5 && t[2].text === '!' && t[3].text === 'defined') {
+    if (t.length === 5 && t[4].kind === 'ident') guard = t[4].text;
+    else if (t.length === 7 && t[4].text === '(' && t[5].kind === 'ident' && t[6].text === ')') guard = t[5].text;
+  }
+  if (!guard) return undefined;
+  if (directiveName(lines[lastIdx]) !== 'endif') return undefined;
+  let depth = 0;
+  for (let k = firstIdx; k <= lastIdx; k++) {
+    const d = directiveName(lines[k]);
+    if (d === undefined) continue;
+    if (d === 'if' || d === 'ifdef' || d === 'ifndef') depth++;
+    else if (d === 'endif') {
+      depth--;
+      if (depth === 0 && k !== lastIdx) return undefined;
+    } else if ((d === 'else' || d === 'elif' || d === 'elifdef' || d === 'elifndef') && depth === 1) return undefined;
+  }
+  return depth === 0 ? guard : undefined;
+}

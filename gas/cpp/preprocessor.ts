@@ -1,0 +1,850 @@
+// The driver: walks a file's logical lines, runs directives (conditionals, #define, #include, …) and sends
+// text lines through the expander and printer. Output keeps one line per source line of the file being read:
+// a directive or a skipped line becomes an empty line, an #include becomes the included file's non-empty lines
+// (or one empty line), and a macro call spanning lines leaves empty lines behind its first line.
+import type { FileSystem } from '../fs';
+import type { Diagnostic, ExpansionStep, Severity, SourceRange } from '../source';
+import { builtinHeaderPath, builtinHeaderText, BUILTIN_HEADER_ROOT } from '../headers/index';
+import type { BaseReader, ExpanderHost } from './expand';
+import { Expander } from './expand';
+import { evaluateCondition } from './expression';
+import { lexFragment } from './fragment';
+import type { LexedFile, LogicalLine } from './lexer';
+import { lexFile } from './lexer';
+import type { BuiltinMacroKind, MacroDef } from './macro';
+import { parseDefine, sameDefinition, spellTokens } from './macro';
+import { dirname, joinPath, normalizePath } from './paths';
+import { PREDEFINED_MACROS, SPECIAL_MACROS } from './predefined';
+import { LinePrinter } from './printer';
+import type { Token } from './token';
+import { FROM_BODY, makeToken, PREV_WHITE, spanRange, tokenRange } from './token';
+import type {
+  CppMacroDefinition,
+  CppMacroUse,
+  IncludeRecord,
+  PreprocessedLine,
+  PreprocessOptions,
+  PreprocessResult,
+} from './types';
+
+/** gcc's default -fmax-include-depth. */
+export const MAX_INCLUDE_DEPTH = 200;
+/** Logical lines processed in one run (counting every include) before giving up. */
+const LINE_BUDGET = 20_000_000;
+
+const DIRECTIVES = new Set([
+  'define',
+  'undef',
+  'include',
+  'include_next',
+  'import',
+  'if',
+  'ifdef',
+  'ifndef',
+  'elif',
+  'elifdef',
+  'elifndef',
+  'else',
+  'endif',
+  'error',
+  'warning',
+  'line',
+  'pragma',
+  'ident',
+  'sccs',
+  'assert',
+  'unassert',
+]);
+const CONDITIONALS = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif']);
+
+interface Cond {
+  /** Directive that opened or last continued the group (for "unterminated #…"). */
+  kind: string;
+  range: SourceRange;
+  /** The enclosing group was skipped: every branch here is skipped. */
+  outerSkipping: boolean;
+  /** Some branch has been taken (later #elif/#else branches are skipped). */
+  taken: boolean;
+  skipping: boolean;
+  sawElse: boolean;
+}
+
+interface FileState {
+  path: string;
+  lexed: LexedFile;
+  index: number;
+  includeSteps: ExpansionStep[];
+  conds: Cond[];
+  /** Index in includePaths where the file was found (-1: the includer's directory or the main file). */
+  dirIndex: number;
+  builtin: boolean;
+}
+
+const LEX_CACHE_LIMIT = 512;
+const lexCache = new Map<string, LexedFile>();
+
+/** Lexes a file, reusing the previous result while its text is unchanged (headers are read again and again). */
+function lexCached(path: string, text: string): LexedFile {
+  const hit = lexCache.get(path);
+  if (hit && hit.source === text) return hit;
+  const lexed = lexFile(path, text);
+  if (lexCache.size >= LEX_CACHE_LIMIT) {
+    const oldest = lexCache.keys().next().value;
+    if (oldest !== undefined) lexCache.delete(oldest);
+  }
+  lexCache.set(path, lexed);
+  return lexed;
+}
+
+const emptyLine = (): PreprocessedLine => ({ text: '', segments: [] });
+
+class LineReader implements BaseReader {
+  tokens: Token[];
+  pos = 0;
+  private readonly eof: Token;
+  constructor(
+    private readonly pp: Preprocessor,
+    readonly st: FileState,
+    line: LogicalLine,
+    readonly out: PreprocessedLine[],
+  ) {
+    this.tokens = line.tokens;
+    const last = line.tokens[line.tokens.length - 1];
+    this.eof = makeToken('eof', '', last ?? null);
+  }
+  next(parsingArgs: number): Token {
+    if (this.pos < this.tokens.length) return this.tokens[this.pos++];
+    if (parsingArgs > 0 && this.pp.continueLine(this, parsingArgs)) return this.tokens[this.pos++];
+    return this.eof;
+  }
+  backup(): void {
+    if (this.pos > 0) this.pos--;
+  }
+  /** Appends the next physical line's tokens while a macro call spans lines. */
+  append(tokens: Token[], collecting: boolean): void {
+    const more = tokens.slice();
+    if (collecting && more.length > 0) more[0] = { ...more[0], flags: more[0].flags | PREV_WHITE };
+    this.tokens = this.tokens.concat(more);
+  }
+}
+
+class DirectiveReader implements BaseReader {
+  pos = 0;
+  private readonly eof: Token;
+  constructor(private readonly tokens: Token[], at: Token) {
+    this.eof = makeToken('eof', '', tokens[tokens.length - 1] ?? at);
+  }
+  next(): Token {
+    return this.pos < this.tokens.length ? this.tokens[this.pos++] : this.eof;
+  }
+  backup(): void {
+    if (this.pos > 0) this.pos--;
+  }
+}
+
+export class Preprocessor implements ExpanderHost {
+  readonly macros = new Map<string, MacroDef>();
+  private readonly table = new Map<string, CppMacroDefinition>();
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly includes: IncludeRecord[] = [];
+  private readonly macroUses: CppMacroUse[] = [];
+  private readonly once = new Set<string>();
+  private readonly lexReported = new Set<string>();
+  private readonly pushedMacros = new Map<string, (MacroDef | undefined)[]>();
+  private readonly files: FileState[] = [];
+  private readonly textExpander = new Expander(this);
+  private readonly dirExpander = new Expander(this);
+  private readonly includePaths: string[];
+  private readonly builtins: boolean;
+  private counter = 0;
+  private collecting = 0;
+  private linesProcessed = 0;
+  private budgetReported = false;
+  private cycleReported = false;
+  private mainPath = '';
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly options: PreprocessOptions,
+  ) {
+    this.includePaths = (options.includePaths ?? []).map((p) => normalizePath(p) || '.');
+    this.builtins = options.builtinHeaders !== false;
+  }
+
+  run(path: string): PreprocessResult {
+    const out: PreprocessedLine[] = [];
+    this.mainPath = path;
+    try {
+      this.predefine();
+      const text = this.read(path);
+      if (text === undefined) {
+        this.report('error', `${path}: No such file or directory`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }, [], 'cpp-file-not-found');
+      } else {
+        const st: FileState = { path, lexed: this.lex(path, text), index: 0, includeSteps: [], conds: [], dirIndex: -1, builtin: false };
+        this.processFile(st, out);
+      }
+    } catch (e) {
+      // Last resort: a bug or an exhausted host stack must still end in a diagnostic, not an exception.
+      const st = this.files[this.files.length - 1];
+      const line = st ? st.lexed.lines[Math.max(0, st.index - 1)] : undefined;
+      const at: SourceRange = { file: st ? st.path : path, line: line ? line.first : 0, column: 0, endLine: line ? line.first : 0, endColumn: 0 };
+      const why = e instanceof RangeError ? 'nesting too deep' : e instanceof Error ? e.message : String(e);
+      this.report('error', `internal preprocessor error (${why}); output after this point is incomplete`, at, st ? st.includeSteps : [], 'cpp-internal');
+    }
+    return { lines: out, diagnostics: this.diagnostics, macros: this.table, includes: this.includes, macroUses: this.macroUses };
+  }
+
+  // ---- set-up ----
+
+  private predefine(): void {
+    const builtinAt: SourceRange = { file: '<built-in>', line: 0, column: 0, endLine: 0, endColumn: 0 };
+    for (const name of SPECIAL_MACROS) {
+      const m: MacroDef = { name, funLike: false, params: [], variadic: false, body: [], bodyText: '', location: builtinAt, builtin: true, special: name as BuiltinMacroKind, disabled: 0 };
+      this.macros.set(name, m);
+      this.record(m);
+    }
+    for (const [name, value] of PREDEFINED_MACROS) this.defineText(`${name} ${value}`, '<built-in>', true);
+    for (const [name, value] of Object.entries(this.options.defines ?? {})) {
+      const v = value === undefined || value === null ? '1' : String(value);
+      this.defineText(`${name} ${v}`, '<command-line>', false);
+    }
+    for (const name of this.options.undefines ?? []) this.macros.delete(name);
+  }
+
+  private defineText(text: string, file: string, builtin: boolean): void {
+    const toks = lexFragment(text, file);
+    if (toks.length === 0) return;
+    const { macro, problems } = parseDefine(toks, toks[0], builtin);
+    for (const p of problems) this.report(p.severity, `-D${text.trim()}: ${p.message}`, tokenRange(p.at), [], 'cpp');
+    if (macro) {
+      this.macros.set(macro.name, macro);
+      this.record(macro);
+    }
+  }
+
+  private record(m: MacroDef): void {
+    this.table.set(m.name, {
+      name: m.name,
+      params: m.funLike ? m.params.slice() : undefined,
+      body: m.bodyText,
+      location: m.location,
+      builtin: m.builtin,
+    });
+  }
+
+  // ---- files ----
+
+  private read(path: string): string | undefined {
+    if (path.startsWith(BUILTIN_HEADER_ROOT + '/')) return this.builtins || this.files.some((f) => f.builtin) ? builtinHeaderText(path) : undefined;
+    try {
+      return this.fs.readText(path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private lex(path: string, text: string): LexedFile {
+    const lexed = lexCached(path, text);
+    if (!this.lexReported.has(path)) {
+      this.lexReported.add(path);
+      const steps = this.files.length > 0 ? this.files[this.files.length - 1].includeSteps : [];
+      for (const p of lexed.problems) {
+        this.report(p.severity, p.message, { file: path, line: p.line, column: p.col, endLine: p.endLine, endColumn: p.endCol }, steps, 'cpp');
+      }
+    }
+    return lexed;
+  }
+
+  private processFile(st: FileState, out: PreprocessedLine[]): void {
+    this.files.push(st);
+    const lines = st.lexed.lines;
+    while (st.index < lines.length) {
+      if (++this.linesProcessed > LINE_BUDGET) {
+        if (!this.budgetReported) {
+          this.budgetReported = true;
+          const l = lines[st.index];
+          this.report('error', `preprocessing stopped after ${LINE_BUDGET} lines (runaway #include?)`, { file: st.path, line: l.first, column: 0, endLine: l.first, endColumn: 0 }, st.includeSteps, 'cpp-limit');
+        }
+        break;
+      }
+      this.processLine(st, lines[st.index++], out);
+    }
+    for (const c of st.conds) this.report('error', `unterminated #${c.kind}`, c.range, st.includeSteps, 'cpp');
+    this.files.pop();
+  }
+
+  private skipping(st: FileState): boolean {
+    return st.conds.length > 0 && st.conds[st.conds.length - 1].skipping;
+  }
+
+  /** The directive a `#` line names: '' for a null directive, undefined when it is assembler text. */
+  private directiveOf(L: LogicalLine): string | undefined {
+    const t = L.tokens[1];
+    if (!t) return '';
+    if (t.kind === 'ident' && DIRECTIVES.has(t.text)) return t.text;
+    return undefined;
+  }
+
+  private processLine(st: FileState, L: LogicalLine, out: PreprocessedLine[]): void {
+    if (L.hash) {
+      const d = this.directiveOf(L);
+      if (d !== undefined) {
+        this.directive(st, L, d, out);
+        return;
+      }
+    }
+    if (this.skipping(st) || L.tokens.length === 0) {
+      this.blank(out, L);
+      return;
+    }
+    if (L.verbatim && !this.anyMacro(L.tokens)) {
+      out.push({
+        text: L.text,
+        segments: [
+          {
+            start: 0,
+            end: L.text.length,
+            origin: { range: { file: st.path, line: L.first, column: 0, endLine: L.first, endColumn: L.text.length }, expansion: st.includeSteps },
+          },
+        ],
+      });
+      return;
+    }
+    this.expandText(st, L, out);
+  }
+
+  private anyMacro(tokens: Token[]): boolean {
+    for (const t of tokens) if (t.kind === 'ident' && this.macros.has(t.text)) return true;
+    return false;
+  }
+
+  private blank(out: PreprocessedLine[], L: LogicalLine): void {
+    for (let k = L.first; k <= L.last; k++) out.push(emptyLine());
+  }
+
+  private expandText(st: FileState, L: LogicalLine, out: PreprocessedLine[]): void {
+    const idx = out.length;
+    out.push(emptyLine());
+    for (let k = L.first; k < L.last; k++) out.push(emptyLine());
+    const reader = new LineReader(this, st, L, out);
+    const first = L.tokens[0];
+    const printer = new LinePrinter(L.first, first.line === L.first ? first.col : 0, st.includeSteps);
+    const ex = this.textExpander;
+    ex.reset(reader, false);
+    for (;;) {
+      const t = ex.getToken();
+      if (t.kind === 'eof') break;
+      printer.add(t);
+    }
+    out[idx] = printer.finish();
+  }
+
+  /** Brings in the next line(s) for a macro call that continues past the end of a text line. */
+  continueLine(reader: LineReader, mode: number): boolean {
+    const st = reader.st;
+    const lines = st.lexed.lines;
+    if (mode === 1) {
+      // Looking for '(' after a function-like macro name: only blank lines may come in between.
+      let j = st.index;
+      while (j < lines.length && lines[j].tokens.length === 0) j++;
+      if (j >= lines.length) return false;
+      const N = lines[j];
+      if (N.hash) return false;
+      const f = N.tokens[0];
+      if (!(f.kind === 'punct' && f.text === '(')) return false;
+      for (let k = st.index; k <= j; k++) this.blank(reader.out, lines[k]);
+      st.index = j + 1;
+      reader.append(N.tokens, false);
+      return true;
+    }
+    // Collecting arguments: directives in between are obeyed, as gcc does.
+    while (st.index < lines.length) {
+      const N = lines[st.index++];
+      this.linesProcessed++;
+      if (N.hash) {
+        const d = this.directiveOf(N);
+        if (d !== undefined) {
+          this.collecting++;
+          this.directive(st, N, d, reader.out);
+          this.collecting--;
+          continue;
+        }
+      }
+      this.blank(reader.out, N);
+      if (this.skipping(st) || N.tokens.length === 0) continue;
+      reader.append(N.tokens, true);
+      return true;
+    }
+    return false;
+  }
+
+  // ---- directives ----
+
+  private directive(st: FileState, L: LogicalLine, name: string, out: PreprocessedLine[]): void {
+    const toks = L.tokens;
+    const dirTok = toks[1] ?? toks[0];
+    const args = toks.slice(2);
+    if (name === '') {
+      this.blank(out, L);
+      return;
+    }
+    if (CONDITIONALS.has(name)) {
+      this.conditional(st, L, name, dirTok, args);
+      this.blank(out, L);
+      return;
+    }
+    if (this.skipping(st)) {
+      this.blank(out, L);
+      return;
+    }
+    switch (name) {
+      case 'define':
+        this.define(st, dirTok, args);
+        break;
+      case 'undef':
+        this.undef(st, dirTok, args);
+        break;
+      case 'include':
+      case 'include_next':
+      case 'import':
+        this.include(st, L, name, dirTok, args, out);
+        return;
+      case 'error':
+        this.report('error', `#error ${spellTokens(args)}`.trimEnd(), lineRange(L), st.includeSteps, 'cpp-error-directive');
+        break;
+      case 'warning':
+        this.report('warning', `#warning ${spellTokens(args)}`.trimEnd(), lineRange(L), st.includeSteps, 'cpp-warning-directive');
+        break;
+      case 'pragma':
+        if (this.pragma(st, L, args, out)) return;
+        break;
+      case 'ident':
+      case 'sccs':
+        // gcc passes these through to its output.
+        out.push(this.passThrough(st, L, `#${name} ${spellTokens(args)}`));
+        for (let k = L.first; k < L.last; k++) out.push(emptyLine());
+        return;
+      case 'line':
+      case 'assert':
+      case 'unassert':
+        break;
+    }
+    this.blank(out, L);
+  }
+
+  private passThrough(st: FileState, L: LogicalLine, text: string): PreprocessedLine {
+    return { text, segments: [{ start: 0, end: text.length, origin: { range: lineRange(L), expansion: st.includeSteps } }] };
+  }
+
+  private conditional(st: FileState, L: LogicalLine, name: string, dirTok: Token, args: Token[]): void {
+    const outer = this.skipping(st);
+    const range = lineRange(L);
+    const top = st.conds[st.conds.length - 1];
+    switch (name) {
+      case 'if':
+      case 'ifdef':
+      case 'ifndef': {
+        if (outer) {
+          st.conds.push({ kind: name, range, outerSkipping: true, taken: true, skipping: true, sawElse: false });
+          return;
+        }
+        const v = name === 'if' ? this.evaluate(st, dirTok, args, name) : this.ifdefValue(st, name, dirTok, args);
+        st.conds.push({ kind: name, range, outerSkipping: false, taken: v, skipping: !v, sawElse: false });
+        return;
+      }
+      case 'elif':
+      case 'elifdef':
+      case 'elifndef': {
+        if (!top) {
+          this.report('error', `#${name} without #if`, tokenRange(dirTok), st.includeSteps, 'cpp');
+          return;
+        }
+        if (top.sawElse) this.report('error', `#${name} after #else`, tokenRange(dirTok), st.includeSteps, 'cpp');
+        top.kind = name;
+        if (top.outerSkipping) return;
+        if (top.taken) {
+          top.skipping = true;
+          return;
+        }
+        const v = name === 'elif' ? this.evaluate(st, dirTok, args, name) : this.ifdefValue(st, name === 'elifdef' ? 'ifdef' : 'ifndef', dirTok, args);
+        top.taken = v;
+        top.skipping = !v;
+        return;
+      }
+      case 'else': {
+        if (!top) {
+          this.report('error', '#else without #if', tokenRange(dirTok), st.includeSteps, 'cpp');
+          return;
+        }
+        if (top.sawElse) this.report('error', '#else after #else', tokenRange(dirTok), st.includeSteps, 'cpp');
+        if (!top.outerSkipping) this.extraTokens(st, 'else', args);
+        top.sawElse = true;
+        top.kind = 'else';
+        top.skipping = top.outerSkipping || top.taken;
+        top.taken = true;
+        return;
+      }
+      case 'endif': {
+        if (!top) {
+          this.report('error', '#endif without #if', tokenRange(dirTok), st.includeSteps, 'cpp');
+          return;
+        }
+        if (!top.outerSkipping) this.extraTokens(st, 'endif', args);
+        st.conds.pop();
+        return;
+      }
+    }
+  }
+
+  private extraTokens(st: FileState, name: string, args: Token[]): void {
+    if (args.length > 0) this.report('warning', `extra tokens at end of #${name} directive`, tokenRange(args[0]), st.includeSteps, 'cpp');
+  }
+
+  private macroName(st: FileState, name: string, dirTok: Token, args: Token[]): Token | undefined {
+    const t = args[0];
+    if (!t) {
+      this.report('error', `no macro name given in #${name} directive`, tokenRange(dirTok), st.includeSteps, 'cpp');
+      return undefined;
+    }
+    if (t.kind !== 'ident') {
+      this.report('error', 'macro names must be identifiers', tokenRange(t), st.includeSteps, 'cpp');
+      return undefined;
+    }
+    if (t.text === 'defined' && name !== 'ifdef' && name !== 'ifndef') {
+      this.report('error', '"defined" cannot be used as a macro name', tokenRange(t), st.includeSteps, 'cpp');
+      return undefined;
+    }
+    return t;
+  }
+
+  private ifdefValue(st: FileState, name: 'ifdef' | 'ifndef' | string, dirTok: Token, args: Token[]): boolean {
+    const t = this.macroName(st, name, dirTok, args);
+    if (!t) return false;
+    this.extraTokens(st, name, args.slice(1));
+    const m = this.macros.get(t.text);
+    if (m) this.macroUses.push({ name: t.text, range: tokenRange(t) });
+    return name === 'ifdef' ? m !== undefined : m === undefined;
+  }
+
+  private evaluate(st: FileState, dirTok: Token, args: Token[], name: string): boolean {
+    const ex = this.dirExpander;
+    ex.reset(new DirectiveReader(args, dirTok), true);
+    const v = evaluateCondition(
+      {
+        next: () => ex.getToken(),
+        nextUnexpanded: () => {
+          ex.preventExpansion++;
+          const t = ex.getToken();
+          ex.preventExpansion--;
+          return t;
+        },
+        isDefined: (n, at) => {
+          const m = this.macros.get(n);
+          if (m && !(at.flags & FROM_BODY) && at.frame === null) this.macroUses.push({ name: n, range: tokenRange(at) });
+          return m !== undefined;
+        },
+        hasInclude: (spelled, angled, next) => this.resolve(spelled, angled, st, next) !== undefined,
+        error: (message, at, severity) => this.report(severity ?? 'error', message, tokenRange(at), st.includeSteps, 'cpp'),
+      },
+      dirTok,
+      name,
+    );
+    ex.reset(new DirectiveReader([], dirTok), true);
+    return v === true;
+  }
+
+  private define(st: FileState, dirTok: Token, args: Token[]): void {
+    const { macro, problems } = parseDefine(args, dirTok, st.builtin);
+    for (const p of problems) this.report(p.severity, p.message, tokenRange(p.at), st.includeSteps, 'cpp');
+    if (!macro) return;
+    const old = this.macros.get(macro.name);
+    if (old && old.special) {
+      this.report('warning', `"${macro.name}" redefined`, macro.location, st.includeSteps, 'cpp-redefined');
+    } else if (old && !sameDefinition(old, macro)) {
+      const where = old.location.file.startsWith('<') && old.location.line === 0 ? old.location.file : `${old.location.file}:${old.location.line + 1}`;
+      this.report('warning', `"${macro.name}" redefined (previous definition at ${where})`, macro.location, st.includeSteps, 'cpp-redefined');
+    }
+    this.macros.set(macro.name, macro);
+    this.record(macro);
+  }
+
+  private undef(st: FileState, dirTok: Token, args: Token[]): void {
+    const t = this.macroName(st, 'undef', dirTok, args);
+    if (!t) return;
+    this.extraTokens(st, 'undef', args.slice(1));
+    const m = this.macros.get(t.text);
+    if (m && m.special) this.report('warning', `undefining "${t.text}"`, tokenRange(t), st.includeSteps, 'cpp');
+    if (m) this.macroUses.push({ name: t.text, range: tokenRange(t) });
+    this.macros.delete(t.text);
+  }
+
+  private pragma(st: FileState, L: LogicalLine, args: Token[], out: PreprocessedLine[]): boolean {
+    const a0 = args[0]?.text;
+    const a1 = args[1]?.text;
+    if (a0 === 'once') {
+      if (this.files.length <= 1) this.report('warning', '#pragma once in main file', tokenRange(args[0]), st.includeSteps, 'cpp');
+      this.once.add(st.path);
+      this.extraTokens(st, 'pragma once', args.slice(1));
+      return false;
+    }
+    if ((a0 === 'push_macro' || a0 === 'pop_macro') && args[1]?.text === '(' && args[2]?.kind === 'string') {
+      const name = args[2].text.slice(1, -1);
+      const stack = this.pushedMacros.get(name) ?? [];
+      if (a0 === 'push_macro') {
+        stack.push(this.macros.get(name));
+        this.pushedMacros.set(name, stack);
+      } else if (stack.length > 0) {
+        const m = stack.pop();
+        if (m) this.macros.set(name, m);
+        else this.macros.delete(name);
+      }
+      return false;
+    }
+    if (a0 === 'GCC' && (a1 === 'warning' || a1 === 'error')) {
+      const msg = args[2]?.kind === 'string' ? args[2].text.slice(1, -1) : spellTokens(args.slice(2));
+      this.report(a1 === 'error' ? 'error' : 'warning', msg, lineRange(L), st.includeSteps, 'cpp-pragma');
+      return false;
+    }
+    if (a0 === 'GCC' && (a1 === 'system_header' || a1 === 'poison' || a1 === 'dependency' || a1 === 'push_options' || a1 === 'pop_options')) {
+      return false;
+    }
+    // Other pragmas are for the compiler: gcc copies them to its output.
+    out.push(this.passThrough(st, L, `#pragma ${spellTokens(args)}`));
+    for (let k = L.first; k < L.last; k++) out.push(emptyLine());
+    return true;
+  }
+
+  private include(st: FileState, L: LogicalLine, name: string, dirTok: Token, args: Token[], out: PreprocessedLine[]): void {
+    const site = lineRange(L);
+    const done = (): void => {
+      out.push(emptyLine());
+      for (let k = L.first; k < L.last; k++) out.push(emptyLine());
+    };
+    if (this.collecting > 0) {
+      this.report('error', `#${name} inside macro arguments is not supported`, site, st.includeSteps, 'cpp');
+      done();
+      return;
+    }
+    const header = this.headerName(st, L, name, dirTok, args);
+    if (!header) {
+      done();
+      return;
+    }
+    const { spelled, angled } = header;
+    let next = name === 'include_next';
+    if (next && this.files.length <= 1) {
+      this.report('warning', '#include_next in primary source file', tokenRange(dirTok), st.includeSteps, 'cpp');
+      next = false;
+    }
+    if (name === 'import') this.report('warning', '#import is a deprecated GCC extension', tokenRange(dirTok), st.includeSteps, 'cpp');
+    const found = this.resolve(spelled, angled, st, next);
+    this.includes.push({ site, spelled, resolved: found?.path });
+    if (!found) {
+      this.report('error', `${spelled}: No such file or directory`, site, st.includeSteps, 'cpp-include-not-found');
+      done();
+      return;
+    }
+    if (this.once.has(found.path)) {
+      done();
+      return;
+    }
+    if (name === 'import') this.once.add(found.path);
+    const lexed = this.lex(found.path, found.text);
+    if (lexed.guard !== undefined && this.macros.has(lexed.guard)) {
+      done();
+      return;
+    }
+    const onStack = this.files.some((f) => f.path === found.path);
+    if (this.files.length >= MAX_INCLUDE_DEPTH || (this.cycleReported && onStack)) {
+      if (!this.cycleReported) {
+        const chain = this.files.map((f) => f.path);
+        const startAt = chain.indexOf(found.path);
+        const cycle = startAt >= 0 ? ` (include cycle: ${chain.slice(startAt).concat(found.path).join(' -> ')})` : '';
+        this.report('error', `#include nested depth ${this.files.length} exceeds maximum of ${MAX_INCLUDE_DEPTH}${cycle}`, site, st.includeSteps, 'cpp-include-depth');
+        this.cycleReported = true;
+      }
+      done();
+      return;
+    }
+    const child: FileState = {
+      path: found.path,
+      lexed,
+      index: 0,
+      includeSteps: [{ kind: 'include', name: found.path, site }, ...st.includeSteps],
+      conds: [],
+      dirIndex: found.dirIndex,
+      builtin: found.builtin,
+    };
+    const childOut: PreprocessedLine[] = [];
+    this.processFile(child, childOut);
+    let kept = 0;
+    for (const l of childOut) {
+      if (l.text.length > 0 && /\S/.test(l.text)) {
+        out.push(l);
+        kept++;
+      }
+    }
+    if (kept === 0) out.push(emptyLine());
+    for (let k = L.first; k < L.last; k++) out.push(emptyLine());
+  }
+
+  /** The header an #include names: "…", <…>, or macros expanding to either. */
+  private headerName(st: FileState, L: LogicalLine, name: string, dirTok: Token, args: Token[]): { spelled: string; angled: boolean } | undefined {
+    const bad = (): undefined => {
+      this.report('error', `#${name} expects "FILENAME" or <FILENAME>`, args[0] ? tokenRange(args[0]) : tokenRange(dirTok), st.includeSteps, 'cpp');
+      return undefined;
+    };
+    const first = args[0];
+    if (!first) return bad();
+    let spelled: string;
+    let angled: boolean;
+    let rest: Token[];
+    if (first.kind === 'string' && first.text.startsWith('"')) {
+      spelled = first.text.slice(1, -1);
+      angled = false;
+      rest = args.slice(1);
+    } else if (first.kind === 'punct' && first.text === '<') {
+      const close = L.text.indexOf('>', first.off + 1);
+      if (close < 0) {
+        this.report('error', 'missing terminating > character', tokenRange(first), st.includeSteps, 'cpp');
+        return undefined;
+      }
+      spelled = L.text.slice(first.off + 1, close);
+      angled = true;
+      rest = args.filter((t) => t.off > close);
+    } else {
+      // Computed include: expand, then read a string or a <…> sequence.
+      const ex = this.dirExpander;
+      ex.reset(new DirectiveReader(args, dirTok), true);
+      const toks: Token[] = [];
+      for (;;) {
+        const t = ex.getToken();
+        if (t.kind === 'eof') break;
+        if (t.kind !== 'padding') toks.push(t);
+      }
+      if (toks[0] && toks[0].kind === 'string' && toks[0].text.startsWith('"')) {
+        spelled = toks[0].text.slice(1, -1);
+        angled = false;
+        rest = toks.slice(1);
+      } else if (toks[0] && toks[0].kind === 'punct' && toks[0].text === '<') {
+        const end = toks.findIndex((t, i) => i > 0 && t.kind === 'punct' && t.text === '>');
+        if (end < 0) {
+          this.report('error', 'missing terminating > character', tokenRange(first), st.includeSteps, 'cpp');
+          return undefined;
+        }
+        spelled = spellTokens(toks.slice(1, end));
+        angled = true;
+        rest = toks.slice(end + 1);
+      } else return bad();
+    }
+    if (rest.length > 0) this.report('warning', `extra tokens at end of #${name} directive`, tokenRange(rest[0]), st.includeSteps, 'cpp');
+    if (spelled.length === 0) {
+      this.report('error', `empty filename in #${name}`, tokenRange(first), st.includeSteps, 'cpp');
+      return undefined;
+    }
+    return { spelled, angled };
+  }
+
+  /** Finds a header: the includer's directory (for "…"), the include paths in order, then the built-in set. */
+  resolve(
+    spelled: string,
+    angled: boolean,
+    st: FileState,
+    next: boolean,
+  ): { path: string; text: string; dirIndex: number; builtin: boolean } | undefined {
+    if (spelled.startsWith('/')) {
+      const p = normalizePath(spelled);
+      const text = this.read(p);
+      return text === undefined ? undefined : { path: p, text, dirIndex: -1, builtin: false };
+    }
+    let start = 0;
+    if (next) start = st.builtin ? this.includePaths.length : st.dirIndex + 1;
+    else if (!angled) {
+      const p = joinPath(dirname(st.path), spelled);
+      const text = this.read(p);
+      if (text !== undefined) return { path: p, text, dirIndex: st.dirIndex, builtin: st.builtin };
+    }
+    for (let i = start; i < this.includePaths.length; i++) {
+      const p = joinPath(this.includePaths[i], spelled);
+      const text = this.read(p);
+      if (text !== undefined) return { path: p, text, dirIndex: i, builtin: false };
+    }
+    if (this.builtins && !(next && st.builtin)) {
+      const key = normalizePath(spelled);
+      const text = builtinHeaderText(key);
+      if (text !== undefined) return { path: builtinHeaderPath(key), text, dirIndex: this.includePaths.length, builtin: true };
+    }
+    return undefined;
+  }
+
+  // ---- ExpanderHost ----
+
+  error(message: string, range: SourceRange, severity: 'error' | 'warning' = 'error'): void {
+    const st = this.files[this.files.length - 1];
+    this.report(severity, message, range, st ? st.includeSteps : [], 'cpp');
+  }
+
+  used(macro: MacroDef, nameTok: Token): void {
+    this.macroUses.push({ name: macro.name, range: tokenRange(nameTok) });
+  }
+
+  builtin(macro: MacroDef, nameTok: Token): Token | undefined {
+    const st = this.files[this.files.length - 1];
+    const num = (n: number): Token => makeToken('number', String(n), nameTok);
+    const str = (s: string): Token => makeToken('string', JSON.stringify(s), nameTok);
+    switch (macro.special) {
+      case '__LINE__': {
+        let line = nameTok.line;
+        for (let f = nameTok.frame; f; f = f.parent) line = f.site.line;
+        return num(line + 1);
+      }
+      case '__FILE__':
+        return str(st ? st.path : this.mainPath);
+      case '__BASE_FILE__':
+        return str(this.mainPath);
+      case '__COUNTER__':
+        return num(this.counter++);
+      case '__INCLUDE_LEVEL__':
+        return num(Math.max(0, this.files.length - 1));
+      case '__DATE__': {
+        const d = new Date();
+        const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getMonth()];
+        return str(`${mon} ${String(d.getDate()).padStart(2, ' ')} ${d.getFullYear()}`);
+      }
+      case '__TIME__': {
+        const d = new Date();
+        const two = (n: number): string => String(n).padStart(2, '0');
+        return str(`${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`);
+      }
+      case '__has_include':
+      case '__has_include_next':
+        // Only meaningful inside #if, where the expression parser handles it before expansion.
+        return undefined;
+    }
+    return undefined;
+  }
+
+  private report(severity: Severity, message: string, range: SourceRange, expansion: ExpansionStep[], code: string): void {
+    this.diagnostics.push({ severity, message, origin: { range: safeRange(range), expansion }, code });
+  }
+}
+
+/** The whole directive line, `#` to the end of its last token. */
+function lineRange(L: LogicalLine): SourceRange {
+  const a = L.tokens[0];
+  const b = L.tokens[L.tokens.length - 1];
+  if (!a || !b) return { file: '', line: L.first, column: 0, endLine: L.first, endColumn: 0 };
+  return spanRange(a, b);
+}
+
+/** Diagnostics always carry a well-formed range (non-negative, end not before start). */
+function safeRange(r: SourceRange): SourceRange {
+  const line = Math.max(0, r.line | 0);
+  const column = Math.max(0, r.column | 0);
+  let endLine = Math.max(line, r.endLine | 0);
+  let endColumn = Math.max(0, r.endColumn | 0);
+  if (endLine === line && endColumn < column) endColumn = column;
+  if (!Number.isFinite(endLine)) endLine = line;
+  return { file: r.file, line, column, endLine, endColumn };
+}
+

@@ -1,0 +1,200 @@
+// Turns the expanded token stream of one logical line into output text plus origin segments. Spacing follows
+// gcc's printer (a space where the source had whitespace, and at expansion boundaries only where two tokens
+// would otherwise paste); while the line is still a plain copy of the source, tokens keep their source columns.
+import type { ExpansionStep, Origin, SourceRange } from '../source';
+import type { OriginSegment, PreprocessedLine } from './types';
+import type { Frame, Token } from './token';
+import { FROM_BODY, PREV_WHITE } from './token';
+
+interface OpenSegment {
+  start: number;
+  end: number;
+  plain: boolean;
+  frame: Frame | null;
+  file: string;
+  line: number;
+  /** Plain segments: source columns of [start, end). */
+  srcStart: number;
+  srcEnd: number;
+  /** Non-plain segments with no frame (should not happen): the first token's range. */
+  range?: SourceRange;
+}
+
+export class LinePrinter {
+  private text = '';
+  private prev: Token | null = null;
+  private source: Token | null = null;
+  private avoidPaste = false;
+  /** No expansion or continuation has been printed yet: plain tokens may be padded to their source column. */
+  private inSync = true;
+  private readonly segs: OpenSegment[] = [];
+
+  constructor(
+    private readonly firstLine: number,
+    private readonly indent: number,
+    private readonly includeSteps: ExpansionStep[],
+  ) {}
+
+  add(tok: Token): void {
+    if (tok.kind === 'padding') {
+      // Padding marks a macro expansion boundary: from here on, source columns no longer line up.
+      this.inSync = false;
+      this.avoidPaste = true;
+      if (this.source === null || (!(this.source.flags & PREV_WHITE) && tok.source === null)) this.source = tok.source;
+      return;
+    }
+    let space: boolean;
+    if (this.avoidPaste) {
+      const src = this.source ?? tok;
+      space =
+        (src.flags & PREV_WHITE) !== 0 ||
+        (this.prev !== null && avoidPaste(this.prev, tok)) ||
+        (this.prev === null && tok.kind === 'punct' && tok.text === '#');
+    } else space = (tok.flags & PREV_WHITE) !== 0;
+    this.avoidPaste = false;
+    this.source = null;
+
+    const plain = tok.frame === null && (tok.flags & FROM_BODY) === 0;
+    if (this.prev === null) {
+      this.text = this.indent > 0 ? ' '.repeat(this.indent) : '';
+    } else if (space) {
+      if (this.inSync && plain && tok.line === this.firstLine && tok.col > this.text.length) {
+        this.text += ' '.repeat(tok.col - this.text.length);
+      } else this.text += ' ';
+    }
+    if (!plain || tok.line !== this.firstLine) this.inSync = false;
+    const start = this.text.length;
+    this.text += tok.text;
+    this.prev = tok;
+    this.addSegment(tok, plain, start, this.text.length);
+  }
+
+  private addSegment(tok: Token, plain: boolean, start: number, end: number): void {
+    const cur = this.segs.length > 0 ? this.segs[this.segs.length - 1] : undefined;
+    const prevEnd = cur ? cur.end : 0;
+    const oneLine = tok.line === tok.endLine;
+    if (plain) {
+      if (cur && cur.plain && oneLine && cur.file === tok.file && cur.line === tok.line && tok.col - cur.srcEnd === start - cur.end && tok.col >= cur.srcEnd) {
+        cur.end = end;
+        cur.srcEnd = tok.endCol;
+        return;
+      }
+      const gap = start - prevEnd;
+      const back = oneLine && gap <= tok.col ? gap : 0;
+      this.segs.push({
+        start: start - back,
+        end,
+        plain: oneLine,
+        frame: null,
+        file: tok.file,
+        line: tok.line,
+        srcStart: tok.col - back,
+        srcEnd: tok.endCol,
+        range: oneLine ? undefined : { file: tok.file, line: tok.line, column: tok.col, endLine: tok.endLine, endColumn: tok.endCol },
+      });
+      return;
+    }
+    if (cur && !cur.plain && cur.frame !== null && cur.frame === tok.frame) {
+      cur.end = end;
+      return;
+    }
+    this.segs.push({
+      start: prevEnd,
+      end,
+      plain: false,
+      frame: tok.frame,
+      file: tok.file,
+      line: tok.line,
+      srcStart: tok.col,
+      srcEnd: tok.endCol,
+      range: tok.frame ? undefined : { file: tok.file, line: tok.line, column: tok.col, endLine: tok.endLine, endColumn: tok.endCol },
+    });
+  }
+
+  finish(): PreprocessedLine {
+    const segments: OriginSegment[] = [];
+    for (const s of this.segs) {
+      let origin: Origin;
+      if (s.plain) {
+        origin = {
+          range: { file: s.file, line: s.line, column: s.srcStart, endLine: s.line, endColumn: s.srcEnd },
+          expansion: this.includeSteps,
+        };
+      } else if (s.frame) {
+        origin = { range: outermost(s.frame).site, expansion: frameSteps(s.frame, this.includeSteps) };
+      } else {
+        origin = { range: s.range!, expansion: this.includeSteps };
+      }
+      segments.push({ start: s.start, end: s.end, origin });
+    }
+    return { text: this.text, segments };
+  }
+}
+
+function outermost(f: Frame): Frame {
+  while (f.parent) f = f.parent;
+  return f;
+}
+
+const stepCache = new WeakMap<Frame, ExpansionStep[]>();
+
+/** Expansion steps for a token made by `frame`: innermost macro first, then the #include chain. */
+function frameSteps(frame: Frame, includeSteps: ExpansionStep[]): ExpansionStep[] {
+  const cached = stepCache.get(frame);
+  if (cached) return cached;
+  const steps: ExpansionStep[] = [];
+  for (let f: Frame | null = frame; f; f = f.parent) steps.push({ kind: 'cpp-macro', name: f.name, site: f.site });
+  for (const s of includeSteps) steps.push(s);
+  stepCache.set(frame, steps);
+  return steps;
+}
+
+const LAST_EQ = new Set(['=', '!', '>', '<', '+', '-', '*', '/', '%', '&', '|', '^', '>>', '<<']);
+
+/** Whether printing `a` then `b` with no space between would lex differently (gcc's cpp_avoid_paste). */
+export function avoidPaste(a: Token, b: Token): boolean {
+  const c = b.kind === 'punct' ? b.text[0] : '';
+  if (a.kind === 'punct') {
+    if (c === '=' && LAST_EQ.has(a.text)) return true;
+    switch (a.text) {
+      case '>':
+        return c === '>';
+      case '<':
+        return c === '<' || c === '%' || c === ':';
+      case '+':
+        return c === '+';
+      case '-':
+        return c === '-' || c === '>';
+      case '/':
+        return c === '/' || c === '*';
+      case '%':
+        return c === ':' || c === '%';
+      case '&':
+        return c === '&';
+      case '|':
+        return c === '|';
+      case ':':
+        return c === ':' || c === '>';
+      case '->':
+        return c === '*';
+      case '.':
+        return c === '.' || c === '%' || b.kind === 'number';
+      case '#':
+        return c === '#' || c === '%';
+      case '<=':
+        return c === '>';
+      default:
+        return false;
+    }
+  }
+  switch (a.kind) {
+    case 'ident':
+      return b.kind === 'ident' || b.kind === 'char' || b.kind === 'string';
+    case 'number':
+      return b.kind === 'number' || b.kind === 'ident' || b.kind === 'char' || c === '.' || c === '+' || c === '-';
+    case 'other':
+      return a.text[0] === '\\' && b.kind === 'ident';
+    default:
+      return false;
+  }
+}
