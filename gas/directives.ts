@@ -360,11 +360,14 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.internal': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).visibility = 'internal')),
   '.protected': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).visibility = 'protected')),
   '.type': (asm, ctx) => {
-    const ps = asm.pieces(ctx);
-    if (ps.length < 2) return asm.error('expected symbol name and type', ctx.origin, 'type');
-    const s = asm.symbol(ps[0].text);
-    s.references.push(asm.at(ctx, ps[0].column, ps[0].column + ps[0].text.length));
-    s.type = ps[1].text.replace(/^[@%"]|"$/g, '').replace(/^STT_/i, '').toLowerCase();
+    // `.type name, @function`; the comma is optional and the type may be @x, %x, "x", x or STT_X.
+    const m = /^([A-Za-z_.$][\w.$]*)\s*,?\s*(\S+)\s*$/.exec(ctx.text.slice(ctx.argsStart));
+    if (!m) return asm.error('expected symbol name and type', ctx.origin, 'type');
+    const s = asm.symbol(m[1]);
+    s.references.push(asm.at(ctx, ctx.argsStart, ctx.argsStart + m[1].length));
+    const t = m[2].replace(/^[@%"]|"$/g, '').toLowerCase();
+    const stt: Record<string, string> = { stt_func: 'function', stt_object: 'object', stt_notype: 'notype', stt_tls: 'tls_object', stt_common: 'common', stt_gnu_ifunc: 'gnu_indirect_function' };
+    s.type = stt[t] ?? t;
   },
   '.size': (asm, ctx) => {
     const ps = asm.pieces(ctx);
