@@ -214,7 +214,7 @@ export class Mmu {
 
   private translateSlow(lo: number, hi: number, acc: AccessKind, user: boolean, implicit: boolean, need: number): number {
     const phys = this.walkCore(lo, hi, acc, user, null);
-    if (phys < 0 || (this.walkPerm & need) !== need) {
+    if (phys < 0 || (this.walkPerm & need & ~T_DIRTY) !== (need & ~T_DIRTY)) {
       if (phys >= 0) this.protectionError(acc, user, need);
       const s = this.s;
       s.cr2Lo = lo >>> 0;

@@ -32,17 +32,18 @@ export function runPython(script: string, input: unknown): unknown {
   writeFileSync(file, script);
   const r = spawnSync(PYTHON, [file], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`python oracle failed: ${r.stderr}`);
+  if (r.stderr && process.env.ORACLE_DEBUG) process.stderr.write(r.stderr);
   return JSON.parse(r.stdout);
 }
 
-/** Assembles GNU as source (one `.section`-free text) into flat bytes with `as` + `objcopy`. */
-export function assemble(source: string): Uint8Array {
+/** Assembles GNU as source and links it flat at `base` with `as` + `ld --oformat=binary`. */
+export function assemble(source: string, base = 0): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'trampoline-as-'));
   const s = join(dir, 'a.s'), o = join(dir, 'a.o'), b = join(dir, 'a.bin');
   writeFileSync(s, source);
   const a = spawnSync('as', ['--64', '-o', o, s], { encoding: 'utf8' });
   if (a.status !== 0) throw new Error(`as failed: ${a.stderr}`);
-  const c = spawnSync('objcopy', ['-O', 'binary', '-j', '.text', o, b], { encoding: 'utf8' });
-  if (c.status !== 0) throw new Error(`objcopy failed: ${c.stderr}`);
+  const l = spawnSync('ld', ['-m', 'elf_x86_64', `-Ttext=0x${base.toString(16)}`, '-e', `0x${base.toString(16)}`, '--oformat=binary', '-o', b, o], { encoding: 'utf8' });
+  if (l.status !== 0) throw new Error(`ld failed: ${l.stderr}`);
   return new Uint8Array(readFileSync(b));
 }
