@@ -151,6 +151,21 @@ export function assemble(fs: FileSystem, path: string, options: AssembleOptions 
 }
 
 
+/** The code mode in force on a 0-based source line (the last statement on or before it; 64 before any). */
+export function modeAt(analysis: FrontEndResult, file: string, line: number): CodeMode {
+  let best: CodeMode | undefined;
+  let bestLine = -1;
+  for (const s of analysis.statements) {
+    const r = s.origin.range;
+    if (r.file !== file || s.origin.expansion.some((e) => e.kind === 'macro' || e.kind === 'rept' || e.kind === 'irp')) continue;
+    if (r.line <= line && r.line >= bestLine) {
+      best = s.mode;
+      bestLine = r.line;
+    }
+  }
+  return best ?? 64;
+}
+
 function internalError(path: string, e: unknown): Diagnostic {
   return {
     severity: 'error',

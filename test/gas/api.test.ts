@@ -1,0 +1,59 @@
+// The public API as hosts use it: unsaved buffers layered over other files, the model's symbol/macro tables,
+// per-line modes, analysis without an encoder, and never throwing on a missing file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, assemble, modeAt, MemoryFileSystem } from '../../gas/index';
+
+const DISK = new MemoryFileSystem({
+  '/p/main.S': '#include "defs.h"\n\t.data\nv:\t.byte VALUE\n',
+  '/p/defs.h': '#define VALUE 1\n',
+});
+
+test('an unsaved buffer overrides the file underneath it, including included files', () => {
+  const editor = new MemoryFileSystem({ '/p/defs.h': '#define VALUE 7\n' }, DISK);
+  const a = analyze(editor, '/p/main.S', {});
+  assert.deepEqual(a.diagnostics, []);
+  assert.deepEqual([...a.sections.find((s) => s.name === '.data')!.bytes], [7]);
+  const b = analyze(DISK, '/p/main.S', {});
+  assert.deepEqual([...b.sections.find((s) => s.name === '.data')!.bytes], [1]);
+  assert.equal(a.preprocessed?.macros.get('VALUE')?.body, '7');
+});
+
+test('symbol and macro tables carry definitions, references and call sites', () => {
+  const src = '\t.macro m x:req, y=2\n\t.long \\x + \\y\n\t.endm\n\t.text\nstart:\tm start\n\tm x=3\n\t.globl start\n';
+  const a = analyze(new MemoryFileSystem({ '/a.s': src }), '/a.s', { preprocess: false });
+  const start = a.symbols.get('start')!;
+  assert.equal(start.binding, 'global');
+  assert.equal(start.defined?.range.line, 4);
+  assert.equal(start.section, '.text');
+  assert.deepEqual(start.references.map((r) => r.range.line).sort(), [1, 6]);
+  const m = a.macros.get('m')!;
+  assert.deepEqual(m.params.map((p) => [p.name, p.required, p.defaultValue]), [['x', true, undefined], ['y', false, '2']]);
+  assert.equal(m.definition.range.line, 0);
+  assert.deepEqual(m.calls.map((c) => c.range.line), [4, 5]);
+});
+
+test('per-line code mode follows .code16/.code32/.code64', () => {
+  const src = '\tnop\n\t.code16\n\tnop\n\t.code32\n\tnop\n\t.code64\n\tnop\n';
+  const a = analyze(new MemoryFileSystem({ '/m.s': src }), '/m.s', { preprocess: false, backend: null });
+  assert.deepEqual([0, 2, 4, 6].map((l) => modeAt(a, '/m.s', l)), [64, 16, 32, 64]);
+  assert.deepEqual(a.modeChanges.map((c) => [c.origin.range.line, c.mode]), [[1, 16], [3, 32], [5, 64]]);
+  assert.deepEqual(a.statements.filter((s) => s.kind === 'instruction').map((s) => s.mode), [64, 16, 32, 64]);
+});
+
+test('without an encoder, instructions are recorded as statements with their text and mode', () => {
+  const a = analyze(new MemoryFileSystem({ '/m.s': '\t.code16\n\tljmpl $8, $1f\n1:\n' }), '/m.s', { preprocess: false, backend: null });
+  const ins = a.statements.filter((s) => s.kind === 'instruction');
+  assert.equal(ins.length, 1);
+  assert.equal(ins[0].text, 'ljmpl $8, $1f');
+  assert.equal(ins[0].mode, 16);
+  assert.deepEqual(a.diagnostics, []);
+});
+
+test('a missing file is a diagnostic, not an exception', () => {
+  const r = assemble(new MemoryFileSystem({}), '/nope.S', {});
+  assert.equal(r.ok, false);
+  assert.equal(r.diagnostics[0].origin.range.file, '/nope.S');
+  const s = assemble(new MemoryFileSystem({}), '/nope.s', {});
+  assert.equal(s.ok, false);
+});
