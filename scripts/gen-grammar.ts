@@ -42,7 +42,7 @@ const REGISTER_CLASSES: Array<[string, string]> = [
   ['control', String.raw`cr(?:1[0-5]|[0-9])`],
   ['debug', String.raw`d[br](?:1[0-5]|[0-9])`],
   ['test', String.raw`tr[0-7]`], // 386/486 test registers (GNU as wants .arch i386),
-  ['x87', String.raw`st(?:\s*\(\s*[0-7]\s*\))?`],
+  ['x87', String.raw`st(?:\s*\(\s*[0-7]\s*\)|(?!\s*\())`], // %st, %st(0)..%st(7), never %st(8)
   ['mmx', String.raw`mm[0-7]`],
   ['sse', String.raw`xmm(?:3[01]|[12][0-9]|[0-9])`],
   ['avx', String.raw`ymm(?:3[01]|[12][0-9]|[0-9])`],
