@@ -10,7 +10,7 @@ import type { InstructionBackend } from './backend';
 import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo } from './model';
 import { Frag, Section, type SectionType, type ByteSpan, fixedDifference } from './frags';
 import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type Place, type Val } from './expr';
-import { bindArguments, leadingDirective, parseMacroHeader, substituteLine } from './macros';
+import { bindArguments, charConstantsToDecimal, leadingDirective, parseMacroHeader, substituteLine } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
 import { decodeString, endOfString, isNameChar, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
 import { DIRECTIVES } from './directives';
@@ -808,14 +808,15 @@ export class Assembler {
   private instruction(ctx: StatementContext, pos: number): void {
     const backend = this.options.backend;
     if (!backend) return;
-    const stmtText = ctx.text.slice(pos);
+    // As GNU's scrubber does, character constants become numbers before the operand parser sees them.
+    const stmtText = charConstantsToDecimal(ctx.text.slice(pos), true);
     const exprOf = new Map<Value, Expr>();
     const unknownSyms: string[] = [];
     const opCtx = {
       evaluate: (text: string, column: number): Value => {
         const sub: StatementContext = { ...ctx, text: ctx.text, column: ctx.column };
         const start = pos + column;
-        const r = parseExpression(ctx.text.slice(0, start + text.length), start, {
+        const r = parseExpression(" ".repeat(start) + text, start, {
           localLabel: (n, dir) => ({ name: this.localLabelName(n, dir) }),
           dot: () => this.dotPlace(),
         });

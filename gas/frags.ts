@@ -18,6 +18,8 @@ export interface FragFixup {
   origin: Origin;
   /** The text the expression offsets refer to (for precise diagnostics). */
   text?: string;
+  /** From a relaxed branch (GNU resolves those itself even against global symbols). */
+  relaxed?: boolean;
 }
 
 /** A run of bytes in a frag and the statement it came from (the source map's raw material). */

@@ -3,7 +3,7 @@
 // resolve every fixup that does not depend on where the linker puts sections.
 import type { Assembler } from './assembler';
 import { displayName, littleEndian } from './assembler';
-import { evaluate, type Expr, type Val } from './expr';
+import { evaluate, symbolsOf, type Expr, type Val } from './expr';
 import { nopPadding, type Frag, type FragFixup, type Section } from './frags';
 import type { Origin } from './source';
 import type { ByteSpan } from './frags';
@@ -179,6 +179,7 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
           pcBase: f.size + enc.bytes.length,
           range: fx.range,
           origin: f.varSpan!.origin,
+          relaxed: true,
         });
       }
     }
@@ -220,7 +221,8 @@ function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, 
   const v: Val = evaluate(fx.expr, asm.finalEnv);
   let value: bigint | undefined;
   if (v.k === 'abs' && !fx.pcRelative) value = v.v;
-  else if (v.k === 'rel' && fx.pcRelative && v.at.section === section.name) {
+  else if (v.k === 'rel' && fx.pcRelative && v.at.section === section.name && (fx.relaxed || !mentionsExternal(asm, fx.expr))) {
+    // ELF keeps pc-relative references to global symbols as relocations (only relaxed branches are resolved).
     value = BigInt((v.at.frag as Frag).address + v.at.offset) + v.v - BigInt(pcBase);
   }
   if (value !== undefined) {
@@ -233,6 +235,13 @@ function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, 
     asm.error(`can't resolve expression: ${v.why}`, fx.origin, 'unresolvable');
   }
   relocs.push({ offset: at, size: fx.size, expr: fx.expr, pcRelative: fx.pcRelative, pcBase, range: fx.range, origin: fx.origin });
+}
+
+function mentionsExternal(asm: Assembler, expr: Expr): boolean {
+  return symbolsOf(expr).some((s) => {
+    const sym = asm.symbols.get(s.name);
+    return !!sym && sym.binding !== 'local' && sym.definition?.kind === 'label';
+  });
 }
 
 /** GNU's range messages for a value patched into `size` bytes. */

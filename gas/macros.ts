@@ -297,8 +297,11 @@ export function leadingDirective(text: string): string | undefined {
   return '.' + tok.token.toLowerCase();
 }
 
-/** GNU's input scrubber turns `'c` character constants into decimal numbers before macro arguments are read. */
-export function charConstantsToDecimal(text: string): string {
+/**
+ * GNU's input scrubber turns `'c` (and `'c'`) character constants into decimal numbers before anything else reads
+ * the statement. With `keepColumns`, each number is padded with blanks to the constant's width when it fits.
+ */
+export function charConstantsToDecimal(text: string, keepColumns = false): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -311,14 +314,17 @@ export function charConstantsToDecimal(text: string): string {
       continue;
     }
     if (c === "'" && i + 1 < text.length) {
+      const start = i;
+      let v: string;
       if (text[i + 1] === '\\' && i + 2 < text.length) {
-        out += String(charEscapeValue(text[i + 2]));
+        v = String(charEscapeValue(text[i + 2]));
         i += 3;
       } else {
-        out += String(text.charCodeAt(i + 1) & 0xff);
+        v = String(text.charCodeAt(i + 1) & 0xff);
         i += 2;
       }
       if (text[i] === "'") i++;
+      out += keepColumns ? v.padEnd(i - start, ' ') : v;
       continue;
     }
     out += c;
