@@ -150,8 +150,9 @@ class Parser {
       case '/':
       case '%':
         if (y === 0n) {
-          if (evaluate) throw new ExprError('division by zero in #if', op);
-          return { v: 0n, unsigned };
+          // gcc reports the error and carries on with the left operand as the result.
+          if (evaluate) this.host.error('division by zero in #if', op);
+          return norm(x, unsigned);
         }
         return norm(op.text === '/' ? x / y : x % y, unsigned);
       case '+':
