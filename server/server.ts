@@ -1,14 +1,229 @@
-import { TextDocuments, TextDocumentSyncKind, type Connection } from 'vscode-languageserver';
+// The language server: wires LSP requests to the feature modules over one Workspace of analyses. Every handler
+// is guarded: an exception is logged and answered with an empty result, never a crash.
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { builtinHeaderText } from '../gas/headers/index';
+import { normalizeSettings } from './config';
+import { HEADER_SCHEME, isBuiltinPath, pathToUri, uriToPath } from './uri';
+import { Workspace, type DocAnalysis } from './workspace';
+import { computeDiagnostics } from './features/diagnostics';
+import { hover } from './features/hover';
+import { definition, highlights, prepareRename, references, rename } from './features/navigation';
+import { documentLinks, documentSymbols, flattenSymbols, foldingRanges, fuzzyMatch } from './features/outline';
+import { completion } from './features/completion';
+import { signatureHelp } from './features/signature';
+import { legend, semanticTokens } from './features/semantic';
+import { inlayHints } from './features/inlay';
+import { codeLenses } from './features/lens';
+import { EXPAND_MACRO, SHOW_PREPROCESSED, expandMacroText, preprocessedView } from './features/commands';
+import { resolveInclude, setSearchPaths } from './features/includes';
+import { scanRoots } from './features/workspace-symbols';
+import type { SymbolInformation } from 'vscode-languageserver';
+
+export const HEADER_TEXT_REQUEST = 'x86Trampoline/headerText';
+export const STATS_REQUEST = 'x86Trampoline/analysisStats';
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-    },
-    serverInfo: { name: 'x86-trampoline-language-server' },
-  }));
+  const log = (m: string) => connection.console.log(m);
+  let pullConfig = false;
+  let roots: string[] = [];
+  const justOpened = new Set<string>();
+
+  const ws = new Workspace({
+    getDocument: (uri) => documents.get(uri),
+    allDocuments: () => documents.all(),
+    log,
+    analysed: (r) => publish(r),
+  });
+  setSearchPaths(() => ws.includePaths);
+
+  function publish(r: DocAnalysis): void {
+    try {
+      const doc = documents.get(r.uri);
+      if (!doc || doc.version !== r.version) return;
+      connection.sendDiagnostics({ uri: r.uri, version: r.version, diagnostics: computeDiagnostics(r, ws.settings) });
+    } catch (e) {
+      log(`diagnostics failed for ${r.uri}: ${stack(e)}`);
+    }
+  }
+
+  /** Runs a handler on the document's fresh analysis; any failure is logged and answered with `fallback`. */
+  function withDoc<T>(uri: string, fallback: T, fn: (r: DocAnalysis) => T): T {
+    try {
+      const r = ws.fresh(uri);
+      if (!r) return fallback;
+      return fn(r) ?? fallback;
+    } catch (e) {
+      log(`request failed for ${uri}: ${stack(e)}`);
+      return fallback;
+    }
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    pullConfig = !!params.capabilities.workspace?.configuration;
+    roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
+    if (!roots.length && params.rootUri) roots = [uriToPath(params.rootUri)];
+    const init = params.initializationOptions as { settings?: unknown; debounceMs?: number } | undefined;
+    if (typeof init?.debounceMs === 'number') ws.debounceMs = init.debounceMs;
+    ws.configure(normalizeSettings(init?.settings), roots);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentHighlightProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        completionProvider: { triggerCharacters: ['%', '.', '\\', '<', '/', '"', '$'] },
+        signatureHelpProvider: { triggerCharacters: [' ', ','], retriggerCharacters: [','] },
+        semanticTokensProvider: { legend, full: true },
+        foldingRangeProvider: true,
+        inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: [EXPAND_MACRO, SHOW_PREPROCESSED] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'x86-trampoline-language-server' },
+    };
+  });
+
+  async function loadConfig(): Promise<void> {
+    if (!pullConfig) return;
+    try {
+      const raw = await connection.workspace.getConfiguration('x86Trampoline');
+      ws.configure(normalizeSettings(raw), roots);
+    } catch (e) {
+      log(`configuration request failed: ${stack(e)}`);
+    }
+  }
+
+  connection.onInitialized(() => {
+    if (pullConfig) void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+    void loadConfig();
+  });
+
+  connection.onDidChangeConfiguration((p) => {
+    const s = (p.settings as Record<string, unknown> | undefined)?.x86Trampoline;
+    if (s) ws.configure(normalizeSettings(s), roots);
+    else void loadConfig();
+  });
+
+  connection.onDidChangeWatchedFiles((p) => {
+    for (const c of p.changes) ws.diskChanged(uriToPath(c.uri));
+  });
+
+  documents.onDidOpen((e) => {
+    justOpened.add(e.document.uri);
+    ws.opened(e.document);
+  });
+  documents.onDidChangeContent((e) => {
+    if (justOpened.delete(e.document.uri)) return;
+    ws.changed(e.document);
+  });
+  documents.onDidClose((e) => {
+    ws.closed(e.document.uri);
+    connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onHover((p) => withDoc(p.textDocument.uri, null, (r) => hover(r, p.position)));
+  connection.onDefinition((p) => withDoc(p.textDocument.uri, [], (r) => definition(r, p.position)));
+  connection.onReferences((p) => withDoc(p.textDocument.uri, [], (r) => references(r, p.position, p.context.includeDeclaration)));
+  connection.onDocumentHighlight((p) => withDoc(p.textDocument.uri, [], (r) => highlights(r, p.position)));
+  connection.onPrepareRename((p) => withDoc(p.textDocument.uri, null, (r) => prepareRename(r, p.position)));
+  connection.onRenameRequest((p) => {
+    const r = ws.fresh(p.textDocument.uri);
+    if (!r) return null;
+    return rename(r, p.position, p.newName); // invalid names surface as an error response
+  });
+  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], (r) => documentSymbols(r)));
+  connection.onDocumentLinks((p) =>
+    withDoc(p.textDocument.uri, [], (r) => {
+      const links = documentLinks(r);
+      r.lines.forEach((text, line) => {
+        const m = /^(\s*\.include\s+")([^"]+)"/.exec(text);
+        if (!m) return;
+        const target = resolveInclude(r, m[2], false);
+        if (target) links.push({ range: { start: { line, character: m[1].length }, end: { line, character: m[1].length + m[2].length } }, target: pathToUri(target) });
+      });
+      return links;
+    }),
+  );
+  let diskSymbols: SymbolInformation[] | undefined;
+  connection.onWorkspaceSymbol((p) => {
+    try {
+      const out: SymbolInformation[] = [];
+      const seen = new Set<string>();
+      const push = (s: SymbolInformation) => {
+        const k = `${s.name}@${s.location.uri}:${s.location.range.start.line}`;
+        if (!seen.has(k) && fuzzyMatch(p.query, s.name)) { seen.add(k); out.push(s); }
+      };
+      for (const d of documents.all()) {
+        const r = ws.last(d.uri) ?? ws.fresh(d.uri);
+        if (r) for (const s of flattenSymbols(r.uri, documentSymbols(r))) push(s);
+      }
+      diskSymbols ??= scanRoots(roots);
+      const open = new Set(documents.all().map((d) => d.uri));
+      for (const s of diskSymbols) if (!open.has(s.location.uri)) push(s);
+      return out.slice(0, 1000);
+    } catch (e) {
+      log(`workspace symbols failed: ${stack(e)}`);
+      return [];
+    }
+  });
+  connection.onCompletion((p) => withDoc(p.textDocument.uri, [], (r) => completion(r, p.position)));
+  connection.onSignatureHelp((p) => withDoc(p.textDocument.uri, null, (r) => signatureHelp(r, p.position)));
+  connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, (r) => semanticTokens(r)));
+  connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, [], (r) => foldingRanges(r)));
+  connection.languages.inlayHint.on((p) => withDoc(p.textDocument.uri, [], (r) => inlayHints(r, p.range)));
+  connection.onCodeLens((p) => withDoc(p.textDocument.uri, [], (r) => codeLenses(r)));
+  connection.onCodeAction(() => []);
+
+  connection.onExecuteCommand((p) => {
+    try {
+      const arg = (p.arguments?.[0] ?? {}) as { uri?: string; position?: { line: number; character: number }; textDocument?: { uri: string } };
+      const uri = arg.uri ?? arg.textDocument?.uri ?? (typeof p.arguments?.[0] === 'string' ? (p.arguments[0] as string) : undefined);
+      if (!uri) return null;
+      const position = arg.position ?? (p.arguments?.[1] as { line: number; character: number } | undefined);
+      if (p.command === EXPAND_MACRO) return withDoc(uri, null, (r) => (position ? expandMacroText(r, position.line) : null));
+      if (p.command === SHOW_PREPROCESSED) return withDoc(uri, null, (r) => preprocessedView(r));
+    } catch (e) {
+      log(`command ${p.command} failed: ${stack(e)}`);
+    }
+    return null;
+  });
+
+  connection.onRequest(HEADER_TEXT_REQUEST, (p: { uri: string }) => {
+    try {
+      const path = uriToPath(p.uri);
+      if (isBuiltinPath(path)) return { text: builtinHeaderText(path) ?? null };
+      return { text: ws.fs.readText(path) ?? null };
+    } catch (e) {
+      log(`header text failed: ${stack(e)}`);
+      return { text: null };
+    }
+  });
+  connection.onRequest(STATS_REQUEST, (p: { uri: string }) => {
+    const r = ws.last(p.uri);
+    return r ? { version: r.version, millis: r.millis, statements: r.analysis.statements.length, diagnostics: r.analysis.diagnostics.length } : null;
+  });
+
   documents.listen(connection);
   connection.listen();
+  void HEADER_SCHEME;
+}
+
+function stack(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }

@@ -1,0 +1,87 @@
+// Lookup tables over one analysis, built once per run so that hover, definition and friends answer in
+// microseconds: statements by source line, by expansion site, and the numeric-label order.
+import type { Analysis, Statement } from '../gas/index';
+import type { ExpansionStep, Origin } from '../gas/source';
+
+const key = (file: string, line: number): string => `${line}\u0000${file}`;
+
+export class AnalysisIndex {
+  private readonly lines = new Map<string, number[]>();
+  private readonly sites = new Map<string, number[]>();
+  readonly statements: Statement[];
+
+  constructor(readonly analysis: Analysis) {
+    this.statements = analysis.statements;
+    this.statements.forEach((s, i) => {
+      const r = s.origin.range;
+      push(this.lines, key(r.file, r.line), i);
+      const seen = new Set<string>();
+      for (const step of s.origin.expansion) {
+        const k = key(step.site.file, step.site.line);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        push(this.sites, k, i);
+      }
+    });
+  }
+
+  /** Indices of statements written on this line (their own text, possibly inside a macro body). */
+  onLine(file: string, line: number): number[] {
+    return this.lines.get(key(file, line)) ?? [];
+  }
+
+  /** Indices of statements produced by an expansion (macro call, include, .rept, cpp macro) written on this line. */
+  expandedFrom(file: string, line: number): number[] {
+    return this.sites.get(key(file, line)) ?? [];
+  }
+
+  /** The statement at a position: the one written there whose range covers the column (first expansion wins). */
+  statementAt(file: string, line: number, column: number): number | undefined {
+    const own = this.onLine(file, line);
+    const covering = own.filter((i) => {
+      const r = this.statements[i].origin.range;
+      return column >= r.column && (column <= r.endColumn || r.endLine > r.line);
+    });
+    const pick = covering.length ? covering : own;
+    if (pick.length) return pick.find((i) => this.statements[i].origin.expansion.length === 0) ?? pick[0];
+    // A line whose text came through a cpp macro (SYM_CODE_START(x)): statements expanded from it.
+    const exp = this.expandedFrom(file, line).filter((i) => this.statements[i].origin.expansion.some((s) => s.kind === 'cpp-macro'));
+    return exp[0];
+  }
+
+  /** Bytes a laid-out statement produced (fixups to other sections still read as zero). */
+  bytesOf(s: Statement): Uint8Array | undefined {
+    if (s.offset === undefined || !s.size) return undefined;
+    const sec = this.analysis.sections.find((x) => x.name === s.section);
+    if (!sec || sec.type === 'nobits') return undefined;
+    return sec.bytes.subarray(s.offset, s.offset + s.size);
+  }
+
+  /** Resolves `Nb`/`Nf` as seen from statement `from`: the nearest `N:` before or after it in assembly order. */
+  numericLabel(from: number, digits: string, direction: 'b' | 'f'): number | undefined {
+    const st = this.statements;
+    if (direction === 'b') {
+      for (let i = from; i >= 0; i--) if (st[i].kind === 'label' && st[i].name === digits && i !== from) return i;
+      if (st[from]?.kind === 'label' && st[from].name === digits) return undefined;
+    } else {
+      for (let i = from + 1; i < st.length; i++) if (st[i].kind === 'label' && st[i].name === digits) return i;
+    }
+    return undefined;
+  }
+}
+
+function push(m: Map<string, number[]>, k: string, v: number): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+/** The macro step for a call written at file:line, if the statement came from that call. */
+export function stepAt(origin: Origin, file: string, line: number): { step: ExpansionStep; depth: number } | undefined {
+  const ex = origin.expansion;
+  for (let i = ex.length - 1; i >= 0; i--) {
+    const s = ex[i];
+    if (s.site.file === file && s.site.line === line) return { step: s, depth: ex.length - 1 - i };
+  }
+  return undefined;
+}

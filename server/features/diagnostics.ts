@@ -1,0 +1,157 @@
+// Front-end and assembler diagnostics mapped onto the open document, plus the server's own checks: registers the
+// current .code mode cannot name, undefined symbols, unused macros and labels.
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver';
+import type { Diagnostic as GasDiagnostic, SourceRange } from '../../gas/source';
+import { lookupRegister, registerAvailable } from '../../isa/registers';
+import type { Settings } from '../config';
+import type { DocAnalysis } from '../workspace';
+import { nameRangeAt, toLocation, toRange } from './common';
+
+const severities: Record<GasDiagnostic['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+const SOURCE = 'x86-trampoline';
+
+export function computeDiagnostics(r: DocAnalysis, settings: Settings): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const add = (d: Diagnostic) => {
+    const k = `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}:${d.severity}:${d.message}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(d);
+  };
+  const errorLines = new Set<number>();
+  for (const d of r.analysis.diagnostics) {
+    const mapped = mapDiagnostic(r, d);
+    if (!mapped) continue;
+    if (d.severity === 'error') errorLines.add(mapped.range.start.line);
+    add(mapped);
+  }
+  for (const d of modeChecks(r, errorLines)) add(d);
+  for (const d of symbolChecks(r, settings)) add(d);
+  return out;
+}
+
+/** Places a core diagnostic in this document: where it is written, or else at the include/call line that led there. */
+function mapDiagnostic(r: DocAnalysis, d: GasDiagnostic): Diagnostic | undefined {
+  const range = d.origin.range;
+  const related: DiagnosticRelatedInformation[] = [];
+  if (range.file === r.path) {
+    for (const step of d.origin.expansion)
+      if (step.kind === 'macro' || step.kind === 'rept' || step.kind === 'irp')
+        related.push({ location: toLocation(step.site), message: `in expansion of ${step.name}` });
+    return make(toRange(range), d, d.message, related);
+  }
+  // Written in another file: report it on the line of this file that pulled it in.
+  let site: SourceRange | undefined;
+  for (const step of d.origin.expansion) if (step.site.file === r.path) { site = step.site; break; }
+  if (!site) site = includeSiteFor(r, range.file);
+  if (!site) return undefined;
+  related.push({ location: toLocation(range), message: d.message });
+  const where = `${range.file.replace(/^.*\//, '')}:${range.line + 1}`;
+  return make(toRange(site), d, `${where}: ${d.message}`, related);
+}
+
+function includeSiteFor(r: DocAnalysis, file: string): SourceRange | undefined {
+  const inc = r.analysis.preprocessed?.includes ?? [];
+  const direct = inc.find((i) => i.resolved === file && i.site.file === r.path);
+  if (direct) return direct.site;
+  // Nested: walk up the include chain until a site in this document.
+  let cur = file;
+  for (let guard = 0; guard < 32; guard++) {
+    const rec = inc.find((i) => i.resolved === cur);
+    if (!rec) return undefined;
+    if (rec.site.file === r.path) return rec.site;
+    cur = rec.site.file;
+  }
+  return undefined;
+}
+
+function make(range: Diagnostic['range'], d: GasDiagnostic, message: string, related: DiagnosticRelatedInformation[]): Diagnostic {
+  const out: Diagnostic = { range, severity: severities[d.severity] ?? DiagnosticSeverity.Error, message, source: SOURCE };
+  if (d.code) out.code = d.code;
+  if (related.length) out.relatedInformation = related;
+  return out;
+}
+
+/** A 64-bit-only register in .code16/.code32 code (the encoder may give a terser error, or none for REX bytes). */
+function modeChecks(r: DocAnalysis, errorLines: Set<number>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const s of r.index.statements) {
+    if (s.kind !== 'instruction' || s.mode === 64 || !s.instruction) continue;
+    const range = s.origin.range;
+    if (range.file !== r.path || errorLines.has(range.line)) continue;
+    const names: string[] = [];
+    for (const op of s.instruction.operands) {
+      if (op.kind === 'reg') names.push(op.reg);
+      else if (op.kind === 'mem') for (const n of [op.base, op.index]) if (n) names.push(n);
+    }
+    for (const n of names) {
+      const info = lookupRegister(n);
+      if (!info || registerAvailable(info, s.mode)) continue;
+      const col = (r.lines[range.line] ?? '').indexOf('%' + n, range.column);
+      const rr = col >= 0 ? { start: { line: range.line, character: col }, end: { line: range.line, character: col + n.length + 1 } } : toRange(range);
+      out.push({
+        range: rr,
+        severity: DiagnosticSeverity.Warning,
+        code: 'mode-register',
+        source: SOURCE,
+        message: `%${n} cannot be used in .code${s.mode}: it needs 64-bit mode (${info.rex ? 'a REX prefix' : 'a 64-bit register'})`,
+      });
+    }
+  }
+  return out;
+}
+
+function symbolChecks(r: DocAnalysis, settings: Settings): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const external = new Set(settings.externalSymbols);
+  for (const sym of r.analysis.symbols.values()) {
+    const undefinedSymbol = !sym.definition && (sym.section === undefined || sym.section === '*UND*');
+    if (!undefinedSymbol) {
+      // Defined: unused if it is a local label nobody refers to.
+      const def = sym.defined;
+      if (!def || def.range.file !== r.path || def.expansion.length) continue;
+      if (sym.definition?.kind !== 'label' || sym.temporary || sym.binding !== 'local' || sym.type || sym.references.length) continue;
+      out.push({
+        range: toRange(def.range),
+        severity: DiagnosticSeverity.Hint,
+        tags: [DiagnosticTag.Unnecessary],
+        code: 'unused-label',
+        source: SOURCE,
+        message: `label '${sym.name}' is never used`,
+      });
+      continue;
+    }
+    if (external.has(sym.name) || sym.binding === 'weak' || /^\d+$/.test(sym.name)) continue;
+    if (!sym.references.length) continue;
+    for (const ref of sym.references) {
+      if (ref.range.file !== r.path) continue;
+      out.push({
+        range: toRange(ref.range),
+        severity: DiagnosticSeverity.Warning,
+        code: 'undefined-symbol',
+        source: SOURCE,
+        message: `undefined symbol '${sym.name}' (define it, or list it in x86Trampoline.externalSymbols if the linker provides it)`,
+      });
+    }
+  }
+  for (const m of r.analysis.macros.values()) {
+    if (m.calls.length || m.purged || m.definition.range.file !== r.path || m.definition.expansion.length) continue;
+    const d = m.definition.range;
+    out.push({
+      range: nameRangeAt(r, d.line, d.column + '.macro'.length, m.name) ?? toRange(d),
+      severity: DiagnosticSeverity.Hint,
+      tags: [DiagnosticTag.Unnecessary],
+      code: 'unused-macro',
+      source: SOURCE,
+      message: `macro '${m.name}' is never used`,
+    });
+  }
+  return out;
+}

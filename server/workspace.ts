@@ -1,0 +1,140 @@
+// Keeps one analysis per open document: debounced after edits, superseded (never published) when the text moved
+// on, re-run when a file it includes changes, and run at once when a request needs a fresh one.
+import { analyze, type Analysis } from '../gas/index';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { AnalysisIndex } from './analysis-index';
+import { OverlayFileSystem } from './overlay-fs';
+import { defaultSettings, resolveIncludePaths, type Settings } from './config';
+import { uriToPath } from './uri';
+
+export interface DocAnalysis {
+  uri: string;
+  path: string;
+  version: number;
+  text: string;
+  lines: string[];
+  analysis: Analysis;
+  index: AnalysisIndex;
+  /** Files read while analysing (the document's dependencies). */
+  reads: Set<string>;
+  millis: number;
+}
+
+export interface WorkspaceHost {
+  getDocument(uri: string): TextDocument | undefined;
+  allDocuments(): TextDocument[];
+  log(message: string): void;
+  /** Called after each completed analysis (diagnostics are published from here). */
+  analysed(result: DocAnalysis): void;
+}
+
+export class Workspace {
+  readonly fs = new OverlayFileSystem();
+  settings: Settings = defaultSettings;
+  roots: string[] = [];
+  includePaths: string[] = [];
+  debounceMs = 150;
+  private readonly results = new Map<string, DocAnalysis>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Documents whose last analysis no longer matches their text or their includes. */
+  private readonly dirty = new Set<string>();
+
+  constructor(private readonly host: WorkspaceHost) {}
+
+  configure(settings: Settings, roots: string[]): void {
+    this.settings = settings;
+    this.roots = roots;
+    this.includePaths = resolveIncludePaths(settings, roots);
+    this.results.clear();
+    for (const d of this.host.allDocuments()) this.schedule(d.uri, 0);
+  }
+
+  opened(doc: TextDocument): void {
+    this.fs.setBuffer(uriToPath(doc.uri), doc.getText());
+    this.schedule(doc.uri, 0);
+  }
+
+  changed(doc: TextDocument): void {
+    const path = uriToPath(doc.uri);
+    this.fs.setBuffer(path, doc.getText());
+    this.schedule(doc.uri, this.debounceMs);
+    // Documents that include this file see the unsaved text too.
+    for (const r of this.results.values()) if (r.uri !== doc.uri && r.reads.has(path)) this.schedule(r.uri, this.debounceMs);
+  }
+
+  closed(uri: string): void {
+    const path = uriToPath(uri);
+    this.fs.deleteBuffer(path);
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    this.results.delete(uri);
+    this.dirty.delete(uri);
+    for (const r of this.results.values()) if (r.reads.has(path)) this.schedule(r.uri, this.debounceMs);
+  }
+
+  /** A file changed on disk (watched-files notification). */
+  diskChanged(path: string): void {
+    for (const r of this.results.values()) if (r.reads.has(path)) this.schedule(r.uri, this.debounceMs);
+  }
+
+  schedule(uri: string, delay: number): void {
+    this.dirty.add(uri);
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        const r = this.fresh(uri);
+        if (r) this.host.analysed(r);
+      }, delay),
+    );
+  }
+
+  /** The analysis of the document's current text, computed now if the last one is stale. */
+  fresh(uri: string): DocAnalysis | undefined {
+    const doc = this.host.getDocument(uri);
+    if (!doc) return this.results.get(uri);
+    const have = this.results.get(uri);
+    if (have && have.version === doc.version && !this.dirty.has(uri)) return have;
+    return this.run(doc);
+  }
+
+  /** Whatever analysis exists (possibly of older text), without waiting. */
+  last(uri: string): DocAnalysis | undefined {
+    return this.results.get(uri);
+  }
+
+  all(): DocAnalysis[] {
+    return [...this.results.values()];
+  }
+
+  options(): Parameters<typeof analyze>[2] {
+    return { includePaths: this.includePaths, defines: this.settings.defines, builtinHeaders: true };
+  }
+
+  run(doc: TextDocument): DocAnalysis {
+    const uri = doc.uri;
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    this.dirty.delete(uri);
+    const path = uriToPath(uri);
+    const text = doc.getText();
+    this.fs.setBuffer(path, text);
+    const t0 = performance.now();
+    const { result: analysis, reads } = this.fs.recording(() => analyze(this.fs, path, this.options()));
+    const millis = performance.now() - t0;
+    const r: DocAnalysis = {
+      uri,
+      path,
+      version: doc.version,
+      text,
+      lines: text.split(/\r?\n/),
+      analysis,
+      index: new AnalysisIndex(analysis),
+      reads,
+      millis,
+    };
+    this.results.set(uri, r);
+    return r;
+  }
+}
