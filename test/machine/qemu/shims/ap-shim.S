@@ -1,7 +1,7 @@
 /*
  * QEMU has no "ap" start, so this 64 KiB reset ROM recreates the machine's: it copies the payload (the first
  * bytes of this ROM) to LOAD (4 KiB aligned, below 1 MiB), puts the segment and general registers back to
- * their reset values, and far-jumps to LOAD >> 4 : 0 in real mode, as a CPU leaving wait-for-SIPI would.
+ * their reset values (EDX 0, where the machine keeps its 0x600 signature), and far-jumps to LOAD >> 4 : 0 in real mode, as a CPU leaving wait-for-SIPI would.
  * Built by qemu-oracle.ts with -DPAYLOAD_FILE="..." and -DLOAD=...; the payload must fit below SHIM.
  */
 #define SHIM            0xf000          /* this code's offset in the ROM; the payload ends before it */
@@ -35,6 +35,8 @@ shim:
         xorl    %edi, %edi
         xorl    %ebp, %ebp
         xorl    %esp, %esp
+        xorl    %eax, %eax
+        sahf                            # EFLAGS back to 0x2, as after reset (XOR left ZF and PF set)
         ljmpw   $(LOAD >> 4), $0
 
         .org    0xfff0

@@ -3,7 +3,8 @@
  * NE WP PG, CR4 = PAE, EFER = LME LMA NXE SCE, a flat GDT (null, 64-bit code 0x08, data 0x10) and identity-mapped
  * 4-level paging of the first 4 GiB in 2 MiB pages, the tables and GDT in the eight pages at AREA (just below the
  * top of low RAM, where the machine puts them). The payload (the first bytes of this ROM) is copied to LOAD;
- * execution starts at ENTRY with RSP = STACK and every other general register 0.
+ * execution starts at ENTRY with RSP = STACK, RFLAGS = 0x2 and every other general register 0 (the machine
+ * leaves RDX = 0x600, its reset signature).
  * Built by qemu-oracle.ts with -DPAYLOAD_FILE="..." -DLOAD=... -DENTRY=... -DSTACK=... -DAREA=...
  */
 #define ROM_BASE        0xf0000
@@ -105,6 +106,8 @@ shim64:
         xorl    %r13d, %r13d
         xorl    %r14d, %r14d
         xorl    %r15d, %r15d
+        xorl    %eax, %eax
+        sahf                            # AH = 0: CF PF AF ZF SF clear; OF is clear after XOR: RFLAGS = 0x2
         jmp     *entry(%rip)            # through memory: no register or stack slot keeps a trace
 
         .balign 8
