@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLES, REPO_ROOT, buildExample, qemuExamples } from './examples';
-import { QEMU, haveTool, qemuArguments, runOnQemu, type QemuStart } from './qemu-oracle';
+import { EXAMPLES, REPO_ROOT, buildExample, exampleStart, qemuExamples } from './examples';
+import { QEMU, haveTool, qemuArguments, runOnQemu, wrapForQemu } from './qemu-oracle';
 
 const missing = [QEMU, 'gcc', 'as', 'ld'].filter((t) => !haveTool(t));
 const skip = missing.length > 0 && !process.env.CI ? `missing ${missing.join(', ')}` : false;
@@ -18,8 +18,8 @@ test('the oracle tools are installed', { skip }, () => {
 test('every listed example exists and says how it ends', () => {
   for (const e of EXAMPLES) {
     assert.ok(existsSync(join(REPO_ROOT, e.path)), e.path);
+    if (e.start === 'ap' || e.start === 'long64') assert.equal(typeof e.load, 'number', `${e.path}: load address`);
     if (e.qemu) {
-      assert.ok(e.start === 'reset' || e.start === 'boot-sector', `${e.path}: QEMU cannot start '${e.start}'`);
       assert.equal(typeof e.status, 'number', `${e.path}: expected status`);
       assert.equal((e.status! & 1), 1, `${e.path}: isa-debug-exit statuses are odd`);
     } else {
@@ -42,9 +42,9 @@ test('the QEMU command lines are the ones REFERENCE.md gives', () => {
 });
 
 for (const e of qemuExamples()) {
-  test(`${e.path} on QEMU: status ${e.status}, deterministic output`, { skip, timeout: 30_000 }, async () => {
+  test(`${e.path} (start ${e.start}) on QEMU: status ${e.status}, deterministic output`, { skip, timeout: 30_000 }, async () => {
     const image = buildExample(e);
-    const options = { start: e.start as QemuStart, cpus: e.cpus, timeoutMs: 15_000 };
+    const options = { ...exampleStart(e), timeoutMs: 15_000 };
     const [first, second] = await Promise.all([runOnQemu(image, options), runOnQemu(image, options)]);
     for (const run of [first, second]) {
       assert.equal(run.timedOut, false, `${e.path} did not finish; output so far:\n${run.stdout}`);
@@ -74,6 +74,12 @@ test('the harness reports a triple fault as status 0 and kills a guest that neve
   assert.equal(faulted.status, 0);
   assert.equal(spun.timedOut, true);
   assert.equal(spun.status, null);
+});
+
+test('the ap and long64 wrappers refuse what the machine would refuse', () => {
+  assert.throws(() => wrapForQemu(Buffer.alloc(16), { start: 'ap', load: 0x8100 }), /4 KiB aligned/);
+  assert.throws(() => wrapForQemu(Buffer.alloc(16), { start: 'ap', load: 0x100000 }), /below 1 MiB/);
+  assert.throws(() => wrapForQemu(Buffer.alloc(16), { start: 'long64' }), /needs a load address/);
 });
 
 test('a malformed image is refused with the reason', async () => {

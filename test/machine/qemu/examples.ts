@@ -2,7 +2,7 @@
 // contain. Statuses and lines were checked on qemu-system-x86_64 7.2 (TCG, -cpu max); examples-on-qemu.test.ts
 // re-checks them, and the machine's tests compare our machine with QEMU over the same list.
 import { join } from 'node:path';
-import { assembleWithGnu } from './qemu-oracle';
+import { assembleWithGnu, gnuSymbols, type QemuRunOptions } from './qemu-oracle';
 
 export type ExampleStart = 'reset' | 'boot-sector' | 'ap' | 'long64';
 
@@ -11,9 +11,16 @@ export interface ExampleFixture {
   path: string;
   start: ExampleStart;
   cpus: number;
-  /** Link address for `ld -Ttext`: 0 for ROM images (code adds the 0xF0000 alias itself), 0x7c00 for boot sectors. */
+  /** Link address for `ld -Ttext`: 0 for ROM images (code adds the 0xF0000 alias itself), 0x7c00 for boot sectors,
+   *  the load address for `ap` and `long64` payloads. */
   ttext: number;
-  /** Whether QEMU can run it as-is (start `reset` or `boot-sector`, no kernel headers). */
+  /** `ap` and `long64`: where the image is loaded. */
+  load?: number;
+  /** `long64`: the symbol to start at (default: the load address). */
+  entrySymbol?: string;
+  /** Preprocess with the built-in kernel headers (gas/headers) on the include path. */
+  kernelHeaders?: boolean;
+  /** Whether it runs on QEMU (`ap` and `long64` behind the shim ROMs of qemu-oracle.ts). */
   qemu: boolean;
   /** Exit status on QEMU: (V << 1) | 1 for the byte V written to port 0xF4. */
   status?: number;
@@ -108,10 +115,41 @@ export const EXAMPLES: ExampleFixture[] = [
     start: 'ap',
     cpus: 1,
     ttext: 0x8000,
-    qemu: false,
-    mustPrint: [],
-    proves: 'an AP trampoline with real-mode, 32-bit and 64-bit entries sharing a locked stack',
-    notOnQemu: 'needs the kernel-style headers and an AP start state (CS = load address >> 4 after SIPI)',
+    load: 0x8000,
+    kernelHeaders: true,
+    qemu: true,
+    status: 67,
+    mustPrint: ['trampoline: 64-bit mode reached\n'],
+    proves: 'the kernel-style AP trampoline entered at trampoline_start in real mode (CS = 0x800, IP = 0) reaches 64-bit mode',
+  },
+  {
+    path: 'examples/ap-trampoline/trampoline.S',
+    start: 'long64',
+    cpus: 1,
+    ttext: 0x8000,
+    load: 0x8000,
+    entrySymbol: 'trampoline_start64',
+    kernelHeaders: true,
+    qemu: true,
+    status: 67,
+    mustPrint: ['trampoline: 64-bit mode reached\n'],
+    proves: 'the same trampoline entered at trampoline_start64 in 64-bit mode takes its lock RIP-relative and finishes',
+  },
+  {
+    path: 'examples/long64/entry-state.S',
+    start: 'long64',
+    cpus: 1,
+    ttext: 0x200000,
+    load: 0x200000,
+    qemu: true,
+    status: 129,
+    mustPrint: [
+      'CR0 0x80010033 CR4 0x20 EFER 0xd01\n',
+      'CS 0x8 SS 0x10 RSP 0x200000 RFLAGS 0x2\n',
+      'GDT limit 0x17 CR3 0xfff8000\n',
+      'identity map of 4 GiB: 2 MiB pages checked 0x800\n',
+    ],
+    proves: 'the long64 start state (control registers, selectors, GDT, RSP, RFLAGS, the 4 GiB identity map from CR3)',
   },
   {
     path: 'examples/paging/five-level.S',
@@ -267,5 +305,17 @@ export function qemuExamples(): ExampleFixture[] {
 
 /** The example's flat image as GNU as and ld build it (the reference bytes for QEMU and our machine alike). */
 export function buildExample(e: ExampleFixture): Buffer {
-  return assembleWithGnu(join(REPO_ROOT, e.path), { ttext: e.ttext });
+  return assembleWithGnu(join(REPO_ROOT, e.path), { ttext: e.ttext, builtinHeaders: e.kernelHeaders });
+}
+
+/** How to start the example: the runOnQemu options, with the entry symbol resolved through `nm`. */
+export function exampleStart(e: ExampleFixture): QemuRunOptions {
+  const options: QemuRunOptions = { start: e.start, cpus: e.cpus, load: e.load };
+  if (e.entrySymbol !== undefined) {
+    const symbols = gnuSymbols(join(REPO_ROOT, e.path), { ttext: e.ttext, builtinHeaders: e.kernelHeaders });
+    const entry = symbols.get(e.entrySymbol);
+    if (entry === undefined) throw new Error(`${e.path}: no symbol ${e.entrySymbol}`);
+    options.entry = entry;
+  }
+  return options;
 }
