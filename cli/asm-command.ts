@@ -143,7 +143,7 @@ export function runAsm(argv: string[], io: CliIo): number {
   }
   if (parsed.symbols) io.stdout(symbolTable(result));
   if (parsed.listing) {
-    const text = listing(result);
+    const text = listing(result, (p) => fs.readText(p), file);
     if (parsed.listing === true) io.stdout(text);
     else writeFileSync(parsed.listing, text);
   }
@@ -160,28 +160,58 @@ export function symbolTable(r: AssembleResult): string {
     .join('');
 }
 
-/** `--listing`: address, bytes and statement text; macro expansions are indented by their depth. */
-export function listing(r: AssembleResult): string {
-  const lines: string[] = [];
+/**
+ * `--listing`: like `as -al` — each source line of the input with its line number, address and bytes (up to 4
+ * per row, continuation rows for the rest) — plus the statements of each macro or repetition expansion indented
+ * under the line that invoked it.
+ */
+export function listing(r: AssembleResult, sourceText: (file: string) => string | undefined, mainFile: string): string {
   const placed = new Map(r.link.sections.map((s) => [s.name, s.address]));
-  let lastSection = '';
-  for (const st of r.analysis.statements) {
-    if (st.kind === 'empty') continue;
-    if (st.section !== lastSection && st.size) {
-      lines.push(`\n${st.section}:`);
-      lastSection = st.section;
-    }
-    const depth = st.origin.expansion.filter((e) => e.kind !== 'include' && e.kind !== 'cpp-macro').length;
-    const loc = `${st.origin.range.file.split('/').pop()}:${st.origin.range.line + 1}`;
-    let bytes = '';
-    let addr = '';
-    if (st.offset !== undefined && st.size) {
-      const base = placed.get(st.section);
-      const sec = r.analysis.laidOut.find((s) => s.name === st.section);
-      if (base !== undefined) addr = (base + st.offset).toString(16).padStart(8, '0');
-      if (sec) bytes = Buffer.from(sec.bytes.subarray(st.offset, st.offset + Math.min(st.size, 8))).toString('hex').toUpperCase() + (st.size > 8 ? '…' : '');
-    }
-    lines.push(`${addr.padEnd(8)} ${bytes.padEnd(17)} ${'  '.repeat(depth)}${st.text}    ${loc}`.trimEnd());
+  const bytesOf = (section: string, offset: number, size: number) => {
+    const sec = r.analysis.laidOut.find((s) => s.name === section);
+    return sec ? sec.bytes.subarray(offset, offset + size) : new Uint8Array(0);
+  };
+  interface Row {
+    address?: number;
+    bytes: number[];
   }
-  return lines.join('\n') + '\n';
+  const direct = new Map<string, Row>();
+  const expanded = new Map<string, { depth: number; address?: number; bytes: Uint8Array; text: string }[]>();
+  for (const st of r.analysis.statements) {
+    const steps = st.origin.expansion.filter((e) => e.kind === 'macro' || e.kind === 'rept' || e.kind === 'irp');
+    const hasBytes = st.offset !== undefined && !!st.size;
+    const address = hasBytes ? (placed.get(st.section) ?? 0) + st.offset! : undefined;
+    const bytes = hasBytes ? bytesOf(st.section, st.offset!, st.size!) : new Uint8Array(0);
+    if (steps.length === 0) {
+      const key = `${st.origin.range.file}:${st.origin.range.line}`;
+      let row = direct.get(key);
+      if (!row) direct.set(key, (row = { bytes: [] }));
+      if (address !== undefined && row.address === undefined) row.address = address;
+      row.bytes.push(...bytes);
+    } else {
+      const site = steps[steps.length - 1].site;
+      const key = `${site.file}:${site.line}`;
+      let list = expanded.get(key);
+      if (!list) expanded.set(key, (list = []));
+      list.push({ depth: steps.length, address, bytes, text: st.text });
+    }
+  }
+  const hexBytes = (b: ArrayLike<number>) => Array.from(b, (x) => x.toString(16).padStart(2, '0').toUpperCase()).join('');
+  const out: string[] = [];
+  const emit = (num: string, address: number | undefined, bytes: ArrayLike<number>, text: string) => {
+    const addr = address === undefined ? '    ' : (address & 0xffff).toString(16).padStart(4, '0').toUpperCase();
+    const first = Array.from(bytes).slice(0, 4);
+    out.push(`${num} ${bytes.length ? addr : '    '} ${hexBytes(first).padEnd(8)} \t${text}`);
+    for (let i = 4; i < bytes.length; i += 4) out.push(`${num}      ${hexBytes(Array.from(bytes).slice(i, i + 4))}`);
+  };
+  const text = sourceText(mainFile) ?? '';
+  const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  lines.forEach((line, i) => {
+    const key = `${mainFile}:${i}`;
+    const row = direct.get(key);
+    emit(String(i + 1).padStart(4), row?.address, row?.bytes ?? [], line);
+    for (const e of expanded.get(key) ?? []) emit('    ', e.address, e.bytes, `${'  '.repeat(e.depth)}${e.text}`);
+  });
+  return out.join('\n') + '\n';
 }

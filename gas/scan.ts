@@ -34,7 +34,11 @@ export interface SplitResult {
  * Splits one line into statements. Comments become spaces (so columns stay put); strings and character constants
  * are kept intact.
  */
+const SPECIAL = /[#;/"']/;
+
 export function splitStatements(line: string, startsInComment = false): SplitResult {
+  // Most lines have nothing to split or blank out.
+  if (!startsInComment && !SPECIAL.test(line)) return { statements: [{ text: line, column: 0 }], inComment: false };
   const chars = line.split('');
   let inComment = startsInComment;
   const out: StatementText[] = [];
