@@ -68,7 +68,7 @@ test('trampoline asm -o and --listing', () => {
     assert.ok(existsSync(join(dir, 'image.img')));
     assert.ok(!existsSync(join(dir, 'boot.bin')));
     assert.match(r.stdout, /FA\s+cli/);
-    assert.match(r.stdout, /F4\s+hlt/);
+    assert.match(r.stdout, /F4\s+1:\s+hlt/);
   });
 });
 
