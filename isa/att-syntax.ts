@@ -76,7 +76,8 @@ export function parseInstruction(text: string, startColumn: number, evaluate: Ev
       operandRanges.push(range);
     }
   }
-  return { ok: true, instruction: { mnemonic, prefixes, operands }, mnemonicRange, operandRanges };
+  const written = text.slice(mnemonicRange.start - startColumn).trim();
+  return { ok: true, instruction: { mnemonic, prefixes, operands, text: written }, mnemonicRange, operandRanges };
 }
 
 /** Splits at top-level commas (not inside parentheses or quotes). */

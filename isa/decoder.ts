@@ -54,6 +54,9 @@ export interface DecodedInstruction {
   rel: number;
   /** AMD's lock-prefixed CR8 access outside 64-bit mode (reg already includes the 8). */
   lockCr8: boolean;
+  /** Legacy prefix bytes in the order they appear (only the first prefixCount entries are meaningful). */
+  prefixBytes: number[];
+  prefixCount: number;
   /** SIB byte or -1 (the disassembler shows a SIB without index as `%eiz`). */
   sib: number;
   /** Offset of the first immediate / displacement bytes, for tools that patch or annotate. */
@@ -65,7 +68,7 @@ export function newDecoded(): DecodedInstruction {
   return {
     valid: false, length: 0, mode: 32, formIndex: -1, form: null, opSize: 0, addrSize: 32, prefixes: 0,
     segment: -1, rex: 0, opcode: 0, map: 0, modrm: -1, reg: 0, rmReg: -1, hasMem: false, base: -1, index: -1,
-    scale: 1, lockCr8: false, sib: -1, disp: 0, imm: 0, immHigh: 0, imm2: 0, rel: 0, dispOffset: -1, immOffset: -1,
+    scale: 1, prefixBytes: new Array<number>(15).fill(0), prefixCount: 0, lockCr8: false, sib: -1, disp: 0, imm: 0, immHigh: 0, imm2: 0, rel: 0, dispOffset: -1, immOffset: -1,
   };
 }
 
@@ -104,6 +107,23 @@ function needsModrm(list: InstructionForm[]): boolean {
 
 const segOf: Record<number, number> = { 0x26: 0, 0x2e: 1, 0x36: 2, 0x3e: 3, 0x64: 4, 0x65: 5 };
 
+/** Whether the bytes after an fwait (skipping prefixes) start an fwait-joined x87 form of map 4. */
+function fwaitJoins(read: ByteReader, p: number, mode: CodeMode): boolean {
+  for (let i = 0; i < 14; i++, p++) {
+    const b = read(p);
+    if (b < 0) return false;
+    if (b === 0x9b || b === 0x66 || b === 0x67 || b === 0xf0 || b === 0xf2 || b === 0xf3 || b in segOf || (mode === 64 && (b & 0xf0) === 0x40)) continue;
+    const m = read(p + 1);
+    if (m < 0) return false;
+    for (const f of dispatch[4][b]) {
+      if (f.modrm === 'fixed' && m === f.modrmValue) return true;
+      if (f.modrm === 'digit' && ((m >> 3) & 7) === f.modrmValue && m >> 6 !== 3) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
 /** Reads byte `i` of the instruction stream, or -1 past the end. */
 export type ByteReader = (offset: number) => number;
 
@@ -114,6 +134,7 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
   out.form = null;
   out.formIndex = -1;
   out.prefixes = 0;
+  out.prefixCount = 0;
   out.segment = -1;
   out.rex = 0;
   out.modrm = -1;
@@ -136,6 +157,8 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
   let p = offset;
   let b = read(p);
   let lastMandatory = 0;
+  // fwait directly followed by an x87 control instruction it belongs to (fstsw = 9b dd /7): one instruction.
+  let waitX87 = false;
   // Legacy prefixes; in 64-bit mode a REX byte counts only if it comes last.
   for (;;) {
     if (b < 0) return false;
@@ -144,7 +167,18 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
     else if (b === 0xf2) { out.prefixes = (out.prefixes | Prefix.Repne) & ~Prefix.Rep; lastMandatory = 0xf2; }
     else if (b === 0x66) out.prefixes |= Prefix.OpSize;
     else if (b === 0x67) out.prefixes |= Prefix.AddrSize;
-    else if (b in segOf) out.segment = segOf[b];
+    else if (b === 0x9b && !waitX87 && fwaitJoins(read, p + 1, mode)) {
+      waitX87 = true;
+      b = read(++p);
+      continue;
+    } else if (b === 0x9b && waitX87 && fwaitJoins(read, p + 1, mode)) {
+      b = read(++p);
+      continue;
+    }
+    else if (b in segOf) {
+      // In 64-bit mode es/cs/ss/ds are ignored and do not displace an fs/gs override.
+      if (!(mode === 64 && out.segment >= 4 && segOf[b] < 4)) out.segment = segOf[b];
+    }
     else if (mode === 64 && (b & 0xf0) === 0x40) {
       out.rex = b;
       b = read(++p);
@@ -152,24 +186,16 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
       if (b >= 0 && (b === 0xf0 || b === 0xf2 || b === 0xf3 || b === 0x66 || b === 0x67 || b in segOf)) { out.rex = 0; continue; }
       break;
     } else break;
+    out.prefixBytes[out.prefixCount++] = b;
     b = read(++p);
     if (p - offset >= 15) return false;
   }
   if (b < 0) return false;
   let map = 0;
-  if (b === 0x9b && out.prefixes === 0 && out.segment < 0 && !out.rex) {
-    const next = read(p + 1);
-    const modrmNext = read(p + 2);
-    if (next >= 0 && modrmNext >= 0) {
-      for (const f of dispatch[4][next]) {
-        if ((f.modrm === 'fixed' && modrmNext === f.modrmValue) || (f.modrm === 'digit' && ((modrmNext >> 3) & 7) === f.modrmValue && modrmNext >> 6 !== 3)) {
-          map = 4;
-          b = next;
-          p++;
-          break;
-        }
-      }
-    }
+  if (waitX87) {
+    map = 4;
+    const list4 = dispatch[4][b];
+    if (!list4.length) return false;
   }
   if (b === 0x0f) {
     b = read(++p);
@@ -255,7 +281,11 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
       case 'i64': case 'i64big': width = 8; break;
       case 'foff': width = size === 16 ? 2 : 4; break;
       case 'rel8': width = 1; signed = true; break;
-      case 'rel': width = relSize(chosen, mode, opSizePrefix); signed = true; break;
+      case 'rel':
+        width = relSize(chosen, mode, opSizePrefix);
+        signed = true;
+        if (!chosen.sizes.length) out.opSize = width === 2 ? 16 : mode === 64 ? 64 : 32;
+        break;
       case 'moffs': {
         width = out.addrSize === 64 ? 8 : out.addrSize === 32 ? 4 : 2;
         out.hasMem = true;
@@ -316,7 +346,7 @@ function effectiveSize(f: InstructionForm, mode: CodeMode, rexW: boolean, opPref
   if (f.sizes.length === 1 && f.sizes[0] === 8) return 8;
   let s: number;
   if (f.osz === 'none') {
-    s = rexW ? 64 : mode === 16 ? 16 : 32;
+    s = rexW ? 64 : opPrefix ? (mode === 16 ? 32 : 16) : mode === 16 ? 16 : 32;
     if (f.sizes.includes(s)) return s;
     if (f.sizes.includes(mode)) return mode;
     return f.sizes.includes(16) ? 16 : f.sizes[0];
@@ -329,7 +359,7 @@ function effectiveSize(f: InstructionForm, mode: CodeMode, rexW: boolean, opPref
 }
 
 function relSize(f: InstructionForm, mode: CodeMode, opPrefix: boolean): number {
-  if (mode === 64) return opPrefix && f.sizes.length ? 2 : 4;
+  if (mode === 64) return opPrefix ? 2 : 4;
   const s = opPrefix ? (mode === 16 ? 32 : 16) : mode;
   void f;
   return s === 16 ? 2 : 4;

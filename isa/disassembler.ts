@@ -46,6 +46,14 @@ function hexBits(v: number, high: number, bits: number): string {
   return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
 }
 
+/** An address as objdump prints it: 64-bit two's complement when negative. */
+function addressHex(v: number): string {
+  if (v >= 0) return hex(v);
+  const lo = v >>> 0;
+  const hi = Math.floor(v / 2 ** 32) >>> 0;
+  return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
+}
+
 function signedHex(v: number): string {
   return v < 0 ? '-' + hex(-v) : hex(v);
 }
@@ -86,7 +94,7 @@ function memText(d: DecodedInstruction, address: number, syms?: SymbolTable): st
   const seg = d.segment >= 0 && !(d.mode === 64 && d.segment < 4) ? `%${segNames[d.segment]}:` : '';
   if (d.addrSize === 16) {
     const pairs = [['bx', 'si'], ['bx', 'di'], ['bp', 'si'], ['bp', 'di'], ['si'], ['di'], ['bp'], ['bx']];
-    if (d.base < 0) return `${seg}${hex(d.disp & 0xffff)}`;
+    if (d.base < 0) return `${seg}${signedHex((d.disp << 16) >> 16)}`;
     const rm = d.modrm & 7;
     const inner = `(${pairs[rm].map((r) => '%' + r).join(',')})`;
     const disp = d.dispOffset >= 0 ? signedHex(d.disp) : '';
@@ -97,10 +105,11 @@ function memText(d: DecodedInstruction, address: number, syms?: SymbolTable): st
     const ipName = d.addrSize === 64 ? '%rip' : '%eip';
     const target = address + d.length + d.disp;
     const sym = syms?.describe(target);
-    ripComment = ` # ${hex(d.addrSize === 64 ? target : target >>> 0)}${sym ? ' ' + sym : ''}`;
+    ripComment = ` # ${d.addrSize === 64 ? addressHex(target) : hex(target >>> 0)}${sym ? ' ' + sym : ''}`;
     return `${seg}${signedHex(d.disp)}(${ipName})`;
   }
   if (d.base < 0 && d.index < 0) {
+    if (d.sib >= 0 && (d.scale !== 1 || d.mode !== 64)) return `${seg}${signedHex(d.disp)}(,%${d.addrSize === 64 ? 'riz' : 'eiz'},${d.scale})`;
     const a = d.addrSize === 64 ? d.disp : d.disp >>> 0;
     return `${seg}${a < 0 ? hexBits(a, -1, 64) : hex(a)}`;
   }
@@ -129,7 +138,11 @@ for (const f of forms) {
 /** Whether the mnemonic gets objdump's size suffix: only when no register operand shows the size. */
 function wantsSuffix(d: DecodedInstruction): boolean {
   const f = d.form!;
-  if (f.sizes.length === 0) return false;
+  if (f.sizes.length === 0) {
+    // jcc/jmp: a 16-bit displacement outside .code16 (or 32-bit inside it) shows as a suffix.
+    if (!f.operands.includes('rel') || !d.opSize) return false;
+    return d.opSize !== (d.mode === 16 ? 16 : d.mode === 64 ? 64 : 32) && !(d.mode === 64 && d.opSize === 32);
+  }
   if (f.sizes.length === 1 && f.sizes[0] !== 8 && !(variableSize.get(f) ?? false)) return false;
   // Forms with a mode default (push, call, ljmp…) show the suffix only when the size differs from it.
   if (f.osz === 'd64' || f.op.includes('_far') || f.operands.every((s) => /^(i8|i16)$/.test(s))) {
@@ -142,6 +155,102 @@ function wantsSuffix(d: DecodedInstruction): boolean {
     if (s === 'rm' && !d.hasMem) return false;
   }
   return true;
+}
+
+const segmentPrefixBytes: Record<number, number> = { 0x26: 0, 0x2e: 1, 0x36: 2, 0x3e: 3, 0x64: 4, 0x65: 5 };
+/** Conditional branches take cs/ds as static prediction hints, shown as `,pn` / `,pt`. */
+function hintable(op: string): boolean {
+  return op === 'jcc' || op === 'loop' || op === 'loope' || op === 'loopne' || op === 'jrcxz';
+}
+
+const stringOps = new Set(['movs', 'cmps', 'stos', 'lods', 'scas', 'ins', 'outs']);
+
+/**
+ * Prefixes objdump prints before the mnemonic, in byte order: lock and rep always; a segment, operand-size or
+ * address-size prefix only when the instruction does not use it (and every segment prefix but the last).
+ */
+function prefixText(d: DecodedInstruction): string[] {
+  const f = d.form!;
+  const pre: string[] = [];
+  let lastSeg = -1;
+  let segCount = 0;
+  for (let i = 0; i < d.prefixCount; i++) {
+    const b = d.prefixBytes[i];
+    if (!(b in segmentPrefixBytes)) continue;
+    segCount++;
+    // In 64-bit mode es/cs/ss/ds do not displace an earlier fs/gs.
+    if (d.mode === 64 && lastSeg >= 0 && (b < 0x64) && d.prefixBytes[lastSeg] >= 0x64) continue;
+    lastSeg = i;
+  }
+  const strSrc = f.operands.some((s) => s === 'ms' || s === 'mb');
+  const segUsed = ((d.hasMem || strSrc || f.operands.includes('moffs')) && !(d.mode === 64 && d.segment < 4)) || (strSrc && d.segment === 3);
+  // objdump drops es/cs/ss/ds in front of 64-bit string instructions without a word.
+  const dropLegacySeg = d.mode === 64 && stringOps.has(f.op);
+  const usesOpSize = d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || f.operands.includes('rel');
+  const usesAddr = d.hasMem || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb' || s === 'moffs') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
+  const last = (pred: (b: number) => boolean): number => {
+    let k = -1;
+    for (let i = 0; i < d.prefixCount; i++) if (pred(d.prefixBytes[i])) k = i;
+    return k;
+  };
+  const lastRep = last((b) => b === 0xf3 || b === 0xf2);
+  const last66 = last((b) => b === 0x66);
+  const last67 = last((b) => b === 0x67);
+  const branch = f.op === 'jcc' || f.op === 'jmp' || f.op === 'call' || f.op === 'ret' || f.op === 'jmp_indirect' || f.op === 'call_indirect';
+  const hle = f.lock && d.hasMem;
+  for (let i = 0; i < d.prefixCount; i++) {
+    const b = d.prefixBytes[i];
+    if (b === 0xf0) {
+      if (!d.lockCr8) pre.push('lock');
+    } else if (b === 0xf3 || b === 0xf2) {
+      if (i !== lastRep) pre.push(b === 0xf3 ? 'repz' : 'repnz');
+      else if (f.mandatoryPrefix === b) continue;
+      else if (b === 0xf2 && branch) pre.push('bnd');
+      else if (hle && (d.prefixes & Prefix.Lock || f.op === 'xchg')) pre.push(b === 0xf3 ? 'xrelease' : 'xacquire');
+      else if (b === 0xf3 && d.hasMem && (f.op === 'mov') && (f.opcode[0] === 0x88 || f.opcode[0] === 0x89 || f.opcode[0] === 0xc6 || f.opcode[0] === 0xc7)) pre.push('xrelease');
+      else if (b === 0xf3) pre.push(stringOps.has(f.op) && f.op !== 'cmps' && f.op !== 'scas' ? 'rep' : 'repz');
+      else pre.push('repnz');
+    } else if (b === 0x66) {
+      if (f.mandatoryPrefix === 0x66 && i === last66) continue;
+      if (!usesOpSize || i !== last66) pre.push(d.mode === 16 ? 'data32' : 'data16');
+    } else if (b === 0x67) {
+      if (!usesAddr || i !== last67) pre.push(d.mode === 32 ? 'addr16' : 'addr32');
+    } else if (b in segmentPrefixBytes) {
+      if (i === lastSeg && hintable(f.op) && (b === 0x2e || b === 0x3e) && segCount === 1) continue;
+      if (dropLegacySeg && b < 0x64) continue;
+      if (i !== lastSeg || !segUsed) pre.push(segNames[segmentPrefixBytes[b]]);
+    }
+  }
+  // A REX prefix whose bits the instruction does not use is shown by name (rex, rex.W, rex.WRB…).
+  if (d.rex && (d.rex & 0xf) !== (d.rex & rexUsed(d))) {
+    const bits = ['W', 'R', 'X', 'B'].filter((_, k) => d.rex & (8 >> k)).join('');
+    pre.push(bits ? 'rex.' + bits : 'rex');
+  } else if (d.rex === 0x40 && !usesRexByteRegs(d)) pre.push('rex');
+  return pre;
+}
+
+/** REX bits (W R X B as 8 4 2 1) that change this instruction's meaning. */
+function rexUsed(d: DecodedInstruction): number {
+  const f = d.form!;
+  let used = 0;
+  if ((d.opSize === 64 && f.osz === 'op' && f.sizes.includes(64)) || f.rexW || f.impliedSize === 64) used |= 8;
+  if (f.modrm === 'reg' && f.operands.some((s) => s === 'r' || s === 'rn' || s === 'cr' || s === 'dr' || /^r(8|16|32|64)$/.test(s))) used |= 4;
+  if (d.sib >= 0) used |= 2;
+  if (f.opcodeReg || (d.modrm >= 0 && f.modrm !== 'fixed' && (d.modrm >> 6 === 3 ? f.operands.some((s) => /^(rm|rr|rrn)/.test(s)) : d.base >= 0))) used |= 1;
+  return used;
+}
+
+/** Whether an 8-bit register operand needs the REX byte to mean spl/bpl/sil/dil. */
+function usesRexByteRegs(d: DecodedInstruction): boolean {
+  const f = d.form!;
+  const high = (n: number): boolean => n >= 4 && n < 8;
+  return f.operands.some((s) => {
+    const eight = s === 'rm8' || s === 'r8' || ((s === 'r' || s === 'rm' || s === 'rr' || s === 'ro' || s === 'acc') && d.opSize === 8);
+    if (!eight) return false;
+    if (s === 'r' || s === 'r8') return high(d.reg);
+    if (s === 'acc') return false;
+    return d.rmReg >= 0 && high(d.rmReg);
+  });
 }
 
 /** Formats one decoded instruction at `address`. */
@@ -162,6 +271,18 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
   } else {
     name = f.names[0];
     if (wantsSuffix(d)) name += suffixOfSize[size] ?? '';
+  }
+  if (f.op === 'loop' || f.op === 'loope' || f.op === 'loopne') {
+    const dflt = d.mode === 16 ? 16 : d.mode;
+    if (d.addrSize !== dflt) name += suffixOfSize[d.addrSize];
+  }
+  if (hintable(f.op) && d.prefixCount) {
+    let lastSegByte = -1;
+    let n = 0;
+    for (let i = 0; i < d.prefixCount; i++) if (d.prefixBytes[i] in segmentPrefixBytes) { lastSegByte = d.prefixBytes[i]; n++; }
+    if (n > 1) lastSegByte = -1;
+    if (lastSegByte === 0x2e) name += ',pn';
+    else if (lastSegByte === 0x3e) name += ',pt';
   }
   const ops: string[] = [];
   ripComment = '';
@@ -203,12 +324,16 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
         break;
       }
       case 'rel': case 'rel8': {
-        let t = address + d.length + d.rel;
-        if ((d.mode === 16 && size !== 32) || (d.mode !== 16 && size === 16)) t &= 0xffff;
+        // objdump's arithmetic: rel8 and rel32 wrap at the address width; a rel16 is masked to 16 bits, and
+        // without an operand-size prefix (plain 16-bit code) keeps the 64 KiB window of the next instruction.
+        const next = address + d.length;
+        let t = next + d.rel;
+        const width = spec === 'rel8' ? 1 : d.opSize === 16 || (d.mode === 16 && !f.sizes.length && d.opSize !== 32) ? 2 : 4;
+        if (width === 2) t = d.prefixes & Prefix.OpSize ? t & 0xffff : next - (next & 0xffff) + (t & 0xffff);
         else if (d.mode !== 64) t >>>= 0;
         target = t;
         const sym = syms?.describe(t);
-        ops.push(hex(t) + (sym ? ' ' + sym : ''));
+        ops.push(addressHex(t) + (sym ? ' ' + sym : ''));
         break;
       }
       case 'ms': ops.push(`${d.segment >= 0 && !(d.mode === 64 && d.segment < 4) ? '%' + segNames[d.segment] : '%ds'}:(${gpr(d.addrSize, 6, 0)})`); break;
@@ -220,16 +345,41 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
   }
   // Indirect branches carry a '*'.
   if (f.op.endsWith('_indirect')) ops[0] = '*' + ops[0];
-  const pre: string[] = [];
-  // A segment prefix with no memory operand to apply to is shown as a prefix, like objdump does.
-  // In 64-bit mode es/cs/ss/ds overrides do nothing and objdump shows them as prefixes too.
-  const segUsed = d.hasMem || f.operands.some((s) => s === 'ms' || s === 'mb' || s === 'moffs');
-  if (d.segment >= 0 && (!segUsed || (d.mode === 64 && d.segment < 4))) pre.push(segNames[d.segment]);
-  if (d.prefixes & Prefix.Lock) pre.push('lock');
-  if (d.prefixes & Prefix.Rep) pre.push(f.op === 'cmps' || f.op === 'scas' ? 'repz' : 'rep');
-  if (d.prefixes & Prefix.Repne) pre.push('repnz');
+  const pre = prefixText(d);
   const text = [...pre, name].join(' ') + (ops.length ? ' ' + ops.join(',') : '') + ripComment;
   return { text, target };
+}
+
+const legacyPrefixNames: Record<number, string> = {
+  0xf0: 'lock', 0xf3: 'repz', 0xf2: 'repnz', 0x66: 'data16', 0x67: 'addr32',
+  0x26: 'es', 0x2e: 'cs', 0x36: 'ss', 0x3e: 'ds', 0x64: 'fs', 0x65: 'gs',
+};
+
+/**
+ * A REX byte followed by another prefix is ignored by the CPU; objdump shows the bytes up to it as a line of
+ * their own. Returns that line's length, or 0.
+ */
+function strandedRex(bytes: Uint8Array, p: number): number {
+  for (let i = p; i < bytes.length && i - p < 14; i++) {
+    const b = bytes[i];
+    if ((b & 0xf0) === 0x40) {
+      const n = bytes[i + 1];
+      if (n !== undefined && ((n & 0xf0) === 0x40 || n in legacyPrefixNames)) return i - p + 1;
+      return 0;
+    }
+    if (!(b in legacyPrefixNames)) return 0;
+  }
+  return 0;
+}
+
+function prefixOnlyText(b: Uint8Array): string {
+  return Array.from(b, (x) => {
+    if ((x & 0xf0) === 0x40) {
+      const bits = ['W', 'R', 'X', 'B'].filter((_, k) => x & (8 >> k)).join('');
+      return bits ? 'rex.' + bits : 'rex';
+    }
+    return legacyPrefixNames[x];
+  }).join(' ');
 }
 
 /** Disassembles `bytes` in `mode`; undecodable bytes come out one at a time as `(bad)`. */
@@ -241,6 +391,12 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
   const out: DisassembledLine[] = [];
   let p = 0;
   while (p < bytes.length) {
+    const rexOnly = mode === 64 ? strandedRex(bytes, p) : 0;
+    if (rexOnly) {
+      out.push({ address: base + p, length: rexOnly, bytes: Array.from(bytes.subarray(p, p + rexOnly)), text: prefixOnlyText(bytes.subarray(p, p + rexOnly)) });
+      p += rexOnly;
+      continue;
+    }
     decodeInstruction(read, p, mode, d);
     if (!d.valid) {
       out.push({ address: base + p, length: 1, bytes: [bytes[p]], text: '(bad)' });

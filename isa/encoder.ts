@@ -64,6 +64,8 @@ interface Ctx {
   mode: CodeMode;
   input: InstructionInput;
   mnemonic: string;
+  /** The mnemonic without the size suffix of the candidate being tried (GNU names templates this way). */
+  base: string;
   suffix?: string;
   addr32: boolean;
   addr16: boolean;
@@ -125,14 +127,14 @@ function defaultSize(form: InstructionForm, ctx: Ctx): number {
 /** Chooses the operand size of `form` for this input, or explains why it cannot. */
 function chooseSize(form: InstructionForm, ctx: Ctx, relaxed: boolean): number | Failure {
   const name = ctx.mnemonic;
-  if (form.impliedSize) return ctx.suffix ? fail(`invalid instruction suffix for \`${form.names[0]}'`, 1) : form.impliedSize;
+  if (form.impliedSize) return ctx.suffix ? fail(`invalid instruction suffix for \`${ctx.base}'`, 1) : form.impliedSize;
   if (form.sizes.length === 0) {
-    if (ctx.suffix) return fail(`invalid instruction suffix for \`${stripSuffix(name)}'`, 1);
+    if (ctx.suffix) return fail(`invalid instruction suffix for \`${ctx.base}'`, 1);
     return 0;
   }
   if (ctx.suffix) {
     const s = sizeSuffixes[ctx.suffix];
-    if (!form.sizes.includes(s)) return fail(`invalid instruction suffix for \`${stripSuffix(name)}'`, 1);
+    if (!form.sizes.includes(s)) return fail(`invalid instruction suffix for \`${ctx.base}'`, 1);
     return s;
   }
   let inferred = 0;
@@ -142,16 +144,12 @@ function chooseSize(form: InstructionForm, ctx: Ctx, relaxed: boolean): number |
     const r = reg(op);
     if (isGpr(r) && !inferred) inferred = gprBits(r);
   });
-  if (inferred) return form.sizes.includes(inferred) ? inferred : fail(`operand size mismatch for \`${name}'`, 1);
+  if (inferred) return form.sizes.includes(inferred) ? inferred : fail(`operand size mismatch for \`${ctx.base}'`, 1);
   const d = defaultSize(form, ctx);
   if (form.sizes.includes(d)) return d;
   if (relaxed && form.sizes.length === 1) return form.sizes[0];
   if (relaxed && ctx.mode === 64 && form.sizes.includes(64) && form.osz === 'none') return 64;
   return fail(`operand size mismatch for \`${name}'`, 1);
-}
-
-function stripSuffix(name: string): string {
-  return name;
 }
 
 interface Match {
@@ -337,7 +335,7 @@ function fmtValue(v: bigint): string {
 
 function fmtMem(m: MemOperand): string {
   const parts = [m.base ? `%${m.base}` : '', m.index ? `%${m.index}` : ''];
-  if (m.index) parts.push(String(m.scale));
+  if (m.index && m.scale !== 1) parts.push(String(m.scale));
   return `(${parts.filter((p, i) => p || i === 0).join(',')})`;
 }
 
@@ -426,10 +424,10 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
   // Operand-size prefix / REX.W.
   let data = false;
   if (size === 64) {
-    if (mode !== 64) return fail(`invalid instruction suffix for \`${ctx.mnemonic}'`, 2);
+    if (mode !== 64) return fail(`invalid instruction suffix for \`${ctx.base}'`, 2);
     if (form.osz === 'op') rex.w = 1;
   } else if (size === 32 && form.osz === 'd64' && mode === 64) {
-    return fail(`invalid instruction suffix for \`${ctx.mnemonic}'`, 2);
+    return fail(ctx.suffix ? `invalid instruction suffix for \`${ctx.base}'` : `operand size mismatch for \`${ctx.base}'`, 2);
   } else if ((size === 16 || size === 32) && form.osz !== 'none') {
     if ((size === 16) !== (mode === 16)) data = true;
   }
@@ -569,14 +567,19 @@ function candidates(mnemonic: string): { form: InstructionForm; suffix?: string 
 /** Whether the operand list matches a form's specs at some size. */
 function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Failure {
   const ops = ctx.input.operands;
+  if (ops.length !== form.operands.length) return fail(`number of operands mismatch for \`${ctx.base}'`, 0.2);
   if (form.only64 && ctx.mode !== 64) return fail(`\`${ctx.mnemonic}' is only supported in 64-bit mode`, 0.5);
   if (form.no64 && ctx.mode === 64) return fail(`\`${ctx.mnemonic}' is not supported in 64-bit mode`, 0.5);
-  if (ops.length !== form.operands.length) return fail(`number of operands mismatch for \`${ctx.mnemonic}'`, 0.2);
+  // Without `*`, jmp/call to a bare address is the direct form: the indirect one is no candidate at all.
+  if ((form.op === 'jmp_indirect' || form.op === 'call_indirect') && ops[0].kind === 'mem' && !ops[0].indirect && isAbsolute(ops[0])) {
+    return fail(`operand type mismatch for \`${ctx.base}'`, 0.3);
+  }
   const size = chooseSize(form, ctx, relaxed);
   if (isFailure(size)) return size;
   for (let i = 0; i < ops.length; i++) {
     if (!matchOperand(form.operands[i], ops[i], size, form, ctx)) {
-      return fail(operandMismatchMessage(form, ctx, size, i), 1.5, i);
+      const message = operandMismatchMessage(form, ctx, size, i);
+      return fail(message, message.startsWith('operand type') ? 1.5 : 1.6, i);
     }
   }
   let memIndex = -1;
@@ -585,12 +588,20 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
 }
 
 function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i: number): string {
-  const op = ctx.input.operands[i];
-  const r = reg(op);
-  if (isGpr(r) && ctx.suffix && sizedSpecs.has(form.operands[i]) && gprBits(r) !== size) {
-    return `incorrect register \`%${r.name}' used with \`${ctx.suffix}' suffix`;
+  const ops = ctx.input.operands;
+  if (ctx.suffix) {
+    // GNU checks register operands against the suffix from the last one back.
+    for (let k = ops.length - 1; k >= 0; k--) {
+      const r = reg(ops[k]);
+      if (!isGpr(r) || !sizedSpecs.has(form.operands[k]) || gprBits(r) === size) continue;
+      if (size === 8 || gprBits(r) === 8) return `\`%${r.name}' not allowed with \`${ctx.mnemonic}'`;
+      if (size === 32 && gprBits(r) === 16) break;
+      return `incorrect register \`%${r.name}' used with \`${ctx.suffix}' suffix`;
+    }
   }
-  return `operand type mismatch for \`${ctx.mnemonic}'`;
+  const op = ops[i];
+  if (op.kind === 'imm' && /^(i8|i16)$/.test(form.operands[i]) && op.value.known) return `operand size mismatch for \`${ctx.base}'`;
+  return `operand type mismatch for \`${ctx.base}'`;
 }
 
 function prefixOnly(input: InstructionInput, mode: CodeMode): EncodeResult | undefined {
@@ -610,6 +621,7 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     mode,
     input,
     mnemonic: input.mnemonic,
+    base: input.mnemonic,
     addr32: input.prefixes.includes('addr32'),
     addr16: input.prefixes.includes('addr16'),
     data: input.prefixes.includes('data16') || input.prefixes.includes('data32'),
@@ -623,11 +635,12 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     }
   }
   const cands = candidates(input.mnemonic);
-  if (!cands.length) return { ok: false, message: `no such instruction: \`${input.mnemonic}'` };
+  if (!cands.length) return { ok: false, message: `no such instruction: \`${input.text ?? input.mnemonic}'` };
   let best: Failure = fail(`operand type mismatch for \`${input.mnemonic}'`, -1);
   for (const relaxed of [false, true]) {
     for (const { form, suffix } of cands) {
       ctx.suffix = suffix;
+      ctx.base = suffix ? input.mnemonic.slice(0, -1) : input.mnemonic;
       const m = tryForm(form, ctx, relaxed);
       if (isFailure(m)) {
         if (m.rank > best.rank) best = m;

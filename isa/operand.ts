@@ -37,6 +37,8 @@ export interface InstructionInput {
   /** Prefix mnemonics written before it on the same statement: `lock`, `rep`, `data32`, `addr32`, `rex64`, `cs`… */
   prefixes: string[];
   operands: Operand[];
+  /** The statement as written (optional): only used to quote it in "no such instruction" like GNU as. */
+  text?: string;
 }
 
 /**

@@ -61,6 +61,8 @@ export interface InstructionForm {
   rep: boolean;
   /** An alternate spelling of an encoding another form already decodes to: the decoder skips it. */
   encodeOnly: boolean;
+  /** An encoding GNU as never emits but CPUs and objdump accept (82 /n, f6 /1, shift /6): decoder only. */
+  decodeOnly: boolean;
   /** Immediates are emitted in reverse operand order (far pointers: offset then selector). */
   immReverse: boolean;
   /** The register operand is also encoded in ModRM.rm (`imul $3,%eax`). */

@@ -59,6 +59,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
     lock: has('lock'),
     rep: has('rep'),
     encodeOnly: has('enc'),
+    decodeOnly: has('dec'),
     immReverse: has('immrev'),
     dupReg: has('dup'),
     quietDefault: has('quiet'),
@@ -82,6 +83,7 @@ function build(): InstructionForm[] {
     const sz = f.sizes.map((s) => suffixOfSize[s]).join('');
     let id = `${f.names[0]}${sz ? ':' + sz : ''}(${f.operands.join(',')})`;
     if (f.encodeOnly) id += '~alt';
+    if (f.decodeOnly) id += '~dec';
     const n = seen.get(id) ?? 0;
     seen.set(id, n + 1);
     if (n) id += `#${n}`;
@@ -96,6 +98,7 @@ export const forms: readonly InstructionForm[] = build();
 export const formsByName: ReadonlyMap<string, InstructionForm[]> = (() => {
   const m = new Map<string, InstructionForm[]>();
   for (const f of forms) for (const n of f.names) {
+    if (f.decodeOnly) continue;
     const list = m.get(n) ?? [];
     list.push(f);
     m.set(n, list);

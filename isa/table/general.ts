@@ -22,7 +22,7 @@ function aluRows(): string {
         `${name} | wlq | r,rm | ${hex(i * 8 + 1)} /r | ${lock}`,
         `${name} | b | rm,r | ${hex(i * 8 + 2)} /r |`,
         `${name} | wlq | rm,r | ${hex(i * 8 + 3)} /r |`,
-        `${name} | b | i,rm | 82 /${i} | no64 enc`,
+        `${name} | b | i,rm | 82 /${i} | no64 dec`,
       ].join('\n');
     })
     .join('\n');
@@ -32,8 +32,10 @@ const shifts = ['rol', 'ror', 'rcl', 'rcr', 'shl,sal', 'shr', 'sal', 'sar'];
 function shiftRows(): string {
   return shifts
     .map((names, i) => {
-      if (i === 6) return ''; // /6 is an undocumented alias of shl; GNU has no mnemonic for it
-      const op = `op=${names.split(',')[0]}`;
+      // /6 is an undocumented alias of shl: decoded (objdump calls it shl), never assembled.
+      const dec = i === 6 ? 'dec' : '';
+      if (i === 6) names = 'shl';
+      const op = `op=${names.split(',')[0]} ${dec}`;
       return [
         `${names} | b | $1,rm | d0 /${i} | enc ${op}`,
         `${names} | wlq | $1,rm | d1 /${i} | enc ${op}`,
@@ -88,8 +90,8 @@ test | b | r,rm | 84 /r |
 test | wlq | r,rm | 85 /r |
 test | b | rm,r | 84 /r | enc
 test | wlq | rm,r | 85 /r | enc
-test | b | i,rm | f6 /1 | enc
-test | wlq | i,rm | f7 /1 | enc
+test | b | i,rm | f6 /1 | dec
+test | wlq | i,rm | f7 /1 | dec
 mov | b | moffs,acc | a0 | no64
 mov | wl | moffs,acc | a1 | no64
 mov | b | acc,moffs | a2 | no64
@@ -160,7 +162,7 @@ shrd | wlq | i8,r,rm | 0f ac /r |
 shrd | wlq | %cl,r,rm | 0f ad /r |
 shrd | wlq | r,rm | 0f ad /r | enc
 bswap | lq | ro | 0f c8+r |
-set{cc} | - | rm8 | 0f 90+cc /0 | op=setcc
+set{cc} | - | rm8 | 0f 90+cc /r | op=setcc
 cmov{cc} | wlq | rm,r | 0f 40+cc /r | op=cmovcc
 j{cc} | - | rel8 | 70+cc | op=jcc
 j{cc} | - | rel | 0f 80+cc | op=jcc

@@ -41,6 +41,7 @@ lsl | wlq | rr,r | 0f 03 /r |
 syscall | - | - | 0f 05 |
 clts | - | - | 0f 06 |
 sysret | l | - | 0f 07 | only64 dis=sysretl!
+sysret | l | - | 0f 07 | no64 enc
 sysret | q | - | 0f 07 | only64
 sysret | - | - | 0f 07 |
 invd | - | - | 0f 08 |
