@@ -5,18 +5,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLES, REPO_ROOT, buildExample, exampleStart, qemuExamples } from './examples';
+import { EXAMPLES, REPO_ROOT, SEEDS_DIR, SEED_RUNS, buildExample, exampleStart, qemuExamples, type ExampleFixture } from './examples';
 import { QEMU, haveTool, qemuArguments, runOnQemu, wrapForQemu } from './qemu-oracle';
 
 const missing = [QEMU, 'gcc', 'as', 'ld'].filter((t) => !haveTool(t));
 const skip = missing.length > 0 && !process.env.CI ? `missing ${missing.join(', ')}` : false;
+const seedsMissing = !existsSync(SEEDS_DIR);
+const skipSeeds = skip || (seedsMissing && !process.env.CI ? `no seeds at ${SEEDS_DIR}` : false);
 
 test('the oracle tools are installed', { skip }, () => {
   assert.deepEqual(missing, [], `missing ${missing.join(', ')} (required when CI is set)`);
 });
 
 test('every listed example exists and says how it ends', () => {
-  for (const e of EXAMPLES) {
+  for (const e of [...EXAMPLES, ...SEED_RUNS]) {
     assert.ok(existsSync(join(REPO_ROOT, e.path)), e.path);
     if (e.start === 'ap' || e.start === 'long64') assert.equal(typeof e.load, 'number', `${e.path}: load address`);
     if (e.qemu) {
@@ -41,18 +43,27 @@ test('the QEMU command lines are the ones REFERENCE.md gives', () => {
   );
 });
 
+async function checkOnQemu(e: ExampleFixture): Promise<void> {
+  const image = buildExample(e);
+  const options = { ...exampleStart(e), timeoutMs: 15_000 };
+  const [first, second] = await Promise.all([runOnQemu(image, options), runOnQemu(image, options)]);
+  for (const run of [first, second]) {
+    assert.equal(run.timedOut, false, `${e.path} did not finish; output so far:\n${run.stdout}`);
+    assert.equal(run.status, e.status, `${e.path} ended with ${run.status}; output:\n${run.stdout}${run.stderr}`);
+  }
+  assert.notEqual(first.stdout, '', 'no console output');
+  assert.equal(second.stdout, first.stdout, 'the two runs printed different output');
+  for (const line of e.mustPrint) assert.ok(first.stdout.includes(line), `missing ${JSON.stringify(line)} in:\n${first.stdout}`);
+}
+
 for (const e of qemuExamples()) {
-  test(`${e.path} (start ${e.start}) on QEMU: status ${e.status}, deterministic output`, { skip, timeout: 30_000 }, async () => {
-    const image = buildExample(e);
-    const options = { ...exampleStart(e), timeoutMs: 15_000 };
-    const [first, second] = await Promise.all([runOnQemu(image, options), runOnQemu(image, options)]);
-    for (const run of [first, second]) {
-      assert.equal(run.timedOut, false, `${e.path} did not finish; output so far:\n${run.stdout}`);
-      assert.equal(run.status, e.status, `${e.path} ended with ${run.status}; output:\n${run.stdout}${run.stderr}`);
-    }
-    assert.notEqual(first.stdout, '', 'no console output');
-    assert.equal(second.stdout, first.stdout, 'the two runs printed different output');
-    for (const line of e.mustPrint) assert.ok(first.stdout.includes(line), `missing ${JSON.stringify(line)} in:\n${first.stdout}`);
+  test(`${e.path} (start ${e.start}) on QEMU: status ${e.status}, deterministic output`, { skip, timeout: 30_000 }, () => checkOnQemu(e));
+}
+
+for (const e of SEED_RUNS) {
+  test(`${e.path} (start ${e.start}) on QEMU: status ${e.status}, deterministic output`, { skip: skipSeeds, timeout: 30_000 }, async () => {
+    assert.ok(!seedsMissing, `the seeds are missing at ${SEEDS_DIR} (required when CI is set)`);
+    await checkOnQemu(e);
   });
 }
 

@@ -2,7 +2,7 @@
 // contain. Statuses and lines were checked on qemu-system-x86_64 7.2 (TCG, -cpu max); examples-on-qemu.test.ts
 // re-checks them, and the machine's tests compare our machine with QEMU over the same list.
 import { join } from 'node:path';
-import { assembleWithGnu, gnuSymbols, type QemuRunOptions } from './qemu-oracle';
+import { assembleWithGnu, gnuSymbols, type AssembleOptions, type QemuRunOptions } from './qemu-oracle';
 
 export type ExampleStart = 'reset' | 'boot-sector' | 'ap' | 'long64';
 
@@ -20,6 +20,10 @@ export interface ExampleFixture {
   entrySymbol?: string;
   /** Preprocess with the built-in kernel headers (gas/headers) on the include path. */
   kernelHeaders?: boolean;
+  /** Extra include directories, relative to the repository root. */
+  includeDirs?: string[];
+  /** Take this section's bytes from the object instead of linking (position-independent trampolines). */
+  section?: string;
   /** Whether it runs on QEMU (`ap` and `long64` behind the shim ROMs of qemu-oracle.ts). */
   qemu: boolean;
   /** Exit status on QEMU: (V << 1) | 1 for the byte V written to port 0xF4. */
@@ -298,6 +302,35 @@ export const EXAMPLES: ExampleFixture[] = [
   },
 ];
 
+/** The seeds' own code, run through wrappers of ours in test/machine/qemu/fixtures (the seeds stay outside). */
+export const SEEDS_DIR = join(REPO_ROOT, '..', 'shared', 'seeds');
+
+export const SEED_RUNS: ExampleFixture[] = [
+  {
+    path: 'test/machine/qemu/fixtures/bsp-trampoline-wrapper.S',
+    start: 'ap',
+    cpus: 1,
+    ttext: 0,
+    load: 0x10000,
+    kernelHeaders: true,
+    includeDirs: ['../shared/seeds'],
+    section: '.x86_trampoline_bsp',
+    qemu: true,
+    status: 201,
+    mustPrint: [
+      'trampoline_64_bsp: jumped to kernel_phys_addr\n',
+      'CS 0x10 with L=1 (64-bit)\n',
+      'trampoline_status_bsp = 0xa5a5a5a5\n',
+      // ET reads as 1 whatever is written (QEMU, and hardware since the i486)
+      'CR0 0x80000011 CR4 0x20 EFER 0x500\n',
+      'CR3 = trampoline + 0x2000\n',
+      'identity map of 4 GiB: 2 MiB pages checked 0x800\n',
+    ],
+    proves:
+      "the seeds' trampoline_64_bsp.S entered as an AP reaches its 64-bit jump with CS.L = 1 and its 4 GiB identity map",
+  },
+];
+
 /** The examples QEMU can run as they are. */
 export function qemuExamples(): ExampleFixture[] {
   return EXAMPLES.filter((e) => e.qemu);
@@ -305,14 +338,23 @@ export function qemuExamples(): ExampleFixture[] {
 
 /** The example's flat image as GNU as and ld build it (the reference bytes for QEMU and our machine alike). */
 export function buildExample(e: ExampleFixture): Buffer {
-  return assembleWithGnu(join(REPO_ROOT, e.path), { ttext: e.ttext, builtinHeaders: e.kernelHeaders });
+  return assembleWithGnu(join(REPO_ROOT, e.path), assembleOptions(e));
+}
+
+function assembleOptions(e: ExampleFixture): AssembleOptions {
+  return {
+    ttext: e.ttext,
+    builtinHeaders: e.kernelHeaders,
+    includeDirs: (e.includeDirs ?? []).map((d) => join(REPO_ROOT, d)),
+    section: e.section,
+  };
 }
 
 /** How to start the example: the runOnQemu options, with the entry symbol resolved through `nm`. */
 export function exampleStart(e: ExampleFixture): QemuRunOptions {
   const options: QemuRunOptions = { start: e.start, cpus: e.cpus, load: e.load };
   if (e.entrySymbol !== undefined) {
-    const symbols = gnuSymbols(join(REPO_ROOT, e.path), { ttext: e.ttext, builtinHeaders: e.kernelHeaders });
+    const symbols = gnuSymbols(join(REPO_ROOT, e.path), assembleOptions(e));
     const entry = symbols.get(e.entrySymbol);
     if (entry === undefined) throw new Error(`${e.path}: no symbol ${e.entrySymbol}`);
     options.entry = entry;

@@ -27,6 +27,9 @@ export interface AssembleOptions {
   includeDirs?: string[];
   /** Also offer the built-in kernel headers (gas/headers) to gcc, after includeDirs, like our own cpp does. */
   builtinHeaders?: boolean;
+  /** Instead of linking, take this one section's bytes from the object (`objcopy -O binary -j SECTION`): for
+   *  position-independent code in its own section, such as the kernel's trampolines. */
+  section?: string;
 }
 
 export interface QemuRunOptions {
@@ -82,6 +85,10 @@ export function assembleWithGnu(path: string, options: AssembleOptions = {}): Bu
     if (options.builtinHeaders) cpp.push(`-I${writeBuiltinHeaders(dir)}`);
     runTool('gcc', [...cpp, source, '-o', pre], `preprocessing ${path}`);
     runTool('as', ['--64', '-o', obj, pre], `assembling ${path}`);
+    if (options.section !== undefined) {
+      runTool('objcopy', ['-O', 'binary', '-j', options.section, obj, out], `extracting ${options.section} from ${path}`);
+      return readFileSync(out);
+    }
     const flat = (options.format ?? 'binary') === 'binary' ? ['--oformat=binary'] : [];
     runTool('ld', ['-m', 'elf_x86_64', `-Ttext=0x${ttext.toString(16)}`, '-e', '0', ...flat, '-o', out, obj], `linking ${path}`);
     return readFileSync(out);
