@@ -298,7 +298,7 @@ export class Machine {
     for (let i = 0; i < 2048; i++) pds.push(i * 0x200000 + 0x83); // P RW PS
     this.memory.load(pd, u64s(pds));
     // null, 64-bit code (0x08), data (0x10)
-    this.memory.load(gdt, u64s([0, 0x00af9b000000ffff, 0x00cf93000000ffff]));
+    this.memory.load(gdt, u64s([0n, 0x00af9b000000ffffn, 0x00cf93000000ffffn]));
     cpu.gdtBase = gdt;
     cpu.gdtLimit = 0x17;
     cpu.cr3Lo = pml4;

@@ -132,7 +132,7 @@ function longModeWithIdt() {
   put64(m, 0x100000, 0x101003);
   put64(m, 0x101000, 0x102003);
   put64(m, 0x102000, 0x83, 0x200083);
-  put64(m, 0x8000, 0, 0x00af9b000000ffff, 0x00cf93000000ffff, 0x00affb000000ffff, 0x00cff3000000ffff);
+  put64(m, 0x8000, 0, 0x00af9b000000ffffn, 0x00cf93000000ffffn, 0x00affb000000ffffn, 0x00cff3000000ffffn);
   // 64-bit TSS descriptor at 0x28 (16 bytes), base 0xa000
   put64(m, 0x8028, descriptor(0xa000, 0x67, 0x89, 0), 0);
   cpu.gdtBase = 0x8000;

@@ -262,7 +262,7 @@ test('IA-32e rules: LA57 and PAE frozen while LMA=1, PG cannot be cleared in 64-
   const env = newMachine();
   buildIdentityTables(env);
   const { cpu, m } = env;
-  put64(m, 0x8000, 0, 0x00af9b000000ffff);
+  put64(m, 0x8000, 0, 0x00af9b000000ffffn);
   cpu.gdtBase = 0x8000;
   cpu.gdtLimit = 15;
   writeCr0(cpu, 1);
@@ -284,7 +284,7 @@ test('IA-32e rules: LA57 and PAE frozen while LMA=1, PG cannot be cleared in 64-
   assert.deepEqual(faultOf(() => writeCr4(cpu, 0x20 | 0x2000)), [13, 0], 'VMXE is not supported by the model');
   assert.deepEqual(faultOf(() => writeCr4(cpu, 0x20 | 0x20000)), null, 'PCIDE with CR3[11:0] = 0 in IA-32e mode');
   // Leaving IA-32e mode through compatibility mode.
-  put64(m, 0x8010, 0x00cf9b000000ffff);
+  put64(m, 0x8010, 0x00cf9b000000ffffn);
   cpu.gdtLimit = 23;
   writeCr4(cpu, 0x20);
   farJump(cpu, 0x10, 0x2000);
