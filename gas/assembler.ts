@@ -307,6 +307,14 @@ export class Assembler {
     return evaluate(expr, this.nowEnv);
   }
 
+  /** evalNow, reporting GNU's evaluation warnings (division by zero) on the statement. */
+  evalReporting(expr: Expr, ctx: StatementContext): Val {
+    const problems: { message: string; s: number; e: number }[] = [];
+    const v = evaluate(expr, this.nowEnv, problems);
+    for (const p of problems) this.warn(p.message, this.at(ctx, p.s, p.e), 'division-by-zero');
+    return v;
+  }
+
   freezeExpr(expr: Expr): Expr {
     return freeze(expr, (n) => {
       const s = this.symbols.get(n);
@@ -320,6 +328,7 @@ export class Assembler {
       localLabel: (n, dir) => ({ name: this.localLabelName(n, dir) }),
       dot: () => this.dotPlace(),
     });
+    for (const w of r.warnings ?? []) this.warn(w.message, this.at(ctx, w.s, w.e), 'missing-operand');
     if (r.error || !r.expr) {
       const e = r.error ?? { message: 'bad expression', s: pos, e: pos + 1 };
       this.error(e.message, this.at(ctx, e.s, e.e), 'bad-expression');

@@ -11,12 +11,17 @@ export type DirectiveHandler = (asm: Assembler, ctx: StatementContext) => void;
 const data = (size: number): DirectiveHandler => (asm, ctx) => {
   for (const p of asm.pieces(ctx)) {
     if (p.text === '') {
-      asm.error('missing expression', asm.at(ctx, p.column, p.column), 'bad-expression');
+      asm.warn('zero assumed for missing expression', asm.at(ctx, p.column, p.column), 'missing-expression');
+      asm.emit(new Uint8Array(size), ctx);
       continue;
     }
     const e = asm.parseWholeExpr(ctx, p);
-    if (!e) continue;
-    asm.emitValue(e, asm.evalNow(e), size, ctx, ctx.text, 0);
+    // GNU still emits the field (as zero) after a bad expression, so later addresses stay where they were.
+    if (!e) {
+      asm.emit(new Uint8Array(size), ctx);
+      continue;
+    }
+    asm.emitValue(e, asm.evalReporting(e, ctx), size, ctx, ctx.text, 0);
   }
 };
 

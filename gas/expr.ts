@@ -40,6 +40,8 @@ export interface ParsedExpr {
   /** Offset just past the expression. */
   end: number;
   error?: { message: string; s: number; e: number };
+  /** GNU's recoverable problems (e.g. "missing operand; zero assumed"). */
+  warnings?: { message: string; s: number; e: number }[];
 }
 
 /** Parses an expression starting at `pos`; stops before the first character that cannot continue it. */
@@ -47,9 +49,9 @@ export function parseExpression(text: string, pos: number, hooks: ParseHooks): P
   const p = new Parser(text, pos, hooks);
   try {
     const expr = p.binary(1);
-    return { expr, end: p.pos };
+    return { expr, end: p.pos, warnings: p.warnings.length ? p.warnings : undefined };
   } catch (e) {
-    if (e instanceof ExprSyntaxError) return { end: p.pos, error: { message: e.message, s: e.s, e: e.e } };
+    if (e instanceof ExprSyntaxError) return { end: p.pos, error: { message: e.message, s: e.s, e: e.e }, warnings: p.warnings };
     throw e;
   }
 }
@@ -61,6 +63,7 @@ class ExprSyntaxError extends Error {
 }
 
 class Parser {
+  readonly warnings: { message: string; s: number; e: number }[] = [];
   constructor(readonly text: string, public pos: number, readonly hooks: ParseHooks) {}
 
   private skip(): void {
@@ -111,7 +114,11 @@ class Parser {
     this.skip();
     const t = this.text;
     const s = this.pos;
-    if (s >= t.length) throw new ExprSyntaxError('missing operand', s, s);
+    if (s >= t.length || t[s] === ',') {
+      // GNU: an operator with nothing after it takes zero as its operand.
+      this.warnings.push({ message: 'missing operand; zero assumed', s, e: s });
+      return { t: 'num', v: 0n, s, e: s };
+    }
     const c = t[s];
     if (c === '(') {
       this.pos++;
@@ -281,8 +288,9 @@ function binary(expr: Extract<Expr, { t: 'bin' }>, l: Val, r: Val, env: EvalEnv,
     case '/':
     case '%':
       if (b === 0n) {
+        // GNU warns and keeps the dividend for `/`, zero for `%`.
         errors?.push({ message: 'division by zero', s: expr.s, e: expr.e });
-        return { k: 'abs', v: 0n };
+        return { k: 'abs', v: op === '/' ? a : 0n };
       }
       return { k: 'abs', v: wrap(op === '/' ? wrap(a) / wrap(b) : wrap(a) % wrap(b)) };
     case '<<': return { k: 'abs', v: b < 0n || b >= 64n ? 0n : wrap(a << b) };

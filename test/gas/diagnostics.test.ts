@@ -116,3 +116,12 @@ test('.include reads a file relative to the including file and maps origins into
   assert.equal(d.origin.expansion[0].kind, 'include');
   assert.equal(d.origin.expansion[0].site.file, '/src/main.s');
 });
+
+test('recoverable expression problems are GNU warnings and keep GNU\'s bytes', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const src = '.data\n.byte 1 +\n.byte 3, , 4\n.byte )\n.byte 7\n.byte 8/0\n.byte 9 % 0\n.long 1 +, 2\n';
+  const gnu = gnuAssemble(src, ['-Z']);
+  const a = ours(src);
+  assert.deepEqual(asGnu(a), gnu.messages);
+  assert.equal(Buffer.from(a.sections.find((s) => s.name === '.data')!.bytes).toString('hex'), Buffer.from(gnu.sections.get('.data') ?? []).toString('hex'));
+});

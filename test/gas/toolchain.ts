@@ -2,7 +2,7 @@
 // reader for the section contents and symbol table of `as` output.
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -118,11 +118,12 @@ export function gnuAssemble(source: string, extraArgs: string[] = []): GnuAssemb
       .map((l) => /^.*?in\.s:(\d+): (Error|Warning|Fatal error): (.*)$/.exec(l))
       .filter((m): m is RegExpExecArray => !!m)
       .map((m) => `${m[1]}: ${m[2]}: ${m[3]}`);
-    if (r.status !== 0) return { ok: false, messages, sections: new Map(), symbols: [] };
+    const keepGoing = extraArgs.includes('-Z');
+    if (r.status !== 0 && !(keepGoing && existsSync(obj))) return { ok: false, messages, sections: new Map(), symbols: [] };
     const elf = readElf(new Uint8Array(readFileSync(obj)));
     const sections = new Map<string, Uint8Array>();
     for (const s of elf.sections) if (s.type === SHT_PROGBITS || s.type === SHT_NOBITS) sections.set(s.name, s.bytes);
-    return { ok: true, messages, sections, symbols: elf.symbols };
+    return { ok: r.status === 0, messages, sections, symbols: elf.symbols };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
