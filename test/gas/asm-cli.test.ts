@@ -107,3 +107,24 @@ test('trampoline asm -I reaches .include', () => {
     assert.equal(readFileSync(join(dir, 'main.bin')).toString('hex'), '4201');
   });
 });
+
+test('--listing rows (line, address, bytes) agree with as -al for a single-section program', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  withDir((dir) => {
+    const src = '\t.text\n\t.code32\nstart:\tmovl $1, %eax\n\t.byte 1, 2, 3, 4, 5, 6\n\t.balign 4\n\tjmp start\n\t.ascii "hello"\n\t.macro two\n\tnop\n\tnop\n\t.endm\n\tret\n';
+    writeFileSync(join(dir, 'l.s'), src);
+    const g = spawnSync('as', ['--64', '-al=gnu.lst', 'l.s', '-o', 'l.o'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(g.status, 0, g.stderr);
+    const rows = (text: string) =>
+      text
+        .split('\n')
+        .map((l) => /^\s*(\d+) ([0-9a-fA-F]{4}) ([0-9A-F]+)/.exec(l))
+        .filter((m): m is RegExpExecArray => !!m)
+        .map((m) => `${m[1]} ${m[2].toLowerCase()} ${m[3]}`);
+    const r = trampoline(dir, 'asm', 'l.s', '--listing');
+    assert.equal(r.status, 0, r.stderr);
+    const gnu = rows(readFileSync(join(dir, 'gnu.lst'), 'latin1'));
+    assert.ok(gnu.length >= 6);
+    assert.deepEqual(rows(r.stdout), gnu);
+  });
+});
