@@ -19,7 +19,8 @@ export interface LineToken {
   text: string;
 }
 
-const nameStart = /[A-Za-z_.$]/;
+// `$` may continue a name but starts an immediate in AT&T syntax.
+const nameStart = /[A-Za-z_.]/;
 const nameChar = /[A-Za-z0-9_.$]/;
 
 export interface ScanState {

@@ -68,3 +68,8 @@ export function macroEnclosing(r: DocAnalysis, line: number) {
   }
   return undefined;
 }
+
+/** `.Lname\@` written in a macro body as a pattern over the names its expansions produced. */
+export function atPattern(name: string): RegExp {
+  return new RegExp('^' + name.split('\\@').map((p) => p.replace(/[.$]/g, '\\$&')).join('\\d+') + '$');
+}

@@ -14,8 +14,10 @@ export interface ExpansionText {
 }
 
 /** Expansion of the call written on `line` of the document (GAS macro, .rept/.irp, or cpp macro). */
-export function expansionAt(r: DocAnalysis, line: number, file = r.path): ExpansionText | undefined {
-  const idx = r.index.expandedFrom(file, line);
+export function expansionAt(r: DocAnalysis, line: number, file = r.path, withOwn = false): ExpansionText | undefined {
+  let idx = r.index.expandedFrom(file, line);
+  // A cpp macro line also yields statements written on it directly (the label in SYM_CODE_START(x)).
+  if (withOwn) idx = [...new Set([...idx, ...r.index.onLine(file, line).filter((i) => r.index.statements[i].origin.expansion.length === 0)])].sort((a, b) => a - b);
   if (!idx.length) return undefined;
   const lines: string[] = [];
   const stmts: Statement[] = [];
@@ -23,7 +25,7 @@ export function expansionAt(r: DocAnalysis, line: number, file = r.path): Expans
   let name = '';
   for (const i of idx) {
     const s = r.index.statements[i];
-    const at = stepAt(s.origin, file, line);
+    const at = stepAt(s.origin, file, line) ?? (withOwn && s.origin.range.line === line ? { step: { name: '', kind: 'cpp-macro' as const, site: s.origin.range }, depth: 0 } : undefined);
     if (!at) continue;
     if (!name) name = at.step.name;
     if (s.kind === 'empty' || (s.kind === 'directive' && conditional.test(s.name))) continue;

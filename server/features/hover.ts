@@ -8,6 +8,7 @@ import { lookupRegister, registerAvailable, type RegisterInfo } from '../../isa/
 import type { CodeMode } from '../../isa/mode';
 import type { LineToken } from '../line-scan';
 import type { DocAnalysis } from '../workspace';
+import { atPattern } from './common';
 import { hex, lineTokens, macroEnclosing, modeAtLine, modeName, tokenAtPosition } from './common';
 import { expansionAt } from './expansion';
 import { docForMnemonic, flagList, formsForMnemonic, isPrefix, validModes } from './instruction-info';
@@ -96,7 +97,7 @@ function identHover(r: DocAnalysis, line: number, tok: LineToken, stmt: Statemen
 }
 
 function matchAtSymbol(r: DocAnalysis, name: string): SymbolInfo | undefined {
-  const re = new RegExp('^' + name.replace(/[.$]/g, '\\$&').replace('\\\\@', '\\d+').replace(/\\@/g, '\\d+') + '$');
+  const re = atPattern(name);
   for (const s of r.analysis.symbols.values()) if (re.test(s.name)) return s;
   return undefined;
 }
@@ -237,7 +238,7 @@ function cppHover(r: DocAnalysis, m: CppMacroDefinition, line: number, stmtIdx: 
       out.push(...meaningText(r, stmtIdx, imm.value.value));
     }
   } else if (m.params) {
-    const e = expansionAt(r, line);
+    const e = expansionAt(r, line, r.path, true);
     if (e) out.push('Expands here to:', code('gas', e.text));
   }
   return out.join('\n\n');

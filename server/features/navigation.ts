@@ -2,6 +2,7 @@
 // symbols across includes, GAS macros, cpp macros and include files.
 import { DocumentHighlightKind, type DocumentHighlight, type Location, type Position, type Range, type WorkspaceEdit, type TextEdit } from 'vscode-languageserver';
 import type { DocAnalysis } from '../workspace';
+import { atPattern } from './common';
 import type { LineToken } from '../line-scan';
 import type { SourceRange } from '../../gas/source';
 import { lineTokens, macroEnclosing, tokenAtPosition, toLocation, toRange } from './common';
@@ -50,7 +51,7 @@ export function targetAt(r: DocAnalysis, pos: Position): Target | undefined {
   const cppUse = r.analysis.preprocessed?.macroUses.find((u) => u.range.file === r.path && u.range.line === pos.line && u.range.column <= tok.start && u.range.endColumn >= tok.end && u.name === name);
   if (cppUse || (findCppMacro(r, name) && !r.analysis.symbols.get(name)?.defined)) return { kind: 'cpp', name };
   if (name.includes('\\@')) {
-    const re = new RegExp('^' + name.replace(/[.$]/g, '\\$&').replace(/\\\\@/g, '\\d+') + '$');
+    const re = atPattern(name);
     for (const s of r.analysis.symbols.values()) if (re.test(s.name)) return { kind: 'symbol', name: s.name };
   }
   if (r.analysis.symbols.has(name)) return { kind: 'symbol', name };

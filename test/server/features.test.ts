@@ -1,0 +1,376 @@
+// The language server over the real protocol (node dist/server.js --stdio) on the seed trampoline and the AP
+// trampoline example. Expected facts come from the source text (line numbers of labels, references) and from
+// GNU gcc -E + as (bytes, label offsets); bit names come from the Intel SDM via isa/bits.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { TestClient, colOf, examplePath, fileUri, lineOf, seedPath } from './lsp-client';
+import { gnuObject, haveGnu, type GnuObject } from './gnu-image';
+import { formsByName } from '../../isa/table';
+import { legend } from '../../server/features/semantic';
+
+const seed = readFileSync(seedPath, 'latin1');
+const example = readFileSync(examplePath, 'latin1');
+const lines = (t: string) => t.split('\n');
+
+let client: TestClient;
+let gnuSeed: GnuObject | undefined;
+let gnuExample: GnuObject | undefined;
+let seedDiagnostics: any[];
+let exampleDiagnostics: any[];
+
+function oracle(): void {
+  if (!haveGnu()) {
+    if (process.env.CI) throw new Error('gcc/as/objcopy are required in CI');
+    return;
+  }
+  gnuSeed = gnuObject(seedPath);
+  gnuExample = gnuObject(examplePath);
+}
+
+async function hoverText(path: string, text: string, lineNeedle: string | number, tokenNeedle: string, offset = 1): Promise<string> {
+  const line = typeof lineNeedle === 'number' ? lineNeedle : lineOf(text, lineNeedle);
+  const h = await client.at('textDocument/hover', path, line, colOf(text, line, tokenNeedle) + offset);
+  return h?.contents?.value ?? '';
+}
+
+before(async () => {
+  oracle();
+  client = new TestClient();
+  await client.initialize(`${__dirname}/../..`);
+  [seedDiagnostics, exampleDiagnostics] = await Promise.all([client.open(seedPath), client.open(examplePath)]);
+});
+after(async () => {
+  await client.close();
+});
+
+describe('diagnostics', () => {
+  it('has no errors or warnings on the seed and on the example', () => {
+    assert.deepEqual(seedDiagnostics.filter((d) => d.severity <= 2).map((d) => d.message), []);
+    assert.deepEqual(exampleDiagnostics.filter((d) => d.severity <= 2).map((d) => d.message), []);
+  });
+  it('marks the unused label of the seed as unnecessary (trampoline_stack_bsp is never referenced)', () => {
+    assert.equal(seed.match(/\btrampoline_stack_bsp\b/g)!.length, 1);
+    const d = seedDiagnostics.find((x) => x.code === 'unused-label');
+    assert.ok(d, 'unused label hint');
+    assert.equal(d.severity, 4);
+    assert.deepEqual(d.tags, [1]);
+    assert.equal(d.range.start.line, lineOf(seed, /^trampoline_stack_bsp:/));
+  });
+});
+
+describe('hover', () => {
+  it('%cr4 lists every CR4 bit with its name', async () => {
+    const v = await hoverText(examplePath, example, 'movl    %eax, %cr4', '%cr4');
+    for (const name of ['PAE', 'PGE', 'LA57', 'PSE', 'SMEP', 'OSFXSR']) assert.match(v, new RegExp(`\\| ${name} \\|`));
+    assert.match(v, /\| 5 \| PAE \|/);
+    assert.match(v, /\| 12 \| LA57 \|/);
+  });
+  it('%cr0 lists PE and PG at bits 0 and 31', async () => {
+    const v = await hoverText(seedPath, seed, ' movl %eax, %cr0', '%cr0');
+    assert.match(v, /\| 0 \| PE \|/);
+    assert.match(v, /\| 31 \| PG \|/);
+  });
+  it('segment registers are explained for the mode of the line', async () => {
+    assert.match(await hoverText(seedPath, seed, ' mov %cs, %ax # Code', '%cs'), /real mode the segment base is selector × 16/);
+    const l = lineOf(seed, ' movl %eax, %ds', lineOf(seed, 'startup_32_bsp:'));
+    assert.match(await hoverText(seedPath, seed, l, '%ds'), /protected mode/);
+  });
+  it('instruction bytes are the ones GNU as emits at the same offset', async (t) => {
+    if (!gnuSeed || !gnuExample) return t.skip('GNU toolchain missing');
+    const cases: [string, string, string, GnuObject, string][] = [
+      [seedPath, seed, ' movzx %ax, %esi', gnuSeed, '.x86_trampoline_bsp'],
+      [seedPath, seed, ' lgdtl tgdt_bsp - bsp_base', gnuSeed, '.x86_trampoline_bsp'],
+      [seedPath, seed, ' ljmpl *(startup_32_vector_bsp - bsp_base)', gnuSeed, '.x86_trampoline_bsp'],
+      [seedPath, seed, ' orl $(X86_CR4_PAE), %eax', gnuSeed, '.x86_trampoline_bsp'],
+      [seedPath, seed, ' rep stosl', gnuSeed, '.x86_trampoline_bsp'],
+      [seedPath, seed, ' movq (kernel_phys_addr - bsp_base)(%rsi), %r14', gnuSeed, '.x86_trampoline_bsp'],
+      [seedPath, seed, ' movq $0xffffffffc0000000, %r12', gnuSeed, '.x86_trampoline_bsp'],
+      [seedPath, seed, ' leaq (pgtable_extra_bsp - bsp_base + 0x7)(%rsi), %rax', gnuSeed, '.x86_trampoline_bsp'],
+      [examplePath, example, 'movl    %eax, %cr4', gnuExample, '.text'],
+      [examplePath, example, 'ljmpl   $__KERNEL32_CS', gnuExample, '.text'],
+      [examplePath, example, 'movw    $(stack_end - tramp_base), %sp', gnuExample, '.text'],
+    ];
+    for (const [path, text, needle, gnu, section] of cases) {
+      const line = lineOf(text, needle);
+      const mnemonic = needle.trim().split(/\s+/)[0];
+      const v = await hoverText(path, text, line, mnemonic.startsWith('rep') ? 'stosl' : mnemonic);
+      const m = /Encodes in \.code\d+ as `([0-9a-f ]+)` \(\d+ bytes? at (\S+)\+0x([0-9a-f]+)\)/.exec(v);
+      assert.ok(m, `bytes in hover for ${needle}: ${v}`);
+      assert.equal(m[2], section);
+      const off = parseInt(m[3], 16);
+      const ours = m[1].split(' ');
+      const theirs = [...gnu.sections.get(section)!.subarray(off, off + ours.length)].map((b) => b.toString(16).padStart(2, '0'));
+      assert.deepEqual(ours, theirs, needle);
+    }
+  });
+  it('instruction hover has the summary, flags and valid modes from isa/', async () => {
+    const v = await hoverText(seedPath, seed, ' decl %ecx', 'decl');
+    assert.match(v, /\*\*decl\*\* — Decrement/);
+    assert.match(v, /Flags: writes OF SF ZF AF PF/);
+    assert.match(v, /Valid in: 16-bit, 32-bit, 64-bit code/);
+  });
+  it('macro call shows the parameters and only the taken .if branch of this call', async () => {
+    const v = await hoverText(examplePath, example, 'TAKE_STACK_LOCK lock_rip=1', 'TAKE_STACK_LOCK');
+    assert.match(v, /\.macro TAKE_STACK_LOCK lock_pa=0, lock_rip=0/);
+    assert.ok(v.includes('lock btsl $0, stack_lock(%rip)'), v);
+    assert.ok(!v.includes('pa_stack_lock'), v);
+    assert.ok(!v.includes('stack_lock - tramp_base'), v);
+    const pa = await hoverText(examplePath, example, 'TAKE_STACK_LOCK lock_pa=1', 'TAKE_STACK_LOCK');
+    assert.ok(pa.includes('lock btsl $0, pa_stack_lock') && !pa.includes('stack_lock(%rip)'), pa);
+  });
+  it('macro expansion size matches GNU (labels around the call)', async (t) => {
+    if (!gnuExample) return t.skip('GNU toolchain missing');
+    // TAKE_STACK_LOCK lock_rip=1 is the first statement of trampoline_start64 and ends before stack_end's lea.
+    const v = await hoverText(examplePath, example, 'TAKE_STACK_LOCK lock_rip=1', 'TAKE_STACK_LOCK');
+    const size = Number(/Expansion here \((\d+) bytes/.exec(v)![1]);
+    const start = gnuExample.symbols.get('trampoline_start64')!.value;
+    const text = gnuExample.sections.get('.text')!;
+    // leaq stack_end(%rip), %rsp = 48 8d 25 <rel32>: find it right after the expansion.
+    assert.deepEqual([...text.subarray(start + size, start + size + 3)], [0x48, 0x8d, 0x25]);
+  });
+  it('cpp macro hover: definition, value and the CR4 bit it sets', async () => {
+    const v = await hoverText(seedPath, seed, ' orl $(X86_CR4_PAE), %eax', 'X86_CR4_PAE');
+    assert.match(v, /#define X86_CR4_PAE/);
+    assert.match(v, /Value `0x20`/);
+    assert.match(v, /CR4 bits \(%eax → %cr4\): \*\*PAE\*\* \(bit 5\)/);
+  });
+  it('a mask moved to CR0 through %eax names PE and PG', async () => {
+    const v = await hoverText(seedPath, seed, ' movl $(X86_CR0_PG | X86_CR0_PE), %eax', 'X86_CR0_PG');
+    assert.match(v, /Value `0x80000001`/);
+    assert.match(v, /\*\*PE\*\* \(bit 0\)/);
+    assert.match(v, /\*\*PG\*\* \(bit 31\)/);
+  });
+  it('MSR numbers and EFER bits', async () => {
+    assert.match(await hoverText(seedPath, seed, ' movl $MSR_EFER, %ecx', 'MSR_EFER'), /MSR `0xc0000080` \*\*MSR_EFER\*\* \(IA32_EFER\)/);
+    assert.match(await hoverText(seedPath, seed, ' btsl $_EFER_LME, %eax', '_EFER_LME'), /EFER bits .*\*\*LME\*\* \(bit 8\)/);
+  });
+  it('numbers in hex, decimal and binary', async () => {
+    const v = await hoverText(seedPath, seed, ' movl $0x00000183, %eax', '0x00000183');
+    assert.match(v, /`0x183` = `387` = `0b110000011`/);
+  });
+  it('symbols: where defined, section and the address GNU gives', async (t) => {
+    const line = lineOf(seed, ' leal (startup_32_bsp - bsp_base)(%esi), %eax');
+    const v = await hoverText(seedPath, seed, line, 'startup_32_bsp');
+    assert.match(v, new RegExp(`Defined at trampoline_64_bsp.S:${lineOf(seed, /^startup_32_bsp:/) + 1}`));
+    if (!gnuSeed) return t.skip('GNU toolchain missing');
+    const g = gnuSeed.symbols.get('startup_32_bsp')!;
+    assert.match(v, new RegExp(`section \`${g.section.replace(/\./g, '\\.')}\` \\+ \`0x${g.value.toString(16)}\``));
+  });
+  it('numeric label reference hover names the line', async () => {
+    const line = lineOf(example, 'loop    1b');
+    const v = await hoverText(examplePath, example, line, '1b', 0);
+    assert.match(v, new RegExp(`trampoline.S:${lineOf(example, /^1:\s+movl\s+%eax, 0\(%edi\)/) + 1}`));
+  });
+});
+
+describe('navigation', () => {
+  it('every Nb/Nf in the seed and the example goes to the right N: (nearest in assembly order)', async () => {
+    for (const [path, text] of [[seedPath, seed], [examplePath, example]] as const) {
+      const ls = lines(text);
+      const macroStart = ls.findIndex((l) => /^\.macro TAKE_STACK_LOCK/.test(l));
+      let checked = 0;
+      for (let i = 0; i < ls.length; i++) {
+        const m = /\b(\d)([bf])\b/.exec(ls[i].replace(/#.*$/, ''));
+        if (!m || /^\s*\/?\*/.test(ls[i])) continue;
+        const [, digit, dir] = m;
+        const re = new RegExp(`^\\s*${digit}:`);
+        let expected = -1;
+        if (dir === 'b') for (let j = i; j >= 0; j--) { if (re.test(ls[j])) { expected = j; break; } }
+        else for (let j = i + 1; j < ls.length; j++) { if (re.test(ls[j])) { expected = j; break; } }
+        const defs = await client.at('textDocument/definition', path, i, m.index);
+        assert.equal(defs.length, 1, `${path}:${i + 1} ${ls[i]}`);
+        assert.equal(defs[0].uri, fileUri(path));
+        assert.equal(defs[0].range.start.line, expected, `${path}:${i + 1} ${ls[i]}`);
+        checked++;
+      }
+      assert.ok(checked >= (path === seedPath ? 4 : 3), `checked ${checked}`);
+      void macroStart;
+    }
+  });
+  it('a symbol goes to its label; a macro call to its .macro line; a cpp macro into a built-in header', async () => {
+    let line = lineOf(example, 'leaq    stack_end(%rip), %rsp');
+    let d = await client.at('textDocument/definition', examplePath, line, colOf(example, line, 'stack_end') + 2);
+    assert.equal(d[0].range.start.line, lineOf(example, /^stack_end:/));
+    line = lineOf(example, 'TAKE_STACK_LOCK lock_rip=1');
+    d = await client.at('textDocument/definition', examplePath, line, colOf(example, line, 'TAKE') + 2);
+    assert.equal(d[0].range.start.line, lineOf(example, /^\.macro TAKE_STACK_LOCK/));
+    line = lineOf(seed, 'SYM_CODE_START(trampoline_data_bsp)');
+    d = await client.at('textDocument/definition', seedPath, line, 3);
+    assert.equal(d[0].uri, 'x86-trampoline-header:/linux/linkage.h');
+    const header = await client.conn.sendRequest('x86Trampoline/headerText', { uri: d[0].uri }) as { text: string };
+    assert.match(lines(header.text)[d[0].range.start.line], /#define\s+SYM_CODE_START\b/);
+  });
+  it('.L locals made with \\@ inside a macro resolve to the label line in the body', async () => {
+    const line = lineOf(example, 'jmp     .Lretry_lock\\@');
+    const d = await client.at('textDocument/definition', examplePath, line, colOf(example, line, '.Lretry') + 2);
+    assert.equal(d[0].range.start.line, lineOf(example, /^\.Lretry_lock\\@:/));
+  });
+  it('references, highlights and rename of stack_end cover every occurrence in the text', async () => {
+    const expected = lines(example).flatMap((l, i) => [...l.matchAll(/\bstack_end\b/g)].map((m) => `${i}:${m.index}`)).sort();
+    const line = lineOf(example, 'leaq    stack_end(%rip), %rsp');
+    const col = colOf(example, line, 'stack_end');
+    const refs = await client.at('textDocument/references', examplePath, line, col, { context: { includeDeclaration: true } });
+    assert.deepEqual(refs.map((r: any) => `${r.range.start.line}:${r.range.start.character}`).sort(), expected);
+    const hl = await client.at('textDocument/documentHighlight', examplePath, line, col);
+    assert.equal(hl.length, expected.length);
+    const edit = await client.at('textDocument/rename', examplePath, line, col, { newName: 'stack_top' });
+    const edits = edit.changes[fileUri(examplePath)];
+    assert.deepEqual(edits.map((e: any) => `${e.range.start.line}:${e.range.start.character}`).sort(), expected);
+    assert.ok(edits.every((e: any) => e.newText === 'stack_top' && e.range.end.character - e.range.start.character === 'stack_end'.length));
+  });
+  it('rename of a macro edits the definition and each call', async () => {
+    const line = lineOf(example, 'PUTS    msg_long(%rip), %rsi');
+    const edit = await client.at('textDocument/rename', examplePath, line, colOf(example, line, 'PUTS'), { newName: 'DEBUG_PUTS' });
+    const got = edit.changes[fileUri(examplePath)].map((e: any) => e.range.start.line).sort((a: number, b: number) => a - b);
+    const expected = lines(example).flatMap((l, i) => (/^\s*(\.macro\s+)?PUTS\b/.test(l) ? [i] : []));
+    assert.deepEqual(got, expected);
+  });
+  it('document links: every #include resolves', async () => {
+    const links = await client.request('textDocument/documentLink', seedPath);
+    const includes = lines(seed).filter((l) => /^#include/.test(l)).length;
+    assert.equal(links.length, includes);
+    assert.ok(links.some((l: any) => l.target === 'x86-trampoline-header:/asm/segment.h'));
+  });
+});
+
+describe('symbols', () => {
+  it('outline: SYM_CODE_START block with its extent, labels, SYM_DATA, the section, and the macros', async () => {
+    const syms = await client.request('textDocument/documentSymbol', seedPath);
+    const flat: any[] = [];
+    const walk = (l: any[]) => l.forEach((s) => { flat.push(s); walk(s.children ?? []); });
+    walk(syms);
+    const block = flat.find((s) => s.name === 'trampoline_data_bsp');
+    assert.ok(block);
+    assert.equal(block.range.start.line, lineOf(seed, 'SYM_CODE_START(trampoline_data_bsp)'));
+    assert.equal(block.range.end.line, lineOf(seed, 'SYM_CODE_END(trampoline_data_bsp)'));
+    for (const n of ['startup_32_bsp', 'startup_64_bsp', 'tgdt_bsp', 'kernel_phys_addr', 'trampoline_status_bsp', 'pgtable_bsp']) assert.ok(flat.some((s) => s.name === n), n);
+    assert.ok(flat.some((s) => s.name === '.x86_trampoline_bsp' && s.kind === 3));
+    const ex = await client.request('textDocument/documentSymbol', examplePath);
+    assert.ok(ex.some((s: any) => s.name === 'TAKE_STACK_LOCK') && ex.some((s: any) => s.name === 'PUTS'));
+  });
+  it('workspace symbols find labels of open documents', async () => {
+    const r = await client.conn.sendRequest('workspace/symbol', { query: 'trampoline_data' }) as any[];
+    assert.ok(r.some((s) => s.name === 'trampoline_data_bsp' && s.location.uri === fileUri(seedPath)));
+  });
+});
+
+describe('completion and signature help', () => {
+  it('registers follow the .code mode of the line', async () => {
+    const l16 = lineOf(seed, ' mov %cs, %ax # Code');
+    const c16 = await client.at('textDocument/completion', seedPath, l16, colOf(seed, l16, '%cs') + 1);
+    const names16 = c16.map((c: any) => c.label);
+    assert.ok(names16.includes('%eax') && names16.includes('%cr0'));
+    assert.ok(!names16.includes('%r8') && !names16.includes('%rax'));
+    const l64 = lineOf(seed, ' movq %r14, %r13');
+    const c64 = await client.at('textDocument/completion', seedPath, l64, colOf(seed, l64, '%r14') + 1);
+    assert.ok(c64.some((c: any) => c.label === '%r8'));
+  });
+  it('mnemonics valid in the mode, with suffixes, and macros as snippets', async () => {
+    const l32 = lineOf(seed, ' decl %ecx');
+    const c32 = (await client.at('textDocument/completion', seedPath, l32, 1)).map((c: any) => c.label);
+    assert.ok(c32.includes('movl') && c32.includes('lgdtl') && c32.includes('pusha'));
+    assert.equal(formsByName.get('swapgs')![0].only64, true);
+    assert.ok(!c32.includes('swapgs'));
+    const l64 = lineOf(seed, ' decq %rcx');
+    const c64 = await client.at('textDocument/completion', seedPath, l64, 1);
+    const labels = c64.map((c: any) => c.label);
+    assert.ok(labels.includes('swapgs') && !labels.includes('pusha'));
+    const ex = await client.at('textDocument/completion', examplePath, lineOf(example, 'movl    $LOAD_ADDR, %esi'), 8);
+    const take = ex.find((c: any) => c.label === 'TAKE_STACK_LOCK');
+    assert.equal(take.insertText, 'TAKE_STACK_LOCK lock_pa=${1:0}, lock_rip=${2:0}');
+    assert.equal(take.insertTextFormat, 2);
+  });
+  it('include paths after #include <', async () => {
+    const line = lineOf(seed, '#include <asm/segment.h>');
+    const c = await client.at('textDocument/completion', seedPath, line, colOf(seed, line, 'segment'));
+    assert.ok(c.some((x: any) => x.label === 'asm/segment.h'), JSON.stringify(c.slice(0, 5)));
+  });
+  it('signature help for a macro call and for an instruction', async () => {
+    const line = lineOf(example, 'TAKE_STACK_LOCK lock_pa=1');
+    const s = await client.at('textDocument/signatureHelp', examplePath, line, colOf(example, line, 'lock_pa') + 2);
+    assert.equal(s.signatures[0].label, 'TAKE_STACK_LOCK lock_pa=0, lock_rip=0');
+    const l2 = lineOf(seed, ' shll $4, %esi');
+    const i = await client.at('textDocument/signatureHelp', seedPath, l2, colOf(seed, l2, '%esi'));
+    assert.ok(i.signatures.length > 0);
+    assert.equal(i.activeParameter, 1);
+  });
+});
+
+describe('presentation', () => {
+  it('semantic tokens: macro call, cpp macro, label, control register', async () => {
+    const data: number[] = (await client.request('textDocument/semanticTokens/full', examplePath)).data;
+    const toks: { line: number; col: number; len: number; type: string; mods: string[] }[] = [];
+    let line = 0;
+    let col = 0;
+    for (let i = 0; i < data.length; i += 5) {
+      line += data[i];
+      col = data[i] === 0 ? col + data[i + 1] : data[i + 1];
+      toks.push({ line, col, len: data[i + 2], type: legend.tokenTypes[data[i + 3]], mods: legend.tokenModifiers.filter((_, b) => data[i + 4] & (1 << b)) });
+    }
+    const at = (needle: string, tok: string) => {
+      const l = lineOf(example, needle);
+      const c = colOf(example, l, tok);
+      return toks.find((t) => t.line === l && t.col === c);
+    };
+    assert.equal(at('TAKE_STACK_LOCK lock_rip=1', 'TAKE_STACK_LOCK')?.type, 'function');
+    assert.equal(at('SYM_CODE_START(trampoline_start64)', 'SYM_CODE_START')?.type, 'macro');
+    assert.deepEqual(at('movl    %eax, %cr4', '%cr4')?.mods, ['control']);
+    assert.equal(at('startup_32:', 'startup_32')?.type, 'label');
+    assert.equal(at('lea     \\msg, \\reg', '\\msg')?.type, 'parameter');
+  });
+  it('folding: macros, SYM blocks, #ifndef and comment blocks', async () => {
+    const f = await client.request('textDocument/foldingRange', examplePath);
+    const has = (a: number, b: number) => f.some((x: any) => x.startLine === a && x.endLine === b);
+    assert.ok(has(lineOf(example, /^\.macro TAKE_STACK_LOCK/), lineOf(example, /^\.endm/)));
+    assert.ok(has(lineOf(example, 'SYM_CODE_START(trampoline_start32)'), lineOf(example, 'SYM_CODE_END(trampoline_start32)')));
+    assert.ok(has(lineOf(example, '#ifndef LOAD_ADDR'), lineOf(example, '#endif')));
+    assert.ok(has(lineOf(example, /^\.if \\lock_pa/), lineOf(example, /^\.endif/)));
+    assert.ok(f.some((x: any) => x.startLine === 0 && x.kind === 'comment'));
+  });
+  it('inlay hints: modes at .codeNN, label addresses as GNU lays them out, expansion sizes', async (t) => {
+    const hints = await client.request('textDocument/inlayHint', seedPath, { range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } } });
+    const on = (l: number) => hints.filter((h: any) => h.position.line === l).map((h: any) => h.label);
+    assert.deepEqual(on(lineOf(seed, /^ \.code16/)), ['16-bit']);
+    assert.deepEqual(on(lineOf(seed, /^ \.code32/)), ['32-bit']);
+    assert.deepEqual(on(lineOf(seed, /^ \.code64/)), ['64-bit']);
+    const ex = await client.request('textDocument/inlayHint', examplePath, { range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } } });
+    assert.ok(ex.some((h: any) => h.position.line === lineOf(example, 'TAKE_STACK_LOCK lock_rip=1') && /^\d+ bytes$/.test(h.label)));
+    // startup_32 is the target of the direct far jump in trampoline_start32.
+    assert.ok(ex.some((h: any) => h.position.line === lineOf(example, /^startup_32:/) && /32-bit · far-jump target: selector 0x8/.test(h.label)));
+    if (!gnuSeed) return t.skip('GNU toolchain missing');
+    for (const name of ['startup_32_bsp', 'startup_64_bsp', 'tgdt_bsp', 'pgtable_bsp']) {
+      const g: { section: string; value: number } = gnuSeed.symbols.get(name)!;
+      assert.deepEqual(on(lineOf(seed, new RegExp(`^${name}:`))), [`${g.section}+0x${g.value.toString(16)}`], name);
+    }
+  });
+  it('code lens "Debug from here" on SYM_CODE_START with the start mode of its code', async () => {
+    const lenses = await client.request('textDocument/codeLens', examplePath);
+    const byName = new Map(lenses.map((l: any) => [l.command.arguments[0].symbol, l]));
+    const rm = byName.get('trampoline_start') as any;
+    assert.equal(rm.command.command, 'x86Trampoline.debugFromHere');
+    assert.deepEqual(rm.command.arguments[0], { uri: fileUri(examplePath), symbol: 'trampoline_start', start: 'ap', mode: 16 });
+    assert.equal((byName.get('trampoline_start64') as any).command.arguments[0].start, 'long64');
+    assert.equal((byName.get('trampoline_start32') as any).command.arguments[0].mode, 32);
+  });
+});
+
+describe('commands', () => {
+  it('expandMacro returns the expansion of this call only', async () => {
+    const line = lineOf(example, 'TAKE_STACK_LOCK lock_rip=1');
+    const text = await client.conn.sendRequest('workspace/executeCommand', { command: 'x86Trampoline.expandMacro', arguments: [{ uri: fileUri(examplePath), position: { line, character: 10 } }] }) as string;
+    assert.ok(text.includes('lock btsl $0, stack_lock(%rip)'));
+    assert.ok(!text.includes('pa_stack_lock') && !text.includes('stack_lock - tramp_base'));
+    assert.match(text, /jnc\s+2f/);
+  });
+  it('showPreprocessed lists the assembled statements with their origins', async () => {
+    const v = await client.conn.sendRequest('workspace/executeCommand', { command: 'x86Trampoline.showPreprocessed', arguments: [{ uri: fileUri(examplePath) }] }) as { text: string; origins: any[] };
+    const out = lines(v.text);
+    const i = out.findIndex((l) => l.includes('lock btsl $0, stack_lock(%rip)'));
+    assert.ok(i >= 0);
+    assert.equal(v.origins[i].line, lineOf(example, '        lock btsl $0, stack_lock(%rip)'));
+    assert.equal(v.origins[i].expansion[0].name, 'TAKE_STACK_LOCK');
+    assert.equal(v.origins[i].expansion[0].line, lineOf(example, 'TAKE_STACK_LOCK lock_rip=1'));
+    assert.ok(!v.text.includes('X86_CR4_PAE'), 'cpp macros are expanded');
+  });
+});
