@@ -67,6 +67,21 @@ export const EXAMPLES: ExampleFixture[] = [
     proves: 'BIOS disk services (INT 13h AH=41h/42h LBA, AH=02h CHS) on a 4-sector disk; real-mode #DE through the IVT',
   },
   {
+    path: 'examples/boot-sector/bios-services.S',
+    start: 'boot-sector',
+    cpus: 1,
+    ttext: 0x7c00,
+    qemu: true,
+    status: 43,
+    mustPrint: [
+      'E820: 0x7c00 and 1 MiB..201 MiB are usable RAM\n',
+      'INT 12h: >= 512 KiB conventional memory\n',
+      'INT 16h: no key waiting\n',
+      'INT 1Ah: ticks do not go backwards\n',
+    ],
+    proves: 'BIOS services every boot loader uses (INT 15h E820 walk, INT 12h, INT 16h AH=01h, INT 1Ah), checked by firmware-independent facts',
+  },
+  {
     path: 'examples/real-mode/a20-unreal.S',
     start: 'reset',
     cpus: 1,
