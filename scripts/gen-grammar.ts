@@ -24,9 +24,9 @@ const inc = (name: string): Rule => ({ include: `#${name}` });
 
 // ---- shared regex fragments -------------------------------------------------------------------------------
 // A macro argument reference inside a word: \name, \@ (expansion counter) or \() (empty separator).
-const MACRO_REF = String.raw`\\(?:\(\)|@|[A-Za-z_]\w*)`;
+const MACRO_REF = String.raw`\\(?>\(\)|@|[A-Za-z_]\w*)`; // atomic: no backtracking into the name
 // A symbol name; may be glued to macro argument references (.Ldone_\@, foo\()bar).
-const SYMBOL = String.raw`(?:[A-Za-z_.][\w.]*|${MACRO_REF})(?:[\w.]|${MACRO_REF})*`;
+const SYMBOL = String.raw`(?:[A-Za-z_.]|${MACRO_REF})(?:[\w.]|${MACRO_REF})*`;
 // Where a statement (instruction/directive operand list) stops: separator, comment, end of line.
 const STATEMENT_END = String.raw`(?=;|#|//|$)`;
 // Register names by class (GNU as 2.40, AT&T syntax, case-insensitive); test/syntaxes/registers.test.ts checks
@@ -210,7 +210,7 @@ function symbols(): Rule {
       },
       {
         name: `meta.symbol.reference${S}`,
-        match: String.raw`(?<![\w.\\])[A-Za-z_.][\w.]*(?:[\w.]|${MACRO_REF})*`,
+        match: String.raw`(?<![\w.\\])[A-Za-z_.](?:[\w.]|${MACRO_REF})*`,
         captures: { '0': { patterns: [inc('macro-reference')] } },
       },
     ],
