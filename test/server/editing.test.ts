@@ -1,0 +1,140 @@
+// Diagnostics as documents change: debounced re-analysis, mode mistakes, undefined symbols and the
+// externalSymbols setting, problems in included files reported on the include line, unsaved buffers of included
+// files, Linux-tree include paths, and robustness against bad input.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { TestClient, fileUri } from './lsp-client';
+
+let dir: string;
+let client: TestClient;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'server-edit-'));
+  client = new TestClient();
+  await client.initialize(dir, { debounceMs: 20 });
+});
+after(async () => {
+  await client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function gnuErrors(source: string, mode: 32 | 64): string {
+  const f = join(dir, `oracle-${Math.random().toString(36).slice(2)}.s`);
+  writeFileSync(f, source);
+  const r = spawnSync('as', [mode === 64 ? '--64' : '--32', '-o', '/dev/null', f], { encoding: 'utf8' });
+  return r.stderr;
+}
+
+describe('diagnostics while editing', () => {
+  it('a 64-bit register in .code32 is reported on that line (GNU rejects it too)', async () => {
+    const src = '.code32\n  movl %eax, %ebx\n  movq %rax, %rbx\n  movl %r8d, %eax\n';
+    const gnu = gnuErrors(src, 64);
+    assert.match(gnu, /:3: Error/);
+    assert.match(gnu, /:4: Error/);
+    const p = join(dir, 'mode.S');
+    writeFileSync(p, src);
+    const d = await client.open(p);
+    for (const line of [2, 3]) assert.ok(d.some((x) => x.range.start.line === line && x.severity <= 2), `line ${line}: ${JSON.stringify(d)}`);
+    assert.ok(!d.some((x) => x.range.start.line === 1));
+  });
+
+  it('undefined symbols warn until listed in x86Trampoline.externalSymbols', async () => {
+    const p = join(dir, 'undef.S');
+    writeFileSync(p, '.code64\n  jmp kernel_entry\n  movq $other_sym, %rax\n');
+    let d = await client.open(p);
+    const und = d.filter((x) => x.code === 'undefined-symbol');
+    assert.deepEqual(und.map((x) => [x.range.start.line, x.range.start.character, x.range.end.character]), [[1, 6, 18], [2, 8, 17]]);
+    client.settings = { externalSymbols: ['kernel_entry'] };
+    const next = client.waitDiagnostics(fileUri(p));
+    void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { x86Trampoline: client.settings } });
+    d = await next;
+    assert.deepEqual(d.filter((x) => x.code === 'undefined-symbol').map((x) => x.range.start.line), [2]);
+    client.settings = {};
+    void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { x86Trampoline: {} } });
+  });
+
+  it('an error in an included file is also reported on the #include line; an unsaved fix in that file clears it', async () => {
+    const inc = join(dir, 'part.h');
+    writeFileSync(inc, '/* helper */\n  movl %eax\n');
+    const main = join(dir, 'main.S');
+    writeFileSync(main, '.code32\n#include "part.h"\n  nop\n');
+    const d = await client.open(main);
+    const onInclude = d.filter((x) => x.range.start.line === 1 && x.severity === 1);
+    assert.equal(onInclude.length, 1, JSON.stringify(d));
+    assert.match(onInclude[0].message, /^part\.h:2: /);
+    assert.equal(onInclude[0].relatedInformation[0].location.uri, fileUri(inc));
+    // Open the header and fix it without saving: main.S is re-analysed with the buffer's text.
+    await client.open(inc, '/* helper */\n  movl %eax, %ebx\n');
+    const mainAgain = client.waitDiagnostics(fileUri(main));
+    client.editNoWait(inc, { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '' });
+    const fixed = await mainAgain;
+    assert.deepEqual(fixed.filter((x) => x.severity === 1), []);
+  });
+
+  it('.include of a missing file is an error at the directive', async () => {
+    const p = join(dir, 'missing.s');
+    writeFileSync(p, '.include "nowhere.s"\nnop\n');
+    const d = await client.open(p);
+    assert.ok(d.some((x) => x.range.start.line === 0 && x.severity === 1));
+  });
+
+  it('re-analyses after each edit and publishes diagnostics for the newest version only', async () => {
+    const p = join(dir, 'edit.S');
+    writeFileSync(p, '.code64\nstart:\n  jmp start\n');
+    assert.deepEqual((await client.open(p)).filter((x) => x.severity <= 2), []);
+    const d = await client.edit(p, { range: { start: { line: 2, character: 6 }, end: { line: 2, character: 11 } }, text: 'stat' });
+    assert.ok(d.some((x) => x.code === 'undefined-symbol' && x.range.start.line === 2));
+    // Three quick edits: the stale versions are superseded (never published after the newest).
+    const v1 = client.editNoWait(p, { range: { start: { line: 2, character: 6 }, end: { line: 2, character: 10 } }, text: 's' });
+    const v2 = client.editNoWait(p, { range: { start: { line: 2, character: 6 }, end: { line: 2, character: 7 } }, text: 'st' });
+    const last = await client.edit(p, { range: { start: { line: 2, character: 6 }, end: { line: 2, character: 8 } }, text: 'start' });
+    assert.ok(v1 < v2);
+    assert.deepEqual(last.filter((x) => x.severity <= 2), []);
+  });
+
+  it('a Linux tree as workspace root puts arch/x86/include first on the include path', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'server-linux-'));
+    try {
+      mkdirSync(join(root, 'arch/x86/include/asm'), { recursive: true });
+      mkdirSync(join(root, 'include/linux'), { recursive: true });
+      writeFileSync(join(root, 'arch/x86/include/asm/tree_only.h'), '#define TREE_ONLY_VALUE 0x1234\n');
+      const p = join(root, 'arch/x86/realmode/rm/t.S');
+      mkdirSync(join(root, 'arch/x86/realmode/rm'), { recursive: true });
+      writeFileSync(p, '#include <asm/tree_only.h>\n.code64\n  movl $TREE_ONLY_VALUE, %eax\n');
+      const c = new TestClient();
+      try {
+        await c.initialize(root);
+        const d = await c.open(p);
+        assert.deepEqual(d.filter((x) => x.severity <= 2), []);
+        const h = await c.at('textDocument/hover', p, 2, 10);
+        assert.match(h.contents.value, /Value `0x1234`/);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('survives garbage and out-of-range requests', async () => {
+    const p = join(dir, 'garbage.S');
+    const junk = '.macro\n.endm\n.if\n#if (\n)))(((\n\u0000\u00ff\\@ %% $$ 1b 9f .rept 99999999\n.endr\n"unterminated\n/* open comment\n';
+    writeFileSync(p, junk);
+    const d = await client.open(p);
+    assert.ok(Array.isArray(d) && d.length > 0);
+    for (let line = -1; line < 12; line++) for (const ch of [-1, 0, 3, 200]) {
+      await client.at('textDocument/hover', p, line, ch);
+      await client.at('textDocument/definition', p, line, ch);
+      await client.at('textDocument/completion', p, line, ch);
+    }
+    await client.request('textDocument/semanticTokens/full', p);
+    await client.request('textDocument/documentSymbol', p);
+    const still = await client.at('textDocument/hover', p, 5, 10);
+    assert.ok(still === null || typeof still === 'object');
+    assert.equal(client.exited, null);
+  });
+});
