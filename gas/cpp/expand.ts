@@ -6,19 +6,15 @@
 import type { SourceRange } from '../source';
 import type { MacroDef } from './macro';
 import type { Frame, Token } from './token';
-import {
-  BOL,
-  copyToken,
-  FROM_BODY,
-  makeToken,
-  NO_EXPAND,
-  paddingToken,
-  PASTE_LEFT,
-  PREV_WHITE,
-  spanRange,
-  STRINGIFY_ARG,
-  tokenRange,
-} from './token';
+import * as tok from './token';
+import { copyToken, makeToken, paddingToken, spanRange, tokenRange } from './token';
+// Local copies: module imports are live bindings (getters once compiled), and these are read per token.
+const BOL = tok.BOL;
+const FROM_BODY = tok.FROM_BODY;
+const NO_EXPAND = tok.NO_EXPAND;
+const PASTE_LEFT = tok.PASTE_LEFT;
+const PREV_WHITE = tok.PREV_WHITE;
+const STRINGIFY_ARG = tok.STRINGIFY_ARG;
 import { lexFragment } from './fragment';
 
 /** Where tokens come from when no macro context is active: the current text line or directive. */

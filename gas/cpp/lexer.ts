@@ -3,10 +3,14 @@
 // and an unterminated ' or " becomes one "other" token to the end of the line instead of an error, because in
 // assembly `'` is a character prefix (`$'a`) and apostrophes appear in `#` comments.
 import type { Token } from './token';
-import { BOL, PREV_WHITE } from './token';
+import * as tok from './token';
+// Local copies: module imports are live bindings (getters once compiled), and these are read per token.
+const BOL = tok.BOL;
+const PREV_WHITE = tok.PREV_WHITE;
 
 export interface LogicalLine {
-  tokens: Token[];
+  /** Tokens, lexed on first use for simple lines (read them through lineTokens). */
+  tokens: Token[] | null;
   /** First and last physical line (0-based) the logical line spans. */
   first: number;
   last: number;
@@ -16,6 +20,8 @@ export interface LogicalLine {
   verbatim: boolean;
   /** The first token is `#` (a directive, or in assembler mode possibly just text). */
   hash: boolean;
+  /** No tokens at all. */
+  blank: boolean;
 }
 
 export interface LexProblem {
@@ -47,12 +53,15 @@ const SPLICE_TAIL = /\\[ \t\f\v]*$/;
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80;
 }
-function isIdentChar(c: number): boolean {
+export function isIdentChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57) || c >= 0x80;
 }
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
+
+/** A line without any of / \\ " ' holds no comment, splice or literal: its tokens can wait until needed. */
+const NEEDS_FULL_LEX = /[/\\"']/;
 
 /** Lexes one file. Never throws; problems (unterminated comment, …) are returned with positions. */
 export function lexFile(path: string, source: string): LexedFile {
@@ -64,162 +73,189 @@ export function lexFile(path: string, source: string): LexedFile {
   const n = phys.length;
   let i = 0;
   while (i < n) {
-    const first = i;
-    let s = phys[i];
-    const pieces: Piece[] = [{ off: 0, line: first }];
-    let verbatim = true;
-    // Joins the following physical line(s) while `s` ends in a backslash-newline.
-    const splice = (): void => {
-      for (;;) {
-        const m = SPLICE_TAIL.exec(s);
-        if (!m) return;
-        const off = s.length - m[0].length;
-        const at = pieceLineCol(pieces, off);
-        if (i + 1 >= n) {
-          problems.push({ severity: 'warning', message: 'backslash-newline at end of file', ...at, endLine: at.line, endCol: at.col + 1 });
-          s = s.slice(0, off);
-          verbatim = false;
-          return;
-        }
-        if (m[0].length > 1) {
-          problems.push({ severity: 'warning', message: 'backslash and newline separated by space', ...at, endLine: at.line, endCol: at.col + 1 });
-        }
-        verbatim = false;
-        s = s.slice(0, off) + phys[i + 1];
-        pieces.push({ off, line: i + 1 });
-        i++;
-      }
-    };
-    if (s.indexOf('\\') >= 0) splice();
+    const s = phys[i];
+    if (!NEEDS_FULL_LEX.test(s)) {
+      let k = 0;
+      while (k < s.length && isSpace(s.charCodeAt(k))) k++;
+      lines.push({ tokens: null, first: i, last: i, text: s, verbatim: true, hash: s.charCodeAt(k) === 35, blank: k === s.length });
+      i++;
+      continue;
+    }
+    const r = lexLogical(phys, i, path, problems, 0);
+    lines.push(r.line);
+    i = r.next;
+  }
+  const lexed: LexedFile = { path, source, lines, physicalLines: n, problems };
+  lexed.guard = findGuard(lexed);
+  return lexed;
+}
 
-    const tokens: Token[] = [];
-    let p = 0;
-    let white = false;
+/** The tokens of a logical line (lexing a simple line on first use). */
+export function lineTokens(lexed: LexedFile, L: LogicalLine): Token[] {
+  if (L.tokens === null) L.tokens = lexLogical([L.text], 0, lexed.path, [], L.first).line.tokens ?? [];
+  return L.tokens;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 12 || c === 11 || c === 0;
+}
+
+/** Lexes the logical line starting at physical line i (line numbers offset by lineBase). */
+function lexLogical(phys: string[], i: number, path: string, problems: LexProblem[], lineBase: number): { line: LogicalLine; next: number } {
+  const n = phys.length;
+  const first = i;
+  let s = phys[i];
+  const pieces: Piece[] = [{ off: 0, line: first }];
+  let verbatim = true;
+  // Joins the following physical line(s) while `s` ends in a backslash-newline.
+  const splice = (): void => {
     for (;;) {
-      // Whitespace and comments.
-      let len = s.length;
-      while (p < len) {
-        const c = s.charCodeAt(p);
-        if (c === 32 || c === 9 || c === 12 || c === 11 || c === 0 || c === 10) {
-          p++;
-          white = true;
-        } else if (c === 47 && s.charCodeAt(p + 1) === 42) {
-          verbatim = false;
-          white = true;
-          const start = p;
-          let close = s.indexOf('*/', p + 2);
-          while (close < 0 && i + 1 < n) {
-            // The comment runs on: bring in the next physical line.
-            const from = s.length;
-            s += '\n';
-            pieces.push({ off: s.length, line: i + 1 });
-            s += phys[i + 1];
-            i++;
-            if (s.indexOf('\\', from) >= 0) splice();
-            close = s.indexOf('*/', from);
-          }
-          len = s.length;
-          if (close < 0) {
-            const at = pieceLineCol(pieces, start);
-            problems.push({ severity: 'error', message: 'unterminated comment', ...at, endLine: at.line, endCol: at.col + 2 });
-            p = len;
-          } else {
-            p = close + 2;
-          }
-        } else if (c === 47 && s.charCodeAt(p + 1) === 47) {
-          verbatim = false;
-          white = true;
-          p = len;
-        } else break;
+      const m = SPLICE_TAIL.exec(s);
+      if (!m) return;
+      const off = s.length - m[0].length;
+      const at = pieceLineCol(pieces, off);
+      if (i + 1 >= n) {
+        problems.push({ severity: 'warning', message: 'backslash-newline at end of file', ...at, endLine: at.line, endCol: at.col + 1 });
+        s = s.slice(0, off);
+        verbatim = false;
+        return;
       }
-      if (p >= len) break;
-      const start = p;
+      if (m[0].length > 1) {
+        problems.push({ severity: 'warning', message: 'backslash and newline separated by space', ...at, endLine: at.line, endCol: at.col + 1 });
+      }
+      verbatim = false;
+      s = s.slice(0, off) + phys[i + 1];
+      pieces.push({ off, line: i + 1 });
+      i++;
+    }
+  };
+  if (s.indexOf('\\') >= 0) splice();
+
+  const tokens: Token[] = [];
+  let p = 0;
+  let white = false;
+  for (;;) {
+    // Whitespace and comments.
+    let len = s.length;
+    while (p < len) {
       const c = s.charCodeAt(p);
-      let kind: Token['kind'];
-      if (isIdentStart(c)) {
+      if (c === 32 || c === 9 || c === 12 || c === 11 || c === 0 || c === 10) {
         p++;
-        while (p < len && isIdentChar(s.charCodeAt(p))) p++;
-        const q = s.charCodeAt(p);
-        if ((q === 34 || q === 39) && isStringPrefix(s, start, p)) {
-          kind = q === 34 ? 'string' : 'char';
-          p = scanQuoted(s, p, q);
-          if (p < 0) {
-            kind = 'other';
-            p = len;
-          }
-        } else kind = 'ident';
-      } else if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(p + 1)))) {
-        p++;
-        while (p < len) {
-          const d = s.charCodeAt(p);
-          if ((d === 43 || d === 45) && (s.charCodeAt(p - 1) | 0x20) === 101) p++; // e+ e-
-          else if ((d === 43 || d === 45) && (s.charCodeAt(p - 1) | 0x20) === 112) p++; // p+ p-
-          else if (isIdentChar(d) || d === 46) p++;
-          else break;
+        white = true;
+      } else if (c === 47 && s.charCodeAt(p + 1) === 42) {
+        verbatim = false;
+        white = true;
+        const start = p;
+        let close = s.indexOf('*/', p + 2);
+        while (close < 0 && i + 1 < n) {
+          // The comment runs on: bring in the next physical line.
+          const from = s.length;
+          s += '\n';
+          pieces.push({ off: s.length, line: i + 1 });
+          s += phys[i + 1];
+          i++;
+          if (s.indexOf('\\', from) >= 0) splice();
+          close = s.indexOf('*/', from);
         }
-        kind = 'number';
-      } else if (c === 34 || c === 39) {
-        kind = c === 34 ? 'string' : 'char';
-        p = scanQuoted(s, p, c);
+        len = s.length;
+        if (close < 0) {
+          const at = pieceLineCol(pieces, start);
+          problems.push({ severity: 'error', message: 'unterminated comment', ...at, endLine: at.line, endCol: at.col + 2 });
+          p = len;
+        } else {
+          p = close + 2;
+        }
+      } else if (c === 47 && s.charCodeAt(p + 1) === 47) {
+        verbatim = false;
+        white = true;
+        p = len;
+      } else break;
+    }
+    if (p >= len) break;
+    const start = p;
+    const c = s.charCodeAt(p);
+    let kind: Token['kind'];
+    if (isIdentStart(c)) {
+      p++;
+      while (p < len && isIdentChar(s.charCodeAt(p))) p++;
+      const q = s.charCodeAt(p);
+      if ((q === 34 || q === 39) && isStringPrefix(s, start, p)) {
+        kind = q === 34 ? 'string' : 'char';
+        p = scanQuoted(s, p, q);
         if (p < 0) {
           kind = 'other';
           p = len;
         }
-      } else {
-        const plen = punctLength(s, p, c);
-        if (plen > 0) {
-          kind = 'punct';
-          p += plen;
-        } else {
-          kind = 'other';
-          p++;
-        }
+      } else kind = 'ident';
+    } else if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(p + 1)))) {
+      p++;
+      while (p < len) {
+        const d = s.charCodeAt(p);
+        if ((d === 43 || d === 45) && (s.charCodeAt(p - 1) | 0x20) === 101) p++; // e+ e-
+        else if ((d === 43 || d === 45) && (s.charCodeAt(p - 1) | 0x20) === 112) p++; // p+ p-
+        else if (isIdentChar(d) || d === 46) p++;
+        else break;
       }
-      let line: number;
-      let col: number;
-      let endLine: number;
-      let endCol: number;
-      if (pieces.length === 1) {
-        line = endLine = first;
-        col = start;
-        endCol = p;
-      } else {
-        const a = pieceLineCol(pieces, start);
-        const b = pieceLineCol(pieces, p - 1);
-        line = a.line;
-        col = a.col;
-        endLine = b.line;
-        endCol = b.col + 1;
+      kind = 'number';
+    } else if (c === 34 || c === 39) {
+      kind = c === 34 ? 'string' : 'char';
+      p = scanQuoted(s, p, c);
+      if (p < 0) {
+        kind = 'other';
+        p = len;
       }
-      tokens.push({
-        kind,
-        text: s.slice(start, p),
-        flags: (white ? PREV_WHITE : 0) | (tokens.length === 0 ? BOL : 0),
-        file: path,
-        line,
-        col,
-        endLine,
-        endCol,
-        off: start,
-        frame: null,
-        argNo: -1,
-        source: null,
-      });
-      white = false;
+    } else {
+      const plen = punctLength(s, p, c);
+      if (plen > 0) {
+        kind = 'punct';
+        p += plen;
+      } else {
+        kind = 'other';
+        p++;
+      }
     }
-    lines.push({
-      tokens,
-      first,
-      last: i,
-      text: s,
-      verbatim,
-      hash: tokens.length > 0 && tokens[0].kind === 'punct' && tokens[0].text === '#',
+    let line: number;
+    let col: number;
+    let endLine: number;
+    let endCol: number;
+    if (pieces.length === 1) {
+      line = endLine = first + lineBase;
+      col = start;
+      endCol = p;
+    } else {
+      const a = pieceLineCol(pieces, start);
+      const b = pieceLineCol(pieces, p - 1);
+      line = a.line + lineBase;
+      col = a.col;
+      endLine = b.line + lineBase;
+      endCol = b.col + 1;
+    }
+    tokens.push({
+      kind,
+      text: s.slice(start, p),
+      flags: (white ? PREV_WHITE : 0) | (tokens.length === 0 ? BOL : 0),
+      file: path,
+      line,
+      col,
+      endLine,
+      endCol,
+      off: start,
+      frame: null,
+      argNo: -1,
+      source: null,
     });
-    i++;
+    white = false;
   }
-  const lexed: LexedFile = { path, source, lines, physicalLines: n, problems };
-  lexed.guard = findGuard(lines);
-  return lexed;
+  const line: LogicalLine = {
+    tokens,
+    first: first + lineBase,
+    last: i + lineBase,
+    text: s,
+    verbatim,
+    hash: tokens.length > 0 && tokens[0].kind === 'punct' && tokens[0].text === '#',
+    blank: tokens.length === 0,
+  };
+  return { line, next: i + 1 };
 }
 
 function pieceLineCol(pieces: Piece[], off: number): { line: number; col: number } {
@@ -293,36 +329,37 @@ function punctLength(s: string, p: number, c: number): number {
   }
 }
 
-function directiveName(l: LogicalLine): string | undefined {
+function directiveName(lexed: LexedFile, l: LogicalLine): string | undefined {
   if (!l.hash) return undefined;
-  const t = l.tokens[1];
+  const t = lineTokens(lexed, l)[1];
   return t && t.kind === 'ident' ? t.text : undefined;
 }
 
 /** The guard macro when the file is exactly `#ifndef X` (or `#if !defined X`) … matching `#endif`. */
-function findGuard(lines: LogicalLine[]): string | undefined {
+function findGuard(lexed: LexedFile): string | undefined {
+  const lines = lexed.lines;
   let firstIdx = -1;
   let lastIdx = -1;
   for (let k = 0; k < lines.length; k++) {
-    if (lines[k].tokens.length === 0) continue;
+    if (lines[k].blank) continue;
     if (firstIdx < 0) firstIdx = k;
     lastIdx = k;
   }
   if (firstIdx < 0) return undefined;
   const head = lines[firstIdx];
-  const name = directiveName(head);
+  const name = directiveName(lexed, head);
   let guard: string | undefined;
-  const t = head.tokens;
+  const t = lineTokens(lexed, head);
   if (name === 'ifndef' && t.length === 3 && t[2].kind === 'ident') guard = t[2].text;
   else if (name === 'if' && t.length >= 5 && t[2].text === '!' && t[3].text === 'defined') {
     if (t.length === 5 && t[4].kind === 'ident') guard = t[4].text;
     else if (t.length === 7 && t[4].text === '(' && t[5].kind === 'ident' && t[6].text === ')') guard = t[5].text;
   }
   if (!guard) return undefined;
-  if (directiveName(lines[lastIdx]) !== 'endif') return undefined;
+  if (directiveName(lexed, lines[lastIdx]) !== 'endif') return undefined;
   let depth = 0;
   for (let k = firstIdx; k <= lastIdx; k++) {
-    const d = directiveName(lines[k]);
+    const d = directiveName(lexed, lines[k]);
     if (d === undefined) continue;
     if (d === 'if' || d === 'ifdef' || d === 'ifndef') depth++;
     else if (d === 'endif') {

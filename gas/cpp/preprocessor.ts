@@ -10,7 +10,7 @@ import { Expander } from './expand';
 import { evaluateCondition } from './expression';
 import { lexFragment } from './fragment';
 import type { LexedFile, LogicalLine } from './lexer';
-import { lexFile } from './lexer';
+import { isIdentChar, lexFile, lineTokens } from './lexer';
 import type { BuiltinMacroKind, MacroDef } from './macro';
 import { parseDefine, sameDefinition, spellTokens } from './macro';
 import { dirname, joinPath, normalizePath } from './paths';
@@ -22,6 +22,7 @@ import type {
   CppMacroDefinition,
   CppMacroUse,
   IncludeRecord,
+  OriginSegment,
   PreprocessedLine,
   PreprocessOptions,
   PreprocessResult,
@@ -96,7 +97,9 @@ function lexCached(path: string, text: string): LexedFile {
   return lexed;
 }
 
-const emptyLine = (): PreprocessedLine => ({ text: '', segments: [] });
+/** Shared by every empty output line (there are many: directives, skipped groups, header lines). */
+const NO_SEGMENTS: OriginSegment[] = Object.freeze([]) as unknown as OriginSegment[];
+const emptyLine = (): PreprocessedLine => ({ text: '', segments: NO_SEGMENTS });
 
 class LineReader implements BaseReader {
   tokens: Token[];
@@ -108,8 +111,8 @@ class LineReader implements BaseReader {
     line: LogicalLine,
     readonly out: PreprocessedLine[],
   ) {
-    this.tokens = line.tokens;
-    const last = line.tokens[line.tokens.length - 1];
+    this.tokens = lineTokens(st.lexed, line);
+    const last = this.tokens[this.tokens.length - 1];
     this.eof = makeToken('eof', '', last ?? null);
   }
   next(parsingArgs: number): Token {
@@ -180,7 +183,7 @@ export class Preprocessor implements ExpanderHost {
       if (text === undefined) {
         this.report('error', `${path}: No such file or directory`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }, [], 'cpp-file-not-found');
       } else {
-        const st: FileState = { path, lexed: this.lex(path, text), index: 0, includeSteps: [], conds: [], dirIndex: -1, builtin: false };
+        const st: FileState = { path, lexed: this.lex(path, text, false), index: 0, includeSteps: [], conds: [], dirIndex: -1, builtin: false };
         this.processFile(st, out);
       }
     } catch (e) {
@@ -243,8 +246,9 @@ export class Preprocessor implements ExpanderHost {
     }
   }
 
-  private lex(path: string, text: string): LexedFile {
-    const lexed = lexCached(path, text);
+  /** Included files are cached across runs (they rarely change); the main file, usually being edited, is not. */
+  private lex(path: string, text: string, cache = true): LexedFile {
+    const lexed = cache ? lexCached(path, text) : lexFile(path, text);
     if (!this.lexReported.has(path)) {
       this.lexReported.add(path);
       const steps = this.files.length > 0 ? this.files[this.files.length - 1].includeSteps : [];
@@ -278,8 +282,8 @@ export class Preprocessor implements ExpanderHost {
   }
 
   /** The directive a `#` line names: '' for a null directive, undefined when it is assembler text. */
-  private directiveOf(L: LogicalLine): string | undefined {
-    const t = L.tokens[1];
+  private directiveOf(st: FileState, L: LogicalLine): string | undefined {
+    const t = lineTokens(st.lexed, L)[1];
     if (!t) return '';
     if (t.kind === 'ident' && DIRECTIVES.has(t.text)) return t.text;
     return undefined;
@@ -287,17 +291,17 @@ export class Preprocessor implements ExpanderHost {
 
   private processLine(st: FileState, L: LogicalLine, out: PreprocessedLine[]): void {
     if (L.hash) {
-      const d = this.directiveOf(L);
+      const d = this.directiveOf(st, L);
       if (d !== undefined) {
         this.directive(st, L, d, out);
         return;
       }
     }
-    if (this.skipping(st) || L.tokens.length === 0) {
+    if (this.skipping(st) || L.blank) {
       this.blank(out, L);
       return;
     }
-    if (L.verbatim && !this.anyMacro(L.tokens)) {
+    if (L.verbatim && !this.mentionsMacro(L.text)) {
       out.push({
         text: L.text,
         segments: [
@@ -313,8 +317,29 @@ export class Preprocessor implements ExpanderHost {
     this.expandText(st, L, out);
   }
 
-  private anyMacro(tokens: Token[]): boolean {
-    for (const t of tokens) if (t.kind === 'ident' && this.macros.has(t.text)) return true;
+  /** Whether an identifier in a comment-free, literal-free line names a macro (no tokens are built). */
+  private mentionsMacro(text: string): boolean {
+    const n = text.length;
+    let p = 0;
+    while (p < n) {
+      const c = text.charCodeAt(p);
+      if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80) {
+        const q0 = p;
+        p++;
+        while (p < n && isIdentChar(text.charCodeAt(p))) p++;
+        if (this.macros.has(text.slice(q0, p))) return true;
+      } else if ((c >= 48 && c <= 57) || (c === 46 && p + 1 < n && text.charCodeAt(p + 1) >= 48 && text.charCodeAt(p + 1) <= 57)) {
+        // A pp-number (0x1007, 1f, 1.5e+3): letters inside it are not identifiers.
+        p++;
+        while (p < n) {
+          const d = text.charCodeAt(p);
+          const e = text.charCodeAt(p - 1) | 0x20;
+          if ((d === 43 || d === 45) && (e === 101 || e === 112)) p++;
+          else if (isIdentChar(d) || d === 46) p++;
+          else break;
+        }
+      } else p++;
+    }
     return false;
   }
 
@@ -327,7 +352,7 @@ export class Preprocessor implements ExpanderHost {
     out.push(emptyLine());
     for (let k = L.first; k < L.last; k++) out.push(emptyLine());
     const reader = new LineReader(this, st, L, out);
-    const first = L.tokens[0];
+    const first = reader.tokens[0];
     const printer = new LinePrinter(L.first, first.line === L.first ? first.col : 0, st.includeSteps);
     const ex = this.textExpander;
     ex.reset(reader, false);
@@ -346,15 +371,16 @@ export class Preprocessor implements ExpanderHost {
     if (mode === 1) {
       // Looking for '(' after a function-like macro name: only blank lines may come in between.
       let j = st.index;
-      while (j < lines.length && lines[j].tokens.length === 0) j++;
+      while (j < lines.length && lines[j].blank) j++;
       if (j >= lines.length) return false;
       const N = lines[j];
       if (N.hash) return false;
-      const f = N.tokens[0];
+      const ntoks = lineTokens(st.lexed, N);
+      const f = ntoks[0];
       if (!(f.kind === 'punct' && f.text === '(')) return false;
       for (let k = st.index; k <= j; k++) this.blank(reader.out, lines[k]);
       st.index = j + 1;
-      reader.append(N.tokens, false);
+      reader.append(ntoks, false);
       return true;
     }
     // Collecting arguments: directives in between are obeyed, as gcc does.
@@ -362,7 +388,7 @@ export class Preprocessor implements ExpanderHost {
       const N = lines[st.index++];
       this.linesProcessed++;
       if (N.hash) {
-        const d = this.directiveOf(N);
+        const d = this.directiveOf(st, N);
         if (d !== undefined) {
           this.collecting++;
           this.directive(st, N, d, reader.out);
@@ -371,8 +397,8 @@ export class Preprocessor implements ExpanderHost {
         }
       }
       this.blank(reader.out, N);
-      if (this.skipping(st) || N.tokens.length === 0) continue;
-      reader.append(N.tokens, true);
+      if (this.skipping(st) || N.blank) continue;
+      reader.append(lineTokens(st.lexed, N), true);
       return true;
     }
     return false;
@@ -381,7 +407,7 @@ export class Preprocessor implements ExpanderHost {
   // ---- directives ----
 
   private directive(st: FileState, L: LogicalLine, name: string, out: PreprocessedLine[]): void {
-    const toks = L.tokens;
+    const toks = lineTokens(st.lexed, L);
     const dirTok = toks[1] ?? toks[0];
     const args = toks.slice(2);
     if (name === '') {
@@ -831,8 +857,9 @@ export class Preprocessor implements ExpanderHost {
 
 /** The whole directive line, `#` to the end of its last token. */
 function lineRange(L: LogicalLine): SourceRange {
-  const a = L.tokens[0];
-  const b = L.tokens[L.tokens.length - 1];
+  const toks = L.tokens ?? [];
+  const a = toks[0];
+  const b = toks[toks.length - 1];
   if (!a || !b) return { file: '', line: L.first, column: 0, endLine: L.first, endColumn: 0 };
   return spanRange(a, b);
 }

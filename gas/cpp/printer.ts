@@ -4,7 +4,10 @@
 import type { ExpansionStep, Origin, SourceRange } from '../source';
 import type { OriginSegment, PreprocessedLine } from './types';
 import type { Frame, Token } from './token';
-import { FROM_BODY, PREV_WHITE } from './token';
+import * as tok from './token';
+// Local copies: module imports are live bindings (getters once compiled), and these are read per token.
+const FROM_BODY = tok.FROM_BODY;
+const PREV_WHITE = tok.PREV_WHITE;
 
 interface OpenSegment {
   start: number;
@@ -136,16 +139,13 @@ function outermost(f: Frame): Frame {
   return f;
 }
 
-const stepCache = new WeakMap<Frame, ExpansionStep[]>();
-
 /** Expansion steps for a token made by `frame`: innermost macro first, then the #include chain. */
 function frameSteps(frame: Frame, includeSteps: ExpansionStep[]): ExpansionStep[] {
-  const cached = stepCache.get(frame);
-  if (cached) return cached;
+  if (frame.steps) return frame.steps;
   const steps: ExpansionStep[] = [];
   for (let f: Frame | null = frame; f; f = f.parent) steps.push({ kind: 'cpp-macro', name: f.name, site: f.site });
   for (const s of includeSteps) steps.push(s);
-  stepCache.set(frame, steps);
+  frame.steps = steps;
   return steps;
 }
 

@@ -1,5 +1,5 @@
 // Preprocessing tokens as cpp sees them, plus the flags the expansion engine and the printer need.
-import type { SourceRange } from '../source';
+import type { ExpansionStep, SourceRange } from '../source';
 import type { MacroDef } from './macro';
 
 export type TokenKind =
@@ -36,6 +36,8 @@ export interface Frame {
   /** Where the macro was invoked: the name, through the closing parenthesis for function-like macros. */
   site: SourceRange;
   parent: Frame | null;
+  /** Expansion steps of tokens made here (filled in lazily by the printer). */
+  steps?: ExpansionStep[];
 }
 
 export interface Token {
