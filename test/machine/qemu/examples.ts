@@ -101,6 +101,25 @@ export const EXAMPLES: ExampleFixture[] = [
     proves: 'unreal mode (cached 4 GiB limit in real mode), A20 masking via port 0x92 and the 8042, INT n through the IVT',
   },
   {
+    path: 'examples/modes/round-trip.S',
+    start: 'reset',
+    cpus: 1,
+    ttext: 0,
+    qemu: true,
+    status: 155,
+    mustPrint: [
+      'real mode\n32-bit protected mode\n64-bit mode\n' +
+        '32-bit compatibility mode (LRETQ)\n64-bit mode (far jump)\n' +
+        '16-bit compatibility mode (IRETQ)\n64-bit mode (far jump)\n' +
+        '32-bit compatibility mode (far CALL)\n64-bit mode (32-bit far RET)\n' +
+        '32-bit protected mode again: paging off, EFER.LMA clear, LME cleared\n' +
+        'real mode again: CR0.PE clear, EFER clear\n',
+    ],
+    proves:
+      'every CS.L/CS.D transition (far jump, LRETQ, IRETQ to a 16-bit segment, far CALL/RET across modes) and the ' +
+      'way back from 64-bit to real mode',
+  },
+  {
     path: 'examples/smp-rom/smp-wakeup.S',
     start: 'reset',
     cpus: 4,
