@@ -57,8 +57,8 @@ function space(asm: Assembler, ctx: StatementContext): void {
   if (!e) return;
   const v = asm.evalNow(e);
   if (v.k === 'abs') {
-    if (v.v < 0n) {
-      asm.warn(`.space or .fill with negative value, ignored`, ctx.origin, 'negative-space');
+    if (v.v <= 0n) {
+      asm.warn('.space repeat count is zero, ignored', ctx.origin, 'zero-space');
       return;
     }
     if (v.v > BigInt(asm.maxOutputBytes)) {

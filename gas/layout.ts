@@ -124,7 +124,7 @@ function assignAddresses(asm: Assembler, frags: Frag[], report: boolean): void {
           if (report && f.varSpan) asm.error('.space specifies non-absolute value', f.varSpan.origin, 'space');
           f.varSize = 0;
         } else if (t.v < 0n) {
-          if (report && f.varSpan) asm.warn('.space or .fill with negative value, ignored', f.varSpan.origin, 'negative-space');
+          if (report && f.varSpan) asm.warn('.space, .nops or .fill with negative value, ignored', f.varSpan.origin, 'negative-space');
           f.varSize = 0;
         } else f.varSize = Math.min(Number(t.v), asm.maxOutputBytes);
         break;

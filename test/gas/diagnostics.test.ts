@@ -35,6 +35,8 @@ const SAME_AS_GNU = [
   '.include "nope.s"',
   '.purgem nothing',
   '.fill -1',
+  '.skip 0',
+  '.space -2',
   '.ifdef 3',
   '.if 1\n.else\n.else\n.endif',
   '.macro m a\n.endm\nm 1 2',
