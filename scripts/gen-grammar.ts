@@ -555,6 +555,11 @@ function prefixes(): Rule {
         match: String.raw`(?<![\w.\\])(?i:lock|rep|repe|repz|repne|repnz|data16|data32|addr16|addr32|rex64|rex(?:\.[wrxb]+)?|notrack|bnd|xacquire|xrelease)(?![\w.\\:=])`,
       },
       {
+        comment: 'A segment-override prefix written as a word (cs lgdt ...); only when an instruction follows.',
+        name: `keyword.mnemonic.prefix.segment${S}`,
+        match: String.raw`(?<![\w.\\])(?i:cs|ds|es|fs|gs|ss)(?=\s+[A-Za-z_{])`,
+      },
+      {
         name: `keyword.mnemonic.prefix.pseudo${S}`,
         match: String.raw`\{(?:disp8|disp16|disp32|load|store|vex|vex2|vex3|evex|rex|rex2|nooptimize)\}`,
       },
