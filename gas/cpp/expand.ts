@@ -54,9 +54,10 @@ interface MacroArg {
   stringified?: Token;
 }
 
-/** Stop runaway expansions (e.g. exponential macro towers) with a diagnostic instead of exhausting memory. */
-const TOKEN_BUDGET = 20_000_000;
-const MAX_ARG_NESTING = 2000;
+/** Tokens one line may expand into: runaway expansions (exponential macro towers) stop with a diagnostic. */
+const TOKEN_BUDGET = 500_000;
+/** Macro calls nested inside arguments (each level is a few host stack frames). */
+const MAX_ARG_NESTING = 300;
 
 export class Expander {
   private contexts: Context[] = [];
@@ -83,6 +84,8 @@ export class Expander {
     this.preventExpansion = 0;
     this.parsingArgs = 0;
     this.argNesting = 0;
+    this.tokensMade = 0;
+    this.budgetExceeded = false;
   }
 
   private push(tokens: Token[], macro: MacroDef | null, frame: Frame | null = null): void {
@@ -179,7 +182,7 @@ export class Expander {
     this.tokensMade += n;
     if (this.tokensMade > TOKEN_BUDGET && !this.budgetExceeded) {
       this.budgetExceeded = true;
-      this.host.error(`macro expansion produced more than ${TOKEN_BUDGET} tokens; further expansion stopped`, tokenRange(at));
+      this.host.error(`macro expansion of this line produced more than ${TOKEN_BUDGET} tokens; further expansion stopped`, tokenRange(at));
     }
   }
 

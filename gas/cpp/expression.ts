@@ -75,8 +75,12 @@ export function evaluateCondition(host: ExprHost, dirToken: Token, dirName: stri
   }
 }
 
+/** Parentheses and unary operators nested deeper than this are refused (the parser recurses on them). */
+const MAX_NESTING = 1000;
+
 class Parser {
   tok!: Token;
+  private depth = 0;
   constructor(private readonly host: ExprHost) {}
 
   advance(): void {
@@ -102,6 +106,15 @@ class Parser {
   }
 
   conditional(evaluate: boolean): Value {
+    if (++this.depth > MAX_NESTING) throw new ExprError('#if expression nested too deeply', this.tok);
+    try {
+      return this.conditionalInner(evaluate);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private conditionalInner(evaluate: boolean): Value {
     const c = this.binary(1, evaluate);
     if (!this.isPunct('?')) return c;
     const q = this.tok;
@@ -196,6 +209,15 @@ class Parser {
   }
 
   unary(evaluate: boolean): Value {
+    if (++this.depth > MAX_NESTING) throw new ExprError('#if expression nested too deeply', this.tok);
+    try {
+      return this.unaryInner(evaluate);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private unaryInner(evaluate: boolean): Value {
     const t = this.tok;
     if (t.kind === 'punct') {
       switch (t.text) {

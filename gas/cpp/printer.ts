@@ -67,12 +67,14 @@ export class LinePrinter {
     }
     if (!plain || tok.line !== this.firstLine) this.inSync = false;
     const start = this.text.length;
+    // Output and source columns agree: the whitespace in front of the token is the source's own.
+    const aligned = this.inSync && start === tok.col;
     this.text += tok.text;
     this.prev = tok;
-    this.addSegment(tok, plain, start, this.text.length);
+    this.addSegment(tok, plain, aligned, start, this.text.length);
   }
 
-  private addSegment(tok: Token, plain: boolean, start: number, end: number): void {
+  private addSegment(tok: Token, plain: boolean, aligned: boolean, start: number, end: number): void {
     const cur = this.segs.length > 0 ? this.segs[this.segs.length - 1] : undefined;
     const prevEnd = cur ? cur.end : 0;
     const oneLine = tok.line === tok.endLine;
@@ -82,8 +84,9 @@ export class LinePrinter {
         cur.srcEnd = tok.endCol;
         return;
       }
+      // Only whitespace that is a copy of the source's may join the segment (keeping the mapping exact).
       const gap = start - prevEnd;
-      const back = oneLine && gap <= tok.col ? gap : 0;
+      const back = aligned && oneLine && gap <= tok.col ? gap : 0;
       this.segs.push({
         start: start - back,
         end,
