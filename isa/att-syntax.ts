@@ -76,7 +76,7 @@ export function parseInstruction(text: string, startColumn: number, evaluate: Ev
       operandRanges.push(range);
     }
   }
-  const written = text.slice(mnemonicRange.start - startColumn).trim();
+  const written = text.slice(mnemonicRange.start - startColumn).trim().replace(/\s*,\s*/g, ',');
   return { ok: true, instruction: { mnemonic, prefixes, operands, text: written }, mnemonicRange, operandRanges };
 }
 

@@ -244,6 +244,7 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
   if (!chosen) return false;
   // A mandatory prefix is part of the opcode, not a modifier.
   if (chosen.mandatoryPrefix === 0xf3) out.prefixes &= ~Prefix.Rep;
+  if (chosen.mandatoryPrefix === 0xf2) out.prefixes &= ~Prefix.Repne;
   if (chosen.mandatoryPrefix === 0x66) out.prefixes &= ~Prefix.OpSize;
   // Outside 64-bit mode, lock + mov to/from CR0 is AMD's spelling of CR8.
   if (chosen.op === 'mov_cr' && (out.prefixes & Prefix.Lock)) {

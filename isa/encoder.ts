@@ -569,7 +569,12 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
   const ops = ctx.input.operands;
   if (ops.length !== form.operands.length) return fail(`number of operands mismatch for \`${ctx.base}'`, 0.2);
   if (form.only64 && ctx.mode !== 64) return fail(`\`${ctx.mnemonic}' is only supported in 64-bit mode`, 0.5);
-  if (form.no64 && ctx.mode === 64) return fail(`\`${ctx.mnemonic}' is not supported in 64-bit mode`, 0.5);
+  if (form.no64 && ctx.mode === 64) {
+    // GNU words these two cases its own way.
+    if (form.op === 'push_sreg' || form.op === 'pop_sreg') return fail(`you can't \`${ctx.base} %${form.operands[0].slice(1)}'`, 0.6);
+    if (form.op === 'jmp_far' || form.op === 'call_far') return fail(`unsupported instruction \`${ctx.mnemonic}'`, 0.6);
+    return fail(`\`${ctx.mnemonic}' is not supported in 64-bit mode`, 0.5);
+  }
   // Without `*`, jmp/call to a bare address is the direct form: the indirect one is no candidate at all.
   if ((form.op === 'jmp_indirect' || form.op === 'call_indirect') && ops[0].kind === 'mem' && !ops[0].indirect && isAbsolute(ops[0])) {
     return fail(`operand type mismatch for \`${ctx.base}'`, 0.3);
@@ -637,6 +642,10 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
   const cands = candidates(input.mnemonic);
   if (!cands.length) return { ok: false, message: `no such instruction: \`${input.text ?? input.mnemonic}'` };
   let best: Failure = fail(`operand type mismatch for \`${input.mnemonic}'`, -1);
+  // GNU rejects a q suffix outside 64-bit code before it looks at the operands.
+  if (mode !== 64 && input.mnemonic.endsWith('q') && cands.some((c) => c.suffix === 'q' && c.form.sizes.includes(64) && !c.form.impliedSize)) {
+    if (!cands.some((c) => !c.suffix && !c.form.only64)) return { ok: false, message: `\`${input.mnemonic}' is only supported in 64-bit mode` };
+  }
   for (const relaxed of [false, true]) {
     for (const { form, suffix } of cands) {
       ctx.suffix = suffix;

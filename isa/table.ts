@@ -2,7 +2,7 @@
 // opcode. This is the single table every consumer reads.
 import type { InstructionForm, OperandSizeRule, ModrmKind } from './schema';
 import { generalRows } from './table/general';
-import { systemRows } from './table/system';
+import { systemRows, extensionRows } from './table/system';
 
 /** Condition codes with every AT&T spelling GNU accepts; the first is the one objdump prints. */
 export const conditionCodes: string[][] = [
@@ -64,7 +64,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
     dupReg: has('dup'),
     quietDefault: has('quiet'),
     disName: attrs.find((a) => a.startsWith('dis='))?.slice(4),
-    bareNames: attrs.find((a) => a.startsWith('bare='))?.slice(5).split(',') ?? [],
+    bareNames: has('nosuffix') ? names : attrs.find((a) => a.startsWith('bare='))?.slice(5).split(',') ?? [],
     impliedSize: sizeAttr ? Number(sizeAttr.slice(4)) : undefined,
   };
   return form;
@@ -72,7 +72,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
 
 function build(): InstructionForm[] {
   const forms: InstructionForm[] = [];
-  for (const line of (generalRows + systemRows).split('\n')) {
+  for (const line of (generalRows + systemRows + extensionRows).split('\n')) {
     if (!line.trim()) continue;
     if (line.includes('{cc}')) for (let cc = 0; cc < 16; cc++) forms.push(parseRow(line, cc));
     else forms.push(parseRow(line));
@@ -112,8 +112,9 @@ export const formById: ReadonlyMap<string, InstructionForm> = new Map(forms.map(
 export function allMnemonics(): string[] {
   const out = new Set<string>();
   for (const f of forms) for (const n of f.names) {
+    if (f.decodeOnly) continue;
     out.add(n);
-    for (const s of f.sizes) out.add(n + suffixOfSize[s]);
+    if (!f.bareNames.includes(n) && !f.impliedSize) for (const s of f.sizes) out.add(n + suffixOfSize[s]);
   }
   return [...out].sort();
 }

@@ -84,3 +84,44 @@ fstsw | - | m | 9b dd /7 |
 fstcw | - | m | 9b d9 /7 |
 fldcw | - | m | d9 /5 |
 `;
+
+// Later general-purpose and system extensions that kernel entry and boot code also meets (CET landing pads,
+// FSGSBASE, bit counting, random numbers, cache-line management).
+export const extensionRows = `
+endbr64 | - | - | PF3 0f 1e =fa |
+endbr32 | - | - | PF3 0f 1e =fb |
+popcnt | wlq | rm,r | PF3 0f b8 /r |
+lzcnt | wlq | rm,r | PF3 0f bd /r |
+tzcnt | wlq | rm,r | PF3 0f bc /r |
+movbe | wlq | m,r | 0f 38 f0 /r |
+movbe | wlq | r,m | 0f 38 f1 /r |
+crc32 | b | rm,r32 | PF2 0f 38 f0 /r | op=crc32
+crc32 | wl | rm,r32 | PF2 0f 38 f1 /r | op=crc32
+crc32 | q | rm,r64 | PF2 0f 38 f1 /r | only64 op=crc32
+rdrand | wlq | rr | 0f c7 /6 | nosuffix
+rdseed | wlq | rr | 0f c7 /7 | nosuffix
+rdfsbase | q | rr | PF3 0f ae /0 | nosuffix only64
+rdfsbase | l | rr | PF3 0f ae /0 | nosuffix osz0
+rdgsbase | q | rr | PF3 0f ae /1 | nosuffix only64
+rdgsbase | l | rr | PF3 0f ae /1 | nosuffix osz0
+wrfsbase | q | rr | PF3 0f ae /2 | nosuffix only64
+wrfsbase | l | rr | PF3 0f ae /2 | nosuffix osz0
+wrgsbase | q | rr | PF3 0f ae /3 | nosuffix only64
+wrgsbase | l | rr | PF3 0f ae /3 | nosuffix osz0
+rdpid | - | rrn | PF3 0f c7 /7 |
+xsaveopt | - | m | 0f ae /6 |
+xsavec | - | m | 0f c7 /4 |
+xsaves | - | m | 0f c7 /5 |
+xrstors | - | m | 0f c7 /3 |
+clflushopt | - | m | P66 0f ae /7 |
+clwb | - | m | P66 0f ae /6 |
+wbnoinvd | - | - | PF3 0f 09 |
+rdpkru | - | - | 0f 01 =ee |
+wrpkru | - | - | 0f 01 =ef |
+serialize | - | - | 0f 01 =e8 |
+prefetchnta | - | m | 0f 18 /0 |
+prefetcht0 | - | m | 0f 18 /1 |
+prefetcht1 | - | m | 0f 18 /2 |
+prefetcht2 | - | m | 0f 18 /3 |
+prefetchw | - | m | 0f 0d /1 |
+`;
