@@ -76,9 +76,7 @@ export class Mmu {
   readonly pdpteHi = new Uint32Array(4);
   private rsvdHi: number;
   private addrHiMask: number;
-  // walk scratch: entries whose A bit must be set, and the leaf
-  private readonly touchedAddr = new Float64Array(5);
-  private touchedCount = 0;
+  // walk scratch
   private walkPerm = 0;
   private walkShift = 12;
   private walkLeafAddr = 0;
@@ -221,13 +219,9 @@ export class Mmu {
       s.cr2Hi = hi >>> 0;
       throw this.fault.set(PF, this.walkErr, this.walkWhy);
     }
-    // Accessed bits on every level, dirty on the leaf for writes (SDM 4.8).
+    // Accessed and (for writes) dirty on the leaf once the access is allowed (SDM 4.8); upper levels got their
+    // accessed bit during the walk.
     const mem = this.memory;
-    for (let k = 0; k < this.touchedCount; k++) {
-      const a = this.touchedAddr[k];
-      const v = mem.read8(a);
-      if ((v & PTE_A) === 0) mem.write8(a, v | PTE_A);
-    }
     const leaf = this.walkLeafAddr;
     const lv = mem.read8(leaf);
     const set = acc === ACC_WRITE ? PTE_A | PTE_D : PTE_A;
@@ -272,17 +266,28 @@ export class Mmu {
     return -1;
   }
 
+  /**
+   * Marks a non-leaf entry accessed as the walk passes it, even if a lower level then faults — what QEMU does
+   * and what the SDM allows ("whenever the processor uses a paging-structure entry").
+   */
+  private setAccessed(a: number, lo: number): void {
+    if ((lo & PTE_A) === 0) {
+      const p = this.platform.a20Enabled ? a : a - (a & 0x100000);
+      this.memory.write8(p, (lo | PTE_A) & 0xff);
+    }
+  }
+
   private readPhys32(a: number): number {
     return this.memory.read32(this.platform.a20Enabled ? a : a - (a & 0x100000));
   }
 
   /**
-   * Walks the paging structures without side effects. Returns the physical address or -1 (walkErr/walkWhy set).
-   * Leaves the combined permissions in walkPerm and the entries needing an accessed bit in touchedAddr.
+   * Walks the paging structures. Returns the physical address or -1 (walkErr/walkWhy set).
+   * Leaves the combined permissions in walkPerm. Without `rec` (the CPU's own walks) upper-level accessed bits are
+   * set on the way; with `rec` (debugger) nothing is written.
    */
   private walkCore(lo: number, hi: number, acc: AccessKind, user: boolean, rec: WalkLevel[] | null): number {
     const s = this.s;
-    this.touchedCount = 0;
     let rw = 1, us = 1, xd = 0;
     let physPage = 0, shift = 12, leafLo = 0;
     const nxe = (s.efer & EFER_NXE) !== 0;
@@ -303,7 +308,7 @@ export class Mmu {
         leafLo = pde;
         this.walkLeafAddr = pdeAddr;
       } else {
-        this.touchedAddr[this.touchedCount++] = pdeAddr;
+        if (rec === null) this.setAccessed(pdeAddr, pde);
         const pteAddr = ((pde & 0xfffff000) >>> 0) + ((lo >>> 12) & 0x3ff) * 4;
         const pte = this.readPhys32(pteAddr);
         rec?.push({ name: 'PTE', entryAddress: pteAddr, lo: pte >>> 0, hi: 0, leaf: true });
@@ -364,7 +369,7 @@ export class Mmu {
           } else physPage = hiPart + ((eLo & 0xfffff000) >>> 0);
           break;
         }
-        this.touchedAddr[this.touchedCount++] = ea;
+        if (rec === null) this.setAccessed(ea, eLo);
         table = (eHi & this.addrHiMask) * TWO32 + ((eLo & 0xfffff000) >>> 0);
         level--;
       }

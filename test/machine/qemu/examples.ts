@@ -82,6 +82,21 @@ export const EXAMPLES: ExampleFixture[] = [
     proves: 'BIOS services every boot loader uses (INT 15h E820 walk, INT 12h, INT 16h AH=01h, INT 1Ah), checked by firmware-independent facts',
   },
   {
+    path: 'examples/boot-sector/cpu-features.S',
+    start: 'boot-sector',
+    cpus: 1,
+    ttext: 0x7c00,
+    qemu: true,
+    status: 25,
+    mustPrint: [
+      // QEMU 7.2 TCG -cpu max: no PCID and no x2APIC
+      '+pse +pae +apic +sep +pge +pse36 -pcid -x2apic +fsgsbase +smep +smap +umip +la57 +syscall +nx +pdpe1gb ' +
+        '+rdtscp +lm +lahf_lm \n',
+      'physical address bits 40, linear 57\n',
+    ],
+    proves: 'the CPUID feature bits and address widths the other examples rely on, as the default CPU model must report them',
+  },
+  {
     path: 'examples/real-mode/a20-unreal.S',
     start: 'reset',
     cpus: 1,
