@@ -105,7 +105,8 @@ function memText(d: DecodedInstruction, address: number, syms?: SymbolTable): st
     const ipName = d.addrSize === 64 ? '%rip' : '%eip';
     const target = address + d.length + d.disp;
     const sym = syms?.describe(target);
-    ripComment = ` # ${d.addrSize === 64 ? addressHex(target) : hex(target >>> 0)}${sym ? ' ' + sym : ''}`;
+    const shown = d.addrSize === 64 ? addressHex(target) : hex(target >>> 0);
+    ripComment = ` # ${syms ? shown.slice(2) : shown}${sym ? ' ' + sym : ''}`;
     return `${seg}${signedHex(d.disp)}(${ipName})`;
   }
   if (d.base < 0 && d.index < 0) {
@@ -333,7 +334,8 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
         else if (d.mode !== 64) t >>>= 0;
         target = t;
         const sym = syms?.describe(t);
-        ops.push(addressHex(t) + (sym ? ' ' + sym : ''));
+        // With a symbol table objdump prints targets as bare hex followed by <symbol+offset>.
+        ops.push((syms ? addressHex(t).slice(2) : addressHex(t)) + (sym ? ' ' + sym : ''));
         break;
       }
       case 'ms': ops.push(`${d.segment >= 0 && !(d.mode === 64 && d.segment < 4) ? '%' + segNames[d.segment] : '%ds'}:(${gpr(d.addrSize, 6, 0)})`); break;
