@@ -3,8 +3,8 @@
 // with this output, so it has to be deterministic).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { EXAMPLES, REPO_ROOT, SEEDS_DIR, SEED_RUNS, buildExample, exampleStart, qemuExamples, type ExampleFixture } from './examples';
 import { QEMU, haveTool, qemuArguments, runOnQemu, wrapForQemu } from './qemu-oracle';
 
@@ -28,6 +28,16 @@ test('every listed example exists and says how it ends', () => {
       assert.ok(e.notOnQemu, `${e.path}: say why it is not run on QEMU`);
     }
   }
+});
+
+test('every program under examples/ is in the list', () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(dir).flatMap((n) => {
+      const p = join(dir, n);
+      return statSync(p).isDirectory() ? sources(p) : n.endsWith('.S') ? [relative(REPO_ROOT, p)] : [];
+    });
+  const listed = new Set(EXAMPLES.map((e) => e.path));
+  assert.deepEqual(sources(join(REPO_ROOT, 'examples')).filter((p) => !listed.has(p)), []);
 });
 
 test('the QEMU command lines are the ones REFERENCE.md gives', () => {
