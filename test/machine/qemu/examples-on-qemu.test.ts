@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { EXAMPLES, REPO_ROOT, SEEDS_DIR, SEED_RUNS, buildExample, exampleStart, qemuExamples, type ExampleFixture } from './examples';
 import { QEMU, haveTool, qemuArguments, runOnQemu, wrapForQemu } from './qemu-oracle';
 
-const missing = [QEMU, 'gcc', 'as', 'ld'].filter((t) => !haveTool(t));
+const missing = [QEMU, 'gcc', 'as', 'ld', 'objcopy', 'nm'].filter((t) => !haveTool(t));
 const skip = missing.length > 0 && !process.env.CI ? `missing ${missing.join(', ')}` : false;
 const seedsMissing = !existsSync(SEEDS_DIR);
 const skipSeeds = skip || (seedsMissing && !process.env.CI ? `no seeds at ${SEEDS_DIR}` : false);
