@@ -164,6 +164,18 @@ function regOk(r: RegisterInfo, ctx: Ctx): boolean {
   return !(r.rex || r.cls === 'gpr64' || r.cls === 'ip');
 }
 
+const fixedSpecs = new Map<string, { kind: string; bits: number } | null>();
+/** `rm8` → { kind: 'rm', bits: 8 }; null for specs sized by the operand size. Memoised: called per operand. */
+function fixedSpec(spec: string): { kind: string; bits: number } | null {
+  let f = fixedSpecs.get(spec);
+  if (f === undefined) {
+    const m = /^(r|rm|rr|m)(8|16|32|64)$/.exec(spec);
+    f = m ? { kind: m[1], bits: Number(m[2]) } : null;
+    fixedSpecs.set(spec, f);
+  }
+  return f;
+}
+
 /** Checks one operand against its spec; returns an error rank when it does not fit. */
 function matchOperand(spec: string, op: Operand, size: number, form: InstructionForm, ctx: Ctx): boolean {
   const indirectForm = form.op.endsWith('_indirect');
@@ -172,11 +184,11 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
   if ((form.op === 'jmp_indirect' || form.op === 'call_indirect') && op.kind === 'mem' && !op.indirect && isAbsolute(op)) return false;
   const r = reg(op);
   const native = ctx.mode === 64 ? 64 : 32;
-  const fixed = /^(r|rm|rr|m)(8|16|32|64)$/.exec(spec);
+  const fixed = fixedSpec(spec);
   if (fixed) {
-    const bits = Number(fixed[2]);
-    if (op.kind === 'reg') return fixed[1] !== 'm' && isGpr(r) && gprBits(r) === bits;
-    return op.kind === 'mem' && (fixed[1] === 'rm' || fixed[1] === 'm');
+    const bits = fixed.bits;
+    if (op.kind === 'reg') return fixed.kind !== 'm' && isGpr(r) && gprBits(r) === bits;
+    return op.kind === 'mem' && (fixed.kind === 'rm' || fixed.kind === 'm');
   }
   switch (spec) {
     case 'r':

@@ -63,6 +63,8 @@ const byName = new Map<string, RegisterInfo>(list.map((r) => [r.name, r]));
 
 /** Looks up a register by name (without '%', any case); `dr7` is accepted as `db7`, `st(0)` with spaces too. */
 export function lookupRegister(name: string): RegisterInfo | undefined {
+  const direct = byName.get(name);
+  if (direct) return direct;
   let n = name.toLowerCase().replace(/\s+/g, '');
   if (/^dr\d+$/.test(n)) n = 'db' + n.slice(2);
   return byName.get(n);
@@ -85,7 +87,7 @@ export function gprBits(r: RegisterInfo): 8 | 16 | 32 | 64 | 0 {
 
 /** Whether the register can be named at all in this code mode (REX registers and 64-bit ones only in .code64). */
 export function registerAvailable(r: RegisterInfo, mode: CodeMode): boolean {
-  if (mode === 64) return r.name !== 'eip' || true;
+  if (mode === 64) return true;
   if (r.rex || r.cls === 'gpr64') return false;
   if (r.cls === 'ip') return false;
   return true;
