@@ -3,10 +3,11 @@
 // with this output, so it has to be deterministic).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EXAMPLES, REPO_ROOT, SEEDS_DIR, SEED_RUNS, buildExample, exampleStart, qemuExamples, type ExampleFixture } from './examples';
-import { QEMU, haveTool, qemuArguments, runOnQemu, wrapForQemu } from './qemu-oracle';
+import { QEMU, assembleWithGnu, haveTool, qemuArguments, runOnQemu, wrapForQemu } from './qemu-oracle';
 
 const missing = [QEMU, 'gcc', 'as', 'ld', 'objcopy', 'nm'].filter((t) => !haveTool(t));
 const skip = missing.length > 0 && !process.env.CI ? `missing ${missing.join(', ')}` : false;
@@ -101,6 +102,17 @@ test('the ap and long64 wrappers refuse what the machine would refuse', () => {
   assert.throws(() => wrapForQemu(Buffer.alloc(16), { start: 'ap', load: 0x8100 }), /4 KiB aligned/);
   assert.throws(() => wrapForQemu(Buffer.alloc(16), { start: 'ap', load: 0x100000 }), /below 1 MiB/);
   assert.throws(() => wrapForQemu(Buffer.alloc(16), { start: 'long64' }), /needs a load address/);
+});
+
+test('assembly errors name the tool and carry its message', { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qemu-oracle-test-'));
+  try {
+    const bad = join(dir, 'bad.S');
+    writeFileSync(bad, '        .code64\n        frobnicate %rax\n');
+    assert.throws(() => assembleWithGnu(bad), /assembling .*bad\.S: as failed[\s\S]*no such instruction: `frobnicate %rax'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a malformed image is refused with the reason', async () => {
