@@ -3,36 +3,31 @@
 import type { Analysis, Statement } from '../gas/index';
 import type { ExpansionStep, Origin } from '../gas/source';
 
-const key = (file: string, line: number): string => `${line}\u0000${file}`;
+/** Statement indices by file, then by line (arrays indexed by line: no string keys on the hot path). */
+type LineTable = Map<string, number[][]>;
 
 export class AnalysisIndex {
-  private readonly lines = new Map<string, number[]>();
-  private readonly sites = new Map<string, number[]>();
+  private readonly lines: LineTable = new Map();
+  private readonly sites: LineTable = new Map();
   readonly statements: Statement[];
 
   constructor(readonly analysis: Analysis) {
     this.statements = analysis.statements;
     this.statements.forEach((s, i) => {
       const r = s.origin.range;
-      push(this.lines, key(r.file, r.line), i);
-      const seen = new Set<string>();
-      for (const step of s.origin.expansion) {
-        const k = key(step.site.file, step.site.line);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        push(this.sites, k, i);
-      }
+      push(this.lines, r.file, r.line, i);
+      for (const step of s.origin.expansion) push(this.sites, step.site.file, step.site.line, i);
     });
   }
 
   /** Indices of statements written on this line (their own text, possibly inside a macro body). */
   onLine(file: string, line: number): number[] {
-    return this.lines.get(key(file, line)) ?? [];
+    return this.lines.get(file)?.[line] ?? [];
   }
 
   /** Indices of statements produced by an expansion (macro call, include, .rept, cpp macro) written on this line. */
   expandedFrom(file: string, line: number): number[] {
-    return this.sites.get(key(file, line)) ?? [];
+    return this.sites.get(file)?.[line] ?? [];
   }
 
   /** The statement at a position: the one written there whose range covers the column (first expansion wins). */
@@ -70,10 +65,13 @@ export class AnalysisIndex {
   }
 }
 
-function push(m: Map<string, number[]>, k: string, v: number): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
+function push(m: LineTable, file: string, line: number, v: number): void {
+  let byLine = m.get(file);
+  if (!byLine) m.set(file, (byLine = []));
+  const l = byLine[line];
+  // A statement nested in two expansions from the same line is listed once.
+  if (!l) byLine[line] = [v];
+  else if (l[l.length - 1] !== v) l.push(v);
 }
 
 /** The macro step for a call written at file:line, if the statement came from that call. */

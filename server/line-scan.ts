@@ -116,13 +116,40 @@ export function tokenAt(text: string, column: number, state?: ScanState): LineTo
   return toks.find((t) => column >= t.start && column < t.end) ?? toks.find((t) => column === t.end && t.kind !== 'punct');
 }
 
-/** Scans a whole document and returns the per-line starting comment state (index = line). */
+/**
+ * Per-line starting comment state of a whole document (index = line): whether the line begins inside a C comment.
+ * A plain indexOf walk, since it runs over every line of large files.
+ */
 export function blockCommentStates(lines: string[]): boolean[] {
-  const states: boolean[] = [];
-  const st: ScanState = { inBlockComment: false };
-  for (const l of lines) {
-    states.push(st.inBlockComment);
-    scanLine(l, st);
+  const states = new Array<boolean>(lines.length);
+  let inBlock = false;
+  for (let l = 0; l < lines.length; l++) {
+    states[l] = inBlock;
+    const text = lines[l];
+    let i = 0;
+    for (;;) {
+      if (inBlock) {
+        const e = text.indexOf('*/', i);
+        if (e < 0) break;
+        inBlock = false;
+        i = e + 2;
+        continue;
+      }
+      const open = text.indexOf('/*', i);
+      if (open < 0) break;
+      // A '#' comment or a string before the '/*' hides it.
+      const hash = text.indexOf('#', i);
+      const quote = text.indexOf('"', i);
+      if (hash >= 0 && hash < open && !/^\s*#\s*[a-z]/.test(text.slice(0, hash + 3)) ) break;
+      if (quote >= 0 && quote < open) {
+        let j = quote + 1;
+        while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+        i = j + 1;
+        continue;
+      }
+      inBlock = true;
+      i = open + 2;
+    }
   }
   return states;
 }

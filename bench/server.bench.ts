@@ -1,0 +1,216 @@
+// Language-server figures over the real protocol (node dist/server.js --stdio): time to first diagnostics, re-analysis
+// after a one-character edit, hover and definition latency; and the in-process analysis time beside gcc -E + as on
+// the same file in the same run. Files: a generated 20 000-line macro-heavy trampoline and the seed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { analyze } from '../gas/index';
+import { builtinHeaders } from '../gas/headers/index';
+import { OverlayFileSystem } from '../server/overlay-fs';
+import { TestClient } from '../test/server/lsp-client';
+import { percentiles, type BenchRow } from './table';
+
+const seedPath = resolve(__dirname, '../../shared/seeds/trampoline_64_bsp.S');
+
+/** A 20 000-line file in the style of the kernel's trampolines: headers, macros with .if branches, \@ labels,
+ * numeric labels and mode switches, repeated in blocks. */
+export function generateMacroHeavy(lines: number): string {
+  const out: string[] = [
+    '#include <linux/linkage.h>',
+    '#include <asm/processor-flags.h>',
+    '#include <asm/msr.h>',
+    '#include <asm/segment.h>',
+    '.macro LOCK_STACK blk:req, pa=0 rip=0',
+    '.Lretry\\@:',
+    '.if \\pa',
+    '        lock btsl $0, lock_\\blk',
+    '.elseif \\rip',
+    '        lock btsl $0, lock_\\blk(%rip)',
+    '.else',
+    '        lock btsl $0, lock_\\blk - base_\\blk',
+    '.endif',
+    '        jnc     2f',
+    '        pause',
+    '        jmp     .Lretry\\@',
+    '2:',
+    '.endm',
+    '.macro SET_CR4 bits:req, reg=%eax',
+    '        movl    %cr4, \\reg',
+    '        orl     $\\bits, \\reg',
+    '        movl    \\reg, %cr4',
+    '.endm',
+    '.macro FILL_TABLE n:req',
+    '        movl    $\\n, %ecx',
+    '1:      movl    %eax, 0(%edi)',
+    '        addl    $8, %edi',
+    '        decl    %ecx',
+    '        jnz     1b',
+    '.endm',
+    '        .text',
+  ];
+  let block = 0;
+  while (out.length < lines - 2) {
+    const b = block++;
+    out.push(
+      '        .code16',
+      `SYM_CODE_START(entry16_${b})`,
+      `base_${b}:`,
+      '        cli',
+      '        mov     %cs, %ax',
+      '        mov     %ax, %ds',
+      `        LOCK_STACK ${b}`,
+      `        movw    $(stack_end_${b} - base_${b}), %sp`,
+      `        lidtl   idt_ptr_${b} - base_${b}`,
+      `        lgdtl   gdt_ptr_${b} - base_${b}`,
+      '        mov     $X86_CR0_PE, %ax',
+      '        lmsw    %ax',
+      `        ljmpl   $__KERNEL32_CS, $(pm_${b} - base_${b})`,
+      `SYM_CODE_END(entry16_${b})`,
+      '        .code32',
+      `pm_${b}:`,
+      '        movl    $__KERNEL_DS, %eax',
+      '        movl    %eax, %ds',
+      `        LOCK_STACK ${b}, pa=1`,
+      '        SET_CR4 X86_CR4_PAE',
+      '        leal    tables(%esi), %edi',
+      '        movl    $0x183, %eax',
+      '        FILL_TABLE 512',
+      '        movl    $MSR_EFER, %ecx',
+      '        rdmsr',
+      '        btsl    $_EFER_LME, %eax',
+      '        wrmsr',
+      '        movl    $(X86_CR0_PG | X86_CR0_PE), %eax',
+      '        movl    %eax, %cr0',
+      `        ljmpl   $__KERNEL_CS, $(lm_${b} - base_${b})`,
+      '        .code64',
+      `lm_${b}:`,
+      `        LOCK_STACK ${b}, rip=1`,
+      '        movq    $0xffffffff00000000, %r8',
+      '        testq   %r8, %r14',
+      '        je      3f',
+      '        movq    %r14, %r13',
+      `3:      movl    $0, lock_${b}(%rip)`,
+      '        hlt',
+      '        .balign 8',
+      `gdt_ptr_${b}: .word 23`,
+      '        .long 0',
+      `idt_ptr_${b}: .word 0`,
+      '        .long 0',
+      `lock_${b}: .long 0`,
+      `        .fill 16, 8, 0`,
+      `stack_end_${b}:`,
+    );
+  }
+  out.push(
+    '        .balign 4096',
+    'tables: .fill 4096, 1, 0',
+  );
+  return out.join('\n') + '\n';
+}
+
+function writeHeaders(dir: string): string {
+  const inc = join(dir, 'include');
+  for (const [name, text] of Object.entries(builtinHeaders)) {
+    const p = join(inc, name);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+  return inc;
+}
+
+/** Wall time of `gcc -E` + `as --64` on a file (ms), or NaN when the toolchain is missing. */
+function gnuTime(path: string, inc: string, dir: string): number {
+  const t0 = performance.now();
+  const pre = spawnSync('gcc', ['-E', '-P', '-D__ASSEMBLY__', '-nostdinc', '-I', inc, path, '-o', join(dir, 'pre.s')]);
+  if (pre.status !== 0) return NaN;
+  const as = spawnSync('as', ['--64', '-o', join(dir, 'out.o'), join(dir, 'pre.s')]);
+  if (as.status !== 0) throw new Error(`as rejected ${path}: ${as.stderr}`);
+  return performance.now() - t0;
+}
+
+function median(xs: number[]): number {
+  return percentiles(xs).median;
+}
+
+/** Positions of tokens worth hovering / jumping from: mnemonics, registers, macro calls, labels, 1b. */
+function probePositions(text: string, max: number): { line: number; character: number }[] {
+  const out: { line: number; character: number }[] = [];
+  const lines = text.split('\n');
+  const step = Math.max(1, Math.floor(lines.length / max));
+  for (let i = 0; i < lines.length && out.length < max; i += step) {
+    const m = /[A-Za-z_%][\w.]*/.exec(lines[i].replace(/#.*/, '').replace(/\/\*.*/, ''));
+    if (m) out.push({ line: i, character: m.index + 1 });
+  }
+  return out;
+}
+
+async function measureFile(label: string, path: string, inc: string, dir: string): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const text = readFileSync(path, 'latin1');
+  const group = `server (${label})`;
+
+  // In-process analysis vs GNU on the same file.
+  const fs = new OverlayFileSystem();
+  const analysisTimes: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    analyze(fs, path, {});
+    analysisTimes.push(performance.now() - t0);
+  }
+  const gnuTimes = [0, 1, 2].map(() => gnuTime(path, inc, dir));
+  const gnu = median(gnuTimes);
+  rows.push({ group, name: 'full analysis (cpp + macros + encode + layout)', ours: median(analysisTimes), unit: 'ms', better: 'lower', peer: Number.isFinite(gnu) ? { name: 'gcc -E + as', value: gnu } : undefined });
+
+  const client = new TestClient();
+  try {
+    await client.initialize(dirname(path), { debounceMs: 0 });
+    const t0 = performance.now();
+    await client.open(path, text);
+    rows.push({ group, name: 'first diagnostics after open', ours: performance.now() - t0, unit: 'ms', better: 'lower', note: `${text.split('\n').length} lines` });
+
+    // One-character edits (insert then delete a space on a code line), debounce set to 0 to time the analysis.
+    const editTimes: number[] = [];
+    const line = text.split('\n').findIndex((l) => /^\s+(cli|movl)\b/.test(l));
+    for (let i = 0; i < 8; i++) {
+      const ins = i % 2 === 0;
+      const t = performance.now();
+      await client.edit(path, { range: { start: { line, character: 0 }, end: { line, character: ins ? 0 : 1 } }, text: ins ? ' ' : '' });
+      editTimes.push(performance.now() - t);
+    }
+    rows.push({ group, name: 're-analysis after a 1-char edit (to diagnostics)', ours: median(editTimes), unit: 'ms', better: 'lower', peer: Number.isFinite(gnu) ? { name: 'gcc -E + as', value: gnu } : undefined, note: 'debounce 0' });
+
+    for (const method of ['textDocument/hover', 'textDocument/definition'] as const) {
+      const probes = probePositions(text, 200);
+      const lat: number[] = [];
+      for (let round = 0; round < 3; round++)
+        for (const p of probes) {
+          const t = performance.now();
+          await client.at(method, path, p.line, p.character);
+          lat.push(performance.now() - t);
+        }
+      const { median: med, p99 } = percentiles(lat);
+      const name = method.split('/')[1];
+      rows.push({ group, name: `${name} latency median`, ours: med, unit: 'ms', better: 'lower', note: `${lat.length} requests` });
+      rows.push({ group, name: `${name} latency p99`, ours: p99, unit: 'ms', better: 'lower' });
+    }
+  } finally {
+    await client.close();
+  }
+  return rows;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  if (!existsSync(resolve(__dirname, '../dist/server.js'))) throw new Error('dist/server.js missing: npm run build first');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-server-'));
+  try {
+    const inc = writeHeaders(dir);
+    const gen = join(dir, 'macro_heavy.S');
+    writeFileSync(gen, generateMacroHeavy(20000));
+    const rows = await measureFile('generated 20k lines', gen, inc, dir);
+    if (existsSync(seedPath)) rows.push(...(await measureFile('seed trampoline_64_bsp.S', seedPath, inc, dir)));
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
