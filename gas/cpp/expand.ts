@@ -55,7 +55,7 @@ interface MacroArg {
 }
 
 /** Tokens one line may expand into: runaway expansions (exponential macro towers) stop with a diagnostic. */
-const TOKEN_BUDGET = 500_000;
+const TOKEN_BUDGET = 200_000;
 /** Macro calls nested inside arguments (each level is a few host stack frames). */
 const MAX_ARG_NESTING = 300;
 

@@ -684,7 +684,7 @@ export class Preprocessor implements ExpanderHost {
     if (this.files.length >= MAX_INCLUDE_DEPTH || (this.cycleReported && onStack)) {
       if (!this.cycleReported) {
         const chain = this.files.map((f) => f.path);
-        const startAt = chain.indexOf(found.path);
+        const startAt = chain.lastIndexOf(found.path);
         const cycle = startAt >= 0 ? ` (include cycle: ${chain.slice(startAt).concat(found.path).join(' -> ')})` : '';
         this.report('error', `#include nested depth ${this.files.length} exceeds maximum of ${MAX_INCLUDE_DEPTH}${cycle}`, site, st.includeSteps, 'cpp-include-depth');
         this.cycleReported = true;

@@ -35,6 +35,7 @@ export const x86MmHeaders: Record<string, string> = {
 #define _ASM_X86_PAGE_64_DEFS_H
 
 #include <linux/const.h>
+#include <asm/page_types.h>
 
 #define THREAD_SIZE_ORDER 2
 #define THREAD_SIZE (PAGE_SIZE << THREAD_SIZE_ORDER)
