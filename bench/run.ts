@@ -1,11 +1,12 @@
 // `npm run bench`: runs every bench/*.bench.ts side by side with its peers in one process run, prints one table
 // and writes bench/results/latest.json. Ratios, not absolute times, are what to compare across machines.
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { formatTable, type BenchRow } from './table';
 
-const here = dirname(fileURLToPath(import.meta.url));
+// npm scripts run from the repository root.
+const here = join(process.cwd(), 'bench');
 const only = process.argv.slice(2);
 
 async function main(): Promise<void> {
