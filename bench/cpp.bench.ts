@@ -1,0 +1,75 @@
+// C preprocessor throughput: a 100 000-line kernel-style .S file (the seed trampoline repeated with renamed
+// labels, so every copy expands SYM_* and the header constants) preprocessed by ours and by `gcc -E`.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { MemoryFileSystem } from '../gas/fs';
+import { builtinHeaders, preprocess } from '../gas/cpp/index';
+import type { BenchRow } from './table';
+
+const here = __dirname;
+const SEED = resolve(here, '../../shared/seeds/trampoline_64_bsp.S');
+
+function bigSource(lines: number): string {
+  const seed = existsSync(SEED)
+    ? readFileSync(SEED, 'latin1')
+    : '#include <linux/linkage.h>\n#include <asm/segment.h>\nSYM_CODE_START(entry)\n movl $__KERNEL_DS, %eax\nSYM_CODE_END(entry)\n';
+  const labels = [...new Set([...seed.matchAll(/^(?:SYM_\w+\()?([A-Za-z_]\w*)(?::|\)|,)/gm)].map((m) => m[1]))].filter((l) => !/^SYM_/.test(l));
+  const rename = labels.length ? new RegExp(`\\b(${labels.join('|')}|bsp_base)\\b`, 'g') : null;
+  const parts: string[] = [];
+  let n = 0;
+  for (let copy = 0; n < lines; copy++) {
+    parts.push(rename ? seed.replace(rename, `$1_${copy}`) : seed);
+    n += seed.split('\n').length;
+  }
+  return parts.join('\n');
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const src = bigSource(100_000);
+  const lineCount = src.split('\n').length;
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const fs = new MemoryFileSystem({ [`/bench/big${i}.S`]: src });
+    const t0 = performance.now();
+    const r = preprocess(fs, `/bench/big${i}.S`, { includePaths: [], defines: {}, undefines: [] });
+    times.push(performance.now() - t0);
+    if (r.diagnostics.length) throw new Error(r.diagnostics[0].message);
+  }
+  const rows: BenchRow[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cpp-'));
+  try {
+    for (const [name, text] of Object.entries(builtinHeaders)) {
+      mkdirSync(dirname(join(dir, 'inc', name)), { recursive: true });
+      writeFileSync(join(dir, 'inc', name), text);
+    }
+    writeFileSync(join(dir, 'big.S'), src);
+    const gcc: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const g = spawnSync('gcc', ['-E', '-P', '-x', 'assembler-with-cpp', '-D__ASSEMBLY__', `-I${join(dir, 'inc')}`, join(dir, 'big.S')], { maxBuffer: 1 << 28 });
+      gcc.push(performance.now() - t0);
+      if (g.status !== 0) throw new Error(`gcc -E failed: ${g.stderr}`);
+    }
+    rows.push({
+      group: 'cpp',
+      name: `preprocess ${lineCount} lines`,
+      ours: median(times),
+      unit: 'ms',
+      peer: { name: 'gcc -E', value: median(gcc) },
+      better: 'lower',
+      note: 'gcc time includes process start',
+    });
+  } catch (e) {
+    rows.push({ group: 'cpp', name: `preprocess ${lineCount} lines`, ours: median(times), unit: 'ms', better: 'lower', note: `no peer: ${e instanceof Error ? e.message : e}` });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
