@@ -73,6 +73,8 @@ interface Ctx {
   /** Prefix bytes the user wrote (lock, rep, data16, cs…), merged into GNU's prefix order. */
   userPrefixes: number[];
   userRex: number[];
+  /** Warnings collected while encoding the chosen form. */
+  warnings: string[];
 }
 
 /** GNU emits prefixes in a fixed order: segment, address size, operand size, lock/rep; REX last. */
@@ -155,6 +157,8 @@ function chooseSize(form: InstructionForm, ctx: Ctx, relaxed: boolean): number |
 interface Match {
   form: InstructionForm;
   size: number;
+  /** The size came from the mode default: nothing (suffix, register) showed it. */
+  defaulted: boolean;
   mem?: MemOperand;
   memIndex: number;
 }
@@ -546,6 +550,11 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
         width = effSize === 8 ? 1 : effSize === 16 ? 2 : 4;
         if (effSize === 64) range = 'signed';
     }
+    // GNU's truncation warning (outside 64-bit code a value with clear upper half counts as a signed 32-bit one).
+    const seen = ctx.mode !== 64 && v.known && BigInt.asUintN(64, v.value) >> 32n === 0n ? BigInt.asIntN(32, v.value) : v.value;
+    if (v.known && s !== 'is8' && width < 8 && toSigned64(seen) >= 0n && !fitsBits(seen, width * 8)) {
+      ctx.warnings.push(`${fmtValue(v.value)} shortened to ${fmtValue(BigInt.asUintN(width * 8, v.value))}`);
+    }
     const local: Fixup[] = [];
     pushValue(body, local, v, width, i, false, range);
     for (const f of local) fixups.push({ ...f, offset: at });
@@ -601,7 +610,8 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
   }
   let memIndex = -1;
   ops.forEach((o, i) => { if (o.kind === 'mem') memIndex = i; });
-  return { form, size, mem: memIndex >= 0 ? (ops[memIndex] as MemOperand) : undefined, memIndex };
+  const defaulted = !ctx.suffix && form.sizes.length > 1 && !ops.some((o, i) => sizedSpecs.has(form.operands[i]) && isGpr(reg(o)));
+  return { form, size, defaulted, mem: memIndex >= 0 ? (ops[memIndex] as MemOperand) : undefined, memIndex };
 }
 
 function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i: number): string {
@@ -644,6 +654,7 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     data: input.prefixes.includes('data16') || input.prefixes.includes('data32'),
     userPrefixes: [],
     userRex: [],
+    warnings: [],
   };
   for (const p of input.prefixes) {
     if (mode === 64 && (p === 'es' || p === 'ss')) return { ok: false, message: `\`${p}' is not supported in 64-bit mode` };
@@ -688,6 +699,7 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
     pre.push(prefixBytes[p]);
   }
   ctx.userPrefixes = pre.filter((b) => (b & 0xf0) !== 0x40);
+  ctx.warnings = [];
   ctx.userRex = pre.filter((b) => (b & 0xf0) === 0x40);
   const isRelaxable = form.operands.some((s) => s === 'rel8');
   if (isRelaxable) {
@@ -704,7 +716,28 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
   }
   const enc = encodeForm(m, ctx);
   if (isFailure(enc)) return enc;
-  return { ok: true, encoding: enc };
+  const warnings = [...formWarnings(m, ctx), ...ctx.warnings];
+  return warnings.length ? { ok: true, encoding: enc, warnings } : { ok: true, encoding: enc };
+}
+
+/**
+ * GNU's warnings about how a statement was written: an operand size that had to default (`inc (%eax)`), an
+ * indirect branch without `*`, a segment override on lea.
+ */
+function formWarnings(m: Match, ctx: Ctx): string[] {
+  const f = m.form;
+  const out: string[] = [];
+  const ops = ctx.input.operands;
+  const onlyImm16 = f.operands.every((s) => s === 'i16');
+  const defaultWarns = m.defaulted
+    ? (!f.quietDefault && f.osz !== 'd64') || (ctx.mode === 64 && onlyImm16 && f.sizes.includes(64) && f.osz === 'op')
+    : !ctx.suffix && f.warnBare && !ops.some((o, i) => sizedSpecs.has(f.operands[i]) && isGpr(reg(o)));
+  if (defaultWarns) out.push(`no instruction mnemonic suffix given and no register operands; using default for \`${ctx.mnemonic}'`);
+  if (f.op.endsWith('_indirect') && ops[0] && (ops[0].kind === 'reg' || ops[0].kind === 'mem') && !ops[0].indirect) {
+    out.push(`indirect ${ctx.base} without \`*'`);
+  }
+  if (f.op === 'lea' && ops[0].kind === 'mem' && ops[0].seg) out.push(`segment override on \`lea' is ineffectual`);
+  return out;
 }
 
 function nearSibling(form: InstructionForm): InstructionForm | undefined {

@@ -65,6 +65,8 @@ export type EncodeResult =
       encoding: Encoding;
       /** Relaxable branches (jmp/jcc/… to an expression) give both forms; the assembler picks one per pass. */
       relax?: { short: Encoding; near: Encoding };
+      /** GNU as warnings for this statement (e.g. the operand size defaulted because nothing showed it). */
+      warnings?: string[];
     }
   | { ok: false; message: string; operand?: number };
 

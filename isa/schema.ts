@@ -73,6 +73,8 @@ export interface InstructionForm {
   impliedSize?: number;
   /** Names that must be written without a size suffix (`movzx`; `movzbl` is the suffixed spelling). */
   bareNames: string[];
+  /** GNU warns that the size defaulted when this form is written without a suffix (sysret in 64-bit code). */
+  warnBare: boolean;
   /**
    * How objdump spells the mnemonic when it differs from the first name: `~` is replaced by the operand-size
    * suffix, `_` stands for a space before fixed operand text, `{A}` for the address-size accumulator, a trailing

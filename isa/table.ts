@@ -63,6 +63,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
     immReverse: has('immrev'),
     dupReg: has('dup'),
     quietDefault: has('quiet'),
+    warnBare: has('warnbare'),
     disName: attrs.find((a) => a.startsWith('dis='))?.slice(4),
     bareNames: has('nosuffix') ? names : attrs.find((a) => a.startsWith('bare='))?.slice(5).split(',') ?? [],
     impliedSize: sizeAttr ? Number(sizeAttr.slice(4)) : undefined,

@@ -171,8 +171,8 @@ jmp | - | rel | e9 |
 jmp | wlq | rm | ff /4 | d64 quiet op=jmp_indirect
 call | wlq | rel | e8 | d64 quiet
 call | wlq | rm | ff /2 | d64 quiet op=call_indirect
-ljmp | wl | fsel,foff | ea | no64 immrev op=jmp_far
-lcall | wl | fsel,foff | 9a | no64 immrev op=call_far
+ljmp | wl | fsel,foff | ea | no64 immrev quiet op=jmp_far
+lcall | wl | fsel,foff | 9a | no64 immrev quiet op=call_far
 ljmp | wl | m | ff /5 | quiet op=jmp_far_indirect
 lcall | wl | m | ff /3 | quiet op=call_far_indirect
 ret | wlq | - | c3 | d64 quiet

@@ -40,7 +40,7 @@ lsl | wlq | m,r | 0f 03 /r |
 lsl | wlq | rr,r | 0f 03 /r |
 syscall | - | - | 0f 05 |
 clts | - | - | 0f 06 |
-sysret | l | - | 0f 07 | only64 dis=sysretl!
+sysret | l | - | 0f 07 | only64 dis=sysretl! warnbare
 sysret | l | - | 0f 07 | no64 enc
 sysret | q | - | 0f 07 | only64
 sysret | - | - | 0f 07 |
@@ -51,7 +51,7 @@ rdtsc | - | - | 0f 31 |
 rdmsr | - | - | 0f 32 |
 rdpmc | - | - | 0f 33 |
 sysenter | - | - | 0f 34 |
-sysexit | l | - | 0f 35 | only64 dis=sysexitl!
+sysexit | l | - | 0f 35 | only64 dis=sysexitl! warnbare
 sysexit | q | - | 0f 35 | only64
 sysexit | - | - | 0f 35 |
 rsm | - | - | 0f aa |
@@ -95,9 +95,9 @@ lzcnt | wlq | rm,r | PF3 0f bd /r |
 tzcnt | wlq | rm,r | PF3 0f bc /r |
 movbe | wlq | m,r | 0f 38 f0 /r |
 movbe | wlq | r,m | 0f 38 f1 /r |
-crc32 | b | rm,r32 | PF2 0f 38 f0 /r | op=crc32
+crc32 | b | rm,r32 | PF2 0f 38 f0 /r | op=crc32 warnbare
 crc32 | wl | rm,r32 | PF2 0f 38 f1 /r | op=crc32
-crc32 | q | rm,r64 | PF2 0f 38 f1 /r | only64 op=crc32
+crc32 | q | rm,r64 | PF2 0f 38 f1 /r | only64 op=crc32 warnbare
 rdrand | wlq | rr | 0f c7 /6 | nosuffix
 rdseed | wlq | rr | 0f c7 /7 | nosuffix
 rdfsbase | q | rr | PF3 0f ae /0 | nosuffix only64
