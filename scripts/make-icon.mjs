@@ -16,10 +16,15 @@ const segDist = (px, py, ax, ay, bx, by) => {
   return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
 };
 /** A thick polyline with round caps and joins. */
-const stroke = (points, width) => (x, y) => {
+const stroke = (points, width) => {
+  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]), h = width / 2;
+  const [x0, x1, y0, y1] = [Math.min(...xs) - h, Math.max(...xs) + h, Math.min(...ys) - h, Math.max(...ys) + h];
+  return (x, y) => x >= x0 && x <= x1 && y >= y0 && y <= y1 && onPolyline(points, h, x, y);
+};
+const onPolyline = (points, h, x, y) => {
   for (let i = 1; i < points.length; i++) {
     const [ax, ay] = points[i - 1], [bx, by] = points[i];
-    if (segDist(x, y, ax, ay, bx, by) <= width / 2) return true;
+    if (segDist(x, y, ax, ay, bx, by) <= h) return true;
   }
   return false;
 };
@@ -95,8 +100,12 @@ for (let py = 0; py < SIZE; py++) {
   for (let px = 0; px < SIZE; px++) {
     let r = 0, g = 0, b = 0, a = 0; // premultiplied accumulation
     for (const [shape, [cr, cg, cb, ca]] of layers) {
-      let hits = 0;
-      for (let sy = 0; sy < SUB; sy++) for (let sx = 0; sx < SUB; sx++) if (shape(px + (sx + 0.5) / SUB, py + (sy + 0.5) / SUB)) hits++;
+      // Fast path: strokes are wider than a pixel, so corners and centre agreeing means full or no coverage.
+      const probes = [shape(px, py), shape(px + 1, py), shape(px, py + 1), shape(px + 1, py + 1), shape(px + 0.5, py + 0.5)];
+      let hits = probes.every(Boolean) ? SUB * SUB : 0;
+      if (probes.some(Boolean) && !probes.every(Boolean)) {
+        for (let sy = 0; sy < SUB; sy++) for (let sx = 0; sx < SUB; sx++) if (shape(px + (sx + 0.5) / SUB, py + (sy + 0.5) / SUB)) hits++;
+      }
       if (!hits) continue;
       const alpha = (hits / (SUB * SUB)) * (ca / 255);
       r = cr * alpha + r * (1 - alpha);
