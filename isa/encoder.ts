@@ -523,7 +523,9 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
     const at = prefixes.length + body.length;
     if (s === 'rel' || s === 'rel8') {
       const mo = op as MemOperand;
-      const width: 1 | 2 | 4 = s === 'rel8' || relWidth === 'short' ? 1 : (form.sizes.length ? effSize : natural) === 16 ? 2 : 4;
+      // jcc/jmp have no suffix: their displacement follows the mode, flipped by a data16/data32 prefix.
+      const branchSize = form.sizes.length ? effSize : ctx.data && mode !== 64 ? (mode === 16 ? 32 : 16) : natural;
+      const width: 1 | 2 | 4 = s === 'rel8' || relWidth === 'short' ? 1 : branchSize === 16 ? 2 : 4;
       fixups.push({ offset: at, size: width, operand: i, pcRelative: true, range: 'signed' });
       pushNumber(body, 0n, width);
       void mo;
