@@ -442,24 +442,17 @@ export class Preprocessor implements ExpanderHost {
         this.report('warning', `#warning ${spellTokens(args)}`.trimEnd(), lineRange(L), st.includeSteps, 'cpp-warning-directive');
         break;
       case 'pragma':
-        if (this.pragma(st, L, args, out)) return;
+        this.pragma(st, L, args);
         break;
+      // gcc -x assembler-with-cpp drops these (and unknown pragmas) from its output.
       case 'ident':
       case 'sccs':
-        // gcc passes these through to its output.
-        out.push(this.passThrough(st, L, `#${name} ${spellTokens(args)}`));
-        for (let k = L.first; k < L.last; k++) out.push(emptyLine());
-        return;
       case 'line':
       case 'assert':
       case 'unassert':
         break;
     }
     this.blank(out, L);
-  }
-
-  private passThrough(st: FileState, L: LogicalLine, text: string): PreprocessedLine {
-    return { text, segments: [{ start: 0, end: text.length, origin: { range: lineRange(L), expansion: st.includeSteps } }] };
   }
 
   private conditional(st: FileState, L: LogicalLine, name: string, dirTok: Token, args: Token[]): void {
@@ -604,14 +597,14 @@ export class Preprocessor implements ExpanderHost {
     this.macros.delete(t.text);
   }
 
-  private pragma(st: FileState, L: LogicalLine, args: Token[], out: PreprocessedLine[]): boolean {
+  private pragma(st: FileState, L: LogicalLine, args: Token[]): void {
     const a0 = args[0]?.text;
     const a1 = args[1]?.text;
     if (a0 === 'once') {
       if (this.files.length <= 1) this.report('warning', '#pragma once in main file', tokenRange(args[0]), st.includeSteps, 'cpp');
       this.once.add(st.path);
       this.extraTokens(st, 'pragma once', args.slice(1));
-      return false;
+      return;
     }
     if ((a0 === 'push_macro' || a0 === 'pop_macro') && args[1]?.text === '(' && args[2]?.kind === 'string') {
       const name = args[2].text.slice(1, -1);
@@ -624,20 +617,13 @@ export class Preprocessor implements ExpanderHost {
         if (m) this.macros.set(name, m);
         else this.macros.delete(name);
       }
-      return false;
+      return;
     }
     if (a0 === 'GCC' && (a1 === 'warning' || a1 === 'error')) {
       const msg = args[2]?.kind === 'string' ? args[2].text.slice(1, -1) : spellTokens(args.slice(2));
       this.report(a1 === 'error' ? 'error' : 'warning', msg, lineRange(L), st.includeSteps, 'cpp-pragma');
-      return false;
     }
-    if (a0 === 'GCC' && (a1 === 'system_header' || a1 === 'poison' || a1 === 'dependency' || a1 === 'push_options' || a1 === 'pop_options')) {
-      return false;
-    }
-    // Other pragmas are for the compiler: gcc copies them to its output.
-    out.push(this.passThrough(st, L, `#pragma ${spellTokens(args)}`));
-    for (let k = L.first; k < L.last; k++) out.push(emptyLine());
-    return true;
+    // Other pragmas are for a compiler; with assembler input gcc drops them.
   }
 
   private include(st: FileState, L: LogicalLine, name: string, dirTok: Token, args: Token[], out: PreprocessedLine[]): void {

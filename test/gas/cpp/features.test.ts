@@ -10,6 +10,7 @@ interface Case {
   files?: Record<string, string>;
   include?: string[];
   defines?: Record<string, string>;
+  undefines?: string[];
 }
 
 const cases: Case[] = [
@@ -290,12 +291,55 @@ F(,) F((1,2),3) G() G(()) F([1,2],3)
 ID(a)ID(b) ID(1)ID(2) ID(+)ID(+)
 `,
   },
+  {
+    name: 'pragmas (once, push_macro/pop_macro, GCC warning, others dropped) and #ident',
+    src: `#define M 1
+#pragma push_macro("M")
+#undef M
+#define M 2
+ .long M
+#pragma pop_macro("M")
+ .long M
+#pragma GCC warning "careful"
+#pragma weak something
+#pragma GCC push_options
+#ident "version 1"
+ .long 3
+`,
+  },
+  {
+    name: '__has_include and __has_include_next',
+    src: `#if __has_include("here.h") && !__has_include(<missing.h>) && __has_include(<asm/msr.h>)
+ has
+#endif
+#if defined(__has_include)
+ defined_too
+#endif
+#include <next.h>
+`,
+    files: { 'here.h': '\n', 'a/next.h': '#if __has_include_next(<next.h>)\n next_found\n#endif\n', 'b/next.h': '\n' },
+    include: ['a', 'b'],
+  },
+  {
+    name: '-U removes predefined and -D macros',
+    src: ` .long linux, unix, __linux__, FOO
+`,
+    defines: { FOO: '7' },
+    undefines: ['linux', 'FOO'],
+  },
+  {
+    name: 'string and character literal prefixes, stringized',
+    src: `#define STR(x) #x
+ .ascii STR(L"q"), STR(u8"x"), STR('\\''), STR("a\\b")
+ R"(raw)" u8"x" L'a' U"y"
+`,
+  },
 ];
 
 for (const c of cases) {
   test(`cpp agrees with gcc -E: ${c.name}`, (t) => {
     if (!requireGcc(t)) return;
-    const r = compareWithGcc(c.src, c.files, c.include ?? [], c.defines);
+    const r = compareWithGcc(c.src, c.files, c.include ?? [], c.defines, c.undefines);
     assert.deepEqual(r.ours, r.gcc);
     assert.equal(errorsOf(r.result).length > 0, r.gccResult.status !== 0, `ours: ${errorsOf(r.result).join('; ')}\ngcc: ${r.gccResult.stderr}`);
   });

@@ -120,12 +120,18 @@ export interface Comparison {
  * Preprocesses the same files with gcc and with ours (both reading from a temp directory, with the built-in
  * headers on gcc's include path after `includeDirs`).
  */
-export function compareWithGcc(main: string, files: Record<string, string> = {}, includeDirs: string[] = [], defines: Record<string, string> = {}): Comparison {
+export function compareWithGcc(
+  main: string,
+  files: Record<string, string> = {},
+  includeDirs: string[] = [],
+  defines: Record<string, string> = {},
+  undefines: string[] = [],
+): Comparison {
   return withFiles({ 'main.S': main, ...files }, (dir) => {
     const inc = includeDirs.map((d) => join(dir, d));
-    const extra = Object.entries(defines).map(([k, v]) => `-D${k}=${v}`);
+    const extra = [...Object.entries(defines).map(([k, v]) => `-D${k}=${v}`), ...undefines.map((u) => `-U${u}`)];
     const g = gccPreprocess(join(dir, 'main.S'), [...inc, builtinHeaderDir()], extra);
-    const r = preprocess(diskFs, join(dir, 'main.S'), defaultOptions({ includePaths: inc, defines }));
+    const r = preprocess(diskFs, join(dir, 'main.S'), defaultOptions({ includePaths: inc, defines, undefines }));
     const strip = (s: string): string => s.split(dir).join('<dir>');
     return { ours: normalize(strip(preprocessedText(r))), gcc: normalize(strip(g.stdout)), result: r, gccResult: g };
   });
