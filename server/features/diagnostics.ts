@@ -6,6 +6,7 @@ import { lookupRegister, registerAvailable } from '../../isa/registers';
 import type { Settings } from '../config';
 import type { DocAnalysis } from '../workspace';
 import { nameRangeAt, toLocation, toRange } from './common';
+import { farJumpChecks } from './descriptors';
 
 const severities: Record<GasDiagnostic['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -34,6 +35,7 @@ export function computeDiagnostics(r: DocAnalysis, settings: Settings): Diagnost
   }
   for (const d of modeChecks(r, errorLines)) add(d);
   for (const d of symbolChecks(r, settings)) add(d);
+  for (const d of farJumpChecks(r)) add(d);
   return out;
 }
 

@@ -12,9 +12,11 @@ import { atPattern } from './common';
 import { hex, lineTokens, macroEnclosing, modeAtLine, modeName, tokenAtPosition } from './common';
 import { expansionAt } from './expansion';
 import { docForMnemonic, flagList, formsForMnemonic, isPrefix, validModes } from './instruction-info';
-import { maskFields, valueMeaning } from './value-context';
+import { maskFields, msrInEcx, valueMeaning } from './value-context';
+import { findMsr } from '../../isa/bits/index';
 import { expandCppText, findCppMacro } from './cpp-info';
 import { numericTarget } from './navigation';
+import { decodeDescriptor } from './descriptors';
 
 const crBits: Record<number, BitsDef> = { 0: CR0, 3: CR3, 4: CR4, 8: CR8 };
 
@@ -120,6 +122,12 @@ export function instructionHover(r: DocAnalysis, mnemonic: string, stmt: Stateme
     out.push(`Flags: ${fl.length ? fl.join('; ') : 'none affected'}`);
     if (/^(pushf|popf|iret|sysret|syscall)/.test(mnemonic)) out.push(bitsTable(EFLAGS));
   }
+  if (/^(rd|wr)msr$/.test(mnemonic) && stmt) {
+    const at = r.index.statements.indexOf(stmt);
+    const n = msrInEcx(r.index.statements, at);
+    const msr = n === undefined ? undefined : findMsr(n);
+    if (msr) out.push(`ECX = \`${hex(msr.address)}\`: **${msr.name}** (${msr.sdmName}) — ${msr.meaning}`, ...(msr.bits ? [bitsTable(msr.bits)] : []));
+  }
   if (stmt?.kind === 'instruction') {
     const bytes = r.index.bytesOf(stmt);
     const prefix = stmt.instruction?.prefixes.length ? stmt.instruction.prefixes.join(' ') + ' ' : '';
@@ -207,6 +215,8 @@ function numberHover(r: DocAnalysis, stmtIdx: number | undefined, v: bigint, tok
   const text = r.lines[line];
   const isImm = /\$\(?\s*$/.test(text.slice(0, tok.start));
   if (isImm || stmtIdx !== undefined) out.push(...meaningText(r, stmtIdx, v));
+  const s = stmtIdx === undefined ? undefined : r.index.statements[stmtIdx];
+  if (s?.kind === 'directive' && s.name === '.quad' && (v === 0n || ((v >> 44n) & 1n) === 1n || ((v >> 47n) & 1n) === 1n)) out.push(`As a segment descriptor: ${decodeDescriptor(v, s.mode).summary}`);
   return out.join('\n\n');
 }
 

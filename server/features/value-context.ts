@@ -48,7 +48,7 @@ function crFedBy(stmts: Statement[], from: number, num: number): number | undefi
 }
 
 /** The MSR number last loaded into ECX before statement `from` (movl $MSR, %ecx). */
-function msrInEcx(stmts: Statement[], from: number): number | undefined {
+export function msrInEcx(stmts: Statement[], from: number): number | undefined {
   let seen = 0;
   for (let i = from - 1; i >= 0 && seen < LOOK; i--) {
     const s = stmts[i];

@@ -374,3 +374,23 @@ describe('commands', () => {
     assert.ok(!v.text.includes('X86_CR4_PAE'), 'cpp macros are expanded');
   });
 });
+
+describe('descriptors and far jumps', () => {
+  it('a .quad in a GDT is described as a segment descriptor (SDM layout: L bit 53, D/B bit 54, G bit 55)', async () => {
+    assert.match(await hoverText(seedPath, seed, ' .quad 0x00cf9b000000ffff # __KERNEL32_CS', '0x00cf'), /32-bit code segment, base 0x0, limit 0xffffffff \(4 KiB granular\), DPL 0/);
+    assert.match(await hoverText(seedPath, seed, ' .quad 0x00af9a000000ffff /* __KERNEL_CS */', '0x00af'), /64-bit code segment/);
+    assert.match(await hoverText(seedPath, seed, ' .quad 0x00cf92000000ffff /* __KERNEL_DS */', '0x00cf'), /32-bit data segment/);
+  });
+  it('warns when a direct far jump enters code through a selector of the wrong width', async () => {
+    const bad = example.replace('ljmpl   $__KERNEL32_CS, $(LOAD_ADDR', 'ljmpl   $__KERNEL_CS, $(LOAD_ADDR');
+    const path = `${__dirname}/far-jump-fixture.S`;
+    const d = await client.open(path, bad);
+    const w = d.filter((x) => x.code === 'far-jump-selector');
+    assert.equal(w.length, 1);
+    assert.equal(w[0].range.start.line, lineOf(bad, 'ljmpl   $__KERNEL_CS'));
+    assert.match(w[0].message, /selector 0x10 is a 64-bit code segment in gdt but startup_32 is assembled as \.code32/);
+    const wrmsr = await hoverText(seedPath, seed, ' wrmsr', 'wrmsr');
+    assert.match(wrmsr, /ECX = `0xc0000080`: \*\*MSR_EFER\*\* \(IA32_EFER\)/);
+    assert.match(wrmsr, /\| 8 \| LME \|/);
+  });
+});

@@ -1,0 +1,102 @@
+// GDT awareness: descriptors read from the laid-out bytes of the table an `lgdt` loads, to describe `.quad`
+// descriptors on hover and to check direct far jumps (selector present, a code segment, and of the width the
+// target label is assembled for).
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import type { Statement } from '../../gas/index';
+import { describeBits, SEGMENT_DESCRIPTOR, SYSTEM_TYPES_32, SYSTEM_TYPES_64 } from '../../isa/bits/index';
+import type { DocAnalysis } from '../workspace';
+import { hex, toRange } from './common';
+
+export interface DescriptorInfo {
+  present: boolean;
+  code: boolean;
+  system: boolean;
+  /** 16, 32 or 64 for code segments. */
+  width?: 16 | 32 | 64;
+  summary: string;
+}
+
+/** Decodes an 8-byte descriptor; `mode` picks the system-type names (64-bit GDTs hold 64-bit TSS/gates). */
+export function decodeDescriptor(value: bigint, mode = 32): DescriptorInfo {
+  if (value === 0n) return { present: false, code: false, system: false, summary: 'null descriptor' };
+  const f = Object.fromEntries(describeBits(SEGMENT_DESCRIPTOR, value).map((d) => [d.name, d]));
+  const system = f.S.value === 0;
+  const code = !system && f.CODE.value === 1;
+  const width = code ? (f.L.value ? 64 : f.DB.value ? 32 : 16) : undefined;
+  const base = f.BASE_LOW.value | (f.BASE_HIGH.value * 2 ** 24);
+  const rawLimit = f.LIMIT_LOW.value | (f.LIMIT_HIGH.value << 16);
+  const limit = f.G.value ? rawLimit * 4096 + 4095 : rawLimit;
+  const kind = system ? 'system descriptor' : code ? `${width}-bit code segment` : `${f.DB.value ? 32 : 16}-bit data segment`;
+  const typeName = system ? (mode === 64 ? SYSTEM_TYPES_64 : SYSTEM_TYPES_32)[f.TYPE.value] : f.TYPE.valueName;
+  const summary = `${kind}, base ${hex(base)}, limit ${hex(limit)}${f.G.value ? ' (4 KiB granular)' : ''}, DPL ${f.DPL.value}${f.P.value ? '' : ', not present'}${typeName ? `, type ${typeName}` : ''}`;
+  return { present: f.P.value === 1, code, system, width, summary };
+}
+
+function labelsIn(text: string, r: DocAnalysis): string[] {
+  return (text.match(/[A-Za-z_.][\w.$]*/g) ?? []).filter((n) => r.analysis.symbols.get(n)?.definition?.kind === 'label');
+}
+
+function readLE(bytes: Uint8Array, off: number, n: number): bigint {
+  let v = 0n;
+  for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[off + i] ?? 0);
+  return v;
+}
+
+interface Table { name: string; section: string; offset: number; entries: number }
+
+/** The descriptor table an lgdt statement loads: its pointer's `.word limit` names the table label. */
+function tableLoadedBy(r: DocAnalysis, s: Statement): Table | undefined {
+  const operand = s.text.replace(/^\s*\S+\s*/, '');
+  const ptrName = labelsIn(operand, r)[0];
+  const ptr = ptrName ? r.analysis.symbols.get(ptrName) : undefined;
+  if (!ptr || ptr.value === undefined || !ptr.section) return undefined;
+  const st = r.index.statements;
+  const at = st.findIndex((x) => x.kind === 'label' && x.name === ptrName);
+  const limitStmt = st.slice(at + 1, at + 4).find((x) => x.kind === 'directive');
+  if (!limitStmt || !/^\.(word|short|hword|value|2byte)$/.test(limitStmt.name)) return undefined;
+  const tableName = labelsIn(limitStmt.text.replace(/^\s*\S+/, ''), r).find((n) => !/_end$/.test(n)) ?? ptrName;
+  const table = r.analysis.symbols.get(tableName);
+  const sec = r.analysis.sections.find((x) => x.name === ptr.section);
+  if (!table || table.value === undefined || table.section !== ptr.section || !sec) return undefined;
+  const limit = Number(readLE(sec.bytes, Number(ptr.value), 2));
+  return { name: tableName, section: sec.name, offset: Number(table.value), entries: Math.floor((limit + 1) / 8) };
+}
+
+function descriptorAt(r: DocAnalysis, t: Table, index: number): bigint {
+  const sec = r.analysis.sections.find((x) => x.name === t.section)!;
+  return readLE(sec.bytes, t.offset + index * 8, 8);
+}
+
+function modeOfLabel(r: DocAnalysis, name: string): number | undefined {
+  const st = r.index.statements;
+  const at = st.findIndex((x) => x.kind === 'label' && x.name === name);
+  if (at < 0) return undefined;
+  for (let i = at; i < st.length; i++) if (st[i].kind === 'instruction') return st[i].mode;
+  return undefined;
+}
+
+/** Warnings for direct far jumps whose selector does not fit the GDT loaded before them. */
+export function farJumpChecks(r: DocAnalysis): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let table: Table | undefined;
+  for (const s of r.index.statements) {
+    const m = s.instruction?.mnemonic ?? '';
+    if (/^lgdt[lwq]?$/.test(m)) { table = tableLoadedBy(r, s); continue; }
+    if (!/^l(jmp|call)[lwq]?$/.test(m) || !table || s.origin.range.file !== r.path) continue;
+    const ops = s.instruction!.operands;
+    if (ops.length !== 2 || ops[0].kind !== 'imm' || !ops[0].value.known) continue;
+    const sel = Number(ops[0].value.value & 0xffffn);
+    const index = sel >> 3;
+    if (sel & 4) continue; // LDT selector: not checked
+    const range = toRange(s.origin.range);
+    const warn = (message: string) => out.push({ range, severity: DiagnosticSeverity.Warning, code: 'far-jump-selector', source: 'x86-trampoline', message });
+    if (index === 0 || index >= table.entries) { warn(`selector ${hex(sel)} is ${index === 0 ? 'the null selector' : `beyond the limit of ${table.name} (${table.entries} entries)`}`); continue; }
+    const d = decodeDescriptor(descriptorAt(r, table, index));
+    if (!d.code) { warn(`selector ${hex(sel)} selects a ${d.summary.split(',')[0]} in ${table.name}, not a code segment`); continue; }
+    const target = labelsIn(s.text.slice(s.text.indexOf(',') + 1), r).find((n) => modeOfLabel(r, n) !== undefined);
+    const mode = target ? modeOfLabel(r, target) : undefined;
+    if (target && mode !== undefined && d.width !== undefined && mode !== d.width)
+      warn(`selector ${hex(sel)} is a ${d.width}-bit code segment in ${table.name} but ${target} is assembled as .code${mode}`);
+  }
+  return out;
+}
