@@ -259,6 +259,12 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
   }
 }
 
+function defaultSegment(m: MemOperand): 'ss' | 'ds' {
+  const b = m.base ? lookupRegister(m.base) : undefined;
+  if (b && isGpr(b) && !b.rex && (b.num === 4 || b.num === 5)) return 'ss';
+  return 'ds';
+}
+
 function encodeModrmMemory(
   m: MemOperand,
   asz: 16 | 32 | 64,
@@ -462,6 +468,8 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
       continue;
     }
     if (spec === 'ms' && o.seg === 'ds') continue;
+    // GNU drops an override that names the segment the address uses anyway (ss for bp/sp bases, else ds).
+    if (o.seg === defaultSegment(o)) continue;
     prefixes.push(segPrefix[o.seg]);
   }
   const addrNeeds67 = (): boolean => {

@@ -89,6 +89,26 @@ function cartesian(lists: string[][], limit: number): string[][] {
   return Array.from({ length: limit }, (_, i) => out[Math.floor(i * step)]);
 }
 
+function addressingSamples(mode: 16 | 32 | 64): string[] {
+  const out: string[] = [];
+  const disps = ['', '0', '1', '-1', '0x7f', '-0x80', '0x80', '0x7fff', '-0x8000', '0x12345678', 'sym'];
+  // 16-bit forms (valid natively in .code16, with 0x67 in .code32, rejected in .code64).
+  const pairs16 = ['(%bx,%si)', '(%bx,%di)', '(%bp,%si)', '(%bp,%di)', '(%si)', '(%di)', '(%bp)', '(%bx)', '(%si,%bx)', '(%bx,%si,2)'];
+  for (const p of pairs16) for (const d of ['', '0', '-1', '0x80', '0xff80', 'sym']) out.push(d + p);
+  const regs32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
+  const regs64 = ['rax', 'rsp', 'rbp', 'r12', 'r13', 'r15'];
+  for (const b of regs32) for (const d of disps) out.push(`${d}(%${b})`);
+  for (const b of ['eax', 'esp', 'ebp', '']) for (const x of ['esi', 'ebp', 'esp']) for (const sc of ['1', '2', '4', '8']) for (const d of ['', '0x10', '0x1000']) out.push(`${d}(${b ? '%' + b : ''},%${x},${sc})`);
+  if (mode === 64) {
+    for (const b of regs64) for (const d of disps) out.push(`${d}(%${b})`);
+    for (const b of ['rax', 'r13', '']) for (const x of ['r12', 'rbp', 'r9']) for (const sc of ['1', '8']) for (const d of ['', '-8']) out.push(`${d}(${b ? '%' + b : ''},%${x},${sc})`);
+    for (const d of ['0', 'sym', '0x100', '-4']) out.push(`${d}(%rip)`, `${d}(%eip)`);
+    out.push('0x7fffffff', '0x80000000', '-0x80000000', '%fs:0x28', '%gs:(%rax)', '0x12345678(%r8d)');
+  }
+  out.push('%es:(%eax)', '%ss:(%ebp)', '%cs:0x10', '%ds:(%eax)', '0xffff', '0x10000');
+  return out;
+}
+
 export function generateCorpus(mode: 16 | 32 | 64): string[] {
   const lines = new Set<string>();
   for (const form of forms) {
@@ -107,6 +127,11 @@ export function generateCorpus(mode: 16 | 32 | 64): string[] {
         }
       }
     }
+  }
+  // Addressing sweep: every base, index, scale and displacement class through one load and one store.
+  for (const mem of addressingSamples(mode)) {
+    lines.add(`add ${mem}, %ecx`);
+    lines.add(`movb %dl, ${mem}`);
   }
   // Prefixes and aliases.
   for (const l of ['lock addl $1, (%eax)', 'lock btsl $0, sym', 'rep stosl', 'rep movsb', 'repne scasb', 'repe cmpsw',
