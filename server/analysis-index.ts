@@ -10,12 +10,15 @@ export class AnalysisIndex {
   private readonly lines: LineTable = new Map();
   private readonly sites: LineTable = new Map();
   readonly statements: Statement[];
+  /** Statement index of each named (non-numeric) label's definition. */
+  private readonly labels = new Map<string, number>();
 
   constructor(readonly analysis: Analysis) {
     this.statements = analysis.statements;
     this.statements.forEach((s, i) => {
       const r = s.origin.range;
       push(this.lines, r.file, r.line, i);
+      if (s.kind === 'label' && !this.labels.has(s.name)) this.labels.set(s.name, i);
       for (const step of s.origin.expansion) push(this.sites, step.site.file, step.site.line, i);
     });
   }
@@ -42,6 +45,19 @@ export class AnalysisIndex {
     // A line whose text came through a cpp macro (SYM_CODE_START(x)): statements expanded from it.
     const exp = this.expandedFrom(file, line).filter((i) => this.statements[i].origin.expansion.some((s) => s.kind === 'cpp-macro'));
     return exp[0];
+  }
+
+  /** Index of the statement defining label `name`. */
+  labelStatement(name: string): number | undefined {
+    return this.labels.get(name);
+  }
+
+  /** Code mode of the first instruction at or after label `name` (where execution entering there runs). */
+  modeAtLabel(name: string): number | undefined {
+    const at = this.labels.get(name);
+    if (at === undefined) return undefined;
+    for (let i = at; i < this.statements.length; i++) if (this.statements[i].kind === 'instruction') return this.statements[i].mode;
+    return this.statements[at].mode;
   }
 
   /** Bytes a laid-out statement produced (fixups to other sections still read as zero). */

@@ -51,10 +51,13 @@ function tableLoadedBy(r: DocAnalysis, s: Statement): Table | undefined {
   const ptr = ptrName ? r.analysis.symbols.get(ptrName) : undefined;
   if (!ptr || ptr.value === undefined || !ptr.section) return undefined;
   const st = r.index.statements;
-  const at = st.findIndex((x) => x.kind === 'label' && x.name === ptrName);
+  const at = r.index.labelStatement(ptrName) ?? -1;
+  if (at < 0) return undefined;
   const limitStmt = st.slice(at + 1, at + 4).find((x) => x.kind === 'directive');
   if (!limitStmt || !/^\.(word|short|hword|value|2byte)$/.test(limitStmt.name)) return undefined;
-  const tableName = labelsIn(limitStmt.text.replace(/^\s*\S+/, ''), r).find((n) => !/_end$/.test(n)) ?? ptrName;
+  // `.word gdt_end - gdt - 1` names the table; a bare number leaves it unknown.
+  const tableName = labelsIn(limitStmt.text.replace(/^\s*\S+/, ''), r).find((n) => !/_end$/.test(n));
+  if (!tableName) return undefined;
   const table = r.analysis.symbols.get(tableName);
   const sec = r.analysis.sections.find((x) => x.name === ptr.section);
   if (!table || table.value === undefined || table.section !== ptr.section || !sec) return undefined;
@@ -68,11 +71,7 @@ function descriptorAt(r: DocAnalysis, t: Table, index: number): bigint {
 }
 
 function modeOfLabel(r: DocAnalysis, name: string): number | undefined {
-  const st = r.index.statements;
-  const at = st.findIndex((x) => x.kind === 'label' && x.name === name);
-  if (at < 0) return undefined;
-  for (let i = at; i < st.length; i++) if (st[i].kind === 'instruction') return st[i].mode;
-  return undefined;
+  return r.index.modeAtLabel(name);
 }
 
 /** Warnings for direct far jumps whose selector does not fit the GDT loaded before them. */

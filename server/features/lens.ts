@@ -16,10 +16,7 @@ export function codeLenses(r: DocAnalysis): CodeLens[] {
     if (seen.has(symbol)) return;
     seen.add(symbol);
     // The mode of the first instruction at or after the label, in assembly order.
-    const st = r.index.statements;
-    const at = st.findIndex((s) => s.kind === 'label' && s.name === symbol);
-    let mode = at >= 0 ? st[at].mode : 64;
-    for (let i = Math.max(at, 0); at >= 0 && i < st.length; i++) if (st[i].kind === 'instruction') { mode = st[i].mode; break; }
+    const mode = r.index.modeAtLabel(symbol) ?? 64;
     out.push({
       range: { start: { line, character: col }, end: { line, character: col + symbol.length } },
       command: { title: `▶ Debug from here (${mode}-bit)`, command: DEBUG_FROM_HERE, arguments: [{ uri: r.uri, symbol, start: startFor(mode), mode }] },

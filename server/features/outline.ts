@@ -22,8 +22,10 @@ export function documentSymbols(r: DocAnalysis): DocumentSymbol[] {
   const blocks: { sym: DocumentSymbol; name: string; startLine: number }[] = [];
   let section: DocumentSymbol | undefined;
   const lines = r.lines;
+  // Lines are visited in order, so the enclosing SYM block is the innermost open one still covering the line.
   const containerFor = (line: number): DocumentSymbol[] => {
-    const b = blocks.find((x) => x.startLine <= line && x.sym.range.end.line >= line && x.sym.range.end.line !== x.startLine);
+    while (blocks.length && (blocks[blocks.length - 1].sym.range.end.line < line || blocks[blocks.length - 1].sym.range.end.line === blocks[blocks.length - 1].startLine)) blocks.pop();
+    const b = blocks[blocks.length - 1];
     if (b) return (b.sym.children ??= []);
     return section ? (section.children ??= []) : top;
   };
