@@ -623,8 +623,10 @@ export class X86Executor implements Executor {
         return;
       }
       case 'jmp_far': case 'call_far': {
-        const sel = ops[0] === 'fsel' ? d.imm & 0xffff : d.imm2 & 0xffff;
-        const off = ops[0] === 'fsel' ? d.imm2 : d.imm;
+        // The decoder fills immediates in encoding order: with immReverse the offset comes first.
+        const selFirst = (ops[0] === 'fsel') !== f.immReverse;
+        const sel = selFirst ? d.imm & 0xffff : d.imm2 & 0xffff;
+        const off = selFirst ? d.imm2 : d.imm;
         const offset = size === 16 ? off & 0xffff : off >>> 0;
         if (op === 'jmp_far') farJump(c, sel, offset, 0);
         else farCall(c, sel, offset, 0, (size / 8) as 2 | 4, this.nLo, this.nHi);
