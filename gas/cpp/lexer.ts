@@ -100,6 +100,29 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 12 || c === 11 || c === 0;
 }
 
+/** Joins the following physical line(s) while `s` ends in a backslash-newline; null when it does not. */
+function spliceLines(s: string, i: number, phys: string[], pieces: Piece[], problems: LexProblem[]): { s: string; i: number } | null {
+  const n = phys.length;
+  let changed = false;
+  for (;;) {
+    const m = SPLICE_TAIL.exec(s);
+    if (!m) return changed ? { s, i } : null;
+    const off = s.length - m[0].length;
+    const at = pieceLineCol(pieces, off);
+    if (i + 1 >= n) {
+      problems.push({ severity: 'warning', message: 'backslash-newline at end of file', ...at, endLine: at.line, endCol: at.col + 1 });
+      return { s: s.slice(0, off), i };
+    }
+    if (m[0].length > 1) {
+      problems.push({ severity: 'warning', message: 'backslash and newline separated by space', ...at, endLine: at.line, endCol: at.col + 1 });
+    }
+    s = s.slice(0, off) + phys[i + 1];
+    pieces.push({ off, line: i + 1 });
+    i++;
+    changed = true;
+  }
+}
+
 /** Lexes the logical line starting at physical line i (line numbers offset by lineBase). */
 function lexLogical(phys: string[], i: number, path: string, problems: LexProblem[], lineBase: number): { line: LogicalLine; next: number } {
   const n = phys.length;
@@ -107,29 +130,14 @@ function lexLogical(phys: string[], i: number, path: string, problems: LexProble
   let s = phys[i];
   const pieces: Piece[] = [{ off: 0, line: first }];
   let verbatim = true;
-  // Joins the following physical line(s) while `s` ends in a backslash-newline.
-  const splice = (): void => {
-    for (;;) {
-      const m = SPLICE_TAIL.exec(s);
-      if (!m) return;
-      const off = s.length - m[0].length;
-      const at = pieceLineCol(pieces, off);
-      if (i + 1 >= n) {
-        problems.push({ severity: 'warning', message: 'backslash-newline at end of file', ...at, endLine: at.line, endCol: at.col + 1 });
-        s = s.slice(0, off);
-        verbatim = false;
-        return;
-      }
-      if (m[0].length > 1) {
-        problems.push({ severity: 'warning', message: 'backslash and newline separated by space', ...at, endLine: at.line, endCol: at.col + 1 });
-      }
+  if (s.indexOf('\\') >= 0) {
+    const r = spliceLines(s, i, phys, pieces, problems);
+    if (r) {
+      s = r.s;
+      i = r.i;
       verbatim = false;
-      s = s.slice(0, off) + phys[i + 1];
-      pieces.push({ off, line: i + 1 });
-      i++;
     }
-  };
-  if (s.indexOf('\\') >= 0) splice();
+  }
 
   const tokens: Token[] = [];
   let p = 0;
@@ -154,7 +162,13 @@ function lexLogical(phys: string[], i: number, path: string, problems: LexProble
           pieces.push({ off: s.length, line: i + 1 });
           s += phys[i + 1];
           i++;
-          if (s.indexOf('\\', from) >= 0) splice();
+          if (s.indexOf('\\', from) >= 0) {
+            const r = spliceLines(s, i, phys, pieces, problems);
+            if (r) {
+              s = r.s;
+              i = r.i;
+            }
+          }
           close = s.indexOf('*/', from);
         }
         len = s.length;

@@ -10,7 +10,8 @@ import { Expander } from './expand';
 import { evaluateCondition } from './expression';
 import { lexFragment } from './fragment';
 import type { LexedFile, LogicalLine } from './lexer';
-import { isIdentChar, lexFile, lineTokens } from './lexer';
+import * as lexer from './lexer';
+import { lexFile, lineTokens } from './lexer';
 import type { BuiltinMacroKind, MacroDef } from './macro';
 import { parseDefine, sameDefinition, spellTokens } from './macro';
 import { dirname, joinPath, normalizePath } from './paths';
@@ -27,6 +28,9 @@ import type {
   PreprocessOptions,
   PreprocessResult,
 } from './types';
+
+// A local copy: imported bindings are getters once compiled, and this runs per character.
+const isIdentChar = lexer.isIdentChar;
 
 /** gcc's default -fmax-include-depth. */
 export const MAX_INCLUDE_DEPTH = 200;

@@ -87,6 +87,8 @@ export class LinePrinter {
       // Only whitespace that is a copy of the source's may join the segment (keeping the mapping exact).
       const gap = start - prevEnd;
       const back = aligned && oneLine && gap <= tok.col ? gap : 0;
+      // Otherwise a preceding expansion segment (which maps to a whole call anyway) takes the whitespace.
+      if (back === 0 && cur && !cur.plain) cur.end = start;
       this.segs.push({
         start: start - back,
         end,
