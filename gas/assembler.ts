@@ -10,7 +10,7 @@ import type { InstructionBackend } from './backend';
 import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo } from './model';
 import { Frag, Section, type SectionType, type ByteSpan, fixedDifference } from './frags';
 import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type Place, type Val } from './expr';
-import { bindArguments, charConstantsToDecimal, leadingDirective, parseMacroHeader, substituteLine } from './macros';
+import { bindArguments, charConstantsToDecimal, getAnyString, leadingDirective, parseMacroHeader, scrubBlanks, substituteLine } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
 import { decodeString, endOfString, isNameChar, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
 import { DIRECTIVES } from './directives';
@@ -345,10 +345,8 @@ export class Assembler {
     if (!r.expr) return undefined;
     let e = r.end;
     while (e < off + piece.text.length && isSpace(ctx.text[e])) e++;
-    if (e < off + piece.text.length) {
-      this.error(`junk at end of line, first unrecognized character is \`${ctx.text[e]}'`, this.at(ctx, e, e + 1), 'junk');
-      return undefined;
-    }
+    // GNU uses what it parsed, then complains about the rest.
+    if (e < off + piece.text.length) this.error(`junk at end of line, first unrecognized character is \`${ctx.text[e]}'`, this.at(ctx, e, e + 1), 'junk');
     return r.expr;
   }
 
@@ -721,6 +719,7 @@ export class Assembler {
     }
     const bound = bindArguments(macro.name.toLowerCase(), macro.params, ctx.text.slice(ctx.argsStart));
     for (const w of bound.warnings) this.warn(w, ctx.origin, 'macro-argument');
+    for (const e of bound.softErrors) this.error(e, ctx.origin, 'macro-argument');
     if (bound.errors.length) {
       for (const e of bound.errors) this.error(e, ctx.origin, 'macro-argument');
       return;
@@ -774,23 +773,26 @@ export class Assembler {
       const rest = args.slice(m[0].length).trim();
       const items: string[] = [];
       if (kind === '.irp') {
-        if (rest.trim() === '') items.push('');
+        // Items are read like macro arguments, after GNU's scrubber has dropped blanks around operators.
+        const list = scrubBlanks(charConstantsToDecimal(rest));
+        if (list.trim() === '') items.push('');
         else {
           let i = 0;
-          while (i < rest.length) {
-            const r = getIrpItem(rest, i);
+          while (i < list.length) {
+            const r = getAnyString(list, i);
             items.push(r.value);
             i = r.end;
-            while (i < rest.length && isSpace(rest[i])) i++;
-            if (rest[i] === ',') i++;
-            while (i < rest.length && isSpace(rest[i])) i++;
+            while (i < list.length && isSpace(list[i])) i++;
+            if (list[i] === ',') i++;
+            while (i < list.length && isSpace(list[i])) i++;
           }
         }
       } else {
         let s = rest.trim();
-        if (s.startsWith('"') && s.endsWith('"') && s.length >= 2) s = s.slice(1, -1);
+        const quoted = s.startsWith('"') && s.endsWith('"') && s.length >= 2;
+        if (quoted) s = s.slice(1, -1);
         if (s === '') items.push('');
-        for (const ch of s) items.push(ch);
+        for (const ch of s) if (quoted || !isSpace(ch)) items.push(ch);
       }
       for (const it of items) {
         if (!add(new Map([[param, it]]), this.macroNumber)) return tooBig();
@@ -1041,24 +1043,6 @@ function parseQuotedPair(args: string): [string, string] | undefined {
   if (t[i] !== '"') return undefined;
   const b = decodeString(t, i);
   return [String.fromCharCode(...a.bytes), String.fromCharCode(...b.bytes)];
-}
-
-/** `.irp` items are separated by commas or blanks; quoted items lose their quotes. */
-function getIrpItem(t: string, i: number): { value: string; end: number } {
-  if (t[i] === '"') {
-    const e = endOfString(t, i);
-    return { value: t.slice(i + 1, e - 1), end: e };
-  }
-  let depth = 0;
-  const s = i;
-  while (i < t.length) {
-    const c = t[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth = Math.max(0, depth - 1);
-    else if (depth === 0 && (c === ',' || isSpace(c))) break;
-    i++;
-  }
-  return { value: t.slice(s, i), end: i };
 }
 
 function stripComment(text: string): string {

@@ -64,6 +64,9 @@ export class Frag {
   varSize = 0;
   /** Offset of the frag in its section, valid after layout. */
   address = 0;
+  /** Relaxation bookkeeping (GNU's region and relax_marker): frags after an alignment or .org start a region. */
+  region = 0;
+  visit = -1;
   fixups: FragFixup[] = [];
   spans: ByteSpan[] = [];
   /** Span for the variable tail (the statement that created it). */

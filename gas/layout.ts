@@ -43,6 +43,12 @@ export function layout(asm: Assembler): LaidOutSection[] {
   return out;
 }
 
+/**
+ * GNU's relax_segment: an initial layout (branches short, alignment padded, .org/.space empty), then passes in
+ * address order. Each pass moves a frag by the growth of the frags before it (`stretch`); a branch whose target
+ * lies ahead assumes the target moved by the same stretch only when no alignment or .org separates them (a
+ * "region"), since padding may absorb it. Branches only grow; passes repeat until nothing changes.
+ */
 function relax(asm: Assembler, section: Section): void {
   const frags = section.orderedFrags();
   // Which branches can stay short at all: a target in this section, not weak.
@@ -61,80 +67,110 @@ function relax(asm: Assembler, section: Section): void {
     }
     v.isNear = v.forceNear;
   }
+  // Initial layout.
+  let address = 0;
+  let region = 0;
+  for (const f of frags) {
+    f.region = region;
+    f.visit = -1;
+    f.address = address;
+    address += f.size;
+    const v = f.varPart;
+    f.varSize = 0;
+    if (v.kind === 'align') {
+      f.varSize = alignPadding(address, v.alignment, v.maxSkip);
+      region++;
+    } else if (v.kind === 'org') region++;
+    else if (v.kind === 'relax') f.varSize = v.isNear ? v.near.bytes.length : v.short.bytes.length;
+    address += f.varSize;
+  }
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    assignAddresses(asm, frags, pass === MAX_PASSES - 1);
-    let grew = false;
-    for (const f of frags) {
-      if (f.varPart.kind !== 'relax' || f.varPart.isNear) continue;
+    let stretch = 0;
+    let stretched = false;
+    for (let i = 0; i < frags.length; i++) {
+      const f = frags[i];
+      f.visit = pass;
+      const was = f.address;
+      f.address += stretch;
+      const here = f.address + f.size;
       const v = f.varPart;
-      const t = evaluate(v.target!, asm.finalEnv);
-      if (t.k !== 'rel') {
-        v.isNear = true;
-        grew = true;
-        continue;
+      let next = f.varSize;
+      switch (v.kind) {
+        case 'align':
+          next = alignPadding(here, v.alignment, v.maxSkip);
+          break;
+        case 'org': {
+          const target = orgTarget(asm, f);
+          next = target === undefined || target < here ? 0 : Math.min(target - here, asm.maxOutputBytes);
+          break;
+        }
+        case 'space': {
+          const t = evaluate(v.count, asm.finalEnv);
+          next = t.k === 'abs' && t.v > 0n ? Math.min(Number(t.v), asm.maxOutputBytes) : 0;
+          break;
+        }
+        case 'relax': {
+          if (v.isNear) break;
+          const t = evaluate(v.target!, asm.finalEnv);
+          if (t.k !== 'rel') {
+            v.isNear = true;
+            next = v.near.bytes.length;
+            break;
+          }
+          const tf = t.at.frag as Frag;
+          let target = tf.address + t.at.offset + Number(t.v);
+          if (stretch !== 0 && tf.visit !== pass) {
+            if (stretch < 0 || tf.region === f.region) target += stretch;
+            else if (target < here) break;
+          }
+          const disp = target - (here + v.short.bytes.length);
+          if (disp < -128 || disp > 127) {
+            v.isNear = true;
+            next = v.near.bytes.length;
+          }
+          break;
+        }
+        case 'none':
+          break;
       }
-      const target = (t.at.frag as Frag).address + t.at.offset + Number(t.v);
-      const end = f.address + f.size + v.short.bytes.length;
-      const disp = target - end;
-      if (disp < -128 || disp > 127) {
-        v.isNear = true;
-        grew = true;
+      void was;
+      const growth = next - f.varSize;
+      f.varSize = next;
+      if (growth !== 0) {
+        stretch += growth;
+        stretched = true;
       }
     }
-    if (!grew) {
-      assignAddresses(asm, frags, true);
-      return;
+    if (!stretched) break;
+  }
+  // Problems with .org and .space are reported once, on the final layout.
+  for (const f of frags) {
+    const v = f.varPart;
+    const here = f.address + f.size;
+    if (v.kind === 'org' && f.varSpan) {
+      const target = orgTarget(asm, f);
+      if (target === undefined) asm.error('.org needs an absolute or same-section expression', f.varSpan.origin, 'org');
+      else if (target < here) asm.error('attempt to move .org backwards', f.varSpan.origin, 'org-backwards');
+    } else if (v.kind === 'space' && f.varSpan) {
+      const t = evaluate(v.count, asm.finalEnv);
+      if (t.k !== 'abs') asm.error('.space specifies non-absolute value', f.varSpan.origin, 'space');
+      else if (t.v < 0n) asm.warn('.space, .nops or .fill with negative value, ignored', f.varSpan.origin, 'negative-space');
     }
   }
 }
 
-/** Gives every frag its address and variable size; `report` emits .org/.space problems (last pass only). */
-function assignAddresses(asm: Assembler, frags: Frag[], report: boolean): void {
-  let addr = 0;
-  for (const f of frags) {
-    f.address = addr;
-    const v = f.varPart;
-    const here = addr + f.size;
-    switch (v.kind) {
-      case 'none':
-        f.varSize = 0;
-        break;
-      case 'align': {
-        const pad = (v.alignment - (here % v.alignment)) % v.alignment;
-        f.varSize = v.maxSkip > 0 && pad > v.maxSkip ? 0 : pad;
-        break;
-      }
-      case 'org': {
-        const t = evaluate(v.target, asm.finalEnv);
-        let target: number | undefined;
-        if (t.k === 'abs') target = Number(t.v);
-        else if (t.k === 'rel' && t.at.section === f.section) target = (t.at.frag as Frag).address + t.at.offset + Number(t.v);
-        if (target === undefined) {
-          if (report && f.varSpan) asm.error('.org needs an absolute or same-section expression', f.varSpan.origin, 'org');
-          f.varSize = 0;
-        } else if (target < here) {
-          if (report && f.varSpan) asm.error('attempt to move .org backwards', f.varSpan.origin, 'org-backwards');
-          f.varSize = 0;
-        } else f.varSize = Math.min(target - here, asm.maxOutputBytes);
-        break;
-      }
-      case 'space': {
-        const t = evaluate(v.count, asm.finalEnv);
-        if (t.k !== 'abs') {
-          if (report && f.varSpan) asm.error('.space specifies non-absolute value', f.varSpan.origin, 'space');
-          f.varSize = 0;
-        } else if (t.v < 0n) {
-          if (report && f.varSpan) asm.warn('.space, .nops or .fill with negative value, ignored', f.varSpan.origin, 'negative-space');
-          f.varSize = 0;
-        } else f.varSize = Math.min(Number(t.v), asm.maxOutputBytes);
-        break;
-      }
-      case 'relax':
-        f.varSize = v.isNear ? v.near.bytes.length : v.short.bytes.length;
-        break;
-    }
-    addr += f.size + f.varSize;
-  }
+function alignPadding(at: number, alignment: number, maxSkip: number): number {
+  const pad = (alignment - (at % alignment)) % alignment;
+  return maxSkip > 0 && pad > maxSkip ? 0 : pad;
+}
+
+function orgTarget(asm: Assembler, f: Frag): number | undefined {
+  const v = f.varPart;
+  if (v.kind !== 'org') return undefined;
+  const t = evaluate(v.target, asm.finalEnv);
+  if (t.k === 'abs') return Number(t.v);
+  if (t.k === 'rel' && t.at.section === f.section) return (t.at.frag as Frag).address + t.at.offset + Number(t.v);
+  return undefined;
 }
 
 function emitSection(asm: Assembler, section: Section): LaidOutSection {

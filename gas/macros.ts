@@ -119,14 +119,18 @@ export function parseMacroHeader(text: string): MacroHeader {
 
 export interface BoundArguments {
   values: Map<string, string>;
+  /** Problems that stop the expansion (GNU returns an error). */
   errors: string[];
+  /** Problems GNU reports but still expands the macro after (missing :req values, unknown keyword names). */
+  softErrors: string[];
   warnings: string[];
 }
 
 /** Binds the text after a macro name to its parameters (positional, `name=value`, vararg). */
 export function bindArguments(macroName: string, params: MacroParam[], text: string): BoundArguments {
-  text = charConstantsToDecimal(text);
+  text = scrubBlanks(charConstantsToDecimal(text));
   const errors: string[] = [];
+  const softErrors: string[] = [];
   const warnings: string[] = [];
   const actual = new Map<string, string>();
   let i = skipWhite(text, 0);
@@ -145,7 +149,7 @@ export function bindArguments(macroName: string, params: MacroParam[], text: str
       const p = params.find((q) => q.name === tok.token);
       const v = getAnyString(text, tok.end + 1);
       i = v.end;
-      if (!p) errors.push(`Parameter named \`${tok.token}' does not exist for macro \`${macroName}'`);
+      if (!p) softErrors.push(`Parameter named \`${tok.token}' does not exist for macro \`${macroName}'`);
       else {
         if (actual.has(p.name)) warnings.push(`Value for parameter \`${p.name}' of macro \`${macroName}' was already specified`);
         actual.set(p.name, p.vararg ? text.slice(tok.end + 1).trim() : v.value);
@@ -176,11 +180,11 @@ export function bindArguments(macroName: string, params: MacroParam[], text: str
   const values = new Map<string, string>();
   for (const p of params) {
     const a = actual.get(p.name);
-    if (p.required && (a === undefined || a === ''))
-      errors.push(`Missing value for required parameter \`${p.name}' of macro \`${macroName}'`);
+    if (p.required && (a === undefined || a === '') && !errors.length)
+      softErrors.push(`Missing value for required parameter \`${p.name}' of macro \`${macroName}'`);
     values.set(p.name, a !== undefined && a !== '' ? a : p.defaultValue ?? '');
   }
-  return { values, errors, warnings };
+  return { values, errors, softErrors, warnings };
 }
 
 /** A piece of output text mapped to a column range of the body line it came from. */
@@ -295,6 +299,41 @@ export function leadingDirective(text: string): string | undefined {
   if (text[i] !== '.') return undefined;
   const tok = getToken(text, i + 1);
   return '.' + tok.token.toLowerCase();
+}
+
+// Characters next to which GNU's scrubber keeps a blank: symbol characters plus x86's extra_symbol_chars.
+const KEEPS_BLANK = /[A-Za-z0-9_.$*%\-(\[{}"\\]/;
+
+/**
+ * GNU's scrubber drops a run of blanks in an operand field unless the character before it and the one after it
+ * both belong to symbols (x86 counts `*%-([{}` as such): `1 + 2` becomes `1+2`, `(1) 2` becomes `(1)2`, while
+ * `1 -2`, `x y` and `( 1` keep their blank. Macro arguments are split after this.
+ */
+export function scrubBlanks(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (isSpace(c)) {
+      let j = i;
+      while (j < text.length && isSpace(text[j])) j++;
+      const prev = out[out.length - 1];
+      const next = text[j];
+      if (prev !== undefined && next !== undefined && KEEPS_BLANK.test(prev) && KEEPS_BLANK.test(next)) out += ' ';
+      i = j;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
 }
 
 /**

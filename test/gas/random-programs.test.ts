@@ -1,10 +1,13 @@
 // Random programs against GNU as: 150 generated blocks (each in its own section) mixing labels, numeric local
 // labels, equates, data with label differences in both directions, alignment with fill and max-skip, .fill,
 // .skip, .org, .rept/.irp, macros with defaults and conditionals. One `as` run; every section's bytes and every
-// symbol's section and value must agree.
+// symbol's section and value must agree. GAS_RANDOM_SEED picks other seeds; GAS_DUMP=1 writes the sources to tmp.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, MemoryFileSystem } from '../../gas/index';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gnuAssemble, hex, requireTools } from './toolchain';
 
 function rng(seed: number): () => number {
@@ -121,6 +124,7 @@ test('120 random code blocks (branches, label arithmetic in operands, padding) m
   if (!requireTools(t, ['as'])) return;
   const r = rng(Number(process.env.GAS_RANDOM_SEED ?? 77));
   const src = Array.from({ length: 120 }, (_, i) => codeBlock(i, r)).join('\n') + '\n';
+  if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), 'gas-random-code.s'), src);
   const gnu = gnuAssemble(src);
   assert.ok(gnu.ok, gnu.messages.slice(0, 5).join('\n'));
   const a = analyze(new MemoryFileSystem({ '/c.s': src }), '/c.s', { preprocess: false });
@@ -135,4 +139,84 @@ test('120 random code blocks (branches, label arithmetic in operands, padding) m
   }
   console.log(`gas random code: 120 blocks, ${bytes} bytes compared with GNU as`);
   assert.deepEqual(bad.slice(0, 3), []);
+});
+
+function macroProgram(r: () => number): string {
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  const n = (max: number) => Math.floor(r() * max);
+  const out = ['\t.data'];
+  interface M {
+    name: string;
+    params: { name: string; def?: string; req?: boolean; vararg?: boolean }[];
+  }
+  const macros: M[] = [];
+  for (let i = 0; i < 40; i++) {
+    const params: M['params'] = [];
+    const np = n(4);
+    for (let k = 0; k < np; k++) {
+      const p: M['params'][number] = { name: `p${k}` };
+      const kind = n(4);
+      if (kind === 0) p.def = String(n(50));
+      else if (kind === 1) p.req = true;
+      params.push(p);
+    }
+    if (r() < 0.3) params.push({ name: 'rest', vararg: true });
+    const m: M = { name: `mac${i}`, params };
+    const sep = pick([' ', ', ']);
+    out.push(`\t.macro ${m.name}${params.length ? ' ' : ''}${params.map((p) => `${p.name}${p.req ? ':req' : p.vararg ? ':vararg' : ''}${p.def !== undefined ? `=${p.def}` : ''}`).join(sep)}`);
+    out.push(`.Lm\\@_${i}:\t.byte \\@ & 0xff`);
+    for (const p of params) {
+      if (p.vararg) out.push(`\t.ifnb \\${p.name}`, `\t.byte \\${p.name}`, `\t.endif`);
+      else out.push(`\t.ifb \\${p.name}`, `\t.byte 0xbb`, `\t.else`, `\t.byte \\${p.name}`, `\t.ifc \\${p.name},7`, `\t.byte 0x77`, `\t.endif`, `\t.endif`);
+    }
+    out.push(`\t.long .Lm\\@_${i} - .`);
+    if (macros.length && r() < 0.4) {
+      const callee = pick(macros);
+      out.push(`\t${call(callee)}`);
+    }
+    if (r() < 0.2) out.push(`\t.if \\@ & 1`, `\t.exitm`, `\t.endif`, `\t.byte 0xe1`);
+    out.push(`\t.endm`);
+    macros.push(m);
+    for (let c = 0; c < 1 + n(3); c++) out.push(`\t${call(m)}`);
+  }
+  function call(m: M): string {
+    const args: string[] = [];
+    let keyword = r() < 0.4;
+    for (const p of m.params) {
+      if (p.vararg) {
+        if (!keyword && r() < 0.6) args.push(`${n(9)}, ${n(9)}`);
+        continue;
+      }
+      const give = p.req || r() < 0.6;
+      const v = pick([String(n(20)), '7', `(${n(5)} + ${n(5)})`]);
+      if (keyword) {
+        if (give) args.push(`${p.name}=${v}`);
+      } else if (give) args.push(v);
+      else {
+        keyword = true;
+      }
+    }
+    return `${m.name} ${args.join(keyword ? ', ' : pick([', ', ' ']))}`;
+  }
+  return out.join('\n') + '\n';
+}
+
+test('random macro programs (defaults, :req, :vararg, keyword and positional calls, \\@, .exitm) match GNU as', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const r = rng(Number(process.env.GAS_RANDOM_SEED ?? 99));
+  let bytes = 0;
+  for (let k = 0; k < 5; k++) {
+    const src = macroProgram(r);
+    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `gas-random-macro-${k}.s`), src);
+    // -Z: GNU writes its object even after errors, so error recovery is compared too.
+    const gnu = gnuAssemble(src, ['-Z']);
+    const a = analyze(new MemoryFileSystem({ '/m.s': src }), '/m.s', { preprocess: false });
+    assert.deepEqual(
+      a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`),
+      gnu.messages,
+    );
+    assert.equal(hex(a.sections.find((s) => s.name === '.data')?.bytes), hex(gnu.sections.get('.data')), `program ${k}`);
+    bytes += gnu.sections.get('.data')!.length;
+  }
+  console.log(`gas random macros: 5 programs, ${bytes} bytes compared with GNU as`);
 });
