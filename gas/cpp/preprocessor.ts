@@ -83,6 +83,9 @@ interface FileState {
   /** Index in includePaths where the file was found (-1: the includer's directory or the main file). */
   dirIndex: number;
   builtin: boolean;
+  /** Set by #line: added to the physical line number for __LINE__, and the name __FILE__ reports. */
+  lineOffset?: number;
+  presumedName?: string;
 }
 
 const LEX_CACHE_LIMIT = 512;
@@ -448,10 +451,12 @@ export class Preprocessor implements ExpanderHost {
       case 'pragma':
         this.pragma(st, L, args);
         break;
+      case 'line':
+        this.lineDirective(st, L, dirTok, args);
+        break;
       // gcc -x assembler-with-cpp drops these (and unknown pragmas) from its output.
       case 'ident':
       case 'sccs':
-      case 'line':
       case 'assert':
       case 'unassert':
         break;
@@ -599,6 +604,25 @@ export class Preprocessor implements ExpanderHost {
     if (m && m.special) this.report('warning', `undefining "${t.text}"`, tokenRange(t), st.includeSteps, 'cpp');
     if (m) this.macroUses.push({ name: t.text, range: tokenRange(t) });
     this.macros.delete(t.text);
+  }
+
+  /** `#line N ["file"]`: renumbers what __LINE__ and __FILE__ report (origins keep the real positions). */
+  private lineDirective(st: FileState, L: LogicalLine, dirTok: Token, args: Token[]): void {
+    const ex = this.dirExpander;
+    ex.reset(new DirectiveReader(args, dirTok), true);
+    const toks: Token[] = [];
+    for (let t = ex.getToken(); t.kind !== 'eof'; t = ex.getToken()) if (t.kind !== 'padding') toks.push(t);
+    const n = toks[0];
+    if (!n || n.kind !== 'number' || !/^[0-9]+$/.test(n.text)) {
+      this.report('error', `"${n ? n.text : ''}" after #line is not a positive integer`, n ? tokenRange(n) : tokenRange(dirTok), st.includeSteps, 'cpp');
+      return;
+    }
+    st.lineOffset = Number(n.text) - (L.last + 2);
+    const f = toks[1];
+    if (f) {
+      if (f.kind === 'string' && f.text.startsWith('"')) st.presumedName = f.text.slice(1, -1);
+      else this.report('error', `invalid filename "${f.text}"`, tokenRange(f), st.includeSteps, 'cpp');
+    }
   }
 
   private pragma(st: FileState, L: LogicalLine, args: Token[]): void {
@@ -812,10 +836,10 @@ export class Preprocessor implements ExpanderHost {
       case '__LINE__': {
         let line = nameTok.line;
         for (let f = nameTok.frame; f; f = f.parent) line = f.site.line;
-        return num(line + 1);
+        return num(line + 1 + (st?.lineOffset ?? 0));
       }
       case '__FILE__':
-        return str(st ? st.path : this.mainPath);
+        return str(st ? st.presumedName ?? st.path : this.mainPath);
       case '__BASE_FILE__':
         return str(this.mainPath);
       case '__COUNTER__':

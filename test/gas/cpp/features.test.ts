@@ -265,6 +265,18 @@ END(start)
     defines: { FROM_CMDLINE: '0x77', 'FN(x)': '((x)*2)' },
   },
   {
+    name: '#line renumbers __LINE__ and renames __FILE__',
+    src: `#define L __LINE__
+ .long __LINE__
+#line 100
+ .long __LINE__, L
+#define N 7
+#line N "renamed.S"
+ .long __LINE__
+ .ascii __FILE__
+`,
+  },
+  {
     name: 'null directive and unknown # lines in skipped groups',
     src: `#
 #if 0
