@@ -130,8 +130,15 @@ export function runAsm(argv: string[], io: CliIo): number {
     defsym: parsed.defsym,
   });
   for (const d of result.diagnostics) {
-    if (d.severity === 'error' || d.severity === 'warning') io.stderr(relativeDiagnostic(d, cwd) + '\n');
-    else if (d.code === 'print') io.stdout(d.message + '\n');
+    if (d.severity === 'error' || d.severity === 'warning') {
+      io.stderr(relativeDiagnostic(d, cwd) + '\n');
+      // Like GNU's "macro invoked from here": where each enclosing expansion was written.
+      for (const step of d.origin.expansion) {
+        if (step.kind !== 'macro' && step.kind !== 'rept' && step.kind !== 'irp') continue;
+        const what = step.kind === 'macro' ? `macro \`${step.name}'` : `\`${step.name}'`;
+        io.stderr(relativeDiagnostic({ severity: 'info', message: `in expansion of ${what} invoked here`, origin: { range: step.site, expansion: [] } }, cwd).replace(': info: ', ': note: ') + '\n');
+      }
+    } else if (d.code === 'print') io.stdout(d.message + '\n');
   }
   if (!result.ok) return 1;
   const out = parsed.output ?? defaultOutput(parsed.file);

@@ -341,6 +341,7 @@ export function scrubBlanks(text: string): string {
  * the statement. With `keepColumns`, each number is padded with blanks to the constant's width when it fits.
  */
 export function charConstantsToDecimal(text: string, keepColumns = false): string {
+  if (!text.includes("'")) return text;
   let out = '';
   let i = 0;
   while (i < text.length) {

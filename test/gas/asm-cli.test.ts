@@ -79,7 +79,7 @@ test('trampoline asm reports FILE:LINE:COL: error: MESSAGE, exits 1 and writes n
     assert.equal(r.status, 1);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines[0], 'bad.s:3:11: error: bad expression');
-    assert.ok(lines.every((l) => /^bad\.s:\d+:\d+: (error|warning): /.test(l)), r.stderr);
+    assert.ok(lines.every((l) => /^bad\.s:\d+:\d+: (error|warning|note): /.test(l)), r.stderr);
     assert.ok(!existsSync(join(dir, 'bad.bin')));
   });
 });
@@ -126,5 +126,18 @@ test('--listing rows (line, address, bytes) agree with as -al for a single-secti
     const gnu = rows(readFileSync(join(dir, 'gnu.lst'), 'latin1'));
     assert.ok(gnu.length >= 6);
     assert.deepEqual(rows(r.stdout), gnu);
+  });
+});
+
+test('errors inside a macro expansion are followed by a note at each invocation', () => {
+  withDir((dir) => {
+    writeFileSync(join(dir, 'm.s'), '\t.macro inner v\n\t.byte \\v +* 1\n\t.endm\n\t.macro outer\n\tinner 3\n\t.endm\n\t.data\n\touter\n');
+    const r = trampoline(dir, 'asm', 'm.s');
+    assert.equal(r.status, 1);
+    assert.deepEqual(r.stderr.trim().split('\n'), [
+      'm.s:2:12: error: bad expression',
+      "m.s:5:2: note: in expansion of macro `inner' invoked here",
+      "m.s:8:2: note: in expansion of macro `outer' invoked here",
+    ]);
   });
 });
