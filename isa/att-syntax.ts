@@ -18,7 +18,7 @@ export type ParseResult =
 /** Prefix mnemonics that may stand before an instruction on the same statement. */
 export const prefixNames: ReadonlySet<string> = new Set([
   'lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'data16', 'data32', 'addr16', 'addr32', 'rex64', 'rex',
-  'cs', 'ds', 'es', 'fs', 'gs', 'ss', 'notrack',
+  'cs', 'ds', 'es', 'fs', 'gs', 'ss', 'notrack', 'xacquire', 'xrelease', 'bnd',
 ]);
 
 const segRegs = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);

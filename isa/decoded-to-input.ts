@@ -110,11 +110,15 @@ export function decodedToInput(d: DecodedInstruction, address = 0): InstructionI
   }
   const prefixes: string[] = [];
   // Prefixes the form does not consume are kept as prefix mnemonics so the bytes survive.
-  const usesMem = operands.some((o) => o.kind === 'mem') ;
-  if (d.segment >= 0 && !usesMem) prefixes.push(segNames[d.segment]);
-  if (d.prefixes & Prefix.OpSize && !f.sizes.length && !f.impliedSize && !f.operands.includes('rel') && f.mandatoryPrefix !== 0x66) prefixes.push(d.mode === 16 ? 'data32' : 'data16');
+  const usesMem = d.hasMem || f.operands.some((s) => s === 'ms' || s === 'mb');
+  if (d.segment >= 0 && !usesMem) prefixes.push(d.segment === 3 && (f.op === 'jmp_indirect' || f.op === 'call_indirect') ? 'notrack' : segNames[d.segment]);
+  if (d.prefixes & Prefix.OpSize && !f.sizes.length && !f.impliedSize && f.mandatoryPrefix !== 0x66) prefixes.push(d.mode === 16 ? 'data32' : 'data16');
+  const branch = f.op === 'jmp' || f.op === 'jcc' || f.op === 'call' || f.op === 'ret' || f.op === 'jmp_indirect' || f.op === 'call_indirect';
+  const hle = (d.prefixes & Prefix.Lock) !== 0 || f.op === 'xchg' || (f.op === 'mov' && d.hasMem);
+  if (d.prefixes & Prefix.Repne) prefixes.push(f.rep ? 'repne' : branch ? 'bnd' : hle ? 'xacquire' : 'repne');
+  if (d.prefixes & Prefix.Rep) prefixes.push(f.rep ? 'rep' : hle ? 'xrelease' : 'rep');
   if (d.prefixes & Prefix.Lock && !d.lockCr8) prefixes.push('lock');
-  if (d.prefixes & Prefix.Rep) prefixes.push('rep');
-  if (d.prefixes & Prefix.Repne) prefixes.push('repne');
+  // An address-size prefix that only changes the counter of loop/jcxz.
+  if (f.op.startsWith('loop') && d.addrSize !== (d.mode === 16 ? 16 : d.mode)) prefixes.push(d.addrSize === 16 ? 'addr16' : 'addr32');
   return { mnemonic, prefixes, operands };
 }

@@ -218,6 +218,10 @@ function prefixText(d: DecodedInstruction): string[] {
       if (!usesAddr || i !== last67) pre.push(d.mode === 32 ? 'addr16' : 'addr32');
     } else if (b in segmentPrefixBytes) {
       if (i === lastSeg && hintable(f.op) && (b === 0x2e || b === 0x3e) && segCount === 1) continue;
+      if (i === lastSeg && b === 0x3e && (f.op === 'jmp_indirect' || f.op === 'call_indirect')) {
+        pre.push('notrack');
+        continue;
+      }
       if (dropLegacySeg && b < 0x64) continue;
       if (i !== lastSeg || !segUsed) pre.push(segNames[segmentPrefixBytes[b]]);
     }

@@ -3,6 +3,7 @@
 // "*" meaning "all arithmetic flags" is not used: each letter is spelled out.
 import type { OperationDoc } from './schema';
 import { forms } from './table';
+import { EFL_AF, EFL_CF, EFL_DF, EFL_IF, EFL_OF, EFL_PF, EFL_SF, EFL_TF, EFL_ZF } from './bits/control';
 
 type Row = [summary: string, note: string, read?: string, written?: string, undef?: string];
 
@@ -54,9 +55,9 @@ const rows: Record<string, Row> = {
   shld: ['Double-precision shift left', 'Shifts the destination left, filling from the high bits of the source register.', '', 'szpc', 'oa'],
   shrd: ['Double-precision shift right', 'Shifts the destination right, filling from the low bits of the source register.', '', 'szpc', 'oa'],
   bswap: ['Byte swap', 'Reverses the byte order of a 32- or 64-bit register.'],
-  setcc: ['Set byte on condition', 'Stores 1 in the byte operand if the condition holds, else 0.', arith],
-  cmovcc: ['Conditional move', 'Moves the source into the register if the condition holds (the 32-bit form always zero-extends in 64-bit mode).', arith],
-  jcc: ['Jump if condition', 'Jumps to the target if the condition holds. GNU as picks the 2-byte short form when the target is within -128..127, else the near form.', arith],
+  setcc: ['Set byte on condition', 'Stores 1 in the byte operand if the condition holds, else 0.', 'oszpc'],
+  cmovcc: ['Conditional move', 'Moves the source into the register if the condition holds (the 32-bit form always zero-extends in 64-bit mode).', 'oszpc'],
+  jcc: ['Jump if condition', 'Jumps to the target if the condition holds. GNU as picks the 2-byte short form when the target is within -128..127, else the near form.', 'oszpc'],
   jmp: ['Jump', 'Transfers control to the target; short (EB) or near (E9) chosen by distance.'],
   jmp_indirect: ['Jump indirect', 'Jumps to the address held in a register or memory (`jmp *%r14`).'],
   call: ['Call procedure', 'Pushes the return address and jumps to the target.'],
@@ -230,6 +231,21 @@ export const operationDocs: ReadonlyMap<string, OperationDoc> = new Map(
     { summary, note, flagsRead: expand(r), flagsWritten: expand(w), flagsUndefined: expand(u) },
   ]),
 );
+
+const flagBit: Record<string, number> = { o: EFL_OF, s: EFL_SF, z: EFL_ZF, a: EFL_AF, p: EFL_PF, c: EFL_CF, d: EFL_DF, i: EFL_IF, t: EFL_TF };
+
+/** EFLAGS mask for a letter string like "oszapc". */
+export function flagMask(letters: string): number {
+  let m = 0;
+  for (const c of letters) m |= flagBit[c] ?? 0;
+  return m;
+}
+
+/** Read/written/undefined EFLAGS masks of an operation (for lazy-flag bookkeeping and debugger views). */
+export function operationFlagMasks(op: string): { read: number; written: number; undefined: number } | undefined {
+  const d = operationDocs.get(op);
+  return d && { read: flagMask(d.flagsRead), written: flagMask(d.flagsWritten), undefined: flagMask(d.flagsUndefined) };
+}
 
 /** Operations in the table that have no documentation (kept empty by a test). */
 export function undocumentedOperations(): string[] {

@@ -13,6 +13,14 @@ const prefixBytes: Record<string, number> = {
   lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2,
   data16: 0x66, data32: 0x66, addr16: 0x67, addr32: 0x67, rex64: 0x48, rex: 0x40,
   es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65, notrack: 0x3e,
+  xacquire: 0xf2, xrelease: 0xf3, bnd: 0xf2,
+};
+
+/** Prefix mnemonics that occupy the same slot: GNU refuses two of one kind. */
+const prefixKind: Record<string, string> = {
+  lock: 'lock', rep: 'rep', repe: 'rep', repz: 'rep', repne: 'rep', repnz: 'rep', xacquire: 'rep', xrelease: 'rep', bnd: 'rep',
+  data16: 'data', data32: 'data', addr16: 'addr', addr32: 'addr', rex64: 'rex', rex: 'rex',
+  es: 'seg', cs: 'seg', ss: 'seg', ds: 'seg', fs: 'seg', gs: 'seg', notrack: 'seg',
 };
 const segPrefix: Record<string, number> = { es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65 };
 const sizeSuffixes: Record<string, number> = { b: 8, w: 16, l: 32, q: 64 };
@@ -121,8 +129,8 @@ function addressSize(m: MemOperand | undefined, ctx: Ctx): 16 | 32 | 64 {
 }
 
 function defaultSize(form: InstructionForm, ctx: Ctx): number {
-  if (ctx.mode === 64 && form.osz === 'd64') return 64;
   if (ctx.data) return ctx.mode === 16 ? 32 : 16;
+  if (ctx.mode === 64 && form.osz === 'd64') return 64;
   return ctx.mode === 16 ? 16 : 32;
 }
 
@@ -532,7 +540,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
     if (s === 'rel' || s === 'rel8') {
       const mo = op as MemOperand;
       // jcc/jmp have no suffix: their displacement follows the mode, flipped by a data16/data32 prefix.
-      const branchSize = form.sizes.length ? effSize : ctx.data && mode !== 64 ? (mode === 16 ? 32 : 16) : natural;
+      const branchSize = form.sizes.length ? effSize : ctx.data ? (mode === 16 ? 32 : 16) : natural;
       const width: 1 | 2 | 4 = s === 'rel8' || relWidth === 'short' ? 1 : branchSize === 16 ? 2 : 4;
       fixups.push({ offset: at, size: width, operand: i, pcRelative: true, range: 'signed' });
       pushNumber(body, 0n, width);
@@ -666,7 +674,11 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     userRex: [],
     warnings: [],
   };
+  const kinds = new Set<string>();
   for (const p of input.prefixes) {
+    if (kinds.has(prefixKind[p])) return { ok: false, message: 'same type of prefix used twice' };
+    kinds.add(prefixKind[p]);
+    if (mode === 64 && p === 'addr16') return { ok: false, message: "`addr16' is not supported in 64-bit mode" };
     if (mode === 64 && (p === 'es' || p === 'ss')) return { ok: false, message: `\`${p}' is not supported in 64-bit mode` };
     if ((p === 'data32' && mode !== 16) || (p === 'data16' && mode === 16) || (p === 'addr32' && mode === 32) || (p === 'addr16' && mode === 16)) {
       return { ok: false, message: `redundant ${p} prefix` };
@@ -704,6 +716,9 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
   const form = m.form;
   const pre: number[] = [];
   for (const p of ctx.input.prefixes) {
+    if ((p === 'rep' || p === 'repe' || p === 'repz' || p === 'repne' || p === 'repnz') && !form.rep) return fail(`invalid instruction \`${ctx.base}' after \`${p}'`, 6);
+    // GNU drops addr32 on 64-bit relative branches: it cannot change them.
+    if ((p === 'addr32' || p === 'addr16') && (form.op === 'jmp' || form.op === 'jcc' || form.op === 'call')) continue;
     if (p === 'lock' && (!form.lock || !ctx.input.operands.some((o) => o.kind === 'mem'))) return fail(`expecting lockable instruction after \`lock'`, 6);
     if ((p === 'rex64' || p === 'rex') && ctx.mode !== 64) return fail(`\`${p}' is only supported in 64-bit mode`, 6);
     pre.push(prefixBytes[p]);

@@ -9,4 +9,4 @@ export { encodeInstruction } from './encoder';
 export { decodeInstruction, newDecoded, Prefix, RIP, type DecodedInstruction, type ByteReader } from './decoder';
 export { disassemble, formatInstruction, type DisassembledLine, type DisassembleOptions, type SymbolInfo } from './disassembler';
 export { decodedToInput } from './decoded-to-input';
-export { operationDocs, docForMnemonic } from './docs';
+export { operationDocs, docForMnemonic, flagMask, operationFlagMasks } from './docs';

@@ -153,8 +153,8 @@ bt | wlq | i8,rm | 0f ba /4 |
 bts | wlq | i8,rm | 0f ba /5 | lock
 btr | wlq | i8,rm | 0f ba /6 | lock
 btc | wlq | i8,rm | 0f ba /7 | lock
-bsf | wlq | rm,r | 0f bc /r |
-bsr | wlq | rm,r | 0f bd /r |
+bsf | wlq | rm,r | 0f bc /r | rep
+bsr | wlq | rm,r | 0f bd /r | rep
 shld | wlq | i8,r,rm | 0f a4 /r |
 shld | wlq | %cl,r,rm | 0f a5 /r |
 shld | wlq | r,rm | 0f a5 /r | enc
@@ -175,8 +175,8 @@ ljmp | wl | fsel,foff | ea | no64 immrev quiet op=jmp_far
 lcall | wl | fsel,foff | 9a | no64 immrev quiet op=call_far
 ljmp | wl | m | ff /5 | quiet op=jmp_far_indirect
 lcall | wl | m | ff /3 | quiet op=call_far_indirect
-ret | wlq | - | c3 | d64 quiet
-ret | wlq | i16 | c2 | d64 quiet
+ret | wlq | - | c3 | d64 quiet rep
+ret | wlq | i16 | c2 | d64 quiet rep
 lret | wlq | - | cb | quiet
 lret | wlq | i16 | ca | quiet
 iret | wlq | - | cf | quiet
@@ -259,7 +259,7 @@ aam | - | - | d4 =0a | no64 enc
 aam | - | i8 | d4 | no64
 aad | - | - | d5 =0a | no64 enc
 aad | - | i8 | d5 | no64
-nop | - | - | 90 |
+nop | - | - | 90 | rep
 nop | wlq | rm | 0f 1f /0 | op=nop
 pause | - | - | PF3 90 |
 clc | - | - | f8 |

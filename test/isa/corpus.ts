@@ -147,6 +147,11 @@ export function generateCorpus(mode: 16 | 32 | 64): string[] {
     'movzx %al, %eax', 'movzx %ax, %eax', 'movsx %al, %rax', 'movsx %eax, %rax', 'movslq %eax, %rax', 'movzbl %al, %eax',
     'movswl (%eax), %eax', 'movzwq %ax, %rax', 'movsbq %al, %rax', 'in (%dx), %al', 'inb $0x60', 'outb $0x80',
     'fxsave64 (%rax)', 'invpcid (%rax), %rax', 'cmpxchg16b (%rax)', 'cmpxchg8b (%eax)', 'bswap %r8', 'xlatb',
+    'rep ret', 'rep nop', 'rep mov %eax,%ebx', 'repne movsb', 'lock rep stosb', 'rep lock addl $1,(%eax)', 'lock lock addl $1,(%eax)',
+    'rep rep movsb', 'repz ret', 'lock nop', 'lock xchg %eax,(%ebx)', 'rep bsf %eax,%ebx', 'data16 movsl', 'addr16 movsl',
+    'addr16 stosb', 'rep outsb', 'rep insw', 'rep lodsl', 'fs movsb', 'gs lodsb', 'cs jne sym', 'ds jmp sym', 'notrack jmp *%eax',
+    'rep xlat', 'xacquire lock incl (%eax)', 'xrelease lock decl (%eax)', 'xrelease movl %eax, (%ebx)', 'bnd jmp sym', 'bnd ret',
+    'addr32 jmp sym', 'addr16 jmp sym', 'data16 jmp sym', 'addr32 loop sym', 'data16 call sym',
     'enter $8, $0', 'leaveq', 'pushfq', 'popfw', 'pushal', 'popaw', 'aam $5', 'aad', 'salc', 'finit', 'fstsw %ax',
   ]) lines.add(l);
   return [...lines];

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forms, allMnemonics } from '../../isa/table';
-import { undocumentedOperations, docForMnemonic } from '../../isa/docs';
+import { undocumentedOperations, docForMnemonic, operationFlagMasks } from '../../isa/docs';
 import { lookupRegister, registers } from '../../isa/registers';
 import { gnuAssemble, haveBinary } from './gnu-oracle';
 
@@ -14,6 +14,9 @@ test('form ids are unique and every operation has documentation', () => {
   assert.equal(docForMnemonic('movzbl')?.summary, 'Move with zero extension');
   assert.equal(docForMnemonic('jnz')?.summary, 'Jump if condition');
   assert.equal(docForMnemonic('lgdtl')?.summary, 'Load GDT register');
+  // add writes all six arithmetic flags: OF SF ZF AF PF CF = bits 11 7 6 4 2 0.
+  assert.equal(operationFlagMasks('add')?.written, 0x8d5);
+  assert.equal(operationFlagMasks('adc')?.read, 0x1);
 });
 
 test('register names: REX byte registers, high bytes, debug spelling, control registers', () => {
