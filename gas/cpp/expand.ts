@@ -35,6 +35,8 @@ export interface ExpanderHost {
   builtin(macro: MacroDef, nameTok: Token): Token | undefined;
   /** A macro named in the text (not inside another macro's body) was expanded. */
   used(macro: MacroDef, nameTok: Token): void;
+  /** Runs `_Pragma("…")` (the string literal as written). */
+  pragmaOperator(text: string, at: Token): void;
 }
 
 interface Context {
@@ -136,6 +138,13 @@ export class Expander {
         return t;
       }
       if (this.preventExpansion > 0 || this.budgetExceeded) return tok;
+      if (m.special === '_Pragma') {
+        if (this.pragmaOperator(tok)) {
+          if (this.inDirective) continue;
+          return paddingToken(tok);
+        }
+        return tok;
+      }
       if (m.special) {
         const value = this.host.builtin(m, tok);
         if (!value) return tok;
@@ -151,6 +160,35 @@ export class Expander {
         return paddingToken(tok);
       }
       return tok;
+    }
+  }
+
+  /** `_Pragma ( "string" )` is consumed and run; anything else is an error and `_Pragma` stays as text. */
+  private pragmaOperator(at: Token): boolean {
+    this.preventExpansion++;
+    const next = (): Token => {
+      let t = this.getToken();
+      while (t.kind === 'padding') t = this.getToken();
+      return t;
+    };
+    try {
+      const open = next();
+      if (open.kind === 'punct' && open.text === '(') {
+        const str = next();
+        if (str.kind === 'string') {
+          const close = next();
+          if (close.kind === 'punct' && close.text === ')') {
+            this.host.pragmaOperator(str.text, at);
+            return true;
+          }
+        }
+      }
+      this.host.error('_Pragma takes a parenthesized string literal', tokenRange(at));
+      // Leave the tokens after _Pragma in place when the operand is missing entirely.
+      if (!(open.kind === 'eof' && this.lastFromBase) && !(open.kind === 'punct' && open.text === '(')) this.backupLast();
+      return false;
+    } finally {
+      this.preventExpansion--;
     }
   }
 

@@ -13,7 +13,8 @@ export type BuiltinMacroKind =
   | '__DATE__'
   | '__TIME__'
   | '__has_include'
-  | '__has_include_next';
+  | '__has_include_next'
+  | '_Pragma';
 
 export interface MacroDef {
   name: string;

@@ -78,4 +78,5 @@ export const SPECIAL_MACROS = [
   '__TIME__',
   '__has_include',
   '__has_include_next',
+  '_Pragma',
 ] as const;

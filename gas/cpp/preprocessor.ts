@@ -449,7 +449,7 @@ export class Preprocessor implements ExpanderHost {
         this.report('warning', `#warning ${spellTokens(args)}`.trimEnd(), lineRange(L), st.includeSteps, 'cpp-warning-directive');
         break;
       case 'pragma':
-        this.pragma(st, L, args);
+        this.pragma(st, lineRange(L), args);
         break;
       case 'line':
         this.lineDirective(st, L, dirTok, args);
@@ -625,7 +625,7 @@ export class Preprocessor implements ExpanderHost {
     }
   }
 
-  private pragma(st: FileState, L: LogicalLine, args: Token[]): void {
+  private pragma(st: FileState, range: SourceRange, args: Token[]): void {
     const a0 = args[0]?.text;
     const a1 = args[1]?.text;
     if (a0 === 'once') {
@@ -649,7 +649,7 @@ export class Preprocessor implements ExpanderHost {
     }
     if (a0 === 'GCC' && (a1 === 'warning' || a1 === 'error')) {
       const msg = args[2]?.kind === 'string' ? args[2].text.slice(1, -1) : spellTokens(args.slice(2));
-      this.report(a1 === 'error' ? 'error' : 'warning', msg, lineRange(L), st.includeSteps, 'cpp-pragma');
+      this.report(a1 === 'error' ? 'error' : 'warning', msg, range, st.includeSteps, 'cpp-pragma');
     }
     // Other pragmas are for a compiler; with assembler input gcc drops them.
   }
@@ -822,6 +822,18 @@ export class Preprocessor implements ExpanderHost {
   error(message: string, range: SourceRange, severity: 'error' | 'warning' = 'error'): void {
     const st = this.files[this.files.length - 1];
     this.report(severity, message, range, st ? st.includeSteps : [], 'cpp');
+  }
+
+  /** `_Pragma("…")`: the string is run as a #pragma line. */
+  pragmaOperator(text: string, at: Token): void {
+    const st = this.files[this.files.length - 1];
+    if (!st) return;
+    const body = text.slice(text.indexOf('"') + 1, -1).replace(/\\(["\\])/g, '$1');
+    // Report at the use in the text, also when _Pragma came out of a macro.
+    let range = tokenRange(at);
+    for (let f = at.frame; f; f = f.parent) range = f.site;
+    const toks = lexFragment(body, at.file).map((t) => ({ ...t, file: range.file, line: range.line, col: range.column, endLine: range.endLine, endCol: range.endColumn }));
+    this.pragma(st, range, toks);
   }
 
   used(macro: MacroDef, nameTok: Token): void {

@@ -366,3 +366,23 @@ test('the include cases resolve as gcc does and are recorded', (t) => {
   assert.ok(r.result.includes.every((i) => i.resolved !== undefined));
   assert.match(r.result.includes[3].resolved!, /inc\/sub\/sibling\.h$/);
 });
+
+test('_Pragma runs its string as a #pragma and leaves the rest of the line (gcc also breaks the line there)', (t) => {
+  if (!requireGcc(t)) return;
+  const src = `#define M 1
+#define P _Pragma("push_macro(\\"M\\")") x
+ a P b
+#undef M
+ .long M
+ _Pragma("pop_macro(\\"M\\")") .long M
+ _Pragma("GCC warning \\"hey\\"") c
+ d _Pragma
+`;
+  const r = compareWithGcc(src);
+  // gcc prints the (dropped) pragma on a line of its own, so compare the token streams.
+  assert.deepEqual(r.ours.join(' ').split(' '), r.gcc.join(' ').split(' '));
+  assert.equal(r.gccResult.status !== 0, errorsOf(r.result).length > 0);
+  assert.match(r.gccResult.stderr, /warning: hey/);
+  assert.ok(r.result.diagnostics.some((d) => d.severity === 'warning' && d.message === 'hey' && d.origin.range.line === 6));
+  assert.ok(errorsOf(r.result).some((e) => e.startsWith('8: _Pragma takes a parenthesized string literal')));
+});
