@@ -57,7 +57,7 @@ export function add(s: CpuState, size: number, aLo: number, aHi: number, bLo: nu
     if (((~(aHi ^ bHi) & (aHi ^ res.hi)) & 0x80000000) !== 0) f |= F_OF;
   } else {
     const m = mask(size), sb = signBit(size);
-    const r = (aLo & m) + (bLo & m) + carry;
+    const r = ((aLo & m) >>> 0) + ((bLo & m) >>> 0) + carry;
     res.lo = (r & m) >>> 0;
     res.hi = 0;
     f = szp(size, res.lo, 0) | (r > m ? F_CF : 0);
@@ -80,7 +80,7 @@ export function sub(s: CpuState, size: number, aLo: number, aHi: number, bLo: nu
     if ((((aHi ^ bHi) & (aHi ^ res.hi)) & 0x80000000) !== 0) f |= F_OF;
   } else {
     const m = mask(size), sb = signBit(size);
-    const r = (aLo & m) - (bLo & m) - borrow;
+    const r = ((aLo & m) >>> 0) - ((bLo & m) >>> 0) - borrow;
     res.lo = (r & m) >>> 0;
     res.hi = 0;
     f = szp(size, res.lo, 0) | (r < 0 ? F_CF : 0);
