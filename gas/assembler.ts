@@ -936,6 +936,10 @@ export class Assembler {
   }
 
   includeFile(ctx: StatementContext, path: string, text: string): void {
+    if (this.frames.filter((f) => f.kind === 'file').length >= 100) {
+      this.error(`.include nested too deeply (100 levels): ${path}`, ctx.origin, 'include-depth');
+      return;
+    }
     const step: ExpansionStep = { kind: 'include', name: path, site: ctx.origin.range };
     const lines = rawLines(path, text, [step, ...ctx.origin.expansion]);
     this.pushLines(lines, 'file', path);

@@ -93,11 +93,25 @@ class Parser {
       const opLen = this.text.startsWith('<>', this.pos) ? 2 : op.length;
       this.pos += opLen;
       const right = this.binary(RANK[op] + 1);
+      if (++this.operators > 4000) throw new ExprSyntaxError('expression too complex', left.s, this.pos);
       left = { t: 'bin', op, l: left, r: right, s: left.s, e: right.e };
     }
   }
 
+  private depth = 0;
+  private operators = 0;
+
   unary(): Expr {
+    // Bounded nesting: a pathological line must give a diagnostic, not a stack overflow.
+    if (++this.depth > 400) throw new ExprSyntaxError('expression too deeply nested', this.pos, this.pos + 1);
+    try {
+      return this.unaryInner();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private unaryInner(): Expr {
     this.skip();
     const t = this.text;
     const s = this.pos;

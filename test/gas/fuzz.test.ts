@@ -98,3 +98,16 @@ test('arbitrary text never throws', () => {
     { numRuns: 500 },
   );
 });
+
+test('pathologically deep or long expressions give a diagnostic, not a stack overflow', () => {
+  for (const expr of ['('.repeat(20000) + '1' + ')'.repeat(20000), '-'.repeat(20000) + '1', Array(100000).fill('1').join('+')]) {
+    const r = assemble(new MemoryFileSystem({ '/d.s': `.data\n.byte ${expr}\n.byte 5\n` }), '/d.s', { preprocess: false });
+    assert.ok(r.diagnostics.some((d) => /too deeply nested|too complex/.test(d.message)), r.diagnostics.map((d) => d.message).join());
+    assert.ok(!r.diagnostics.some((d) => d.code === 'internal'));
+  }
+});
+
+test('a file that includes itself stops with a diagnostic', () => {
+  const r = assemble(new MemoryFileSystem({ '/self.s': '.byte 1\n.include "self.s"\n' }), '/self.s', { preprocess: false });
+  assert.ok(r.diagnostics.some((d) => /nested too deeply/.test(d.message)));
+});
