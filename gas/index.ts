@@ -174,3 +174,5 @@ function internalError(path: string, e: unknown): Diagnostic {
     code: 'internal',
   };
 }
+
+export { symbolAt, macroAt, statementsOnLine, symbolOccurrences, type SymbolHit } from './queries';

@@ -2,7 +2,7 @@
 // per-line modes, analysis without an encoder, and never throwing on a missing file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, assemble, modeAt, MemoryFileSystem } from '../../gas/index';
+import { analyze, assemble, macroAt, modeAt, MemoryFileSystem, statementsOnLine, symbolAt, symbolOccurrences } from '../../gas/index';
 
 const DISK = new MemoryFileSystem({
   '/p/main.S': '#include "defs.h"\n\t.data\nv:\t.byte VALUE\n',
@@ -56,4 +56,21 @@ test('a missing file is a diagnostic, not an exception', () => {
   assert.equal(r.diagnostics[0].origin.range.file, '/nope.S');
   const s = assemble(new MemoryFileSystem({}), '/nope.s', {});
   assert.equal(s.ok, false);
+});
+
+test('position queries: symbol at cursor, macro at cursor, statements of a line, occurrences', () => {
+  const src = '\t.macro twice v\n\t.byte \\v, \\v\n\t.endm\n\t.data\nlab:\ttwice 3\n\t.long lab + 1\n';
+  const a = analyze(new MemoryFileSystem({ '/q.s': src }), '/q.s', { preprocess: false });
+  const def = symbolAt(a, '/q.s', 4, 1)!;
+  assert.equal(def.symbol.name, 'lab');
+  assert.equal(def.isDefinition, true);
+  const ref = symbolAt(a, '/q.s', 5, 8)!;
+  assert.equal(ref.symbol.name, 'lab');
+  assert.equal(ref.isDefinition, false);
+  assert.deepEqual([ref.range.column, ref.range.endColumn], [7, 10]);
+  assert.equal(symbolAt(a, '/q.s', 5, 1), undefined);
+  assert.equal(macroAt(a, '/q.s', 4, 7)?.name, 'twice');
+  assert.equal(macroAt(a, '/q.s', 0, 3)?.name, 'twice');
+  assert.deepEqual(statementsOnLine(a, '/q.s', 4).map((s) => s.kind), ['label', 'macro-call', 'directive']);
+  assert.deepEqual(symbolOccurrences(a.symbols.get('lab')!).map((r) => [r.line, r.column]), [[4, 0], [5, 7]]);
 });
