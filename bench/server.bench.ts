@@ -198,6 +198,30 @@ async function measureFile(label: string, path: string, inc: string, dir: string
   } finally {
     await client.close();
   }
+
+  // Completion while typing, with the editor's default debounce: answered from the last analysis plus the
+  // current text rather than waiting for a re-analysis.
+  const typist = new TestClient();
+  try {
+    await typist.initialize(dirname(path));
+    await typist.open(path, text);
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => /^\s+movl\s+%eax/.test(l));
+    const lat: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const col = lines[line].indexOf('%eax') + 1;
+      typist.editNoWait(path, { range: { start: { line, character: 0 }, end: { line, character: i % 2 ? 1 : 0 } }, text: i % 2 ? '' : ' ' });
+      const t = performance.now();
+      await typist.at('textDocument/completion', path, line, col + (i % 2 ? 0 : 1));
+      lat.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    const { median: med, p99 } = percentiles(lat);
+    rows.push({ group, name: 'completion while typing median', ours: med, unit: 'ms', better: 'lower', note: '1 edit every ~40 ms' });
+    rows.push({ group, name: 'completion while typing max', ours: p99, unit: 'ms', better: 'lower' });
+  } finally {
+    await typist.close();
+  }
   return rows;
 }
 

@@ -57,9 +57,9 @@ export function startServer(connection: Connection): void {
   }
 
   /** Runs a handler on the document's fresh analysis; any failure is logged and answered with `fallback`. */
-  function withDoc<T>(uri: string, fallback: T, fn: (r: DocAnalysis) => T): T {
+  function withDoc<T>(uri: string, fallback: T, fn: (r: DocAnalysis) => T, typing = false): T {
     try {
-      const r = ws.fresh(uri);
+      const r = typing ? ws.forTyping(uri) : ws.fresh(uri);
       if (!r) return fallback;
       return fn(r) ?? fallback;
     } catch (e) {
@@ -182,8 +182,8 @@ export function startServer(connection: Connection): void {
       return [];
     }
   });
-  connection.onCompletion((p) => withDoc(p.textDocument.uri, [], (r) => completion(r, p.position)));
-  connection.onSignatureHelp((p) => withDoc(p.textDocument.uri, null, (r) => signatureHelp(r, p.position)));
+  connection.onCompletion((p) => withDoc(p.textDocument.uri, [], (r) => completion(r, p.position), true));
+  connection.onSignatureHelp((p) => withDoc(p.textDocument.uri, null, (r) => signatureHelp(r, p.position), true));
   connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, (r) => semanticTokens(r)));
   connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, [], (r) => foldingRanges(r)));
   connection.languages.inlayHint.on((p) => withDoc(p.textDocument.uri, [], (r) => inlayHints(r, p.range)));

@@ -57,7 +57,7 @@ export class Workspace {
   changed(doc: TextDocument): void {
     const path = uriToPath(doc.uri);
     this.fs.setBuffer(path, doc.getText());
-    this.schedule(doc.uri, this.debounceMs);
+    this.schedule(doc.uri, this.typingDelay(doc.uri));
     // Documents that include this file see the unsaved text too.
     for (const r of this.results.values()) if (r.uri !== doc.uri && r.reads.has(path)) this.schedule(r.uri, this.debounceMs);
   }
@@ -97,6 +97,28 @@ export class Workspace {
     const have = this.results.get(uri);
     if (have && have.version === doc.version && !this.dirty.has(uri)) return have;
     return this.run(doc);
+  }
+
+  /**
+   * Debounce after an edit: the configured delay, stretched for files whose analysis is slow so that a large file
+   * is re-analysed when the typist pauses rather than between two keystrokes.
+   */
+  typingDelay(uri: string): number {
+    if (this.debounceMs === 0) return 0;
+    const last = this.results.get(uri)?.millis ?? 0;
+    return Math.max(this.debounceMs, Math.min(1000, last / 2));
+  }
+
+  /**
+   * For requests made while typing (completion, signature help): the last analysis over the current text when a
+   * newer one is still pending, instead of running a slow analysis between keystrokes.
+   */
+  forTyping(uri: string): DocAnalysis | undefined {
+    const doc = this.host.getDocument(uri);
+    const have = this.results.get(uri);
+    if (!doc || !have || have.version === doc.version || have.millis < 50) return this.fresh(uri);
+    const text = doc.getText();
+    return { ...have, text, lines: text.split(/\r?\n/) };
   }
 
   /** Whatever analysis exists (possibly of older text), without waiting. */
