@@ -65,7 +65,8 @@ const NEEDS_FULL_LEX = /[/\\"']/;
 
 /** Lexes one file. Never throws; problems (unterminated comment, …) are returned with positions. */
 export function lexFile(path: string, source: string): LexedFile {
-  const phys = source.split(/\r\n|\r|\n/);
+  // A UTF-8 byte-order mark is not part of the text (gcc skips it; editors hide it).
+  const phys = (source.charCodeAt(0) === 0xfeff ? source.slice(1) : source).split(/\r\n|\r|\n/);
   // A final newline does not start another line.
   if (phys.length > 1 && phys[phys.length - 1] === '') phys.pop();
   const problems: LexProblem[] = [];

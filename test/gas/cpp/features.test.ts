@@ -277,6 +277,10 @@ END(start)
 `,
   },
   {
+    name: 'a byte-order mark and CRLF line ends',
+    src: '\ufeff#define X 1\r\n .long X\r\n#if X\r\n yes\r\n#endif\r\n',
+  },
+  {
     name: 'null directive and unknown # lines in skipped groups',
     src: `#
 #if 0

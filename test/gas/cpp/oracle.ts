@@ -30,7 +30,7 @@ export function requireGcc(t: TestContext): boolean {
 export const diskFs: FileSystem = {
   readText(p: string): string | undefined {
     try {
-      return readFileSync(p, 'latin1');
+      return readFileSync(p, 'utf8');
     } catch {
       return undefined;
     }
@@ -68,7 +68,7 @@ export interface GccResult {
 /** `gcc -E -P -x assembler-with-cpp -D__ASSEMBLY__` on a file on disk. */
 export function gccPreprocess(path: string, includeDirs: string[] = [], extra: string[] = []): GccResult {
   const args = ['-E', '-P', '-x', 'assembler-with-cpp', '-D__ASSEMBLY__', ...includeDirs.map((d) => `-I${d}`), ...extra, path];
-  const r = spawnSync('gcc', args, { encoding: 'latin1', maxBuffer: 1 << 28 });
+  const r = spawnSync('gcc', args, { encoding: 'utf8', maxBuffer: 1 << 28 });
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -78,7 +78,7 @@ export function withFiles<T>(files: Record<string, string>, f: (dir: string) => 
   try {
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
-      writeFileSync(join(dir, name), text, 'latin1');
+      writeFileSync(join(dir, name), text, 'utf8');
     }
     return f(dir);
   } finally {
