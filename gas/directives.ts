@@ -318,6 +318,21 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
     space(asm, ctx);
   },
   '.org': org,
+  '.nops': (asm, ctx) => {
+    const ps = asm.pieces(ctx);
+    if (!ps.length) return asm.error('missing size expression', ctx.origin, 'bad-expression');
+    const n = asm.absolute(ctx, ps[0], 'size in .nops');
+    if (n === undefined) return;
+    let limit = 0n;
+    if (ps[1] && ps[1].text) {
+      const l = asm.absolute(ctx, ps[1], 'control in .nops');
+      if (l === undefined) return;
+      limit = l;
+    }
+    if (n <= 0n) return asm.warn('.space, .nops or .fill with negative value, ignored', ctx.origin, 'negative-space');
+    if (n > BigInt(asm.maxOutputBytes)) return asm.error(`output too large (more than ${asm.maxOutputBytes} bytes)`, ctx.origin, 'too-large');
+    closeVar(asm, ctx, { kind: 'nops', count: Number(n), limit: Number(limit) });
+  },
   '.align': align('bytes', 1),
   '.balign': align('bytes', 1),
   '.balignw': align('bytes', 2),

@@ -42,6 +42,8 @@ export type VarPart =
       maxSkip: number;
     }
   | { kind: 'org'; target: Expr; fill: number; text: string }
+  /** `.nops count[, limit]`: NOP instructions of at most `limit` bytes each, generated in the final mode. */
+  | { kind: 'nops'; count: number; limit: number }
   | { kind: 'space'; count: Expr; fill: number; text: string }
   | {
       kind: 'relax';
@@ -218,9 +220,9 @@ const NOPS_32: number[][] = [
  * NOP padding of `count` bytes: the longest NOP repeated then one shorter one; past a limit (count / longest >
  * 2 in 16-bit code, > 7 otherwise) a jump over the padding comes first.
  */
-export function nopPadding(count: number, mode: CodeMode): Uint8Array {
+export function nopPadding(count: number, mode: CodeMode, limit = 0): Uint8Array {
   const table = mode === 16 ? NOPS_16 : NOPS_32;
-  const longest = table.length;
+  const longest = limit > 0 ? Math.min(limit, table.length) : table.length;
   const maxNops = mode === 16 ? 2 : 7;
   const out: number[] = [];
   let n = count;

@@ -82,6 +82,7 @@ function relax(asm: Assembler, section: Section): void {
       region++;
     } else if (v.kind === 'org') region++;
     else if (v.kind === 'relax') f.varSize = v.isNear ? v.near.bytes.length : v.short.bytes.length;
+    else if (v.kind === 'nops') f.varSize = v.count;
     address += f.varSize;
   }
   for (let pass = 0; pass < MAX_PASSES; pass++) {
@@ -131,6 +132,7 @@ function relax(asm: Assembler, section: Section): void {
           break;
         }
         case 'none':
+        case 'nops':
           break;
       }
       void was;
@@ -201,6 +203,8 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
       // GNU generates code padding at write time, in the mode in force at the end of the input.
       if (v.fill === 'nop') bytes.set(nopPadding(f.varSize, asm.mode), varAt);
       else for (let i = 0; i < f.varSize; i++) bytes[varAt + i] = v.fill[i % v.fill.length];
+    } else if (v.kind === 'nops' && f.varSize > 0) {
+      bytes.set(nopPadding(f.varSize, asm.mode, v.limit), varAt);
     } else if ((v.kind === 'org' || v.kind === 'space') && v.fill !== 0) {
       bytes.fill(v.fill, varAt, varAt + f.varSize);
     } else if (v.kind === 'relax') {

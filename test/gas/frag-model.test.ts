@@ -99,6 +99,27 @@ data_label: .long 0
 	.section .other, "ax"
 far_label: ret
 `,
+  '.nops in 16-bit code (jump over long runs)': `
+	.text
+	.code16
+	.nops 1
+	.nops 5
+	.nops 15
+	.nops 10, 4
+	.nops 200
+a:	movw $(b - a), %ax
+b:	nop
+`,
+  '.nops in 64-bit code, then alignment and label differences across it': `
+	.text
+	.code64
+a:	.nops 40
+	.nops 10, 4
+b:	addq $(b - a), %rax
+	.nops 200
+	.balign 64
+	jmp a
+`,
   'global symbols in the same section still relax (not a shared object)': `
 	.text
 	.code64
