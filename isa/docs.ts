@@ -218,6 +218,17 @@ const rows: Record<string, Row> = {
   prefetcht1: ['Prefetch into L2 and up', 'Performance hint only.'],
   prefetcht2: ['Prefetch into L3 and up', 'Performance hint only.'],
   prefetchw: ['Prefetch for write', 'Fetches the line in exclusive state.'],
+  movnti: ['Non-temporal store', 'Stores a register bypassing the caches (write-combining).'],
+  adcx: ['Unsigned add with carry flag', 'Adds with CF as carry in and out, leaving the other flags alone.', 'c', 'c'],
+  adox: ['Unsigned add with overflow flag', 'Adds with OF as carry in and out, leaving the other flags alone.', 'o', 'o'],
+  xend: ['End transaction', 'Commits an RTM transaction.'],
+  xtest: ['Test if in transaction', 'ZF=0 inside a transactional region.', '', 'oszapc'],
+  xabort: ['Abort transaction', 'Aborts an RTM transaction with an 8-bit code.'],
+  vmcall: ['Call the VMM', 'Exits to the VMX hypervisor.'],
+  vmlaunch: ['Launch virtual machine', 'Enters VMX non-root operation with the current VMCS.'],
+  vmresume: ['Resume virtual machine', 'Re-enters VMX non-root operation.'],
+  vmxoff: ['Leave VMX operation', 'Turns VMX operation off.'],
+  vmmcall: ['Call the VMM (AMD)', 'Exits to the SVM hypervisor.'],
 };
 
 function expand(letters = ''): string {

@@ -124,4 +124,18 @@ prefetcht0 | - | m | 0f 18 /1 |
 prefetcht1 | - | m | 0f 18 /2 |
 prefetcht2 | - | m | 0f 18 /3 |
 prefetchw | - | m | 0f 0d /1 |
+movnti | q | r,m | 0f c3 /r | only64
+movnti | l | r,m | 0f c3 /r | osz0
+adcx | q | rm,r | P66 0f 38 f6 /r | only64
+adcx | l | rm,r | P66 0f 38 f6 /r | osz0
+adox | q | rm,r | PF3 0f 38 f6 /r | only64
+adox | l | rm,r | PF3 0f 38 f6 /r | osz0
+xend | - | - | 0f 01 =d5 |
+xtest | - | - | 0f 01 =d6 |
+xabort | - | i8 | c6 =f8 |
+vmcall | - | - | 0f 01 =c1 |
+vmlaunch | - | - | 0f 01 =c2 |
+vmresume | - | - | 0f 01 =c3 |
+vmxoff | - | - | 0f 01 =c4 |
+vmmcall | - | - | 0f 01 =d9 |
 `;
