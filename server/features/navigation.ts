@@ -131,8 +131,23 @@ export function references(r: DocAnalysis, pos: Position, includeDeclaration: bo
   if (t.kind === 'symbol') {
     const s = r.analysis.symbols.get(t.name);
     if (!s) return [];
-    if (includeDeclaration && s.defined) add(toLocation(s.defined.range));
-    for (const ref of s.references) add(toLocation(ref.range));
+    // A name that reached a statement through a macro argument has an origin inside the macro body (`\\msg`);
+    // the place it is written is the call site, so look for it there instead.
+    const addWritten = (o: { range: SourceRange; expansion: { site: SourceRange }[] }) => {
+      const range = o.range;
+      if (range.file !== r.path || range.line !== range.endLine) return add(toLocation(range));
+      if ((r.lines[range.line] ?? '').slice(range.column, range.endColumn) === t.name) return add(toLocation(range));
+      for (const step of o.expansion) {
+        if (step.site.file !== r.path) continue;
+        const text = r.lines[step.site.line] ?? '';
+        for (const m of text.matchAll(new RegExp(`(?<![\\w.$])${t.name.replace(/[.$]/g, '\\$&')}(?![\\w.$])`, 'g'))) {
+          if (m.index < step.site.column || m.index > Math.max(step.site.endColumn, step.site.column)) continue;
+          add({ uri: pathToUri(r.path), range: { start: { line: step.site.line, character: m.index }, end: { line: step.site.line, character: m.index + t.name.length } } });
+        }
+      }
+    };
+    if (includeDeclaration && s.defined) addWritten(s.defined);
+    for (const ref of s.references) addWritten(ref);
   } else if (t.kind === 'macro') {
     const m = r.analysis.macros.get(t.name);
     if (!m) return [];

@@ -394,3 +394,24 @@ describe('descriptors and far jumps', () => {
     assert.match(wrmsr, /\| 8 \| LME \|/);
   });
 });
+
+describe('rename through macro arguments', () => {
+  it('renaming msg_long edits the call-site argument and the label, never the macro body', async () => {
+    const expected = lines(example).flatMap((l, i) => [...l.matchAll(/\bmsg_long\b/g)].map((m) => `${i}:${m.index}`)).sort();
+    const line = lineOf(example, /^msg_long:/);
+    const edit = await client.at('textDocument/rename', examplePath, line, 2, { newName: 'banner' });
+    const got = edit.changes[fileUri(examplePath)].map((e: any) => `${e.range.start.line}:${e.range.start.character}`).sort();
+    assert.deepEqual(got, expected);
+  });
+  it('every reference range of every label names the label in the text', async () => {
+    for (const [path, text] of [[seedPath, seed], [examplePath, example]] as const) {
+      const ls = lines(text);
+      for (let i = 0; i < ls.length; i++) {
+        const m = /^([A-Za-z_][\w]*):/.exec(ls[i]);
+        if (!m) continue;
+        const refs = await client.at('textDocument/references', path, i, 1, { context: { includeDeclaration: true } });
+        for (const r of refs) if (r.uri === fileUri(path)) assert.equal(ls[r.range.start.line].slice(r.range.start.character, r.range.end.character), m[1], `${m[1]} at ${r.range.start.line}`);
+      }
+    }
+  });
+});
