@@ -137,4 +137,60 @@ describe('diagnostics while editing', () => {
     assert.ok(still === null || typeof still === 'object');
     assert.equal(client.exited, null);
   });
+
+  it('navigates across included files: .include target, a label defined there, and #include "file"', async () => {
+    const defs = join(dir, 'defs.s');
+    writeFileSync(defs, 'helper_label:\n  ret\n');
+    const hdr = join(dir, 'values.h');
+    writeFileSync(hdr, '#define MAGIC_VALUE 0x55aa\n');
+    const main = join(dir, 'nav.S');
+    const text = '#include "values.h"\n.code64\n  call helper_label\n  movl $MAGIC_VALUE, %eax\n.include "defs.s"\n';
+    writeFileSync(main, text);
+    const d = await client.open(main);
+    assert.deepEqual(d.filter((x) => x.severity <= 2), []);
+    let loc = await client.at('textDocument/definition', main, 2, 10);
+    assert.deepEqual([loc[0].uri, loc[0].range.start.line], [fileUri(defs), 0]);
+    loc = await client.at('textDocument/definition', main, 3, 10);
+    assert.deepEqual([loc[0].uri, loc[0].range.start.line], [fileUri(hdr), 0]);
+    loc = await client.at('textDocument/definition', main, 4, 12);
+    assert.equal(loc[0].uri, fileUri(defs));
+    loc = await client.at('textDocument/definition', main, 0, 12);
+    assert.equal(loc[0].uri, fileUri(hdr));
+    const links = await client.request('textDocument/documentLink', main);
+    assert.deepEqual(links.map((l: any) => l.target).sort(), [fileUri(defs), fileUri(hdr)].sort());
+    const h = await client.at('textDocument/hover', main, 2, 10);
+    assert.match(h.contents.value, /Defined at defs\.s:1/);
+  });
+
+  it('settings: defines override #ifndef defaults, includePaths are searched', async () => {
+    const incDir = join(dir, 'incdir');
+    mkdirSync(incDir, { recursive: true });
+    writeFileSync(join(incDir, 'only_here.h'), '#define ONLY_HERE 7\n');
+    const p = join(dir, 'cfg.S');
+    writeFileSync(p, '#include <only_here.h>\n#ifndef LOAD_ADDR\n#define LOAD_ADDR 0x8000\n#endif\n.code32\n  movl $LOAD_ADDR, %esi\n  movl $ONLY_HERE, %eax\n');
+    let d = await client.open(p);
+    assert.ok(d.some((x) => x.range.start.line === 0 && x.severity === 1), 'only_here.h is not on the default path');
+    const next = client.waitDiagnostics(fileUri(p));
+    client.settings = { includePaths: ['incdir'], defines: { LOAD_ADDR: '0x9000' } };
+    void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { x86Trampoline: client.settings } });
+    d = await next;
+    assert.deepEqual(d.filter((x) => x.severity <= 2), []);
+    const h = await client.at('textDocument/hover', p, 5, 10);
+    assert.match(h.contents.value, /Value `0x9000`/);
+    client.settings = {};
+    void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { x86Trampoline: {} } });
+  });
+
+  it('a file opened without any workspace folder still uses the built-in kernel headers', async () => {
+    const c = new TestClient();
+    try {
+      await c.initialize();
+      const p = join(dir, 'lonely.S');
+      writeFileSync(p, '#include <asm/processor-flags.h>\n#include <linux/linkage.h>\n.code32\nSYM_CODE_START(entry)\n  movl $X86_CR0_PE, %eax\nSYM_CODE_END(entry)\n');
+      const d = await c.open(p);
+      assert.deepEqual(d.filter((x) => x.severity <= 2), []);
+    } finally {
+      await c.close();
+    }
+  });
 });
