@@ -2,7 +2,7 @@
 // language, conditionals, directives, instructions), building sections out of frags. Every instruction is encoded
 // once, when it is read, from what is known at that moment; only relaxable branches are sized later (layout.ts).
 import type { CodeMode } from '../isa/mode';
-import type { Value } from '../isa/operand';
+import type { InstructionInput, Value } from '../isa/operand';
 import type { FileSystem } from './fs';
 import type { PreprocessedLine } from './cpp/types';
 import type { Diagnostic, ExpansionStep, Origin, Severity } from './source';
@@ -62,6 +62,8 @@ export interface StatementContext {
 }
 
 const MAX_MACRO_NEST = 100;
+const STACK_OPS = new Set(['push', 'pop', 'call', 'ret', 'pushf', 'popf', 'leave', 'enter', 'lret']);
+const SEGMENT_REGS = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);
 
 export class Assembler {
   readonly diagnostics: Diagnostic[] = [];
@@ -854,6 +856,7 @@ export class Assembler {
       this.error(parsed.message, this.at(ctx, s, e), 'instruction');
       return;
     }
+    if (this.code16gcc) this.stackOpsAs32(parsed.input, ctx);
     this.statements[ctx.statement].instruction = parsed.input;
     const res = backend.encode(parsed.input, this.mode);
     if (!res.ok) {
@@ -897,6 +900,23 @@ export class Assembler {
     }
   }
 
+  /**
+   * GNU's .code16gcc: a stack operation whose size no register operand decides gets the `l` suffix (push $1 →
+   * pushl, call → calll, ret → retl…); segment-register pushes and pops become 32-bit too, with GNU's warning.
+   */
+  private stackOpsAs32(input: InstructionInput, ctx: StatementContext): void {
+    const m = input.mnemonic;
+    if (m === 'iret') {
+      this.warn("generating 16-bit `iret' for .code16gcc directive", ctx.origin, 'code16gcc');
+      return;
+    }
+    if (!STACK_OPS.has(m)) return;
+    const regs = input.operands.filter((o) => o.kind === 'reg');
+    if (regs.some((o) => o.kind === 'reg' && !SEGMENT_REGS.has(o.reg))) return;
+    if (regs.length && (m === 'push' || m === 'pop')) this.warn(`generating 32-bit \`${m}', unlike earlier gas versions`, ctx.origin, 'code16gcc');
+    input.mnemonic = m + 'l';
+  }
+
   // ------------------------------------------------------------------------------------------------------------
   // Helpers for directives
 
@@ -906,8 +926,12 @@ export class Assembler {
     return splitCommas(args, ctx.argsStart).map(trimPiece);
   }
 
+  /** `.code16gcc`: 16-bit code whose stack operations default to 32 bits. */
+  code16gcc = false;
+
   setMode(mode: CodeMode, ctx: StatementContext, gcc = false): void {
     this.mode = mode;
+    this.code16gcc = gcc;
     this.statements[ctx.statement].mode = mode;
     this.modeChanges.push({ origin: ctx.origin, mode, gcc: gcc || undefined });
   }

@@ -159,3 +159,13 @@ test('a loop whose target is out of rel8 range is rejected like GNU as', (t) => 
   const errs = a.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.origin.range.line + 1}: Error: ${d.message}`);
   assert.deepEqual(errs, gnu.messages.filter((m) => m.includes('Error')));
 });
+
+test('.code16gcc: stack operations default to 32 bits, with GNU\'s bytes and warnings', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const src = '\t.text\n\t.code16gcc\n\tpush $1\n\tpush %ax\n\tpush %eax\n\tpush %ds\n\tpop %es\n\tpush (%bx)\n\tcall f\n\tret\n\tpushf\n\tpopf\n\tleave\n\tenter $4,$0\nf:\tret $2\n\tiret\n\tlret\n\tmovw $1, %ax\n\tmov $1, %eax\n\tjmp f\n';
+  const gnu = gnuAssemble(src);
+  assert.ok(gnu.ok, gnu.messages.join('\n'));
+  const a = analyze(new MemoryFileSystem({ '/g.s': src }), '/g.s', { preprocess: false });
+  assert.deepEqual(a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`), gnu.messages);
+  assert.equal(hex(a.sections.find((s) => s.name === '.text')!.bytes), hex(gnu.sections.get('.text')));
+});
