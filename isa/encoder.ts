@@ -50,9 +50,10 @@ function toSigned64(v: bigint): bigint {
  * GNU's imm8 test: for sizes up to 32 a value with clear upper 32 bits is first sign-extended from bit 31,
  * a 16-bit operand's value with clear upper 48 bits from bit 15; then it must lie in -128..127.
  */
-function fitsSigned8At(v: bigint, bits: number, mode: CodeMode): boolean {
+function fitsSigned8At(v: bigint, bits: number, mode: CodeMode, sizeShown: boolean): boolean {
   let t = toSigned64(v);
-  if (bits <= 32 && mode !== 64 && (BigInt.asUintN(64, t) >> 32n) === 0n) t = BigInt.asIntN(32, t);
+  // In 64-bit code only a size that the statement shows (suffix or register) truncates the value first.
+  if (bits <= 32 && (mode !== 64 || sizeShown) && (BigInt.asUintN(64, t) >> 32n) === 0n) t = BigInt.asIntN(32, t);
   if (bits === 16 && (BigInt.asUintN(64, t) >> 16n) === 0n) t = BigInt.asIntN(16, t);
   return t >= -128n && t <= 127n;
 }
@@ -83,6 +84,8 @@ interface Ctx {
   userRex: number[];
   /** Warnings collected while encoding the chosen form. */
   warnings: string[];
+  /** The operand size of the form being tried comes from a suffix or a register, not a default. */
+  sizeShown: boolean;
 }
 
 /** GNU emits prefixes in a fixed order: segment, address size, operand size, lock/rep; REX last. */
@@ -229,7 +232,7 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
       if (size < 64 && ctx.mode === 64 && op.value.known && !fitsBits(op.value.value, size || 32)) return false;
       return true;
     case 'is8':
-      return op.kind === 'imm' && op.value.known && fitsSigned8At(op.value.value, size || 8, ctx.mode);
+      return op.kind === 'imm' && op.value.known && fitsSigned8At(op.value.value, size || 8, ctx.mode, ctx.sizeShown);
     case 'i8':
       return op.kind === 'imm' && (!op.value.known || fitsBits(op.value.value, 8));
     case 'i16':
@@ -620,6 +623,7 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
   }
   const size = chooseSize(form, ctx, relaxed);
   if (isFailure(size)) return size;
+  ctx.sizeShown = !!ctx.suffix || ops.some((o, i) => sizedSpecs.has(form.operands[i]) && isGpr(reg(o)));
   for (let i = 0; i < ops.length; i++) {
     if (!matchOperand(form.operands[i], ops[i], size, form, ctx)) {
       const message = operandMismatchMessage(form, ctx, size, i);
@@ -673,6 +677,7 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     userPrefixes: [],
     userRex: [],
     warnings: [],
+    sizeShown: false,
   };
   const kinds = new Set<string>();
   for (const p of input.prefixes) {

@@ -152,6 +152,8 @@ export function generateCorpus(mode: 16 | 32 | 64): string[] {
     'addr16 stosb', 'rep outsb', 'rep insw', 'rep lodsl', 'fs movsb', 'gs lodsb', 'cs jne sym', 'ds jmp sym', 'notrack jmp *%eax',
     'rep xlat', 'xacquire lock incl (%eax)', 'xrelease lock decl (%eax)', 'xrelease movl %eax, (%ebx)', 'bnd jmp sym', 'bnd ret',
     'addr32 jmp sym', 'addr16 jmp sym', 'data16 jmp sym', 'addr32 loop sym', 'data16 call sym',
+    'andl $0xffffffff, %eax', 'andl $~0, %eax', 'addw $0xffff, %ax', 'and $0xffffffff, %eax', 'andl $0xffffffff, (%rax)',
+    'andl $0xffffff80, 4(%eax)', 'orw $0xff80, %ax', 'cmpl $0xffffffff, %edx', 'pushq $0xffffffff', 'pushw $0xffff',
     'enter $8, $0', 'leaveq', 'pushfq', 'popfw', 'pushal', 'popaw', 'aam $5', 'aad', 'salc', 'finit', 'fstsw %ax',
   ]) lines.add(l);
   return [...lines];
