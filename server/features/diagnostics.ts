@@ -32,6 +32,17 @@ export function computeDiagnostics(r: DocAnalysis, settings: Settings): Diagnost
     if (!mapped) continue;
     if (d.severity === 'error') errorLines.add(mapped.range.start.line);
     add(mapped);
+    // Like GNU's "macro invoked from here": the call that produced the failing line is marked too.
+    const call = outermostCall(r, d);
+    if (call && (call.site.line !== mapped.range.start.line || d.origin.range.file !== r.path))
+      add({
+        range: toRange(call.site),
+        severity: DiagnosticSeverity.Information,
+        source: SOURCE,
+        code: 'in-expansion',
+        message: `${d.severity} in expansion of ${call.name}: ${d.message}`,
+        relatedInformation: [{ location: toLocation(d.origin.range), message: d.message }],
+      });
   }
   for (const d of modeChecks(r, errorLines)) add(d);
   for (const d of symbolChecks(r, settings)) add(d);
@@ -57,6 +68,16 @@ function mapDiagnostic(r: DocAnalysis, d: GasDiagnostic): Diagnostic | undefined
   related.push({ location: toLocation(range), message: d.message });
   const where = `${range.file.replace(/^.*\//, '')}:${range.line + 1}`;
   return make(toRange(site), d, `${where}: ${d.message}`, related);
+}
+
+/** The outermost macro/.rept call written in this document that led to a diagnostic. */
+function outermostCall(r: DocAnalysis, d: GasDiagnostic): { site: SourceRange; name: string } | undefined {
+  const ex = d.origin.expansion;
+  for (let i = ex.length - 1; i >= 0; i--) {
+    const s = ex[i];
+    if ((s.kind === 'macro' || s.kind === 'rept' || s.kind === 'irp') && s.site.file === r.path) return { site: s.site, name: s.name };
+  }
+  return undefined;
 }
 
 function includeSiteFor(r: DocAnalysis, file: string): SourceRange | undefined {

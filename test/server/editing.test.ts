@@ -193,4 +193,18 @@ describe('diagnostics while editing', () => {
       await c.close();
     }
   });
+
+  it('an error inside a macro body is reported there and, as information, at the call', async () => {
+    const src = '.code32\n.macro LOAD reg\n  movl \\reg\n.endm\n  LOAD %eax\n';
+    assert.match(gnuErrors(src, 64), /:3: Error: number of operands mismatch/);
+    const p = join(dir, 'macro-error.S');
+    writeFileSync(p, src);
+    const d = await client.open(p);
+    const body = d.find((x) => x.severity === 1);
+    assert.equal(body?.range.start.line, 2);
+    assert.equal(body?.relatedInformation[0].location.range.start.line, 4);
+    const call = d.find((x) => x.code === 'in-expansion');
+    assert.equal(call?.range.start.line, 4);
+    assert.equal(call?.severity, 3);
+  });
 });
