@@ -4,8 +4,7 @@
 // (or one empty line), and a macro call spanning lines leaves empty lines behind its first line.
 import type { FileSystem } from '../fs';
 import type { Diagnostic, ExpansionStep, Severity, SourceRange } from '../source';
-import { builtinHeaderPath, builtinHeaderText, BUILTIN_HEADER_ROOT } from '../headers/index';
-import type { BaseReader, ExpanderHost } from './expand';
+import type { ExpanderHost } from './expand';
 import { Expander } from './expand';
 import { evaluateCondition } from './expression';
 import { lexFragment } from './fragment';
@@ -14,11 +13,14 @@ import * as lexer from './lexer';
 import { lexFile, lineTokens } from './lexer';
 import type { BuiltinMacroKind, MacroDef } from './macro';
 import { parseDefine, sameDefinition, spellTokens } from './macro';
-import { dirname, joinPath, normalizePath } from './paths';
+import { IncludeSearch } from './include-search';
+import type { LineSource } from './readers';
+import { DirectiveReader, LineReader } from './readers';
 import { PREDEFINED_MACROS, SPECIAL_MACROS } from './predefined';
 import { LinePrinter } from './printer';
+import { specialMacroValue } from './special-macros';
 import type { Token } from './token';
-import { FROM_BODY, makeToken, PREV_WHITE, spanRange, tokenRange } from './token';
+import { FROM_BODY, makeToken, spanRange, tokenRange } from './token';
 import type {
   CppMacroDefinition,
   CppMacroUse,
@@ -108,51 +110,7 @@ function lexCached(path: string, text: string): LexedFile {
 const NO_SEGMENTS: OriginSegment[] = Object.freeze([]) as unknown as OriginSegment[];
 const emptyLine = (): PreprocessedLine => ({ text: '', segments: NO_SEGMENTS });
 
-class LineReader implements BaseReader {
-  tokens: Token[];
-  pos = 0;
-  private readonly eof: Token;
-  constructor(
-    private readonly pp: Preprocessor,
-    readonly st: FileState,
-    line: LogicalLine,
-    readonly out: PreprocessedLine[],
-  ) {
-    this.tokens = lineTokens(st.lexed, line);
-    const last = this.tokens[this.tokens.length - 1];
-    this.eof = makeToken('eof', '', last ?? null);
-  }
-  next(parsingArgs: number): Token {
-    if (this.pos < this.tokens.length) return this.tokens[this.pos++];
-    if (parsingArgs > 0 && this.pp.continueLine(this, parsingArgs)) return this.tokens[this.pos++];
-    return this.eof;
-  }
-  backup(): void {
-    if (this.pos > 0) this.pos--;
-  }
-  /** Appends the next physical line's tokens while a macro call spans lines. */
-  append(tokens: Token[], collecting: boolean): void {
-    const more = tokens.slice();
-    if (collecting && more.length > 0) more[0] = { ...more[0], flags: more[0].flags | PREV_WHITE };
-    this.tokens = this.tokens.concat(more);
-  }
-}
-
-class DirectiveReader implements BaseReader {
-  pos = 0;
-  private readonly eof: Token;
-  constructor(private readonly tokens: Token[], at: Token) {
-    this.eof = makeToken('eof', '', tokens[tokens.length - 1] ?? at);
-  }
-  next(): Token {
-    return this.pos < this.tokens.length ? this.tokens[this.pos++] : this.eof;
-  }
-  backup(): void {
-    if (this.pos > 0) this.pos--;
-  }
-}
-
-export class Preprocessor implements ExpanderHost {
+export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   readonly macros = new Map<string, MacroDef>();
   private readonly table = new Map<string, CppMacroDefinition>();
   private readonly diagnostics: Diagnostic[] = [];
@@ -164,8 +122,7 @@ export class Preprocessor implements ExpanderHost {
   private readonly files: FileState[] = [];
   private readonly textExpander = new Expander(this);
   private readonly dirExpander = new Expander(this);
-  private readonly includePaths: string[];
-  private readonly builtins: boolean;
+  private readonly search: IncludeSearch;
   private counter = 0;
   private collecting = 0;
   private linesProcessed = 0;
@@ -174,11 +131,10 @@ export class Preprocessor implements ExpanderHost {
   private mainPath = '';
 
   constructor(
-    private readonly fs: FileSystem,
+    fs: FileSystem,
     private readonly options: PreprocessOptions,
   ) {
-    this.includePaths = (options.includePaths ?? []).map((p) => normalizePath(p) || '.');
-    this.builtins = options.builtinHeaders !== false;
+    this.search = new IncludeSearch(fs, options.includePaths ?? [], options.builtinHeaders !== false);
   }
 
   run(path: string): PreprocessResult {
@@ -186,7 +142,7 @@ export class Preprocessor implements ExpanderHost {
     this.mainPath = path;
     try {
       this.predefine();
-      const text = this.read(path);
+      const text = this.search.read(path);
       if (text === undefined) {
         this.report('error', `${path}: No such file or directory`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }, [], 'cpp-file-not-found');
       } else {
@@ -243,15 +199,6 @@ export class Preprocessor implements ExpanderHost {
   }
 
   // ---- files ----
-
-  private read(path: string): string | undefined {
-    if (path.startsWith(BUILTIN_HEADER_ROOT + '/')) return this.builtins || this.files.some((f) => f.builtin) ? builtinHeaderText(path) : undefined;
-    try {
-      return this.fs.readText(path);
-    } catch {
-      return undefined;
-    }
-  }
 
   /** Included files are cached across runs (they rarely change); the main file, usually being edited, is not. */
   private lex(path: string, text: string, cache = true): LexedFile {
@@ -372,7 +319,7 @@ export class Preprocessor implements ExpanderHost {
   }
 
   /** Brings in the next line(s) for a macro call that continues past the end of a text line. */
-  continueLine(reader: LineReader, mode: number): boolean {
+  continueLine(reader: LineReader<FileState>, mode: number): boolean {
     const st = reader.st;
     const lines = st.lexed.lines;
     if (mode === 1) {
@@ -571,7 +518,7 @@ export class Preprocessor implements ExpanderHost {
           if (m && !(at.flags & FROM_BODY) && at.frame === null) this.macroUses.push({ name: n, range: tokenRange(at) });
           return m !== undefined;
         },
-        hasInclude: (spelled, angled, next) => this.resolve(spelled, angled, st, next) !== undefined,
+        hasInclude: (spelled, angled, next) => this.search.find(spelled, angled, st, next) !== undefined,
         error: (message, at, severity) => this.report(severity ?? 'error', message, tokenRange(at), st.includeSteps, 'cpp'),
       },
       dirTok,
@@ -677,7 +624,7 @@ export class Preprocessor implements ExpanderHost {
       next = false;
     }
     if (name === 'import') this.report('warning', '#import is a deprecated GCC extension', tokenRange(dirTok), st.includeSteps, 'cpp');
-    const found = this.resolve(spelled, angled, st, next);
+    const found = this.search.find(spelled, angled, st, next);
     this.includes.push({ site, spelled, resolved: found?.path });
     if (!found) {
       this.report('error', `${spelled}: No such file or directory`, site, st.includeSteps, 'cpp-include-not-found');
@@ -785,38 +732,6 @@ export class Preprocessor implements ExpanderHost {
     return { spelled, angled };
   }
 
-  /** Finds a header: the includer's directory (for "…"), the include paths in order, then the built-in set. */
-  resolve(
-    spelled: string,
-    angled: boolean,
-    st: FileState,
-    next: boolean,
-  ): { path: string; text: string; dirIndex: number; builtin: boolean } | undefined {
-    if (spelled.startsWith('/')) {
-      const p = normalizePath(spelled);
-      const text = this.read(p);
-      return text === undefined ? undefined : { path: p, text, dirIndex: -1, builtin: false };
-    }
-    let start = 0;
-    if (next) start = st.builtin ? this.includePaths.length : st.dirIndex + 1;
-    else if (!angled) {
-      const p = joinPath(dirname(st.path), spelled);
-      const text = this.read(p);
-      if (text !== undefined) return { path: p, text, dirIndex: st.dirIndex, builtin: st.builtin };
-    }
-    for (let i = start; i < this.includePaths.length; i++) {
-      const p = joinPath(this.includePaths[i], spelled);
-      const text = this.read(p);
-      if (text !== undefined) return { path: p, text, dirIndex: i, builtin: false };
-    }
-    if (this.builtins && !(next && st.builtin)) {
-      const key = normalizePath(spelled);
-      const text = builtinHeaderText(key);
-      if (text !== undefined) return { path: builtinHeaderPath(key), text, dirIndex: this.includePaths.length, builtin: true };
-    }
-    return undefined;
-  }
-
   // ---- ExpanderHost ----
 
   error(message: string, range: SourceRange, severity: 'error' | 'warning' = 'error'): void {
@@ -842,38 +757,13 @@ export class Preprocessor implements ExpanderHost {
 
   builtin(macro: MacroDef, nameTok: Token): Token | undefined {
     const st = this.files[this.files.length - 1];
-    const num = (n: number): Token => makeToken('number', String(n), nameTok);
-    const str = (s: string): Token => makeToken('string', JSON.stringify(s), nameTok);
-    switch (macro.special) {
-      case '__LINE__': {
-        let line = nameTok.line;
-        for (let f = nameTok.frame; f; f = f.parent) line = f.site.line;
-        return num(line + 1 + (st?.lineOffset ?? 0));
-      }
-      case '__FILE__':
-        return str(st ? st.presumedName ?? st.path : this.mainPath);
-      case '__BASE_FILE__':
-        return str(this.mainPath);
-      case '__COUNTER__':
-        return num(this.counter++);
-      case '__INCLUDE_LEVEL__':
-        return num(Math.max(0, this.files.length - 1));
-      case '__DATE__': {
-        const d = new Date();
-        const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getMonth()];
-        return str(`${mon} ${String(d.getDate()).padStart(2, ' ')} ${d.getFullYear()}`);
-      }
-      case '__TIME__': {
-        const d = new Date();
-        const two = (n: number): string => String(n).padStart(2, '0');
-        return str(`${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`);
-      }
-      case '__has_include':
-      case '__has_include_next':
-        // Only meaningful inside #if, where the expression parser handles it before expansion.
-        return undefined;
-    }
-    return undefined;
+    return specialMacroValue(macro, nameTok, {
+      lineOffset: st?.lineOffset ?? 0,
+      file: st ? (st.presumedName ?? st.path) : this.mainPath,
+      baseFile: this.mainPath,
+      includeLevel: Math.max(0, this.files.length - 1),
+      counter: () => this.counter++,
+    });
   }
 
   private report(severity: Severity, message: string, range: SourceRange, expansion: ExpansionStep[], code: string): void {
