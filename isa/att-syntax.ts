@@ -42,13 +42,12 @@ export function parseInstruction(text: string, startColumn: number, evaluate: Ev
     if (!m) break;
     const word = m[0].toLowerCase();
     const end = pos + m[0].length;
-    // A word followed by ':' is a segment override written as `%es:` without % — not a mnemonic.
     mnemonicRange = { start: startColumn + pos, end: startColumn + end };
     pos = end;
     if (prefixNames.has(word)) {
-      // A prefix is only a prefix when something follows it that is not an operand list.
+      // A prefix is only a prefix when a mnemonic follows; alone it is a statement of its own.
       const rest = text.slice(pos).trim();
-      if (rest === '' ) { mnemonic = word; break; }
+      if (rest === '') { mnemonic = word; break; }
       if (/^[A-Za-z_.]/.test(rest)) { prefixes.push(word); continue; }
       mnemonic = word;
       break;

@@ -27,9 +27,6 @@ export interface DisassembleOptions {
   symbols?: SymbolInfo[];
 }
 
-const reg16Names = ['bx', 'bx', 'bp', 'bp', 'si', 'di', 'bp', 'bx'];
-void reg16Names;
-
 function hex(n: number): string {
   return '0x' + n.toString(16);
 }

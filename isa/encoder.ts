@@ -4,7 +4,7 @@
 import type { EncodeInstruction, EncodeResult, Encoding, Fixup, InstructionInput, Operand, Value } from './operand';
 import type { CodeMode } from './mode';
 import type { InstructionForm } from './schema';
-import { formsByName, suffixOfSize } from './table';
+import { formsByName } from './table';
 import { lookupRegister, gprBits, type RegisterInfo } from './registers';
 
 type MemOperand = Extract<Operand, { kind: 'mem' }>;
@@ -429,9 +429,6 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
       }
     }
   }
-  if (form.modrm === 'reg' && form.dupReg === false && rmReg === undefined && !mem && form.operands.length === 1) {
-    // not reached by the table today
-  }
   // String operands must agree on their address size.
   const stringSizes = new Set<number>();
   ops.forEach((o, i) => {
@@ -541,13 +538,11 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
     const op = ops[i];
     const at = prefixes.length + body.length;
     if (s === 'rel' || s === 'rel8') {
-      const mo = op as MemOperand;
       // jcc/jmp have no suffix: their displacement follows the mode, flipped by a data16/data32 prefix.
       const branchSize = form.sizes.length ? effSize : ctx.data ? (mode === 16 ? 32 : 16) : natural;
       const width: 1 | 2 | 4 = s === 'rel8' || relWidth === 'short' ? 1 : branchSize === 16 ? 2 : 4;
       fixups.push({ offset: at, size: width, operand: i, pcRelative: true, range: 'signed' });
       pushNumber(body, 0n, width);
-      void mo;
       continue;
     }
     if (s === 'moffs') {
@@ -782,4 +777,3 @@ function withPrefixes(pre: number[], e: Encoding): Encoding {
   return { bytes, fixups: e.fixups.map((f) => ({ ...f, offset: f.offset + pre.length })) };
 }
 
-export { suffixOfSize };
