@@ -70,32 +70,64 @@ function descriptorAt(r: DocAnalysis, t: Table, index: number): bigint {
   return readLE(sec.bytes, t.offset + index * 8, 8);
 }
 
-function modeOfLabel(r: DocAnalysis, name: string): number | undefined {
-  return r.index.modeAtLabel(name);
+export interface FarJump {
+  index: number;
+  /** Selector when known at assembly time. */
+  selector?: number;
+  /** Label the jump lands on, when the text names one. */
+  target?: string;
+  /** For `ljmp *vector`: the far pointer's label. */
+  vector?: string;
 }
 
-/** Warnings for direct far jumps whose selector does not fit the GDT loaded before them. */
+/** Far jumps and calls: direct (`ljmp $sel, $target`) and through a far pointer written in the file (`ljmpl *vec`). */
+export function farJumps(r: DocAnalysis): FarJump[] {
+  const out: FarJump[] = [];
+  const st = r.index.statements;
+  const codeLabel = (text: string) => labelsIn(text, r).find((n) => r.index.modeAtLabel(n) !== undefined);
+  st.forEach((s, index) => {
+    const m = s.instruction?.mnemonic ?? '';
+    if (!/^l(jmp|call)[lwq]?$/.test(m)) return;
+    const ops = s.instruction!.operands;
+    if (ops.length === 2 && ops[0].kind === 'imm') {
+      out.push({ index, selector: ops[0].value.known ? Number(ops[0].value.value & 0xffffn) : undefined, target: codeLabel(s.text.slice(s.text.indexOf(',') + 1)) });
+      return;
+    }
+    if (ops.length !== 1 || ops[0].kind !== 'mem' || !ops[0].indirect) return;
+    const vector = labelsIn(s.text.replace(/^\s*\S+/, ''), r).find((n) => r.index.labelStatement(n) !== undefined);
+    const vsym = vector ? r.analysis.symbols.get(vector) : undefined;
+    if (!vector || !vsym || vsym.value === undefined) return;
+    const at = r.index.labelStatement(vector)!;
+    const data = st.slice(at + 1, at + 3).find((x) => x.kind === 'directive');
+    const offsetSize = m.endsWith('w') ? 2 : m.endsWith('q') ? 8 : m.endsWith('l') ? 4 : s.mode === 16 ? 2 : 4;
+    const sec = r.analysis.sections.find((x) => x.name === vsym.section);
+    const selector = sec ? Number(readLE(sec.bytes, Number(vsym.value) + offsetSize, 2)) : undefined;
+    out.push({ index, selector, target: data ? codeLabel(data.text.replace(/^\s*\S+/, '')) : undefined, vector });
+  });
+  return out;
+}
+
+/** Warnings for far jumps whose selector does not fit the GDT loaded before them. */
 export function farJumpChecks(r: DocAnalysis): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const jumps = new Map(farJumps(r).map((j) => [j.index, j]));
   let table: Table | undefined;
-  for (const s of r.index.statements) {
+  r.index.statements.forEach((s, i) => {
     const m = s.instruction?.mnemonic ?? '';
-    if (/^lgdt[lwq]?$/.test(m)) { table = tableLoadedBy(r, s); continue; }
-    if (!/^l(jmp|call)[lwq]?$/.test(m) || !table || s.origin.range.file !== r.path) continue;
-    const ops = s.instruction!.operands;
-    if (ops.length !== 2 || ops[0].kind !== 'imm' || !ops[0].value.known) continue;
-    const sel = Number(ops[0].value.value & 0xffffn);
+    if (/^lgdt[lwq]?$/.test(m)) { table = tableLoadedBy(r, s); return; }
+    const j = jumps.get(i);
+    if (!j || !table || j.selector === undefined || s.origin.range.file !== r.path) return;
+    const sel = j.selector;
     const index = sel >> 3;
-    if (sel & 4) continue; // LDT selector: not checked
+    if (sel & 4) return; // LDT selector: not checked
     const range = toRange(s.origin.range);
     const warn = (message: string) => out.push({ range, severity: DiagnosticSeverity.Warning, code: 'far-jump-selector', source: 'x86-trampoline', message });
-    if (index === 0 || index >= table.entries) { warn(`selector ${hex(sel)} is ${index === 0 ? 'the null selector' : `beyond the limit of ${table.name} (${table.entries} entries)`}`); continue; }
+    if (index === 0 || index >= table.entries) return warn(`selector ${hex(sel)} is ${index === 0 ? 'the null selector' : `beyond the limit of ${table.name} (${table.entries} entries)`}`);
     const d = decodeDescriptor(descriptorAt(r, table, index));
-    if (!d.code) { warn(`selector ${hex(sel)} selects a ${d.summary.split(',')[0]} in ${table.name}, not a code segment`); continue; }
-    const target = labelsIn(s.text.slice(s.text.indexOf(',') + 1), r).find((n) => modeOfLabel(r, n) !== undefined);
-    const mode = target ? modeOfLabel(r, target) : undefined;
-    if (target && mode !== undefined && d.width !== undefined && mode !== d.width)
-      warn(`selector ${hex(sel)} is a ${d.width}-bit code segment in ${table.name} but ${target} is assembled as .code${mode}`);
-  }
+    if (!d.code) return warn(`selector ${hex(sel)} selects a ${d.summary.split(',')[0]} in ${table.name}, not a code segment`);
+    const mode = j.target ? r.index.modeAtLabel(j.target) : undefined;
+    if (j.target && mode !== undefined && d.width !== undefined && mode !== d.width)
+      warn(`selector ${hex(sel)} is a ${d.width}-bit code segment in ${table.name} but ${j.target} is assembled as .code${mode}`);
+  });
   return out;
 }

@@ -4,6 +4,7 @@ import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver
 import type { DocAnalysis } from '../workspace';
 import { hex } from './common';
 import { expansionAt } from './expansion';
+import { farJumps } from './descriptors';
 
 export function inlayHints(r: DocAnalysis, range: Range): InlayHint[] {
   const out: InlayHint[] = [];
@@ -17,31 +18,20 @@ export function inlayHints(r: DocAnalysis, range: Range): InlayHint[] {
     if (mc.origin.range.file !== r.path || mc.origin.expansion.length) continue;
     hint(mc.origin.range.line, `${mc.mode}-bit${mc.gcc ? ' (gcc)' : ''}`, `Instructions below are encoded for ${mc.mode}-bit code`);
   }
-  const farTargets = new Map<number, string>();
-  for (const s of r.index.statements) {
-    if (s.kind !== 'instruction' || !/^ljmp|^lcall/.test(s.instruction?.mnemonic ?? '')) continue;
-    const ops = s.instruction?.operands ?? [];
-    if (ops.length !== 2 || ops[0].kind !== 'imm') continue;
-    const sel = ops[0].value.known ? hex(ops[0].value.value) : '?';
-    // Labels named in the offset operand.
-    const text = s.text.slice(s.text.indexOf(',') + 1);
-    for (const name of text.match(/[A-Za-z_.$][\w.$]*/g) ?? []) {
-      const sym = r.analysis.symbols.get(name);
-      if (sym?.definition?.kind !== 'label' || !sym.defined || sym.defined.range.file !== r.path) continue;
-      if (/base$/.test(name)) continue;
-      farTargets.set(sym.defined.range.line, `far-jump target: selector ${sel}`);
-    }
+  const farTargets = new Map<string, string>();
+  for (const j of farJumps(r)) {
+    if (!j.target) continue;
+    farTargets.set(j.target, `far-jump target: selector ${j.selector === undefined ? '?' : hex(j.selector)}${j.vector ? ` via ${j.vector}` : ''}`);
   }
   for (const sym of r.analysis.symbols.values()) {
     if (sym.definition?.kind !== 'label' || !sym.defined || sym.defined.range.file !== r.path || sym.defined.expansion.length) continue;
     if (/^\d+$/.test(sym.name)) continue;
     const line = sym.defined.range.line;
     if (line < from || line > to) continue;
-    const stmt = r.index.onLine(r.path, line).map((i) => r.index.statements[i]).find((x) => x.kind === 'label' && x.name === sym.name);
     const parts: string[] = [];
     if (sym.section && sym.section !== '*UND*' && sym.value !== undefined) parts.push(`${sym.section}+${hex(sym.value)}`);
-    const far = farTargets.get(line);
-    if (far && stmt) parts.push(`${stmt.mode}-bit · ${far}`);
+    const far = farTargets.get(sym.name);
+    if (far) parts.push(`${r.index.modeAtLabel(sym.name) ?? '?'}-bit · ${far}`);
     if (parts.length) out.push({ position: { line, character: sym.defined.range.endColumn + 1 }, label: parts.join(' · '), kind: InlayHintKind.Type, paddingLeft: true });
   }
   for (const m of r.analysis.macros.values()) {
