@@ -350,6 +350,51 @@ ID(a)ID(b) ID(1)ID(2) ID(+)ID(+)
  R"(raw)" u8"x" L'a' U"y"
 `,
   },
+  {
+    name: 'the C standard\'s macro replacement examples (6.10.3.5)',
+    src: `#define x 3
+#define f(a) f(x * (a))
+#undef x
+#define x 2
+#define g f
+#define z z[0]
+#define h g(~
+#define m(a) a(w)
+#define w 0,1
+#define t(a) a
+#define p() int
+#define q(x) x
+#define r(x,y) x ## y
+#define str(s) # s
+#define xstr(s) str(s)
+f(y+1) + f(f(z)) % t(t(g)(0) + t)(1);
+g(x+(3,4)-w) | h 5) & m
+(f)^m(m);
+p() i[q()] = { q(1), r(2,3), r(4,), r(,5), r(,) };
+#define INCFILE(n) vers ## n
+ xstr(INCFILE(2).h) str(strncmp("abc\\0d", "abc", '\\4') == 0)
+#define hash_hash # ## #
+#define mkstr(a) # a
+#define in_between(a) mkstr(a)
+#define join(c, d) in_between(c hash_hash d)
+ join(x, y)
+#define t3(x,y,z) x ## y ## z
+ t3(1,2,3) t3(,4,5) t3(6,,7) t3(8,9,) t3(10,,) t3(,11,) t3(,,12) t3(,,)
+#define OBJ_LIKE (1-1)
+#define OBJ_LIKE /* white space */ (1-1) /* other */
+#define FUNC_LIKE(a) ( a )
+#define FUNC_LIKE( a )( /* note the white space */ \\
+ a /* other stuff on this line
+ */ )
+ OBJ_LIKE FUNC_LIKE(3)
+#define debug(...) fprintf(stderr, __VA_ARGS__)
+#define showlist(...) puts(#__VA_ARGS__)
+#define report(test, ...) ((test)?puts(#test): printf(__VA_ARGS__))
+debug("X = %d\\n", x);
+showlist(The first, second, and third items.);
+report(x>y, "x is %d but y is %d", x, y);
+`,
+  },
 ];
 
 for (const c of cases) {
