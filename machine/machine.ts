@@ -1,29 +1,68 @@
 // The emulated PC: CPUs, sparse physical memory, devices (debug console, COM1, isa-debug-exit, PIC, PIT, 8042/A20,
 // local APICs), start states, a deterministic run loop in bounded slices, breakpoints/watchpoints, events and
 // copy-on-write snapshots. The instruction semantics plug in through `Executor`.
-import { CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE, EFL_IF } from '../isa/bits/control';
+import { CR0_ET as CR0_ET_, CR0_MP as CR0_MP_, CR0_NE as CR0_NE_, CR0_PE as CR0_PE_, CR0_PG as CR0_PG_, CR0_WP as CR0_WP_, CR4_PAE as CR4_PAE_, EFER_LMA as EFER_LMA_, EFER_LME as EFER_LME_, EFER_NXE as EFER_NXE_, EFER_SCE as EFER_SCE_, EFL_IF as EFL_IF_ } from '../isa/bits/control';
 import { Cpu, type InterruptSource } from './cpu/cpu';
-import { cpuModelWith, defaultCpuModel, type CpuModel } from './cpu/cpuid';
-import { initMsrs } from './cpu/control';
+import { cpuModelWith as cpuModelWith_, defaultCpuModel as defaultCpuModel_, type CpuModel } from './cpu/cpuid';
+import { initMsrs as initMsrs_ } from './cpu/control';
 import type { Executor } from './cpu/executor';
 import { CpuFault } from './cpu/fault';
-import { deliverException, deliverExternal } from './cpu/interrupts';
-import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S, CS, DS, ES, FS, GS, SS } from './cpu/segment';
-import { CpuState, RDX, RSP } from './cpu/state';
+import { deliverException as deliverException_, deliverExternal as deliverExternal_ } from './cpu/interrupts';
+import { ATTR_ACCESSED as ATTR_ACCESSED_, ATTR_CODE as ATTR_CODE_, ATTR_DB as ATTR_DB_, ATTR_G as ATTR_G_, ATTR_L as ATTR_L_, ATTR_P as ATTR_P_, ATTR_RW as ATTR_RW_, ATTR_S as ATTR_S_, CS as CS_, DS as DS_, ES as ES_, FS as FS_, GS as GS_, SS as SS_ } from './cpu/segment';
+import { CpuState, RDX as RDX_, RSP as RSP_ } from './cpu/state';
 import { VirtualClock } from './devices/clock';
 import { DebugConsole } from './devices/debugcon';
 import { DebugExit } from './devices/debugexit';
 import { IoBus } from './devices/iobus';
 import { Keyboard8042 } from './devices/keyboard8042';
-import { APIC_DEFAULT_BASE, ApicSystem, type ApicTarget } from './devices/lapic';
+import { APIC_DEFAULT_BASE as APIC_DEFAULT_BASE_, ApicSystem, type ApicTarget } from './devices/lapic';
 import { DualPic } from './devices/pic8259';
 import { Pit8254 } from './devices/pit8254';
 import { Uart16550 } from './devices/uart16550';
 import { MachineEvents, type EventSite, type MachineEvent } from './events';
-import { KIND_WATCH, PhysicalMemory, type MemorySnapshot } from './memory/physical';
+import { KIND_WATCH as KIND_WATCH_, PhysicalMemory, type MemorySnapshot } from './memory/physical';
 import type { Platform } from './cpu/mmu';
-import { restoreFields, saveFields, type Saved } from './snapshot-fields';
+import { restoreFields as restoreFields_, saveFields as saveFields_, type Saved } from './snapshot-fields';
 import { MachineStop, type StopReason } from './stop';
+// Local copies of imported bindings: module loaders that expose exports through getters (tsx) would
+// otherwise pay a call on every use in the hot path.
+const CR0_ET = CR0_ET_;
+const CR0_MP = CR0_MP_;
+const CR0_NE = CR0_NE_;
+const CR0_PE = CR0_PE_;
+const CR0_PG = CR0_PG_;
+const CR0_WP = CR0_WP_;
+const CR4_PAE = CR4_PAE_;
+const EFER_LMA = EFER_LMA_;
+const EFER_LME = EFER_LME_;
+const EFER_NXE = EFER_NXE_;
+const EFER_SCE = EFER_SCE_;
+const EFL_IF = EFL_IF_;
+const cpuModelWith = cpuModelWith_;
+const defaultCpuModel = defaultCpuModel_;
+const initMsrs = initMsrs_;
+const deliverException = deliverException_;
+const deliverExternal = deliverExternal_;
+const ATTR_ACCESSED = ATTR_ACCESSED_;
+const ATTR_CODE = ATTR_CODE_;
+const ATTR_DB = ATTR_DB_;
+const ATTR_G = ATTR_G_;
+const ATTR_L = ATTR_L_;
+const ATTR_P = ATTR_P_;
+const ATTR_RW = ATTR_RW_;
+const ATTR_S = ATTR_S_;
+const CS = CS_;
+const DS = DS_;
+const ES = ES_;
+const FS = FS_;
+const GS = GS_;
+const SS = SS_;
+const RDX = RDX_;
+const RSP = RSP_;
+const APIC_DEFAULT_BASE = APIC_DEFAULT_BASE_;
+const KIND_WATCH = KIND_WATCH_;
+const restoreFields = restoreFields_;
+const saveFields = saveFields_;
 
 export type OutputSource = 'debugcon' | 'uart';
 

@@ -1,13 +1,23 @@
 // One logical processor: architectural state plus the MMU, and the memory/stack/port helpers an executor needs.
-import { EFL_IF } from '../../isa/bits/control';
+import { EFL_IF as EFL_IF_ } from '../../isa/bits/control';
 import type { IoBus } from '../devices/iobus';
 import type { PhysicalMemory } from '../memory/physical';
 import type { CpuModel } from './cpuid';
-import { CpuFault, GP } from './fault';
+import { CpuFault, GP as GP_ } from './fault';
 import type { CpuHooks } from './hooks';
-import { ACC_EXEC, ACC_READ, ACC_WRITE, Mmu, type AccessKind, type Platform } from './mmu';
-import { CS, SS } from './segment';
-import { CpuState, RSP, type CpuMode, type PagingMode } from './state';
+import { ACC_EXEC as ACC_EXEC_, ACC_READ as ACC_READ_, ACC_WRITE as ACC_WRITE_, Mmu, type AccessKind, type Platform } from './mmu';
+import { CS as CS_, SS as SS_ } from './segment';
+import { CpuState, RSP as RSP_, type CpuMode, type PagingMode } from './state';
+// Local copies of imported bindings: module loaders that expose exports through getters (tsx) would
+// otherwise pay a call on every use in the hot path.
+const EFL_IF = EFL_IF_;
+const GP = GP_;
+const ACC_EXEC = ACC_EXEC_;
+const ACC_READ = ACC_READ_;
+const ACC_WRITE = ACC_WRITE_;
+const CS = CS_;
+const SS = SS_;
+const RSP = RSP_;
 
 /** Where a CPU's maskable external interrupts come from (its local APIC, or the PIC in virtual-wire mode). */
 export interface InterruptSource {

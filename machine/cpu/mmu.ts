@@ -1,11 +1,44 @@
 // Linear address formation (segmentation) and translation (paging) for one CPU, with a direct-mapped TLB.
 // SDM vol. 3A ch. 3.4-5 (segments), ch. 4 (paging), ch. 4.10 (TLB). Faults are thrown as the CPU's CpuFault.
-import { CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, CR4_SMAP, CR4_SMEP, EFER_NXE, EFL_AC } from '../../isa/bits/control';
-import { PF_I, PF_P, PF_RSVD, PF_U, PF_W, PTE_A, PTE_D, PTE_G, PTE_P, PTE_PS, PTE_RW, PTE_US } from '../../isa/bits/paging';
+import { CR0_PG as CR0_PG_, CR0_WP as CR0_WP_, CR4_PAE as CR4_PAE_, CR4_PGE as CR4_PGE_, CR4_PSE as CR4_PSE_, CR4_SMAP as CR4_SMAP_, CR4_SMEP as CR4_SMEP_, EFER_NXE as EFER_NXE_, EFL_AC as EFL_AC_ } from '../../isa/bits/control';
+import { PF_I as PF_I_, PF_P as PF_P_, PF_RSVD as PF_RSVD_, PF_U as PF_U_, PF_W as PF_W_, PTE_A as PTE_A_, PTE_D as PTE_D_, PTE_G as PTE_G_, PTE_P as PTE_P_, PTE_PS as PTE_PS_, PTE_RW as PTE_RW_, PTE_US as PTE_US_ } from '../../isa/bits/paging';
 import type { PhysicalMemory } from '../memory/physical';
-import { GP, PF, SS as SS_FAULT, type CpuFault } from './fault';
-import { ATTR_CE, ATTR_CODE, ATTR_DB, ATTR_RW, ATTR_S, ATTR_UNUSABLE, SS, FS } from './segment';
+import { GP as GP_, PF as PF_, SS as SS_FAULT, type CpuFault } from './fault';
+import { ATTR_CE as ATTR_CE_, ATTR_CODE as ATTR_CODE_, ATTR_DB as ATTR_DB_, ATTR_RW as ATTR_RW_, ATTR_S as ATTR_S_, ATTR_UNUSABLE as ATTR_UNUSABLE_, SS as SS_, FS as FS_ } from './segment';
 import type { CpuState } from './state';
+// Local copies of imported bindings: module loaders that expose exports through getters (tsx) would
+// otherwise pay a call on every use in the hot path.
+const CR0_PG = CR0_PG_;
+const CR0_WP = CR0_WP_;
+const CR4_PAE = CR4_PAE_;
+const CR4_PGE = CR4_PGE_;
+const CR4_PSE = CR4_PSE_;
+const CR4_SMAP = CR4_SMAP_;
+const CR4_SMEP = CR4_SMEP_;
+const EFER_NXE = EFER_NXE_;
+const EFL_AC = EFL_AC_;
+const PF_I = PF_I_;
+const PF_P = PF_P_;
+const PF_RSVD = PF_RSVD_;
+const PF_U = PF_U_;
+const PF_W = PF_W_;
+const PTE_A = PTE_A_;
+const PTE_D = PTE_D_;
+const PTE_G = PTE_G_;
+const PTE_P = PTE_P_;
+const PTE_PS = PTE_PS_;
+const PTE_RW = PTE_RW_;
+const PTE_US = PTE_US_;
+const GP = GP_;
+const PF = PF_;
+const ATTR_CE = ATTR_CE_;
+const ATTR_CODE = ATTR_CODE_;
+const ATTR_DB = ATTR_DB_;
+const ATTR_RW = ATTR_RW_;
+const ATTR_S = ATTR_S_;
+const ATTR_UNUSABLE = ATTR_UNUSABLE_;
+const SS = SS_;
+const FS = FS_;
 
 export const ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2;
 export type AccessKind = 0 | 1 | 2;

@@ -1,7 +1,26 @@
 // Architectural state of one logical processor. 64-bit quantities are kept as unsigned 32-bit halves (lo/hi) so
 // the hot path needs neither BigInt nor allocation. Snapshots copy this object field by field (copyFrom).
-import { CR0_ET, CR0_CD, CR0_NW, CR0_PE, CR0_PG, CR4_LA57, CR4_PAE, EFER_LMA, EFL_VM } from '../../isa/bits/control';
-import { ATTR_DB, ATTR_L, ATTR_P, ATTR_RW, ATTR_S, ATTR_ACCESSED, ATTR_CODE, CS, SegmentRegister } from './segment';
+import { CR0_ET as CR0_ET_, CR0_CD as CR0_CD_, CR0_NW as CR0_NW_, CR0_PE as CR0_PE_, CR0_PG as CR0_PG_, CR4_LA57 as CR4_LA57_, CR4_PAE as CR4_PAE_, EFER_LMA as EFER_LMA_, EFL_VM as EFL_VM_ } from '../../isa/bits/control';
+import { ATTR_DB as ATTR_DB_, ATTR_L as ATTR_L_, ATTR_P as ATTR_P_, ATTR_RW as ATTR_RW_, ATTR_S as ATTR_S_, ATTR_ACCESSED as ATTR_ACCESSED_, ATTR_CODE as ATTR_CODE_, CS as CS_, SegmentRegister } from './segment';
+// Local copies of imported bindings: module loaders that expose exports through getters (tsx) would
+// otherwise pay a call on every use in the hot path.
+const CR0_ET = CR0_ET_;
+const CR0_CD = CR0_CD_;
+const CR0_NW = CR0_NW_;
+const CR0_PE = CR0_PE_;
+const CR0_PG = CR0_PG_;
+const CR4_LA57 = CR4_LA57_;
+const CR4_PAE = CR4_PAE_;
+const EFER_LMA = EFER_LMA_;
+const EFL_VM = EFL_VM_;
+const ATTR_DB = ATTR_DB_;
+const ATTR_L = ATTR_L_;
+const ATTR_P = ATTR_P_;
+const ATTR_RW = ATTR_RW_;
+const ATTR_S = ATTR_S_;
+const ATTR_ACCESSED = ATTR_ACCESSED_;
+const ATTR_CODE = ATTR_CODE_;
+const CS = CS_;
 
 export type CpuMode = 'real' | 'v86' | 'protected' | 'compat' | 'long';
 export type PagingMode = 'none' | '32-bit' | 'pae' | '4-level' | '5-level';

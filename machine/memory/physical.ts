@@ -224,6 +224,7 @@ export class PhysicalMemory {
       const pn = Math.floor(a / PAGE_SIZE);
       const kind = this.kindOf(pn) & 3;
       if (kind === KIND_MMIO || kind === KIND_NONE) throw new RangeError(`cannot load at 0x${a.toString(16)}: no memory there`);
+      if (this.kindOf(pn) & KIND_CODE) this.onCodeWrite?.(pn);
       this.privatePage(pn)[a & PAGE_MASK] = data[k] & 0xff;
     }
   }

@@ -2,25 +2,116 @@
 // code uses, on top of the table-driven decoder. Exact EFLAGS for arithmetic; system instructions go through the
 // CPU helpers (control.ts, segments.ts, interrupts.ts) so every mode rule and event applies. Instructions outside
 // this subset raise #UD with a detail naming them (they are not silently skipped).
-import { decodeInstruction, newDecoded, Prefix, RIP as DEC_RIP, type DecodedInstruction } from '../../../isa/decoder';
-import { EFL_AC, EFL_DF, EFL_ID, EFL_IF, EFL_IOPL, EFL_NT, EFL_RF, EFL_TF, EFL_VM, CR4_FSGSBASE, CR4_TSD, CR0_TS } from '../../../isa/bits/control';
-import { MSR_TSC_AUX } from '../../../isa/bits/msr';
+import { decodeInstruction as decodeInstruction_, newDecoded as newDecoded_, Prefix, RIP as DEC_RIP, type DecodedInstruction } from '../../../isa/decoder';
+import { EFL_AC as EFL_AC_, EFL_DF as EFL_DF_, EFL_ID as EFL_ID_, EFL_IF as EFL_IF_, EFL_IOPL as EFL_IOPL_, EFL_NT as EFL_NT_, EFL_RF as EFL_RF_, EFL_TF as EFL_TF_, EFL_VM as EFL_VM_, CR4_FSGSBASE as CR4_FSGSBASE_, CR4_TSD as CR4_TSD_, CR0_TS as CR0_TS_ } from '../../../isa/bits/control';
+import { MSR_TSC_AUX as MSR_TSC_AUX_ } from '../../../isa/bits/msr';
 import type { Cpu } from '../cpu';
-import { clts, executeCpuid, lmsw, loadGdtr, loadIdtr, readMsr, writeCr0, writeCr2, writeCr3, writeCr4, writeCr8, writeMsr, xsetbv } from '../control';
+import { clts as clts_, executeCpuid as executeCpuid_, lmsw as lmsw_, loadGdtr as loadGdtr_, loadIdtr as loadIdtr_, readMsr as readMsr_, writeCr0 as writeCr0_, writeCr2 as writeCr2_, writeCr3 as writeCr3_, writeCr4 as writeCr4_, writeCr8 as writeCr8_, writeMsr as writeMsr_, xsetbv as xsetbv_ } from '../control';
 import type { Executor } from '../executor';
-import { BR, DE, GP, UD } from '../fault';
-import { deliverSoftwareInterrupt, iret } from '../interrupts';
-import { ACC_READ } from '../mmu';
-import { CS, DS, ES, FS, GS, SS } from '../segment';
-import { farCall, farJump, farReturn, loadLdtr, loadSegment, loadTr, swapgs, syscall, sysret } from '../segments';
-import { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI } from '../state';
-import { add, condition, F_AF, F_CF, F_OF, F_PF, F_SF, F_ZF, incdec, logic, mask, neg, res, shift, sub } from './alu';
+import { BR as BR_, DE as DE_, GP as GP_, UD as UD_ } from '../fault';
+import { deliverSoftwareInterrupt as deliverSoftwareInterrupt_, iret as iret_ } from '../interrupts';
+import { ACC_EXEC as ACC_EXEC_, ACC_READ as ACC_READ_ } from '../mmu';
+import { KIND_CODE as KIND_CODE_, type PhysicalMemory } from '../../memory/physical';
+import { CS as CS_, DS as DS_, ES as ES_, FS as FS_, GS as GS_, SS as SS_ } from '../segment';
+import { farCall as farCall_, farJump as farJump_, farReturn as farReturn_, loadLdtr as loadLdtr_, loadSegment as loadSegment_, loadTr as loadTr_, swapgs as swapgs_, syscall as syscall_, sysret as sysret_ } from '../segments';
+import { RAX as RAX_, RCX as RCX_, RDX as RDX_, RBX as RBX_, RSP as RSP_, RBP as RBP_, RSI as RSI_, RDI as RDI_ } from '../state';
+import { add as add_, condition as condition_, F_AF as F_AF_, F_CF as F_CF_, F_OF as F_OF_, F_PF as F_PF_, F_SF as F_SF_, F_ZF as F_ZF_, incdec as incdec_, logic as logic_, mask as mask_, neg as neg_, res as res_, shift as shift_, sub as sub_ } from './alu';
+// Local copies of imported bindings: module loaders that expose exports through getters (tsx) would
+// otherwise pay a call on every use in the hot path.
+const decodeInstruction = decodeInstruction_;
+const newDecoded = newDecoded_;
+const EFL_AC = EFL_AC_;
+const EFL_DF = EFL_DF_;
+const EFL_ID = EFL_ID_;
+const EFL_IF = EFL_IF_;
+const EFL_IOPL = EFL_IOPL_;
+const EFL_NT = EFL_NT_;
+const EFL_RF = EFL_RF_;
+const EFL_TF = EFL_TF_;
+const EFL_VM = EFL_VM_;
+const CR4_FSGSBASE = CR4_FSGSBASE_;
+const CR4_TSD = CR4_TSD_;
+const CR0_TS = CR0_TS_;
+const MSR_TSC_AUX = MSR_TSC_AUX_;
+const clts = clts_;
+const executeCpuid = executeCpuid_;
+const lmsw = lmsw_;
+const loadGdtr = loadGdtr_;
+const loadIdtr = loadIdtr_;
+const readMsr = readMsr_;
+const writeCr0 = writeCr0_;
+const writeCr2 = writeCr2_;
+const writeCr3 = writeCr3_;
+const writeCr4 = writeCr4_;
+const writeCr8 = writeCr8_;
+const writeMsr = writeMsr_;
+const xsetbv = xsetbv_;
+const BR = BR_;
+const DE = DE_;
+const GP = GP_;
+const UD = UD_;
+const deliverSoftwareInterrupt = deliverSoftwareInterrupt_;
+const iret = iret_;
+const ACC_EXEC = ACC_EXEC_;
+const ACC_READ = ACC_READ_;
+const KIND_CODE = KIND_CODE_;
+const CS = CS_;
+const DS = DS_;
+const ES = ES_;
+const FS = FS_;
+const GS = GS_;
+const SS = SS_;
+const farCall = farCall_;
+const farJump = farJump_;
+const farReturn = farReturn_;
+const loadLdtr = loadLdtr_;
+const loadSegment = loadSegment_;
+const loadTr = loadTr_;
+const swapgs = swapgs_;
+const syscall = syscall_;
+const sysret = sysret_;
+const RAX = RAX_;
+const RCX = RCX_;
+const RDX = RDX_;
+const RBX = RBX_;
+const RSP = RSP_;
+const RBP = RBP_;
+const RSI = RSI_;
+const RDI = RDI_;
+const add = add_;
+const condition = condition_;
+const F_AF = F_AF_;
+const F_CF = F_CF_;
+const F_OF = F_OF_;
+const F_PF = F_PF_;
+const F_SF = F_SF_;
+const F_ZF = F_ZF_;
+const incdec = incdec_;
+const logic = logic_;
+const mask = mask_;
+const neg = neg_;
+const res = res_;
+const shift = shift_;
+const sub = sub_;
 
 const TWO32 = 0x1_0000_0000;
+/** Operand specs whose size is fixed by their name (rm8, i16…) → that size; others → 0 (operand size). */
+const FIXED_SIZE = new Map<string, number>();
+function fixedSizeOf(spec: string): number {
+  if (spec === '%cl' || spec === '%al') return 8;
+  if (spec === '%dx' || spec === '%ax') return 16;
+  const m = /^(?:rm|r|m|i)(8|16|32|64)$/.exec(spec);
+  return m ? Number(m[1]) : 0;
+}
 const SHIFT_KIND: Record<string, number> = { rol: 0, ror: 1, rcl: 2, rcr: 3, shl: 4, shr: 5, sar: 7 };
 
 export class X86Executor implements Executor {
-  private readonly d: DecodedInstruction = newDecoded();
+  private d: DecodedInstruction = newDecoded();
+  private readonly scratch: DecodedInstruction = newDecoded();
+  /** Decoded instructions by physical address * 4 + mode index; pages holding them are flagged KIND_CODE. */
+  private readonly cache = new Map<number, DecodedInstruction>();
+  private readonly pageKeys = new Map<number, number[]>();
+  private memory: PhysicalMemory | null = null;
   private cpu!: Cpu;
   private fetchLo = 0;
   private fetchHi = 0;
@@ -46,8 +137,8 @@ export class X86Executor implements Executor {
     this.cpu = cpu;
     this.fetchLo = cpu.ripLo;
     this.fetchHi = cpu.ripHi;
-    const d = this.d;
-    if (!decodeInstruction(this.reader, 0, cpu.codeSize, d) || d.form === null) cpu.raise(UD, 0, 'invalid or undecodable instruction');
+    const d = this.fetch(cpu);
+    this.d = d;
     const size = cpu.codeSize;
     const n = cpu.ripLo + d.length;
     if (size === 64) {
@@ -59,6 +150,63 @@ export class X86Executor implements Executor {
     }
     if (d.hasMem) this.computeEa();
     this.execute(cpu, d);
+  }
+
+  /**
+   * The decoded instruction at CS:RIP: from the cache when the same physical bytes were decoded in the same mode,
+   * else decoded now (and cached unless it crosses a page). CS limit and execute permission are checked.
+   */
+  private fetch(cpu: Cpu): DecodedInstruction {
+    const size = cpu.codeSize;
+    let lo: number, hi: number;
+    if (size === 64) {
+      lo = cpu.ripLo;
+      hi = cpu.ripHi;
+    } else {
+      const cs = cpu.seg[CS];
+      if (cpu.ripLo > cs.limit) cpu.raise(GP, 0, `instruction fetch at 0x${cpu.ripLo.toString(16)} beyond the CS limit`);
+      lo = (cs.base + cpu.ripLo) >>> 0;
+      hi = 0;
+    }
+    const phys = cpu.mmu.translate(lo, hi, ACC_EXEC);
+    const key = phys * 4 + (size >> 5);
+    let d = this.cache.get(key);
+    if (d === undefined) {
+      d = this.scratch;
+      if (!decodeInstruction(this.reader, 0, size, d) || d.form === null) cpu.raise(UD, 0, 'invalid or undecodable instruction');
+      if ((phys % 4096) + d.length <= 4096) d = this.remember(cpu, key, phys, d);
+    }
+    if (size !== 64 && cpu.ripLo + d.length - 1 > cpu.seg[CS].limit) cpu.raise(GP, 0, 'instruction crosses the CS limit');
+    return d;
+  }
+
+  private remember(cpu: Cpu, key: number, phys: number, d: DecodedInstruction): DecodedInstruction {
+    const copy: DecodedInstruction = { ...d, prefixBytes: d.prefixBytes.slice() };
+    this.cache.set(key, copy);
+    const page = Math.floor(phys / 4096);
+    let keys = this.pageKeys.get(page);
+    if (keys === undefined) {
+      keys = [];
+      this.pageKeys.set(page, keys);
+      this.memory = cpu.memory;
+      cpu.memory.setPageFlag(page, KIND_CODE, true);
+    }
+    keys.push(key);
+    return copy;
+  }
+
+  invalidatePage(page: number): void {
+    const keys = this.pageKeys.get(page);
+    if (keys === undefined) return;
+    for (const k of keys) this.cache.delete(k);
+    this.pageKeys.delete(page);
+    this.memory?.setPageFlag(page, KIND_CODE, false);
+  }
+
+  flush(): void {
+    for (const page of this.pageKeys.keys()) this.memory?.setPageFlag(page, KIND_CODE, false);
+    this.cache.clear();
+    this.pageKeys.clear();
   }
 
   private done(): void {
@@ -183,15 +331,15 @@ export class X86Executor implements Executor {
   }
 
   /** Operand size of operand spec `spec` for this instruction. */
+  /** Operand size of operand spec `spec` for this instruction. */
   private sizeOf(spec: string): number {
-    const m = /(\d+)$/.exec(spec);
-    if (m && spec !== 'i64' && (spec.startsWith('rm') || spec.startsWith('r') || spec.startsWith('m') || spec.startsWith('i'))) {
-      const n = Number(m[1]);
-      if (n === 8 || n === 16 || n === 32 || n === 64) return n;
+    let fixed = FIXED_SIZE.get(spec);
+    if (fixed === undefined) {
+      fixed = fixedSizeOf(spec);
+      FIXED_SIZE.set(spec, fixed);
     }
+    if (fixed !== 0) return fixed;
     if (spec === 'rn' || spec === 'rrn') return this.cpu.mode === 'long' ? 64 : 32;
-    if (spec === '%cl') return 8;
-    if (spec === '%dx') return 16;
     return this.d.opSize || 32;
   }
 

@@ -1,0 +1,191 @@
+// The instruction executor: fetches at CS:RIP, decodes with the shared table-driven decoder (through a cache of
+// decoded instructions keyed by physical address), and dispatches on the table's operation names.
+import { decodeInstruction, newDecoded, type DecodedInstruction } from '../../isa/decoder';
+import { forms } from '../../isa/table';
+import type { Cpu } from '../cpu/cpu';
+import type { Executor } from '../cpu/executor';
+import { UD } from '../cpu/fault';
+import { ACC_EXEC } from '../cpu/mmu';
+import { CS } from '../cpu/segment';
+import type { PhysicalMemory } from '../memory/physical';
+import { X, computeEa, K_MOFFS, formDst, formSrc } from './context';
+import { controlHandlers } from './control';
+import { integerHandlers, type Handler } from './integer';
+import { stringHandlers } from './strings';
+import { systemConfig, systemHandlers } from './system';
+
+const TWO32 = 0x1_0000_0000;
+const PREFIX_LOCK = 1;
+
+/** Handler per operation name (the table's `op`), merged from the instruction groups. */
+export const operationHandlers: Readonly<Record<string, Handler>> = {
+  ...integerHandlers,
+  ...controlHandlers,
+  ...stringHandlers,
+  ...systemHandlers,
+};
+
+/** Operations of the table this executor does not implement (checked by the tests). */
+export function unimplementedOperations(): string[] {
+  return [...new Set(forms.filter((f) => !f.encodeOnly && !(f.op in operationHandlers)).map((f) => f.op))];
+}
+
+const missing: Handler = (cpu, d) => cpu.raise(UD, 0, `${d.form!.op} is not implemented by the emulator`);
+/** Dispatch table indexed by form number. */
+const handlerOf: Handler[] = forms.map((f) => operationHandlers[f.op] ?? missing);
+const hasMoffs: boolean[] = forms.map((_, i) => formDst[i] === K_MOFFS || formSrc[i] === K_MOFFS);
+/** Forms whose memory operand is an address, not an access (LEA), or computed later (POP to memory). */
+const lockable: boolean[] = forms.map((f) => f.lock);
+
+interface CacheEntry {
+  d: DecodedInstruction;
+  mode: number;
+  bytes: Uint8Array;
+}
+
+export interface X86ExecutorOptions {
+  /** CPUs in the machine (CPUID topology). */
+  cpuCount?: number;
+  /** Keep decoded instructions (default true; false decodes every time, for tests of the cache itself). */
+  cache?: boolean;
+}
+
+/**
+ * Executes x86 instructions on a Cpu. The decoded-instruction cache is keyed by physical address; an entry is
+ * used only if the page's current bytes still equal the instruction's bytes, so any write path (CPU stores,
+ * loaders, DMA, another CPU) is covered without slowing stores to pages that mix code and data (a boot sector's
+ * stack lives in its code page). invalidatePage/flush drop entries eagerly as well.
+ */
+export class X86Executor implements Executor {
+  private readonly pages = new Map<number, (CacheEntry | undefined)[]>();
+  private lastPage = -1;
+  private lastEntries: (CacheEntry | undefined)[] | undefined;
+  private memory: PhysicalMemory | null = null;
+  private readonly scratch = newDecoded();
+  private readonly useCache: boolean;
+  private readonly cpuCount: number;
+  // Instruction-fetch reader state (one closure for the executor's lifetime).
+  private fetchCpu: Cpu | null = null;
+  private fetchPage: Uint8Array | undefined = undefined;
+  private fetchOff = 0;
+  private readonly reader = (i: number): number => this.fetchByte(i);
+
+  constructor(options: X86ExecutorOptions = {}) {
+    this.useCache = options.cache ?? true;
+    this.cpuCount = options.cpuCount ?? 1;
+  }
+
+  invalidatePage(page: number): void {
+    this.pages.delete(page);
+    if (page === this.lastPage) {
+      this.lastPage = -1;
+      this.lastEntries = undefined;
+    }
+  }
+
+  flush(): void {
+    this.pages.clear();
+    this.lastPage = -1;
+    this.lastEntries = undefined;
+  }
+
+  private fetchByte(i: number): number {
+    if (i >= 15) return -1;
+    if (this.fetchPage !== undefined) return this.fetchPage[this.fetchOff + i];
+    const cpu = this.fetchCpu!;
+    let lo = cpu.ripLo + i, hi = cpu.ripHi;
+    if (cpu.codeSize === 16) lo &= 0xffff;
+    else if (cpu.codeSize === 32) lo >>>= 0;
+    else if (lo >= TWO32) {
+      lo -= TWO32;
+      hi = (hi + 1) >>> 0;
+    }
+    return cpu.fetch8(lo, hi);
+  }
+
+  step(cpu: Cpu): void {
+    if (cpu.memory !== this.memory) {
+      this.flush();
+      this.memory = cpu.memory;
+    }
+    systemConfig.cpuCount = this.cpuCount;
+    const mode = cpu.codeSize;
+    const ripLo = cpu.ripLo, ripHi = cpu.ripHi;
+    const mmu = cpu.mmu;
+    mmu.linearize(CS, ripLo, ripHi, 1, ACC_EXEC);
+    const linOff = mmu.linLo & 0xfff;
+    const phys = mmu.translate(mmu.linLo, mmu.linHi, ACC_EXEC);
+    const pn = phys < TWO32 ? phys >>> 12 : Math.floor(phys / 4096);
+    const off = phys & 0xfff;
+    const page = cpu.memory.pageForRead(pn);
+    let d: DecodedInstruction | null = null;
+    // Instructions that may cross the page (or wrap IP) are decoded byte by byte, never cached.
+    const inPage = linOff <= 0x1000 - 15 && (mode !== 16 || (ripLo & 0xffff) <= 0xfff0);
+    if (this.useCache && page !== undefined && inPage) {
+      let entries = pn === this.lastPage ? this.lastEntries : this.pages.get(pn);
+      if (entries === undefined) {
+        entries = new Array<CacheEntry | undefined>(4096);
+        this.pages.set(pn, entries);
+      }
+      this.lastPage = pn;
+      this.lastEntries = entries;
+      const e = entries[off];
+      if (e !== undefined && e.mode === mode) {
+        const b = e.bytes, n = e.d.length;
+        let same = true;
+        for (let k = 0; k < n; k++) if (page[off + k] !== b[k]) { same = false; break; }
+        if (same) d = e.d;
+      }
+      if (d === null) {
+        const nd = newDecoded();
+        this.fetchPage = page;
+        this.fetchOff = off;
+        const ok = decodeInstruction(this.reader, 0, mode, nd);
+        this.fetchPage = undefined;
+        if (ok) {
+          entries[off] = { d: nd, mode, bytes: page.slice(off, off + nd.length) };
+          d = nd;
+        }
+      }
+    }
+    if (d === null) {
+      d = this.scratch;
+      this.fetchCpu = cpu;
+      this.fetchPage = undefined;
+      if (!decodeInstruction(this.reader, 0, mode, d)) {
+        cpu.raise(UD, 0, 'invalid or unsupported instruction encoding');
+      }
+    }
+    execute(cpu, d, ripLo, ripHi, mode);
+  }
+}
+
+/** Runs one decoded instruction that starts at ripLo/ripHi. */
+export function execute(cpu: Cpu, d: DecodedInstruction, ripLo: number, ripHi: number, mode: number): void {
+  const len = d.length;
+  if (mode !== 64) cpu.mmu.linearize(CS, ripLo, 0, len, ACC_EXEC); // CS limit covers the whole instruction
+  X.cpu = cpu;
+  X.d = d;
+  X.ripLo = ripLo;
+  X.ripHi = ripHi;
+  X.jumped = false;
+  if (mode === 16) {
+    X.nextLo = (ripLo + len) & 0xffff;
+    X.nextHi = 0;
+  } else if (mode === 32) {
+    X.nextLo = (ripLo + len) >>> 0;
+    X.nextHi = 0;
+  } else {
+    const s = ripLo + len;
+    X.nextLo = s >>> 0;
+    X.nextHi = s >= TWO32 ? (ripHi + 1) >>> 0 : ripHi;
+  }
+  const fi = d.formIndex;
+  if (d.prefixes & PREFIX_LOCK && (!lockable[fi] || !d.hasMem)) cpu.raise(UD, 0, 'LOCK prefix on an instruction that cannot be locked');
+  if (d.hasMem) computeEa(cpu, d, hasMoffs[fi]);
+  handlerOf[fi](cpu, d);
+  if (!X.jumped) {
+    cpu.ripLo = X.nextLo;
+    cpu.ripHi = X.nextHi;
+  }
+}
