@@ -87,6 +87,11 @@ export function farJumps(r: DocAnalysis): FarJump[] {
   const codeLabel = (text: string) => labelsIn(text, r).find((n) => r.index.modeAtLabel(n) !== undefined);
   st.forEach((s, index) => {
     const m = s.instruction?.mnemonic ?? '';
+    if (/^lret[lwq]?$/.test(m)) {
+      const j = lretJump(r, index);
+      if (j) out.push(j);
+      return;
+    }
     if (!/^l(jmp|call)[lwq]?$/.test(m)) return;
     const ops = s.instruction!.operands;
     if (ops.length === 2 && ops[0].kind === 'imm') {
@@ -105,6 +110,37 @@ export function farJumps(r: DocAnalysis): FarJump[] {
     out.push({ index, selector, target: data ? codeLabel(data.text.replace(/^\s*\S+/, '')) : undefined, vector });
   });
   return out;
+}
+
+/**
+ * `push $sel; push <target>; lret` — the usual way into 64-bit code from compatibility mode. The target is the
+ * label named by the pushed immediate or by the lea/mov that last loaded the pushed register.
+ */
+function lretJump(r: DocAnalysis, index: number): FarJump | undefined {
+  const st = r.index.statements;
+  const pushes: number[] = [];
+  for (let i = index - 1, seen = 0; i >= 0 && seen < 8 && pushes.length < 2; i--) {
+    const s = st[i];
+    if (s.kind !== 'instruction') continue;
+    seen++;
+    if (/^push[lwq]?$/.test(s.instruction?.mnemonic ?? '')) pushes.push(i);
+  }
+  if (pushes.length < 2) return undefined;
+  const [offPush, selPush] = pushes;
+  const selOp = st[selPush].instruction!.operands[0];
+  if (selOp?.kind !== 'imm' || !selOp.value.known) return undefined;
+  const offOp = st[offPush].instruction!.operands[0];
+  let text: string | undefined;
+  if (offOp?.kind === 'imm') text = st[offPush].text;
+  else if (offOp?.kind === 'reg') {
+    for (let i = offPush - 1; i > selPush - 4 && i >= 0; i--) {
+      const ops = st[i].instruction?.operands ?? [];
+      const dst = ops[ops.length - 1];
+      if (dst?.kind === 'reg' && dst.reg === offOp.reg) { text = st[i].text.replace(/^\s*\S+/, ''); break; }
+    }
+  }
+  const target = text ? labelsIn(text, r).find((n) => r.index.modeAtLabel(n) !== undefined) : undefined;
+  return { index, selector: Number(selOp.value.value & 0xffffn), target, vector: 'lret' };
 }
 
 /** Warnings for far jumps whose selector does not fit the GDT loaded before them. */

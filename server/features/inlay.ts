@@ -21,7 +21,7 @@ export function inlayHints(r: DocAnalysis, range: Range): InlayHint[] {
   const farTargets = new Map<string, string>();
   for (const j of farJumps(r)) {
     if (!j.target) continue;
-    farTargets.set(j.target, `far-jump target: selector ${j.selector === undefined ? '?' : hex(j.selector)}${j.vector ? ` via ${j.vector}` : ''}`);
+    farTargets.set(j.target, `far-jump target: selector ${j.selector === undefined ? '?' : hex(j.selector)}${j.vector === 'lret' ? ' (lret)' : j.vector ? ` via ${j.vector}` : ''}`);
   }
   for (const sym of r.analysis.symbols.values()) {
     if (sym.definition?.kind !== 'label' || !sym.defined || sym.defined.range.file !== r.path || sym.defined.expansion.length) continue;

@@ -340,6 +340,8 @@ describe('presentation', () => {
     assert.ok(ex.some((h: any) => h.position.line === lineOf(example, /^startup_32:/) && /32-bit · far-jump target: selector 0x8/.test(h.label)));
     // The seed enters startup_32_bsp through the far pointer startup_32_vector_bsp (.long target, .word __KERNEL32_CS).
     assert.ok(hints.some((h: any) => h.position.line === lineOf(seed, /^startup_32_bsp:/) && /32-bit · far-jump target: selector 0x8 via startup_32_vector_bsp/.test(h.label)));
+    // ... and startup_64_bsp through `pushl $__KERNEL_CS; pushl %eax; lret` (selector 0x10 = GDT entry 2).
+    assert.ok(hints.some((h: any) => h.position.line === lineOf(seed, /^startup_64_bsp:/) && /64-bit · far-jump target: selector 0x10 \(lret\)/.test(h.label)));
     if (!gnuSeed) return t.skip('GNU toolchain missing');
     for (const name of ['startup_32_bsp', 'startup_64_bsp', 'tgdt_bsp', 'pgtable_bsp']) {
       const g: { section: string; value: number } = gnuSeed.symbols.get(name)!;
@@ -397,6 +399,13 @@ describe('descriptors and far jumps', () => {
     assert.equal(sw.length, 1);
     assert.equal(sw[0].range.start.line, lineOf(badSeed, ' ljmpl *(startup_32_vector_bsp - bsp_base)'));
     assert.match(sw[0].message, /selector 0x18 selects a 32-bit data segment in tgdt_bsp, not a code segment/);
+    // Entering startup_64_bsp with lret through the 32-bit code selector is caught against gdt_bsp_64.
+    const badLret = seed.replace(' pushl $__KERNEL_CS\n', ' pushl $__KERNEL32_CS\n');
+    assert.notEqual(badLret, seed);
+    const ld = await client.open(`${__dirname}/far-jump-lret-fixture.S`, badLret);
+    const lw = ld.filter((x) => x.code === 'far-jump-selector');
+    assert.equal(lw.length, 1, JSON.stringify(lw));
+    assert.equal(lw[0].range.start.line, lineOf(badLret, /^ lret/));
     assert.equal(w[0].range.start.line, lineOf(bad, 'ljmpl   $__KERNEL_CS'));
     assert.match(w[0].message, /selector 0x10 is a 64-bit code segment in gdt but startup_32 is assembled as \.code32/);
     const wrmsr = await hoverText(seedPath, seed, ' wrmsr', 'wrmsr');
