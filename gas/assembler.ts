@@ -353,12 +353,13 @@ export class Assembler {
   }
 
   /** An absolute expression needed now (counts, alignments, conditions). */
-  absolute(ctx: StatementContext, piece: StatementText, what = 'expression'): bigint | undefined {
+  /** `message` is GNU's wording when the value is not a constant (get_absolute_expression's by default). */
+  absolute(ctx: StatementContext, piece: StatementText, message = 'bad or irreducible absolute expression'): bigint | undefined {
     const e = this.parseWholeExpr(ctx, piece);
     if (!e) return undefined;
     const v = this.evalNow(e);
     if (v.k !== 'abs') {
-      this.error(`non-constant ${what}`, this.at(ctx, piece.column, piece.column + piece.text.length), 'non-constant');
+      this.error(message, this.at(ctx, piece.column, piece.column + piece.text.length), 'non-constant');
       return undefined;
     }
     return v.v;
@@ -588,7 +589,7 @@ export class Assembler {
         c.ignoring = true;
         return;
       }
-      const v = this.absolute(ctx, piece, 'expression in .elseif statement');
+      const v = this.absolute(ctx, piece, 'non-constant expression in ".if" statement');
       const t = v !== undefined && v !== 0n;
       c.ignoring = !t;
       c.taken = t;
@@ -611,7 +612,7 @@ export class Assembler {
       case '.ifgt':
       case '.ifle':
       case '.iflt': {
-        const v = this.absolute(ctx, piece, `expression in ${name} statement`);
+        const v = this.absolute(ctx, piece, 'non-constant expression in ".if" statement');
         if (v === undefined) return false;
         if (name === '.if' || name === '.ifne') return v !== 0n;
         if (name === '.ifeq') return v === 0n;
@@ -757,7 +758,7 @@ export class Assembler {
       this.stopped = true;
     };
     if (kind === '.rept') {
-      const v = this.absolute(ctx, { text: args, column: ctx.argsStart }, 'count in .rept');
+      const v = this.absolute(ctx, { text: args, column: ctx.argsStart });
       if (v === undefined) return;
       if (v < 0n) {
         this.warn('negative count for REPT - ignored', ctx.origin, 'rept-count');
@@ -955,7 +956,7 @@ export class Assembler {
         if (t !== undefined) return { path: p, text: t };
       }
     }
-    this.error(`can't open ${name} for reading: No such file or directory`, ctx.origin, 'include-not-found');
+    this.error(binary ? `file not found: ${name}` : `can't open ${name} for reading: No such file or directory`, ctx.origin, 'include-not-found');
     return undefined;
   }
 

@@ -49,7 +49,7 @@ function space(asm: Assembler, ctx: StatementContext): void {
   if (!ps.length) return asm.error('missing size expression', ctx.origin, 'bad-expression');
   let fill = 0;
   if (ps[1] && ps[1].text) {
-    const f = asm.absolute(ctx, ps[1], 'fill value');
+    const f = asm.absolute(ctx, ps[1]);
     if (f === undefined) return;
     fill = Number(BigInt.asUintN(8, f));
   }
@@ -80,17 +80,17 @@ function closeVar(asm: Assembler, ctx: StatementContext, v: Parameters<ReturnTyp
 function fill(asm: Assembler, ctx: StatementContext): void {
   const ps = asm.pieces(ctx);
   if (!ps.length) return asm.error('missing repeat count', ctx.origin, 'bad-expression');
-  const repeat = asm.absolute(ctx, ps[0], 'repeat count in .fill');
+  const repeat = asm.absolute(ctx, ps[0], '.space, .nops or .fill specifies non-absolute value');
   if (repeat === undefined) return;
   let size = 1n;
   if (ps[1] && ps[1].text) {
-    const s = asm.absolute(ctx, ps[1], 'size in .fill');
+    const s = asm.absolute(ctx, ps[1]);
     if (s === undefined) return;
     size = s;
   }
   let value = 0n;
   if (ps[2] && ps[2].text) {
-    const v = asm.absolute(ctx, ps[2], 'value in .fill');
+    const v = asm.absolute(ctx, ps[2]);
     if (v === undefined) return;
     value = v;
   }
@@ -125,7 +125,7 @@ const align = (kind: AlignKind, fillSize: number): DirectiveHandler => (asm, ctx
   const ps = asm.pieces(ctx);
   let amount = 0n;
   if (ps[0] && ps[0].text) {
-    const a = asm.absolute(ctx, ps[0], 'alignment');
+    const a = asm.absolute(ctx, ps[0]);
     if (a === undefined) return;
     amount = a;
   }
@@ -147,7 +147,7 @@ const align = (kind: AlignKind, fillSize: number): DirectiveHandler => (asm, ctx
   }
   let fillBytes: number[] | 'nop' = asm.current.section.isCode ? 'nop' : [0];
   if (ps[1] && ps[1].text) {
-    const f = asm.absolute(ctx, ps[1], 'fill value');
+    const f = asm.absolute(ctx, ps[1]);
     if (f === undefined) return;
     fillBytes = [];
     for (let i = 0; i < fillSize; i++) fillBytes.push(Number((BigInt.asUintN(64, f) >> BigInt(8 * i)) & 0xffn));
@@ -158,7 +158,7 @@ const align = (kind: AlignKind, fillSize: number): DirectiveHandler => (asm, ctx
   }
   let maxSkip = 0;
   if (ps[2] && ps[2].text) {
-    const m = asm.absolute(ctx, ps[2], 'maximum skip');
+    const m = asm.absolute(ctx, ps[2]);
     if (m === undefined) return;
     maxSkip = Number(m);
     if (maxSkip <= 0) return; // GNU: a max of 0 (or less) means never pad.
@@ -175,7 +175,7 @@ function org(asm: Assembler, ctx: StatementContext): void {
   if (!e) return;
   let fillByte = 0;
   if (ps[1] && ps[1].text) {
-    const f = asm.absolute(ctx, ps[1], 'fill value');
+    const f = asm.absolute(ctx, ps[1]);
     if (f === undefined) return;
     fillByte = Number(BigInt.asUintN(8, f));
   }
@@ -189,7 +189,7 @@ function org(asm: Assembler, ctx: StatementContext): void {
 
 function parseSectionName(asm: Assembler, ctx: StatementContext, p: StatementText | undefined): string | undefined {
   if (!p || !p.text) {
-    asm.error('expected section name', ctx.origin, 'section');
+    asm.error('missing name', ctx.origin, 'section');
     return undefined;
   }
   if (p.text.startsWith('"')) return String.fromCharCode(...decodeString(p.text, 0).bytes);
@@ -213,7 +213,7 @@ function section(asm: Assembler, ctx: StatementContext, push: boolean): void {
       k++;
     }
   } else if (ps[k] && ps[k].text) {
-    const s = asm.absolute(ctx, ps[k], 'subsection');
+    const s = asm.absolute(ctx, ps[k]);
     if (s !== undefined) sub = Number(s);
   }
   if (flags !== undefined && /[^awxMSGTRoedl?]/.test(flags.replace(/[0-9]/g, ''))) {
@@ -238,7 +238,7 @@ const simpleSection = (name: string): DirectiveHandler => (asm, ctx) => {
   const ps = asm.pieces(ctx);
   let sub = 0;
   if (ps[0] && ps[0].text) {
-    const s = asm.absolute(ctx, ps[0], 'subsection');
+    const s = asm.absolute(ctx, ps[0]);
     if (s !== undefined) sub = Number(s);
   }
   asm.switchSection(name, sub);
@@ -259,7 +259,7 @@ function setLike(how: 'set' | 'equiv' | 'eqv'): DirectiveHandler {
   return (asm, ctx) => {
     const ps = asm.pieces(ctx);
     if (ps.length < 2 || !/^[A-Za-z_.$][\w.$]*$/.test(ps[0].text)) {
-      asm.error('expected symbol name and expression', ctx.origin, 'set');
+      asm.error(ps.length && !/^[A-Za-z_.$][\w.$]*$/.test(ps[0].text) ? 'expected symbol name' : 'expected comma after name', ctx.origin, 'set');
       return;
     }
     const rest: StatementText = { text: ctx.text.slice(ps[1].column), column: ps[1].column };
@@ -321,11 +321,11 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.nops': (asm, ctx) => {
     const ps = asm.pieces(ctx);
     if (!ps.length) return asm.error('missing size expression', ctx.origin, 'bad-expression');
-    const n = asm.absolute(ctx, ps[0], 'size in .nops');
+    const n = asm.absolute(ctx, ps[0]);
     if (n === undefined) return;
     let limit = 0n;
     if (ps[1] && ps[1].text) {
-      const l = asm.absolute(ctx, ps[1], 'control in .nops');
+      const l = asm.absolute(ctx, ps[1]);
       if (l === undefined) return;
       limit = l;
     }
@@ -363,7 +363,7 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   },
   '.subsection': (asm, ctx) => {
     const ps = asm.pieces(ctx);
-    const s = ps[0] ? asm.absolute(ctx, ps[0], 'subsection') : 0n;
+    const s = ps[0] ? asm.absolute(ctx, ps[0]) : 0n;
     if (s === undefined) return;
     asm.previous = asm.current;
     asm.current = { section: asm.current.section, sub: Number(s) };
@@ -381,8 +381,11 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.protected': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).visibility = 'protected')),
   '.type': (asm, ctx) => {
     // `.type name, @function`; the comma is optional and the type may be @x, %x, "x", x or STT_X.
-    const m = /^([A-Za-z_.$][\w.$]*)\s*,?\s*(\S+)\s*$/.exec(ctx.text.slice(ctx.argsStart));
-    if (!m) return asm.error('expected symbol name and type', ctx.origin, 'type');
+    const m = /^([A-Za-z_.$][\w.$]*)(?:\s*,\s*|\s+)(\S+)\s*$/.exec(ctx.text.slice(ctx.argsStart));
+    if (!m) {
+      const name = /^[A-Za-z_.$][\w.$]*\s*$/.test(ctx.text.slice(ctx.argsStart));
+      return asm.error(name ? 'unrecognized symbol type ""' : 'expected symbol name', ctx.origin, 'type');
+    }
     const s = asm.symbol(m[1]);
     s.references.push(asm.at(ctx, ctx.argsStart, ctx.argsStart + m[1].length));
     const t = m[2].replace(/^[@%"]|"$/g, '').toLowerCase();
@@ -391,7 +394,7 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   },
   '.size': (asm, ctx) => {
     const ps = asm.pieces(ctx);
-    if (ps.length < 2) return asm.error('expected comma after name in .size', ctx.origin, 'size');
+    if (ps.length < 2) return asm.error(`expected comma after name \`${ps[0]?.text ?? ''}' in .size directive`, ctx.origin, 'size');
     const s = asm.symbol(ps[0].text);
     s.references.push(asm.at(ctx, ps[0].column, ps[0].column + ps[0].text.length));
     const rest: StatementText = { text: ctx.text.slice(ps[1].column), column: ps[1].column };
@@ -413,12 +416,12 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
     let skip = 0n;
     let count: bigint | undefined;
     if (ps[1] && ps[1].text) {
-      const s = asm.absolute(ctx, ps[1], 'skip in .incbin');
+      const s = asm.absolute(ctx, ps[1]);
       if (s === undefined) return;
       skip = s;
     }
     if (ps[2] && ps[2].text) {
-      const c = asm.absolute(ctx, ps[2], 'count in .incbin');
+      const c = asm.absolute(ctx, ps[2]);
       if (c === undefined) return;
       count = c;
     }

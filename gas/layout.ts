@@ -155,7 +155,7 @@ function relax(asm: Assembler, section: Section): void {
       else if (target < here) asm.error('attempt to move .org backwards', f.varSpan.origin, 'org-backwards');
     } else if (v.kind === 'space' && f.varSpan) {
       const t = evaluate(v.count, asm.finalEnv);
-      if (t.k !== 'abs') asm.error('.space specifies non-absolute value', f.varSpan.origin, 'space');
+      if (t.k !== 'abs') asm.error('.space, .nops or .fill specifies non-absolute value', f.varSpan.origin, 'space');
       else if (t.v < 0n) asm.warn('.space, .nops or .fill with negative value, ignored', f.varSpan.origin, 'negative-space');
     }
   }

@@ -83,7 +83,7 @@ export function parseMacroHeader(text: string): MacroHeader {
   let i = skipWhite(text, 0);
   const nameTok = getToken(text, i);
   const name = nameTok.token;
-  if (!name) return { name: '', params: [], errors: ['expected a macro name'] };
+  if (!name) return { name: '', params: [], errors: ['Missing macro name'] };
   i = skipComma(text, nameTok.end);
   const params: MacroParam[] = [];
   while (i < text.length) {

@@ -40,6 +40,23 @@ const SAME_AS_GNU = [
   '.ifdef 3',
   '.if 1\n.else\n.else\n.endif',
   '.macro m a\n.endm\nm 1 2',
+  '.if undefined_sym\n.endif',
+  '.ifeq undefined_sym\n.endif',
+  '.rept undefined_sym\n.endr',
+  '.fill undefined_sym',
+  '.skip undefined_sym',
+  '.balign undefined_sym',
+  '.set 1x, 2',
+  '.globl 5',
+  '.section',
+  '.incbin "nofile"',
+  '.macro\n.endm',
+  '.macro m a a\n.endm',
+  '.macro m a:foo\n.endm',
+  '.irp\n.endr',
+  '.type foo',
+  '.size foo',
+  '.data\n.byte 1\n.bss\n.byte 1',
 ];
 
 test('error and warning messages match GNU as (text, severity, line)', (t) => {
