@@ -269,6 +269,8 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
     if (v.k === 'undef') {
       const s = symbolAddress(v.sym);
       if (s !== undefined) return s + v.v;
+      // An undefined weak symbol is zero, as in ld.
+      if (asm.symbols.get(v.sym)?.binding === 'weak') return v.v;
       if (report && origin) {
         const sev = options.allowUndefined ? 'warning' : 'error';
         diagnostics.push({ severity: sev, message: `undefined reference to \`${displayName(v.sym)}'`, origin, code: 'undefined-symbol' });

@@ -168,3 +168,12 @@ test('source map: address → origin with expansion stack, and line → every ex
   assert.equal(sm.at(0x1009), undefined);
   assert.equal(r.link.symbols.get('start')?.address, 0x1000n);
 });
+
+test('an undefined weak symbol links as zero, like GNU ld', (t) => {
+  if (!requireTools(t, ['as', 'ld', 'objcopy', 'nm'])) return;
+  const src = '\t.text\n\t.weak maybe\n\t.long maybe, maybe + 8\n\t.byte 1\n';
+  const gnu = gnuLink(src, ['-Ttext=0x1000']);
+  const r = assemble(new MemoryFileSystem({ '/w.s': src }), '/w.s', { preprocess: false, textAddress: 0x1000n });
+  assert.deepEqual(r.diagnostics, []);
+  assert.equal(hex(r.image), hex(gnu.image));
+});
