@@ -165,6 +165,18 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
           return 0n;
         }
         case 'call': {
+          if ((e.fn === 'ADDR' || e.fn === 'SIZEOF' || e.fn === 'LOADADDR') && e.args[0]?.t === 'sym') {
+            // Output sections laid out so far (an output name or an input section name).
+            const name = e.args[0].name;
+            const parts = placed.filter((p) => p.output === name || p.name === name);
+            if (!parts.length) {
+              diagnostics.push({ severity: 'error', message: `undefined section \`${name}' referenced in expression`, origin: scriptOrigin(path, line), code: 'linker-script' });
+              return 0n;
+            }
+            const start = Math.min(...parts.map((p) => p.address));
+            if (e.fn !== 'SIZEOF') return BigInt(start);
+            return BigInt(Math.max(...parts.map((p) => p.address + p.size)) - start);
+          }
           const args = e.args.map((a) => evalScript(a, line));
           if (e.fn === 'ALIGN') {
             const [base, n] = args.length === 1 ? [dot, args[0]] : [args[0], args[1]];

@@ -73,7 +73,7 @@ function compareSymbols(ours: Map<string, { address: bigint }>, gnu: Map<string,
   for (const n of names) assert.equal(ours.get(n)?.address, gnu.get(n), `address of ${n}`);
 }
 
-const NAMES = ['_start', 'entry32', 'far_code', 'msg', 'table'];
+const NAMES = ['_start', 'entry32', 'far_code', 'msg', 'table', 'text_size'];
 
 test('linker script layout (with BYTE/LONG data and --defsym) gives GNU ld\'s image and addresses', (t) => {
   if (!requireTools(t, ['as', 'ld', 'objcopy', 'nm'])) return;
@@ -82,7 +82,8 @@ test('linker script layout (with BYTE/LONG data and --defsym) gives GNU ld\'s im
   .text : { *(.text) *(.mycode) }
   . = ALIGN(16);
   .rodata : { *(.rodata) BYTE(0x5a) }
-  .data : { *(.data) LONG(0x11223344) QUAD(0x55) }
+  .data : { *(.data) LONG(0x11223344) QUAD(0x55) LONG(SIZEOF(.text)) LONG(ADDR(.rodata)) }
+  text_size = SIZEOF(.text);
 }`;
   const gnu = gnuLink(PROGRAM, ['--defsym', 'ext_value=0x1234'], script);
   const fs = new MemoryFileSystem({ '/p.s': PROGRAM });
