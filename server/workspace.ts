@@ -130,8 +130,9 @@ export class Workspace {
     return [...this.results.values()];
   }
 
-  options(): Parameters<typeof analyze>[2] {
-    return { includePaths: this.includePaths, defines: this.settings.defines, builtinHeaders: true };
+  options(path = ''): Parameters<typeof analyze>[2] {
+    // Everything but `.s` goes through cpp, like gcc does for .S; untitled buffers are usually kernel-style .S.
+    return { includePaths: this.includePaths, defines: this.settings.defines, builtinHeaders: true, preprocess: !/\.s$/.test(path) };
   }
 
   run(doc: TextDocument): DocAnalysis {
@@ -143,7 +144,7 @@ export class Workspace {
     const text = doc.getText();
     this.fs.setBuffer(path, text);
     const t0 = performance.now();
-    const { result: analysis, reads } = this.fs.recording(() => analyze(this.fs, path, this.options()));
+    const { result: analysis, reads } = this.fs.recording(() => analyze(this.fs, path, this.options(path)));
     const millis = performance.now() - t0;
     const r: DocAnalysis = {
       uri,

@@ -14,6 +14,24 @@ import { headerCandidates } from './includes';
 const conditionalDirectives = ['.if', '.ifdef', '.ifndef', '.ifb', '.ifnb', '.ifc', '.ifnc', '.ifeq', '.ifne', '.ifge', '.ifgt', '.ifle', '.iflt', '.ifeqs', '.ifnes', '.elseif', '.else', '.endif'];
 
 export function completion(r: DocAnalysis, pos: Position): CompletionItem[] {
+  const items = completionItems(r, pos);
+  // Replace exactly the word being typed (`%ea`, `.bal`, `TAKE_`), whatever the editor's word pattern is.
+  const text = r.lines[pos.line] ?? '';
+  let start = Math.min(pos.character, text.length);
+  while (start > 0 && /[\w.$%@\\]/.test(text[start - 1])) start--;
+  const inInclude = /^\s*#\s*include\s*[<"]/.test(text);
+  if (inInclude) return items;
+  const range = { start: { line: pos.line, character: start }, end: { line: pos.line, character: pos.character } };
+  for (const it of items) {
+    const newText = it.insertText ?? it.label;
+    it.textEdit = { range, newText: text[start] === '\\' && !newText.startsWith('\\') ? '\\' + newText : newText };
+    it.filterText = text[start] === '\\' ? '\\' + it.label : it.label;
+    delete it.insertText;
+  }
+  return items;
+}
+
+function completionItems(r: DocAnalysis, pos: Position): CompletionItem[] {
   const text = r.lines[pos.line] ?? '';
   const before = text.slice(0, pos.character);
   const inc = /^\s*#\s*include\s*([<"])([^>"]*)$/.exec(before);
@@ -29,8 +47,6 @@ export function completion(r: DocAnalysis, pos: Position): CompletionItem[] {
   if (/%[\w]*$/.test(before)) {
     return registers.filter((reg) => registerAvailable(reg, mode)).map((reg) => ({
       label: '%' + reg.name,
-      insertText: reg.name,
-      filterText: reg.name,
       kind: CompletionItemKind.Variable,
       detail: reg.doc,
     }));

@@ -263,8 +263,10 @@ describe('completion and signature help', () => {
     assert.ok(names16.includes('%eax') && names16.includes('%cr0'));
     assert.ok(!names16.includes('%r8') && !names16.includes('%rax'));
     const l64 = lineOf(seed, ' movq %r14, %r13');
-    const c64 = await client.at('textDocument/completion', seedPath, l64, colOf(seed, l64, '%r14') + 1);
-    assert.ok(c64.some((c: any) => c.label === '%r8'));
+    const c64 = await client.at('textDocument/completion', seedPath, l64, colOf(seed, l64, '%r14') + 2);
+    const r8 = c64.find((c: any) => c.label === '%r8');
+    // The edit replaces the typed `%r` including its '%'.
+    assert.deepEqual([r8.textEdit.newText, r8.textEdit.range.start.character, r8.textEdit.range.end.character], ['%r8', colOf(seed, l64, '%r14'), colOf(seed, l64, '%r14') + 2]);
   });
   it('mnemonics valid in the mode, with suffixes, and macros as snippets', async () => {
     const l32 = lineOf(seed, ' decl %ecx');
@@ -278,7 +280,7 @@ describe('completion and signature help', () => {
     assert.ok(labels.includes('swapgs') && !labels.includes('pusha'));
     const ex = await client.at('textDocument/completion', examplePath, lineOf(example, 'movl    $LOAD_ADDR, %esi'), 8);
     const take = ex.find((c: any) => c.label === 'TAKE_STACK_LOCK');
-    assert.equal(take.insertText, 'TAKE_STACK_LOCK lock_pa=${1:0}, lock_rip=${2:0}');
+    assert.equal(take.textEdit.newText, 'TAKE_STACK_LOCK lock_pa=${1:0}, lock_rip=${2:0}');
     assert.equal(take.insertTextFormat, 2);
   });
   it('include paths after #include <', async () => {
