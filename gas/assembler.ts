@@ -419,7 +419,7 @@ export class Assembler {
       this.macroDepth--;
       if (this.conds.length > f.condDepth) {
         const c = this.conds[this.conds.length - 1];
-        this.warn('end of macro inside conditional', c.origin, 'unterminated-conditional');
+        this.error('end of macro inside conditional', c.origin, 'unterminated-conditional');
         this.conds.length = f.condDepth;
       }
     }
