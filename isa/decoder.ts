@@ -352,7 +352,7 @@ function effectiveSize(f: InstructionForm, mode: CodeMode, rexW: boolean, opPref
     if (f.sizes.includes(mode)) return mode;
     return f.sizes.includes(16) ? 16 : f.sizes[0];
   }
-  if (f.osz === 'd64' && mode === 64) s = opPrefix ? 16 : 64;
+  if (f.osz === 'd64' && mode === 64) s = rexW ? 64 : opPrefix ? 16 : 64;
   else if (rexW) s = 64;
   else s = opPrefix ? (mode === 16 ? 32 : 16) : mode === 16 ? 16 : 32;
   if (f.rexW) return f.sizes.length ? f.sizes[0] : 0;

@@ -102,7 +102,7 @@ function memText(d: DecodedInstruction, address: number, syms?: SymbolTable): st
     const ipName = d.addrSize === 64 ? '%rip' : '%eip';
     const target = address + d.length + d.disp;
     const sym = syms?.describe(target);
-    const shown = d.addrSize === 64 ? addressHex(target) : hex(target >>> 0);
+    const shown = d.addrSize === 64 ? addressHex(target) : d.mode === 64 ? addressHex(target | 0) : hex(target >>> 0);
     ripComment = ` # ${syms ? shown.slice(2) : shown}${sym ? ' ' + sym : ''}`;
     return `${seg}${signedHex(d.disp)}(${ipName})`;
   }
@@ -156,6 +156,12 @@ function wantsSuffix(d: DecodedInstruction): boolean {
 }
 
 const segmentPrefixBytes: Record<number, number> = { 0x26: 0, 0x2e: 1, 0x36: 2, 0x3e: 3, 0x64: 4, 0x65: 5 };
+function lastSegByteIndex(d: DecodedInstruction): number {
+  let k = -1;
+  for (let i = 0; i < d.prefixCount; i++) if (d.prefixBytes[i] in segmentPrefixBytes) k = i;
+  return k;
+}
+
 /** Conditional branches take cs/ds as static prediction hints, shown as `,pn` / `,pt`. */
 function hintable(op: string): boolean {
   return op === 'jcc' || op === 'loop' || op === 'loope' || op === 'loopne' || op === 'jrcxz';
@@ -183,9 +189,9 @@ function prefixText(d: DecodedInstruction): string[] {
   const strSrc = f.operands.some((s) => s === 'ms' || s === 'mb');
   const segUsed = ((d.hasMem || strSrc || f.operands.includes('moffs')) && !(d.mode === 64 && d.segment < 4)) || (strSrc && d.segment === 3);
   // objdump drops es/cs/ss/ds in front of 64-bit string instructions without a word.
-  const dropLegacySeg = d.mode === 64 && stringOps.has(f.op);
-  const usesOpSize = d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || f.operands.includes('rel');
-  const usesAddr = d.hasMem || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb' || s === 'moffs') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
+  const dropLegacySeg = d.mode === 64 && strSrc;
+  const usesOpSize = !((d.rex & 8) && d.opSize === 64) && d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || f.operands.includes('rel');
+  const usesAddr = (d.hasMem && !(f.names[0] === 'movabs' && d.addrSize === 32)) || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
   const last = (pred: (b: number) => boolean): number => {
     let k = -1;
     for (let i = 0; i < d.prefixCount; i++) if (pred(d.prefixBytes[i])) k = i;
@@ -214,12 +220,18 @@ function prefixText(d: DecodedInstruction): string[] {
     } else if (b === 0x67) {
       if (!usesAddr || i !== last67) pre.push(d.mode === 32 ? 'addr16' : 'addr32');
     } else if (b in segmentPrefixBytes) {
-      if (i === lastSeg && hintable(f.op) && (b === 0x2e || b === 0x3e) && segCount === 1) continue;
+      if (i === lastSegByteIndex(d) && hintable(f.op) && (b === 0x2e || b === 0x3e) && (segCount === 1 || f.op !== 'jrcxz')) continue;
       if (i === lastSeg && b === 0x3e && (f.op === 'jmp_indirect' || f.op === 'call_indirect')) {
         pre.push('notrack');
         continue;
       }
-      if (dropLegacySeg && b < 0x64) continue;
+      if (dropLegacySeg && b < 0x64 && i === lastSegByteIndex(d)) continue;
+      // 64-bit: objdump names the fs/gs that wins over a later, ignored es/cs/ss/ds, and drops the latter.
+      if (d.mode === 64 && i === lastSeg && b >= 0x64 && lastSegByteIndex(d) !== i) {
+        pre.push(segNames[segmentPrefixBytes[b]]);
+        continue;
+      }
+      if (d.mode === 64 && segUsed && b < 0x64 && lastSeg >= 0 && d.prefixBytes[lastSeg] >= 0x64 && i > lastSeg) continue;
       if (i !== lastSeg || !segUsed) pre.push(segNames[segmentPrefixBytes[b]]);
     }
   }
@@ -237,7 +249,7 @@ function rexUsed(d: DecodedInstruction): number {
   let used = 0;
   if ((d.opSize === 64 && f.osz === 'op' && f.sizes.includes(64)) || f.rexW || f.impliedSize === 64) used |= 8;
   if (f.modrm === 'reg' && f.operands.some((s) => s === 'r' || s === 'rn' || s === 'cr' || s === 'dr' || /^r(8|16|32|64)$/.test(s))) used |= 4;
-  if (d.sib >= 0) used |= 2;
+  if (d.sib >= 0) used |= 3;
   if (f.opcodeReg || (d.modrm >= 0 && f.modrm !== 'fixed' && (d.modrm >> 6 === 3 ? f.operands.some((s) => /^(rm|rr|rrn)/.test(s)) : d.base >= 0))) used |= 1;
   return used;
 }
@@ -274,6 +286,8 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
     name = f.names[0];
     if (wantsSuffix(d)) name += suffixOfSize[size] ?? '';
   }
+  // A 32-bit moffs in 64-bit code is a plain mov behind addr32 for objdump.
+  if (f.names[0] === 'movabs' && f.operands.includes('moffs') && d.addrSize === 32) name = name.replace('movabs', 'mov');
   if (f.op === 'loop' || f.op === 'loope' || f.op === 'loopne') {
     const dflt = d.mode === 16 ? 16 : d.mode;
     if (d.addrSize !== dflt) name += suffixOfSize[d.addrSize];
@@ -282,7 +296,7 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
     let lastSegByte = -1;
     let n = 0;
     for (let i = 0; i < d.prefixCount; i++) if (d.prefixBytes[i] in segmentPrefixBytes) { lastSegByte = d.prefixBytes[i]; n++; }
-    if (n > 1) lastSegByte = -1;
+    if (n > 1 && f.op === 'jrcxz') lastSegByte = -1;
     if (lastSegByte === 0x2e) name += ',pn';
     else if (lastSegByte === 0x3e) name += ',pt';
   }
@@ -341,7 +355,7 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
       }
       case 'ms': ops.push(`${d.segment >= 0 && !(d.mode === 64 && d.segment < 4) ? '%' + segNames[d.segment] : '%ds'}:(${gpr(d.addrSize, 6, 0)})`); break;
       case 'md': ops.push(`%es:(${gpr(d.addrSize, 7, 0)})`); break;
-      case 'mb': ops.push(`${d.segment >= 0 ? '%' + segNames[d.segment] : '%ds'}:(${gpr(d.addrSize, 3, 0)})`); break;
+      case 'mb': ops.push(`${d.segment >= 0 && !(d.mode === 64 && d.segment < 4) ? '%' + segNames[d.segment] : '%ds'}:(${gpr(d.addrSize, 3, 0)})`); break;
       default:
         if (spec.startsWith('%')) ops.push(spec === '%dx' ? '(%dx)' : spec);
     }
