@@ -113,6 +113,59 @@ export function neg(s: CpuState, size: number, lo: number, hi: number): void {
 
 /** Shifts and rotates by `count` (already masked to 5 or 6 bits by the caller). kind: 0 rol 1 ror 2 rcl 3 rcr 4 shl 5 shr 7 sar. */
 export function shift(s: CpuState, size: number, kind: number, lo: number, hi: number, count: number): void {
+  if (count !== 0 && kind !== 2 && kind !== 3) {
+    if (size !== 64) shiftNarrow(s, size, kind, lo, count);
+    else if (kind >= 4) shift64(s, kind, lo >>> 0, hi >>> 0, count);
+    else shiftBig(s, size, kind, lo, hi, count);
+    return;
+  }
+  shiftBig(s, size, kind, lo, hi, count);
+}
+
+/** Bit n (0-63) of a 64-bit value. */
+function bit64(lo: number, hi: number, n: number): number {
+  return n < 32 ? (lo >>> n) & 1 : (hi >>> (n - 32)) & 1;
+}
+
+/** shl/shr/sar on 64-bit lo/hi values, count 1-63. */
+function shift64(s: CpuState, kind: number, lo: number, hi: number, c: number): void {
+  let rl: number, rh: number, cf: number, f = s.getEflags() & ~ARITH;
+  if (kind === 5 || kind === 7) {
+    const fill = kind === 7 && hi & 0x80000000 ? 0xffffffff : 0;
+    cf = bit64(lo, hi, c - 1);
+    if (c < 32) {
+      rl = ((lo >>> c) | (hi << (32 - c))) >>> 0;
+      rh = kind === 7 ? (hi >> c) >>> 0 : hi >>> c;
+    } else if (c === 32) {
+      rl = hi;
+      rh = fill;
+    } else {
+      rl = kind === 7 ? (hi >> (c - 32)) >>> 0 : hi >>> (c - 32);
+      rh = fill;
+    }
+    if (kind === 5 && hi & 0x80000000) f |= F_OF;
+  } else {
+    cf = bit64(lo, hi, 64 - c);
+    if (c < 32) {
+      rh = ((hi << c) | (lo >>> (32 - c))) >>> 0;
+      rl = (lo << c) >>> 0;
+    } else if (c === 32) {
+      rh = lo;
+      rl = 0;
+    } else {
+      rh = (lo << (c - 32)) >>> 0;
+      rl = 0;
+    }
+    if (((rh >>> 31) ^ cf) !== 0) f |= F_OF;
+  }
+  res.lo = rl;
+  res.hi = rh;
+  s.lazyOp = 0;
+  s.eflags = (f | (cf ? F_CF : 0) | szp(64, rl, rh)) >>> 0;
+}
+
+/** The general path (RCL/RCR, 64-bit rotates): BigInt arithmetic, used rarely. */
+function shiftBig(s: CpuState, size: number, kind: number, lo: number, hi: number, count: number): void {
   const bits = size;
   let v = size === 64 ? (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0) : BigInt((lo & mask(size)) >>> 0);
   const m = (1n << BigInt(bits)) - 1n;
@@ -207,4 +260,53 @@ export function condition(s: CpuState, cc: number): boolean {
     default: r = (f & F_ZF) !== 0 || ((f & F_SF) !== 0) !== ((f & F_OF) !== 0); break;
   }
   return (cc & 1) !== 0 ? !r : r;
+}
+
+/** shl/shr/sar/rol/ror on 8/16/32-bit values with Numbers (the common case, no BigInt). count != 0. */
+function shiftNarrow(s: CpuState, size: number, kind: number, lo: number, count: number): void {
+  const m = mask(size), top = signBit(size);
+  const v = (lo & m) >>> 0;
+  let f = s.getEflags();
+  let r: number;
+  let cf: number;
+  switch (kind) {
+    case 0: { // rol
+      const k = count % size;
+      r = k === 0 ? v : (((v << k) | (v >>> (size - k))) & m) >>> 0;
+      cf = r & 1;
+      f = (f & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (((r & top) !== 0 ? 1 : 0) ^ cf ? F_OF : 0);
+      break;
+    }
+    case 1: { // ror
+      const k = count % size;
+      r = k === 0 ? v : (((v >>> k) | (v << (size - k))) & m) >>> 0;
+      cf = (r & top) !== 0 ? 1 : 0;
+      const b2 = (r & (top >>> 1)) !== 0 ? 1 : 0;
+      f = (f & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (cf ^ b2 ? F_OF : 0);
+      break;
+    }
+    case 5: // shr
+      r = count >= 32 ? 0 : v >>> count;
+      cf = count > size ? 0 : (v >>> (count - 1)) & 1;
+      f = (f & ~ARITH) | (cf ? F_CF : 0) | ((v & top) !== 0 ? F_OF : 0) | szp(size, r, 0);
+      break;
+    case 7: { // sar
+      const sv = size === 32 ? v | 0 : size === 16 ? (v << 16) >> 16 : (v << 24) >> 24;
+      r = ((count >= 32 ? sv >> 31 : sv >> count) & m) >>> 0;
+      cf = (count >= 32 ? sv >> 31 : sv >> (count - 1)) & 1;
+      f = (f & ~ARITH) | (cf ? F_CF : 0) | szp(size, r, 0);
+      break;
+    }
+    default: { // shl / sal
+      r = count >= 32 ? 0 : ((v << count) & m) >>> 0;
+      cf = count > size ? 0 : count === size ? v & 1 : (v >>> (size - count)) & 1;
+      const of = ((r & top) !== 0 ? 1 : 0) ^ cf;
+      f = (f & ~ARITH) | (cf ? F_CF : 0) | (of ? F_OF : 0) | szp(size, r, 0);
+      break;
+    }
+  }
+  res.lo = r;
+  res.hi = 0;
+  s.lazyOp = 0;
+  s.eflags = f >>> 0;
 }

@@ -249,21 +249,26 @@ export class X86Executor implements Executor {
       this.eaHi = 0;
       return;
     }
-    // 64-bit: sum of lo parts with carries into hi parts
+    // 64-bit: sum of lo parts with carries into hi parts (inlined: no closures on the hot path)
     let lo = d.disp >>> 0;
     let hi = d.disp < 0 ? -1 : 0;
-    const addPart = (l: number, h: number): void => {
-      const s = lo + (l >>> 0);
-      lo = s >>> 0;
-      hi = (hi + h + (s >= TWO32 ? 1 : 0)) | 0;
-    };
-    if (d.base === DEC_RIP) addPart(this.nLo, this.nHi);
-    else if (d.base >= 0) addPart(cpu.gprLo[d.base], cpu.gprHi[d.base]);
+    let pl = 0, ph = 0;
+    if (d.base === DEC_RIP) {
+      pl = this.nLo;
+      ph = this.nHi;
+    } else if (d.base >= 0) {
+      pl = cpu.gprLo[d.base];
+      ph = cpu.gprHi[d.base];
+    }
+    let sum = lo + pl;
+    lo = sum >>> 0;
+    hi = (hi + ph + (sum >= TWO32 ? 1 : 0)) | 0;
     if (d.index >= 0) {
       const il = cpu.gprLo[d.index], ih = cpu.gprHi[d.index];
-      // index * scale as 64-bit: scale is 1/2/4/8
-      const prodLo = il * d.scale;
-      addPart(prodLo % TWO32, (ih * d.scale + Math.floor(prodLo / TWO32)) | 0);
+      const prodLo = il * d.scale; // index * scale as 64-bit: scale is 1/2/4/8
+      sum = lo + (prodLo % TWO32);
+      lo = sum >>> 0;
+      hi = (hi + ((ih * d.scale + Math.floor(prodLo / TWO32)) | 0) + (sum >= TWO32 ? 1 : 0)) | 0;
     }
     this.eaLo = lo >>> 0;
     this.eaHi = hi >>> 0;
