@@ -3,6 +3,7 @@
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -35,6 +36,7 @@ export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const log = (m: string) => connection.console.log(m);
   let pullConfig = false;
+  let watchFiles = false;
   let roots: string[] = [];
   const justOpened = new Set<string>();
 
@@ -70,6 +72,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     pullConfig = !!params.capabilities.workspace?.configuration;
+    watchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (!roots.length && params.rootUri) roots = [uriToPath(params.rootUri)];
     const init = params.initializationOptions as { settings?: unknown; debounceMs?: number } | undefined;
@@ -111,6 +114,11 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(() => {
     if (pullConfig) void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+    // Headers and included files change on disk too (git checkout, another editor): re-analyse their includers.
+    if (watchFiles)
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{S,s,h,inc,sx}' }] })
+        .catch(() => undefined);
     void loadConfig();
   });
 

@@ -41,6 +41,11 @@ function hoverMarkdown(r: DocAnalysis, pos: Position, tok: LineToken): string | 
       return info ? registerHover(info, stmt?.mode ?? modeAtLine(r, line)) : undefined;
     }
     case 'number': {
+      if (r.lines[line][tok.end] === ':' && /^\d+$/.test(tok.text)) {
+        const own = r.index.onLine(r.path, line).map((i) => r.index.statements[i]).find((s) => s.kind === 'label' && s.name === tok.text);
+        const next = own ? r.index.statements.slice(r.index.statements.indexOf(own) + 1).find((s) => s.offset !== undefined) : undefined;
+        return `Local label \`${tok.text}:\` — referenced as \`${tok.text}b\` after it and \`${tok.text}f\` before it${next?.offset !== undefined ? `; at ${next.section}+${hex(next.offset)}` : ''}`;
+      }
       const v = parseNumber(tok.text);
       if (v === undefined) return undefined;
       return numberHover(r, stmtIdx, v, tok, line);
@@ -131,6 +136,8 @@ export function instructionHover(r: DocAnalysis, mnemonic: string, stmt: Stateme
   if (stmt?.kind === 'instruction') {
     const bytes = r.index.bytesOf(stmt);
     const prefix = stmt.instruction?.prefixes.length ? stmt.instruction.prefixes.join(' ') + ' ' : '';
+    const exp = stmt.origin.expansion.find((e) => e.kind === 'macro' || e.kind === 'rept' || e.kind === 'irp');
+    if (exp && stmt.origin.range.file === r.path && exp.site.file === r.path) out.push(`In the expansion at line ${exp.site.line + 1} (${exp.name}); each expansion encodes separately.`);
     if (bytes) {
       out.push(`Encodes in .code${stmt.mode} as \`${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ')}\` (${bytes.length} byte${bytes.length === 1 ? '' : 's'} at ${stmt.section}+${hex(stmt.offset ?? 0)})`);
     } else out.push(`\`${prefix}${stmt.text.trim()}\` in .code${stmt.mode}`);

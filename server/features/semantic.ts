@@ -35,7 +35,7 @@ export function semanticTokens(r: DocAnalysis): SemanticTokens {
     let isMacroDef = false;
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i];
-      if (t.kind === 'comment' || t.kind === 'string' || t.kind === 'number') continue;
+      if (t.kind === 'comment' || t.kind === 'string' || (t.kind === 'number' && !(expectHead && text[t.end] === ':'))) continue;
       if (t.kind === 'punct') { if (t.text === ';') expectHead = true; continue; }
       if (t.kind === 'register') {
         const info = lookupRegister(t.text.slice(1));
@@ -44,6 +44,7 @@ export function semanticTokens(r: DocAnalysis): SemanticTokens {
       }
       if (t.kind === 'param') { b.push(line, t.start, t.end - t.start, T.parameter, 0); continue; }
       if (t.kind === 'numlabel') { b.push(line, t.start, t.end - t.start, T.label, 0); continue; }
+      if (t.kind === 'number' && expectHead && text[t.end] === ':') { b.push(line, t.start, t.end - t.start, T.label, M.declaration); continue; }
       if (t.kind !== 'ident') continue;
       const name = t.text;
       if (text[t.end] === ':' && text[t.end + 1] !== ':' && expectHead) { b.push(line, t.start, t.end - t.start, T.label, M.declaration); continue; }
