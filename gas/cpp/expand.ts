@@ -461,29 +461,24 @@ export class Expander {
   private pasteAll(first: Token): void {
     const ctx = this.contexts[this.contexts.length - 1];
     let lhs = first;
-    let rhs: Token;
-    do {
-      if (ctx.pos >= ctx.tokens.length) {
-        // Cannot happen for a well-formed replacement list; end the paste gracefully.
-        lhs = copyToken(lhs);
-        lhs.flags &= ~PASTE_LEFT;
-        break;
-      }
-      rhs = ctx.tokens[ctx.pos++];
-      if (rhs.kind === 'padding') {
-        if (rhs.source === null) continue;
-        continue;
-      }
+    for (;;) {
+      // A well-formed replacement list always has a right operand; padding there ends the paste (as in gcc).
+      if (ctx.pos >= ctx.tokens.length) break;
+      const rhs = ctx.tokens[ctx.pos++];
+      if (rhs.kind === 'padding') break;
       const pasted = pasteTokens(lhs, rhs, ctx.frame ?? lhs.frame);
       if (!pasted) {
-        // Assembler mode: no error, the two tokens simply stay apart.
-        lhs = copyToken(lhs);
-        lhs.flags &= ~PASTE_LEFT;
+        // Assembler mode: no error, the two tokens simply stay apart (rhs is read again next).
         ctx.pos--;
         break;
       }
       lhs = pasted;
-    } while (rhs.flags & PASTE_LEFT);
+      if (!(rhs.flags & PASTE_LEFT)) break;
+    }
+    if (lhs.flags & PASTE_LEFT) {
+      lhs = copyToken(lhs);
+      lhs.flags &= ~PASTE_LEFT;
+    }
     this.push([lhs], null);
   }
 }

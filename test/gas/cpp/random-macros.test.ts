@@ -28,6 +28,12 @@ const bodyTokenArb = (params: string[]): fc.Arbitrary<string[]> =>
           { weight: 4, arbitrary: fc.constantFrom(...params).map((p) => [p]) },
           { weight: 1, arbitrary: fc.constantFrom(...params).map((p) => ['#', p]) },
           { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...params, 'x', '1'), fc.constantFrom(...params, 'x', '1', '_z')).map(([a, b]) => [a, '##', b]) },
+          ...(params.includes('__VA_ARGS__')
+            ? [
+                { weight: 1, arbitrary: fc.constant([',', '##', '__VA_ARGS__']) },
+                { weight: 1, arbitrary: fc.constantFrom('x', ',', 'a').map((t) => ['__VA_OPT__', '(', t, ')']) },
+              ]
+            : []),
         ]
       : [{ weight: 1, arbitrary: fc.tuple(fc.constantFrom('x', '1', '.'), fc.constantFrom('y', '2', 'L')).map(([a, b]) => [a, '##', b]) }]),
   );
@@ -43,7 +49,7 @@ const defArb: fc.Arbitrary<Def> = fc.oneof(
     }),
 );
 
-const useTokenArb = fc.constantFrom(...OBJECT_NAMES, ...FUNC_NAMES, 'F(', 'G(', 'H(', '(', ')', ',', '1', 'x', '()', '(1)', '(1,2)', '(,)', ' ');
+const useTokenArb = fc.constantFrom(...OBJECT_NAMES, ...FUNC_NAMES, 'F(', 'G(', 'H(', '(', ')', ',', '1', 'x', '()', '(1)', '(1,2)', '(,)', ' ', '\n');
 const useArb = fc.array(useTokenArb, { minLength: 1, maxLength: 12 }).map((ts) => {
   // Balance parentheses so most calls complete.
   let depth = 0;
