@@ -825,28 +825,29 @@ export class Assembler {
     // As GNU's scrubber does, character constants become numbers before the operand parser sees them.
     const stmtText = charConstantsToDecimal(ctx.text.slice(pos), true);
     const exprOf = new Map<Value, Expr>();
-    const unknownSyms: string[] = [];
+    const hooks = {
+      localLabel: (n: string, dir: 'b' | 'f') => ({ name: this.localLabelName(n, dir) }),
+      dot: () => this.dotPlace(),
+    };
     const opCtx = {
       evaluate: (text: string, column: number): Value => {
-        const sub: StatementContext = { ...ctx, text: ctx.text, column: ctx.column };
+        // Positions in the parsed text are relative to the operand's expression; `start` places them in the line.
         const start = pos + column;
-        const r = parseExpression(" ".repeat(start) + text, start, {
-          localLabel: (n, dir) => ({ name: this.localLabelName(n, dir) }),
-          dot: () => this.dotPlace(),
-        });
+        const r = parseExpression(text, 0, hooks);
+        for (const w of r.warnings ?? []) this.warn(w.message, this.at(ctx, start + w.s, start + w.e), 'missing-operand');
         if (r.error || !r.expr) {
-          const e = r.error ?? { message: 'bad expression', s: start, e: start + text.length };
-          this.error(e.message, this.at(sub, e.s, e.e), 'bad-expression');
+          const e = r.error ?? { message: 'bad expression', s: 0, e: text.length };
+          this.error(e.message, this.at(ctx, start + e.s, start + e.e), 'bad-expression');
           const v: Value = { known: true, value: 0n };
           return v;
         }
-        for (const s of symbolsOf(r.expr)) {
-          this.symbol(s.name).references.push(this.at(sub, s.s, s.e));
-          unknownSyms.push(s.name);
-        }
-        const val = this.evalNow(r.expr);
+        for (const s of symbolsOf(r.expr)) this.symbol(s.name).references.push(this.at(ctx, start + s.s, start + s.e));
+        const problems: { message: string; s: number; e: number }[] = [];
+        const val = evaluate(r.expr, this.nowEnv, problems);
+        for (const p of problems) this.warn(p.message, this.at(ctx, start + p.s, start + p.e), 'division-by-zero');
         const v: Value = { known: val.k === 'abs', value: val.k === 'abs' ? val.v : 0n };
-        exprOf.set(v, this.freezeExpr(r.expr));
+        // A constant needs no tree; anything else keeps its (parse-time bound) expression for the fixup.
+        exprOf.set(v, val.k === 'abs' ? { t: 'num', v: val.v, s: 0, e: 0 } : this.freezeExpr(r.expr));
         return v;
       },
     };
