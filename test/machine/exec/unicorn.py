@@ -1,0 +1,85 @@
+# Runs instruction cases on Unicorn (QEMU's CPU) for the executor's differential test. Reads a JSON list of cases on
+# stdin, writes one JSON result per case. Memory: code page at 0x1000, data window 0x7000-0x8fff filled with a fixed
+# pattern (sent once per mode) and restored after every case; results report the bytes that changed.
+import json
+import sys
+from unicorn import Uc, UcError, UC_ARCH_X86, UC_MODE_16, UC_MODE_32, UC_MODE_64, UC_HOOK_INTR
+from unicorn import x86_const as X
+
+CODE = 0x1000
+DATA = 0x7000
+DATA_LEN = 0x2000
+
+GPR64 = [X.UC_X86_REG_RAX, X.UC_X86_REG_RCX, X.UC_X86_REG_RDX, X.UC_X86_REG_RBX, X.UC_X86_REG_RSP, X.UC_X86_REG_RBP,
+         X.UC_X86_REG_RSI, X.UC_X86_REG_RDI, X.UC_X86_REG_R8, X.UC_X86_REG_R9, X.UC_X86_REG_R10, X.UC_X86_REG_R11,
+         X.UC_X86_REG_R12, X.UC_X86_REG_R13, X.UC_X86_REG_R14, X.UC_X86_REG_R15]
+GPR32 = [X.UC_X86_REG_EAX, X.UC_X86_REG_ECX, X.UC_X86_REG_EDX, X.UC_X86_REG_EBX, X.UC_X86_REG_ESP, X.UC_X86_REG_EBP,
+         X.UC_X86_REG_ESI, X.UC_X86_REG_EDI]
+SEGS = [X.UC_X86_REG_ES, X.UC_X86_REG_CS, X.UC_X86_REG_SS, X.UC_X86_REG_DS, X.UC_X86_REG_FS, X.UC_X86_REG_GS]
+
+req = json.load(sys.stdin)
+pattern = bytes.fromhex(req['pattern'])
+out = {'selectors': {}, 'results': []}
+emus = {}
+
+
+def emulator(mode):
+    if mode in emus:
+        return emus[mode]
+    uc = Uc(UC_ARCH_X86, {16: UC_MODE_16, 32: UC_MODE_32, 64: UC_MODE_64}[mode])
+    uc.ctl_set_cpu_model(X.UC_CPU_X86_HASWELL)  # popcnt, lzcnt, movbe, cmpxchg16b like our model
+    uc.mem_map(0, 0x200000)
+    state = {'vector': -1}
+
+    def on_intr(u, intno, user):
+        state['vector'] = intno
+        u.emu_stop()
+    uc.hook_add(UC_HOOK_INTR, on_intr)
+    uc.mem_write(DATA, pattern)
+    out['selectors'][str(mode)] = [uc.reg_read(s) for s in SEGS]
+    emus[mode] = (uc, state)
+    return emus[mode]
+
+
+for case in req['cases']:
+    mode = case['mode']
+    uc, state = emulator(mode)
+    code = bytes.fromhex(case['code'])
+    uc.mem_write(CODE, code + b'\x90' * 16)
+    regs = GPR64 if mode == 64 else GPR32
+    for i, r in enumerate(regs):
+        uc.reg_write(r, int(case['regs'][i], 16))
+    for i, s in enumerate(case.get('segs') or []):
+        if s is not None and i != 1:
+            uc.reg_write(SEGS[i], s)
+    uc.reg_write(X.UC_X86_REG_EFLAGS, case['flags'])
+    state['vector'] = -1
+    err = None
+    start = CODE
+    try:
+        if mode == 16:
+            uc.reg_write(X.UC_X86_REG_CS, 0)
+        uc.emu_start(start, CODE + 0x100000, count=1)
+    except UcError as e:
+        err = str(e)
+    res = {
+        'regs': ['%x' % uc.reg_read(r) for r in regs],
+        'rip': uc.reg_read(X.UC_X86_REG_RIP if mode == 64 else X.UC_X86_REG_EIP),
+        'flags': uc.reg_read(X.UC_X86_REG_EFLAGS),
+        'segs': [uc.reg_read(s) for s in SEGS],
+        'vector': state['vector'],
+        'error': err,
+    }
+    mem = uc.mem_read(DATA, DATA_LEN)
+    diffs = []
+    if mem != pattern:
+        for c in range(0, DATA_LEN, 64):
+            if mem[c:c + 64] != pattern[c:c + 64]:
+                for k in range(c, c + 64):
+                    if mem[k] != pattern[k]:
+                        diffs.append([k, mem[k]])
+        uc.mem_write(DATA, pattern)
+    res['mem'] = diffs
+    out['results'].append(res)
+
+json.dump(out, sys.stdout)
