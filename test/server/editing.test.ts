@@ -207,4 +207,17 @@ describe('diagnostics while editing', () => {
     assert.equal(call?.range.start.line, 4);
     assert.equal(call?.severity, 3);
   });
+
+  it('a change on disk to an included file re-analyses the documents that include it', async () => {
+    const inc = join(dir, 'disk.h');
+    writeFileSync(inc, '  nop\n');
+    const main = join(dir, 'disk-main.S');
+    writeFileSync(main, '.code32\n#include "disk.h"\n');
+    assert.deepEqual((await client.open(main)).filter((x) => x.severity === 1), []);
+    writeFileSync(inc, '  movl %eax\n');
+    const next = client.waitDiagnostics(fileUri(main));
+    void client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(inc), type: 2 }] });
+    const d = await next;
+    assert.equal(d.filter((x) => x.severity === 1 && x.range.start.line === 1).length, 1);
+  });
 });
