@@ -664,6 +664,9 @@ export class Assembler {
   // ------------------------------------------------------------------------------------------------------------
   // Macros and repetition
 
+  /** Where the last collected block's `.endm`/`.endr` was written. */
+  private lastBlockEnd: Origin | undefined;
+
   /** Collects lines up to the matching end directive (GNU buffer_and_nest). */
   collectBody(ctx: StatementContext, open: (d: string) => boolean, close: string, what: string): PreprocessedLine[] | undefined {
     const body: PreprocessedLine[] = [];
@@ -684,7 +687,10 @@ export class Assembler {
       if (d && open(d)) depth++;
       else if (d === close || (close === '.endm' && d === '.endmacro')) {
         depth--;
-        if (depth === 0) return body;
+        if (depth === 0) {
+          this.lastBlockEnd = lineOrigin(line);
+          return body;
+        }
       }
       body.push(line);
     }
@@ -708,6 +714,7 @@ export class Assembler {
       definition: this.at(ctx, 0, ctx.text.length),
       body: body.map((l) => l.text),
       calls: [],
+      end: this.lastBlockEnd,
       lines: body,
     };
     this.macros.set(key, info);

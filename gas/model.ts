@@ -66,6 +66,8 @@ export interface MacroInfo {
   definition: Origin;
   /** Body lines as written. */
   body: string[];
+  /** The `.endm` line (for folding and outlines). */
+  end?: Origin;
   calls: Origin[];
   purged?: boolean;
 }

@@ -74,3 +74,8 @@ test('position queries: symbol at cursor, macro at cursor, statements of a line,
   assert.deepEqual(statementsOnLine(a, '/q.s', 4).map((s) => s.kind), ['label', 'macro-call', 'directive']);
   assert.deepEqual(symbolOccurrences(a.symbols.get('lab')!).map((r) => [r.line, r.column]), [[4, 0], [5, 7]]);
 });
+
+test('a macro records where its .endm is', () => {
+  const a = analyze(new MemoryFileSystem({ '/e.s': '\t.macro m\n\tnop\n\tnop\n\t.endm\n' }), '/e.s', { preprocess: false, backend: null });
+  assert.equal(a.macros.get('m')!.end?.range.line, 3);
+});
