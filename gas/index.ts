@@ -175,4 +175,4 @@ function internalError(path: string, e: unknown): Diagnostic {
   };
 }
 
-export { symbolAt, macroAt, statementsOnLine, symbolOccurrences, type SymbolHit } from './queries';
+export { symbolAt, macroAt, statementsOnLine, statementsBySection, symbolOccurrences, type SymbolHit } from './queries';

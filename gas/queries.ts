@@ -66,3 +66,14 @@ export function symbolOccurrences(s: SymbolInfo): SourceRange[] {
   for (const r of s.references) add(r);
   return out;
 }
+
+/** Statements grouped by the section they were assembled into, in source order. */
+export function statementsBySection(a: FrontEndResult): Map<string, Statement[]> {
+  const out = new Map<string, Statement[]>();
+  for (const s of a.statements) {
+    let l = out.get(s.section);
+    if (!l) out.set(s.section, (l = []));
+    l.push(s);
+  }
+  return out;
+}

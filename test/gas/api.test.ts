@@ -2,7 +2,7 @@
 // per-line modes, analysis without an encoder, and never throwing on a missing file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, assemble, macroAt, modeAt, MemoryFileSystem, statementsOnLine, symbolAt, symbolOccurrences } from '../../gas/index';
+import { analyze, assemble, macroAt, modeAt, MemoryFileSystem, statementsBySection, statementsOnLine, symbolAt, symbolOccurrences } from '../../gas/index';
 
 const DISK = new MemoryFileSystem({
   '/p/main.S': '#include "defs.h"\n\t.data\nv:\t.byte VALUE\n',
@@ -78,4 +78,11 @@ test('position queries: symbol at cursor, macro at cursor, statements of a line,
 test('a macro records where its .endm is', () => {
   const a = analyze(new MemoryFileSystem({ '/e.s': '\t.macro m\n\tnop\n\tnop\n\t.endm\n' }), '/e.s', { preprocess: false, backend: null });
   assert.equal(a.macros.get('m')!.end?.range.line, 3);
+});
+
+test('statements are grouped per section', () => {
+  const a = analyze(new MemoryFileSystem({ '/s.s': '\t.byte 1\n\t.data\n\t.byte 2\n\t.text\n\t.byte 3\n' }), '/s.s', { preprocess: false });
+  const by = statementsBySection(a);
+  assert.deepEqual(by.get('.text')!.filter((s) => s.name === '.byte').map((s) => s.text), ['.byte 1', '.byte 3']);
+  assert.deepEqual(by.get('.data')!.filter((s) => s.name === '.byte').map((s) => s.offset), [0]);
 });
