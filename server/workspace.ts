@@ -18,7 +18,17 @@ export interface DocAnalysis {
   /** Files read while analysing (the document's dependencies). */
   reads: Set<string>;
   millis: number;
+  /** True when this result was reused for identical text and unchanged dependencies (undo, redo, revert). */
+  cached?: boolean;
 }
+
+interface RecentResult {
+  result: DocAnalysis;
+  /** Content of every dependency when it was analysed (undefined: did not exist). */
+  deps: Map<string, string | undefined>;
+}
+
+const RECENT_PER_DOCUMENT = 4;
 
 export interface WorkspaceHost {
   getDocument(uri: string): TextDocument | undefined;
@@ -38,6 +48,8 @@ export class Workspace {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Documents whose last analysis no longer matches their text or their includes. */
   private readonly dirty = new Set<string>();
+  /** The last few analyses of each document, reused when the text and its dependencies come back unchanged. */
+  private readonly recent = new Map<string, RecentResult[]>();
 
   constructor(private readonly host: WorkspaceHost) {}
 
@@ -46,6 +58,7 @@ export class Workspace {
     this.roots = roots;
     this.includePaths = resolveIncludePaths(settings, roots);
     this.results.clear();
+    this.recent.clear();
     for (const d of this.host.allDocuments()) this.schedule(d.uri, 0);
   }
 
@@ -68,6 +81,7 @@ export class Workspace {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
     this.results.delete(uri);
+    this.recent.delete(uri);
     this.dirty.delete(uri);
     for (const r of this.results.values()) if (r.reads.has(path)) this.schedule(r.uri, this.debounceMs);
   }
@@ -143,6 +157,12 @@ export class Workspace {
     const path = uriToPath(uri);
     const text = doc.getText();
     this.fs.setBuffer(path, text);
+    const reuse = this.reusable(uri, path, text);
+    if (reuse) {
+      const r: DocAnalysis = { ...reuse, version: doc.version, cached: true };
+      this.results.set(uri, r);
+      return r;
+    }
     const t0 = performance.now();
     const { result: analysis, reads } = this.fs.recording(() => analyze(this.fs, path, this.options(path)));
     const millis = performance.now() - t0;
@@ -158,6 +178,26 @@ export class Workspace {
       millis,
     };
     this.results.set(uri, r);
+    this.remember(uri, path, r);
     return r;
+  }
+
+  private remember(uri: string, path: string, r: DocAnalysis): void {
+    const deps = new Map<string, string | undefined>();
+    for (const p of r.reads) if (p !== path) deps.set(p, this.fs.readText(p));
+    const list = this.recent.get(uri) ?? [];
+    list.unshift({ result: r, deps });
+    if (list.length > RECENT_PER_DOCUMENT) list.length = RECENT_PER_DOCUMENT;
+    this.recent.set(uri, list);
+  }
+
+  private reusable(uri: string, path: string, text: string): DocAnalysis | undefined {
+    for (const e of this.recent.get(uri) ?? []) {
+      if (e.result.text !== text) continue;
+      let same = true;
+      for (const [p, content] of e.deps) if (p !== path && this.fs.readText(p) !== content) { same = false; break; }
+      if (same) return e.result;
+    }
+    return undefined;
   }
 }

@@ -220,4 +220,16 @@ describe('diagnostics while editing', () => {
     const d = await next;
     assert.equal(d.filter((x) => x.severity === 1 && x.range.start.line === 1).length, 1);
   });
+
+  it('undo back to an analysed text reuses that analysis (same diagnostics), unless an include changed', async () => {
+    const p = join(dir, 'undo.S');
+    const text = '.code64\nstart:\n  jmp start\n';
+    writeFileSync(p, text);
+    const first = await client.open(p);
+    await client.edit(p, { range: { start: { line: 2, character: 2 }, end: { line: 2, character: 2 } }, text: 'movl %eax\n  ' });
+    const back = await client.edit(p, { range: { start: { line: 2, character: 2 }, end: { line: 3, character: 2 } }, text: '' });
+    assert.deepEqual(back, first);
+    const stats = await client.conn.sendRequest('x86Trampoline/analysisStats', { uri: fileUri(p) }) as { cached: boolean };
+    assert.equal(stats.cached, true);
+  });
 });
