@@ -7,6 +7,16 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CodeServer, installExtension, listExtensions, makeProfile, type Profile } from './code-server';
+import {
+  continueExecution,
+  debugHoverText,
+  expandVariable,
+  startDebugging,
+  stopDebugging,
+  variableValue,
+  variablesView,
+  waitForStop,
+} from './debug-ui';
 import { runSteps, withTimeout, type Step } from './steps';
 import {
   defaultForeground,
@@ -32,6 +42,10 @@ const LANGUAGE_NAME = 'x86 Assembly (GAS)';
 /** The whole run (after setup) must finish within this; a watchdog ends it otherwise. */
 const RUN_LIMIT_MS = 5 * 60_000;
 const UI_TIMEOUT_MS = 20_000;
+// Lines of examples/ap-trampoline/trampoline.S the steps look at (1-based, as the gutter shows them).
+const ENTRY_LINE = 60; // cli, the first instruction of trampoline_start
+const MODE_SWITCH_LINES = [80, 81]; // lmsw %ax sets CR0.PE; ljmpl loads the 32-bit CS
+const CR0_LINE = 134; // movl %eax, %cr0 (paging on), a %cr0 token to hover
 
 const work = mkdtempSync(join(tmpdir(), 'x86-trampoline-e2e-'));
 let server: CodeServer | undefined;
@@ -194,8 +208,8 @@ const steps: Step[] = [
     run: async () => {
       const p = requirePage();
       await goToLine(p, 103, UI_TIMEOUT_MS);
-      const text = await hoverText(p, tokenLocator(p, /movl\s+%cr4,\s*%eax/, '%cr4'), UI_TIMEOUT_MS);
-      for (const bit of ['PAE', 'PGE', 'OSFXSR', 'LA57']) if (!text.includes(bit)) throw new Error(`hover lacks ${bit}:\n${text}`);
+      // The CR4 bit list: a few bits from the start, middle and end of the register.
+      const text = await hoverText(p, tokenLocator(p, /movl\s+%cr4,\s*%eax/, '%cr4'), /PAE[\s\S]*PGE[\s\S]*OSFXSR[\s\S]*LA57/, 30_000);
       return `${text.split('\n')[0]}\n${await screenshot('hover-cr4')}`;
     },
   },
@@ -205,25 +219,82 @@ const steps: Step[] = [
     run: async () => {
       const p = requirePage();
       await goToLine(p, 65, UI_TIMEOUT_MS);
-      const text = await hoverText(p, tokenLocator(p, /^\s*TAKE_STACK_LOCK\s*$/, 'TAKE_STACK_LOCK'), UI_TIMEOUT_MS);
-      if (!/lock\s+btsl/.test(text)) throw new Error(`hover shows no expansion (lock btsl ...):\n${text}`);
-      return `${await screenshot('hover-macro')}`;
+      // The default arguments take the .else branch: the expansion locks stack_lock - tramp_base.
+      const text = await hoverText(p, tokenLocator(p, /^\s*TAKE_STACK_LOCK\s*$/, 'TAKE_STACK_LOCK'), /lock\s+btsl\s+\$0,\s*stack_lock - tramp_base/, 30_000);
+      return `${text.split('\n').slice(0, 4).join(' | ')}\n${await screenshot('hover-macro')}`;
     },
   },
-  // TODO (issue 8, debug adapter + extension): press F5 in trampoline.S with no .vscode/launch.json; the
-  // DebugConfigurationProvider infers start "ap"; expect the debug toolbar and the top-stack-frame decoration on
-  // the first instruction (cli) with the Call Stack paused "on entry". Screenshot "stop-on-entry".
-  { name: 'F5 with no launch.json stops on entry', pending: 'DebugConfigurationProvider and debug adapter not built yet' },
-  // TODO: set a breakpoint after `lmsw %ax` (or run "Run to next mode switch") and continue (F5); expect the stop
-  // on the mode switch (Real 16 -> Protected) with the status bar mode entry. Screenshot "mode-switch-stop".
-  { name: 'continue to the mode-switch stop', pending: 'debug adapter and machine not built yet' },
-  // TODO: during the session hover `%cr0` (EvaluatableExpressionProvider) and expect its live value with PE=1.
-  { name: 'hover %cr0 shows its live value with PE=1', pending: 'EvaluatableExpressionProvider not built yet' },
-  // TODO: open the Run and Debug view, expand the control-register scope and find CR0 with PE = 1.
-  { name: 'Variables view shows CR0.PE', pending: 'debug adapter scopes not built yet' },
-  // TODO: run "x86 Trampoline: Open page-table map" from the command palette; expect the webview panel with the
-  // mapped ranges from CR3. Screenshot "page-table-map".
-  { name: 'the page-table map opens', pending: 'page-table webview not built yet' },
+  // The debug steps below use helpers from debug-ui.ts that test/e2e/harness-check.ts proves against VS Code's
+  // JavaScript debugger. To enable one, delete its `pending` line; pin the expectations when the feature lands.
+  {
+    name: 'F5 with no launch.json stops on entry',
+    pending: 'DebugConfigurationProvider (issue 8) and the debug adapter are not built yet',
+    timeoutMs: 60_000,
+    run: async () => {
+      const p = requirePage();
+      await goToLine(p, ENTRY_LINE, UI_TIMEOUT_MS);
+      // The only debugger for gas-x86 is ours, so VS Code asks nothing; start "ap" is inferred from the file.
+      await startDebugging(p, UI_TIMEOUT_MS);
+      const line = await waitForStop(p, 45_000);
+      if (line !== ENTRY_LINE) throw new Error(`stopped on line ${line}, expected the entry (cli) on line ${ENTRY_LINE}`);
+      return `stopped on entry, line ${line}\n${await screenshot('stop-on-entry')}`;
+    },
+  },
+  {
+    name: 'continue to the mode-switch stop (real -> protected)',
+    pending: 'mode-switch stops in the debug adapter and machine are not built yet',
+    run: async () => {
+      const p = requirePage();
+      await continueExecution(p);
+      const line = await waitForStop(p, UI_TIMEOUT_MS, ENTRY_LINE);
+      // lmsw sets CR0.PE on line 80; the stop is reported on it or on the far jump after it.
+      if (line < MODE_SWITCH_LINES[0] || line > MODE_SWITCH_LINES[1]) {
+        throw new Error(`stopped on line ${line}, expected the mode switch on lines ${MODE_SWITCH_LINES.join('-')}`);
+      }
+      const status = await p.locator('.statusbar').innerText();
+      if (!/Protected/i.test(status)) throw new Error(`status bar does not say Protected: ${status.replace(/\s+/g, ' ')}`);
+      return `stopped on line ${line}\n${await screenshot('mode-switch-stop')}`;
+    },
+  },
+  {
+    name: 'hover %cr0 shows its live value with PE=1',
+    pending: 'EvaluatableExpressionProvider (issue 8) is not built yet',
+    run: async () => {
+      const p = requirePage();
+      await goToLine(p, CR0_LINE, UI_TIMEOUT_MS);
+      const text = await debugHoverText(p, tokenLocator(p, /movl\s+%eax,\s*%cr0/, '%cr0'), /\bPE\s*[=:]\s*1\b/, UI_TIMEOUT_MS);
+      return `${text.split('\n').slice(0, 3).join(' | ')}\n${await screenshot('hover-cr0-live')}`;
+    },
+  },
+  {
+    name: 'Variables view shows CR0.PE = 1',
+    pending: 'control-register scopes in the debug adapter are not built yet',
+    run: async () => {
+      const p = requirePage();
+      const tree = await variablesView(p, UI_TIMEOUT_MS);
+      // Scope and variable names are the adapter's to choose; these match issue 8's wording.
+      await expandVariable(tree, 'Control registers', UI_TIMEOUT_MS);
+      await expandVariable(tree, 'CR0', UI_TIMEOUT_MS);
+      const pe = await variableValue(tree, 'PE', UI_TIMEOUT_MS);
+      if (!/^(1|true)\b/.test(pe)) throw new Error(`CR0.PE = ${pe}`);
+      return `CR0.PE = ${pe}\n${await screenshot('variables-cr0')}`;
+    },
+  },
+  {
+    name: 'the page-table map opens',
+    pending: 'the page-table webview (issue 8) is not built yet',
+    run: async () => {
+      const p = requirePage();
+      await runCommand(p, 'x86 Trampoline: Open Page-Table Map', UI_TIMEOUT_MS);
+      // Webviews live in an iframe; its tab is enough to know the panel opened, the picture is in the screenshot.
+      await p.locator('.tabs-container .tab', { hasText: /Page.?Table/i }).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+      await p.locator('iframe.webview').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+      await p.waitForTimeout(1000); // let the webview paint before the screenshot
+      const shot = await screenshot('page-table-map');
+      await stopDebugging(p, UI_TIMEOUT_MS);
+      return shot;
+    },
+  },
 ];
 
 async function cleanup(): Promise<void> {

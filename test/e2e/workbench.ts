@@ -67,12 +67,11 @@ export async function quickOpen(page: Page, fileName: string, timeoutMs: number)
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(fileName);
-  // Wait for the file to be listed (the file search runs on the server) before accepting it.
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: fileName })
-    .first()
-    .waitFor({ state: 'visible', timeout: timeoutMs });
-  await page.keyboard.press('Enter');
+  // Wait for the file to be listed (the file search runs on the server), then pick that row: the highlighted
+  // one may still be a recently opened file.
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click({ timeout: timeoutMs });
   await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ state: 'visible', timeout: timeoutMs });
   await activeEditor(page).locator('.view-lines .view-line').first().waitFor({ state: 'visible', timeout: timeoutMs });
 }
@@ -148,27 +147,78 @@ export function tokenAt(lines: RenderedLine[], line: RegExp, word: string): Rend
 
 /** A locator for the rendered span holding `word` on the visible line whose text matches `line`. */
 export function tokenLocator(page: Page, line: RegExp, word: string): Locator {
+  // The editor renders spaces as U+00A0, which \s matches and a literal space does not.
+  const rendered = new RegExp(line.source.replace(/ /g, '\\s'), line.flags);
   return activeEditor(page)
-    .locator('.view-lines .view-line', { hasText: line })
+    .locator('.view-lines .view-line', { hasText: rendered })
     .first()
     .locator('span[class*="mtk"]', { hasText: word.replace(/^[%.]/, '') })
     .first();
 }
 
-/** Moves the mouse onto a token and returns the text of the hover widget once it shows. */
-export async function hoverText(page: Page, token: Locator, timeoutMs: number): Promise<string> {
-  await page.mouse.move(0, 0);
-  await token.hover({ timeout: timeoutMs });
-  const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
-  await hover.waitFor({ state: 'visible', timeout: timeoutMs });
-  // The first paint may be "Loading..."; wait until the content settles.
+/**
+ * Moves the mouse onto a token the way a hand does: away first, then in small steps, so the editor sees it
+ * enter and rest there (one jump onto the spot does not always start a hover).
+ */
+export async function pointAt(page: Page, token: Locator, timeoutMs: number): Promise<void> {
+  await token.scrollIntoViewIfNeeded({ timeout: timeoutMs });
+  const box = await token.boundingBox({ timeout: timeoutMs });
+  if (!box) throw new Error('token is not rendered');
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y + 60);
+  await page.mouse.move(x, y, { steps: 6 });
+}
+
+/**
+ * Points at a token until `widget` shows text matching `expect` and returns that text. A hover can come too early
+ * (language server still starting, debugger not yet settled on the new frame), so it tries again until the
+ * deadline, alternating the mouse with the keyboard (cursor on the token, Ctrl+K Ctrl+I: "Show Hover", which is
+ * also "Debug: Show Hover" while paused); the error quotes the last text seen.
+ */
+export async function hoverUntil(page: Page, token: Locator, widget: Locator, expect: RegExp, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  let text = (await hover.innerText()).trim();
-  while (/^Loading/.test(text) && Date.now() < deadline) {
-    await page.waitForTimeout(200);
-    text = (await hover.innerText()).trim();
+  let last = '(no hover)';
+  for (let round = 0; Date.now() < deadline; round++) {
+    const budget = Math.min(5000, Math.max(1000, deadline - Date.now()));
+    const byKeyboard = round % 2 === 1;
+    // The editor re-renders lines while it tokenizes; a span that went away is found again next round.
+    const pointed = await (byKeyboard ? cursorOn(page, token, budget) : pointAt(page, token, budget)).then(
+      () => true,
+      (err: Error) => ((last = `(could not reach the token: ${err.message.split('\n')[0]})`), false),
+    );
+    if (pointed) {
+      if (byKeyboard) {
+        await page.keyboard.press('Control+K');
+        await page.keyboard.press('Control+I');
+      }
+      const shown = widget.filter({ visible: true }).first();
+      // Watch the widget for a while: it may first say "Loading..." or show a stale value.
+      const until = Math.min(deadline, Date.now() + 4000);
+      while (Date.now() < until) {
+        if (await shown.isVisible().catch(() => false)) {
+          const text = (await shown.innerText({ timeout: 1000 }).catch(() => '')).trim();
+          if (text) last = text;
+          if (expect.test(text)) return text;
+        }
+        await page.waitForTimeout(200);
+      }
+    }
+    await page.keyboard.press('Escape');
+    await page.mouse.move(1, 1);
+    await page.waitForTimeout(300);
   }
-  return text;
+  throw new Error(`hover never matched ${expect}; last seen:\n${last}`);
+}
+
+/** Puts the text cursor inside a token (a click on its middle). */
+export async function cursorOn(page: Page, token: Locator, timeoutMs: number): Promise<void> {
+  await token.click({ timeout: timeoutMs });
+}
+
+/** The language hover (documentation from the language server) over a token. */
+export function hoverText(page: Page, token: Locator, expect: RegExp, timeoutMs: number): Promise<string> {
+  return hoverUntil(page, token, page.locator('.monaco-editor .monaco-hover-content'), expect, timeoutMs);
 }
 
 /** Text of the language-mode entry in the status bar ("Plain Text", "x86 Assembly (GAS)", ...). */

@@ -1,0 +1,103 @@
+// The Run and Debug side of the workbench as Playwright calls: F5 (with an optional debugger pick), wait for a
+// stop and read which line it is on, continue, read the Variables view, read the debug hover, stop. Checked
+// against VS Code's own JavaScript debugger by test/e2e/harness-check.ts, so the x86 steps can rely on them.
+import type { Locator, Page } from 'playwright-core';
+import { activeEditor, hoverUntil } from './workbench';
+
+interface DomNode {
+  textContent: string | null;
+  getBoundingClientRect(): { top: number };
+  querySelectorAll(sel: string): ArrayLike<DomNode>;
+}
+
+/** F5 in the editor. If VS Code asks which debugger to use and `pick` is given, that entry is chosen. */
+export async function startDebugging(page: Page, timeoutMs: number, pick?: string): Promise<void> {
+  await activeEditor(page).locator('.view-lines').click({ timeout: timeoutMs });
+  await page.keyboard.press('F5');
+  if (pick === undefined) return;
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: pick }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click({ timeout: timeoutMs });
+}
+
+/** The debug toolbar shows while a session runs. */
+export function debugToolbar(page: Page): Locator {
+  return page.locator('.debug-toolbar');
+}
+
+/**
+ * Waits until the session is paused with the top stack frame in the active editor and returns its 1-based line
+ * (read from the gutter next to the current-line decoration). `afterLine` waits for a stop on a different line.
+ */
+export async function waitForStop(page: Page, timeoutMs: number, notOnLine?: number): Promise<number> {
+  await debugToolbar(page).waitFor({ state: 'visible', timeout: timeoutMs });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = await topFrameLine(page);
+    if (line !== undefined && line !== notOnLine) return line;
+    if (Date.now() > deadline) {
+      throw new Error(`no stop${notOnLine ? ` other than line ${notOnLine}` : ''} within ${timeoutMs} ms`);
+    }
+    await page.waitForTimeout(200);
+  }
+}
+
+async function topFrameLine(page: Page): Promise<number | undefined> {
+  const editor = activeEditor(page);
+  if ((await editor.count()) === 0) return undefined;
+  const line = await editor.evaluate((root: unknown) => {
+    const el = root as DomNode;
+    const marker = el.querySelectorAll('.debug-top-stack-frame-line, .debug-top-stack-frame-range');
+    if (marker.length === 0) return -1;
+    const top = marker[0].getBoundingClientRect().top;
+    const gutter = Array.from(el.querySelectorAll('.margin-view-overlays .line-numbers')).find(
+      (n) => Math.abs(n.getBoundingClientRect().top - top) < 2,
+    );
+    return gutter ? Number(gutter.textContent) : -1;
+  });
+  return line > 0 ? line : undefined;
+}
+
+/** F5 while paused: continue. */
+export async function continueExecution(page: Page): Promise<void> {
+  await page.keyboard.press('F5');
+}
+
+/** Shift+F5 and wait for the toolbar to go. */
+export async function stopDebugging(page: Page, timeoutMs: number): Promise<void> {
+  if (!(await debugToolbar(page).isVisible())) return;
+  await page.keyboard.press('Shift+F5');
+  await debugToolbar(page).waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Opens the Run and Debug view (Ctrl+Shift+D) and returns the Variables tree. */
+export async function variablesView(page: Page, timeoutMs: number): Promise<Locator> {
+  await page.keyboard.press('Control+Shift+D');
+  const tree = page.locator('.debug-variables');
+  await tree.waitFor({ state: 'visible', timeout: timeoutMs });
+  return tree;
+}
+
+/** Expands the scope or variable row labelled `name` (if collapsed). */
+export async function expandVariable(tree: Locator, name: string, timeoutMs: number): Promise<void> {
+  const row = variableRow(tree, name);
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click({ timeout: timeoutMs });
+}
+
+/** The row for `name` in the Variables tree; VS Code 1.100 renders "name = value" (older ones "name: value"). */
+export function variableRow(tree: Locator, name: string): Locator {
+  const exact = new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*[:=]|\\s*$)`);
+  return tree.locator('.monaco-list-row', { hasText: exact }).first();
+}
+
+export async function variableValue(tree: Locator, name: string, timeoutMs: number): Promise<string> {
+  const row = variableRow(tree, name);
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  return (await row.locator('.value').first().innerText({ timeout: timeoutMs })).trim();
+}
+
+/** Hovers a token while paused and returns the debug hover's text (the evaluated value) once it matches. */
+export function debugHoverText(page: Page, token: Locator, expect: RegExp, timeoutMs: number): Promise<string> {
+  return hoverUntil(page, token, page.locator('.debug-hover-widget'), expect, timeoutMs);
+}
