@@ -271,10 +271,22 @@ function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, 
     bytes.set(littleEndian(value, fx.size), at);
     return;
   }
-  if (v.k === 'unknown' && /different sections/.test(v.why)) {
+  if (v.k === 'unknown' && /different sections/.test(v.why) && !isPcRelativeForm(asm, fx.expr, section.name)) {
     asm.error(`can't resolve expression: ${v.why}`, fx.origin, 'unresolvable');
   }
   relocs.push({ offset: at, size: fx.size, expr: fx.expr, pcRelative: fx.pcRelative, pcBase, range: fx.range, origin: fx.origin });
+}
+
+/**
+ * `sym - .` (or `sym - label` with the label in the fixup's own section, plus constants): ELF expresses it as a
+ * pc-relative relocation, so it is valid across sections.
+ */
+function isPcRelativeForm(asm: Assembler, expr: Expr, section: string): boolean {
+  let e = expr;
+  while (e.t === 'bin' && (e.op === '+' || e.op === '-') && evaluate(e.r, asm.finalEnv).k === 'abs') e = e.l;
+  if (e.t !== 'bin' || e.op !== '-') return false;
+  const r = evaluate(e.r, asm.finalEnv);
+  return r.k === 'rel' && r.at.section === section;
 }
 
 function mentionsExternal(asm: Assembler, expr: Expr): boolean {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assemble, MemoryFileSystem } from '../../gas/index';
+import { analyze, assemble, MemoryFileSystem } from '../../gas/index';
 import { gnuAssemble, hex, requireTools } from './toolchain';
 
 const PROGRAM = `
@@ -177,4 +177,58 @@ test('an undefined weak symbol links as zero, like GNU ld', (t) => {
   const r = assemble(new MemoryFileSystem({ '/w.s': src }), '/w.s', { preprocess: false, textAddress: 0x1000n });
   assert.deepEqual(r.diagnostics, []);
   assert.equal(hex(r.image), hex(gnu.image));
+});
+
+const ALTERNATIVES = `
+	.text
+	.code64
+	.macro ALT old, new, feature
+140:
+	\\old
+141:
+	.skip -(((144f-143f)-(141b-140b)) > 0) * ((144f-143f)-(141b-140b)),0x90
+142:
+	.pushsection .altinstructions,"a"
+	.long 140b - .
+	.long 143f - .
+	.word \\feature
+	.byte 142b-140b
+	.byte 144f-143f
+	.popsection
+	.pushsection .altinstr_replacement,"ax"
+143:
+	\\new
+144:
+	.popsection
+	.endm
+start:
+	ALT "nop", "lfence; rdtsc", 5
+	ALT "xorl %eax, %eax", "nop", 7
+	jmp start
+	.pushsection __ex_table, "a"
+	.balign 4
+	.long start - ., 142b - .
+	.popsection
+`;
+
+test('kernel-style alternatives (cross-section `sym - .`, sized .skip, push/popsection) link like GNU ld', (t) => {
+  if (!requireTools(t, ['as', 'ld', 'objcopy', 'nm'])) return;
+  const script = `SECTIONS {
+  . = 0x2000;
+  .text : { *(.text) }
+  .altinstr_replacement : { *(.altinstr_replacement) }
+  .altinstructions : { *(.altinstructions) }
+  __ex_table : { *(__ex_table) }
+}`;
+  const gnu = gnuLink(ALTERNATIVES, [], script);
+  const r = assemble(new MemoryFileSystem({ '/alt.s': ALTERNATIVES }), '/alt.s', { preprocess: false, script: { path: '/l.ld', text: script } });
+  assert.deepEqual(r.diagnostics.map((d) => d.message), []);
+  assert.equal(hex(r.image), hex(gnu.image));
+  // And before linking, the object-level bytes equal as's (relocated fields are zero in both).
+  const obj = gnuAssemble(ALTERNATIVES);
+  const a = analyze(new MemoryFileSystem({ '/alt.s': ALTERNATIVES }), '/alt.s', { preprocess: false });
+  for (const [name, bytes] of obj.sections) {
+    if (name.startsWith('.note')) continue;
+    assert.equal(hex(a.sections.find((s) => s.name === name)?.bytes ?? new Uint8Array(0)), hex(bytes), name);
+  }
 });
