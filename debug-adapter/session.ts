@@ -1,21 +1,607 @@
-// Translates DAP requests into calls on the runtime; no debugging logic lives here.
-import { LoggingDebugSession, TerminatedEvent } from '@vscode/debugadapter';
+// Translates DAP requests into calls on the runtime and runtime notifications into DAP events; no debugging
+// logic lives here. Every handler answers: failures become error responses, never a dead adapter.
+import {
+  Breakpoint, BreakpointEvent, ContinuedEvent, Event, ExitedEvent, InitializedEvent, LoggingDebugSession, OutputEvent,
+  Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+} from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { basename } from 'node:path';
+import { DiskFileSystem } from './runtime/disk-fs';
+import { EXCEPTION_FILTERS, TrampolineRuntime, type StopInfo } from './runtime/runtime';
+import { LaunchError, type LaunchArguments } from './runtime/launch';
+import { scopesFor, type VarNode } from './runtime/variables';
+import { evaluateExpression, formatResult } from './runtime/evaluate';
+import { CONSOLE_COMMANDS, runConsoleCommand } from './runtime/commands';
+import { disassembleAt } from './runtime/disassembly';
+import { parseNumber } from './runtime/numbers';
+import { peekLinear } from '../machine/inspect';
+import { describeBits } from '../isa/bits/describe';
+import type { UserBreakpoint } from './runtime/breakpoints';
+
+const FRAME_STRIDE = 10_000;
+
+interface LaunchRequestArguments extends DebugProtocol.LaunchRequestArguments, LaunchArguments {}
 
 export class TrampolineDebugSession extends LoggingDebugSession {
+  private readonly runtime: TrampolineRuntime;
+  private readonly fs = new DiskFileSystem();
+  private variables = new Map<number, () => VarNode[]>();
+  private nextVariableRef = 1;
+  private lastStop: StopInfo | undefined;
+  private configurationDone: () => void = () => {};
+  private readonly configured: Promise<void>;
+  private launched = false;
+  private timelineSent = 0;
+
   constructor() {
     super();
-    this.setDebuggerLinesStartAt1(true);
-    this.setDebuggerColumnsStartAt1(true);
+    this.setDebuggerLinesStartAt1(false);
+    this.setDebuggerColumnsStartAt1(false);
+    this.configured = new Promise((r) => (this.configurationDone = r));
+    this.runtime = new TrampolineRuntime({
+      stopped: (s) => this.onStopped(s),
+      output: (text, category) => this.sendEvent(new OutputEvent(text, category)),
+      exited: (code, message) => {
+        this.sendEvent(new OutputEvent(`Program ended: ${message}\n`, 'console'));
+        this.sendEvent(new ExitedEvent(code));
+        this.sendEvent(new TerminatedEvent());
+      },
+      continued: () => this.invalidateVariables(),
+      threadStarted: (cpu) => this.sendEvent(new ThreadEvent('started', cpu + 1)),
+    });
   }
 
+  /** Runs a handler; any exception becomes an error response (and the adapter keeps going). */
+  private guard(response: DebugProtocol.Response, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.fail(response, e);
+    }
+  }
+
+  private fail(response: DebugProtocol.Response, e: unknown, id = 2001): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.sendErrorResponse(response, { id, format: message.replace(/\{/g, '(').replace(/\}/g, ')'), showUser: true });
+  }
+
+  private async guardAsync(f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      this.sendEvent(new OutputEvent(`x86 Trampoline internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`, 'stderr'));
+      if (this.runtime.state === 'running') {
+        this.runtime.state = 'stopped';
+        this.onStopped({ reason: 'exception', cpu: this.runtime.focusCpu, description: `Internal error: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+  }
+
+  private invalidateVariables(): void {
+    this.variables.clear();
+  }
+
+  private onStopped(s: StopInfo): void {
+    this.invalidateVariables();
+    this.lastStop = s;
+    const ev = new StoppedEvent(s.reason, s.cpu + 1) as DebugProtocol.StoppedEvent;
+    ev.body.description = s.description;
+    ev.body.text = s.exception?.description ?? s.description;
+    ev.body.allThreadsStopped = true;
+    if (s.hitBreakpointIds) ev.body.hitBreakpointIds = s.hitBreakpointIds;
+    this.sendEvent(ev);
+    const status = this.runtime.status(s.cpu);
+    const fresh = this.runtime.timeline.slice(Math.min(this.timelineSent, this.runtime.timeline.length));
+    this.timelineSent = this.runtime.timeline.length;
+    this.sendEvent(new Event('x86Trampoline.status', { ...status, reason: s.reason, description: s.description, timelineLength: this.runtime.timeline.length, newModeEvents: fresh }));
+  }
+
+  private cpuOfThread(threadId: number | undefined): number {
+    const cpu = (threadId ?? this.runtime.focusCpu + 1) - 1;
+    const n = this.runtime.machine?.cpus.length ?? 0;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= n) throw new Error(`unknown thread ${threadId} (threads are CPUs 1..${n})`);
+    return cpu;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------------------------
+
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
-    response.body = { ...response.body, supportsConfigurationDoneRequest: true };
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsEvaluateForHovers: true,
+      supportsStepBack: true,
+      supportsSetVariable: true,
+      supportsRestartRequest: true,
+      supportsGotoTargetsRequest: true,
+      supportsExceptionInfoRequest: true,
+      supportsTerminateRequest: true,
+      supportsDataBreakpoints: true,
+      supportsDisassembleRequest: true,
+      supportsSteppingGranularity: true,
+      supportsInstructionBreakpoints: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsLoadedSourcesRequest: true,
+      supportsExceptionFilterOptions: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: [' ', '.', '%'],
+      supportsValueFormattingOptions: false,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
+        filter: f.id,
+        label: f.label,
+        description: f.description,
+        default: f.default,
+        supportsCondition: f.supportsCondition,
+        conditionDescription: f.conditionDescription,
+      })),
+    };
     this.sendResponse(response);
   }
 
-  protected override launchRequest(response: DebugProtocol.LaunchResponse): void {
-    this.sendErrorResponse(response, { id: 1001, format: 'x86 Trampoline: the embedded machine is not available yet', showUser: true });
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchRequestArguments): Promise<void> {
+    if (this.launched) return this.fail(response, new Error('this session already launched a program; start a new debug session or use Restart'), 2002);
+    try {
+      const plan = this.runtime.launch(args, this.fs);
+      this.launched = true;
+      this.sendEvent(new OutputEvent(`x86 Trampoline: ${basename(plan.program.path)} (${plan.program.image.length} bytes), start ${plan.start}, ${plan.cpus} CPU(s), ${plan.memoryMiB} MiB\n`, 'console'));
+    } catch (e) {
+      if (e instanceof LaunchError && e.diagnostics.length) {
+        this.sendEvent(new Event('x86Trampoline.assemblyErrors', {
+          program: args.program,
+          diagnostics: e.diagnostics.map((d) => ({
+            file: d.origin.range.file,
+            line: d.origin.range.line + 1,
+            column: d.origin.range.column + 1,
+            endLine: d.origin.range.endLine + 1,
+            endColumn: d.origin.range.endColumn + 1,
+            severity: d.severity,
+            message: d.message,
+            code: d.code,
+          })),
+        }));
+      }
+      const id = e instanceof LaunchError ? 3001 : 3999;
+      return this.fail(response, e instanceof LaunchError ? e : new Error(`internal error while launching: ${e instanceof Error ? e.message : String(e)}`), id);
+    }
+    this.sendEvent(new InitializedEvent());
+    await Promise.race([this.configured, new Promise((r) => setTimeout(r, 2000))]);
+    this.sendResponse(response);
+    this.runtime.begin();
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    this.configurationDone();
+  }
+
+  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
+    this.guard(response, () => {
+      this.invalidateVariables();
+      this.timelineSent = 0;
+      this.sendResponse(response);
+      this.runtime.restart();
+    });
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.runtime.terminate();
+    this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.runtime.terminate();
+    this.sendResponse(response);
+  }
+
+  // ---- breakpoints -----------------------------------------------------------------------------------------------
+
+  private toDapBreakpoint(bp: UserBreakpoint): DebugProtocol.Breakpoint {
+    const b = new Breakpoint(bp.verified) as DebugProtocol.Breakpoint;
+    b.id = bp.id;
+    if (bp.message) b.message = bp.message;
+    if (bp.file !== undefined && bp.line !== undefined) {
+      b.source = new Source(basename(bp.file), this.convertDebuggerPathToClient(bp.file));
+      b.line = this.convertDebuggerLineToClient(bp.line);
+    }
+    if (bp.addresses.length) b.instructionReference = `0x${bp.addresses[0].toString(16)}`;
+    return b;
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    this.guard(response, () => {
+      const path = args.source.path;
+      if (!path) throw new Error('breakpoints need a source with a path');
+      const file = this.convertClientPathToDebugger(path);
+      const bps = this.runtime.setSourceBreakpoints(file, (args.breakpoints ?? []).map((b) => ({ line: this.convertClientLineToDebugger(b.line), condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage })));
+      response.body = { breakpoints: bps.map((b) => this.toDapBreakpoint(b)) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const bps = this.runtime.setFunctionBreakpoints(args.breakpoints ?? []);
+      response.body = { breakpoints: bps.map((b) => this.toDapBreakpoint(b)) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const bps = this.runtime.setInstructionBreakpoints(args.breakpoints ?? []);
+      response.body = { breakpoints: bps.map((b) => this.toDapBreakpoint(b)) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const ids = [...(args.filters ?? [])];
+      const conditions: Record<string, string | undefined> = {};
+      for (const o of args.filterOptions ?? []) {
+        ids.push(o.filterId);
+        conditions[o.filterId] = o.condition;
+      }
+      const results = this.runtime.setExceptionFilters(ids, conditions);
+      response.body = { breakpoints: results.map((r) => ({ verified: r.verified, message: r.message })) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.guard(response, () => {
+      let expression = args.name;
+      if (args.variablesReference !== undefined) {
+        const node = this.variables.get(args.variablesReference)?.().find((n) => n.name === args.name);
+        if (node?.memoryReference) expression = node.memoryReference;
+        else if (node?.evaluateName) expression = node.evaluateName;
+      }
+      response.body = this.runtime.dataBreakpointInfo(expression);
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.guard(response, () => {
+      response.body = { breakpoints: this.runtime.setDataBreakpoints(args.breakpoints ?? []) };
+      this.sendResponse(response);
+    });
+  }
+
+  // ---- execution -------------------------------------------------------------------------------------------------
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = { threads: this.runtime.threads().map((t) => new Thread(t.id, t.name)) };
+    this.sendResponse(response);
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.guard(response, () => {
+      this.runtime.requireInspectable();
+      if (this.runtime.state !== 'stopped') throw new Error(`cannot continue: the program is ${this.runtime.state}`);
+      response.body = { allThreadsContinued: true };
+      this.sendResponse(response);
+      void this.guardAsync(() => this.runtime.continue());
+    });
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.guard(response, () => {
+      if (this.runtime.state === 'idle') throw new Error('nothing to pause: no program is running');
+      this.runtime.pause();
+      this.sendResponse(response);
+    });
+  }
+
+  private stepRequest(response: DebugProtocol.Response, threadId: number, kind: 'in' | 'over' | 'out', granularity?: DebugProtocol.SteppingGranularity): void {
+    this.guard(response, () => {
+      const cpu = this.cpuOfThread(threadId);
+      if (this.runtime.state !== 'stopped') throw new Error(`cannot step: the program is ${this.runtime.state}`);
+      this.sendResponse(response);
+      void this.guardAsync(() => this.runtime.step(cpu, kind, granularity === 'instruction' ? 'instruction' : 'line'));
+    });
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.stepRequest(response, args.threadId, 'over', args.granularity);
+  }
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.stepRequest(response, args.threadId, 'in', args.granularity);
+  }
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.stepRequest(response, args.threadId, 'out', args.granularity);
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.guard(response, () => {
+      const cpu = this.cpuOfThread(args.threadId);
+      if (this.runtime.state !== 'stopped') throw new Error(`cannot step back: the program is ${this.runtime.state}`);
+      this.sendResponse(response);
+      this.runtime.stepBack(cpu, args.granularity === 'instruction' ? 'instruction' : 'line');
+    });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
+    this.guard(response, () => {
+      const cpu = this.cpuOfThread(args.threadId);
+      if (this.runtime.state !== 'stopped') throw new Error(`cannot run backwards: the program is ${this.runtime.state}`);
+      this.sendResponse(response);
+      this.runtime.reverseContinue(cpu);
+    });
+  }
+
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    this.guard(response, () => {
+      const file = this.convertClientPathToDebugger(args.source.path ?? '');
+      const line = this.convertClientLineToDebugger(args.line);
+      const targets = this.runtime.gotoTargets(file, line);
+      if (!targets.length) throw new Error(`line ${args.line} has no instructions to jump to`);
+      response.body = { targets: targets.map((a) => ({ id: a, label: `0x${a.toString(16)}`, line: args.line, instructionPointerReference: `0x${a.toString(16)}` })) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    this.guard(response, () => {
+      const cpu = this.cpuOfThread(args.threadId);
+      this.sendResponse(response);
+      this.runtime.goto(cpu, args.targetId);
+    });
+  }
+
+  // ---- inspection ------------------------------------------------------------------------------------------------
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    this.guard(response, () => {
+      const cpu = this.cpuOfThread(args.threadId);
+      const frames = this.runtime.stackFrames(cpu);
+      const start = args.startFrame ?? 0;
+      const count = args.levels && args.levels > 0 ? args.levels : frames.length;
+      const out = frames.slice(start, start + count).map((f, i) => {
+        const sf = new StackFrame(cpu * FRAME_STRIDE + start + i + 1, f.name) as DebugProtocol.StackFrame;
+        if (f.file !== undefined && f.line !== undefined) {
+          sf.source = new Source(basename(f.file), this.convertDebuggerPathToClient(f.file));
+          sf.line = this.convertDebuggerLineToClient(f.line);
+          sf.column = this.convertDebuggerColumnToClient(f.column ?? 0);
+        } else {
+          sf.line = 0;
+          sf.column = 0;
+        }
+        sf.instructionPointerReference = `0x${f.linear.toString(16)}`;
+        if (f.kind === 'macro') sf.presentationHint = 'label';
+        return sf;
+      });
+      response.body = { stackFrames: out, totalFrames: frames.length };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    this.guard(response, () => {
+      const cpu = Math.floor((args.frameId - 1) / FRAME_STRIDE);
+      if (!Number.isInteger(cpu) || cpu < 0 || cpu >= (this.runtime.machine?.cpus.length ?? 0)) throw new Error(`unknown stack frame ${args.frameId}`);
+      const scopes = scopesFor(this.runtime, cpu).map((s) => {
+        const sc = new Scope(s.name, this.reference(s.children), s.expensive) as DebugProtocol.Scope;
+        if (s.name === 'General' || s.name === 'Control registers') sc.presentationHint = 'registers';
+        return sc;
+      });
+      response.body = { scopes };
+      this.sendResponse(response);
+    });
+  }
+
+  private reference(children: () => VarNode[]): number {
+    const id = this.nextVariableRef++;
+    this.variables.set(id, children);
+    return id;
+  }
+
+  private toVariable(n: VarNode): DebugProtocol.Variable {
+    const v: DebugProtocol.Variable = { name: n.name, value: n.value, variablesReference: n.children ? this.reference(n.children) : 0 };
+    if (n.type) v.type = n.type;
+    if (n.memoryReference) v.memoryReference = n.memoryReference;
+    if (n.evaluateName) v.evaluateName = n.evaluateName;
+    if (!n.set) v.presentationHint = { attributes: ['readOnly'] };
+    return v;
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    this.guard(response, () => {
+      const children = this.variables.get(args.variablesReference);
+      if (!children) throw new Error(`variables reference ${args.variablesReference} is no longer valid (the program ran since it was handed out)`);
+      this.runtime.requireInspectable();
+      let nodes = children();
+      if (args.start !== undefined || args.count !== undefined) nodes = nodes.slice(args.start ?? 0, (args.start ?? 0) + (args.count || nodes.length));
+      response.body = { variables: nodes.map((n) => this.toVariable(n)) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    this.guard(response, () => {
+      const children = this.variables.get(args.variablesReference);
+      if (!children) throw new Error(`variables reference ${args.variablesReference} is no longer valid`);
+      if (this.runtime.state !== 'stopped') throw new Error('the machine is running; pause it first');
+      const node = children().find((n) => n.name === args.name);
+      if (!node) throw new Error(`no variable '${args.name}' here`);
+      if (!node.set) throw new Error(`'${args.name}' is read-only`);
+      const value = node.set(args.value);
+      const fresh = children().find((n) => n.name === args.name);
+      response.body = { value, variablesReference: fresh?.children ? this.reference(fresh.children) : 0 };
+      this.sendResponse(response);
+      this.sendEvent(new Event('invalidated', { areas: ['variables'] }));
+    });
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    this.guard(response, () => {
+      if (typeof args.expression !== 'string') throw new Error('evaluate needs an expression');
+      const cpu = args.frameId !== undefined ? Math.floor((args.frameId - 1) / FRAME_STRIDE) : this.runtime.focusCpu;
+      if (!Number.isInteger(cpu) || cpu < 0 || cpu >= (this.runtime.machine?.cpus.length ?? 0)) throw new Error(this.runtime.machine ? `unknown stack frame ${args.frameId}` : 'no program is running (launch first)');
+      this.runtime.requireInspectable();
+      if (args.context === 'repl' || args.context === undefined) {
+        const out = runConsoleCommand(args.expression, this.runtime, cpu);
+        if (out !== undefined) {
+          response.body = { result: out, variablesReference: 0 };
+          return this.sendResponse(response);
+        }
+      }
+      const r = evaluateExpression(args.expression, this.runtime.evalContext(cpu));
+      response.body = { result: formatResult(r), variablesReference: 0 };
+      if (r.bits) {
+        const bits = r.bits;
+        const value = r.value;
+        response.body.variablesReference = this.reference(() => describeBits(bits, value).filter((f) => !/^R\d+$/.test(f.name)).map((f) => ({ name: f.name, value: f.width === 1 ? String(f.value) : `0x${f.value.toString(16)}`, type: f.meaning, evaluateName: r.register ? `${r.register}.${f.name.toLowerCase()}` : undefined })));
+      }
+      if (r.address !== undefined) response.body.memoryReference = `0x${r.address.toString(16)}`;
+      else if (r.register && /^(r|e)?(ip|sp|bp|si|di)$|^r?[a-d]x$|^cr[23]$/.test(r.register)) response.body.memoryReference = `0x${r.value.toString(16)}`;
+      if (r.width) response.body.type = `${r.width}-bit`;
+      this.sendResponse(response);
+    });
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    const prefix = args.text.slice(0, args.column - 1).toLowerCase();
+    const regs = ['%rax', '%rip', '%rsp', '%cr0', '%cr3', '%cr4', 'cr0.pe', 'cr0.pg', 'cr4.pae', 'efer.lme', 'efer.lma', 'eflags.if', 'phys('];
+    const syms = this.runtime.program?.symbols.map((s) => s.name) ?? [];
+    const items = [...CONSOLE_COMMANDS, ...regs, ...syms].filter((c) => c.toLowerCase().startsWith(prefix)).slice(0, 200);
+    response.body = { targets: items.map((label) => ({ label, text: label, start: 0, length: prefix.length })) };
+    this.sendResponse(response);
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
+    this.guard(response, () => {
+      const s = this.lastStop;
+      if (!s || !s.exception || s.cpu + 1 !== args.threadId) throw new Error('this thread did not stop on an exception filter');
+      response.body = {
+        exceptionId: s.exception.filterId,
+        description: s.exception.description,
+        breakMode: 'always',
+        details: { message: s.exception.details, typeName: s.exception.event?.kind },
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
+    this.guard(response, () => {
+      const m = this.runtime.requireInspectable();
+      const base = parseNumber(args.memoryReference);
+      if (base === undefined) throw new Error(`memory reference '${args.memoryReference}' is not an address`);
+      const at = Number(base) + (args.offset ?? 0);
+      const list = disassembleAt(this.runtime.program, m.cpus[this.runtime.focusCpu], at, args.instructionOffset ?? 0, Math.min(args.instructionCount, 4096));
+      response.body = {
+        instructions: list.map((d) => {
+          const i: DebugProtocol.DisassembledInstruction = { address: d.address, instruction: d.instruction, instructionBytes: d.instructionBytes };
+          if (d.symbol) i.symbol = d.symbol;
+          if (d.presentationHint) i.presentationHint = d.presentationHint;
+          if (d.file !== undefined && d.line !== undefined) {
+            i.location = new Source(basename(d.file), this.convertDebuggerPathToClient(d.file));
+            i.line = this.convertDebuggerLineToClient(d.line);
+          }
+          return i;
+        }),
+      };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    this.guard(response, () => {
+      const m = this.runtime.requireInspectable();
+      const base = parseNumber(args.memoryReference);
+      if (base === undefined) throw new Error(`memory reference '${args.memoryReference}' is not an address`);
+      const start = base + BigInt(args.offset ?? 0);
+      const count = Math.max(0, Math.min(args.count, 1 << 20));
+      const cpu = m.cpus[this.runtime.focusCpu];
+      const chunks: Uint8Array[] = [];
+      let got = 0;
+      while (got < count) {
+        const at = start + BigInt(got);
+        const n = Math.min(count - got, 4096 - Number(at & 0xfffn));
+        const b = peekLinear(cpu, at, n);
+        if (!b) break;
+        chunks.push(b);
+        got += n;
+      }
+      const data = Buffer.concat(chunks);
+      response.body = { address: `0x${start.toString(16)}`, data: data.toString('base64'), unreadableBytes: count - got };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
+    this.guard(response, () => {
+      const m = this.runtime.requireInspectable();
+      if (this.runtime.state !== 'stopped') throw new Error('the machine is running; pause it first');
+      const base = parseNumber(args.memoryReference);
+      if (base === undefined) throw new Error(`memory reference '${args.memoryReference}' is not an address`);
+      const start = base + BigInt(args.offset ?? 0);
+      const data = Buffer.from(args.data, 'base64');
+      const cpu = m.cpus[this.runtime.focusCpu];
+      let done = 0;
+      while (done < data.length) {
+        const at = start + BigInt(done);
+        const n = Math.min(data.length - done, 4096 - Number(at & 0xfffn));
+        const phys = this.runtime.translate(cpu, at);
+        if (phys === undefined) {
+          if (done === 0) throw new Error(`linear address 0x${at.toString(16)} is not mapped`);
+          break;
+        }
+        m.memory.writeBytes(phys, data.subarray(done, done + n));
+        done += n;
+      }
+      m.executor?.flush?.();
+      response.body = { bytesWritten: done };
+      this.sendResponse(response);
+      this.sendEvent(new Event('invalidated', { areas: ['variables'] }));
+    });
+  }
+
+  protected override loadedSourcesRequest(response: DebugProtocol.LoadedSourcesResponse): void {
+    const files = this.runtime.program?.files ?? [];
+    response.body = { sources: files.map((f) => new Source(basename(f), this.convertDebuggerPathToClient(f))) };
+    this.sendResponse(response);
+  }
+
+  // ---- custom requests for the extension ---------------------------------------------------------------------------
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: Record<string, unknown> | undefined): void {
+    this.guard(response, () => {
+      const threadCpu = (): number => (args && typeof args.threadId === 'number' ? this.cpuOfThread(args.threadId) : this.runtime.focusCpu);
+      switch (command) {
+        case 'x86Trampoline.modeTimeline':
+          response.body = { entries: this.runtime.timeline };
+          break;
+        case 'x86Trampoline.status':
+          response.body = this.runtime.status(threadCpu()) ?? { state: 'idle' };
+          break;
+        case 'x86Trampoline.pageTables':
+          response.body = this.runtime.pageTables(threadCpu());
+          break;
+        case 'x86Trampoline.translate': {
+          const a = parseNumber(args?.address);
+          if (a === undefined) throw new Error(`'address' must be a number such as 0x9000 (got ${JSON.stringify(args?.address)})`);
+          response.body = this.runtime.translateRequest(threadCpu(), a);
+          break;
+        }
+        case 'x86Trampoline.runBackTo': {
+          const p = typeof args?.position === 'number' ? args.position : NaN;
+          if (!Number.isInteger(p)) throw new Error("'position' must be an execution position from the mode timeline");
+          this.sendResponse(response);
+          this.runtime.runBackTo(p);
+          return;
+        }
+        default:
+          throw new Error(`unknown request '${command}'`);
+      }
+      this.sendResponse(response);
+    });
   }
 }

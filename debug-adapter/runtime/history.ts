@@ -1,0 +1,144 @@
+// Reverse execution: the log of what the debugger ran (slices of all CPUs, or single instructions of one CPU)
+// plus copy-on-write machine snapshots every few thousand units. Going back to position P restores the last
+// snapshot at or before P and replays the log up to P with breakpoints and event stops switched off.
+import type { Machine, MachineSnapshot } from '../../machine/machine';
+
+/** One forward action: `run` retired `units` instructions across all CPUs; `step` executed one unit on a CPU. */
+export type LoggedOp = { kind: 'run'; from: number; units: number } | { kind: 'step'; from: number; cpu: number };
+
+export interface Checkpoint {
+  position: number;
+  snapshot: MachineSnapshot;
+  /** Index of the first op that runs after this checkpoint, and units of it already done. */
+  opIndex: number;
+  opOffset: number;
+}
+
+/** Keep at least this many units of history, and the checkpoint before the last mode switch. */
+export const HISTORY_UNITS = 150_000;
+export const CHECKPOINT_EVERY = 8_192;
+
+export class History {
+  readonly ops: LoggedOp[] = [];
+  checkpoints: Checkpoint[] = [];
+  /** Execution units since launch (retired instructions of runs + single steps). */
+  position = 0;
+  /** Position of the last mode switch (its checkpoint is never dropped). */
+  lastModeSwitch = -1;
+
+  constructor(private readonly machine: Machine) {}
+
+  reset(): void {
+    this.ops.length = 0;
+    this.checkpoints = [];
+    this.position = 0;
+    this.lastModeSwitch = -1;
+    this.checkpoint(true);
+  }
+
+  get oldest(): number {
+    return this.checkpoints.length ? this.checkpoints[0].position : this.position;
+  }
+
+  /** Takes a snapshot when the last one is far enough behind (or always when forced). */
+  checkpoint(force = false): void {
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    if (!force && last && this.position - last.position < CHECKPOINT_EVERY) return;
+    if (last && last.position === this.position) return;
+    this.checkpoints.push({ position: this.position, snapshot: this.machine.snapshot(), opIndex: this.ops.length, opOffset: 0 });
+    this.prune();
+  }
+
+  private prune(): void {
+    const keepFrom = this.position - HISTORY_UNITS;
+    let pinned = -1;
+    if (this.lastModeSwitch >= 0) {
+      for (let i = 0; i < this.checkpoints.length; i++) if (this.checkpoints[i].position <= this.lastModeSwitch) pinned = i;
+    }
+    this.checkpoints = this.checkpoints.filter((c, i) => i === pinned || c.position >= keepFrom || i === this.checkpoints.length - 1 || (i + 1 < this.checkpoints.length && this.checkpoints[i + 1].position > keepFrom && c.position < keepFrom));
+  }
+
+  recordRun(units: number): void {
+    if (units <= 0) return;
+    this.ops.push({ kind: 'run', from: this.position, units });
+    this.position += units;
+  }
+
+  recordStep(cpu: number): void {
+    this.ops.push({ kind: 'step', from: this.position, cpu });
+    this.position += 1;
+  }
+
+  /** The latest checkpoint at or before a position. */
+  checkpointBefore(position: number): Checkpoint | undefined {
+    let best: Checkpoint | undefined;
+    for (const c of this.checkpoints) if (c.position <= position) best = c;
+    return best;
+  }
+
+  /**
+   * Restores the machine to `target` by replaying from the checkpoint before it. `each` runs after every unit
+   * when given (slow path used to record instruction pointers). Breakpoints/filters must be off (caller).
+   */
+  replay(target: number, each?: (position: number) => void): { opIndex: number; opOffset: number } {
+    const cp = this.checkpointBefore(target);
+    if (!cp) throw new Error(`position ${target} is before the recorded history (oldest ${this.oldest})`);
+    return this.replayFrom(cp, target, each);
+  }
+
+  /** Like replay, from a given checkpoint; `each` also sees the checkpoint's own position first. */
+  replayFrom(cp: Checkpoint, target: number, each?: (position: number) => void): { opIndex: number; opOffset: number } {
+    const m = this.machine;
+    m.restore(cp.snapshot);
+    let pos = cp.position;
+    let opIndex = cp.opIndex;
+    let opOffset = cp.opOffset;
+    each?.(pos);
+    while (pos < target && opIndex < this.ops.length) {
+      const op = this.ops[opIndex];
+      if (op.kind === 'step') {
+        m.step(op.cpu);
+        pos++;
+        opIndex++;
+        each?.(pos);
+        continue;
+      }
+      const want = Math.min(op.units - opOffset, target - pos);
+      let done = 0;
+      let guard = 0;
+      while (done < want && guard++ < 1_000_000) {
+        const before = m.totalInstructions;
+        const r = m.run({ sliceInstructions: each ? 1 : want - done });
+        done += m.totalInstructions - before;
+        if (each && m.totalInstructions !== before) each(pos + done);
+        if (r.kind !== 'slice-end' && r.kind !== 'breakpoint' && r.kind !== 'event' && r.kind !== 'paused') break;
+      }
+      pos += done;
+      opOffset += done;
+      if (opOffset >= op.units) {
+        opIndex++;
+        opOffset = 0;
+      }
+      if (done < want) break;
+    }
+    this.position = pos;
+    return { opIndex, opOffset };
+  }
+
+  /** Forgets everything after the current position (forward execution continues from here). */
+  truncate(at: { opIndex: number; opOffset: number }): void {
+    if (at.opOffset > 0) {
+      const op = this.ops[at.opIndex];
+      if (op.kind === 'run') op.units = at.opOffset;
+      this.ops.length = at.opIndex + 1;
+    } else this.ops.length = at.opIndex;
+    this.checkpoints = this.checkpoints.filter((c) => c.position <= this.position);
+    if (this.lastModeSwitch > this.position) this.lastModeSwitch = -1;
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    if (last && last.position === this.position) {
+      // The snapshot's op index must point at where new ops will be appended.
+      last.opIndex = this.ops.length;
+      last.opOffset = 0;
+    }
+  }
+}
