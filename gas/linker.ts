@@ -334,7 +334,7 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
     if (!s) continue;
     for (const r of s.relocations) applyRelocation(r, s, c);
   }
-  function applyRelocation(r: Relocation, s: LaidOutSection, c: Chunk): void {
+  function applyRelocation(r: Relocation, _s: LaidOutSection, c: Chunk): void {
     const v = evaluate(r.expr, numericEnv);
     let value = toAddress(v, r.origin, true);
     if (value === undefined) {
@@ -344,8 +344,8 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
     if (r.pcRelative) value -= BigInt(c.address + r.pcBase);
     const msg = rangeProblem(value, r.size, r.range, r.pcRelative, c.address + r.offset);
     if (msg) diagnostics.push({ severity: 'error', message: r.pcRelative ? `relocation truncated to fit: ${msg}` : msg, origin: r.origin, code: 'out-of-range' });
+    // Only the image is patched: the analysis keeps object-level bytes, as GNU's .o does.
     if (!c.nobits && image.length) image.set(littleEndian(value, r.size), c.address - base + r.offset);
-    s.bytes.set(littleEndian(value, r.size), r.offset);
   }
 
   // Symbols with final addresses.
