@@ -24,6 +24,7 @@ import { KIND_WATCH as KIND_WATCH_, PhysicalMemory, type MemorySnapshot } from '
 import type { Platform } from './cpu/mmu';
 import { restoreFields as restoreFields_, saveFields as saveFields_, type Saved } from './snapshot-fields';
 import { MachineStop, type StopReason } from './stop';
+import { BIOS_STUB_OFFSET as BIOS_STUB_OFFSET_, StubBios } from './bios';
 // Local copies of imported bindings: module loaders that expose exports through getters (tsx) would
 // otherwise pay a call on every use in the hot path.
 const CR0_ET = CR0_ET_;
@@ -64,7 +65,7 @@ const KIND_WATCH = KIND_WATCH_;
 const restoreFields = restoreFields_;
 const saveFields = saveFields_;
 
-export type OutputSource = 'debugcon' | 'uart';
+export type OutputSource = 'debugcon' | 'uart' | 'bios';
 
 export interface MachineConfig {
   /** Guest RAM in MiB (default 256). */
@@ -84,7 +85,10 @@ export interface MachineConfig {
 export type StartState =
   /** ROM mapped below 4 GiB (last 64-128 KiB aliased below 1 MiB); CPU 0 at F000:FFF0, CS base 0xFFFF0000. */
   | { kind: 'reset'; rom: Uint8Array }
-  /** Image at 0x7C00, CS:IP 0000:7C00, DL = 0x80, IVT pointing at a stub BIOS. */
+  /**
+   * First 512 bytes of `image` at 0x7C00, CS:IP 0000:7C00, DL = 0x80; the whole image is disk 0x80 for the
+   * built-in BIOS (INT 10h/13h/15h/16h/1Ah); INT 10h output appears as source 'bios'.
+   */
   | { kind: 'boot-sector'; image: Uint8Array }
   /** Image at `load` (4 KiB aligned, below 1 MiB); real mode with CS = load >> 4, IP = 0, as after SIPI. */
   | { kind: 'ap'; image: Uint8Array; load: number }
@@ -109,6 +113,7 @@ export interface MachineSnapshot {
 }
 
 const FOUR_GIB = 0x1_0000_0000;
+const BIOS_STUB_OFFSET = BIOS_STUB_OFFSET_;
 
 export class Machine {
   readonly memory: PhysicalMemory;
@@ -140,6 +145,8 @@ export class Machine {
   private breakCount = 0;
   private skipBreakCpu = -1;
   private readonly watches: { first: number; last: number; read: boolean; write: boolean }[] = [];
+  /** The built-in BIOS of the boot-sector start (null otherwise): its services run when a CPU reaches a stub. */
+  bios: StubBios | null = null;
 
   constructor(config: MachineConfig = {}) {
     const cpus = Math.max(1, Math.min(255, config.cpus ?? 1));
@@ -276,6 +283,7 @@ export class Machine {
       cpu.runState = cpu.id === 0 ? 'running' : 'wait-for-sipi';
     }
     const bsp = this.cpus[0];
+    this.bios = null;
     switch (state.kind) {
       case 'reset': {
         const size = Math.ceil(state.rom.length / 4096) * 4096;
@@ -288,7 +296,17 @@ export class Machine {
       }
       case 'boot-sector': {
         this.installStubBios();
-        this.memory.load(0x7c00, state.image);
+        this.bios = new StubBios(state.image, {
+          output: (b) => this.output(b, 'bios'),
+          setA20: (on) => this.setA20(on),
+          getA20: () => this.platform.a20Enabled,
+          nowNs: () => this.clock.now,
+          lowRamEnd: this.memory.lowRamEnd,
+          highRamBytes: this.memory.highRamBytes,
+          pic: (port, v) => this.io.write(port, 1, v),
+          keyboardPort: () => this.io.read(0x60, 1),
+        });
+        this.memory.load(0x7c00, state.image.subarray(0, 512));
         this.realModeAt(bsp, 0, 0x7c00);
         bsp.gprLo[RDX] = 0x80;
         bsp.gprLo[RSP] = 0x7c00;
@@ -314,14 +332,14 @@ export class Machine {
     cpu.modeChanged();
   }
 
-  /** A 64 KiB stub BIOS at 0xF0000 (and the reset alias): every IVT vector points at an IRET. */
+  /** A 64 KiB stub BIOS at 0xF0000 (and the reset alias): every IVT vector points at F000:E000+v (an IRET byte). */
   private installStubBios(): void {
     const rom = new Uint8Array(0x10000).fill(0xcf); // IRET everywhere
     rom.set([0xea, 0x00, 0x7c, 0x00, 0x00], 0xfff0); // reset vector: jmp 0000:7C00
     this.memory.mapRom(0xf0000, rom);
     this.memory.mapRom(FOUR_GIB - 0x10000, rom);
     for (let v = 0; v < 256; v++) {
-      this.memory.write16(v * 4, 0xe000 + v);
+      this.memory.write16(v * 4, BIOS_STUB_OFFSET + v);
       this.memory.write16(v * 4 + 2, 0xf000);
     }
     this.memory.write16(0x413, 639); // BDA: base memory in KiB
@@ -553,6 +571,13 @@ export class Machine {
     this.startLo[id] = cpu.ripLo;
     this.startHi[id] = cpu.ripHi;
     this.startCs[id] = cpu.seg[CS].selector;
+    if (this.bios !== null && cpu.mode === 'real' && cpu.seg[CS].base === 0xf0000 && (cpu.ripLo & 0xff00) === BIOS_STUB_OFFSET) {
+      if (this.bios.call(cpu, cpu.ripLo & 0xff)) {
+        cpu.instructionsRetired++;
+        this.totalInstructions++;
+      }
+      return;
+    }
     if (this.breakCount > 0) {
       if (this.skipBreakCpu === id) this.skipBreakCpu = -1;
       else {

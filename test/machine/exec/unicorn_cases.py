@@ -46,6 +46,7 @@ for case in req['cases']:
     uc, state = emulator(mode)
     code = bytes.fromhex(case['code'])
     uc.mem_write(CODE, code + b'\x90' * 16)
+    uc.ctl_remove_cache(CODE, CODE + 0x100)  # mem_write does not drop translated blocks
     regs = GPR64 if mode == 64 else GPR32
     for i, r in enumerate(regs):
         uc.reg_write(r, int(case['regs'][i], 16))
