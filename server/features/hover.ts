@@ -3,7 +3,7 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { Statement, MacroInfo, SymbolInfo } from '../../gas/index';
 import type { CppMacroDefinition } from '../../gas/cpp/types';
-import { CR0, CR3, CR4, CR8, EFLAGS, type BitsDef } from '../../isa/bits/index';
+import { CR0, CR3, CR4, CR8, EFER, EFLAGS, XCR0, findField, type BitsDef } from '../../isa/bits/index';
 import { lookupRegister, registerAvailable, type RegisterInfo } from '../../isa/registers';
 import type { CodeMode } from '../../isa/mode';
 import type { LineToken } from '../line-scan';
@@ -22,13 +22,34 @@ const crBits: Record<number, BitsDef> = { 0: CR0, 3: CR3, 4: CR4, 8: CR8 };
 
 export function hover(r: DocAnalysis, pos: Position): Hover | null {
   const tok = tokenAtPosition(r, pos.line, pos.character);
-  if (!tok || tok.kind === 'comment' || tok.kind === 'punct') return null;
+  if (!tok || tok.kind === 'punct') return null;
+  if (tok.kind === 'comment') return commentHover(r, pos);
   const md = hoverMarkdown(r, pos, tok);
   if (!md) return null;
   return {
     contents: { kind: MarkupKind.Markdown, value: md },
     range: { start: { line: pos.line, character: tok.start }, end: { line: pos.line, character: tok.end } },
   };
+}
+
+const namedRegisters: Record<string, BitsDef> = { cr0: CR0, cr3: CR3, cr4: CR4, cr8: CR8, eflags: EFLAGS, rflags: EFLAGS, efer: EFER, xcr0: XCR0 };
+
+/** Register names and `REG.FIELD` written in comments ("Enable PAE in CR4", "EFER.LME = 1"). */
+function commentHover(r: DocAnalysis, pos: Position): Hover | null {
+  const text = r.lines[pos.line] ?? '';
+  const re = /[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)?/g;
+  for (const m of text.matchAll(re)) {
+    if (pos.character < m.index || pos.character > m.index + m[0].length) continue;
+    const [reg, field] = m[0].toLowerCase().split('.');
+    const def = namedRegisters[reg] ?? findMsr(reg)?.bits;
+    if (!def) return null;
+    const f = field ? findField(def, field) : undefined;
+    const value = f
+      ? `**${def.name}.${f.name}** (bit${f.width > 1 ? `s ${f.lsb + f.width - 1}:${f.lsb}` : ` ${f.lsb}`}) — ${f.meaning}`
+      : bitsTable(def);
+    return { contents: { kind: MarkupKind.Markdown, value }, range: { start: { line: pos.line, character: m.index }, end: { line: pos.line, character: m.index + m[0].length } } };
+  }
+  return null;
 }
 
 function hoverMarkdown(r: DocAnalysis, pos: Position, tok: LineToken): string | undefined {

@@ -145,6 +145,13 @@ describe('hover', () => {
     assert.match(await hoverText(seedPath, seed, ' movl $MSR_EFER, %ecx', 'MSR_EFER'), /MSR `0xc0000080` \*\*MSR_EFER\*\* \(IA32_EFER\)/);
     assert.match(await hoverText(seedPath, seed, ' btsl $_EFER_LME, %eax', '_EFER_LME'), /EFER bits .*\*\*LME\*\* \(bit 8\)/);
   });
+  it('register names and REG.FIELD in comments', async () => {
+    const efer = await hoverText(seedPath, seed, 'Enable Long mode in EFER', 'EFER');
+    assert.match(efer, /\| 8 \| LME \|/);
+    const l = lineOf(seed, 'EFER.LME = 1');
+    const v = (await client.at('textDocument/hover', seedPath, l, colOf(seed, l, 'EFER.LME') + 6)).contents.value;
+    assert.match(v, /\*\*EFER\.LME\*\* \(bit 8\)/);
+  });
   it('numbers in hex, decimal and binary', async () => {
     const v = await hoverText(seedPath, seed, ' movl $0x00000183, %eax', '0x00000183');
     assert.match(v, /`0x183` = `387` = `0b110000011`/);
