@@ -144,14 +144,16 @@ export function decodeString(text: string, openQuote: number): { bytes: number[]
             i++;
             n++;
           }
-          bytes.push(n ? v : 'x'.charCodeAt(0));
+          void n;
+          bytes.push(v);
           break;
         }
         default:
-          if (e >= '0' && e <= '7') {
+          // GNU reads up to three digits in base 8, accepting 8 and 9 as digits too.
+          if (e >= '0' && e <= '9') {
             let v = e.charCodeAt(0) - 48;
             let n = 1;
-            while (n < 3 && i < text.length && text[i] >= '0' && text[i] <= '7') {
+            while (n < 3 && i < text.length && text[i] >= '0' && text[i] <= '9') {
               v = v * 8 + (text.charCodeAt(i) - 48);
               i++;
               n++;

@@ -220,3 +220,21 @@ test('random macro programs (defaults, :req, :vararg, keyword and positional cal
   }
   console.log(`gas random macros: 5 programs, ${bytes} bytes compared with GNU as`);
 });
+
+test('400 random strings with every escape form decode like GNU as', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const r = rng(Number(process.env.GAS_RANDOM_SEED ?? 5));
+  const pieces = ['\\n', '\\t', '\\b', '\\f', '\\r', '\\v', '\\\\', '\\"', '\\x41', '\\x4142', '\\x', '\\0', '\\07', '\\101', '\\777', '\\8', '\\9', '\\q', "\\'", '\\a', '\\e', '\\X7f', '\\12345', 'a', ' ', '#', ';', "'", '/*', 'é'];
+  const lines = ['\t.data'];
+  for (let i = 0; i < 400; i++) {
+    let s = '';
+    for (let k = Math.floor(r() * 7); k > 0; k--) s += pieces[Math.floor(r() * pieces.length)];
+    lines.push(`\t${['.ascii', '.asciz', '.string'][i % 3]} "${s}"${r() < 0.3 ? ', "x"' : ''}`);
+  }
+  const src = lines.join('\n') + '\n';
+  const gnu = gnuAssemble(src);
+  assert.ok(gnu.ok, gnu.messages.slice(0, 3).join('\n'));
+  const a = analyze(new MemoryFileSystem({ '/s.s': src }), '/s.s', { preprocess: false });
+  assert.deepEqual(a.diagnostics.map((d) => d.message), []);
+  assert.equal(hex(a.sections.find((s) => s.name === '.data')?.bytes), hex(gnu.sections.get('.data')));
+});
