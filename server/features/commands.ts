@@ -8,7 +8,8 @@ export const EXPAND_MACRO = 'x86Trampoline.expandMacro';
 export const SHOW_PREPROCESSED = 'x86Trampoline.showPreprocessed';
 
 export function expandMacroText(r: DocAnalysis, line: number): string | null {
-  const e = expansionAt(r, line);
+  // A GAS macro call expands from its line; a cpp macro line (SYM_CODE_START(x)) also keeps what is written on it.
+  const e = expansionAt(r, line) && r.index.onLine(r.path, line).some((i) => r.index.statements[i].kind === 'macro-call') ? expansionAt(r, line) : expansionAt(r, line, r.path, true);
   if (!e) return null;
   const call = (r.lines[line] ?? '').trim();
   return `# ${call}  (${e.bytes} bytes)\n${e.text}\n`;

@@ -232,4 +232,21 @@ describe('diagnostics while editing', () => {
     const stats = await client.conn.sendRequest('x86Trampoline/analysisStats', { uri: fileUri(p) }) as { cached: boolean };
     assert.equal(stats.cached, true);
   });
+
+  it('expandMacro expands nested macros and .rept recursively, with the size GNU assembles', async () => {
+    const src = '.macro INNER x\n.if \\x\n  movl $\\x, %eax\n.else\n  xorl %eax, %eax\n.endif\n.endm\n.macro OUTER a\n  INNER \\a\n  .rept 2\n  nop\n  .endr\n.endm\n.code32\n  OUTER 5\n';
+    const p = join(dir, 'nested.S');
+    writeFileSync(p, src);
+    await client.open(p);
+    const text = await client.conn.sendRequest('workspace/executeCommand', { command: 'x86Trampoline.expandMacro', arguments: [{ uri: fileUri(p), position: { line: 14, character: 4 } }] }) as string;
+    assert.match(text, /movl \$5, %eax/);
+    assert.equal((text.match(/^\s+nop$/gm) ?? []).length, 2);
+    assert.ok(!text.includes('xorl'));
+    // Size against GNU: the whole .text of this file is this one expansion.
+    const o = join(dir, 'nested.o');
+    const as = spawnSync('as', ['--32', '-o', o, p], { encoding: 'utf8' });
+    assert.equal(as.status, 0, as.stderr);
+    const size = parseInt(/\.text\s+([0-9a-f]+)/.exec(spawnSync('objdump', ['-h', o], { encoding: 'utf8' }).stdout)![1], 16);
+    assert.match(text, new RegExp(`\\(${size} bytes\\)`));
+  });
 });
