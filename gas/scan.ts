@@ -171,7 +171,7 @@ export function decodeString(text: string, openQuote: number): { bytes: number[]
   return { bytes, end: i, terminated: false };
 }
 
-/** Value of a character escape after `'\`, as the scrubber computes it. */
+/** Value of a character escape after `'\` as GNU computes it: only n t b f r are special (`'\0` is '0'). */
 export function charEscapeValue(e: string): number {
   switch (e) {
     case 'n': return 10;
@@ -179,8 +179,6 @@ export function charEscapeValue(e: string): number {
     case 'b': return 8;
     case 'f': return 12;
     case 'r': return 13;
-    case 'v': return 11;
-    case '0': return 0;
     default: return e.charCodeAt(0) & 0xff;
   }
 }
