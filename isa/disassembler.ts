@@ -405,6 +405,7 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
   const syms = options.symbols ? new SymbolTable(options.symbols) : undefined;
   const read: ByteReader = (i) => (i < bytes.length ? bytes[i] : -1);
   const d = newDecoded();
+  const x87 = newDecoded();
   const out: DisassembledLine[] = [];
   let p = 0;
   while (p < bytes.length) {
@@ -419,6 +420,17 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
       out.push({ address: base + p, length: 1, bytes: [bytes[p]], text: '(bad)' });
       p++;
       continue;
+    }
+    // objdump shows fwait followed by an x87 instruction as that one instruction.
+    if (d.form?.op === 'fwait' && d.length === 1 && d.prefixCount === 0) {
+      decodeInstruction(read, p + 1, mode, x87);
+      const o = x87.form?.opcode[0] ?? 0;
+      if (x87.valid && o >= 0xd8 && o <= 0xdf) {
+        const { text } = formatInstruction(x87, base + p + 1, syms);
+        out.push({ address: base + p, length: 1 + x87.length, bytes: Array.from(bytes.subarray(p, p + 1 + x87.length)), text });
+        p += 1 + x87.length;
+        continue;
+      }
     }
     const { text, target } = formatInstruction(d, base + p, syms);
     out.push({ address: base + p, length: d.length, bytes: Array.from(bytes.subarray(p, p + d.length)), text, target });

@@ -218,6 +218,7 @@ const rows: Record<string, Row> = {
   prefetcht1: ['Prefetch into L2 and up', 'Performance hint only.'],
   prefetcht2: ['Prefetch into L3 and up', 'Performance hint only.'],
   prefetchw: ['Prefetch for write', 'Fetches the line in exclusive state.'],
+  x87: ['x87 floating-point instruction', 'Operates on the x87 register stack (st(0)…st(7)); the suffix gives the memory format: s = 32-bit real or 16-bit integer, l = 64-bit real or 32-bit integer, t = 80-bit real, ll = 64-bit integer.'],
   movnti: ['Non-temporal store', 'Stores a register bypassing the caches (write-combining).'],
   adcx: ['Unsigned add with carry flag', 'Adds with CF as carry in and out, leaving the other flags alone.', 'c', 'c'],
   adox: ['Unsigned add with overflow flag', 'Adds with OF as carry in and out, leaving the other flags alone.', 'o', 'o'],

@@ -757,7 +757,7 @@ function formWarnings(m: Match, ctx: Ctx): string[] {
   const defaultWarns = m.defaulted
     ? (!f.quietDefault && f.osz !== 'd64') || (ctx.mode === 64 && onlyImm16 && f.sizes.includes(64) && f.osz === 'op')
     : !ctx.suffix && f.warnBare && !ops.some((o, i) => sizedSpecs.has(f.operands[i]) && isGpr(reg(o)));
-  if (defaultWarns) out.push(`no instruction mnemonic suffix given and no register operands; using default for \`${ctx.mnemonic}'`);
+  if (defaultWarns || (f.warnAlias && ctx.mnemonic === f.warnAlias)) out.push(`no instruction mnemonic suffix given and no register operands; using default for \`${ctx.mnemonic}'`);
   if (f.op.endsWith('_indirect') && ops[0] && (ops[0].kind === 'reg' || ops[0].kind === 'mem') && !ops[0].indirect) {
     out.push(`indirect ${ctx.base} without \`*'`);
   }

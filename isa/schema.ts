@@ -75,6 +75,8 @@ export interface InstructionForm {
   bareNames: string[];
   /** GNU warns that the size defaulted when this form is written without a suffix (sysret in 64-bit code). */
   warnBare: boolean;
+  /** A spelling of this form that GNU accepts with the "no suffix" warning (`fadd` for `fadds`). */
+  warnAlias?: string;
   /**
    * How objdump spells the mnemonic when it differs from the first name: `~` is replaced by the operand-size
    * suffix, `_` stands for a space before fixed operand text, `{A}` for the address-size accumulator, a trailing

@@ -2,7 +2,7 @@
 // opcode. This is the single table every consumer reads.
 import type { InstructionForm, OperandSizeRule, ModrmKind } from './schema';
 import { generalRows } from './table/general';
-import { systemRows, extensionRows } from './table/system';
+import { systemRows, extensionRows, x87Rows } from './table/system';
 
 /** Condition codes with every AT&T spelling GNU accepts; the first is the one objdump prints. */
 export const conditionCodes: string[][] = [
@@ -64,6 +64,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
     dupReg: has('dup'),
     quietDefault: has('quiet'),
     warnBare: has('warnbare'),
+    warnAlias: attrs.find((a) => a.startsWith('warnalias='))?.slice(10),
     disName: attrs.find((a) => a.startsWith('dis='))?.slice(4),
     bareNames: has('nosuffix') ? names : attrs.find((a) => a.startsWith('bare='))?.slice(5).split(',') ?? [],
     impliedSize: sizeAttr ? Number(sizeAttr.slice(4)) : undefined,
@@ -73,7 +74,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
 
 function build(): InstructionForm[] {
   const forms: InstructionForm[] = [];
-  for (const line of (generalRows + systemRows + extensionRows).split('\n')) {
+  for (const line of (generalRows + systemRows + extensionRows + '\n' + x87Rows).split('\n')) {
     if (!line.trim()) continue;
     if (line.includes('{cc}')) for (let cc = 0; cc < 16; cc++) forms.push(parseRow(line, cc));
     else forms.push(parseRow(line));

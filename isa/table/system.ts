@@ -139,3 +139,44 @@ vmresume | - | - | 0f 01 =c3 |
 vmxoff | - | - | 0f 01 =c4 |
 vmmcall | - | - | 0f 01 =d9 |
 `;
+
+// x87 memory forms and the operand-less register forms (GNU/objdump spellings: s = 32-bit real or 16-bit
+// integer, l = 64-bit real or 32-bit integer, t = 80-bit, ll = 64-bit integer). Register-operand forms such as
+// `fadd %st(1), %st` are not in the table yet.
+const x87Mem: [number, string[]][] = [
+  [0xd8, ['fadds', 'fmuls', 'fcoms', 'fcomps', 'fsubs', 'fsubrs', 'fdivs', 'fdivrs']],
+  [0xdc, ['faddl', 'fmull', 'fcoml', 'fcompl', 'fsubl', 'fsubrl', 'fdivl', 'fdivrl']],
+  [0xda, ['fiaddl', 'fimull', 'ficoml', 'ficompl', 'fisubl', 'fisubrl', 'fidivl', 'fidivrl']],
+  [0xde, ['fiadds', 'fimuls', 'ficoms', 'ficomps', 'fisubs', 'fisubrs', 'fidivs', 'fidivrs']],
+  [0xd9, ['flds', '', 'fsts', 'fstps', 'fldenv', '', 'fnstenv', '']],
+  [0xdd, ['fldl', 'fisttpll', 'fstl', 'fstpl', 'frstor', '', 'fnsave', '']],
+  [0xdb, ['fildl', 'fisttpl', 'fistl', 'fistpl', '', 'fldt', '', 'fstpt']],
+  [0xdf, ['filds', 'fisttps', 'fists', 'fistps', 'fbld', 'fildll', 'fbstp', 'fistpll']],
+];
+/** Bare spellings GNU accepts with a "no suffix" warning, and q spellings of the ll forms. */
+const x87Alias: Record<string, string> = {
+  fadds: 'fadd', fmuls: 'fmul', fcoms: 'fcom', fcomps: 'fcomp', fsubs: 'fsub', fsubrs: 'fsubr', fdivs: 'fdiv', fdivrs: 'fdivr',
+  fiadds: 'fiadd', fimuls: 'fimul', ficoms: 'ficom', ficomps: 'ficomp', fisubs: 'fisub', fisubrs: 'fisubr', fidivs: 'fidiv',
+  fidivrs: 'fidivr', flds: 'fld', fsts: 'fst', fstps: 'fstp', filds: 'fild', fists: 'fist', fistps: 'fistp', fisttps: 'fisttp',
+};
+const x87Fixed: [string, string][] = [
+  ['fnop', 'd9 =d0'], ['fchs', 'd9 =e0'], ['fabs', 'd9 =e1'], ['ftst', 'd9 =e4'], ['fxam', 'd9 =e5'], ['fld1', 'd9 =e8'],
+  ['fldl2t', 'd9 =e9'], ['fldl2e', 'd9 =ea'], ['fldpi', 'd9 =eb'], ['fldlg2', 'd9 =ec'], ['fldln2', 'd9 =ed'], ['fldz', 'd9 =ee'],
+  ['f2xm1', 'd9 =f0'], ['fyl2x', 'd9 =f1'], ['fptan', 'd9 =f2'], ['fpatan', 'd9 =f3'], ['fxtract', 'd9 =f4'], ['fprem1', 'd9 =f5'],
+  ['fdecstp', 'd9 =f6'], ['fincstp', 'd9 =f7'], ['fprem', 'd9 =f8'], ['fyl2xp1', 'd9 =f9'], ['fsqrt', 'd9 =fa'], ['fsincos', 'd9 =fb'],
+  ['frndint', 'd9 =fc'], ['fscale', 'd9 =fd'], ['fsin', 'd9 =fe'], ['fcos', 'd9 =ff'], ['fucompp', 'da =e9'], ['fcompp', 'de =d9'],
+];
+
+export const x87Rows = [
+  ...x87Mem.flatMap(([op, names]) =>
+    names.map((n, digit) => {
+      if (!n) return '';
+      const alias = x87Alias[n];
+      const q = ['fisttpll', 'fildll', 'fistpll'].includes(n) ? `,${n.slice(0, -2)}q` : '';
+      return `${n}${alias ? ',' + alias : ''}${q} | - | m | ${op.toString(16)} /${digit} | op=x87${alias ? ' warnalias=' + alias : ''}`;
+    }),
+  ),
+  ...x87Fixed.map(([n, enc]) => `${n} | - | - | ${enc} | op=x87`),
+  'fsave | - | m | 9b dd /6 | op=x87',
+  'fstenv | - | m | 9b d9 /6 | op=x87',
+].filter(Boolean).join('\n');
