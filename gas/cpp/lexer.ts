@@ -22,6 +22,8 @@ export interface LogicalLine {
   hash: boolean;
   /** No tokens at all. */
   blank: boolean;
+  /** Where each physical line starts in `text`, when the logical line spans several (for lexing it later). */
+  pieces?: Piece[];
 }
 
 export interface LexProblem {
@@ -43,7 +45,7 @@ export interface LexedFile {
   guard?: string;
 }
 
-interface Piece {
+export interface Piece {
   off: number;
   line: number;
 }
@@ -82,8 +84,10 @@ export function lexFile(path: string, source: string): LexedFile {
       i++;
       continue;
     }
-    const r = lexLogical(phys, i, path, problems, 0);
-    lines.push(r.line);
+    // Find where the logical line ends (and whether it is blank or a # line) without building tokens; only
+    // # lines, which are few and read soon, get theirs now.
+    const r = lexLogical(phys, i, path, problems, 0, false);
+    lines.push(r.line.hash ? lexLogical(phys, i, path, [], 0, true).line : r.line);
     i = r.next;
   }
   const lexed: LexedFile = { path, source, lines, physicalLines: n, problems };
@@ -93,7 +97,12 @@ export function lexFile(path: string, source: string): LexedFile {
 
 /** The tokens of a logical line (lexing a simple line on first use). */
 export function lineTokens(lexed: LexedFile, L: LogicalLine): Token[] {
-  if (L.tokens === null) L.tokens = lexLogical([L.text], 0, lexed.path, [], L.first).line.tokens ?? [];
+  if (L.tokens === null) {
+    // The text is already joined: lex it alone, mapping offsets through the recorded pieces.
+    L.tokens = L.pieces
+      ? (lexLogical([L.text], 0, lexed.path, [], 0, true, L.pieces).line.tokens ?? [])
+      : (lexLogical([L.text], 0, lexed.path, [], L.first, true).line.tokens ?? []);
+  }
   return L.tokens;
 }
 
@@ -124,14 +133,25 @@ function spliceLines(s: string, i: number, phys: string[], pieces: Piece[], prob
   }
 }
 
-/** Lexes the logical line starting at physical line i (line numbers offset by lineBase). */
-function lexLogical(phys: string[], i: number, path: string, problems: LexProblem[], lineBase: number): { line: LogicalLine; next: number } {
+/**
+ * Lexes the logical line starting at physical line i (line numbers offset by lineBase). Without `emit` it only
+ * finds the line's extent and shape; with `preset` the text is an already joined logical line.
+ */
+function lexLogical(
+  phys: string[],
+  i: number,
+  path: string,
+  problems: LexProblem[],
+  lineBase: number,
+  emit: boolean,
+  preset?: Piece[],
+): { line: LogicalLine; next: number } {
   const n = phys.length;
   const first = i;
   let s = phys[i];
-  const pieces: Piece[] = [{ off: 0, line: first }];
-  let verbatim = true;
-  if (s.indexOf('\\') >= 0) {
+  const pieces: Piece[] = preset ? preset : [{ off: 0, line: first }];
+  let verbatim = !preset;
+  if (!preset && s.indexOf('\\') >= 0) {
     const r = spliceLines(s, i, phys, pieces, problems);
     if (r) {
       s = r.s;
@@ -141,6 +161,8 @@ function lexLogical(phys: string[], i: number, path: string, problems: LexProble
   }
 
   const tokens: Token[] = [];
+  let count = 0;
+  let firstIsHash = false;
   let p = 0;
   let white = false;
   for (;;) {
@@ -229,6 +251,11 @@ function lexLogical(phys: string[], i: number, path: string, problems: LexProble
         p++;
       }
     }
+    if (count++ === 0) firstIsHash = kind === 'punct' && p === start + 1 && s.charCodeAt(start) === 35;
+    if (!emit) {
+      white = false;
+      continue;
+    }
     let line: number;
     let col: number;
     let endLine: number;
@@ -262,14 +289,15 @@ function lexLogical(phys: string[], i: number, path: string, problems: LexProble
     white = false;
   }
   const line: LogicalLine = {
-    tokens,
-    first: first + lineBase,
-    last: i + lineBase,
+    tokens: emit ? tokens : null,
+    first: pieces[0].line + lineBase,
+    last: pieces[pieces.length - 1].line + lineBase,
     text: s,
     verbatim,
-    hash: tokens.length > 0 && tokens[0].kind === 'punct' && tokens[0].text === '#',
-    blank: tokens.length === 0,
+    hash: firstIsHash,
+    blank: count === 0,
   };
+  if (pieces.length > 1) line.pieces = pieces;
   return { line, next: i + 1 };
 }
 

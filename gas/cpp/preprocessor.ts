@@ -85,6 +85,8 @@ interface FileState {
   /** Index in includePaths where the file was found (-1: the includer's directory or the main file). */
   dirIndex: number;
   builtin: boolean;
+  /** The lexed file is shared through the cache (else its tokens can be dropped once used). */
+  cached: boolean;
   /** Set by #line: added to the physical line number for __LINE__, and the name __FILE__ reports. */
   lineOffset?: number;
   presumedName?: string;
@@ -146,7 +148,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       if (text === undefined) {
         this.report('error', `${path}: No such file or directory`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }, [], 'cpp-file-not-found');
       } else {
-        const st: FileState = { path, lexed: this.lex(path, text, false), index: 0, includeSteps: [], conds: [], dirIndex: -1, builtin: false };
+        const st: FileState = { path, lexed: this.lex(path, text, false), index: 0, includeSteps: [], conds: [], dirIndex: -1, builtin: false, cached: false };
         this.processFile(st, out);
       }
     } catch (e) {
@@ -225,7 +227,10 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         }
         break;
       }
+      const from = st.index;
       this.processLine(st, lines[st.index++], out);
+      // The main file is lexed for this run only: let the tokens of finished lines go (large files).
+      if (!st.cached) for (let k = from; k < st.index; k++) lines[k].tokens = null;
     }
     for (const c of st.conds) this.report('error', `unterminated #${c.kind}`, c.range, st.includeSteps, 'cpp');
     this.files.pop();
@@ -661,6 +666,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       conds: [],
       dirIndex: found.dirIndex,
       builtin: found.builtin,
+      cached: true,
     };
     const childOut: PreprocessedLine[] = [];
     this.processFile(child, childOut);

@@ -30,7 +30,7 @@ const bodyTokenArb = (params: string[]): fc.Arbitrary<string[]> =>
           { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...params, 'x', '1'), fc.constantFrom(...params, 'x', '1', '_z')).map(([a, b]) => [a, '##', b]) },
           ...(params.includes('__VA_ARGS__')
             ? [
-                { weight: 1, arbitrary: fc.constant([',', '##', '__VA_ARGS__']) },
+                { weight: 1, arbitrary: fc.constant<string[]>([',', '##', '__VA_ARGS__']) },
                 { weight: 1, arbitrary: fc.constantFrom('x', ',', 'a').map((t) => ['__VA_OPT__', '(', t, ')']) },
               ]
             : []),
