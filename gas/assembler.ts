@@ -266,6 +266,10 @@ export class Assembler {
       else if (v.k === 'rel') {
         const at = v.at;
         s.definition = { kind: 'label', place: { ...at, offset: at.offset + Number(v.v) } };
+        // GNU copies ELF attributes (size, type) from the symbol an equate is based on.
+        let base: Expr = expr;
+        while (base.t === 'bin' && (base.op === '+' || base.op === '-') && this.evalNow(base.r).k === 'abs') base = base.l;
+        if (base.t === 'sym' && base.name !== name) s.attributesFrom = base.name;
       } else s.definition = { kind: 'expression', expr: this.freezeExpr(expr), text };
     }
     if (how === 'equiv') s.equiv = true;

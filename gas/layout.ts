@@ -321,6 +321,17 @@ export function rangeProblem(
 }
 
 function finalizeSymbols(asm: Assembler): void {
+  computeSymbolValues(asm);
+  for (const s of asm.symbols.values()) {
+    if (!s.attributesFrom) continue;
+    const from = asm.symbols.get(s.attributesFrom);
+    if (!from) continue;
+    if (s.size === undefined && from.size !== undefined) s.size = from.size;
+    if (s.type === undefined && from.type !== undefined) s.type = from.type;
+  }
+}
+
+function computeSymbolValues(asm: Assembler): void {
   for (const s of asm.symbols.values()) {
     if (!s.definition) {
       s.section = '*UND*';

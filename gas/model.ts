@@ -44,6 +44,8 @@ export interface SymbolInfo {
   sizeExpr?: { expr: Expr; origin: Origin; text: string };
   size?: bigint;
   references: Origin[];
+  /** `x = y + 4`: x takes y's size and type unless it has its own (GNU copies ELF attributes). */
+  attributesFrom?: string;
   /** `.equiv` symbols may not be redefined; `.eqv` symbols are re-evaluated at each use. */
   equiv?: boolean;
   /** Local symbols never make it into an object file's symbol table (`.L…`, numeric labels). */

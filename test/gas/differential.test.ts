@@ -80,6 +80,10 @@ function compare(o: Oracle, ours: Analysis, label: string, counts: Counts): void
     }
     assert.equal(mine.section, g.section, `${label}: section of ${g.name}`);
     assert.equal(BigInt.asUintN(64, mine.value ?? -1n), g.value, `${label}: value of ${g.name}`);
+    assert.equal(mine.size ?? 0n, g.size, `${label}: size of ${g.name}`);
+    const elfType = mine.type === 'function' ? 2 : mine.type === 'object' ? 1 : 0;
+    assert.equal(elfType, g.type, `${label}: type of ${g.name}`);
+    assert.equal(mine.binding === 'global' ? 1 : mine.binding === 'weak' ? 2 : 0, g.bind, `${label}: binding of ${g.name}`);
     counts.symbols++;
   }
   for (const mine of ours.symbols.values()) {

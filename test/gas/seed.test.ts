@@ -58,6 +58,8 @@ test('trampoline_64_bsp.S bytes and symbols equal GNU as on the same preprocesse
     const mine = a.symbols.get(g.name);
     assert.equal(mine?.section, g.section, g.name);
     assert.equal(mine?.value, g.value, g.name);
+    assert.equal(mine?.size ?? 0n, g.size, `size of ${g.name}`);
+    assert.equal(mine?.binding === 'global' ? 1 : mine?.binding === 'weak' ? 2 : 0, g.bind, `binding of ${g.name}`);
     n++;
   }
   console.log(`seed trampoline_64_bsp.S: ${gnu.sections.get('.x86_trampoline_bsp')?.length} bytes and ${n} symbols identical to GNU as`);
