@@ -181,6 +181,28 @@ export const linuxHeaders: Record<string, string> = {
 #define SYM_FUNC_END(name) SYM_END(name, SYM_T_FUNC)
 #endif
 
+/* Control-flow-integrity type hashes are not emitted: a typed function is a plain one. */
+#ifndef SYM_TYPED_FUNC_START
+#define SYM_TYPED_FUNC_START(name) SYM_FUNC_START(name)
+#endif
+
+/* Another name for an existing symbol, with its own binding. */
+#ifndef SYM_ALIAS
+#define SYM_ALIAS(alias, name, linkage) linkage(alias) ASM_NL .set alias, name ASM_NL
+#endif
+
+#ifndef SYM_FUNC_ALIAS
+#define SYM_FUNC_ALIAS(alias, name) SYM_ALIAS(alias, name, SYM_L_GLOBAL)
+#endif
+
+#ifndef SYM_FUNC_ALIAS_LOCAL
+#define SYM_FUNC_ALIAS_LOCAL(alias, name) SYM_ALIAS(alias, name, SYM_L_LOCAL)
+#endif
+
+#ifndef SYM_FUNC_ALIAS_WEAK
+#define SYM_FUNC_ALIAS_WEAK(alias, name) SYM_ALIAS(alias, name, SYM_L_WEAK)
+#endif
+
 /* Code with its own conventions (entry points, trampolines): no function type. */
 #ifndef SYM_CODE_START
 #define SYM_CODE_START(name) SYM_START(name, SYM_L_GLOBAL, SYM_A_ALIGN)
