@@ -4,7 +4,7 @@ import { EFER_LMA, EFER_SCE, EFL_RF, EFL_VM } from '../../isa/bits/control';
 import { SYS_LDT, SYS_TSS16_AVAIL, SYS_TSS_AVAIL } from '../../isa/bits/descriptors';
 import { MSR_CSTAR, MSR_LSTAR, MSR_SFMASK, MSR_STAR } from '../../isa/bits/msr';
 import type { Cpu } from './cpu';
-import { GP, NP, SS as SS_FAULT, UD } from './fault';
+import { GP, NP, SS as SS_FAULT, TS, UD } from './fault';
 import {
   ATTR_ACCESSED, ATTR_CE, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S, CS, DS, ES, FS, GS, SS,
   SEG_NAMES,
@@ -149,14 +149,143 @@ export function farJump(cpu: Cpu, sel: number, offLo: number, offHi = 0): void {
     cpu.modeChanged();
     return;
   }
+  if (isGate(cpu, sel)) {
+    callGate(cpu, sel, false, 4, 0, 0);
+    return;
+  }
   checkCodeTarget(cpu, sel, 'far JMP/CALL');
   commitCs(cpu, (sel & 0xfffc) | cpu.cpl, offLo, offHi);
+}
+
+/** True when `sel` names a system descriptor (a gate or TSS) rather than a code segment. */
+function isGate(cpu: Cpu, sel: number): boolean {
+  if ((sel & 0xfffc) === 0) return false;
+  readDescriptor(cpu, sel);
+  return (desc.hi & 0x1000) === 0;
+}
+
+/**
+ * Far JMP/CALL through a call gate (SDM vol. 3A 5.8.4-5.8.6): gate and target checks, CALL to a more privileged
+ * nonconforming segment switches to the TSS stack of that level (copying the gate's parameter count of stack
+ * words in legacy mode), pushes the caller's SS:rSP and CS:rIP. Task gates and TSS targets raise #GP (task
+ * switching is not emulated).
+ */
+function callGate(cpu: Cpu, gateSel: number, isCall: boolean, opBytes: number, retLo: number, retHi: number): void {
+  void opBytes;
+  const long = (cpu.efer & EFER_LMA) !== 0;
+  readDescriptor(cpu, gateSel, GP, long);
+  const type = (desc.hi >>> 8) & 0xf;
+  const gErr = gateSel & 0xfffc;
+  if (type === 5 || type === 1 || type === 9 || type === 3 || type === 11) cpu.raise(GP, gErr, 'task switches (task gate or TSS as a far JMP/CALL target) are not emulated');
+  const is32 = type === 0xc, is16 = type === 4 && !long;
+  if (!is32 && !is16) cpu.raise(GP, gErr, `far ${isCall ? 'CALL' : 'JMP'}: selector 0x${gateSel.toString(16)} is not a call gate`);
+  if (long && (desc.upperLo === undefined || ((desc.hi >>> 8) & 0x1f) !== 0xc)) cpu.raise(GP, gErr, 'not a 64-bit call gate');
+  const gdpl = (desc.hi >>> 13) & 3;
+  if (gdpl < cpu.cpl || gdpl < (gateSel & 3)) cpu.raise(GP, gErr, `call gate DPL ${gdpl} below CPL/RPL`);
+  if (!(desc.hi & 0x8000)) cpu.raise(NP, gErr, 'call gate not present');
+  const gLo = desc.lo, gHi = desc.hi;
+  let upper = 0;
+  if (long) {
+    // The upper half's type field must be 0 (SDM 5.8.3.1).
+    const hiAddrLo = (desc.addrLo + 12) >>> 0;
+    const upperHi = cpu.readSys32(hiAddrLo, desc.addrHi + (desc.addrLo + 12 >= TWO32 ? 1 : 0));
+    if ((upperHi >>> 8) & 0x1f) cpu.raise(GP, gErr, 'call gate upper type field is not zero');
+    upper = desc.upperLo >>> 0;
+  }
+  const codeSel = (gLo >>> 16) & 0xffff;
+  const offLo = is16 ? gLo & 0xffff : ((gLo & 0xffff) | (gHi & 0xffff0000)) >>> 0;
+  const offHi = long ? upper : 0;
+  const params = long ? 0 : gHi & 0x1f;
+  if ((codeSel & 0xfffc) === 0) cpu.raise(GP, 0, 'call gate names a null code selector');
+  readDescriptor(cpu, codeSel);
+  const a = attrOf(desc.hi);
+  const dpl = (a >>> 5) & 3;
+  const cErr = codeSel & 0xfffc;
+  if ((a & (ATTR_S | ATTR_CODE)) !== (ATTR_S | ATTR_CODE) || dpl > cpu.cpl) cpu.raise(GP, cErr, 'call gate target is not a code segment at or above CPL');
+  if (!isCall && !(a & ATTR_CE) && dpl !== cpu.cpl) cpu.raise(GP, cErr, 'JMP through a call gate cannot change privilege');
+  if (!(a & ATTR_P)) cpu.raise(NP, cErr, 'call gate target not present');
+  if (long && (!(a & ATTR_L) || a & ATTR_DB)) cpu.raise(GP, cErr, 'IA-32e call gates need a 64-bit code segment');
+  const csLo = desc.lo, csHi = desc.hi;
+  const bytes: 2 | 4 | 8 = long ? 8 : is16 ? 2 : 4;
+  const oldCs = cpu.seg[CS].selector, oldSs = cpu.seg[SS].selector;
+  const oldSpLo = cpu.gprLo[RSP], oldSpHi = cpu.gprHi[RSP];
+  const oldCpl = cpu.cpl;
+  const inner = isCall && !(a & ATTR_CE) && dpl < cpu.cpl;
+  const ssSave = { sel: 0, base: 0, baseHi: 0, limit: 0, attr: 0 };
+  const ssr = cpu.seg[SS];
+  Object.assign(ssSave, { sel: ssr.selector, base: ssr.base, baseHi: ssr.baseHi, limit: ssr.limit, attr: ssr.attr });
+  try {
+    if (inner) {
+      // Parameters are read from the caller's stack before switching.
+      const copied: number[] = [];
+      for (let i = params - 1; i >= 0; i--) {
+        const off = cpu.stackSize === 16 ? (oldSpLo + i * bytes) & 0xffff : (oldSpLo + i * bytes) >>> 0;
+        copied.push(bytes === 2 ? cpu.read16(SS, off) : cpu.read32(SS, off));
+      }
+      let spLo: number, spHi = 0, ssSel: number;
+      if (long) {
+        const base = cpu.tr.base + 4 + dpl * 8;
+        const bLo = base >>> 0, bHi = (cpu.tr.baseHi + (base >= TWO32 ? 1 : 0)) >>> 0;
+        spLo = cpu.readSys32(bLo, bHi);
+        spHi = cpu.readSys32((bLo + 4) >>> 0, bHi);
+        ssSel = dpl;
+      } else {
+        const tss32 = (cpu.tr.attr & 0x8) !== 0;
+        const o = tss32 ? 4 + dpl * 8 : 2 + dpl * 4;
+        spLo = tss32 ? cpu.readSys32((cpu.tr.base + o) >>> 0, 0) : cpu.readSys16((cpu.tr.base + o) >>> 0, 0);
+        ssSel = cpu.readSys16((cpu.tr.base + o + (tss32 ? 4 : 2)) >>> 0, 0);
+      }
+      cpu.cpl = dpl;
+      if (long) ssr.set(ssSel, 0, 0xffffffff, ATTR_P | ATTR_S | ATTR_RW | ATTR_DB | (dpl << 5));
+      else {
+        try {
+          loadSegment(cpu, SS, ssSel);
+        } catch (e) {
+          if (e instanceof Object && (e as { vector?: number }).vector !== undefined) cpu.raise(TS, ssSel & 0xfffc, 'invalid stack segment in the TSS for the call gate');
+          throw e;
+        }
+      }
+      cpu.gprLo[RSP] = spLo;
+      cpu.gprHi[RSP] = spHi;
+      if (long) {
+        // The 64-bit stack is entered in 64-bit mode terms; CS must be the new one for push widths.
+        cpu.seg[CS].loadDescriptor((codeSel & 0xfffc) | dpl, csLo, csHi);
+        cpu.updateMode();
+      }
+      cpu.push(bytes, oldSs);
+      cpu.push(bytes, oldSpLo, long ? oldSpHi : 0);
+      for (const v of copied) cpu.push(bytes, v);
+    } else if (long && isCall) {
+      cpu.seg[CS].loadDescriptor((codeSel & 0xfffc) | cpu.cpl, csLo, csHi);
+      cpu.updateMode();
+    }
+    if (isCall) {
+      cpu.push(bytes, oldCs);
+      cpu.push(bytes, retLo, retHi);
+    }
+  } catch (e) {
+    cpu.cpl = oldCpl;
+    ssr.set(ssSave.sel, ssSave.base, ssSave.limit, ssSave.attr, ssSave.baseHi);
+    cpu.gprLo[RSP] = oldSpLo;
+    cpu.gprHi[RSP] = oldSpHi;
+    readDescriptor(cpu, oldCs);
+    cpu.seg[CS].loadDescriptor(oldCs, desc.lo, desc.hi);
+    cpu.updateMode();
+    throw e;
+  }
+  desc.lo = csLo;
+  desc.hi = csHi;
+  commitCs(cpu, (codeSel & 0xfffc) | cpu.cpl, offLo, offHi);
 }
 
 /** Far CALL: checks the target first, then pushes CS and the return offset (operand size 2/4/8), then loads CS. */
 export function farCall(cpu: Cpu, sel: number, offLo: number, offHi: number, opBytes: 2 | 4 | 8, retLo: number, retHi: number): void {
   sel &= 0xffff;
   const oldCs = cpu.seg[CS].selector;
+  if (cpu.mode !== 'real' && cpu.mode !== 'v86' && isGate(cpu, sel)) {
+    callGate(cpu, sel, true, opBytes, retLo, retHi);
+    return;
+  }
   if (cpu.mode !== 'real' && cpu.mode !== 'v86') checkCodeTarget(cpu, sel, 'far CALL');
   const spLo = cpu.gprLo[RSP], spHi = cpu.gprHi[RSP];
   try {

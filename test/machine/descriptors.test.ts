@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeCr0 } from '../../machine/cpu/control';
-import { loadLdtr, loadSegment, loadTr, farJump, farReturn } from '../../machine/cpu/segments';
+import { loadLdtr, loadSegment, loadTr, farCall, farJump, farReturn } from '../../machine/cpu/segments';
 import { CS, DS, ES, SS } from '../../machine/cpu/segment';
 import { descriptor, faultOf, newMachine, put64 } from './setup';
 
@@ -115,4 +115,40 @@ test('real mode loads change only selector and base; far return to an outer ring
   assert.equal(env2.cpu.seg[DS].base, 0x12340);
   assert.equal(env2.cpu.seg[DS].limit, 0xffffffff);
   assert.deepEqual(faultOf(() => env2.cpu.read16(ES, 0xffff)), [13, 0], 'word at offset 0xFFFF of a 64 KiB real-mode segment');
+});
+
+test('far CALL through a call gate from ring 3: TSS stack, parameters copied, RET imm back to ring 3', () => {
+  const env = protectedMachine();
+  const { m, cpu } = env;
+  // call gate at 0x58 (extend the GDT): target 0x08:0x5000, 32-bit, DPL 3, two parameters
+  const gate = (BigInt(((0x5000 & 0xffff0000) | 0x8000 | (3 << 13) | (0xc << 8) | 2) >>> 0) << 32n) | BigInt(((0x08 << 16) | 0x5000) >>> 0);
+  put64(m, GDT + 0x58, gate);
+  cpu.gdtLimit = 12 * 8 - 1;
+  loadTr(cpu, 0x40);
+  m.memory.write32(0xa000 + 4, 0x9f00); // ESP0
+  m.memory.write32(0xa000 + 8, 0x10); // SS0
+  // enter ring 3
+  const lo = m.memory.read32(GDT + 0x50), hi = m.memory.read32(GDT + 0x54);
+  cpu.seg[CS].loadDescriptor(0x53, lo, hi);
+  cpu.cpl = 3;
+  loadSegment(cpu, SS, 0x2b);
+  cpu.gprLo[4] = 0x6000;
+  m.memory.write32(0x6000, 0x1111);
+  m.memory.write32(0x6004, 0x2222);
+  farCall(cpu, 0x5b, 0, 0, 4, 0x2004, 0);
+  assert.equal(cpu.cpl, 0);
+  assert.equal(cpu.seg[CS].selector, 0x08);
+  assert.equal(cpu.ripLo, 0x5000);
+  assert.equal(cpu.seg[SS].selector, 0x10);
+  assert.equal(cpu.gprLo[4], 0x9f00 - 24);
+  assert.deepEqual([0, 4, 8, 12, 16, 20].map((o) => m.memory.read32(0x9f00 - 24 + o)), [0x2004, 0x53, 0x1111, 0x2222, 0x6000, 0x2b]);
+  farReturn(cpu, 4, 8);
+  assert.equal(cpu.cpl, 3);
+  assert.equal(cpu.seg[CS].selector, 0x53);
+  assert.equal(cpu.ripLo, 0x2004);
+  assert.equal(cpu.gprLo[4], 0x6008, 'RET 8 released the parameters on the outer stack too');
+  // JMP through the gate cannot raise privilege; a gate with DPL < CPL faults with the gate selector
+  assert.deepEqual(faultOf(() => farJump(cpu, 0x5b, 0)), [13, 0x08]);
+  put64(m, GDT + 0x58, gate & ~(3n << 45n));
+  assert.deepEqual(faultOf(() => farCall(cpu, 0x5b, 0, 0, 4, 0, 0)), [13, 0x58]);
 });
