@@ -17,6 +17,7 @@ import { findMsr } from '../../isa/bits/index';
 import { expandCppText, findCppMacro } from './cpp-info';
 import { numericTarget } from './navigation';
 import { decodeDescriptor } from './descriptors';
+import { resolveInclude } from './includes';
 
 const crBits: Record<number, BitsDef> = { 0: CR0, 3: CR3, 4: CR4, 8: CR8 };
 
@@ -93,6 +94,11 @@ function hoverMarkdown(r: DocAnalysis, pos: Position, tok: LineToken): string | 
     case 'string': {
       const inc = r.analysis.preprocessed?.includes.find((i) => i.site.file === r.path && i.site.line === line);
       if (inc?.resolved) return `Includes \`${inc.resolved}\``;
+      const gasInclude = /^\s*\.include\s+"([^"]+)"/.exec(r.lines[line] ?? '');
+      if (gasInclude) {
+        const path = resolveInclude(r, gasInclude[1], false);
+        return path ? `Includes \`${path}\`` : `\`${gasInclude[1]}\` not found on the include path`;
+      }
       return undefined;
     }
     case 'ident':
