@@ -173,7 +173,7 @@ export class Machine {
         wake: () => {},
       });
     }
-    this.apics = new ApicSystem(this.clock, targets, () => {});
+    this.apics = new ApicSystem(this.clock, targets, () => this.refreshTimerDeadline());
     this.apics.onIpi = (_from, to, kind, vector) => {
       if ((kind === 'init' || kind === 'sipi') && this.cpus[to].hooks !== null) this.events.ipi(to, kind, vector);
     };
@@ -195,6 +195,7 @@ export class Machine {
       this.pic.setIrq(0, true);
       this.pic.setIrq(0, false);
     });
+    this.pit.onSchedule = () => this.refreshTimerDeadline();
     this.io.register(0x40, 4, this.pit);
     this.io.register(0x61, 1, this.pit);
     this.keyboard = new Keyboard8042(
@@ -485,8 +486,7 @@ export class Machine {
           if (this.pendingStop !== null || this.events.pendingStops.length > 0) return this.takeStop();
         }
         this.clock.now++;
-        const dl = this.pit.nextIrqNs < this.apics.nextDeadline() ? this.pit.nextIrqNs : this.apics.nextDeadline();
-        if (this.clock.now >= dl) this.fireTimers();
+        if (this.clock.now >= this.timerDeadline) this.fireTimers();
         if (!anyRunning) {
           const r = this.idle();
           if (r !== null) return r;
@@ -603,6 +603,15 @@ export class Machine {
   private fireTimers(): void {
     this.pit.tick();
     this.apics.fireTimers(this.clock.now);
+    this.refreshTimerDeadline();
+  }
+
+  /** Earliest virtual time at which a PIT or local APIC timer fires (cached for the run loop). */
+  private timerDeadline = Infinity;
+
+  private refreshTimerDeadline(): void {
+    const a = this.apics.nextDeadline();
+    this.timerDeadline = this.pit.nextIrqNs < a ? this.pit.nextIrqNs : a;
   }
 
   /** No CPU can run: fast-forward to the next timer if a halted CPU could take it, else stop. */
@@ -656,6 +665,7 @@ export class Machine {
     restoreFields(this.keyboard, d.keyboard);
     this.apics.apics.forEach((a, i) => restoreFields(a, d.apics[i]));
     this.clock.now = s.clock;
+    this.refreshTimerDeadline();
     this.platform.a20Enabled = s.a20;
     this.totalInstructions = s.totalInstructions;
     this.pendingStop = null;

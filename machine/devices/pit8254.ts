@@ -27,6 +27,9 @@ export class Pit8254 implements PortDevice {
   /** Virtual time of the next IRQ 0 edge (Infinity when none). */
   nextIrqNs = Infinity;
 
+  /** Told whenever nextIrqNs may have changed (the machine caches the earliest timer deadline). */
+  onSchedule: (() => void) | null = null;
+
   constructor(private readonly clock: VirtualClock, private readonly irq0: () => void) {
     this.ch[2].gate = false;
   }
@@ -51,6 +54,11 @@ export class Pit8254 implements PortDevice {
   }
 
   private schedule(): void {
+    this.computeNext();
+    this.onSchedule?.();
+  }
+
+  private computeNext(): void {
     const c = this.ch[0];
     if (!c.armed) {
       this.nextIrqNs = Infinity;
