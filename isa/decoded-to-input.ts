@@ -99,6 +99,7 @@ export function decodedToInput(d: DecodedInstruction, address = 0): InstructionI
         operands.push(m);
         break;
       }
+      case 'sti': operands.push({ kind: 'reg', reg: `st(${d.rmReg})` }); break;
       default:
         if (spec.startsWith('%')) operands.push({ kind: 'reg', reg: spec.slice(1) });
         else if (spec.startsWith('$')) operands.push({ kind: 'imm', value: known(BigInt(spec.slice(1))) });

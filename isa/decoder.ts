@@ -232,7 +232,7 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
     if (f.mandatoryPrefix === 0x66 && !opSizePrefix) continue;
     if (f.rexW && !rexW) continue;
     if (f.asz && f.asz !== out.addrSize) continue;
-    if (f.modrm === 'fixed' && modrm !== f.modrmValue) continue;
+    if (f.modrm === 'fixed' && (f.modrmReg ? modrm & 0xf8 : modrm) !== f.modrmValue) continue;
     if (f.modrm === 'digit' && ((modrm >> 3) & 7) !== f.modrmValue) continue;
     if (f.modrm !== 'none' && f.modrm !== 'fixed' && !modrmFits(f, modrm)) continue;
     const s = effectiveSize(f, mode, rexW, opSizePrefix && f.mandatoryPrefix !== 0x66);
@@ -264,6 +264,7 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
     if (out.lockCr8) out.reg |= 8;
   } else if (chosen.modrm === 'fixed') {
     out.modrm = modrm;
+    if (chosen.modrmReg) out.rmReg = modrm & 7;
     p++;
   }
   // Immediates, branch displacements and moffs, in operand order (reversed for far pointers).

@@ -355,6 +355,8 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
       }
       case 'ms': ops.push(`${d.segment >= 0 && !(d.mode === 64 && d.segment < 4) ? '%' + segNames[d.segment] : '%ds'}:(${gpr(d.addrSize, 6, 0)})`); break;
       case 'md': ops.push(`%es:(${gpr(d.addrSize, 7, 0)})`); break;
+      case 'sti': ops.push(`%st(${d.rmReg})`); break;
+      case '%st': ops.push('%st'); break;
       case 'mb': ops.push(`${d.segment >= 0 && !(d.mode === 64 && d.segment < 4) ? '%' + segNames[d.segment] : '%ds'}:(${gpr(d.addrSize, 3, 0)})`); break;
       default:
         if (spec.startsWith('%')) ops.push(spec === '%dx' ? '(%dx)' : spec);

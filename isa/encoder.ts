@@ -260,6 +260,10 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
       if (spec === 'md' && op.seg && op.seg !== 'es') return false;
       return b.num === (spec === 'ms' ? 6 : spec === 'mb' ? 3 : 7) && !b.rex;
     }
+    case 'sti':
+      return r?.cls === 'st';
+    case '%st':
+      return r?.cls === 'st' && r.num === 0;
     default:
       if (spec.startsWith('%')) {
         if (op.kind === 'reg') return op.reg === spec.slice(1);
@@ -498,7 +502,10 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
   }
   if (rmReg) rex.b = rmReg.num >> 3;
   const modrm: number[] = [];
-  if (form.modrm === 'fixed') modrm.push(form.modrmValue);
+  if (form.modrm === 'fixed') {
+    const sti = form.modrmReg ? form.operands.indexOf('sti') : -1;
+    modrm.push(form.modrmValue | (sti >= 0 ? reg(ops[sti])!.num : 0));
+  }
   else if (form.modrm !== 'none') {
     if (mem) {
       const r = encodeModrmMemory(mem, asz, regField, ctx, modrm, fixups, memIndex, rex);

@@ -13,6 +13,7 @@
  * - `sreg` `cr` `dr` special registers in ModRM.reg.
  * - `rel` near branch displacement (16/32 bits by operand size), `rel8` short branch.
  * - `moffs` absolute address without ModRM (A0–A3); `fsel`/`foff` the selector and offset of a far pointer.
+ * - `sti` an x87 register %st(i) in the low bits of a fixed ModRM byte; `%st` the stack top.
  * - `ms`/`md` explicit string-instruction source (`(%esi)`) / destination (`%es:(%edi)`).
  */
 export type OperandSpec = string;
@@ -46,6 +47,8 @@ export interface InstructionForm {
   /** The /digit or the fixed ModRM byte. */
   modrmValue: number;
   opcodeReg: boolean;
+  /** A fixed ModRM byte whose low 3 bits hold an x87 register (`d8 =c0+r`: fadd %st(i),%st). */
+  modrmReg: boolean;
   /** Condition code 0–15 for jcc/setcc/cmovcc forms (already added into the opcode). */
   cc?: number;
   osz: OperandSizeRule;

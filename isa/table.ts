@@ -26,10 +26,15 @@ function parseRow(line: string, cc?: number): InstructionForm {
   let modrmValue = 0;
   let opcodeReg = false;
   let mandatoryPrefix: number | undefined;
+  let modrmReg = false;
   for (const tok of encText.split(/\s+/)) {
     if (tok === '/r') modrm = 'reg';
     else if (/^\/[0-7]$/.test(tok)) { modrm = 'digit'; modrmValue = Number(tok[1]); }
-    else if (tok.startsWith('=')) { modrm = 'fixed'; modrmValue = parseInt(tok.slice(1), 16); }
+    else if (tok.startsWith('=')) {
+      modrm = 'fixed';
+      modrmValue = parseInt(tok.slice(1), 16);
+      if (tok.endsWith('+r')) modrmReg = true;
+    }
     else if (tok.startsWith('P')) mandatoryPrefix = parseInt(tok.slice(1), 16);
     else if (tok.endsWith('+r')) { opcode.push(parseInt(tok, 16)); opcodeReg = true; }
     else if (tok.endsWith('+cc')) opcode.push(parseInt(tok, 16) + (cc ?? 0));
@@ -49,6 +54,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
     opcode,
     modrm,
     modrmValue,
+    modrmReg,
     opcodeReg,
     cc,
     osz,

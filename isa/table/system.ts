@@ -167,7 +167,30 @@ const x87Fixed: [string, string][] = [
   ['frndint', 'd9 =fc'], ['fscale', 'd9 =fd'], ['fsin', 'd9 =fe'], ['fcos', 'd9 =ff'], ['fucompp', 'da =e9'], ['fcompp', 'de =d9'],
 ];
 
+// Register forms. AT&T (SysV) spelling as GNU as and objdump use it: with %st(i) as destination the sub/div
+// names are swapped relative to Intel's manual (dc e0+i is `fsub %st,%st(i)`).
+const arith = ['add', 'mul', '', '', 'sub', 'subr', 'div', 'divr'];
+const x87Reg: string[] = [
+  ...arith.flatMap((a, k) => (a ? [`f${a} | - | sti,%st | d8 =${(0xc0 + 8 * k).toString(16)}+r | op=x87`, `f${a} | - | sti | d8 =${(0xc0 + 8 * k).toString(16)}+r | op=x87 enc`] : [])),
+  ...arith.flatMap((a, k) => (a ? [`f${a} | - | %st,sti | dc =${(0xc0 + 8 * k).toString(16)}+r | op=x87`] : [])),
+  ...arith.flatMap((a, k) => (a ? [`f${a}p | - | %st,sti | de =${(0xc0 + 8 * k).toString(16)}+r | op=x87`, `f${a}p | - | sti | de =${(0xc0 + 8 * k).toString(16)}+r | op=x87 enc`, `f${a}p | - | - | de =${(0xc1 + 8 * k).toString(16)} | op=x87 enc`] : [])),
+  'fcom | - | sti | d8 =d0+r | op=x87', 'fcom | - | - | d8 =d1 | op=x87 enc',
+  'fcomp | - | sti | d8 =d8+r | op=x87', 'fcomp | - | - | d8 =d9 | op=x87 enc',
+  'fld | - | sti | d9 =c0+r | op=x87', 'fxch | - | sti | d9 =c8+r | op=x87', 'fxch | - | - | d9 =c9 | op=x87 enc',
+  'ffree | - | sti | dd =c0+r | op=x87', 'fst | - | sti | dd =d0+r | op=x87', 'fstp | - | sti | dd =d8+r | op=x87',
+  'fucom | - | sti | dd =e0+r | op=x87', 'fucom | - | - | dd =e1 | op=x87 enc',
+  'fucomp | - | sti | dd =e8+r | op=x87', 'fucomp | - | - | dd =e9 | op=x87 enc',
+  ...['b', 'e', 'be', 'u'].map((c, k) => `fcmov${c} | - | sti,%st | da =${(0xc0 + 8 * k).toString(16)}+r | op=x87`),
+  ...['nb', 'ne', 'nbe', 'nu'].map((c, k) => `fcmov${c} | - | sti,%st | db =${(0xc0 + 8 * k).toString(16)}+r | op=x87`),
+  'fucomi | - | sti,%st | db =e8+r | op=x87', 'fucomi | - | sti | db =e8+r | op=x87 enc',
+  'fcomi | - | sti,%st | db =f0+r | op=x87', 'fcomi | - | sti | db =f0+r | op=x87 enc',
+  'ffreep | - | sti | df =c0+r | op=x87',
+  'fucomip | - | sti,%st | df =e8+r | op=x87', 'fucomip | - | sti | df =e8+r | op=x87 enc',
+  'fcomip | - | sti,%st | df =f0+r | op=x87', 'fcomip | - | sti | df =f0+r | op=x87 enc',
+];
+
 export const x87Rows = [
+  ...x87Reg,
   ...x87Mem.flatMap(([op, names]) =>
     names.map((n, digit) => {
       if (!n) return '';

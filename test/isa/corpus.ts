@@ -61,6 +61,7 @@ function samples(spec: string, size: number, mode: number, form: InstructionForm
     case '$1': return ['$1'];
     case '$3': return ['$3'];
     case 'sreg': return ['%ds', '%fs', '%cs'];
+    case 'sti': return ['%st(1)', '%st', '%st(7)'];
     case 'cr': return ['%cr0', '%cr4', '%cr8'];
     case 'dr': return ['%db7', '%dr0'];
     case 'rel': case 'rel8': return ['sym'];
