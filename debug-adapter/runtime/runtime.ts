@@ -7,7 +7,9 @@ import type { Cpu } from '../../machine/cpu/cpu';
 import type { EventFilter, MachineEvent } from '../../machine/events';
 import type { StopReason } from '../../machine/stop';
 import type { ControlRegister } from '../../machine/cpu/hooks';
-import { peekLinear, mappedRanges } from '../../machine/inspect';
+import { peekLinear, mappedRanges, decodeDescriptorTable } from '../../machine/inspect';
+import { disassemble } from '../../isa/disassembler';
+import type { CodeMode } from '../../isa/mode';
 import { readRegister, writeRegister } from '../../machine/registers';
 import { CS, SS } from '../../machine/cpu/segment';
 import { RSP } from '../../machine/cpu/state';
@@ -211,7 +213,7 @@ export class TrampolineRuntime {
     if (e.kind !== 'mode-change' || this.replaying) return;
     const m = this.machine!;
     const cpu = m.cpus[e.cpu];
-    const linear = this.linearOfSite(cpu, e.cs, e.rip);
+    const linear = this.siteOf(e);
     const entry = this.program?.entryAt(linear);
     const position = this.history ? this.history.position + (m.totalInstructions - this.sliceStartTotal) : 0;
     this.timeline.push({
@@ -222,7 +224,7 @@ export class TrampolineRuntime {
       to: modeName(e.to, e.toBits),
       fromPaging: pagingName(e.fromPaging),
       toPaging: pagingName(e.toPaging),
-      description: describeStopEvent(e, { events: this.recentEvents, eferAfter: cpu.efer }),
+      description: describeStopEvent(e, { events: this.recentEvents, eferAfter: cpu.efer, instruction: this.instructionText(cpu, linear, e.fromBits) }),
       cs: e.cs,
       rip: hex(e.rip),
       source: entry ? { path: entry.entry.origin.range.file, line: entry.entry.origin.range.line } : undefined,
@@ -232,10 +234,34 @@ export class TrampolineRuntime {
 
   private sliceStartTotal = 0;
 
-  /** Linear address of an event site (CS selector + RIP at the instruction's start). */
-  private linearOfSite(cpu: Cpu, _cs: number, rip: bigint): number {
-    if (cpu.mode === 'long') return Number(rip);
-    return (cpu.seg[CS].base + Number(rip & 0xffffffffn)) >>> 0;
+  /**
+   * Linear address of an event site (CS selector + RIP at the instruction's start). CS may have changed since
+   * (far jumps), so the base comes from the selector as the instruction saw it.
+   */
+  private linearOfSite(cpu: Cpu, cs: number, rip: bigint, bits?: number): number {
+    const longCode = bits === 64 || (bits === undefined && cpu.mode === 'long');
+    if (longCode) return Number(rip);
+    const off = Number(rip & 0xffffffffn);
+    if (cs === cpu.seg[CS].selector) return (cpu.seg[CS].base + off) >>> 0;
+    if (cpu.mode === 'real' || (cpu.cr0 & 1) === 0 || bits === 16 && this.wasReal(cpu, cs)) return ((cs << 4) + off) >>> 0;
+    const d = decodeDescriptorTable(cpu, 'gdt').find((e) => e.selector === (cs & ~3));
+    return d ? (Number(d.base) + off) >>> 0 : (cpu.seg[CS].base + off) >>> 0;
+  }
+
+  /** A 16-bit site whose selector is not a usable GDT code descriptor ran in real mode (the PE switch itself). */
+  private wasReal(cpu: Cpu, cs: number): boolean {
+    const d = decodeDescriptorTable(cpu, 'gdt').find((e) => e.selector === (cs & ~3));
+    return !d || d.kind !== 'code';
+  }
+
+  /** Site of a mode-change event: the instruction ran in the old mode. */
+  private siteOf(e: MachineEvent): number {
+    const cpu = this.machine!.cpus[e.cpu];
+    if (e.kind === 'mode-change') {
+      if (e.from === 'real') return ((e.cs << 4) + Number(e.rip & 0xffffn)) >>> 0;
+      return this.linearOfSite(cpu, e.cs, e.rip, e.fromBits);
+    }
+    return this.linearOfSite(cpu, e.cs, e.rip);
   }
 
   // ---- filters and breakpoints ---------------------------------------------------------------------------------
@@ -785,9 +811,10 @@ export class TrampolineRuntime {
 
   private eventStop(e: MachineEvent, filterId: string): StopInfo {
     const cpu = this.machine!.cpus[e.cpu];
-    const insn = this.disassembleOne(cpu, this.linearOfSite(cpu, e.cs, e.rip));
+    const site = this.siteOf(e);
+    const insn = this.instructionText(cpu, site, e.kind === 'mode-change' ? e.fromBits : undefined);
     const description = describeStopEvent(e, { events: this.recentEvents, instruction: insn, eferAfter: cpu.efer });
-    const where = this.program?.entryAt(this.linearOfSite(cpu, e.cs, e.rip));
+    const where = this.program?.entryAt(site);
     const at = where ? ` at ${where.entry.origin.range.file.split('/').pop()}:${where.entry.origin.range.line + 1}` : '';
     return {
       reason: 'exception',
@@ -874,9 +901,13 @@ export class TrampolineRuntime {
     return { op: this.decoded.form.op, length: this.decoded.length, prefixes: this.decoded.prefixes };
   }
 
-  private disassembleOne(cpu: Cpu, linear: number): string | undefined {
-    const d = this.decodeAt(cpu, linear);
-    return d?.op;
+  /** AT&T text of the instruction at a linear address, decoded as `bits` (default: the code's own mode). */
+  instructionText(cpu: Cpu, linear: number, bits?: number): string | undefined {
+    const bytes = peekLinear(cpu, BigInt(linear), 15);
+    if (!bytes) return undefined;
+    const mode = (bits ?? this.program?.modeAt(linear) ?? cpu.codeSize) as CodeMode;
+    const [line] = disassemble(bytes, mode, { address: linear });
+    return line?.text.replace(/\s+/g, ' ');
   }
 
   translate(cpu: Cpu, linear: number | bigint): number | undefined {
