@@ -2,7 +2,6 @@
 // language, conditionals, directives, instructions), building sections out of frags. Every instruction is encoded
 // once, when it is read, from what is known at that moment; only relaxable branches are sized later (layout.ts).
 import type { CodeMode } from '../isa/mode';
-import type { InstructionInput, Value } from '../isa/operand';
 import type { FileSystem } from './fs';
 import type { PreprocessedLine } from './cpp/types';
 import type { Diagnostic, ExpansionStep, Origin, Severity } from './source';
@@ -12,8 +11,10 @@ import { Frag, Section, type SectionType, type ByteSpan, fixedDifference } from 
 import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type Place, type Val } from './expr';
 import { bindArguments, charConstantsToDecimal, getAnyString, leadingDirective, parseMacroHeader, scrubBlanks, substituteLine } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
-import { decodeString, endOfString, isNameChar, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
+import { decodeString, isNameChar, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
 import { DIRECTIVES } from './directives';
+import { conditional, isConditionalDirective } from './conditionals';
+import { assembleInstruction } from './instruction';
 
 export interface AssemblerOptions {
   backend?: InstructionBackend;
@@ -37,7 +38,7 @@ interface Frame {
   macroName?: string;
 }
 
-interface Cond {
+export interface Cond {
   /** Whether an enclosing conditional is already skipping. */
   outerIgnoring: boolean;
   /** Some branch of this conditional was taken. */
@@ -45,7 +46,6 @@ interface Cond {
   ignoring: boolean;
   elseSeen: boolean;
   origin: Origin;
-  frameDepth: number;
 }
 
 /** The state the directive handlers work on. */
@@ -62,8 +62,6 @@ export interface StatementContext {
 }
 
 const MAX_MACRO_NEST = 100;
-const STACK_OPS = new Set(['push', 'pop', 'call', 'ret', 'pushf', 'popf', 'leave', 'enter', 'lret']);
-const SEGMENT_REGS = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);
 
 export class Assembler {
   readonly diagnostics: Diagnostic[] = [];
@@ -74,7 +72,8 @@ export class Assembler {
   readonly sections = new Map<string, Section>();
   private readonly fragCounter = { n: 0 };
   private frames: Frame[] = [];
-  private conds: Cond[] = [];
+  /** Open conditionals, innermost last. */
+  readonly conds: Cond[] = [];
   private macroDepth = 0;
   /** GNU's macro_number: the value of `\@`, counted per macro expansion. */
   macroNumber = 0;
@@ -471,7 +470,7 @@ export class Assembler {
     }
   }
 
-  private get ignoring(): boolean {
+  get ignoring(): boolean {
     return this.conds.length > 0 && this.conds[this.conds.length - 1].ignoring;
   }
 
@@ -493,7 +492,7 @@ export class Assembler {
       const name = '.' + w[1].toLowerCase();
       if (!isConditionalDirective(name)) return;
       const ctx = mkCtx('directive', name, 0, w[0].length);
-      this.conditional(name, ctx);
+      conditional(this, name, ctx);
       return;
     }
 
@@ -541,7 +540,7 @@ export class Assembler {
 
     if (lower.startsWith('.')) {
       if (isConditionalDirective(lower)) {
-        this.conditional(lower, mkCtx('directive', lower, pos, argsStart));
+        conditional(this, lower, mkCtx('directive', lower, pos, argsStart));
         return;
       }
       const handler = DIRECTIVES[lower];
@@ -562,107 +561,7 @@ export class Assembler {
       return;
     }
     const ctx = mkCtx('instruction', lower, pos, argsStart);
-    this.instruction(ctx, pos);
-  }
-
-  // ------------------------------------------------------------------------------------------------------------
-  // Conditionals
-
-  private conditional(name: string, ctx: StatementContext): void {
-    const args = ctx.text.slice(ctx.argsStart);
-    const piece = { text: args, column: ctx.argsStart };
-    if (name === '.endif') {
-      if (!this.conds.length) this.error('".endif" without ".if"', ctx.origin, 'unbalanced-conditional');
-      else this.conds.pop();
-      return;
-    }
-    if (name === '.else') {
-      const c = this.conds[this.conds.length - 1];
-      if (!c) return this.error('".else" without matching ".if"', ctx.origin, 'unbalanced-conditional');
-      if (c.elseSeen) this.error('duplicate ".else"', ctx.origin, 'unbalanced-conditional');
-      c.elseSeen = true;
-      c.ignoring = c.outerIgnoring || c.taken;
-      c.taken = true;
-      return;
-    }
-    if (name === '.elseif') {
-      const c = this.conds[this.conds.length - 1];
-      if (!c) return this.error('".elseif" without matching ".if"', ctx.origin, 'unbalanced-conditional');
-      if (c.elseSeen) this.error('".elseif" after ".else"', ctx.origin, 'unbalanced-conditional');
-      if (c.outerIgnoring || c.taken) {
-        c.ignoring = true;
-        return;
-      }
-      const v = this.absolute(ctx, piece, 'non-constant expression in ".if" statement');
-      const t = v !== undefined && v !== 0n;
-      c.ignoring = !t;
-      c.taken = t;
-      return;
-    }
-    // An .if family directive opens a new level.
-    const outer = this.ignoring;
-    let t = false;
-    if (!outer) t = this.conditionTruth(name, ctx, piece);
-    this.conds.push({ outerIgnoring: outer, taken: t, ignoring: outer || !t, elseSeen: false, origin: ctx.origin, frameDepth: this.frames.length });
-  }
-
-  private conditionTruth(name: string, ctx: StatementContext, piece: StatementText): boolean {
-    const args = piece.text;
-    switch (name) {
-      case '.if':
-      case '.ifne':
-      case '.ifeq':
-      case '.ifge':
-      case '.ifgt':
-      case '.ifle':
-      case '.iflt': {
-        const v = this.absolute(ctx, piece, 'non-constant expression in ".if" statement');
-        if (v === undefined) return false;
-        if (name === '.if' || name === '.ifne') return v !== 0n;
-        if (name === '.ifeq') return v === 0n;
-        if (name === '.ifge') return v >= 0n;
-        if (name === '.ifgt') return v > 0n;
-        if (name === '.ifle') return v <= 0n;
-        return v < 0n;
-      }
-      case '.ifdef':
-      case '.ifndef':
-      case '.ifnotdef': {
-        const m = /^\s*([A-Za-z_.$][\w.$]*)\s*$/.exec(args);
-        if (!m) {
-          this.error('invalid identifier for ".ifdef"', ctx.origin, 'bad-conditional');
-          return false;
-        }
-        const s = this.symbols.get(m[1]);
-        const def = !!s?.definition;
-        this.symbol(m[1]).references.push(this.at(ctx, piece.column, piece.column + args.length));
-        return name === '.ifdef' ? def : !def;
-      }
-      case '.ifb':
-      case '.ifnb': {
-        const blank = args.trim() === '';
-        return name === '.ifb' ? blank : !blank;
-      }
-      case '.ifc':
-      case '.ifnc': {
-        const r = parseIfcOperands(args);
-        if (!r) {
-          this.error('bad format for ifc or ifnc', ctx.origin, 'bad-conditional');
-          return false;
-        }
-        return (r[0] === r[1]) === (name === '.ifc');
-      }
-      case '.ifeqs':
-      case '.ifnes': {
-        const r = parseQuotedPair(args);
-        if (!r) {
-          this.error(`expected quoted string`, ctx.origin, 'bad-conditional');
-          return false;
-        }
-        return (r[0] === r[1]) === (name === '.ifeqs');
-      }
-    }
-    return false;
+    assembleInstruction(this, ctx, pos);
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -828,109 +727,6 @@ export class Assembler {
   }
 
   // ------------------------------------------------------------------------------------------------------------
-  // Instructions
-
-  private instruction(ctx: StatementContext, pos: number): void {
-    const backend = this.options.backend;
-    if (!backend) return;
-    // As GNU's scrubber does, character constants become numbers before the operand parser sees them.
-    const stmtText = charConstantsToDecimal(ctx.text.slice(pos), true);
-    const exprOf = new Map<Value, Expr>();
-    const hooks = {
-      localLabel: (n: string, dir: 'b' | 'f') => ({ name: this.localLabelName(n, dir) }),
-      dot: () => this.dotPlace(),
-    };
-    const opCtx = {
-      evaluate: (text: string, column: number): Value => {
-        // Positions in the parsed text are relative to the operand's expression; `start` places them in the line.
-        const start = pos + column;
-        const r = parseExpression(text, 0, hooks);
-        for (const w of r.warnings ?? []) this.warn(w.message, this.at(ctx, start + w.s, start + w.e), 'missing-operand');
-        if (r.error || !r.expr) {
-          const e = r.error ?? { message: 'bad expression', s: 0, e: text.length };
-          this.error(e.message, this.at(ctx, start + e.s, start + e.e), 'bad-expression');
-          const v: Value = { known: true, value: 0n };
-          return v;
-        }
-        for (const s of symbolsOf(r.expr)) this.symbol(s.name).references.push(this.at(ctx, start + s.s, start + s.e));
-        const problems: { message: string; s: number; e: number }[] = [];
-        const val = evaluate(r.expr, this.nowEnv, problems);
-        for (const p of problems) this.warn(p.message, this.at(ctx, start + p.s, start + p.e), 'division-by-zero');
-        const v: Value = { known: val.k === 'abs', value: val.k === 'abs' ? val.v : 0n };
-        // A constant needs no tree; anything else keeps its (parse-time bound) expression for the fixup.
-        exprOf.set(v, val.k === 'abs' ? { t: 'num', v: val.v, s: 0, e: 0 } : this.freezeExpr(r.expr));
-        return v;
-      },
-    };
-    const parsed = backend.parse(stmtText, this.mode, opCtx);
-    if (!parsed.ok) {
-      const s = pos + (parsed.column ?? 0);
-      const e = parsed.endColumn !== undefined ? pos + parsed.endColumn : ctx.text.length;
-      this.error(parsed.message, this.at(ctx, s, e), 'instruction');
-      return;
-    }
-    if (this.code16gcc) this.stackOpsAs32(parsed.input, ctx);
-    this.statements[ctx.statement].instruction = parsed.input;
-    const res = backend.encode(parsed.input, this.mode);
-    if (!res.ok) {
-      this.error(res.message, ctx.origin, 'instruction');
-      return;
-    }
-    const operandExpr = (i: number): Expr | undefined => {
-      const op = parsed.input.operands[i];
-      if (!op) return undefined;
-      const v = op.kind === 'imm' ? op.value : op.kind === 'mem' ? op.disp : undefined;
-      return v ? exprOf.get(v) : undefined;
-    };
-    if (res.relax) {
-      const fx = res.relax.short.fixups[0] ?? res.relax.near.fixups[0];
-      const operand = fx ? fx.operand : 0;
-      const target = operandExpr(operand);
-      if (!this.budget(res.relax.near.bytes.length, ctx)) return;
-      const chain = this.current.section.chain(this.current.sub);
-      const span: ByteSpan = { offset: chain.current.size, length: 0, origin: ctx.origin, statement: ctx.statement };
-      chain.closeWith(
-        { kind: 'relax', short: res.relax.short, near: res.relax.near, target, operand, forceNear: false, isNear: false, text: ctx.text },
-        span,
-      );
-      return;
-    }
-    const enc = res.encoding;
-    const f = this.frag;
-    const at = this.emit(enc.bytes, ctx);
-    for (const fx of enc.fixups) {
-      const expr = operandExpr(fx.operand) ?? ({ t: 'num', v: 0n, s: 0, e: 0 } as Expr);
-      f.fixups.push({
-        offset: at + fx.offset,
-        size: fx.size,
-        expr,
-        pcRelative: fx.pcRelative,
-        pcBase: at + enc.bytes.length,
-        range: fx.range,
-        origin: ctx.origin,
-        text: ctx.text,
-      });
-    }
-  }
-
-  /**
-   * GNU's .code16gcc: a stack operation whose size no register operand decides gets the `l` suffix (push $1 →
-   * pushl, call → calll, ret → retl…); segment-register pushes and pops become 32-bit too, with GNU's warning.
-   */
-  private stackOpsAs32(input: InstructionInput, ctx: StatementContext): void {
-    const m = input.mnemonic;
-    if (m === 'iret') {
-      this.warn("generating 16-bit `iret' for .code16gcc directive", ctx.origin, 'code16gcc');
-      return;
-    }
-    if (!STACK_OPS.has(m)) return;
-    const regs = input.operands.filter((o) => o.kind === 'reg');
-    if (regs.some((o) => o.kind === 'reg' && !SEGMENT_REGS.has(o.reg))) return;
-    if (regs.length && (m === 'push' || m === 'pop')) this.warn(`generating 32-bit \`${m}', unlike earlier gas versions`, ctx.origin, 'code16gcc');
-    input.mnemonic = m + 'l';
-  }
-
-  // ------------------------------------------------------------------------------------------------------------
   // Helpers for directives
 
   pieces(ctx: StatementContext): StatementText[] {
@@ -1022,68 +818,6 @@ export function littleEndian(v: bigint, size: number): Uint8Array {
 export function displayName(name: string): string {
   const i = name.indexOf('\u0002');
   return i < 0 ? name : name.slice(0, i);
-}
-
-function isConditionalDirective(name: string): boolean {
-  return (
-    name === '.if' || name === '.ifdef' || name === '.ifndef' || name === '.ifnotdef' || name === '.ifb' || name === '.ifnb' ||
-    name === '.ifc' || name === '.ifnc' || name === '.ifeq' || name === '.ifne' || name === '.ifge' || name === '.ifgt' ||
-    name === '.ifle' || name === '.iflt' || name === '.ifeqs' || name === '.ifnes' || name === '.elseif' || name === '.else' ||
-    name === '.endif'
-  );
-}
-
-/** `.ifc a,b`: each side either `'quoted'` or text up to the comma, blanks trimmed. */
-function parseIfcOperands(args: string): [string, string] | undefined {
-  let i = 0;
-  const one = (stopAtComma: boolean): string | undefined => {
-    while (i < args.length && isSpace(args[i])) i++;
-    if (args[i] === "'") {
-      let out = '';
-      i++;
-      while (i < args.length) {
-        if (args[i] === "'") {
-          if (args[i + 1] === "'") {
-            out += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          return out;
-        }
-        out += args[i++];
-      }
-      return undefined;
-    }
-    const s = i;
-    while (i < args.length && !(stopAtComma && args[i] === ',')) i++;
-    return args.slice(s, i).trim();
-  };
-  const a = one(true);
-  if (a === undefined) return undefined;
-  while (i < args.length && isSpace(args[i])) i++;
-  if (args[i] !== ',') return undefined;
-  i++;
-  const b = one(false);
-  if (b === undefined) return undefined;
-  while (i < args.length && isSpace(args[i])) i++;
-  if (i < args.length) return undefined;
-  return [a, b];
-}
-
-function parseQuotedPair(args: string): [string, string] | undefined {
-  const t = args.trim();
-  if (!t.startsWith('"')) return undefined;
-  const e1 = endOfString(t, 0);
-  const a = decodeString(t, 0);
-  let i = e1;
-  while (i < t.length && isSpace(t[i])) i++;
-  if (t[i] !== ',') return undefined;
-  i++;
-  while (i < t.length && isSpace(t[i])) i++;
-  if (t[i] !== '"') return undefined;
-  const b = decodeString(t, i);
-  return [String.fromCharCode(...a.bytes), String.fromCharCode(...b.bytes)];
 }
 
 function stripComment(text: string): string {

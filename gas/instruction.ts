@@ -1,0 +1,111 @@
+// Instruction statements: the operand parser and encoder are injected (see backend.ts). Each instruction is
+// encoded once, when it is read, with the values known at that moment; unknown values become fixups, and
+// branches that can relax become variable frags sized later (layout.ts), as in GNU as.
+import type { InstructionInput, Value } from '../isa/operand';
+import type { Assembler, StatementContext } from './assembler';
+import type { ByteSpan } from './frags';
+import { evaluate, parseExpression, symbolsOf, type Expr } from './expr';
+import { charConstantsToDecimal } from './macros';
+
+const STACK_OPS = new Set(['push', 'pop', 'call', 'ret', 'pushf', 'popf', 'leave', 'enter', 'lret']);
+const SEGMENT_REGS = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);
+
+export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: number): void {
+  const backend = asm.options.backend;
+  if (!backend) return;
+  // As GNU's scrubber does, character constants become numbers before the operand parser sees them.
+  const stmtText = charConstantsToDecimal(ctx.text.slice(pos), true);
+  const exprOf = new Map<Value, Expr>();
+  const hooks = {
+    localLabel: (n: string, dir: 'b' | 'f') => ({ name: asm.localLabelName(n, dir) }),
+    dot: () => asm.dotPlace(),
+  };
+  const opCtx = {
+    evaluate: (text: string, column: number): Value => {
+      // Positions in the parsed text are relative to the operand's expression; `start` places them in the line.
+      const start = pos + column;
+      const r = parseExpression(text, 0, hooks);
+      for (const w of r.warnings ?? []) asm.warn(w.message, asm.at(ctx, start + w.s, start + w.e), 'missing-operand');
+      if (r.error || !r.expr) {
+        const e = r.error ?? { message: 'bad expression', s: 0, e: text.length };
+        asm.error(e.message, asm.at(ctx, start + e.s, start + e.e), 'bad-expression');
+        const v: Value = { known: true, value: 0n };
+        return v;
+      }
+      for (const s of symbolsOf(r.expr)) asm.symbol(s.name).references.push(asm.at(ctx, start + s.s, start + s.e));
+      const problems: { message: string; s: number; e: number }[] = [];
+      const val = evaluate(r.expr, asm.nowEnv, problems);
+      for (const p of problems) asm.warn(p.message, asm.at(ctx, start + p.s, start + p.e), 'division-by-zero');
+      const v: Value = { known: val.k === 'abs', value: val.k === 'abs' ? val.v : 0n };
+      // A constant needs no tree; anything else keeps its (parse-time bound) expression for the fixup.
+      exprOf.set(v, val.k === 'abs' ? { t: 'num', v: val.v, s: 0, e: 0 } : asm.freezeExpr(r.expr));
+      return v;
+    },
+  };
+  const parsed = backend.parse(stmtText, asm.mode, opCtx);
+  if (!parsed.ok) {
+    const s = pos + (parsed.column ?? 0);
+    const e = parsed.endColumn !== undefined ? pos + parsed.endColumn : ctx.text.length;
+    asm.error(parsed.message, asm.at(ctx, s, e), 'instruction');
+    return;
+  }
+  if (asm.code16gcc) stackOpsAs32(asm, parsed.input, ctx);
+  asm.statements[ctx.statement].instruction = parsed.input;
+  const res = backend.encode(parsed.input, asm.mode);
+  if (!res.ok) {
+    asm.error(res.message, ctx.origin, 'instruction');
+    return;
+  }
+  const operandExpr = (i: number): Expr | undefined => {
+    const op = parsed.input.operands[i];
+    if (!op) return undefined;
+    const v = op.kind === 'imm' ? op.value : op.kind === 'mem' ? op.disp : undefined;
+    return v ? exprOf.get(v) : undefined;
+  };
+  if (res.relax) {
+    const fx = res.relax.short.fixups[0] ?? res.relax.near.fixups[0];
+    const operand = fx ? fx.operand : 0;
+    const target = operandExpr(operand);
+    if (!asm.budget(res.relax.near.bytes.length, ctx)) return;
+    const chain = asm.current.section.chain(asm.current.sub);
+    const span: ByteSpan = { offset: chain.current.size, length: 0, origin: ctx.origin, statement: ctx.statement };
+    chain.closeWith(
+      { kind: 'relax', short: res.relax.short, near: res.relax.near, target, operand, forceNear: false, isNear: false, text: ctx.text },
+      span,
+    );
+    return;
+  }
+  const enc = res.encoding;
+  const f = asm.frag;
+  const at = asm.emit(enc.bytes, ctx);
+  for (const fx of enc.fixups) {
+    const expr = operandExpr(fx.operand) ?? ({ t: 'num', v: 0n, s: 0, e: 0 } as Expr);
+    f.fixups.push({
+      offset: at + fx.offset,
+      size: fx.size,
+      expr,
+      pcRelative: fx.pcRelative,
+      pcBase: at + enc.bytes.length,
+      range: fx.range,
+      origin: ctx.origin,
+      text: ctx.text,
+    });
+  }
+}
+
+/**
+ * GNU's .code16gcc: a stack operation whose size no register operand decides gets the `l` suffix (push $1 →
+ * pushl, call → calll, ret → retl…); segment-register pushes and pops become 32-bit too, with GNU's warning.
+ */
+function stackOpsAs32(asm: Assembler, input: InstructionInput, ctx: StatementContext): void {
+  const m = input.mnemonic;
+  if (m === 'iret') {
+    asm.warn("generating 16-bit `iret' for .code16gcc directive", ctx.origin, 'code16gcc');
+    return;
+  }
+  if (!STACK_OPS.has(m)) return;
+  const regs = input.operands.filter((o) => o.kind === 'reg');
+  if (regs.some((o) => o.kind === 'reg' && !SEGMENT_REGS.has(o.reg))) return;
+  if (regs.length && (m === 'push' || m === 'pop')) asm.warn(`generating 32-bit \`${m}', unlike earlier gas versions`, ctx.origin, 'code16gcc');
+  input.mnemonic = m + 'l';
+}
