@@ -278,7 +278,7 @@ H.lfs = loadFarPointer(FS);
 H.lgs = loadFarPointer(GS);
 
 H.mov_sreg = (cpu, d) => {
-  const sreg = d.reg;
+  const sreg = d.reg & 7; // REX.R is ignored for segment registers
   if (sreg > 5) cpu.raise(UD, 0, `no segment register ${sreg}`);
   if (formDst[d.formIndex] === K_RM) {
     // MOV Sreg -> r/m: memory gets 16 bits, a register the zero-extended selector.

@@ -35,6 +35,9 @@ const NOT_IN_SANDBOX = new Set([
   'xrstor64', 'xsaveopt', 'xsavec', 'xsaves', 'xrstors', 'iret', 'serialize',
   // Unicorn's Haswell model lacks these; both sides would only agree on #UD by accident.
   'wrfsbase', 'wrgsbase', 'rdfsbase', 'rdgsbase', 'clflushopt', 'clwb', 'endbr64', 'endbr32', 'crc32',
+  // Unicorn 2.0.1 raises #UD for these whatever CPU model is selected (checked with Haswell, Skylake, EPYC);
+  // LZCNT/TZCNT then run as BSR/BSF there.
+  'popcnt', 'movbe', 'lzcnt', 'tzcnt',
 ]);
 /** Segment loads and far transfers need a GDT outside real mode: tested in real mode only. */
 const REAL_MODE_ONLY = new Set(['jmp_far', 'call_far', 'jmp_far_indirect', 'call_far_indirect', 'lret', 'pop_sreg', 'les', 'lds', 'lss', 'lfs', 'lgs', 'mov_sreg_load']);
@@ -90,7 +93,9 @@ function makeCase(form: InstructionForm, mode: Mode, size: number, r: () => numb
   if (form.rexW) rex |= 8;
   if (form.osz === 'none' && s === 64 && mode === 64) rex |= 8;
   if (form.osz === 'none' && s && s !== 64 && s !== 8 && (s === 16) !== (mode === 16) && !form.sizes.every((x) => x === s)) code.unshift(0x66);
-  if (mode === 64 && rand(3) === 0) rex |= 0x40 | rand(8) & 5; // random REX.R/B to reach r8-r15 (X unused)
+  // Random REX.R/B to reach r8-r15 (X unused). Not REX.R with a /digit opcode: hardware ignores it there, QEMU
+  // 5 folds it into the digit (#UD). Not any REX on LAHF/SAHF: QEMU then moves SPL instead of AH.
+  if (mode === 64 && rand(3) === 0 && op !== 'lahf' && op !== 'sahf') rex |= 0x40 | (rand(8) & (form.modrm === 'digit' ? 1 : 5));
   const opc = [...form.opcode];
   let modrm = -1;
   const tail: number[] = [];
@@ -161,6 +166,8 @@ function makeCase(form: InstructionForm, mode: Mode, size: number, r: () => numb
   if (op === 'loop' || op === 'loope' || op === 'loopne' || op === 'jrcxz') if (rand(2)) regs[1] = BigInt(rand(3));
   if (op === 'enter') regs[5] = BigInt(DATA + 0x1400 + rand(0x200));
   if (op === 'leave') regs[5] = BigInt(DATA + 0x1000 + rand(0x400));
+  // QEMU sign-extends RET's imm16 (the SDM releases imm16 bytes, zero-extended): keep it below 0x8000.
+  if (op === 'ret' && form.operands.length) bytes[bytes.length - 1] &= 0x7f;
   if ((op === 'shld' || op === 'shrd') && s === 16) {
     // Counts above 16 leave a 16-bit result undefined (SDM): keep them defined.
     regs[1] = (regs[1] & ~0xffn) | BigInt(rand(17));
@@ -187,6 +194,8 @@ function randBytes(n: number, rand: (n: number) => number): number[] {
 
 function testable(f: InstructionForm, mode: Mode): boolean {
   if (f.encodeOnly || NOT_IN_SANDBOX.has(f.op) || !(f.op in operationHandlers)) return false;
+  // F6/F7 /1 is TEST on hardware (objdump agrees); Unicorn's QEMU 5 decoder rejects it.
+  if (f.op === 'test' && f.decodeOnly) return false;
   if (f.no64 && mode === 64) return false;
   if (f.only64 && mode !== 64) return false;
   if (REAL_MODE_ONLY.has(f.op) && mode !== 16) return false;
@@ -225,6 +234,7 @@ interface OracleResult {
   vector: number;
   error: string | null;
   mem: [number, number][];
+  fetchFault: boolean;
 }
 
 const PATTERN = (() => {
@@ -294,12 +304,18 @@ test('executor matches Unicorn on table-generated instruction cases in 16/32/64-
     }
     const problems: string[] = [];
     if (hostError) problems.push(`host exception ${hostError}`);
-    if (want.error !== null && want.vector < 0) {
+    // A near branch beyond the CS limit (real mode 0xFFFF) or to a non-canonical address: the SDM raises #GP(0)
+    // at the branch; QEMU takes the branch and faults on the fetch at the target. Counted as a pass.
+    const realModeLimit = vector === 13 && want.fetchFault;
+    if (realModeLimit) {
+      // A 32-bit branch target beyond the real-mode CS limit (0xFFFF): the SDM raises #GP(0); QEMU does not check
+      // and fetches from the unmapped target. Counted as a pass: ours follows the SDM.
+    } else if (want.error !== null && want.vector < 0) {
       // Unicorn could not run it (unmapped fetch after a branch is fine: count=1 stops before fetching).
       problems.push(`unicorn error ${want.error}`);
     }
-    if (vector !== want.vector) problems.push(`vector ours ${vector} unicorn ${want.vector}`);
-    if (vector < 0 && want.vector < 0) {
+    if (vector !== want.vector && !realModeLimit) problems.push(`vector ours ${vector} unicorn ${want.vector}`);
+    if (vector < 0 && want.vector < 0 && !realModeLimit) {
       const n = c.mode === 64 ? 16 : 8;
       for (let g = 0; g < n; g++) {
         const ours = (BigInt(cpu.gprHi[g]) << 32n) | BigInt(cpu.gprLo[g]);
@@ -307,7 +323,10 @@ test('executor matches Unicorn on table-generated instruction cases in 16/32/64-
         const mask = c.mode === 64 ? 0xffffffffffffffffn : 0xffffffffn;
         if ((ours & mask) !== (theirs & mask)) problems.push(`r${g} ours ${hex64(ours & mask)} unicorn ${hex64(theirs)}`);
       }
-      const rip = c.mode === 64 ? cpu.ripHi * 2 ** 32 + cpu.ripLo : cpu.ripLo;
+      // Real mode: Unicorn reports EIP as the linear PC minus the CS base before the instruction (0), so far
+      // transfers are compared by linear address (and the CS selector below).
+      // (When the next fetch failed it reports the plain offset.)
+      const rip = c.mode === 64 ? cpu.ripHi * 2 ** 32 + cpu.ripLo : c.mode === 16 && !want.fetchFault ? cpu.seg[1].base + cpu.ripLo : cpu.ripLo;
       if (rip !== want.rip) problems.push(`rip ours ${rip.toString(16)} unicorn ${want.rip.toString(16)}`);
       const masks = operationFlagMasks(c.form.op);
       const compared = 0x8d5 | 0x400 | 0x200;
@@ -327,7 +346,7 @@ test('executor matches Unicorn on table-generated instruction cases in 16/32/64-
       bucket.fail++;
       const key = `${c.mode}:${c.form.id}`;
       failedForms.set(key, (failedForms.get(key) ?? 0) + 1);
-      if (failures.length < 40) failures.push(`[${c.mode}] ${c.form.id} ${Buffer.from(c.code).toString('hex')} flags ${c.flags.toString(16)}: ${problems.join('; ')}`);
+      if (failures.length < 60) failures.push(`[${c.mode}] ${c.form.id} ${Buffer.from(c.code).toString('hex')} flags ${c.flags.toString(16)} regs ${c.regs.slice(0, 8).map(hex64).join(',')}: ${problems.join('; ')}`);
     }
   });
   for (const mode of [16, 32, 64]) {

@@ -56,6 +56,7 @@ for case in req['cases']:
     uc.reg_write(X.UC_X86_REG_EFLAGS, case['flags'])
     state['vector'] = -1
     err = None
+    fetch_fault = False
     start = CODE
     try:
         if mode == 16:
@@ -63,6 +64,13 @@ for case in req['cases']:
         uc.emu_start(start, CODE + 0x100000, count=1)
     except UcError as e:
         err = str(e)
+        if 'INSN_INVALID' in err:  # Unicorn reports #UD as an error, not through the interrupt hook
+            state['vector'] = 6
+            err = None
+        elif 'FETCH_UNMAPPED' in err:
+            # count=1 still fetches the next instruction: a branch to an unmapped target is a completed branch.
+            fetch_fault = True
+            err = None
     res = {
         'regs': ['%x' % uc.reg_read(r) for r in regs],
         'rip': uc.reg_read(X.UC_X86_REG_RIP if mode == 64 else X.UC_X86_REG_EIP),
@@ -70,6 +78,7 @@ for case in req['cases']:
         'segs': [uc.reg_read(s) for s in SEGS],
         'vector': state['vector'],
         'error': err,
+        'fetchFault': fetch_fault,
     }
     mem = uc.mem_read(DATA, DATA_LEN)
     diffs = []
@@ -82,5 +91,9 @@ for case in req['cases']:
         uc.mem_write(DATA, pattern)
     res['mem'] = diffs
     out['results'].append(res)
+    if state['vector'] >= 0 or err is not None or fetch_fault:
+        # After an exception stopped by the hook, the next exception in the same engine is misreported (as #DF,
+        # then not at all): start a fresh engine for this mode.
+        del emus[mode]
 
 json.dump(out, sys.stdout)
