@@ -53,10 +53,11 @@ export interface Piece {
 const SPLICE_TAIL = /\\[ \t\f\v]*$/;
 
 function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80;
+  // Assembler mode: only ASCII letters, digits and _ (gcc lexes é and other non-ASCII as separate characters).
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 }
 export function isIdentChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57) || c >= 0x80;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 }
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;

@@ -282,7 +282,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     let p = 0;
     while (p < n) {
       const c = text.charCodeAt(p);
-      if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80) {
+      if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
         const q0 = p;
         p++;
         while (p < n && isIdentChar(text.charCodeAt(p))) p++;

@@ -277,6 +277,10 @@ END(start)
 `,
   },
   {
+    name: 'non-ASCII characters are not part of names in assembler mode',
+    src: '#define caf\u00e9 1\n caf\u00e9 x\u00e9y \u00e9\n .ascii "\u00e9\u20ac"\n#define \u00e9t\u00e9 2\n',
+  },
+  {
     name: 'a byte-order mark and CRLF line ends',
     src: '\ufeff#define X 1\r\n .long X\r\n#if X\r\n yes\r\n#endif\r\n',
   },
