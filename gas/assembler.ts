@@ -252,7 +252,7 @@ export class Assembler {
   assign(name: string, expr: Expr, text: string, origin: Origin, how: 'set' | 'equiv' | 'eqv'): void {
     const s = this.symbol(name);
     if (s.definition) {
-      if (s.definition.kind === 'label' || s.equiv || how === 'equiv') {
+      if (s.definition.kind === 'label' || s.equiv || s.eqv || how === 'equiv') {
         this.error(`symbol \`${displayName(name)}' is already defined`, origin, 'redefined');
         return;
       }
@@ -272,6 +272,7 @@ export class Assembler {
       } else s.definition = { kind: 'expression', expr: this.freezeExpr(expr), text };
     }
     if (how === 'equiv') s.equiv = true;
+    if (how === 'eqv') s.eqv = true;
     s.defined = origin;
   }
 

@@ -48,6 +48,7 @@ export interface SymbolInfo {
   attributesFrom?: string;
   /** `.equiv` symbols may not be redefined; `.eqv` symbols are re-evaluated at each use. */
   equiv?: boolean;
+  eqv?: boolean;
   /** Local symbols never make it into an object file's symbol table (`.L…`, numeric labels). */
   temporary: boolean;
   /** After assembly: section name (or '*ABS*' / '*UND*') and section-relative value. */

@@ -57,6 +57,9 @@ const SAME_AS_GNU = [
   '.type foo',
   '.size foo',
   '.data\n.byte 1\n.bss\n.byte 1',
+  '.eqv x, 1\nx = 2',
+  'x: .byte 1\n.set x, 2',
+  '.equiv x, 1\nx = 2',
 ];
 
 test('error and warning messages match GNU as (text, severity, line)', (t) => {
