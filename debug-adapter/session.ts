@@ -152,7 +152,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
     } catch (e) {
       if (e instanceof LaunchError && e.diagnostics.length) {
         this.sendEvent(new Event('x86Trampoline.assemblyErrors', {
-          program: args.program,
+          program: args?.program,
           diagnostics: e.diagnostics.map((d) => ({
             file: d.origin.range.file,
             line: d.origin.range.line + 1,

@@ -70,7 +70,8 @@ function stringMap(field: string, value: unknown): Record<string, unknown> {
 }
 
 /** Builds the plan; throws LaunchError for every problem the user can fix. */
-export function planLaunch(args: LaunchArguments, fs: FileSystem): LaunchPlan {
+export function planLaunch(given: LaunchArguments | undefined, fs: FileSystem): LaunchPlan {
+  const args: LaunchArguments = given && typeof given === 'object' ? given : {};
   if (typeof args.program !== 'string' || args.program.trim() === '') {
     throw new LaunchError(`Launch configuration: 'program' is missing; set it to a .S file or a flat image (.bin/.img/.rom), e.g. "\${file}".`);
   }

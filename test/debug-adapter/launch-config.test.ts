@@ -1,0 +1,113 @@
+// Bad launch configurations and malformed or out-of-order requests: every one gets an error response the user
+// can act on, and the adapter process keeps serving afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import { example, launch, SEED_LAUNCH, startClient } from './session-helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'da-launch-'));
+
+/** A failed launch leaves the session unlaunched, so one adapter process serves every case. */
+async function launchError(args: Record<string, unknown>, shared?: DebugClient): Promise<{ message: string; events: unknown[] }> {
+  const dc = shared ?? (await startClient());
+  const events: unknown[] = [];
+  const onErrors = (e: DebugProtocol.Event): number => events.push(e.body);
+  dc.on('x86Trampoline.assemblyErrors', onErrors);
+  try {
+    await dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
+    throw new Error('launch succeeded');
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message === 'launch succeeded') throw e;
+    // The adapter is still alive and answers.
+    const threads = await dc.threadsRequest();
+    assert.deepEqual(threads.body.threads, []);
+    return { message, events };
+  } finally {
+    dc.off('x86Trampoline.assemblyErrors', onErrors);
+    if (!shared) await dc.stop();
+  }
+}
+
+test('launch: each configuration mistake returns its own actionable error', async () => {
+  const boot = example('boot-sector/long-mode-boot.S');
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{}, /'program' is missing/],
+    [{ program: join(dir, 'nope.S') }, /Cannot open the program .*nope\.S.*no such file/],
+    [{ program: boot, start: 'warp-speed' }, /unknown start mode "warp-speed"; use one of "reset", "boot-sector", "ap", "long64"/],
+    [{ program: boot, start: 'ap', load: 'zz' }, /'load' must be a number such as 0x8000/],
+    [{ program: boot, start: 'ap', load: '0x8010' }, /'load' must be 4 KiB aligned and below 1 MiB/],
+    [{ program: boot, cpus: 'many' }, /'cpus' must be a number/],
+    [{ program: boot, start: 'boot-sector', entry: 'no_such_label' }, /unknown entry symbol 'no_such_label'.*boot/],
+    [{ program: boot, registers: { eaxx: 1 } }, /unknown register 'eaxx'/],
+    [{ program: boot, registers: { eax: 'x1' } }, /'registers\.eax' must be a number/],
+    [{ program: boot, cpuid: { warp: true } }, /'cpuid': unknown CPUID model setting 'warp'/],
+    [{ program: boot, symbols: { foo: 'bar' } }, /'symbols\.foo' must be a number/],
+    [{ program: boot, linkerScript: join(dir, 'missing.ld') }, /Cannot open the linker script/],
+  ];
+  const dc = await startClient();
+  try {
+    for (const [args, want] of cases) {
+      const { message } = await launchError(args, dc);
+      assert.match(message, want, JSON.stringify(args));
+    }
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('launch: assembly errors name file:line like GNU as and reach the Problems view as an event', async () => {
+  const file = join(dir, 'broken.S');
+  writeFileSync(file, ['        .code16', 'start:  mov %ax, %bx', '        bogus_insn %eax', '        .byte 1', '        movl $1, %cr9', '        jmp start', ''].join('\n'));
+  const { message, events } = await launchError({ program: file, start: 'ap', load: '0x8000' });
+  const as = spawnSync('as', ['--32', '-o', join(dir, 'broken.o'), file], { encoding: 'utf8' });
+  if (as.error) {
+    if (process.env.CI) throw as.error;
+    return;
+  }
+  const gnuLines = [...as.stderr.matchAll(/broken\.S:(\d+): Error/g)].map((m) => Number(m[1]));
+  assert.ok(gnuLines.length >= 2);
+  assert.match(message, /Assembly of .*broken\.S failed with \d+ error\(s\)/);
+  for (const l of gnuLines) assert.match(message, new RegExp(`broken\\.S:${l}:\\d+: error:`));
+  assert.equal(events.length, 1);
+  const diags = (events[0] as { diagnostics: { file: string; line: number; severity: string; message: string }[] }).diagnostics;
+  assert.deepEqual([...new Set(diags.map((d) => d.line))].sort(), [...new Set(gnuLines)].sort());
+  assert.ok(diags.every((d) => d.file === file && d.severity === 'error' && d.message.length > 0));
+});
+
+test('protocol: out-of-order, stale and garbage requests get error responses; launching twice is refused', async () => {
+  const dc = await startClient();
+  try {
+    await assert.rejects(dc.stackTraceRequest({ threadId: 1 }), /no program|unknown thread/);
+    await assert.rejects(dc.evaluateRequest({ expression: 'eax', context: 'watch' }), /no program/);
+    await assert.rejects(dc.continueRequest({ threadId: 1 }), /no program/);
+    await assert.rejects(dc.variablesRequest({ variablesReference: 12345 }), /no longer valid/);
+    await launch(dc, SEED_LAUNCH);
+    await assert.rejects(dc.launchRequest(SEED_LAUNCH as DebugProtocol.LaunchRequestArguments), /already launched/);
+    const frame = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0];
+    const scopes = await dc.scopesRequest({ frameId: frame.id });
+    const ref = scopes.body.scopes[0].variablesReference;
+    await dc.variablesRequest({ variablesReference: ref });
+    await assert.rejects(dc.scopesRequest({ frameId: 999_999 }), /unknown stack frame/);
+    await assert.rejects(dc.stackTraceRequest({ threadId: 7 }), /unknown thread 7/);
+    await assert.rejects(dc.customRequest('x86Trampoline.translate', { address: 'banana' }), /'address' must be a number/);
+    await assert.rejects(dc.customRequest('x86Trampoline.noSuchThing'), /unknown request/);
+    await assert.rejects(dc.customRequest('disassemble', { memoryReference: 'xyz', instructionCount: 3 }), /not an address/);
+    await assert.rejects(dc.setVariableRequest({ variablesReference: ref, name: 'ax', value: 'lots' }), /not a number/);
+    await assert.rejects(dc.gotoTargetsRequest({ source: { path: SEED_LAUNCH.program }, line: 1 }), /no instructions/);
+    // Stepping makes the old variable references stale.
+    const stopped = dc.waitForEvent('stopped');
+    await dc.stepInRequest({ threadId: 1 });
+    await stopped;
+    await assert.rejects(dc.variablesRequest({ variablesReference: ref }), /no longer valid/);
+    // Still alive.
+    assert.equal((await dc.threadsRequest()).body.threads.length, 1);
+  } finally {
+    await dc.stop();
+  }
+});
