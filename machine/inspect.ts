@@ -65,6 +65,23 @@ export function peekLinear(cpu: Cpu, linear: bigint, length: number): Uint8Array
   return out;
 }
 
+/**
+ * Writes linear memory as a debugger would (supervisor, through the current paging, no A/D side effects; ROM stays
+ * unchanged). Returns the number of bytes written before an unmapped page stopped it.
+ */
+export function pokeLinear(cpu: Cpu, linear: bigint, data: Uint8Array): number {
+  for (let i = 0; i < data.length; ) {
+    const a = linear + BigInt(i);
+    const lo = Number(a & 0xffffffffn), hi = Number((a >> 32n) & 0xffffffffn);
+    const w = cpu.mmu.walk(lo, hi);
+    if (w.physical === undefined) return i;
+    const n = Math.min(data.length - i, 4096 - (lo & 0xfff));
+    cpu.memory.writeBytes(w.physical, data.subarray(i, i + n));
+    i += n;
+  }
+  return data.length;
+}
+
 function u64(b: Uint8Array, at: number): bigint {
   let v = 0n;
   for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(b[at + i]);

@@ -171,6 +171,9 @@ export class Machine {
         startup: (v) => this.startupCpu(cpu, v),
         nmi: () => { cpu.nmiPending = true; },
         wake: () => {},
+        tprChanged: (tpr) => {
+          cpu.cr8 = (tpr >> 4) & 0xf;
+        },
       });
     }
     this.apics = new ApicSystem(this.clock, targets, () => this.refreshTimerDeadline());
@@ -179,6 +182,10 @@ export class Machine {
     };
     this.memory.mapMmio(APIC_DEFAULT_BASE, 0x1000, this.apics.mmio);
     for (const cpu of this.cpus) {
+      const apic = this.apics.apics[cpu.id];
+      cpu.tprSink = (tpr) => {
+        apic.tpr = tpr;
+      };
       initMsrs(cpu);
       cpu.interrupts = this.interruptSource(cpu);
       cpu.runState = cpu.id === 0 ? 'running' : 'wait-for-sipi';

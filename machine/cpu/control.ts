@@ -150,6 +150,7 @@ export function writeCr8(cpu: Cpu, lo: number, hi = 0): void {
   if (hi !== 0 || lo & ~0xf) cpu.raise(GP, 0, 'MOV CR8: reserved bits set');
   const old = cpu.cr8;
   cpu.cr8 = lo & 0xf;
+  cpu.tprSink?.(cpu.cr8 << 4);
   if (cpu.hooks !== null) cpu.hooks.controlWrite(cpu.id, 'cr8', old, 0, cpu.cr8, 0);
 }
 

@@ -40,6 +40,8 @@ export class Cpu extends CpuState {
   sipiVector = -1;
   /** CPUID result registers (EAX, EBX, ECX, EDX). */
   readonly cpuidOut = new Uint32Array(4);
+  /** The local APIC's TPR follows CR8 (CR8 = TPR[7:4]); set by the machine. */
+  tprSink: ((tpr: number) => void) | null = null;
   /** Physical address of the last linear access translated by the helpers (for watchpoints). */
   lastPhys = 0;
 

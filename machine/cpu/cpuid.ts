@@ -22,7 +22,11 @@ export interface CpuModel {
   maxLinAddr: number;
 }
 
-/** A model close to QEMU's `-cpu max` under TCG: long mode, NX, 1 GiB pages, LA57, SMEP/SMAP, x2APIC. */
+/**
+ * A model close to QEMU 7.2's `-cpu max` under TCG: long mode, NX, 1 GiB pages, LA57, SMEP/SMAP, no PCID and no
+ * x2APIC (as QEMU reports). x2APIC stays off also
+ * because the local APIC here is xAPIC-only (MMIO); `{ x2apic: true }` only changes what CPUID reports.
+ */
 export function defaultCpuModel(): CpuModel {
   return {
     vendor: 'GenuineIntel',
@@ -35,7 +39,7 @@ export function defaultCpuModel(): CpuModel {
     features: {
       fpu: true, vme: true, de: true, pse: true, tsc: true, msr: true, pae: true, mce: true, cx8: true, apic: true,
       sep: true, mtrr: true, pge: true, mca: true, cmov: true, pat: true, pse36: true, clflush: true, mmx: true,
-      fxsr: true, sse: true, sse2: true, sse3: true, pcid: true, x2apic: true, xsave: true, fsgsbase: true,
+      fxsr: true, sse: true, sse2: true, sse3: true, pcid: false, x2apic: false, xsave: true, fsgsbase: true,
       smep: true, smap: true, umip: true, la57: true, syscall: true, nx: true, pages1g: true, rdtscp: true,
       lm: true, lahf: true,
     },

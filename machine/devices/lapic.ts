@@ -14,6 +14,8 @@ export interface ApicTarget {
   nmi(): void;
   /** Fixed interrupts became pending. */
   wake(): void;
+  /** The TPR was written through the APIC page (CR8 mirrors bits 7:4). */
+  tprChanged(tpr: number): void;
 }
 
 export class LocalApic {
@@ -173,7 +175,10 @@ export class LocalApic {
     const r = offset & 0xff0;
     switch (r) {
       case 0x20: this.id = v >>> 24; return;
-      case 0x80: this.tpr = v & 0xff; return;
+      case 0x80:
+        this.tpr = v & 0xff;
+        this.system.target(this.cpuIndex).tprChanged(this.tpr);
+        return;
       case 0xb0: this.eoi(); return;
       case 0xd0: this.ldr = v & 0xff000000; return;
       case 0xe0: this.dfr = v | 0x0fffffff; return;

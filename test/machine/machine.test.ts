@@ -7,6 +7,8 @@ import { Machine } from '../../machine/machine';
 import { CS, DS } from '../../machine/cpu/segment';
 import type { MachineEvent } from '../../machine/events';
 import { MiniExecutor } from './mini-executor';
+import { writeCr8 } from '../../machine/cpu/control';
+import { pokeLinear } from '../../machine/inspect';
 
 function machine(program: number[], opts: { cpus?: number; load?: number } = {}) {
   const out: string[] = [];
@@ -222,4 +224,38 @@ test('start states: reset vector and ROM alias, boot sector, long64 identity map
   assert.equal(c.codeSize, 64);
   assert.equal(c.mmu.walk(0xc0001234, 0).physical, 0xc0001234, 'identity map covers 4 GiB');
   assert.equal(c.ripLo, 0x100000);
+});
+
+test('local APIC timer: periodic LVT timer interrupt wakes HLT; ISR until EOI; CR8 mirrors TPR[7:4]', () => {
+  const prog = new Array(0x110).fill(0x90);
+  prog.splice(0, 9, 0xfb, 0xf4, ...OUT_E9('A'), 0xfa, 0xf4);
+  prog.splice(0x100, 5, ...OUT_E9('T'), 0xcf);
+  const { m, out } = machine(prog);
+  m.memory.write16(0x40 * 4, 0x8100);
+  m.memory.write16(0x40 * 4 + 2, 0);
+  m.apics.current = 0;
+  m.memory.write32(0xfee000f0, 0x1ff); // software enable, spurious vector 0xFF
+  m.memory.write32(0xfee003e0, 0xb); // divide by 1
+  m.memory.write32(0xfee00320, 0x20040); // periodic, vector 0x40
+  m.memory.write32(0xfee00380, 5000); // initial count: 5000 ns of virtual time
+  assert.ok(m.memory.read32(0xfee00390) <= 5000);
+  const r = m.run();
+  assert.equal(r.kind, 'all-halted');
+  assert.equal(out.join(''), 'debugcon:Tdebugcon:A');
+  assert.equal((m.memory.read32(0xfee00100 + 0x20) >>> 0) & 1, 1, 'vector 0x40 in service (no EOI yet)');
+  m.memory.write32(0xfee000b0, 0);
+  assert.equal(m.memory.read32(0xfee00100 + 0x20) & 1, 0, 'EOI clears it');
+  const cpu = m.cpus[0];
+  m.memory.write32(0xfee00080, 0x30);
+  assert.equal(cpu.cr8, 3);
+  writeCr8(cpu, 5);
+  assert.equal(m.memory.read32(0xfee00080), 0x50);
+});
+
+test('pokeLinear writes through the current paging; ROM stays read-only', () => {
+  const m = new Machine({ memoryMiB: 16 });
+  m.start({ kind: 'long64', image: new Uint8Array([0x90]), load: 0x100000 });
+  assert.equal(pokeLinear(m.cpus[0], 0x2000n, new Uint8Array([1, 2, 3])), 3);
+  assert.deepEqual([...m.memory.readBytes(0x2000, 3)], [1, 2, 3]);
+  assert.equal(pokeLinear(m.cpus[0], 0x1_0000_0000n, new Uint8Array([1])), 0, 'unmapped');
 });

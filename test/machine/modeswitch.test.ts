@@ -259,7 +259,7 @@ print(json.dumps(res))
 // ---- SDM rules that need no oracle run --------------------------------------------------------------------
 
 test('IA-32e rules: LA57 and PAE frozen while LMA=1, PG cannot be cleared in 64-bit mode, LME frozen under paging', () => {
-  const env = newMachine();
+  const env = newMachine({ cpu: { pcid: true } });
   buildIdentityTables(env);
   const { cpu, m } = env;
   put64(m, 0x8000, 0, 0x00af9b000000ffffn);
@@ -318,6 +318,11 @@ test('MSRs: unknown address, CPL 3, reserved EFER bits and non-canonical bases r
   assert.equal(readMsr(cpu, 0x1b) >>> 0, 0xfee00900, 'APIC base with BSP and enable bits');
   cpu.cpl = 3;
   assert.deepEqual(faultOf(() => readMsr(cpu, 0xc0000080)), [13, 0]);
+});
+
+test('the default model (like QEMU -cpu max under TCG) has no PCID: CR4.PCIDE raises #GP', () => {
+  const { cpu } = newMachine();
+  assert.deepEqual(faultOf(() => writeCr4(cpu, 0x20000)), [13, 0]);
 });
 
 test('a CPU model without LA57 or long mode refuses CR4.LA57 and EFER.LME', () => {
