@@ -37,6 +37,8 @@ function crFedBy(stmts: Statement[], from: number, num: number): number | undefi
     const s = stmts[i];
     if (s.kind !== 'instruction' || !s.instruction) continue;
     seen++;
+    // The value is consumed elsewhere first (an MSR write, a call, a jump): it is not headed for a CR.
+    if (/^(wrmsr|rdmsr|cpuid|call|ret|lret|jmp|ljmp|push)/.test(mnemonic(s))) return undefined;
     const ops = s.instruction.operands;
     if (/^mov/.test(mnemonic(s)) && ops.length === 2 && ops[0].kind === 'reg' && ops[1].kind === 'reg') {
       const dst = lookupRegister(ops[1].reg);

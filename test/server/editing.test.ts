@@ -249,4 +249,18 @@ describe('diagnostics while editing', () => {
     const size = parseInt(/\.text\s+([0-9a-f]+)/.exec(spawnSync('objdump', ['-h', o], { encoding: 'utf8' }).stdout)![1], 16);
     assert.match(text, new RegExp(`\\(${size} bytes\\)`));
   });
+
+  it('literal masks: $0x80000001 moved to CR0 names PE and PG; 0xc0000080 in ECX is IA32_EFER; bts on EFER', async () => {
+    const p = join(dir, 'masks.S');
+    const src = '.code32\n  movl $0x80000001, %eax\n  movl %eax, %cr0\n  movl $0xc0000080, %ecx\n  rdmsr\n  btsl $8, %eax\n  wrmsr\n  orl $0x20, %eax\n  movl %eax, %cr4\n';
+    writeFileSync(p, src);
+    await client.open(p);
+    const hover = async (line: number, col: number) => ((await client.at('textDocument/hover', p, line, col)) as any).contents.value as string;
+    const cr0 = await hover(1, 10);
+    assert.match(cr0, /CR0 bits \(%eax → %cr0\): \*\*PE\*\* \(bit 0\)/);
+    assert.match(cr0, /\*\*PG\*\* \(bit 31\)/);
+    assert.match(await hover(3, 10), /\*\*MSR_EFER\*\* \(IA32_EFER\)/);
+    assert.match(await hover(5, 8), /EFER bits .*\*\*LME\*\* \(bit 8\)/);
+    assert.match(await hover(7, 9), /CR4 bits .*\*\*PAE\*\* \(bit 5\)/);
+  });
 });
