@@ -443,3 +443,26 @@ describe('rename through macro arguments', () => {
     }
   });
 });
+
+describe('the mailing-list macro (seed 000)', () => {
+  it('LOCK_AND_LOAD_REALMODE_ESP lock_rip=1 expands to the RIP-relative lock only', async () => {
+    // Rebuild the patched macro from the diff in the seed: '+' and context lines up to its .endif.
+    const patch = readFileSync(`${__dirname}/../../../shared/seeds/000_fa25b6e958d7b9ed.txt`, 'latin1').split('\n');
+    const start = patch.findIndex((l) => l.startsWith('> +.macro LOCK_AND_LOAD_REALMODE_ESP'));
+    const end = patch.findIndex((l, i) => i > start && /^> \s*\.endif/.test(l));
+    assert.ok(start > 0 && end > start);
+    const body = patch.slice(start, end + 1).map((l) => l.slice(2)).filter((l) => !l.startsWith('-')).map((l) => l.replace(/^[+ ]/, ''));
+    const src = [...body, '.endm', '.code64', 'tr_lock: .long 0', 'pa_tr_lock = 0x1000', 'entry:', '  LOCK_AND_LOAD_REALMODE_ESP lock_rip=1', ''].join('\n');
+    const path = `${__dirname}/seed-macro-fixture.S`;
+    const d = await client.open(path, src);
+    assert.deepEqual(d.filter((x) => x.severity === 1), []);
+    const line = lineOf(src, '  LOCK_AND_LOAD_REALMODE_ESP lock_rip=1');
+    const h = (await client.at('textDocument/hover', path, line, 4)).contents.value as string;
+    const expansion = h.slice(h.indexOf('Expansion here'));
+    assert.ok(expansion.includes('lock btsl $0, tr_lock(%rip)'), h);
+    assert.ok(!expansion.includes('pa_tr_lock') && !/lock btsl \$0, tr_lock\n/.test(expansion), h);
+    const text = await client.conn.sendRequest('workspace/executeCommand', { command: 'x86Trampoline.expandMacro', arguments: [{ uri: fileUri(path), position: { line, character: 4 } }] }) as string;
+    assert.ok(text.includes('lock btsl $0, tr_lock(%rip)') && !text.includes('pa_tr_lock'));
+  });
+});
+
