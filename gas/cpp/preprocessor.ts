@@ -312,7 +312,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     for (let k = L.first; k < L.last; k++) out.push(emptyLine());
     const reader = new LineReader(this, st, L, out);
     const first = reader.tokens[0];
-    const printer = new LinePrinter(L.first, first.line === L.first ? first.col : 0, st.includeSteps);
+    const printer = new LinePrinter(L.first, first.line === L.first ? first.col : 0, st.includeSteps, L.text);
     const ex = this.textExpander;
     ex.reset(reader, false);
     for (;;) {

@@ -36,7 +36,15 @@ export class LinePrinter {
     private readonly firstLine: number,
     private readonly indent: number,
     private readonly includeSteps: ExpansionStep[],
+    /** The logical line's text: while in sync, whitespace is copied from it (tabs stay tabs). */
+    private readonly sourceText = '',
   ) {}
+
+  /** Source columns [a, b) as output: the same characters if they are blanks, else spaces (a comment). */
+  private blanks(a: number, b: number): string {
+    const piece = this.sourceText.slice(a, b);
+    return piece.length === b - a && /^[ \t]*$/.test(piece) ? piece : ' '.repeat(b - a);
+  }
 
   add(tok: Token): void {
     if (tok.kind === 'padding') {
@@ -59,10 +67,10 @@ export class LinePrinter {
 
     const plain = tok.frame === null && (tok.flags & FROM_BODY) === 0;
     if (this.prev === null) {
-      this.text = this.indent > 0 ? ' '.repeat(this.indent) : '';
+      this.text = this.indent > 0 ? this.blanks(0, this.indent) : '';
     } else if (space) {
       if (this.inSync && plain && tok.line === this.firstLine && tok.col > this.text.length) {
-        this.text += ' '.repeat(tok.col - this.text.length);
+        this.text += this.blanks(this.text.length, tok.col);
       } else this.text += ' ';
     }
     if (!plain || tok.line !== this.firstLine) this.inSync = false;
