@@ -62,6 +62,10 @@ export interface StatementContext {
 }
 
 const MAX_MACRO_NEST = 100;
+// Sticky patterns matched at a position of the statement (no substring copies on the hot path).
+const LABEL = /([A-Za-z_.][\w.$]*|[0-9]+|"[^"]*")[ \t]*:(?![=:])/y;
+const ASSIGNMENT = /([A-Za-z_.][\w.$]*)[ \t]*(==?)(?!=)/y;
+const WORD = /[A-Za-z_.$][\w.$@]*/y;
 
 export class Assembler {
   readonly diagnostics: Diagnostic[] = [];
@@ -499,7 +503,8 @@ export class Assembler {
 
     // Labels.
     for (;;) {
-      const m = /^([A-Za-z_.][\w.$]*|[0-9]+|"[^"]*")[ \t]*:(?![=:])/.exec(text.slice(pos));
+      LABEL.lastIndex = pos;
+      const m = LABEL.exec(text);
       if (!m) break;
       let name = m[1];
       const s = pos;
@@ -514,7 +519,8 @@ export class Assembler {
     if (pos >= text.length) return;
 
     // `sym = expr` (and `. = expr`, which moves the location counter).
-    const asg = /^([A-Za-z_.][\w.$]*)[ \t]*(==?)(?!=)/.exec(text.slice(pos));
+    ASSIGNMENT.lastIndex = pos;
+    const asg = ASSIGNMENT.exec(text);
     if (asg) {
       const ctx = mkCtx('assignment', asg[1], pos, pos + asg[0].length);
       const r = this.parseWholeExpr(ctx, { text: text.slice(pos + asg[0].length), column: pos + asg[0].length });
@@ -528,7 +534,8 @@ export class Assembler {
       return;
     }
 
-    const wm = /^[A-Za-z_.$][\w.$@]*/.exec(text.slice(pos));
+    WORD.lastIndex = pos;
+    const wm = WORD.exec(text);
     if (!wm) {
       const ctx = mkCtx('instruction', '', pos, pos);
       this.error(`junk at end of line, first unrecognized character is \`${text[pos]}'`, this.at(ctx, pos, pos + 1), 'junk');
