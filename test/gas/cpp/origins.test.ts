@@ -183,3 +183,14 @@ test('built-in header macros have <builtin> locations', () => {
   assert.deepEqual(three.origin.expansion.map((e) => e.name), ['GDT_ENTRY_KERNEL_DS', '__KERNEL_DS']);
   assert.equal(three.origin.expansion[0].site.file, '<builtin>/asm/segment.h');
 });
+
+test('a line with an expansion keeps the source text before it, tabs included', () => {
+  const src = '#define V 0x10\n\tmovl\t$V, %eax\t/* c */ ; nop\n';
+  const r = ours(src);
+  const line = r.lines[1].text;
+  const srcLine = src.split('\n')[1];
+  const before = srcLine.slice(0, srcLine.indexOf('V'));
+  assert.ok(line.startsWith(before), JSON.stringify(line));
+  const s = segmentAt(r.lines[1], 1);
+  assert.equal(s.origin.range.column + (1 - s.start), 1);
+});
