@@ -263,4 +263,16 @@ describe('diagnostics while editing', () => {
     assert.match(await hover(5, 8), /EFER bits .*\*\*LME\*\* \(bit 8\)/);
     assert.match(await hover(7, 9), /CR4 bits .*\*\*PAE\*\* \(bit 5\)/);
   });
+
+  it('instructions that do not exist in the mode are errors where GNU as rejects them', async () => {
+    const lines = ['.code64', '  pusha', '  lds (%rax), %eax', '  nop', '.code32', '  swapgs', '  sysretq', '  nop', '.code16', '  movq %rax, %rbx', '  nop'];
+    const gnu = gnuErrors(lines.join('\n') + '\n', 64);
+    const gnuLines = new Set([...gnu.matchAll(/:(\d+): Error/g)].map((m) => Number(m[1]) - 1));
+    assert.ok(gnuLines.size >= 4, gnu);
+    const p = join(dir, 'modes.S');
+    writeFileSync(p, lines.join('\n') + '\n');
+    const d = await client.open(p);
+    const ours = new Set(d.filter((x) => x.severity <= 2).map((x) => x.range.start.line));
+    assert.deepEqual([...ours].sort(), [...gnuLines].sort());
+  });
 });
