@@ -162,6 +162,7 @@ shrd | wlq | i8,r,rm | 0f ac /r |
 shrd | wlq | %cl,r,rm | 0f ad /r |
 shrd | wlq | r,rm | 0f ad /r | enc
 bswap | lq | ro | 0f c8+r |
+bswap | w | ro | 0f c8+r | dec
 set{cc} | - | rm8 | 0f 90+cc /r | op=setcc
 cmov{cc} | wlq | rm,r | 0f 40+cc /r | op=cmovcc
 j{cc} | - | rel8 | 70+cc | op=jcc

@@ -67,9 +67,9 @@ xsave64 | - | m | 0f ae /4 | only64 rexw
 xrstor | - | m | 0f ae /5 |
 xrstor64 | - | m | 0f ae /5 | only64 rexw
 clflush | - | m | 0f ae /7 |
-lfence | - | - | 0f ae =e8 |
-mfence | - | - | 0f ae =f0 |
-sfence | - | - | 0f ae =f8 |
+lfence | - | - | 0f ae =e8+r |
+mfence | - | - | 0f ae =f0+r |
+sfence | - | - | 0f ae =f8+r |
 emms | - | - | 0f 77 |
 fwait,wait | - | - | 9b |
 fninit | - | - | db =e3 |
@@ -124,6 +124,12 @@ prefetcht0 | - | m | 0f 18 /1 |
 prefetcht1 | - | m | 0f 18 /2 |
 prefetcht2 | - | m | 0f 18 /3 |
 prefetchw | - | m | 0f 0d /1 |
+nop | wlq | rm | 0f 18 /r | dec
+nop | wlq | rm | 0f 19 /r | dec
+nop | wlq | rm | 0f 1c /r | dec
+nop | wlq | rm | 0f 1d /r | dec
+nop | wlq | rm | 0f 1e /r | dec
+nop | wlq | rm | 0f 1f /r | dec
 movnti | q | r,m | 0f c3 /r | only64
 movnti | l | r,m | 0f c3 /r | osz0
 adcx | q | rm,r | P66 0f 38 f6 /r | only64
