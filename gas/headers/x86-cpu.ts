@@ -477,4 +477,59 @@ export const x86CpuHeaders: Record<string, string> = {
 
 #endif /* _ASM_X86_APICDEF_H */
 `,
+  'asm/cpufeatures.h': String.raw`/*
+ * CPU feature numbers as word*32 + bit, the kernel's layout of its capability words (a subset: the CPUID bits
+ * boot and trampoline code tests). Word 0: CPUID 1 EDX; word 1: CPUID 0x80000001 EDX; word 4: CPUID 1 ECX;
+ * word 9: CPUID 7.0 EBX; word 16: CPUID 7.0 ECX.
+ */
+#ifndef _ASM_X86_CPUFEATURES_H
+#define _ASM_X86_CPUFEATURES_H
+
+#define X86_FEATURE_FPU (0*32+ 0) /* x87 FPU */
+#define X86_FEATURE_VME (0*32+ 1) /* virtual-8086 mode extensions */
+#define X86_FEATURE_DE (0*32+ 2) /* debugging extensions */
+#define X86_FEATURE_PSE (0*32+ 3) /* 4 MiB pages */
+#define X86_FEATURE_TSC (0*32+ 4) /* time stamp counter */
+#define X86_FEATURE_MSR (0*32+ 5) /* RDMSR/WRMSR */
+#define X86_FEATURE_PAE (0*32+ 6) /* physical address extension */
+#define X86_FEATURE_MCE (0*32+ 7) /* machine check exception */
+#define X86_FEATURE_CX8 (0*32+ 8) /* CMPXCHG8B */
+#define X86_FEATURE_APIC (0*32+ 9) /* on-chip local APIC */
+#define X86_FEATURE_SEP (0*32+11) /* SYSENTER/SYSEXIT */
+#define X86_FEATURE_MTRR (0*32+12) /* memory type range registers */
+#define X86_FEATURE_PGE (0*32+13) /* global pages */
+#define X86_FEATURE_MCA (0*32+14) /* machine check architecture */
+#define X86_FEATURE_CMOV (0*32+15) /* CMOVcc */
+#define X86_FEATURE_PAT (0*32+16) /* page attribute table */
+#define X86_FEATURE_PSE36 (0*32+17) /* 36-bit PSE */
+#define X86_FEATURE_CLFLUSH (0*32+19) /* CLFLUSH */
+#define X86_FEATURE_MMX (0*32+23) /* MMX */
+#define X86_FEATURE_FXSR (0*32+24) /* FXSAVE/FXRSTOR */
+#define X86_FEATURE_XMM (0*32+25) /* SSE */
+#define X86_FEATURE_XMM2 (0*32+26) /* SSE2 */
+#define X86_FEATURE_HT (0*32+28) /* hyper-threading */
+
+#define X86_FEATURE_SYSCALL (1*32+11) /* SYSCALL/SYSRET */
+#define X86_FEATURE_NX (1*32+20) /* no-execute */
+#define X86_FEATURE_GBPAGES (1*32+26) /* 1 GiB pages */
+#define X86_FEATURE_RDTSCP (1*32+27) /* RDTSCP */
+#define X86_FEATURE_LM (1*32+29) /* long mode */
+
+#define X86_FEATURE_XMM3 (4*32+ 0) /* SSE3 */
+#define X86_FEATURE_X2APIC (4*32+21) /* x2APIC */
+#define X86_FEATURE_XSAVE (4*32+26) /* XSAVE */
+#define X86_FEATURE_OSXSAVE (4*32+27) /* XSAVE enabled by the OS */
+#define X86_FEATURE_AVX (4*32+28) /* AVX */
+#define X86_FEATURE_HYPERVISOR (4*32+31) /* running under a hypervisor */
+
+#define X86_FEATURE_FSGSBASE (9*32+ 0) /* RDFSBASE and friends */
+#define X86_FEATURE_SMEP (9*32+ 7) /* supervisor-mode execution prevention */
+#define X86_FEATURE_SMAP (9*32+20) /* supervisor-mode access prevention */
+
+#define X86_FEATURE_UMIP (16*32+ 2) /* user-mode instruction prevention */
+#define X86_FEATURE_PKU (16*32+ 3) /* protection keys for user pages */
+#define X86_FEATURE_LA57 (16*32+16) /* 5-level paging */
+
+#endif /* _ASM_X86_CPUFEATURES_H */
+`,
 };
