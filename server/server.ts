@@ -91,7 +91,7 @@ export function startServer(connection: Connection): void {
         documentLinkProvider: { resolveProvider: false },
         completionProvider: { triggerCharacters: ['%', '.', '\\', '<', '/', '"', '$'] },
         signatureHelpProvider: { triggerCharacters: [' ', ','], retriggerCharacters: [','] },
-        semanticTokensProvider: { legend, full: true },
+        semanticTokensProvider: { legend, full: true, range: true },
         foldingRangeProvider: true,
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
@@ -193,6 +193,7 @@ export function startServer(connection: Connection): void {
   connection.onCompletion((p) => withDoc(p.textDocument.uri, [], (r) => completion(r, p.position), true));
   connection.onSignatureHelp((p) => withDoc(p.textDocument.uri, null, (r) => signatureHelp(r, p.position), true));
   connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, (r) => semanticTokens(r)));
+  connection.languages.semanticTokens.onRange((p) => withDoc(p.textDocument.uri, { data: [] }, (r) => semanticTokens(r, p.range)));
   connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, [], (r) => foldingRanges(r)));
   connection.languages.inlayHint.on((p) => withDoc(p.textDocument.uri, [], (r) => inlayHints(r, p.range)));
   connection.onCodeLens((p) => withDoc(p.textDocument.uri, [], (r) => codeLenses(r)));

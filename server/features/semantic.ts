@@ -17,12 +17,14 @@ const classMod: Record<string, number> = {
   gpr8: M.gpr, gpr16: M.gpr, gpr32: M.gpr, gpr64: M.gpr, seg: M.segment, cr: M.control, dr: M.debug, ip: M.ip, st: M.simd, mm: M.simd, xmm: M.simd,
 };
 
-export function semanticTokens(r: DocAnalysis): SemanticTokens {
+/** Tokens of the whole document, or of the lines a range covers (the visible part of a large file). */
+export function semanticTokens(r: DocAnalysis, range?: { start: { line: number }; end: { line: number } }): SemanticTokens {
   const b = new SemanticTokensBuilder();
   const macros = r.analysis.macros;
   const cpp = r.analysis.preprocessed?.macros;
   const symbols = r.analysis.symbols;
   r.lines.forEach((text, line) => {
+    if (range && (line < range.start.line || line > range.end.line)) return;
     const toks = lineTokens(r, line);
     if (!toks.length || toks[0].kind === 'cpp') {
       // #define NAME / #include: colour the defined name.

@@ -327,6 +327,12 @@ describe('presentation', () => {
     assert.deepEqual(at('movl    %eax, %cr4', '%cr4')?.mods, ['control']);
     assert.equal(at('startup_32:', 'startup_32')?.type, 'label');
     assert.equal(at('lea     \\msg, \\reg', '\\msg')?.type, 'parameter');
+    // A range request returns the same tokens for its lines only.
+    const l = lineOf(example, 'TAKE_STACK_LOCK lock_rip=1');
+    const part: number[] = (await client.request('textDocument/semanticTokens/range', examplePath, { range: { start: { line: l, character: 0 }, end: { line: l + 2, character: 0 } } })).data;
+    const inRange = toks.filter((t) => t.line >= l && t.line <= l + 2);
+    assert.equal(part.length / 5, inRange.length);
+    assert.equal(part[0], l);
   });
   it('folding: macros, SYM blocks, #ifndef and comment blocks', async () => {
     const f = await client.request('textDocument/foldingRange', examplePath);
