@@ -581,16 +581,24 @@ export class TrampolineRuntime {
     let target = h.position - 1;
     if (granularity === 'line' && m.cpus.length === 1) {
       const cp = h.checkpointBefore(target)!;
-      // rips[p]: the instruction pointer at position p (the instruction unit p + 1 executes).
+      // rips[p] / sps[p]: instruction and stack pointer at position p (before unit p + 1 runs).
       const rips = new Map<number, number>();
+      const sps = new Map<number, number>();
       const end = h.position;
-      this.withoutStops(() => h.replayFrom(cp, end, (p) => rips.set(p, this.linearRip(m.cpus[0]))));
+      this.withoutStops(() => h.replayFrom(cp, end, (p) => {
+        rips.set(p, this.linearRip(m.cpus[0]));
+        sps.set(p, this.stackPointer(m.cpus[0]));
+      }));
       const lineOf = (p: number): string | undefined => {
         const lin = rips.get(p);
-        return lin === undefined ? undefined : this.lineKey(lin, 'inner');
+        return lin === undefined ? undefined : this.lineKey(lin, 'outer');
       };
+      // Reverse of "step over": callees (deeper stack than now) are skipped as a whole.
+      const sp = sps.get(end) ?? 0;
+      const deeper = (p: number): boolean => (sps.get(p) ?? sp) < sp;
+      while (target > cp.position && deeper(target)) target--;
       const key = lineOf(target);
-      if (key !== undefined) while (target - 1 >= cp.position && lineOf(target - 1) === key) target--;
+      if (key !== undefined) while (target - 1 >= cp.position && (lineOf(target - 1) === key || deeper(target - 1))) target--;
     }
     this.goBackTo(target);
     this.stop({ reason: 'step', cpu: cpuIndex, description: 'Stepped back' });
