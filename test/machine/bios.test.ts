@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../machine/machine';
-import { X86Executor } from '../../machine/cpu/exec/x86';
+import { BootExecutor } from '../../machine/cpu/exec/x86';
 import { asAvailable, assemble, requireOracle } from './oracle';
 
 const SECTOR = String.raw`
@@ -98,7 +98,7 @@ test('boot sector using INT 10h/13h/15h/12h: same report and exit status as QEMU
   const image = assemble(SECTOR, 0x7c00);
   assert.equal(image.length, 1536);
   let out = '', bios = '';
-  const m = new Machine({ memoryMiB: 64, executor: new X86Executor(), output: (b, s) => (s === 'bios' ? (bios += String.fromCharCode(b)) : (out += String.fromCharCode(b))) });
+  const m = new Machine({ memoryMiB: 64, executor: new BootExecutor(), output: (b, s) => (s === 'bios' ? (bios += String.fromCharCode(b)) : (out += String.fromCharCode(b))) });
   m.maxInstructions = 1_000_000;
   m.start({ kind: 'boot-sector', image });
   let r = m.run();

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../machine/machine';
-import { X86Executor } from '../../machine/cpu/exec/x86';
+import { BootExecutor } from '../../machine/cpu/exec/x86';
 import { asAvailable, assemble, requireOracle } from './oracle';
 
 const QEMU = 'qemu-system-x86_64';
@@ -29,7 +29,7 @@ function runQemu(rom: Uint8Array): { out: string; status: number } {
 
 function runOurs(rom: Uint8Array): { out: string; status: number; reason: string } {
   let out = '';
-  const m = new Machine({ memoryMiB: 256, executor: new X86Executor(), output: (b) => (out += String.fromCharCode(b)) });
+  const m = new Machine({ memoryMiB: 256, executor: new BootExecutor(), output: (b) => (out += String.fromCharCode(b)) });
   m.maxInstructions = 5_000_000;
   m.start({ kind: 'reset', rom });
   let r = m.run();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../machine/machine';
-import { X86Executor } from '../../machine/cpu/exec/x86';
+import { BootExecutor } from '../../machine/cpu/exec/x86';
 import { CpuFault } from '../../machine/cpu/fault';
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S } from '../../machine/cpu/segment';
 import { decodeInstruction, newDecoded } from '../../isa/decoder';
@@ -142,7 +142,7 @@ for (const mode of [16, 32, 64] as const) {
       }
     });
     const uc = runPython(SCRIPT, { mode, cases }) as { regs: number[]; regsHi: number[]; rip: number; flags: number; ints: number[] }[];
-    const m = new Machine({ memoryMiB: 4, executor: new X86Executor() });
+    const m = new Machine({ memoryMiB: 4, executor: new BootExecutor() });
     const cpu = m.cpus[0];
     const exec = m.executor!;
     const d = newDecoded();

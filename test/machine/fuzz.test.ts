@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine, type StartState } from '../../machine/machine';
-import { X86Executor } from '../../machine/cpu/exec/x86';
+import { BootExecutor } from '../../machine/cpu/exec/x86';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -27,7 +27,7 @@ test('random byte streams in real, 64-bit and (reached by chance) other modes ne
   const kinds = new Map<string, number>();
   for (let run = 0; run < 120; run++) {
     const image = new Uint8Array(4096).map(() => Math.floor(r() * 256));
-    const m = new Machine({ memoryMiB: 8, executor: new X86Executor() });
+    const m = new Machine({ memoryMiB: 8, executor: new BootExecutor() });
     m.maxInstructions = 1000;
     m.start(START[run % START.length](image));
     if (run % 6 === 5) {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { assemble } from '../../gas/index';
 import { DiskFileSystem } from '../../cli/disk-fs';
 import { Machine } from '../../machine/machine';
-import { X86Executor } from '../../machine/cpu/exec/x86';
+import { BootExecutor } from '../../machine/cpu/exec/x86';
 import { describeEvent, type MachineEvent } from '../../machine/events';
 import { mappedRanges } from '../../machine/inspect';
 import { ATTR_L, CS } from '../../machine/cpu/segment';
@@ -24,7 +24,7 @@ test('trampoline_64_bsp.S entered as an AP reaches 64-bit mode with CS.L=1 and a
   const a = assemble(new DiskFileSystem(), SEED, {});
   assert.ok(a.ok, a.diagnostics.map((d) => d.message).join('\n'));
   const load = 0x10000;
-  const m = new Machine({ memoryMiB: 64, executor: new X86Executor() });
+  const m = new Machine({ memoryMiB: 64, executor: new BootExecutor() });
   m.start({ kind: 'ap', image: a.image, load });
   const events: MachineEvent[] = [];
   m.events.trace({ mode: true, paging: true, cr: true, msr: true, tables: true, exceptions: true }, (e) => events.push(e));

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../machine/machine';
-import { X86Executor } from '../../machine/cpu/exec/x86';
+import { BootExecutor } from '../../machine/cpu/exec/x86';
 import { asAvailable, assemble, requireOracle } from './oracle';
 
 const ROM = String.raw`
@@ -86,7 +86,7 @@ test('INIT-SIPI-SIPI wakes three APs that count in with a locked add (same as QE
   if (!requireOracle(t, asAvailable(), 'GNU as')) return;
   const rom = assemble(ROM, 0xf0000);
   let out = '';
-  const m = new Machine({ memoryMiB: 64, cpus: 4, executor: new X86Executor(), output: (b) => (out += String.fromCharCode(b)) });
+  const m = new Machine({ memoryMiB: 64, cpus: 4, executor: new BootExecutor(), output: (b) => (out += String.fromCharCode(b)) });
   m.maxInstructions = 2_000_000;
   m.start({ kind: 'reset', rom });
   let r = m.run();

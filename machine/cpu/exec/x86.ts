@@ -1,5 +1,5 @@
-// First instruction executor: the general-purpose, system and control-transfer instructions boot and trampoline
-// code uses, on top of the table-driven decoder. Exact EFLAGS for arithmetic; system instructions go through the
+// BootExecutor, the first instruction executor: the general-purpose, system and control-transfer instructions boot
+// and trampoline code uses, on top of the table-driven decoder (the full instruction set is machine/exec). Exact EFLAGS for arithmetic; system instructions go through the
 // CPU helpers (control.ts, segments.ts, interrupts.ts) so every mode rule and event applies. Instructions outside
 // this subset raise #UD with a detail naming them (they are not silently skipped).
 import { decodeInstruction as decodeInstruction_, newDecoded as newDecoded_, Prefix, RIP as DEC_RIP, type DecodedInstruction } from '../../../isa/decoder';
@@ -105,7 +105,7 @@ function fixedSizeOf(spec: string): number {
 }
 const SHIFT_KIND: Record<string, number> = { rol: 0, ror: 1, rcl: 2, rcr: 3, shl: 4, shr: 5, sar: 7 };
 
-export class X86Executor implements Executor {
+export class BootExecutor implements Executor {
   private d: DecodedInstruction = newDecoded();
   private readonly scratch: DecodedInstruction = newDecoded();
   /** Decoded instructions by physical address * 4 + mode index; pages holding them are flagged KIND_CODE. */
@@ -1379,3 +1379,6 @@ function signedBig(size: number, lo: number, hi: number): bigint {
   const v = BigInt((lo & mask(size)) >>> 0);
   return v >= 1n << BigInt(size - 1) ? v - (1n << BigInt(size)) : v;
 }
+
+/** The name this executor was first published under (debug-adapter/runtime imports it). */
+export { BootExecutor as X86Executor };
