@@ -281,6 +281,29 @@ END(start)
     src: '#define caf\u00e9 1\n caf\u00e9 x\u00e9y \u00e9\n .ascii "\u00e9\u20ac"\n#define \u00e9t\u00e9 2\n',
   },
   {
+    name: 'directives inside macro arguments are obeyed',
+    src: `#define F(x,y) [x|y]
+F(a,
+#define Q 7
+Q) t2
+F(b,
+#ifdef Q
+yes
+#else
+no
+#endif
+) t3
+`,
+  },
+  {
+    name: 'a # comment line inside macro arguments separates them (as gcc does)',
+    src: `#define F(x,y,z) [x|y|z]
+F(1,
+# a comment line
+2) tail
+`,
+  },
+  {
     name: 'a byte-order mark and CRLF line ends',
     src: '\ufeff#define X 1\r\n .long X\r\n#if X\r\n yes\r\n#endif\r\n',
   },
