@@ -2,6 +2,8 @@
 // is guarded: an exception is logged and answered with an empty result, never a crash.
 import {
   CodeActionKind,
+  ErrorCodes,
+  ResponseError,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   TextDocuments,
@@ -151,9 +153,8 @@ export function startServer(connection: Connection): void {
   connection.onDocumentHighlight((p) => withDoc(p.textDocument.uri, [], (r) => highlights(r, p.position)));
   connection.onPrepareRename((p) => withDoc(p.textDocument.uri, null, (r) => prepareRename(r, p.position)));
   connection.onRenameRequest((p) => {
-    const r = ws.fresh(p.textDocument.uri);
-    if (!r) return null;
-    return rename(r, p.position, p.newName); // invalid names surface as an error response
+    if (!/^[A-Za-z_.$][\w.$]*$/.test(p.newName)) throw new ResponseError(ErrorCodes.InvalidParams, `'${p.newName}' is not a valid symbol name`);
+    return withDoc(p.textDocument.uri, null, (r) => rename(r, p.position, p.newName));
   });
   connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], (r) => documentSymbols(r)));
   connection.onDocumentLinks((p) =>

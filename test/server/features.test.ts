@@ -226,6 +226,10 @@ describe('navigation', () => {
     assert.deepEqual(edits.map((e: any) => `${e.range.start.line}:${e.range.start.character}`).sort(), expected);
     assert.ok(edits.every((e: any) => e.newText === 'stack_top' && e.range.end.character - e.range.start.character === 'stack_end'.length));
   });
+  it('rename refuses names GNU as would not accept', async () => {
+    const line = lineOf(example, 'leaq    stack_end(%rip), %rsp');
+    await assert.rejects(client.at('textDocument/rename', examplePath, line, colOf(example, line, 'stack_end'), { newName: '9lives' }), /not a valid symbol name/);
+  });
   it('rename of a macro edits the definition and each call', async () => {
     const line = lineOf(example, 'PUTS    msg_long(%rip), %rsi');
     const edit = await client.at('textDocument/rename', examplePath, line, colOf(example, line, 'PUTS'), { newName: 'DEBUG_PUTS' });
