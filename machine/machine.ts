@@ -420,6 +420,25 @@ export class Machine {
     this.watches.push({ first: physical, last: physical + length - 1, read: access !== 'write', write: access !== 'read' });
     for (let p = Math.floor(physical / 4096); p <= Math.floor((physical + length - 1) / 4096); p++) this.memory.setPageFlag(p, KIND_WATCH, true);
   }
+  /**
+   * Data watchpoint on a linear range as CPU `cpu` currently maps it (translated now, page by page; later paging
+   * changes do not move it). Returns false when part of the range is unmapped (nothing is set then).
+   */
+  addLinearWatchpoint(cpu: number, linear: bigint, length: number, access: 'read' | 'write' | 'access'): boolean {
+    const parts: [number, number][] = [];
+    for (let i = 0; i < length; ) {
+      const a = linear + BigInt(i);
+      const lo = Number(a & 0xffffffffn), hi = Number((a >> 32n) & 0xffffffffn);
+      const w = this.cpus[cpu].mmu.walk(lo, hi);
+      if (w.physical === undefined) return false;
+      const n = Math.min(length - i, 4096 - (lo & 0xfff));
+      parts.push([w.physical, n]);
+      i += n;
+    }
+    for (const [p, n] of parts) this.addWatchpoint(p, n, access);
+    return true;
+  }
+
   clearWatchpoints(): void {
     this.watches.length = 0;
     this.memory.clearPageFlagEverywhere(KIND_WATCH);

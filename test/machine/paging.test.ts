@@ -7,6 +7,7 @@ import { ACC_EXEC, ACC_READ, ACC_WRITE } from '../../machine/cpu/mmu';
 import type { Cpu } from '../../machine/cpu/cpu';
 import type { Machine } from '../../machine/machine';
 import { faultOf, get64, newMachine, put64 } from './setup';
+import { Machine } from '../../machine/machine';
 
 const PE = 1, PG = 0x80000000, WP = 0x10000;
 const PSE = 0x10, PAE = 0x20, PGE = 0x80, LA57 = 0x1000, SMEP = 0x100000, SMAP = 0x200000;
@@ -183,4 +184,16 @@ test('a write through a clean TLB entry still sets the dirty bit', () => {
   assert.equal(get64(m, 0x103000) & BigInt(A | D), BigInt(A));
   cpu.mmu.translate(0x10, 0, ACC_WRITE);
   assert.equal(get64(m, 0x103000) & BigInt(A | D), BigInt(A | D));
+});
+
+test('64-bit mode: non-canonical addresses raise #GP(0), or #SS(0) for stack references; LA57 widens the check', () => {
+  const m = new Machine({ memoryMiB: 16 });
+  m.start({ kind: 'long64', image: new Uint8Array([0x90]), load: 0x100000 });
+  const cpu = m.cpus[0];
+  assert.deepEqual(faultOf(() => cpu.read32(3, 0, 0x8000)), [13, 0], 'bit 47 set without sign extension');
+  assert.deepEqual(faultOf(() => cpu.read32(2, 0, 0x8000)), [12, 0], 'SS reference');
+  assert.equal(faultOf(() => cpu.mmu.linearize(3, 0, 0xffff8000, 4, ACC_READ)), null, 'canonical high half');
+  cpu.cr4 |= LA57; // (direct: only the canonical rule is under test here)
+  assert.equal(faultOf(() => cpu.mmu.linearize(3, 0, 0x8000, 4, ACC_READ)), null, '57-bit: bit 47 is an ordinary address bit');
+  assert.deepEqual(faultOf(() => cpu.mmu.linearize(3, 0, 0x01000000, 4, ACC_READ)), [13, 0], '57-bit: bit 56 set alone');
 });
