@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { writeCr0, writeCr3, writeCr4, writeMsr } from '../../machine/cpu/control';
 import { ACC_EXEC, ACC_READ, ACC_WRITE } from '../../machine/cpu/mmu';
 import type { Cpu } from '../../machine/cpu/cpu';
-import type { Machine } from '../../machine/machine';
 import { faultOf, get64, newMachine, put64 } from './setup';
 import { Machine } from '../../machine/machine';
 
