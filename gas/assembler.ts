@@ -95,7 +95,7 @@ export class Assembler {
 
   constructor(readonly fs: FileSystem, readonly options: AssemblerOptions = {}) {
     this.mode = options.initialMode ?? 64;
-    this.maxExpandedLines = options.maxExpandedLines ?? 2_000_000;
+    this.maxExpandedLines = options.maxExpandedLines ?? 1_000_000;
     this.maxOutputBytes = options.maxOutputBytes ?? 256 * 1024 * 1024;
     this.switchSection('.text', 0);
   }
