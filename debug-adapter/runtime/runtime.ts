@@ -2,7 +2,7 @@
 // served while the guest runs, steps by source line or instruction, keeps breakpoints and event filters, the mode
 // timeline and the reverse-execution history. The DAP session only translates requests into calls on this class.
 import { Machine } from '../../machine/machine';
-import { X86Executor } from '../../machine/cpu/exec/x86';
+import { X86Executor } from '../../machine/exec/index';
 import type { Cpu } from '../../machine/cpu/cpu';
 import type { EventFilter, MachineEvent } from '../../machine/events';
 import type { StopReason } from '../../machine/stop';
@@ -145,12 +145,11 @@ export class TrampolineRuntime {
       memoryMiB: plan.memoryMiB,
       cpus: plan.cpus,
       cpu: plan.cpuid,
-      executor: new X86Executor(),
+      executor: new X86Executor({ cpuCount: plan.cpus }),
       output: (b) => {
         if (!this.replaying) this.outputBuffer += String.fromCharCode(b);
       },
     });
-    (machine.executor as X86Executor).cpuCount = plan.cpus;
     try {
       machine.start(plan.state);
     } catch (e) {
