@@ -30,6 +30,8 @@ interface MmioRegion {
 
 interface Chunk {
   pages: (Uint8Array | undefined)[];
+  /** The copy of `pages` handed to the latest snapshot, reused while no page pointer changes (null after one does). */
+  snapPages: (Uint8Array | undefined)[] | null;
   /** Snapshot epoch in which each page was last made private; older pages are shared and copied on write. */
   epoch: Int32Array;
   kind: Uint8Array;
@@ -240,6 +242,7 @@ export class PhysicalMemory {
       const i = pn & (CHUNK_PAGES - 1);
       c.kind[i] = (c.kind[i] & ~3) | KIND_ROM;
       c.pages[i] = data.subarray(off, off + PAGE_SIZE);
+      c.snapPages = null;
       c.epoch[i] = -1; // never written through anyway
     }
   }
@@ -280,7 +283,10 @@ export class PhysicalMemory {
   /** A copy-on-write image: O(chunks touched); pages are copied lazily on the next write. */
   snapshot(): MemorySnapshot {
     const pages = new Map<number, (Uint8Array | undefined)[]>();
-    for (const [k, c] of this.chunks) pages.set(k, c.pages.slice());
+    for (const [k, c] of this.chunks) {
+      if (c.snapPages === null) c.snapPages = c.pages.slice();
+      pages.set(k, c.snapPages);
+    }
     this.epochNow++;
     return { pages, allocated: this.allocatedPages };
   }
@@ -288,6 +294,7 @@ export class PhysicalMemory {
   restore(s: MemorySnapshot): void {
     for (const [k, c] of this.chunks) {
       const saved = s.pages.get(k);
+      c.snapPages = null;
       for (let i = 0; i < CHUNK_PAGES; i++) {
         const p = saved ? saved[i] : undefined;
         c.pages[i] = (c.kind[i] & 3) === KIND_ROM && p === undefined ? c.pages[i] : p;
@@ -318,7 +325,7 @@ export class PhysicalMemory {
       for (let i = 0; i < CHUNK_PAGES; i++) kind[i] = this.defaultKind(ci * CHUNK_PAGES + i);
       const pages: (Uint8Array | undefined)[] = [];
       for (let i = 0; i < CHUNK_PAGES; i++) pages.push(undefined);
-      c = { pages, epoch: new Int32Array(CHUNK_PAGES), kind };
+      c = { pages, snapPages: null, epoch: new Int32Array(CHUNK_PAGES), kind };
       this.chunks.set(ci, c);
       if (ci < this.low.length) this.low[ci] = c;
     }
@@ -343,6 +350,7 @@ export class PhysicalMemory {
     }
     const fresh = p === undefined ? new Uint8Array(PAGE_SIZE) : p.slice();
     c.pages[i] = fresh;
+    c.snapPages = null;
     c.epoch[i] = this.epochNow;
     return fresh;
   }

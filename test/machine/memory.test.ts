@@ -97,3 +97,24 @@ test('the host-memory cap stops the machine with a clear reason', () => {
     (e: unknown) => e instanceof MachineStop && e.reason.kind === 'memory-cap' && /cap/.test(e.reason.message),
   );
 });
+
+test('back-to-back snapshots share unchanged chunk tables and stay independent', () => {
+  const m = new PhysicalMemory({ ramBytes: 16 << 20 });
+  m.write32(0x1000, 1);
+  const s1 = m.snapshot();
+  const s2 = m.snapshot();
+  m.write32(0x1000, 2);
+  m.write32(0x402000, 7); // another chunk
+  const s3 = m.snapshot();
+  m.write32(0x1000, 3);
+  m.restore(s2);
+  assert.equal(m.read32(0x1000), 1);
+  assert.equal(m.read32(0x402000), 0);
+  m.write32(0x1000, 4);
+  m.restore(s3);
+  assert.equal(m.read32(0x1000), 2);
+  assert.equal(m.read32(0x402000), 7);
+  m.restore(s1);
+  assert.equal(m.read32(0x1000), 1);
+  assert.equal(m.read32(0x402000), 0);
+});
