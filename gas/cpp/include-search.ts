@@ -52,7 +52,8 @@ export class IncludeSearch {
     else if (!angled) {
       const p = joinPath(dirname(from.path), spelled);
       const text = this.read(p);
-      if (text !== undefined) return { path: p, text, dirIndex: from.dirIndex, builtin: from.builtin };
+      // As in gcc, a file found beside its includer continues #include_next from the first include path.
+      if (text !== undefined) return { path: p, text, dirIndex: -1, builtin: from.builtin };
     }
     for (let i = start; i < this.paths.length; i++) {
       const p = joinPath(this.paths[i], spelled);

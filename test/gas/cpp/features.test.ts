@@ -249,8 +249,10 @@ END(start)
 #include QHDR
 `,
     files: {
-      'one/a.h': ' one_a\n#include_next <a.h>\n',
+      'one/a.h': ' one_a\n#include_next <a.h>\n#include "c.h"\n',
+      'one/c.h': ' one_c\n#include_next <c.h>\n',
       'two/a.h': ' two_a\n',
+      'two/c.h': ' two_c\n',
       'b.h': ' b_here\n',
     },
     include: ['one', 'two'],
