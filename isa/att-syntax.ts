@@ -152,6 +152,7 @@ function parseOperand(body: string, start: number, evaluate: EvaluateExpression)
     col += skip;
   }
   const mem: Extract<Operand, { kind: 'mem' }> = { kind: 'mem', scale: 1 };
+  const written = text.trim();
   if (seg) mem.seg = seg;
   if (indirect) mem.indirect = true;
   let dispText = text;
@@ -183,6 +184,7 @@ function parseOperand(body: string, start: number, evaluate: EvaluateExpression)
   } else if (!mem.base && !mem.index) {
     return { ok: false, message: 'missing operand', start, end };
   }
+  if (mem.base || mem.index) mem.text = written;
   return { ok: true, operand: mem };
 }
 

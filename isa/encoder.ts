@@ -371,6 +371,7 @@ function fmtValue(v: bigint): string {
 }
 
 function fmtMem(m: MemOperand): string {
+  if (m.text) return m.text;
   const parts = [m.base ? `%${m.base}` : '', m.index ? `%${m.index}` : ''];
   if (m.index && m.scale !== 1) parts.push(String(m.scale));
   return `(${parts.filter((p, i) => p || i === 0).join(',')})`;
@@ -641,12 +642,17 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
 function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i: number): string {
   const ops = ctx.input.operands;
   if (ctx.suffix) {
-    // GNU checks register operands against the suffix from the last one back.
-    for (let k = ops.length - 1; k >= 0; k--) {
+    // Registers of different sizes are a type mismatch; otherwise GNU checks them against the suffix from the
+    // last one back.
+    const sizes = new Set<number>();
+    for (const o of ops) {
+      const r = reg(o);
+      if (isGpr(r)) sizes.add(gprBits(r));
+    }
+    for (let k = ops.length - 1; k >= 0 && sizes.size === 1; k--) {
       const r = reg(ops[k]);
       if (!isGpr(r) || !sizedSpecs.has(form.operands[k]) || gprBits(r) === size) continue;
       if (size === 8 || gprBits(r) === 8) return `\`%${r.name}' not allowed with \`${ctx.mnemonic}'`;
-      if (size === 32 && gprBits(r) === 16) break;
       return `incorrect register \`%${r.name}' used with \`${ctx.suffix}' suffix`;
     }
   }

@@ -29,6 +29,8 @@ export type Operand =
       scale: 1 | 2 | 4 | 8;
       disp?: Value;
       indirect?: boolean;
+      /** The address as written without `*` and segment (optional): quoted in GNU-style error messages. */
+      text?: string;
     };
 
 export interface InstructionInput {

@@ -14,17 +14,17 @@ test('splits prefixes from the mnemonic and parses every operand shape', () => {
   assert.ok(r.ok);
   assert.equal(r.instruction.mnemonic, 'addl');
   assert.deepEqual(r.instruction.prefixes, ['es', 'lock']);
-  assert.deepEqual(r.instruction.operands[1], { kind: 'mem', seg: 'fs', base: 'ebx', index: 'esi', scale: 4, disp: { known: true, value: -8n } });
+  assert.deepEqual(r.instruction.operands[1], { kind: 'mem', seg: 'fs', base: 'ebx', index: 'esi', scale: 4, disp: { known: true, value: -8n }, text: '-8(%ebx,%esi,4)' });
   const jmp = parseInstruction('ljmpl *(startup - base)(%esi)', 0, evaluate);
   assert.ok(jmp.ok);
-  assert.deepEqual(jmp.instruction.operands[0], { kind: 'mem', base: 'esi', scale: 1, indirect: true, disp: { known: false, value: 0n } });
+  assert.deepEqual(jmp.instruction.operands[0], { kind: 'mem', base: 'esi', scale: 1, indirect: true, disp: { known: false, value: 0n }, text: '(startup - base)(%esi)' });
   const paren = parseInstruction('movl %eax, (tgdt + 2 - base)', 0, evaluate);
   assert.ok(paren.ok);
   assert.equal(paren.instruction.operands[1].kind, 'mem');
   assert.equal((paren.instruction.operands[1] as { disp?: { known: boolean } }).disp?.known, false);
   const spaced = parseInstruction('leal 0x1007 (%edi), %eax', 0, evaluate);
   assert.ok(spaced.ok);
-  assert.deepEqual(spaced.instruction.operands[0], { kind: 'mem', base: 'edi', scale: 1, disp: { known: true, value: 0x1007n } });
+  assert.deepEqual(spaced.instruction.operands[0], { kind: 'mem', base: 'edi', scale: 1, disp: { known: true, value: 0x1007n }, text: '0x1007 (%edi)' });
   const dr = parseInstruction('mov %dr7, %eax', 0, evaluate);
   assert.ok(dr.ok);
   assert.deepEqual(dr.instruction.operands[0], { kind: 'reg', reg: 'db7' });
@@ -33,7 +33,7 @@ test('splits prefixes from the mnemonic and parses every operand shape', () => {
   assert.equal(far.instruction.operands.length, 2);
   const rip = parseInstruction('lock btsl $0, tr_lock(%rip)', 0, evaluate);
   assert.ok(rip.ok);
-  assert.deepEqual(rip.instruction.operands[1], { kind: 'mem', base: 'rip', scale: 1, disp: { known: false, value: 0n } });
+  assert.deepEqual(rip.instruction.operands[1], { kind: 'mem', base: 'rip', scale: 1, disp: { known: false, value: 0n }, text: 'tr_lock(%rip)' });
 });
 
 test('reports errors with the operand column range', () => {
