@@ -39,6 +39,13 @@ const USER_SETTINGS = {
   'editor.hover.delay': 200,
 };
 
+/** Rewrites the user settings; a running code-server notices the file change and applies it. */
+export function updateSettings(profile: Profile, patch: Record<string, unknown>): void {
+  const file = join(profile.userDataDir, 'User', 'settings.json');
+  const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
+}
+
 export function makeProfile(root: string): Profile {
   const profile = { extensionsDir: join(root, 'extensions'), userDataDir: join(root, 'user-data') };
   mkdirSync(join(profile.userDataDir, 'User'), { recursive: true });

@@ -2,7 +2,7 @@
 // stop and read which line it is on, continue, read the Variables view, read the debug hover, stop. Checked
 // against VS Code's own JavaScript debugger by test/e2e/harness-check.ts, so the x86 steps can rely on them.
 import type { Locator, Page } from 'playwright-core';
-import { activeEditor, hoverUntil } from './workbench';
+import { activeEditor, hoverUntil, type TokenRef } from './workbench';
 
 interface DomNode {
   textContent: string | null;
@@ -98,6 +98,6 @@ export async function variableValue(tree: Locator, name: string, timeoutMs: numb
 }
 
 /** Hovers a token while paused and returns the debug hover's text (the evaluated value) once it matches. */
-export function debugHoverText(page: Page, token: Locator, expect: RegExp, timeoutMs: number): Promise<string> {
+export function debugHoverText(page: Page, token: TokenRef, expect: RegExp, timeoutMs: number): Promise<string> {
   return hoverUntil(page, token, page.locator('.debug-hover-widget'), expect, timeoutMs);
 }

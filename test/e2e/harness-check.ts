@@ -18,7 +18,7 @@ import {
   waitForStop,
 } from './debug-ui';
 import { runSteps, withTimeout, type Step } from './steps';
-import { hoverText, quickOpen, tokenLocator, waitForWorkbench } from './workbench';
+import { hoverText, quickOpen, tokenRef, waitForWorkbench } from './workbench';
 
 const UI_TIMEOUT_MS = 20_000;
 const PROGRAM = ['const answer = 6 * 7;', 'const flags = { pe: 1 };', 'debugger;', 'flags.pe = 0;', 'debugger;', ''].join('\n');
@@ -62,7 +62,7 @@ const steps: Step[] = [
     run: async () => {
       await quickOpen(p(), 'style.css', UI_TIMEOUT_MS);
       // The first hover may come before the server is up; hoverText points again until it answers.
-      const text = await hoverText(p(), tokenLocator(p(), /color:/, 'color'), /Sets the color/, 40_000);
+      const text = await hoverText(p(), tokenRef(p(), 2, 'color'), /Sets the color/, 40_000);
       await p().keyboard.press('Escape');
       await quickOpen(p(), 'main.js', UI_TIMEOUT_MS);
       return text.split('\n')[0];
@@ -81,7 +81,7 @@ const steps: Step[] = [
   {
     name: 'debug hover shows a live value',
     run: async () => {
-      const text = await debugHoverText(p(), tokenLocator(p(), /const answer/, 'answer'), /\b42\b/, UI_TIMEOUT_MS);
+      const text = await debugHoverText(p(), tokenRef(p(), 1, 'answer'), /\b42\b/, UI_TIMEOUT_MS);
       return text;
     },
   },

@@ -2,11 +2,11 @@
 // shown in Debian's Chromium and driven by playwright-core. Run with `npm run test:e2e` (packages, sets up the
 // cached code-server, then runs this file). Screenshots of each step go to test/e2e/screenshots/ (gitignored).
 // The last line is "N passed, N failed"; the exit code is non-zero when anything failed.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CodeServer, installExtension, listExtensions, makeProfile, type Profile } from './code-server';
+import { CodeServer, installExtension, listExtensions, makeProfile, updateSettings, type Profile } from './code-server';
 import {
   continueExecution,
   debugHoverText,
@@ -27,7 +27,8 @@ import {
   runCommand,
   renderedLines,
   tokenAt,
-  tokenLocator,
+  type RenderedToken,
+  tokenRef,
   waitForWorkbench,
 } from './workbench';
 
@@ -42,10 +43,36 @@ const LANGUAGE_NAME = 'x86 Assembly (GAS)';
 /** The whole run (after setup) must finish within this; a watchdog ends it otherwise. */
 const RUN_LIMIT_MS = 5 * 60_000;
 const UI_TIMEOUT_MS = 20_000;
-// Lines of examples/ap-trampoline/trampoline.S the steps look at (1-based, as the gutter shows them).
-const ENTRY_LINE = 60; // cli, the first instruction of trampoline_start
-const MODE_SWITCH_LINES = [80, 81]; // lmsw %ax sets CR0.PE; ljmpl loads the 32-bit CS
-const CR0_LINE = 134; // movl %eax, %cr0 (paging on), a %cr0 token to hover
+
+// Lines of the example the steps look at, found by content so an edit to the example moves them along.
+const SOURCE_LINES = readFileSync(join(EXAMPLE, SOURCE), 'utf8').split('\n');
+/** 1-based number (as the gutter shows it) of the first line of the example that matches. */
+function lineOf(re: RegExp): number {
+  const i = SOURCE_LINES.findIndex((l) => re.test(l));
+  if (i < 0) throw new Error(`examples/ap-trampoline/${SOURCE} has no line matching ${re}`);
+  return i + 1;
+}
+const LINE = {
+  code16: lineOf(/^\s*\.code16\b/),
+  cli: lineOf(/^\s*cli\b/), // the first instruction of trampoline_start: where "stop on entry" stops
+  movCs: lineOf(/^\s*mov\s+%cs,\s*%ax/),
+  movlEax: lineOf(/^\s*movl\s+%eax,\s*\(gdt_pointer/),
+  lockCall: lineOf(/^\s*TAKE_STACK_LOCK\s*$/), // a macro call with default arguments
+  lmsw: lineOf(/^\s*lmsw\b/), // sets CR0.PE: the real -> protected mode switch
+  code32: lineOf(/^\s*\.code32\b/),
+  readCr4: lineOf(/^\s*movl\s+%cr4,\s*%eax/),
+  writeCr0: lineOf(/^\s*movl\s+%eax,\s*%cr0/),
+};
+/** The tokens whose colours are compared: [label (kind first), line, word]. */
+const COLOURED: Array<[string, number, string]> = [
+  ['directive .code16', LINE.code16, '.code16'],
+  ['instruction cli', LINE.cli, 'cli'],
+  ['register %cs', LINE.movCs, '%cs'],
+  ['instruction movl', LINE.movlEax, 'movl'],
+  ['register %eax', LINE.movlEax, '%eax'],
+  ['directive .code32', LINE.code32, '.code32'],
+  ['register %cr4', LINE.readCr4, '%cr4'],
+];
 
 const work = mkdtempSync(join(tmpdir(), 'x86-trampoline-e2e-'));
 let server: CodeServer | undefined;
@@ -90,13 +117,26 @@ function assertDistinctColours(tokens: Record<string, { color: string; cls: stri
   return report.join('\n');
 }
 
+/** Goes to each compared token's line and reads its rendered colour. */
+async function readColours(p: Page): Promise<Record<string, RenderedToken & { lineNumber: number }>> {
+  const out: Record<string, RenderedToken & { lineNumber: number }> = {};
+  for (const [label, line, word] of COLOURED) {
+    await goToLine(p, line, UI_TIMEOUT_MS);
+    out[label] = tokenAt(await renderedLines(p), line, word);
+  }
+  return out;
+}
+
 const steps: Step[] = [
   {
     name: 'install the freshly built .vsix into code-server',
+    required: true,
     timeoutMs: 120_000,
     run: async () => {
       if (!existsSync(VSIX)) throw new Error(`${VSIX} does not exist: run npm run package first`);
       profile = makeProfile(join(work, 'profile'));
+      // Grammar colours first, on their own; a later step turns the language server's semantic tokens on.
+      updateSettings(profile, { 'editor.semanticHighlighting.enabled': false });
       installExtension(VSIX, profile, 110_000);
       const installed = listExtensions(profile, 60_000);
       if (!installed.some((e) => e.startsWith(`${EXTENSION_ID}@`))) {
@@ -108,6 +148,7 @@ const steps: Step[] = [
   },
   {
     name: 'serve a copy of examples/ap-trampoline with code-server',
+    required: true,
     timeoutMs: 90_000,
     run: async () => {
       if (!profile) throw new Error('no profile');
@@ -120,6 +161,7 @@ const steps: Step[] = [
   },
   {
     name: 'open the workbench in Chromium',
+    required: true,
     timeoutMs: 90_000,
     run: async () => {
       if (!server) throw new Error('no server');
@@ -139,6 +181,7 @@ const steps: Step[] = [
   },
   {
     name: `Quick Open ${SOURCE}`,
+    required: true,
     run: async () => {
       const p = requirePage();
       await quickOpen(p, SOURCE, UI_TIMEOUT_MS);
@@ -171,7 +214,7 @@ const steps: Step[] = [
     },
   },
   {
-    name: 'the grammar colours instructions, registers and directives differently',
+    name: 'the grammar colours instructions, registers and directives differently (semantic highlighting off)',
     run: async () => {
       const p = requirePage();
       // Tokenizing is asynchronous: wait until the visible text has more than the default colour.
@@ -181,46 +224,59 @@ const steps: Step[] = [
         .first()
         .waitFor({ timeout: 10_000 })
         .catch(() => undefined);
-      await goToLine(p, 60, UI_TIMEOUT_MS);
-      const top = await renderedLines(p);
-      const plain = await defaultForeground(p);
-      const tokens = {
-        'directive .code16': tokenAt(top, /^\s*\.code16\s*$/, '.code16'),
-        'instruction movl': tokenAt(top, /^\s*movl\s+%eax,/, 'movl'),
-        'register %eax': tokenAt(top, /^\s*movl\s+%eax,/, '%eax'),
-        'instruction cli': tokenAt(top, /^\s*cli\s*$/, 'cli'),
-        'register %cs': tokenAt(top, /^\s*mov\s+%cs,\s*%ax/, '%cs'),
-      };
-      const shotTop = await screenshot('grammar-code16');
-      await goToLine(p, 95, UI_TIMEOUT_MS);
-      const cr = await renderedLines(p);
-      Object.assign(tokens, {
-        'register %cr4': tokenAt(cr, /^\s*movl\s+%cr4,\s*%eax/, '%cr4'),
-        'directive .code32': tokenAt(cr, /^\s*\.code32\s*$/, '.code32'),
-      });
-      const shotCr = await screenshot('grammar-cr4');
-      return `${assertDistinctColours(tokens, plain)}\n${shotTop}, ${shotCr}`;
+      const tokens = await readColours(p);
+      const shot = await screenshot('grammar-colours');
+      return `${assertDistinctColours(tokens, await defaultForeground(p))}\n${shot}`;
+    },
+  },
+  {
+    name: 'with the language server\'s semantic tokens they still differ',
+    timeoutMs: 90_000,
+    knownIssue:
+      'server/features/semantic.ts marks instructions and directives both as `keyword`, so Dark Modern paints them alike',
+    run: async () => {
+      const p = requirePage();
+      if (!profile) throw new Error('no profile');
+      const before = await readColours(p);
+      // The web workbench reads user settings when it loads (it does not watch the file): change, then reload.
+      updateSettings(profile, { 'editor.semanticHighlighting.enabled': true });
+      await p.reload({ waitUntil: 'domcontentloaded', timeout: 30_000 });
+      await waitForWorkbench(p, 30_000);
+      const restored = p.locator('.tabs-container .tab.active', { hasText: SOURCE });
+      if (!(await restored.isVisible())) await quickOpen(p, SOURCE, UI_TIMEOUT_MS);
+      // Semantic tokens arrive a few seconds later; wait until some colour moves (or give up and compare).
+      let after = await readColours(p);
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && COLOURED.every(([label]) => after[label].cls === before[label].cls)) {
+        await p.waitForTimeout(500);
+        after = await readColours(p);
+      }
+      const shot = await screenshot('semantic-colours');
+      return `${assertDistinctColours(after, await defaultForeground(p))}\n${shot}`;
     },
   },
   {
     name: 'hover %cr4 shows the CR4 bit list (language server)',
-    pending: 'the language server has no hover yet (server/ answers only textDocumentSync); remove this line when it does',
     run: async () => {
       const p = requirePage();
-      await goToLine(p, 103, UI_TIMEOUT_MS);
+      await goToLine(p, LINE.readCr4, UI_TIMEOUT_MS);
       // The CR4 bit list: a few bits from the start, middle and end of the register.
-      const text = await hoverText(p, tokenLocator(p, /movl\s+%cr4,\s*%eax/, '%cr4'), /PAE[\s\S]*PGE[\s\S]*OSFXSR[\s\S]*LA57/, 30_000);
+      const text = await hoverText(p, tokenRef(p, LINE.readCr4, '%cr4'), /PAE[\s\S]*PGE[\s\S]*OSFXSR[\s\S]*LA57/, 30_000);
       return `${text.split('\n')[0]}\n${await screenshot('hover-cr4')}`;
     },
   },
   {
     name: 'hover a macro call (TAKE_STACK_LOCK) shows its expansion',
-    pending: 'macro expansion hover is not built yet (language server over gas/ macros)',
     run: async () => {
       const p = requirePage();
-      await goToLine(p, 65, UI_TIMEOUT_MS);
+      await goToLine(p, LINE.lockCall, UI_TIMEOUT_MS);
       // The default arguments take the .else branch: the expansion locks stack_lock - tramp_base.
-      const text = await hoverText(p, tokenLocator(p, /^\s*TAKE_STACK_LOCK\s*$/, 'TAKE_STACK_LOCK'), /lock\s+btsl\s+\$0,\s*stack_lock - tramp_base/, 30_000);
+      const text = await hoverText(
+        p,
+        tokenRef(p, LINE.lockCall, 'TAKE_STACK_LOCK'),
+        /lock\s+btsl\s+\$0,\s*stack_lock - tramp_base/,
+        30_000,
+      );
       return `${text.split('\n').slice(0, 4).join(' | ')}\n${await screenshot('hover-macro')}`;
     },
   },
@@ -232,11 +288,11 @@ const steps: Step[] = [
     timeoutMs: 60_000,
     run: async () => {
       const p = requirePage();
-      await goToLine(p, ENTRY_LINE, UI_TIMEOUT_MS);
+      await goToLine(p, LINE.cli, UI_TIMEOUT_MS);
       // The only debugger for gas-x86 is ours, so VS Code asks nothing; start "ap" is inferred from the file.
       await startDebugging(p, UI_TIMEOUT_MS);
       const line = await waitForStop(p, 45_000);
-      if (line !== ENTRY_LINE) throw new Error(`stopped on line ${line}, expected the entry (cli) on line ${ENTRY_LINE}`);
+      if (line !== LINE.cli) throw new Error(`stopped on line ${line}, expected the entry (cli) on line ${LINE.cli}`);
       return `stopped on entry, line ${line}\n${await screenshot('stop-on-entry')}`;
     },
   },
@@ -246,10 +302,10 @@ const steps: Step[] = [
     run: async () => {
       const p = requirePage();
       await continueExecution(p);
-      const line = await waitForStop(p, UI_TIMEOUT_MS, ENTRY_LINE);
-      // lmsw sets CR0.PE on line 80; the stop is reported on it or on the far jump after it.
-      if (line < MODE_SWITCH_LINES[0] || line > MODE_SWITCH_LINES[1]) {
-        throw new Error(`stopped on line ${line}, expected the mode switch on lines ${MODE_SWITCH_LINES.join('-')}`);
+      const line = await waitForStop(p, UI_TIMEOUT_MS, LINE.cli);
+      // lmsw sets CR0.PE; the stop is reported on it or on the far jump after it.
+      if (line !== LINE.lmsw && line !== LINE.lmsw + 1) {
+        throw new Error(`stopped on line ${line}, expected the mode switch (lmsw) on line ${LINE.lmsw} or the next`);
       }
       const status = await p.locator('.statusbar').innerText();
       if (!/Protected/i.test(status)) throw new Error(`status bar does not say Protected: ${status.replace(/\s+/g, ' ')}`);
@@ -261,8 +317,8 @@ const steps: Step[] = [
     pending: 'EvaluatableExpressionProvider (issue 8) is not built yet',
     run: async () => {
       const p = requirePage();
-      await goToLine(p, CR0_LINE, UI_TIMEOUT_MS);
-      const text = await debugHoverText(p, tokenLocator(p, /movl\s+%eax,\s*%cr0/, '%cr0'), /\bPE\s*[=:]\s*1\b/, UI_TIMEOUT_MS);
+      await goToLine(p, LINE.writeCr0, UI_TIMEOUT_MS);
+      const text = await debugHoverText(p, tokenRef(p, LINE.writeCr0, '%cr0'), /\bPE\s*[=:]\s*1\b/, UI_TIMEOUT_MS);
       return `${text.split('\n').slice(0, 3).join(' | ')}\n${await screenshot('hover-cr0-live')}`;
     },
   },
@@ -317,7 +373,7 @@ async function main(): Promise<number> {
       try {
         return await run();
       } catch (err) {
-        await screenshot('FAILED').catch(() => undefined);
+        await screenshot(step.knownIssue ? 'known-issue' : 'FAILED').catch(() => undefined);
         throw err;
       }
     };

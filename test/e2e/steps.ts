@@ -1,6 +1,6 @@
 // A tiny step runner for the end-to-end test: named steps run in order, each under its own time limit; a failure
-// blocks the steps after it (they are counted as failed, since nothing after it was verified); pending steps are
-// features not built yet and are reported but never counted as passed. The last line is "N passed, N failed".
+// of a required step blocks the steps after it (they are counted as failed, since nothing after it was verified);
+// pending steps are features not built yet, reported but never counted as passed. The last line is "N passed, N failed".
 
 export interface Step {
   name: string;
@@ -8,6 +8,13 @@ export interface Step {
   timeoutMs?: number;
   /** Set while the feature the step checks does not exist yet: printed as "pending", not run, not counted. */
   pending?: string;
+  /**
+   * A product bug the step is known to find (reported to its owner): the step runs; a failure is printed as
+   * "known" and counted as pending, a pass is counted and flagged so the marker gets removed.
+   */
+  knownIssue?: string;
+  /** Later steps cannot run without this one (setting up the editor); its failure blocks them. */
+  required?: boolean;
   run?: () => Promise<string | void>;
 }
 
@@ -72,11 +79,17 @@ export async function runSteps(steps: Step[], log: (line: string) => void = cons
       const detail = await withTimeout(step.name, step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, step.run());
       summary.passed++;
       log(`  ok         ${label}  (${seconds(Date.now() - started)})`);
+      if (step.knownIssue) log(`      passes now: remove knownIssue ("${step.knownIssue}")`);
       if (detail) log(indent(detail));
     } catch (err) {
-      summary.failed++;
-      blockedBy = step.name;
-      log(`  FAIL       ${label}  (${seconds(Date.now() - started)})`);
+      if (step.knownIssue) {
+        summary.pending++;
+        log(`  - known    ${label}  (${seconds(Date.now() - started)}; known issue: ${step.knownIssue})`);
+      } else {
+        summary.failed++;
+        if (step.required) blockedBy = step.name;
+        log(`  FAIL       ${label}  (${seconds(Date.now() - started)})`);
+      }
       log(indent(describeError(err)));
     }
   }

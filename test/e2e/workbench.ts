@@ -20,6 +20,8 @@ export interface RenderedLine {
 
 interface DomNode {
   textContent: string | null;
+  parentElement: DomNode | null;
+  style: { top: string };
   className: string;
   getBoundingClientRect(): { top: number; bottom: number; left: number; right: number; width: number; height: number };
   querySelectorAll(sel: string): ArrayLike<DomNode>;
@@ -102,10 +104,11 @@ export async function renderedLines(page: Page): Promise<RenderedLine[]> {
     return Array.from(root.querySelectorAll('.view-lines .view-line')).map((line) => {
       const top = line.getBoundingClientRect().top;
       const gutter = numbers.find((n) => Math.abs(n.top - top) < 2);
-      const spans = Array.from(line.querySelectorAll('span[class*="mtk"]'));
+      // Inlay hints are injected text (dyn-rule-* classes): not part of the source line.
+      const spans = Array.from(line.querySelectorAll('span[class*="mtk"]:not([class*="dyn-rule"])'));
       return {
         lineNumber: gutter ? gutter.num : -1,
-        text: line.textContent ?? '',
+        text: spans.map((s) => s.textContent ?? '').join(''),
         tokens: spans.map((s) => ({ text: s.textContent ?? '', cls: s.className, color: win.getComputedStyle(s).color })),
       };
     });
@@ -121,19 +124,20 @@ export async function renderedLines(page: Page): Promise<RenderedLine[]> {
 export async function defaultForeground(page: Page): Promise<string> {
   return activeEditor(page).evaluate((editor: unknown) => {
     const win = globalThis as unknown as DomWindow;
-    const plain = (editor as DomNode).querySelectorAll('.view-lines span.mtk1');
+    // Only a bare mtk1: bracket-pair colouring adds classes (and colours) to some mtk1 spans.
+    const plain = (editor as DomNode).querySelectorAll('.view-lines span[class="mtk1"]');
     const probe = plain.length ? plain[0] : (editor as DomNode);
     return win.getComputedStyle(probe).color;
   });
 }
 
 /**
- * The token that colours `word` on the first rendered line matching `line`: the span covering the word's first
- * letter or digit (so a sigil such as `%` or `.` scoped as punctuation does not decide the colour).
+ * The token that colours `word` on rendered line `lineNumber`: the span covering the word's first letter or
+ * digit (so a sigil such as `%` or `.` scoped as punctuation does not decide the colour).
  */
-export function tokenAt(lines: RenderedLine[], line: RegExp, word: string): RenderedToken & { lineNumber: number } {
-  const found = lines.find((l) => line.test(l.text));
-  if (!found) throw new Error(`no rendered line matches ${line}; rendered: ${lines.map((l) => l.lineNumber).join(',')}`);
+export function tokenAt(lines: RenderedLine[], lineNumber: number, word: string): RenderedToken & { lineNumber: number } {
+  const found = lines.find((l) => l.lineNumber === lineNumber);
+  if (!found) throw new Error(`line ${lineNumber} is not rendered; rendered: ${lines.map((l) => l.lineNumber).join(',')}`);
   const start = found.text.indexOf(word);
   if (start < 0) throw new Error(`line ${found.lineNumber} "${found.text}" has no "${word}"`);
   const offset = start + word.search(/[A-Za-z0-9]/);
@@ -145,23 +149,38 @@ export function tokenAt(lines: RenderedLine[], line: RegExp, word: string): Rend
   throw new Error(`no token covers "${word}" on line ${found.lineNumber}`);
 }
 
-/** A locator for the rendered span holding `word` on the visible line whose text matches `line`. */
-export function tokenLocator(page: Page, line: RegExp, word: string): Locator {
-  // The editor renders spaces as U+00A0, which \s matches and a literal space does not.
-  const rendered = new RegExp(line.source.replace(/ /g, '\\s'), line.flags);
-  return activeEditor(page)
-    .locator('.view-lines .view-line', { hasText: rendered })
-    .first()
-    .locator('span[class*="mtk"]', { hasText: word.replace(/^[%.]/, '') })
-    .first();
+/** Finds a token's span anew each time it is called: the editor re-renders (and re-positions) lines at will. */
+export type TokenRef = () => Promise<Locator>;
+
+/**
+ * The span holding `word` on line `lineNumber` (which must be rendered: go to it first). The line is found by
+ * its gutter number, whose row shares its `top` style with the text row.
+ */
+export function tokenRef(page: Page, lineNumber: number, word: string): TokenRef {
+  return async () => {
+    const editor = activeEditor(page);
+    const top = await editor.evaluate((root: unknown, n: number) => {
+      const gutter = Array.from((root as DomNode).querySelectorAll('.margin-view-overlays .line-numbers')).find(
+        (el) => Number(el.textContent) === n,
+      );
+      const row = gutter?.parentElement;
+      return row ? row.style.top : '';
+    }, lineNumber);
+    if (!top) throw new Error(`line ${lineNumber} is not rendered`);
+    return editor
+      .locator(`.view-lines .view-line[style*="top:${top};"]`)
+      .first()
+      .locator('span[class*="mtk"]:not([class*="dyn-rule"])', { hasText: word.replace(/^[%.]/, '') })
+      .first();
+  };
 }
 
 /**
  * Moves the mouse onto a token the way a hand does: away first, then in small steps, so the editor sees it
  * enter and rest there (one jump onto the spot does not always start a hover).
  */
-export async function pointAt(page: Page, token: Locator, timeoutMs: number): Promise<void> {
-  await token.scrollIntoViewIfNeeded({ timeout: timeoutMs });
+export async function pointAt(page: Page, ref: TokenRef, timeoutMs: number): Promise<void> {
+  const token = await ref();
   const box = await token.boundingBox({ timeout: timeoutMs });
   if (!box) throw new Error('token is not rendered');
   const x = box.x + box.width / 2;
@@ -176,7 +195,7 @@ export async function pointAt(page: Page, token: Locator, timeoutMs: number): Pr
  * deadline, alternating the mouse with the keyboard (cursor on the token, Ctrl+K Ctrl+I: "Show Hover", which is
  * also "Debug: Show Hover" while paused); the error quotes the last text seen.
  */
-export async function hoverUntil(page: Page, token: Locator, widget: Locator, expect: RegExp, timeoutMs: number): Promise<string> {
+export async function hoverUntil(page: Page, token: TokenRef, widget: Locator, expect: RegExp, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '(no hover)';
   for (let round = 0; Date.now() < deadline; round++) {
@@ -199,7 +218,10 @@ export async function hoverUntil(page: Page, token: Locator, widget: Locator, ex
         if (await shown.isVisible().catch(() => false)) {
           const text = (await shown.innerText({ timeout: 1000 }).catch(() => '')).trim();
           if (text) last = text;
-          if (expect.test(text)) return text;
+          if (expect.test(text)) {
+            await page.waitForTimeout(400); // let the fade-in finish, for the screenshot
+            return text;
+          }
         }
         await page.waitForTimeout(200);
       }
@@ -212,12 +234,12 @@ export async function hoverUntil(page: Page, token: Locator, widget: Locator, ex
 }
 
 /** Puts the text cursor inside a token (a click on its middle). */
-export async function cursorOn(page: Page, token: Locator, timeoutMs: number): Promise<void> {
-  await token.click({ timeout: timeoutMs });
+export async function cursorOn(page: Page, ref: TokenRef, timeoutMs: number): Promise<void> {
+  await (await ref()).click({ timeout: timeoutMs });
 }
 
 /** The language hover (documentation from the language server) over a token. */
-export function hoverText(page: Page, token: Locator, expect: RegExp, timeoutMs: number): Promise<string> {
+export function hoverText(page: Page, token: TokenRef, expect: RegExp, timeoutMs: number): Promise<string> {
   return hoverUntil(page, token, page.locator('.monaco-editor .monaco-hover-content'), expect, timeoutMs);
 }
 
