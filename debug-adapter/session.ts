@@ -179,13 +179,16 @@ export class TrampolineDebugSession extends LoggingDebugSession {
     this.configurationDone();
   }
 
-  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
-    this.guard(response, () => {
+  protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
+    try {
       this.invalidateVariables();
       this.timelineSent = 0;
+      const fresh = args?.arguments && 'program' in args.arguments ? (args.arguments as LaunchRequestArguments) : undefined;
+      this.runtime.restart(fresh);
       this.sendResponse(response);
-      this.runtime.restart();
-    });
+    } catch (e) {
+      this.fail(response, e, e instanceof LaunchError ? 3001 : 2001);
+    }
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {

@@ -188,13 +188,21 @@ export class TrampolineRuntime {
     else void this.continue();
   }
 
-  /** Restart: the same configuration from the beginning (breakpoints and filters kept). */
-  restart(): void {
+  /** Restart from the beginning (breakpoints and filters kept), with an updated configuration when given. */
+  restart(args?: LaunchArguments): void {
     if (!this.launchArgs || !this.fs) throw new Error('nothing to restart: no program was launched');
     this.pauseRequested = true;
-    const plan = planLaunch(this.launchArgs, this.fs);
+    const plan = planLaunch(args ?? this.launchArgs, this.fs);
+    if (args) this.launchArgs = args;
     this.setup(plan);
-    for (const list of this.sourceBps.values()) for (const bp of list) bp.hits = 0;
+    // Re-bind source breakpoints: the program may have been edited and reassembled.
+    for (const [file, list] of [...this.sourceBps]) {
+      for (const bp of list) {
+        bp.hits = 0;
+        bp.addresses = plan.program.instructionAddressesForLine(file, bp.line ?? -1);
+        bp.verified = bp.addresses.length > 0;
+      }
+    }
     this.syncBreakpoints();
     this.pauseRequested = false;
     this.begin();
