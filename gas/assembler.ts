@@ -479,24 +479,27 @@ export class Assembler {
     return this.conds.length > 0 && this.conds[this.conds.length - 1].ignoring;
   }
 
+  /** Records a statement starting at `start` of the trimmed statement `p` and returns its context. */
+  private newStatement(line: PreprocessedLine, p: StatementText, kind: StatementKind, name: string, start: number, argsStart: number): StatementContext {
+    const text = p.text;
+    const origin = originOf(line, p.column + start, p.column + text.length);
+    const index = this.statements.length;
+    this.statements.push({ kind, name, text: start ? text.slice(start) : text, origin, section: this.sectionName, mode: this.mode });
+    return { line, text, column: p.column, word: name, argsStart, origin, statement: index };
+  }
+
   private processStatement(line: PreprocessedLine, st: StatementText): void {
     const p = trimPiece(st);
     if (!p.text) return;
     const text = p.text;
     let pos = 0;
-    const mkCtx = (kind: StatementKind, name: string, start: number, argsStart: number): StatementContext => {
-      const origin = originOf(line, p.column + start, p.column + text.length);
-      const index = this.statements.length;
-      this.statements.push({ kind, name, text: text.slice(start), origin, section: this.sectionName, mode: this.mode });
-      return { line, text, column: p.column, word: name, argsStart, origin, statement: index };
-    };
 
     if (this.ignoring) {
       const w = /^\.([A-Za-z_][\w.]*)/.exec(text);
       if (!w) return;
       const name = '.' + w[1].toLowerCase();
       if (!isConditionalDirective(name)) return;
-      const ctx = mkCtx('directive', name, 0, w[0].length);
+      const ctx = this.newStatement(line, p, 'directive', name, 0, w[0].length);
       conditional(this, name, ctx);
       return;
     }
@@ -508,7 +511,7 @@ export class Assembler {
       if (!m) break;
       let name = m[1];
       const s = pos;
-      const ctx = mkCtx('label', name, s, s + m[0].length);
+      const ctx = this.newStatement(line, p, 'label', name, s, s + m[0].length);
       if (/^[0-9]+$/.test(name)) name = this.localLabelName(String(Number(name)), 'def');
       else if (name.startsWith('"')) name = name.slice(1, -1);
       this.statements[ctx.statement].text = m[0];
@@ -522,7 +525,7 @@ export class Assembler {
     ASSIGNMENT.lastIndex = pos;
     const asg = ASSIGNMENT.exec(text);
     if (asg) {
-      const ctx = mkCtx('assignment', asg[1], pos, pos + asg[0].length);
+      const ctx = this.newStatement(line, p, 'assignment', asg[1], pos, pos + asg[0].length);
       const r = this.parseWholeExpr(ctx, { text: text.slice(pos + asg[0].length), column: pos + asg[0].length });
       if (!r) return;
       const origin = this.at(ctx, pos, pos + asg[1].length);
@@ -537,7 +540,7 @@ export class Assembler {
     WORD.lastIndex = pos;
     const wm = WORD.exec(text);
     if (!wm) {
-      const ctx = mkCtx('instruction', '', pos, pos);
+      const ctx = this.newStatement(line, p, 'instruction', '', pos, pos);
       this.error(`junk at end of line, first unrecognized character is \`${text[pos]}'`, this.at(ctx, pos, pos + 1), 'junk');
       return;
     }
@@ -548,27 +551,27 @@ export class Assembler {
 
     if (lower.startsWith('.')) {
       if (isConditionalDirective(lower)) {
-        conditional(this, lower, mkCtx('directive', lower, pos, argsStart));
+        conditional(this, lower, this.newStatement(line, p, 'directive', lower, pos, argsStart));
         return;
       }
       const handler = DIRECTIVES[lower];
       if (handler) {
-        handler(this, mkCtx('directive', lower, pos, argsStart));
+        handler(this, this.newStatement(line, p, 'directive', lower, pos, argsStart));
         return;
       }
     }
     const macro = this.macros.get(lower);
     if (macro && !macro.purged) {
-      const ctx = mkCtx('macro-call', macro.name, pos, argsStart);
+      const ctx = this.newStatement(line, p, 'macro-call', macro.name, pos, argsStart);
       this.expandMacro(macro, ctx);
       return;
     }
     if (lower.startsWith('.')) {
-      const ctx = mkCtx('directive', lower, pos, argsStart);
+      const ctx = this.newStatement(line, p, 'directive', lower, pos, argsStart);
       this.warn(`unknown pseudo-op: \`${lower}'`, this.at(ctx, pos, pos + word.length), 'unknown-directive');
       return;
     }
-    const ctx = mkCtx('instruction', lower, pos, argsStart);
+    const ctx = this.newStatement(line, p, 'instruction', lower, pos, argsStart);
     assembleInstruction(this, ctx, pos);
   }
 
@@ -683,7 +686,9 @@ export class Assembler {
         return;
       }
       if (v * BigInt(Math.max(1, body.length)) > BigInt(this.maxExpandedLines)) return tooBig();
-      for (let i = 0n; i < v; i++) add(undefined, undefined);
+      // Without parameters every repetition is the same text: substitute once, repeat the lines.
+      const once = body.map((l) => substituteLine(l, undefined, undefined, step, ctx.origin.expansion));
+      for (let i = 0n; i < v; i++) for (const l of once) out.push(l);
     } else {
       const m = /^\s*([A-Za-z_.$][\w.$]*)\s*,?/.exec(args);
       if (!m) {

@@ -206,12 +206,15 @@ export function substituteLine(
   outer: Origin['expansion'],
 ): PreprocessedLine {
   const t = line.text;
+  // The expansion stack every output segment gets (cpp-macro steps of the body text are kept in front).
+  const base: ExpansionStep[] = [step, ...outer];
+  if (!t.includes('\\')) {
+    // Nothing to substitute: same text, same segments, one more expansion step.
+    return { text: t, segments: line.segments.map((sg) => ({ start: sg.start, end: sg.end, origin: withExpansion(sg.origin, base) })) };
+  }
   const pieces: Piece[] = [];
   let lit = 0;
   let i = 0;
-  const flush = (upto: number) => {
-    if (upto > lit) pieces.push({ text: t.slice(lit, upto), from: lit, to: upto });
-  };
   while (i < t.length) {
     if (t[i] !== '\\') {
       i++;
@@ -219,16 +222,16 @@ export function substituteLine(
     }
     const s = i;
     const n = t[i + 1];
+    if (s > lit) pieces.push({ text: t.slice(lit, s), from: lit, to: s });
+    lit = s;
     if (n === '(') {
       const close = t.indexOf(')', i + 2);
       const end = close < 0 ? t.length : close + 1;
-      flush(s);
       pieces.push({ text: t.slice(i + 2, close < 0 ? t.length : close), from: s, to: end });
       i = lit = end;
       continue;
     }
     if (n === '@' && number !== undefined) {
-      flush(s);
       pieces.push({ text: String(number), from: s, to: s + 2 });
       i = lit = s + 2;
       continue;
@@ -236,7 +239,6 @@ export function substituteLine(
     if (values) {
       const tok = getToken(t, i + 1);
       if (tok.token && values.has(tok.token)) {
-        flush(s);
         pieces.push({ text: values.get(tok.token)!, from: s, to: tok.end });
         i = lit = tok.end;
         continue;
@@ -246,14 +248,11 @@ export function substituteLine(
     }
     i++;
   }
-  flush(t.length);
+  if (t.length > lit) pieces.push({ text: t.slice(lit), from: lit, to: t.length });
   // Build the new text and segments, each piece mapped into the body line's own segments.
   let text = '';
   const segments: OriginSegment[] = [];
-  const addExpansion = (o: Origin): Origin => ({
-    range: o.range,
-    expansion: [...o.expansion.filter((e) => e.kind === 'cpp-macro'), step, ...outer],
-  });
+  const addExpansion = (o: Origin): Origin => withExpansion(o, base);
   for (const p of pieces) {
     const start = text.length;
     text += p.text;
@@ -285,6 +284,13 @@ export function substituteLine(
     segments.push({ start: 0, end: text.length, origin: addExpansion(o) });
   }
   return { text, segments };
+}
+
+/** The origin inside one more expansion: cpp-macro steps of the text stay innermost, include steps give way. */
+function withExpansion(o: Origin, base: ExpansionStep[]): Origin {
+  if (o.expansion.length === 0) return { range: o.range, expansion: base };
+  const cpp = o.expansion.filter((e) => e.kind === 'cpp-macro');
+  return { range: o.range, expansion: cpp.length ? [...cpp, ...base] : base };
 }
 
 /** Whether a body line opens or closes a nesting level: returns the directive word (lowercase) or undefined. */
