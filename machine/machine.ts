@@ -1,7 +1,7 @@
 // The emulated PC: CPUs, sparse physical memory, devices (debug console, COM1, isa-debug-exit, PIC, PIT, 8042/A20,
 // local APICs), start states, a deterministic run loop in bounded slices, breakpoints/watchpoints, events and
 // copy-on-write snapshots. The instruction semantics plug in through `Executor`.
-import { CR0_ET as CR0_ET_, CR0_MP as CR0_MP_, CR0_NE as CR0_NE_, CR0_PE as CR0_PE_, CR0_PG as CR0_PG_, CR0_WP as CR0_WP_, CR4_PAE as CR4_PAE_, EFER_LMA as EFER_LMA_, EFER_LME as EFER_LME_, EFER_NXE as EFER_NXE_, EFER_SCE as EFER_SCE_, EFL_IF as EFL_IF_ } from '../isa/bits/control';
+import { CR0_ET as CR0_ET_, CR0_MP as CR0_MP_, CR0_NE as CR0_NE_, CR0_PE as CR0_PE_, CR0_PG as CR0_PG_, CR0_WP as CR0_WP_, CR4_PAE as CR4_PAE_, EFER_LMA as EFER_LMA_, EFER_LME as EFER_LME_, EFER_NXE as EFER_NXE_, EFER_SCE as EFER_SCE_, EFL_IF as EFL_IF_, EFL_TF as EFL_TF_ } from '../isa/bits/control';
 import { Cpu, type InterruptSource } from './cpu/cpu';
 import { cpuModelWith as cpuModelWith_, defaultCpuModel as defaultCpuModel_, type CpuModel } from './cpu/cpuid';
 import { initMsrs as initMsrs_ } from './cpu/control';
@@ -39,6 +39,7 @@ const EFER_LME = EFER_LME_;
 const EFER_NXE = EFER_NXE_;
 const EFER_SCE = EFER_SCE_;
 const EFL_IF = EFL_IF_;
+const EFL_TF = EFL_TF_;
 const cpuModelWith = cpuModelWith_;
 const defaultCpuModel = defaultCpuModel_;
 const initMsrs = initMsrs_;
@@ -615,11 +616,18 @@ export class Machine {
         }
       }
     }
+    const singleStep = (cpu.eflags & EFL_TF) !== 0;
     try {
       executor.step(cpu);
       cpu.instructionsRetired++;
       this.totalInstructions++;
       if (cpu.runState === 'halted' && cpu.hooks !== null) cpu.hooks.halt(id);
+      // TF set when the instruction began: single-step trap (#DB, DR6.BS) once it completed, unless it halted
+      // or delivered a software interrupt itself (which clears TF on the way in).
+      else if (singleStep && (cpu.eflags & EFL_TF) !== 0 && cpu.runState === 'running') {
+        cpu.dr[12] = (cpu.dr[12] | 0x4000) >>> 0;
+        deliverException(cpu, 1, -1, 'single-step trap (EFLAGS.TF)');
+      }
     } catch (e) {
       if (e !== cpu.fault) throw e;
       deliverException(cpu, cpu.fault.vector, cpu.fault.errorCode, cpu.fault.detail);

@@ -259,3 +259,20 @@ test('pokeLinear writes through the current paging; ROM stays read-only', () => 
   assert.deepEqual([...m.memory.readBytes(0x2000, 3)], [1, 2, 3]);
   assert.equal(pokeLinear(m.cpus[0], 0x1_0000_0000n, new Uint8Array([1])), 0, 'unmapped');
 });
+
+test('EFLAGS.TF: a #DB trap after each instruction, with DR6.BS; the handler itself runs with TF clear', () => {
+  const prog = new Array(0x110).fill(0x90);
+  prog.splice(0, 4, 0x90, 0x90, 0xfa, 0xf4);
+  prog.splice(0x100, 5, ...OUT_E9('D'), 0xcf);
+  const { m, out } = machine(prog);
+  m.memory.write16(1 * 4, 0x8100);
+  m.memory.write16(1 * 4 + 2, 0);
+  const cpu = m.cpus[0];
+  cpu.seg[2].loadReal(0);
+  cpu.gprLo[4] = 0x7000;
+  cpu.setEflags(0x102); // TF
+  const r = m.run();
+  assert.equal(r.kind, 'all-halted');
+  assert.equal(out.join(''), 'debugcon:D'.repeat(3), 'after NOP, NOP and CLI (not after HLT)');
+  assert.equal(cpu.dr[12] & 0x4000, 0x4000);
+});
