@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { EXAMPLES } from '../machine/qemu/examples';
-import { evaluate, example, launch, lineOf, startClient, topFrame, until } from './session-helpers';
+import { evaluate, example, launch, lineOf, scopeVariables as scopeVariablesOf, startClient, topFrame, until } from './session-helpers';
 
 const fixture = (path: string, start: string) => EXAMPLES.find((e) => e.path === path && e.start === start)!;
 
@@ -99,16 +99,25 @@ test('AP trampoline: macro frames, a .macro body line binds every expansion, ste
     assert.equal(st.body.stackFrames[1].line, callSite);
     // Jump to Cursor back to the call line, then step over the whole macro expansion.
     const callTargets = await dc.gotoTargetsRequest({ source: { path: file }, line: callSite });
+    await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [] });
+    // The lock is already taken (we ran the bts once): clear it so the expansion falls through.
+    const lockAddr = (await evaluate(dc, 'stack_lock')).split(' ')[0];
+    const unlock = () => dc.customRequest('writeMemory', { memoryReference: lockAddr, data: Buffer.alloc(4).toString('base64') });
     s = await until(dc, () => dc.gotoRequest({ threadId: 1, targetId: callTargets.body.targets[0].id }));
     assert.equal(s.body.reason, 'goto');
     assert.equal((await topFrame(dc)).line, lineOf(text, 'lock btsl $0, stack_lock - tramp_base'));
-    await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [] });
-    await evaluate(dc, 'stack_lock');
-    // The lock is already taken (we ran the bts once): clear it so the expansion falls through.
-    const lockAddr = (await evaluate(dc, 'stack_lock')).split(' ')[0];
-    await dc.customRequest('writeMemory', { memoryReference: lockAddr, data: Buffer.alloc(4).toString('base64') });
+    // Step in walks the macro body; step out finishes the expansion.
+    await unlock();
+    s = await until(dc, () => dc.stepInRequest({ threadId: 1 }));
+    assert.equal((await topFrame(dc)).line, bodyLine);
+    s = await until(dc, () => dc.stepOutRequest({ threadId: 1 }));
+    assert.equal((await topFrame(dc)).line, afterCall);
+    // Step over the macro call line runs the whole expansion.
+    s = await until(dc, () => dc.gotoRequest({ threadId: 1, targetId: callTargets.body.targets[0].id }));
+    await unlock();
     s = await until(dc, () => dc.nextRequest({ threadId: 1 }));
     assert.equal((await topFrame(dc)).line, afterCall);
+    await unlock();
     const fx = fixture('examples/ap-trampoline/trampoline.S', 'ap');
     const r = await runToExit(dc);
     assert.equal(r.exitCode, fx.status);
@@ -124,6 +133,9 @@ test('AP trampoline entered at trampoline_start64 in 64-bit mode (long64 start, 
     const s = await launch(dc, { program: example('ap-trampoline/trampoline.S'), start: 'long64', load: '0x8000', entry: 'trampoline_start64' });
     assert.match((await topFrame(dc)).name, /^trampoline_start64 · 64-bit/);
     assert.equal(s.body.reason, 'entry');
+    // RIP-relative operands as the hover shows them: the lock word the 64-bit entry takes.
+    assert.equal(await evaluate(dc, 'stack_lock(%rip)'), await evaluate(dc, '*(u64*)stack_lock'));
+    assert.equal((await scopeVariablesOf(dc, 'General')).has('r15'), true);
     const r = await runToExit(dc);
     assert.equal(r.exitCode, fixture('examples/ap-trampoline/trampoline.S', 'long64').status);
   } finally {

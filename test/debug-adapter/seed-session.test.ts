@@ -40,6 +40,8 @@ async function withSeed(f: (dc: DebugClient) => Promise<void>, configure?: (dc: 
 
 test('seed: every mode event from real mode to 64-bit mode, in order, at the instructions that cause them', async () => {
   await withSeed(async (dc) => {
+    const statusEvents: { mode: string; newModeEvents: unknown[] }[] = [];
+    dc.on('x86Trampoline.status', (e) => statusEvents.push(e.body));
     const seen: { description: string; line: number }[] = [];
     for (let i = 0; i < 4; i++) {
       const s = await until(dc, () => dc.continueRequest({ threadId: 1 }));
@@ -54,6 +56,8 @@ test('seed: every mode event from real mode to 64-bit mode, in order, at the ins
     assert.match(seen[1].description, /^Mode switch: protected \(16-bit\) → protected: ljmpl/);
     assert.match(seen[2].description, /^Mode switch: protected → long \(compatibility\): .*CR0\.PG 0→1.* with EFER\.LME=1/);
     assert.match(seen[3].description, /^Mode switch: long \(compatibility\) → long \(64-bit\): lret/);
+    // The custom event after each stop carries the new mode events (one per stop here) and the current mode.
+    assert.deepEqual(statusEvents.slice(-4).map((e) => [e.mode, e.newModeEvents.length]), [['protected', 1], ['protected', 1], ['compat', 1], ['long', 1]]);
     const timeline = await dc.customRequest('x86Trampoline.modeTimeline');
     const entries = timeline.body.entries as { from: string; to: string; source?: { line: number }; instructionCount: number; cpu: number }[];
     assert.deepEqual(entries.map((e) => `${e.from} → ${e.to}`), ['real → protected (16-bit)', 'protected (16-bit) → protected', 'protected → long (compatibility)', 'long (compatibility) → long (64-bit)']);
@@ -173,6 +177,20 @@ test('seed: breakpoints of every kind, unverified lines, data breakpoints, logpo
     assert.equal(s.body.reason, 'function breakpoint');
     assert.equal((await topFrame(dc)).line, LINE.startup32Cli);
 
+    // startup_32 patches the GDT pointer at gdt_bsp_64 (a write) and then LGDT reads it.
+    const gdtPtr = await dc.dataBreakpointInfoRequest({ name: 'gdt_bsp_64' });
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: gdtPtr.body.dataId!, accessType: 'readWrite' }] });
+    s = await until(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal(s.body.reason, 'data breakpoint');
+    assert.match(s.body.description ?? '', /write of 4 byte/);
+    assert.equal((await topFrame(dc)).line, lineOf(seedText, 'lgdt (gdt_bsp_64'));
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: gdtPtr.body.dataId!, accessType: 'read' }] });
+    s = await until(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal(s.body.reason, 'data breakpoint');
+    assert.match(s.body.description ?? '', /read of/);
+    assert.equal((await topFrame(dc)).line, lineOf(seedText, 'movl %cr4, %eax'));
+    await dc.setDataBreakpointsRequest({ breakpoints: [] });
+
     // Conditional + hit count on the PD-building loop (2048 iterations): stop when ecx == 2040, then on the 3rd hit after.
     const bps = await dc.setBreakpointsRequest({ source: { path: SEED }, breakpoints: [
       { line: lineOf(seedText, 'decl %ecx', 1), condition: 'ecx == 2040' },
@@ -248,6 +266,40 @@ test('seed: evaluate registers, bits, symbols, arithmetic, memory and console co
     assert.equal(await evaluate(dc, 'phys(0x12345)'), '0x12345 (74565)');
     const cr3 = await evaluate(dc, 'cr3');
     assert.equal(await evaluate(dc, 'cr3 == pgtable_bsp'), '1', cr3);
+    // Every scope, checked against what the seed (and QEMU, test/machine/qemu SEED_RUNS) leaves behind.
+    const general = await scopeVariables(dc, 'General');
+    assert.deepEqual([...general.keys()].slice(0, 9), ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eip'], '32-bit names in compatibility mode');
+    assert.equal(general.get('esi')!.value, '0x00010000');
+    const flags = await scopeVariables(dc, 'Flags');
+    assert.equal(flags.get('IF')!.value, '0', 'cli');
+    assert.match(flags.get('IF')!.type ?? '', /Interrupt/i);
+    const stackScope = await scopeVariables(dc, 'Stack');
+    assert.match(stackScope.get('[sp+0x0]')!.value, /^0x00010104 <startup_64_bsp\+0x0>/);
+    assert.equal(stackScope.get('[sp+0x4]')!.value, '0x00000010');
+    const msrs = await scopeVariables(dc, 'MSRs');
+    assert.match(msrs.get('EFER')!.value, /^0x0000000000000500 \[LME LMA\]/);
+    const ctl = await scopeVariables(dc, 'Control registers');
+    assert.match(ctl.get('cr0')!.value, /^0x80000011/);
+    assert.match(ctl.get('cr4')!.value, /^0x00000020 \[PAE\]/);
+    const cr3Kids = await children(dc, ctl.get('cr3')!);
+    assert.equal(cr3Kids.get('table base')!.value, (await evaluate(dc, 'pgtable_bsp')).split(' ')[0]);
+    const paging = await scopeVariables(dc, 'Paging');
+    assert.equal(paging.get('mode')!.value, '4-level');
+    const tablesTree = await children(dc, paging.get('tables')!);
+    const pml4 = [...tablesTree.values()];
+    assert.equal(pml4.length, 1);
+    assert.match(pml4[0].name, /^PML4\[0\] 0x0$/);
+    const pdpt = await children(dc, pml4[0]);
+    assert.equal(pdpt.size, 4, 'four PDPT entries: 4 GiB');
+    const ranges = await children(dc, paging.get('mapped ranges')!);
+    assert.deepEqual([...ranges.keys()], ['0x0–0xffffffff']);
+    const segs = await scopeVariables(dc, 'Segments');
+    const cs = await children(dc, segs.get('CS')!);
+    assert.equal(cs.get('L')!.value, '0');
+    assert.equal(cs.get('D/B')!.value, '1');
+    const symbolsScope = await scopeVariables(dc, 'Symbols');
+    assert.equal(symbolsScope.get('trampoline_data_bsp')!.value, '0x10000');
+    assert.equal(symbolsScope.get('trampoline_data_bsp')!.memoryReference, '0x10000');
     const repl = async (e: string): Promise<string> => evaluate(dc, e, 'repl');
     // gdt_bsp_64: the pointer in slot 0, the null descriptor, then __KERNEL_CS at selector 0x10.
     assert.match(await repl('info gdt'), /GDT\[0x02\]=0x00af9a000000ffff sel=0x0010 code XR, base=0x0, limit=0xffffffff, DPL=0, 64-bit/);
