@@ -73,6 +73,8 @@ export class Assembler {
   readonly symbols = new Map<string, SymbolInfo>();
   readonly macros = new Map<string, MacroInfo>();
   readonly modeChanges: ModeChange[] = [];
+  /** Statements skipped by false conditionals (`.if 0` … `.endif`). */
+  readonly skipped: Origin[] = [];
   readonly sections = new Map<string, Section>();
   private readonly fragCounter = { n: 0 };
   private frames: Frame[] = [];
@@ -496,10 +498,13 @@ export class Assembler {
 
     if (this.ignoring) {
       const w = /^\.([A-Za-z_][\w.]*)/.exec(text);
-      if (!w) return;
-      const name = '.' + w[1].toLowerCase();
-      if (!isConditionalDirective(name)) return;
-      const ctx = this.newStatement(line, p, 'directive', name, 0, w[0].length);
+      const name = w ? '.' + w[1].toLowerCase() : '';
+      if (!w || !isConditionalDirective(name)) {
+        // Editors grey these out: statements a false conditional skipped.
+        this.skipped.push(originOf(line, p.column, p.column + text.length));
+        return;
+      }
+      const ctx = this.newStatement(line, p, 'directive', name, 0, w![0].length);
       conditional(this, name, ctx);
       return;
     }

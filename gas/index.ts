@@ -128,6 +128,7 @@ export function analyze(fs: FileSystem, path: string, options: AnalyzeOptions = 
     symbols: asm.symbols,
     macros: asm.macros,
     modeChanges: asm.modeChanges,
+    skipped: asm.skipped,
     sections,
     diagnostics,
     laidOut,

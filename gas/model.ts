@@ -97,6 +97,8 @@ export interface FrontEndResult {
   symbols: Map<string, SymbolInfo>;
   macros: Map<string, MacroInfo>;
   modeChanges: ModeChange[];
+  /** Statements skipped by false conditionals, for greying out inactive code. */
+  skipped: Origin[];
   sections: SectionInfo[];
   diagnostics: Diagnostic[];
 }

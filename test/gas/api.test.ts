@@ -86,3 +86,9 @@ test('statements are grouped per section', () => {
   assert.deepEqual(by.get('.text')!.filter((s) => s.name === '.byte').map((s) => s.text), ['.byte 1', '.byte 3']);
   assert.deepEqual(by.get('.data')!.filter((s) => s.name === '.byte').map((s) => s.offset), [0]);
 });
+
+test('statements skipped by false conditionals are reported for greying out', () => {
+  const src = '\t.if 0\n\t.byte 1\n\tnop\n\t.else\n\t.byte 2\n\t.endif\n\t.ifdef nothing\n\t.byte 3\n\t.endif\n';
+  const a = analyze(new MemoryFileSystem({ '/k.s': src }), '/k.s', { preprocess: false, backend: null });
+  assert.deepEqual(a.skipped.map((o) => o.range.line), [1, 2, 7]);
+});
