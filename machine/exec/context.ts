@@ -1,11 +1,17 @@
 // The instruction being executed and its operands: register access by size, effective addresses, and reads and
 // writes of the form's operands. One shared context object (no allocation per instruction).
 import type { DecodedInstruction } from '../../isa/decoder';
-import { RIP } from '../../isa/decoder';
-import { forms } from '../../isa/table';
+import * as Mdecoder from '../../isa/decoder';
+import * as Mtable from '../../isa/table';
 import type { Cpu } from '../cpu/cpu';
-import { GP } from '../cpu/fault';
-import { DS, SS } from '../cpu/segment';
+import * as Mfault from '../cpu/fault';
+import * as Msegment from '../cpu/segment';
+// Imported bindings copied into locals: tsx/CommonJS turns each use of an import into a getter call, which
+// dominated the hot path.
+const { RIP } = Mdecoder;
+const { forms } = Mtable;
+const { GP } = Mfault;
+const { DS, SS } = Msegment;
 
 const TWO32 = 0x1_0000_0000;
 

@@ -1,17 +1,27 @@
 // Control transfer, stack and flag-control instructions: Jcc/JMP/CALL/RET near and far, LOOP/JrCXZ, PUSH/POP
 // (incl. segment registers, PUSHA/POPA, PUSHF/POPF with the IOPL/VM rules), ENTER/LEAVE, INT/INT3/INTO/IRET, HLT,
 // CLI/STI and the single-flag instructions.
-import { EFL_AC, EFL_DF, EFL_ID, EFL_IF, EFL_IOPL, EFL_NT, EFL_RF, EFL_VM } from '../../isa/bits/control';
+import * as Mbits from '../../isa/bits/control';
 import type { DecodedInstruction } from '../../isa/decoder';
 import type { Cpu } from '../cpu/cpu';
-import { GP, UD } from '../cpu/fault';
-import { deliverSoftwareInterrupt, iret } from '../cpu/interrupts';
-import { farCall, farJump, farReturn, loadSegment } from '../cpu/segments';
-import { CS, SS } from '../cpu/segment';
-import { RSP } from '../cpu/state';
-import { X, addReg, computeEa, eaPlus, getReg, nearTarget, readMem, readRm, regAtAs, relTarget, setReg, writeRm, formDst, K_RM } from './context';
-import { CF, OF, ZF, condition, setFlags } from './flags';
+import * as Mfault from '../cpu/fault';
+import * as Minterrupts from '../cpu/interrupts';
+import * as Msegments from '../cpu/segments';
+import * as Msegment from '../cpu/segment';
+import * as Mstate from '../cpu/state';
+import * as Mcontext from './context';
+import * as Mflags from './flags';
 import type { Handler } from './integer';
+// Imported bindings copied into locals: tsx/CommonJS turns each use of an import into a getter call, which
+// dominated the hot path.
+const { EFL_AC, EFL_DF, EFL_ID, EFL_IF, EFL_IOPL, EFL_NT, EFL_RF, EFL_VM } = Mbits;
+const { GP, UD } = Mfault;
+const { deliverSoftwareInterrupt, iret } = Minterrupts;
+const { farCall, farJump, farReturn, loadSegment } = Msegments;
+const { CS, SS } = Msegment;
+const { RSP } = Mstate;
+const { X, addReg, computeEa, eaPlus, getReg, nearTarget, readMem, readRm, regAtAs, relTarget, setReg, writeRm, formDst, K_RM } = Mcontext;
+const { CF, OF, ZF, condition, setFlags } = Mflags;
 
 export const controlHandlers: Record<string, Handler> = {};
 const H = controlHandlers;

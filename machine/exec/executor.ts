@@ -1,18 +1,32 @@
 // The instruction executor: fetches at CS:RIP, decodes with the shared table-driven decoder (through a cache of
 // decoded instructions keyed by physical address), and dispatches on the table's operation names.
-import { decodeInstruction, newDecoded, type DecodedInstruction } from '../../isa/decoder';
-import { forms } from '../../isa/table';
+import type { DecodedInstruction } from '../../isa/decoder';
+import * as Mdecoder from '../../isa/decoder';
+import * as Mtable from '../../isa/table';
 import type { Cpu } from '../cpu/cpu';
 import type { Executor } from '../cpu/executor';
-import { UD } from '../cpu/fault';
-import { ACC_EXEC } from '../cpu/mmu';
-import { CS } from '../cpu/segment';
+import * as Mfault from '../cpu/fault';
+import * as Mmmu from '../cpu/mmu';
+import * as Msegment from '../cpu/segment';
 import type { PhysicalMemory } from '../memory/physical';
-import { X, computeEa, K_MOFFS, formDst, formSrc } from './context';
-import { controlHandlers } from './control';
-import { integerHandlers, type Handler } from './integer';
-import { stringHandlers } from './strings';
-import { systemConfig, systemHandlers } from './system';
+import * as Mcontext from './context';
+import * as Mcontrol from './control';
+import type { Handler } from './integer';
+import * as Minteger from './integer';
+import * as Mstrings from './strings';
+import * as Msystem from './system';
+// Imported bindings copied into locals: tsx/CommonJS turns each use of an import into a getter call, which
+// dominated the hot path.
+const { decodeInstruction, newDecoded } = Mdecoder;
+const { forms } = Mtable;
+const { UD } = Mfault;
+const { ACC_EXEC } = Mmmu;
+const { CS } = Msegment;
+const { X, computeEa, K_MOFFS, formDst, formSrc } = Mcontext;
+const { controlHandlers } = Mcontrol;
+const { integerHandlers } = Minteger;
+const { stringHandlers } = Mstrings;
+const { systemConfig, systemHandlers } = Msystem;
 
 const TWO32 = 0x1_0000_0000;
 const PREFIX_LOCK = 1;

@@ -1,7 +1,10 @@
 // Lazy arithmetic flags: ADD/SUB/logic/INC/DEC only record operands and result in the CPU state; CF PF AF ZF SF OF
 // are computed when something reads EFLAGS (Jcc, PUSHF, an interrupt frame). Other instructions set flags eagerly.
 import type { CpuState } from '../cpu/state';
-import { setLazyFlagEvaluator } from '../cpu/state';
+import * as Mstate from '../cpu/state';
+// Imported bindings copied into locals: tsx/CommonJS turns each use of an import into a getter call, which
+// dominated the hot path.
+const { setLazyFlagEvaluator } = Mstate;
 
 export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
 export const ARITH = CF | PF | AF | ZF | SF | OF;

@@ -1,14 +1,23 @@
 // General-purpose integer instructions: moves, arithmetic and logic, shifts and rotates, multiply and divide,
 // bit operations, conversions, BCD. Flags per the SDM; undefined flags follow QEMU (Unicorn) where noted.
 import type { DecodedInstruction } from '../../isa/decoder';
-import { forms } from '../../isa/table';
+import * as Mtable from '../../isa/table';
 import type { Cpu } from '../cpu/cpu';
-import { BR, DE, GP, UD } from '../cpu/fault';
-import { loadSegment } from '../cpu/segments';
-import { CS, DS, ES, FS, GS, SS } from '../cpu/segment';
-import { X, formDst, formFirst, formSrc, getReg, readOp, readRm, setReg, writeOp, writeRm, readMem, writeMem, eaPlus, K_RM, K_IMM, K_CL, K_ONE } from './context';
-import { AF, ARITH, CF, L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_SBB, L_SUB, OF, PARITY, PF, SF, ZF, condition, maskOf, setFlags, setLazy, signOf, szp } from './flags';
-import { W, imul32, imul64, mul32, mul64, udiv128, udiv64 } from './wide';
+import * as Mfault from '../cpu/fault';
+import * as Msegments from '../cpu/segments';
+import * as Msegment from '../cpu/segment';
+import * as Mcontext from './context';
+import * as Mflags from './flags';
+import * as Mwide from './wide';
+// Imported bindings copied into locals: tsx/CommonJS turns each use of an import into a getter call, which
+// dominated the hot path.
+const { forms } = Mtable;
+const { BR, DE, GP, UD } = Mfault;
+const { loadSegment } = Msegments;
+const { CS, DS, ES, FS, GS, SS } = Msegment;
+const { X, formDst, formFirst, formSrc, getReg, readOp, readRm, setReg, writeOp, writeRm, readMem, writeMem, eaPlus, K_RM, K_IMM, K_CL, K_ONE } = Mcontext;
+const { AF, ARITH, CF, L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_SBB, L_SUB, OF, PARITY, PF, SF, ZF, condition, maskOf, setFlags, setLazy, signOf, szp } = Mflags;
+const { W, imul32, imul64, mul32, mul64, udiv128, udiv64 } = Mwide;
 
 export type Handler = (cpu: Cpu, d: DecodedInstruction) => void;
 export const integerHandlers: Record<string, Handler> = {};
@@ -857,3 +866,27 @@ H.aad = (cpu, d) => {
   cpu.gprLo[0] = (ax & 0xffff0000) | al;
   bcdFlags(cpu, al, 0, ARITH);
 };
+
+// ---- later integer extensions ------------------------------------------------------------------------------------
+
+H.movnti = (cpu, d) => {
+  const size = d.opSize;
+  const v = getReg(cpu, d.reg, size);
+  writeMem(cpu, size, v, size === 64 ? X.hi : 0);
+};
+
+/** ADCX / ADOX: add with carry through CF or OF only; no other flag changes. */
+function addCarryOnly(flag: number): Handler {
+  return (cpu, d) => {
+    const size = d.opSize;
+    const b = readRm(cpu, size), bh = size === 64 ? X.hi : 0;
+    const a = getReg(cpu, d.reg, size), ah = size === 64 ? X.hi : 0;
+    const c = (cpu.getEflags() & flag) !== 0 ? 1 : 0;
+    add(size, a, ah, b, bh, c);
+    const out = size === 64 ? rHi < ah || (rHi === ah && (rLo < a || (c === 1 && rLo === a))) : rLo < a || (c === 1 && rLo === a);
+    setReg(cpu, d.reg, size, rLo, rHi);
+    setFlags(cpu, out ? flag : 0, flag);
+  };
+}
+H.adcx = addCarryOnly(CF);
+H.adox = addCarryOnly(OF);

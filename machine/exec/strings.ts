@@ -1,13 +1,20 @@
 // String instructions (MOVS CMPS SCAS LODS STOS INS OUTS) with REP/REPE/REPNE, and IN/OUT with the I/O
 // permission check (IOPL, then the TSS I/O bitmap). A long REP runs in bounded chunks: RIP stays on the
 // instruction until RCX reaches zero, so interrupts and the run loop's slices can intervene between chunks.
-import { EFL_DF, EFL_IOPL } from '../../isa/bits/control';
+import * as Mbits from '../../isa/bits/control';
 import type { Cpu } from '../cpu/cpu';
-import { GP } from '../cpu/fault';
-import { DS, ES } from '../cpu/segment';
-import { X, addReg, regAtAs, getReg, setReg, formDst, formSrc, K_IMM } from './context';
-import { L_SUB, setLazy, condition } from './flags';
+import * as Mfault from '../cpu/fault';
+import * as Msegment from '../cpu/segment';
+import * as Mcontext from './context';
+import * as Mflags from './flags';
 import type { Handler } from './integer';
+// Imported bindings copied into locals: tsx/CommonJS turns each use of an import into a getter call, which
+// dominated the hot path.
+const { EFL_DF, EFL_IOPL } = Mbits;
+const { GP } = Mfault;
+const { DS, ES } = Msegment;
+const { X, addReg, regAtAs, getReg, setReg, formDst, formSrc, K_IMM } = Mcontext;
+const { L_SUB, setLazy, condition } = Mflags;
 
 export const stringHandlers: Record<string, Handler> = {};
 const H = stringHandlers;

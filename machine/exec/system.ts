@@ -1,16 +1,26 @@
 // System instructions: descriptor-table registers, control/debug registers, MSRs, TSC, CPUID, SYSCALL/SYSRET,
 // SYSENTER/SYSEXIT, LAR/LSL/VERR/VERW, XGETBV/XSETBV, cache/TLB maintenance, and the minimal x87/SSE state
 // management boot code performs (FNINIT, FNSTSW/FNSTCW/FLDCW, FXSAVE/FXRSTOR, LDMXCSR/STMXCSR, XSAVE family).
-import { CR0_EM, CR0_MP, CR0_TS, CR4_DE, CR4_FSGSBASE, CR4_OSFXSR, CR4_OSXSAVE, CR4_PCE, CR4_TSD, CR4_UMIP, EFER_LMA, EFL_AC, EFL_IF, EFL_RF, EFL_VM } from '../../isa/bits/control';
-import { MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_SYSENTER_ESP, MSR_TSC_AUX } from '../../isa/bits/msr';
+import * as Mbits from '../../isa/bits/control';
+import * as Mmsr from '../../isa/bits/msr';
 import type { Cpu } from '../cpu/cpu';
-import { clts, executeCpuid, lmsw, loadGdtr, loadIdtr, readMsr, writeCr0, writeCr2, writeCr3, writeCr4, writeCr8, writeMsr, xsetbv } from '../cpu/control';
-import { GP, NM, UD } from '../cpu/fault';
-import { desc, loadLdtr, loadTr, readDescriptor, swapgs, syscall, sysret } from '../cpu/segments';
-import { ATTR_ACCESSED, ATTR_CE, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S, CS, FS, GS, SS } from '../cpu/segment';
-import { X, eaPlus, getReg, readMem, readRm, setReg, writeMem, writeRm, formDst, K_RM } from './context';
-import { ZF, setFlags } from './flags';
+import * as Mcontrol from '../cpu/control';
+import * as Mfault from '../cpu/fault';
+import * as Msegments from '../cpu/segments';
+import * as Msegment from '../cpu/segment';
+import * as Mcontext from './context';
+import * as Mflags from './flags';
 import type { Handler } from './integer';
+// Imported bindings copied into locals: tsx/CommonJS turns each use of an import into a getter call, which
+// dominated the hot path.
+const { CR0_EM, CR0_MP, CR0_TS, CR4_DE, CR4_FSGSBASE, CR4_OSFXSR, CR4_OSXSAVE, CR4_PCE, CR4_TSD, CR4_UMIP, EFER_LMA, EFL_AC, EFL_IF, EFL_RF, EFL_VM } = Mbits;
+const { MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_SYSENTER_ESP, MSR_TSC_AUX } = Mmsr;
+const { clts, executeCpuid, lmsw, loadGdtr, loadIdtr, readMsr, writeCr0, writeCr2, writeCr3, writeCr4, writeCr8, writeMsr, xsetbv } = Mcontrol;
+const { GP, NM, UD } = Mfault;
+const { desc, loadLdtr, loadTr, readDescriptor, swapgs, syscall, sysret } = Msegments;
+const { ATTR_ACCESSED, ATTR_CE, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S, CS, FS, GS, SS } = Msegment;
+const { X, eaPlus, getReg, readMem, readRm, setReg, writeMem, writeRm, formDst, K_RM } = Mcontext;
+const { ZF, setFlags } = Mflags;
 
 export const systemHandlers: Record<string, Handler> = {};
 const H = systemHandlers;
@@ -185,7 +195,16 @@ H.clflush = touch;
 H.clflushopt = touch;
 H.clwb = touch;
 const nop: Handler = () => {};
-for (const n of ['nop', 'pause', 'lfence', 'mfence', 'sfence', 'endbr64', 'endbr32', 'serialize', 'prefetchnta', 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchw']) H[n] = nop;
+// F3 REX.B 90 is XCHG r8, rAX (the F3 is ignored); isa/decoder currently reports it as PAUSE.
+H.pause = (cpu, d) => {
+  if ((d.rex & 1) === 0) return;
+  const size = d.rex & 8 ? 64 : d.prefixes & 8 ? 16 : 32;
+  const a = getReg(cpu, 0, size), ah = X.hi;
+  const b = getReg(cpu, 8, size), bh = X.hi;
+  setReg(cpu, 0, size, b, bh);
+  setReg(cpu, 8, size, a, ah);
+};
+for (const n of ['nop', 'lfence', 'mfence', 'sfence', 'endbr64', 'endbr32', 'serialize', 'prefetchnta', 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchw']) H[n] = nop;
 
 // ---- MSRs, TSC, CPUID ---------------------------------------------------------------------------------------------
 
@@ -531,3 +550,13 @@ for (const n of ['xsave', 'xsave64', 'xsaveopt', 'xsavec', 'xsaves']) H[n] = xsa
 for (const n of ['xrstor', 'xrstor64', 'xrstors']) H[n] = xsave(false);
 void ATTR_CE;
 void writeRm;
+
+// ---- features this CPU model does not have: #UD as on a processor without them -----------------------------------
+for (const n of ['xend', 'xtest', 'xabort']) H[n] = noFeature; // no RTM/HLE in the CPUID model
+for (const n of ['vmcall', 'vmlaunch', 'vmresume', 'vmxoff']) H[n] = (cpu) => cpu.raise(UD, 0, 'VMX instruction outside VMX operation');
+H.vmmcall = (cpu) => cpu.raise(UD, 0, 'VMMCALL without SVM');
+/** x87 arithmetic is not emulated: #NM when CR0.EM/TS say so (as hardware), otherwise #UD naming the gap. */
+H.x87 = (cpu, d) => {
+  x87Check(cpu);
+  cpu.raise(UD, 0, `x87 arithmetic (${d.form!.names[0]}) is not emulated`);
+};

@@ -38,6 +38,8 @@ const NOT_IN_SANDBOX = new Set([
   // Unicorn 2.0.1 raises #UD for these whatever CPU model is selected (checked with Haswell, Skylake, EPYC);
   // LZCNT/TZCNT then run as BSR/BSF there.
   'popcnt', 'movbe', 'lzcnt', 'tzcnt',
+  // No RTM/VMX/SVM in our CPUID model (#UD); x87 arithmetic is not emulated (#UD naming the gap).
+  'xend', 'xtest', 'xabort', 'vmcall', 'vmlaunch', 'vmresume', 'vmxoff', 'vmmcall', 'x87',
 ]);
 /** Segment loads and far transfers need a GDT outside real mode: tested in real mode only. */
 const REAL_MODE_ONLY = new Set(['jmp_far', 'call_far', 'jmp_far_indirect', 'call_far_indirect', 'lret', 'pop_sreg', 'les', 'lds', 'lss', 'lfs', 'lgs', 'mov_sreg_load']);
@@ -195,12 +197,16 @@ function randBytes(n: number, rand: (n: number) => number): number[] {
 function testable(f: InstructionForm, mode: Mode): boolean {
   if (f.encodeOnly || NOT_IN_SANDBOX.has(f.op) || !(f.op in operationHandlers)) return false;
   // F6/F7 /1 is TEST on hardware (objdump agrees); Unicorn's QEMU 5 decoder rejects it.
-  if (f.op === 'test' && f.decodeOnly) return false;
+  // Likewise the reserved-NOP hints 0F 18 /4-7 (NOP on hardware, #UD in QEMU 5), and BSWAP r16, whose result the
+  // SDM leaves undefined (QEMU swaps all 32 bits; we clear the low word as Intel hardware does).
+  if ((f.op === 'test' || f.op === 'nop' || f.op === 'bswap') && f.decodeOnly) return false;
   if (f.no64 && mode === 64) return false;
   if (f.only64 && mode !== 64) return false;
   if (REAL_MODE_ONLY.has(f.op) && mode !== 16) return false;
   if (f.op === 'mov_sreg' && f.operands[1] === 'sreg' && mode !== 16) return false;
   if (f.operands.includes('%dx')) return false;
+  // ADCX/ADOX in 16-bit code: valid per the SDM (32-bit operands), QEMU 5 raises #UD there.
+  if ((f.op === 'adcx' || f.op === 'adox') && mode === 16) return false;
   return true;
 }
 
