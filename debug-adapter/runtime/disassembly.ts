@@ -51,7 +51,9 @@ export function disassembleAt(program: Program | undefined, cpu: Cpu, reference:
   const out: DisassembledInstruction[] = [];
   let at = start;
   let skip = Math.max(0, instructionOffset);
-  const symbols = program?.symbols.filter((s) => s.isAddress && s.value < 2n ** 53n).map((s) => ({ name: s.name, address: Number(s.value) }));
+  // objdump style: `jmp 9000 <spin>` when there are symbols, `jmp 0x9000` for a bare image.
+  const known = program?.symbols.filter((s) => s.isAddress && s.value < 2n ** 53n).map((s) => ({ name: s.name, address: Number(s.value) }));
+  const symbols = known && known.length ? known : undefined;
   let lastFile: string | undefined;
   while (out.length < count) {
     if (at < 0) {

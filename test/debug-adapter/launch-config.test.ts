@@ -2,13 +2,13 @@
 // can act on, and the adapter process keeps serving afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { example, launch, SEED_LAUNCH, startClient } from './session-helpers';
+import { evaluate, example, launch, SEED_LAUNCH, startClient, topFrame, until } from './session-helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'da-launch-'));
 
@@ -109,5 +109,74 @@ test('protocol: out-of-order, stale and garbage requests get error responses; la
     assert.equal((await dc.threadsRequest()).body.threads.length, 1);
   } finally {
     await dc.stop();
+  }
+});
+
+test('launch options: includePath, defines, symbols, linkerScript, registers, cpuid, numeric entry; flat images', async () => {
+  const inc = join(dir, 'inc');
+  mkdirSync(inc, { recursive: true });
+  writeFileSync(join(inc, 'consts.h'), '#define FAST_VALUE 0x55\n');
+  const file = join(dir, 'options.S');
+  writeFileSync(file, [
+    '#include "consts.h"',
+    '        .code16',
+    '        .text',
+    '        .globl start',
+    'start:',
+    '#ifdef FAST',
+    '        movw $FAST_VALUE, %ax',
+    '#endif',
+    '        movw $ext_symbol, %bx',
+    '        movl %esi, %edx',
+    '        movl $7, %eax',
+    '        xorl %ecx, %ecx',
+    '        cpuid',
+    'spin:   jmp spin',
+    '',
+  ].join('\n'));
+  const script = join(dir, 'options.ld');
+  writeFileSync(script, 'SECTIONS { . = 0x8000; .text : { *(.text) } }\n');
+  const common = { program: file, start: 'ap', load: '0x8000', includePath: [inc], defines: { FAST: null }, symbols: { ext_symbol: '0x1234' }, linkerScript: script, registers: { esi: '0x90000' } };
+  for (const [cpuid, la57] of [[{ la57: false }, '0'], [undefined, '1']] as const) {
+    const dc = await startClient();
+    try {
+      await launch(dc, { ...common, cpuid });
+      assert.equal(await evaluate(dc, 'start'), '0x8000 (32768) <start>');
+      assert.equal(await evaluate(dc, 'esi'), '0x00090000');
+      for (let i = 0; i < 3; i++) await until(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+      assert.equal(await evaluate(dc, 'ax'), '0x0055');
+      assert.equal(await evaluate(dc, 'bx'), '0x1234');
+      assert.equal(await evaluate(dc, 'edx'), '0x00090000');
+      for (let i = 0; i < 3; i++) await until(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+      // CPUID.(EAX=7,ECX=0):ECX bit 16 is LA57; the default model (like QEMU -cpu max, see cpu-features.S) has it.
+      assert.equal(await evaluate(dc, '(ecx >> 16) & 1'), la57, JSON.stringify(cpuid));
+    } finally {
+      await dc.stop();
+    }
+  }
+  // Defines really steer the preprocessor: without FAST the first instruction is the movw to %bx.
+  const dc = await startClient();
+  try {
+    await launch(dc, { ...common, defines: {}, entry: '0x8000' });
+    const dis = await dc.customRequest('disassemble', { memoryReference: '0x8000', instructionCount: 1 });
+    assert.equal(dis.body.instructions[0].instruction, 'mov $0x1234,%bx');
+  } finally {
+    await dc.stop();
+  }
+  // A flat image: no source, so source breakpoints are unverified with the reason; disassembly still works.
+  const bin = join(dir, 'loop.bin');
+  writeFileSync(bin, Buffer.from([0x40, 0xeb, 0xfd]));
+  const dc2 = await startClient();
+  try {
+    await launch(dc2, { program: bin, start: 'ap', load: '0x9000' });
+    const frame = await topFrame(dc2);
+    assert.equal(frame.source, undefined);
+    assert.equal(frame.instructionPointerReference, '0x9000');
+    const bp = await dc2.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 3 }] });
+    assert.match(bp.body.breakpoints[0].message ?? '', /flat image/);
+    const dis = await dc2.customRequest('disassemble', { memoryReference: '0x9000', instructionCount: 2 });
+    assert.deepEqual(dis.body.instructions.map((i: { instruction: string }) => i.instruction), ['inc %ax', 'jmp 0x9000']);
+  } finally {
+    await dc2.stop();
   }
 });
