@@ -111,3 +111,20 @@ test('a file that includes itself stops with a diagnostic', () => {
   const r = assemble(new MemoryFileSystem({ '/self.s': '.byte 1\n.include "self.s"\n' }), '/self.s', { preprocess: false });
   assert.ok(r.diagnostics.some((d) => /nested too deeply/.test(d.message)));
 });
+
+const CPP_SNIPPETS = ['#define X 1', '#define F(a, b) a + b', '#if X', '#else', '#endif', '#ifdef Y', '#include "x.s"', '#undef X', 'F(1, 2)', 'X', '.byte F(X, 3)', '/* c */', '// c', '#error e', '\\'];
+
+test('random programs through the C preprocessor never throw and give valid ranges', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(fc.constantFrom(...SNIPPETS, ...CPP_SNIPPETS), { minLength: 1, maxLength: 3 }), { maxLength: 25 }),
+      (lines) => {
+        const src = lines.map((l) => (l[0].startsWith('#') ? l[0] : l.join(' '))).join('\n') + '\n';
+        const files = { '/f.S': src, '/x.s': '.byte 1\n' };
+        const r = assemble(new MemoryFileSystem(files), '/f.S', { maxExpandedLines: 20000, maxOutputBytes: 1 << 20 });
+        checkDiagnostics(r.diagnostics, files);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
