@@ -70,10 +70,23 @@ class Parser {
     while (this.pos < this.text.length && isSpace(this.text[this.pos])) this.pos++;
   }
 
+  /** Characters the operator at `pos` spans (differs from its spelling for `<>` and `! !`). */
+  private opLength = 0;
+
   private peekOp(): BinaryOp | undefined {
     this.skip();
     const t = this.text;
     const i = this.pos;
+    this.opLength = 0;
+    if (t[i] === '!' && t[i + 1] !== '=') {
+      // GNU reads `!!` as `^` (MRI compatibility), and its scrubber joins `! !` into `!!`.
+      let j = i + 1;
+      while (j < t.length && isSpace(t[j])) j++;
+      if (t[j] === '!' && t[j + 1] !== '=') {
+        this.opLength = j + 1 - i;
+        return '^';
+      }
+    }
     const two = t.slice(i, i + 2);
     if (two === '<<' || two === '>>' || two === '==' || two === '!=' || two === '<=' || two === '>=' || two === '&&' || two === '||')
       return two as BinaryOp;
@@ -90,7 +103,7 @@ class Parser {
     for (;;) {
       const op = this.peekOp();
       if (!op || RANK[op] < minRank) return left;
-      const opLen = this.text.startsWith('<>', this.pos) ? 2 : op.length;
+      const opLen = this.opLength || (this.text.startsWith('<>', this.pos) ? 2 : op.length);
       this.pos += opLen;
       const right = this.binary(RANK[op] + 1);
       if (++this.operators > 4000) throw new ExprSyntaxError('expression too complex', left.s, this.pos);

@@ -31,8 +31,6 @@ function randomExpression(rng: () => number, depth: number): string {
   // GNU as aborts on x / 0 and x % 0 (and on INT64_MIN / -1): keep divisors safe and positive.
   if (op === '/' || op === '%') return `${randomExpression(rng, depth - 1)} ${op} (((${rhs}) & 7) + 1)`;
   if (op === '<<' || op === '>>') return `${randomExpression(rng, depth - 1)} ${op} ((${rhs}) & 63)`;
-  // GNU evaluates `a ! !b` as `a | ~~b` (a quirk we do not copy): keep unary `!` away from binary `!`.
-  if (op === '!' && rhs.startsWith('!')) op = '|';
   return `${randomExpression(rng, depth - 1)} ${op} ${rhs}`;
 }
 
@@ -46,7 +44,7 @@ function seededRng(seed: number): () => number {
 
 test('2000 random expressions evaluate like GNU as (64-bit, signed comparisons, operator ranks)', (t) => {
   if (!requireTools(t, ['as'])) return;
-  const rng = seededRng(20240601);
+  const rng = seededRng(Number(process.env.GAS_RANDOM_SEED ?? 20240601));
   const exprs: string[] = [];
   for (let i = 0; i < 2000; i++) exprs.push(randomExpression(rng, 4));
   const src = `\tsym_a = 37\n\t.data\n${exprs.map((e) => `\t.quad ${e}\n`).join('')}`;
