@@ -20,6 +20,8 @@ export type Expr =
   | { t: 'un'; op: UnaryOp; x: Expr; s: number; e: number }
   | { t: 'bin'; op: BinaryOp; l: Expr; r: Expr; s: number; e: number };
 
+const TWO_CHAR_OPS = new Set(['<<', '>>', '==', '!=', '<=', '>=', '&&', '||', '<>', '!!']);
+
 const RANK: Record<BinaryOp, number> = {
   '*': 8, '/': 8, '%': 8, '<<': 8, '>>': 8,
   '|': 7, '!': 7, '^': 7, '&': 7,
@@ -78,14 +80,20 @@ class Parser {
     const t = this.text;
     const i = this.pos;
     this.opLength = 0;
-    if (t[i] === '!' && t[i + 1] !== '=') {
-      // GNU reads `!!` as `^` (MRI compatibility), and its scrubber joins `! !` into `!!`.
+    // GNU's scrubber drops blanks between operator characters, so `< <` is `<<` and `! !` is `!!`.
+    if ('<>=!&|'.includes(t[i] ?? '') && isSpace(t[i + 1] ?? '')) {
       let j = i + 1;
       while (j < t.length && isSpace(t[j])) j++;
-      if (t[j] === '!' && t[j + 1] !== '=') {
+      const joined = t[i] + (t[j] ?? '');
+      if (TWO_CHAR_OPS.has(joined)) {
         this.opLength = j + 1 - i;
-        return '^';
+        return joined === '!!' ? '^' : joined === '<>' ? '!=' : (joined as BinaryOp);
       }
+    }
+    // GNU reads `!!` as `^` (MRI compatibility).
+    if (t[i] === '!' && t[i + 1] === '!') {
+      this.opLength = 2;
+      return '^';
     }
     const two = t.slice(i, i + 2);
     if (two === '<<' || two === '>>' || two === '==' || two === '!=' || two === '<=' || two === '>=' || two === '&&' || two === '||')
