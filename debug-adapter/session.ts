@@ -200,6 +200,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
     this.runtime.terminate();
     this.sendResponse(response);
+    this.shutdown();
   }
 
   // ---- breakpoints -----------------------------------------------------------------------------------------------
