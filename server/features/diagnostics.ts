@@ -47,6 +47,7 @@ export function computeDiagnostics(r: DocAnalysis, settings: Settings): Diagnost
   for (const d of modeChecks(r, errorLines)) add(d);
   for (const d of symbolChecks(r, settings)) add(d);
   for (const d of farJumpChecks(r)) add(d);
+  for (const d of descriptorTableWidth(r)) add(d);
   return out;
 }
 
@@ -174,6 +175,29 @@ function symbolChecks(r: DocAnalysis, settings: Settings): Diagnostic[] {
       code: 'unused-macro',
       source: SOURCE,
       message: `macro '${m.name}' is never used`,
+    });
+  }
+  return out;
+}
+
+/**
+ * `lgdt`/`lidt` in 16-bit code use a 16-bit operand size and load only 24 bits of the table base (SDM: LGDT);
+ * kernel trampolines write `lgdtl` so a table above 16 MiB still works.
+ */
+function descriptorTableWidth(r: DocAnalysis): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const s of r.index.statements) {
+    const m = s.instruction?.mnemonic;
+    if (s.mode !== 16 || (m !== 'lgdt' && m !== 'lidt') || s.origin.range.file !== r.path) continue;
+    if (s.instruction!.prefixes.includes('data32')) continue;
+    const range = toRange(s.origin.range);
+    const col = (r.lines[range.start.line] ?? '').indexOf(m, range.start.character);
+    out.push({
+      range: col >= 0 ? { start: { line: range.start.line, character: col }, end: { line: range.start.line, character: col + m.length } } : range,
+      severity: DiagnosticSeverity.Information,
+      code: 'descriptor-table-24bit',
+      source: SOURCE,
+      message: `${m} in 16-bit code loads only a 24-bit base (operand size 16); write ${m}l if the table can lie above 16 MiB`,
     });
   }
   return out;

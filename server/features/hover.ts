@@ -3,7 +3,7 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { Statement, MacroInfo, SymbolInfo } from '../../gas/index';
 import type { CppMacroDefinition } from '../../gas/cpp/types';
-import { CR0, CR3, CR4, CR8, EFER, EFLAGS, XCR0, findField, type BitsDef } from '../../isa/bits/index';
+import { CR0, CR3, CR4, CR8, DESCRIPTOR_TABLE_REGISTER, EFER, EFLAGS, XCR0, findField, type BitsDef } from '../../isa/bits/index';
 import { lookupRegister, registerAvailable, type RegisterInfo } from '../../isa/registers';
 import type { CodeMode } from '../../isa/mode';
 import type { LineToken } from '../line-scan';
@@ -153,6 +153,10 @@ export function instructionHover(r: DocAnalysis, mnemonic: string, stmt: Stateme
     if (doc.flagsUndefined) fl.push(`leaves ${flagList(doc.flagsUndefined)} undefined`);
     out.push(`Flags: ${fl.length ? fl.join('; ') : 'none affected'}`);
     if (/^(pushf|popf|iret|sysret|syscall)/.test(mnemonic)) out.push(bitsTable(EFLAGS));
+  }
+  if (/^[ls][gi]dt[lwq]?$/.test(mnemonic)) {
+    const L = DESCRIPTOR_TABLE_REGISTER;
+    out.push([`**${L.name}** — ${L.meaning}`, '', '| offset | size | field | meaning |', '|---|---|---|---|', ...L.fields.map((f) => `| ${f.offset} | ${f.size} | ${f.name} | ${f.meaning} |`)].join('\n'));
   }
   if (/^(rd|wr)msr$/.test(mnemonic) && stmt) {
     const at = r.index.statements.indexOf(stmt);

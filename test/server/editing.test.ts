@@ -3,7 +3,7 @@
 // files, Linux-tree include paths, and robustness against bad input.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -275,4 +275,28 @@ describe('diagnostics while editing', () => {
     const ours = new Set(d.filter((x) => x.severity <= 2).map((x) => x.range.start.line));
     assert.deepEqual([...ours].sort(), [...gnuLines].sort());
   });
+
+  it('lgdt/lidt without the l suffix in 16-bit code get a note; lgdtl and 32-bit code do not', async () => {
+    const src = '.code16\n  lgdt gdtp\n  lgdtl gdtp\n  lidt gdtp\n.code32\n  lgdt gdtp\ngdtp: .word 0\n  .long 0\n';
+    // The operand size is what tells the base width: 16-bit lgdt has no 0x66 prefix, lgdtl has one.
+    const bytes = gnuBytes(src);
+    assert.deepEqual(bytes.slice(0, 2), [0x0f, 0x01]);
+    assert.equal(bytes[5], 0x66);
+    const p = join(dir, 'lgdt.S');
+    writeFileSync(p, src);
+    const d = await client.open(p);
+    const notes = d.filter((x) => x.code === 'descriptor-table-24bit');
+    assert.deepEqual(notes.map((x) => [x.range.start.line, x.range.start.character]), [[1, 2], [3, 2]]);
+    const h = (await client.at('textDocument/hover', p, 2, 3)) as any;
+    assert.match(h.contents.value, /\| 0 \| 2 \| LIMIT \|/);
+  });
 });
+
+function gnuBytes(source: string): number[] {
+  const f = join(dir, `bytes-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(f + '.s', source);
+  const as = spawnSync('as', ['--32', '-o', f + '.o', f + '.s'], { encoding: 'utf8' });
+  assert.equal(as.status, 0, as.stderr);
+  spawnSync('objcopy', ['-O', 'binary', '-j', '.text', f + '.o', f + '.bin']);
+  return [...readFileSync(f + '.bin')];
+}
