@@ -7,6 +7,7 @@ import { MachineStop } from '../stop';
 import type { Cpu } from './cpu';
 import { CpuFault, DF, EXCEPTION_NAMES, GP, NP, SS as SS_FAULT, TS, faultClass } from './fault';
 import { desc, loadSegment, nullInaccessibleDataSegments, readDescriptor } from './segments';
+import { taskSwitch } from './tasks';
 import { ATTR_CE, ATTR_CODE, ATTR_DB, ATTR_L, ATTR_P, ATTR_RW, ATTR_S, CS, SS, SegmentRegister } from './segment';
 import { RSP } from './state';
 
@@ -109,9 +110,8 @@ function readGate(cpu: Cpu, vector: number, kind: number, long: boolean): number
   const type = (desc.hi >>> 8) & 0x1f; // includes S
   const ok = long ? type === SYS_INT_GATE || type === SYS_TRAP_GATE
     : type === SYS_INT_GATE || type === SYS_TRAP_GATE || type === SYS_INT_GATE16 || type === SYS_TRAP_GATE16;
-  if (!ok) {
-    if (!long && type === SYS_TASK_GATE) cpu.raise(GP, err, `vector ${vector}: task gates are not supported by this emulator`);
-    cpu.raise(GP, err, `vector ${vector}: IDT entry is not an interrupt or trap gate (type 0x${type.toString(16)})`);
+  if (!ok && !(!long && type === SYS_TASK_GATE)) {
+    cpu.raise(GP, err, `vector ${vector}: IDT entry is not an interrupt, trap or task gate (type 0x${type.toString(16)})`);
   }
   const dpl = (desc.hi >>> 13) & 3;
   if (kind === EVENT_SOFTWARE && dpl < cpu.cpl) cpu.raise(GP, vector * 8 + 2, `INT ${vector}: gate DPL ${dpl} below CPL ${cpu.cpl}`);
@@ -136,6 +136,10 @@ function handlerCs(cpu: Cpu, sel: number, kind: number, long: boolean): number {
 function deliverProtected(cpu: Cpu, vector: number, errorCode: number, kind: number, retLo: number): void {
   if (cpu.mode === 'v86') cpu.raise(GP, 0, 'interrupts from virtual-8086 mode are not supported');
   const type = readGate(cpu, vector, kind, false);
+  if (type === SYS_TASK_GATE) {
+    taskSwitch(cpu, (desc.lo >>> 16) & 0xffff, 'int', retLo, errorCode);
+    return;
+  }
   const gateLo = desc.lo, gateHi = desc.hi;
   const sel = (gateLo >>> 16) & 0xffff;
   const offset = type & 8 ? ((gateLo & 0xffff) | (gateHi & 0xffff0000)) >>> 0 : gateLo & 0xffff;
@@ -256,13 +260,16 @@ function deliverLong(cpu: Cpu, vector: number, errorCode: number, kind: number, 
   cpu.modeChanged();
 }
 
-/** IRET / IRETD / IRETQ with operand size `opBytes`. */
-export function iret(cpu: Cpu, opBytes: 2 | 4 | 8): void {
+/**
+ * IRET / IRETD / IRETQ with operand size `opBytes`. `nextLo` (the instruction after the IRET) is only used by a
+ * task return (NT=1 in legacy protected mode), which saves it in the outgoing task.
+ */
+export function iret(cpu: Cpu, opBytes: 2 | 4 | 8, nextLo = cpu.ripLo): void {
   const spLo = cpu.gprLo[RSP], spHi = cpu.gprHi[RSP];
   const oldCpl = cpu.cpl;
   savedSs.copyFrom(cpu.seg[SS]);
   try {
-    iretInner(cpu, opBytes);
+    iretInner(cpu, opBytes, nextLo);
   } catch (e) {
     cpu.gprLo[RSP] = spLo;
     cpu.gprHi[RSP] = spHi;
@@ -282,7 +289,7 @@ function newFlags(cpu: Cpu, cur: number, popped: number, opBytes: number, cpl: n
   return (cur & ~changeable) | (popped & changeable);
 }
 
-function iretInner(cpu: Cpu, opBytes: 2 | 4 | 8): void {
+function iretInner(cpu: Cpu, opBytes: 2 | 4 | 8, nextLo: number): void {
   const cur = cpu.getEflags();
   if (cpu.mode === 'real') {
     const ip = cpu.pop(opBytes === 8 ? 4 : opBytes);
@@ -298,7 +305,10 @@ function iretInner(cpu: Cpu, opBytes: 2 | 4 | 8): void {
   if (cpu.mode === 'v86') cpu.raise(GP, 0, 'IRET in virtual-8086 mode is not supported');
   if (cur & EFL_NT) {
     if (cpu.efer & EFER_LMA) cpu.raise(GP, 0, 'IRET with NT=1 in IA-32e mode');
-    cpu.raise(GP, 0, 'IRET task return (NT=1) is not supported by this emulator');
+    // Task return: back to the task named by the current TSS's link field.
+    const link = cpu.readSys16(cpu.tr.base, 0);
+    taskSwitch(cpu, link, 'iret', nextLo);
+    return;
   }
   const ipLo = cpu.pop(opBytes);
   const ipHi = opBytes === 8 ? cpu.mmu.hi : 0;

@@ -5,6 +5,7 @@ import { SYS_LDT, SYS_TSS16_AVAIL, SYS_TSS_AVAIL } from '../../isa/bits/descript
 import { MSR_CSTAR, MSR_LSTAR, MSR_SFMASK, MSR_STAR } from '../../isa/bits/msr';
 import type { Cpu } from './cpu';
 import { GP, NP, SS as SS_FAULT, TS, UD } from './fault';
+import { taskSwitch } from './tasks';
 import {
   ATTR_ACCESSED, ATTR_CE, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S, CS, DS, ES, FS, GS, SS,
   SEG_NAMES,
@@ -140,7 +141,7 @@ export function loadTr(cpu: Cpu, sel: number): void {
  * Checks a code-segment target of a far JMP/CALL (direct, not through a gate) and loads CS with RPL = CPL.
  * Sets RIP to the offset (already truncated to the operand size by the caller).
  */
-export function farJump(cpu: Cpu, sel: number, offLo: number, offHi = 0): void {
+export function farJump(cpu: Cpu, sel: number, offLo: number, offHi = 0, nextLo = cpu.ripLo): void {
   sel &= 0xffff;
   if (cpu.mode === 'real' || cpu.mode === 'v86') {
     cpu.seg[CS].loadReal(sel);
@@ -150,7 +151,7 @@ export function farJump(cpu: Cpu, sel: number, offLo: number, offHi = 0): void {
     return;
   }
   if (isGate(cpu, sel)) {
-    callGate(cpu, sel, false, 4, 0, 0);
+    callGate(cpu, sel, false, 4, nextLo, 0);
     return;
   }
   checkCodeTarget(cpu, sel, 'far JMP/CALL');
@@ -167,8 +168,8 @@ function isGate(cpu: Cpu, sel: number): boolean {
 /**
  * Far JMP/CALL through a call gate (SDM vol. 3A 5.8.4-5.8.6): gate and target checks, CALL to a more privileged
  * nonconforming segment switches to the TSS stack of that level (copying the gate's parameter count of stack
- * words in legacy mode), pushes the caller's SS:rSP and CS:rIP. Task gates and TSS targets raise #GP (task
- * switching is not emulated).
+ * words in legacy mode), pushes the caller's SS:rSP and CS:rIP. Task gates and TSS targets switch tasks
+ * (tasks.ts); for those `retLo` is the EIP saved in the outgoing task.
  */
 function callGate(cpu: Cpu, gateSel: number, isCall: boolean, opBytes: number, retLo: number, retHi: number): void {
   void opBytes;
@@ -176,7 +177,16 @@ function callGate(cpu: Cpu, gateSel: number, isCall: boolean, opBytes: number, r
   readDescriptor(cpu, gateSel, GP, long);
   const type = (desc.hi >>> 8) & 0xf;
   const gErr = gateSel & 0xfffc;
-  if (type === 5 || type === 1 || type === 9 || type === 3 || type === 11) cpu.raise(GP, gErr, 'task switches (task gate or TSS as a far JMP/CALL target) are not emulated');
+  if (type === 5 || type === 1 || type === 9 || type === 3 || type === 11) {
+    // Task switch: through a task gate or directly to a TSS (SDM 7.3). Not in IA-32e mode.
+    if (long) cpu.raise(GP, gErr, 'task switches do not exist in IA-32e mode');
+    const dplT = (desc.hi >>> 13) & 3;
+    if (dplT < cpu.cpl || dplT < (gateSel & 3)) cpu.raise(GP, gErr, `task gate/TSS DPL ${dplT} below CPL/RPL`);
+    if (!(desc.hi & 0x8000)) cpu.raise(NP, gErr, 'task gate/TSS not present');
+    const tss = type === 5 ? (desc.lo >>> 16) & 0xffff : gateSel;
+    taskSwitch(cpu, tss, isCall ? 'call' : 'jmp', retLo);
+    return;
+  }
   const is32 = type === 0xc, is16 = type === 4 && !long;
   if (!is32 && !is16) cpu.raise(GP, gErr, `far ${isCall ? 'CALL' : 'JMP'}: selector 0x${gateSel.toString(16)} is not a call gate`);
   if (long && (desc.upperLo === undefined || ((desc.hi >>> 8) & 0x1f) !== 0xc)) cpu.raise(GP, gErr, 'not a 64-bit call gate');

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeCr0, writeCr3, writeCr4, writeMsr } from '../../machine/cpu/control';
 import { deliverException, deliverExternal, deliverSoftwareInterrupt, iret } from '../../machine/cpu/interrupts';
-import { farJump, loadSegment, loadTr, syscall, sysret } from '../../machine/cpu/segments';
+import { farCall, farJump, loadSegment, loadTr, syscall, sysret } from '../../machine/cpu/segments';
 import { CS, SS } from '../../machine/cpu/segment';
 import { MachineStop } from '../../machine/stop';
 import { descriptor, faultOf, get64, newMachine, put64 } from './setup';
@@ -211,4 +211,44 @@ test('external interrupts wake a halted CPU', () => {
   deliverExternal(cpu, 0x08);
   assert.equal(cpu.runState, 'running');
   assert.equal(cpu.ripLo, 0x100);
+});
+
+test('hardware task switch: CALL to a TSS nests (link, NT, busy), IRET returns; #DF through a task gate', () => {
+  const { m, cpu } = protectedWithIdt();
+  // Task B's TSS at 0xb000 (GDT 0x30) and its initial state.
+  put64(m, 0x8030, descriptor(0xb000, 0x67, 0x89, 0));
+  cpu.gdtLimit = 0x37;
+  m.memory.write32(0xb000 + 0x1c, 0); // CR3 (paging off)
+  m.memory.write32(0xb000 + 0x20, 0x7777); // EIP
+  m.memory.write32(0xb000 + 0x24, 0x2); // EFLAGS
+  m.memory.write32(0xb000 + 0x38, 0x5500); // ESP
+  m.memory.write32(0xb000 + 0x28, 0xabcd); // EAX
+  for (const [off, sel] of [[0x48, 0x10], [0x4c, 0x08], [0x50, 0x10], [0x54, 0x10], [0x58, 0x10], [0x5c, 0x10]]) m.memory.write32(0xb000 + off, sel);
+  cpu.gprLo[0] = 0x1234;
+  cpu.gprLo[4] = 0x7000;
+  cpu.ripLo = 0x1000;
+  farCall(cpu, 0x30, 0, 0, 4, 0x1007, 0);
+  assert.equal(cpu.tr.selector, 0x30);
+  assert.equal(cpu.ripLo, 0x7777);
+  assert.equal(cpu.gprLo[0], 0xabcd);
+  assert.equal(cpu.gprLo[4], 0x5500);
+  assert.equal(cpu.getEflags() & 0x4000, 0x4000, 'NT set in the nested task');
+  assert.equal(m.memory.read16(0xb000), 0x28, 'link to the caller TSS');
+  assert.equal(m.memory.read32(0xa000 + 0x20), 0x1007, 'caller EIP saved');
+  assert.equal(m.memory.read32(0xa000 + 0x28), 0x1234, 'caller EAX saved');
+  assert.equal((m.memory.read8(0x8035) & 0xf), 0xb, 'new TSS busy');
+  assert.equal((m.memory.read8(0x802d) & 0xf), 0xb, 'caller TSS stays busy (nested)');
+  assert.equal(cpu.cr0 & 8, 8, 'CR0.TS set');
+  iret(cpu, 4, 0x7779);
+  assert.equal(cpu.tr.selector, 0x28);
+  assert.equal(cpu.ripLo, 0x1007);
+  assert.equal(cpu.gprLo[0], 0x1234);
+  assert.equal((m.memory.read8(0x8035) & 0xf), 0x9, 'returned-from TSS no longer busy');
+  // #DF through a task gate in the IDT: the new task gets error code 0 on its stack.
+  put64(m, 0x9000 + 8 * 8, (BigInt(0x8500) << 32n) | BigInt(0x30 << 16));
+  put64(m, 0x9000 + 13 * 8, 0);
+  deliverException(cpu, 13, 0);
+  assert.equal(cpu.tr.selector, 0x30);
+  assert.equal(cpu.ripLo, 0x7779, 'task B resumes after its IRET (the EIP saved when it returned)');
+  assert.equal(m.memory.read32(cpu.gprLo[4]), 0, '#DF error code pushed on the new task stack');
 });

@@ -781,7 +781,7 @@ export class BootExecutor implements Executor {
         const sel = selFirst ? d.imm & 0xffff : d.imm2 & 0xffff;
         const off = selFirst ? d.imm2 : d.imm;
         const offset = size === 16 ? off & 0xffff : off >>> 0;
-        if (op === 'jmp_far') farJump(c, sel, offset, 0);
+        if (op === 'jmp_far') farJump(c, sel, offset, 0, this.nLo);
         else farCall(c, sel, offset, 0, (size / 8) as 2 | 4, this.nLo, this.nHi);
         return;
       }
@@ -790,7 +790,7 @@ export class BootExecutor implements Executor {
         const off = offBytes === 2 ? this.readMemAt(0, 16) : offBytes === 4 ? this.readMemAt(0, 32) : this.readMemAt(0, 64);
         const offHi = offBytes === 8 ? this.vHi : 0;
         const sel = this.readMemAt(offBytes, 16);
-        if (op === 'jmp_far_indirect') farJump(c, sel, off, offHi);
+        if (op === 'jmp_far_indirect') farJump(c, sel, off, offHi, this.nLo);
         else farCall(c, sel, off, offHi, offBytes as 2 | 4 | 8, this.nLo, this.nHi);
         return;
       }
@@ -798,7 +798,7 @@ export class BootExecutor implements Executor {
         farReturn(c, (size / 8) as 2 | 4 | 8, ops.length ? d.imm & 0xffff : 0);
         return;
       case 'iret':
-        iret(c, (size / 8) as 2 | 4 | 8);
+        iret(c, (size / 8) as 2 | 4 | 8, this.nLo);
         return;
       case 'int':
         this.softInt(d.imm & 0xff);
