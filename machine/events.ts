@@ -25,7 +25,7 @@ export type MachineEvent = EventSite &
     | { kind: 'exception'; vector: number; name: string; errorCode: number; detail: string }
     | { kind: 'triple-fault'; message: string }
     | { kind: 'halt' }
-    | { kind: 'ipi'; ipi: 'init' | 'sipi'; vector: number }
+    | { kind: 'ipi'; ipi: 'init' | 'sipi'; vector: number; /** The sending CPU (the event's `cpu` is the target). */ from: number }
     | { kind: 'io'; port: number; size: number; write: boolean; value: number }
     | { kind: 'breakpoint'; linear: bigint; physical?: number }
     | { kind: 'watchpoint'; address: number; size: number; write: boolean; value: number }
@@ -133,8 +133,8 @@ export class MachineEvents implements CpuHooks {
   halt(cpu: number): void {
     this.emit({ ...this.sites.site(cpu), kind: 'halt' });
   }
-  ipi(cpu: number, kind: 'init' | 'sipi', vector: number): void {
-    this.emit({ ...this.sites.site(cpu), kind: 'ipi', ipi: kind, vector });
+  ipi(cpu: number, kind: 'init' | 'sipi', vector: number, from = cpu): void {
+    this.emit({ ...this.sites.site(cpu), kind: 'ipi', ipi: kind, vector, from });
   }
   io(cpu: number, port: number, size: number, write: boolean, value: number): void {
     this.emit({ ...this.sites.site(cpu), kind: 'io', port, size, write, value });
@@ -157,7 +157,7 @@ export function describeEvent(e: MachineEvent): string {
     case 'exception': return `${e.name}${e.errorCode >= 0 ? ` (error code ${hex(e.errorCode)})` : ''}${e.detail ? `: ${e.detail}` : ''}`;
     case 'triple-fault': return e.message;
     case 'halt': return 'HLT';
-    case 'ipi': return `${e.ipi.toUpperCase()}${e.ipi === 'sipi' ? ` vector ${hex(e.vector)}` : ''}`;
+    case 'ipi': return `${e.ipi.toUpperCase()}${e.ipi === 'sipi' ? ` vector ${hex(e.vector)}` : ''} from CPU ${e.from}`;
     case 'io': return `${e.write ? 'OUT' : 'IN'} port ${hex(e.port)} (${e.size} byte${e.size > 1 ? 's' : ''}) ${hex(e.value)}`;
     case 'breakpoint': return `breakpoint at ${hex(e.linear)}`;
     case 'watchpoint': return `${e.write ? 'write' : 'read'} of ${e.size} byte(s) at physical ${hex(e.address)}: ${hex(e.value)}`;

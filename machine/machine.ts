@@ -178,8 +178,8 @@ export class Machine {
       });
     }
     this.apics = new ApicSystem(this.clock, targets, () => this.refreshTimerDeadline());
-    this.apics.onIpi = (_from, to, kind, vector) => {
-      if ((kind === 'init' || kind === 'sipi') && this.cpus[to].hooks !== null) this.events.ipi(to, kind, vector);
+    this.apics.onIpi = (from, to, kind, vector) => {
+      if ((kind === 'init' || kind === 'sipi') && this.cpus[to].hooks !== null) this.events.ipi(to, kind, vector, from);
     };
     this.memory.mapMmio(APIC_DEFAULT_BASE, 0x1000, this.apics.mmio);
     for (const cpu of this.cpus) {

@@ -12,6 +12,7 @@ export interface CpuHooks {
   tableLoad(cpu: number, table: TableRegister, selector: number, baseLo: number, baseHi: number, limit: number): void;
   exception(cpu: number, vector: number, errorCode: number, detail: string): void;
   halt(cpu: number): void;
-  ipi(cpu: number, kind: 'init' | 'sipi', vector: number): void;
+  /** INIT/SIPI arriving at `cpu`, sent by CPU `from`. */
+  ipi(cpu: number, kind: 'init' | 'sipi', vector: number, from?: number): void;
   io(cpu: number, port: number, size: number, write: boolean, value: number): void;
 }
