@@ -3,7 +3,7 @@
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { Statement, MacroInfo, SymbolInfo } from '../../gas/index';
 import type { CppMacroDefinition } from '../../gas/cpp/types';
-import { CR0, CR3, CR4, CR8, DESCRIPTOR_TABLE_REGISTER, EFER, EFLAGS, XCR0, findField, type BitsDef } from '../../isa/bits/index';
+import { CR0, CR3, CR4, CR8, DESCRIPTOR_TABLE_REGISTER, EFER, EFLAGS, PDE_2M, PDE_TABLE, XCR0, describeBits, findField, type BitsDef } from '../../isa/bits/index';
 import { lookupRegister, registerAvailable, type RegisterInfo } from '../../isa/registers';
 import type { CodeMode } from '../../isa/mode';
 import type { LineToken } from '../line-scan';
@@ -236,10 +236,27 @@ function formatNumber(v: bigint): string {
   return `\`${hex(v)}\` = \`${v.toString(10)}\`${bin && bin.length <= 64 ? ` = \`0b${bin}\`` : ''}`;
 }
 
+/**
+ * Constants that look like paging entries (present + writable, flags in the low 12 bits) are read as one: a large
+ * page when PS is set, otherwise a pointer to the next table. Only offered when nothing more specific applies.
+ */
+function pagingEntryText(v: bigint): string | undefined {
+  if ((v & 3n) !== 3n || v > 0xfffffffffffffn) return undefined;
+  const def = (v >> 7n) & 1n ? PDE_2M : PDE_TABLE;
+  const flags = describeBits(def, v).filter((f) => f.width === 1 && f.value === 1).map((f) => f.name);
+  const addrField = def.fields.find((f) => f.name === 'ADDR')!;
+  const addr = (v >> BigInt(addrField.lsb)) << BigInt(addrField.lsb);
+  return `As a paging entry (${def.name}): ${flags.join(' ')}${addr ? `, address ${hex(addr)}` : ''}`;
+}
+
 function meaningText(r: DocAnalysis, stmtIdx: number | undefined, v: bigint): string[] {
   const out: string[] = [];
   if (stmtIdx === undefined) return out;
   const m = valueMeaning(r.index.statements, stmtIdx, v);
+  if (!m.bits && !m.msr) {
+    const pe = pagingEntryText(v);
+    if (pe) out.push(pe);
+  }
   if (m.bits) {
     const fields = maskFields(m.bits.def, m.bits.mask);
     if (fields.length) out.push(`${m.bits.def.name} bits (${m.bits.via}): ${fields.map((f) => `**${f.name}** (bit ${f.lsb}${f.width > 1 ? `:${f.lsb + f.width - 1}` : ''}) — ${f.meaning}`).join('  \n')}`);

@@ -155,6 +155,10 @@ describe('hover', () => {
   it('numbers in hex, decimal and binary', async () => {
     const v = await hoverText(seedPath, seed, ' movl $0x00000183, %eax', '0x00000183');
     assert.match(v, /`0x183` = `387` = `0b110000011`/);
+    // 0x183 = P | RW | PS | G (SDM table 4-18: bits 0, 1, 7, 8): the 2 MiB identity map entry.
+    assert.match(v, /As a paging entry \(PDE \(2 MiB page\)\): P RW PS G/);
+    const kern = await hoverText(examplePath, example, 'leal    (PAGE_SIZE + _KERNPG_TABLE)(%edi), %eax', '_KERNPG_TABLE');
+    assert.match(kern, /#define _KERNPG_TABLE/);
   });
   it('symbols: where defined, section and the address GNU gives', async (t) => {
     const line = lineOf(seed, ' leal (startup_32_bsp - bsp_base)(%esi), %eax');
