@@ -752,7 +752,9 @@ function scan(forward: boolean, zeroCount: boolean): Handler {
       return;
     }
     if (zero) {
-      setFlags(cpu, ZF, ARITH); // destination unchanged (AMD, QEMU); other flags undefined
+      // Destination unchanged (AMD, QEMU), though a 32-bit destination is still zero-extended (QEMU, Intel).
+      if (size === 32) cpu.gprHi[d.reg] = 0;
+      setFlags(cpu, ZF, ARITH);
       return;
     }
     setReg(cpu, d.reg, size, idx, 0);

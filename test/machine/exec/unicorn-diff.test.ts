@@ -101,7 +101,8 @@ function makeCase(form: InstructionForm, mode: Mode, size: number, r: () => numb
   const opc = [...form.opcode];
   let modrm = -1;
   const tail: number[] = [];
-  let memBase = -1;
+  let memBase = -1, memIndex = -1;
+  let a67 = false, addr16Used = false, ripRel = false;
   let regField = 0;
   if (form.opcodeReg) {
     opc[opc.length - 1] += rand(8);
@@ -113,26 +114,59 @@ function makeCase(form: InstructionForm, mode: Mode, size: number, r: () => numb
     regField = form.modrm === 'digit' ? form.modrmValue : rand(8);
     const useMem = needsMem || (!needsReg && rand(2) === 0);
     if (!useMem) modrm = 0xc0 | (regField << 3) | rand(8);
-    else if (mode === 16) {
-      const rm = rand(8);
-      if (rm >= 4) {
-        modrm = 0x80 | (regField << 3) | rm;
-        tail.push(...le(0x3c00 + rand(0x100), 2));
-      } else {
-        modrm = 0x40 | (regField << 3) | rm;
-        tail.push((rand(0x80) - 0x40) & 0xff);
+    else {
+      // Address size: sometimes flipped with 0x67 (16 <-> 32 in legacy modes, 32-bit addressing in 64-bit mode).
+      if (rand(4) === 0) {
+        a67 = true;
+        code.unshift(0x67);
       }
-    } else {
-      let base = rand(8);
-      while (base === 4 || base === 5) base = rand(8);
-      modrm = 0x40 | (regField << 3) | base;
-      tail.push((rand(0x80) - 0x40) & 0xff);
-      memBase = base | (rex & 1 ? 8 : 0);
+      const addr16 = mode === 16 ? !a67 : mode === 32 ? a67 : false;
+      if (addr16) {
+        addr16Used = true;
+        const rm = rand(8);
+        if (rm >= 4) {
+          modrm = 0x80 | (regField << 3) | rm;
+          tail.push(...le(0x3c00 + rand(0x100), 2));
+        } else {
+          modrm = 0x40 | (regField << 3) | rm;
+          tail.push((rand(0x80) - 0x40) & 0xff);
+        }
+      } else {
+        const pick = (): number => [0, 1, 2, 3, 6, 7][rand(6)];
+        const kind = rand(5);
+        if (kind <= 1) {
+          const base = pick();
+          modrm = (kind === 0 ? 0x40 : 0x80) | (regField << 3) | base;
+          tail.push(...(kind === 0 ? [(rand(0x80) - 0x40) & 0xff] : le((rand(0x100) - 0x80) >>> 0, 4)));
+          memBase = base | (rex & 1 ? 8 : 0);
+        } else if (kind === 2 || kind === 3) {
+          // SIB: base + index * scale (+ disp8), or no base with a disp32.
+          const base = kind === 2 ? pick() : 5;
+          let index = [0, 1, 2, 3, 5, 6, 7][rand(7)];
+          while (index === base) index = [0, 1, 2, 3, 5, 6, 7][rand(7)];
+          if (mode === 64 && rand(2)) rex |= 0x42;
+          modrm = (kind === 2 ? 0x40 : 0x00) | (regField << 3) | 4;
+          tail.push((rand(4) << 6) | (index << 3) | base);
+          if (kind === 2) tail.push((rand(0x80) - 0x40) & 0xff);
+          else tail.push(...le(DATA + 0x800 + rand(0x400), 4));
+          memIndex = index | (rex & 2 ? 8 : 0);
+          if (kind === 2) memBase = base | (rex & 1 ? 8 : 0);
+        } else {
+          // mod 00 rm 101: disp32 absolute, RIP-relative in 64-bit mode (patched once the length is known).
+          modrm = (regField << 3) | 5;
+          if (mode === 64) ripRel = true;
+          // QEMU 5 forgets the trailing imm8 of SHLD/SHRD when it forms a RIP-relative address: not compared.
+          if (mode === 64 && (op === 'shld' || op === 'shrd') && form.operands[0] === 'i8') return null;
+          tail.push(...le(DATA + 0x800 + rand(0x400), 4));
+        }
+      }
     }
   }
-  if (mode === 16 && modrm >= 0 && modrm >> 6 !== 3) {
+  if (memIndex >= 0 && memIndex === memBase) memIndex = -1; // the base's value wins; keep the sum in the window
+  if (addr16Used) {
     for (const g of [3, 5, 6, 7]) regs[g] = (regs[g] & ~0xffffn) | BigInt(0x3c00 + rand(0x200));
   }
+  if (memIndex >= 0) regs[memIndex] = BigInt(rand(0x100));
   if (memBase >= 0) regs[memBase] = BigInt(DATA + 0x800 + rand(0x800));
   // Immediates and displacements in operand order (reversed for far pointers).
   const ops = form.immReverse ? [...form.operands].reverse() : form.operands;
@@ -154,7 +188,9 @@ function makeCase(form: InstructionForm, mode: Mode, size: number, r: () => numb
   if (rex) bytes.push(rex | 0x40);
   bytes.push(...opc);
   if (modrm >= 0) bytes.push(modrm);
+  const tailStart = bytes.length;
   bytes.push(...tail);
+  if (ripRel) bytes.splice(tailStart, 4, ...le((DATA + 0x800 + rand(0x400) - (CODE + bytes.length)) >>> 0, 4));
   // Operation-specific register set-up: stack in the window, string pointers, small counts and bit offsets.
   const sp = BigInt(DATA + 0x1000 + rand(0x400)) & ~1n;
   regs[4] = mode === 64 ? sp : (regs[4] & ~0xffffffffn) | sp;
@@ -175,10 +211,10 @@ function makeCase(form: InstructionForm, mode: Mode, size: number, r: () => numb
     regs[1] = (regs[1] & ~0xffn) | BigInt(rand(17));
     if (form.operands[0] === 'i8') bytes[bytes.length - 1] = rand(17);
   }
-  if ((op === 'bt' || op === 'bts' || op === 'btr' || op === 'btc') && form.operands[0] === 'r' && memBase >= 0 || (mode === 16 && op.startsWith('bt'))) {
+  if ((op === 'bt' || op === 'bts' || op === 'btr' || op === 'btc') && form.operands[0] === 'r' && modrm >= 0 && modrm >> 6 !== 3) {
     // A register bit offset addresses memory beyond the operand: keep it within the window.
     const g = (regField | (rex & 4 ? 8 : 0));
-    if (g !== memBase) regs[g] = BigInt.asUintN(64, BigInt(rand(0x400) - 0x200));
+    if (g !== memBase && g !== memIndex) regs[g] = BigInt.asUintN(64, BigInt(rand(0x400) - 0x200));
   }
   const flags = 0x2 | (rand(0x1000) & 0x8d5) | (rand(4) === 0 ? 0x400 : 0);
   const segs = mode === 16 ? [0, 0, 0, 0, 0, 0] : null;
