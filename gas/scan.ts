@@ -39,81 +39,88 @@ const SPECIAL = /[#;/"']/;
 export function splitStatements(line: string, startsInComment = false): SplitResult {
   // Most lines have nothing to split or blank out.
   if (!startsInComment && !SPECIAL.test(line)) return { statements: [{ text: line, column: 0 }], inComment: false };
-  const chars = line.split('');
+  const n = line.length;
   let inComment = startsInComment;
-  const out: StatementText[] = [];
-  let start = 0;
+  // Column ranges to turn into blanks (comments), and the positions of statement separators.
+  const blanks: number[] = [];
+  const cuts: number[] = [];
   let i = 0;
-  const firstNonSpace = () => {
-    let k = 0;
-    while (k < chars.length && isSpace(chars[k])) k++;
-    return k;
-  };
-  const lead = firstNonSpace();
-  if (!inComment && chars[lead] === '/' && chars[lead + 1] !== '*') {
-    for (let k = lead; k < chars.length; k++) chars[k] = ' ';
+  let blankFrom = inComment ? 0 : -1;
+  let lead = 0;
+  while (lead < n && isSpace(line[lead])) lead++;
+  if (!inComment && line[lead] === '/' && line[lead + 1] !== '*') {
+    blanks.push(lead, n);
+    i = n;
   }
-  while (i < chars.length) {
-    const c = chars[i];
+  while (i < n) {
+    const c = line[i];
     if (inComment) {
-      if (c === '*' && chars[i + 1] === '/') {
-        chars[i] = ' ';
-        chars[i + 1] = ' ';
+      if (c === '*' && line[i + 1] === '/') {
+        blanks.push(blankFrom, i + 2);
         i += 2;
         inComment = false;
         continue;
       }
-      chars[i] = ' ';
       i++;
       continue;
     }
-    if (c === '/' && chars[i + 1] === '*') {
+    if (c === '/' && line[i + 1] === '*') {
       inComment = true;
-      chars[i] = ' ';
-      chars[i + 1] = ' ';
+      blankFrom = i;
       i += 2;
       continue;
     }
     if (c === '"') {
-      i = skipString(chars, i);
+      i = endOfString(line, i);
       continue;
     }
     if (c === "'") {
-      i += chars[i + 1] === '\\' ? 3 : 2;
-      if (chars[i] === "'") i++;
+      i += line[i + 1] === '\\' ? 3 : 2;
+      if (line[i] === "'") i++;
       continue;
     }
     if (c === '#') {
-      for (let k = i; k < chars.length; k++) chars[k] = ' ';
+      blanks.push(i, n);
       break;
     }
-    if (c === ';') {
-      out.push({ text: chars.slice(start, i).join(''), column: start });
-      start = i + 1;
-    }
+    if (c === ';') cuts.push(i);
     i++;
   }
-  out.push({ text: chars.slice(start).join(''), column: start });
+  if (inComment) blanks.push(blankFrom, n);
+  let text = line;
+  if (blanks.length) {
+    let b = '';
+    let at = 0;
+    for (let k = 0; k < blanks.length; k += 2) {
+      b += line.slice(at, blanks[k]) + ' '.repeat(Math.max(0, Math.min(n, blanks[k + 1]) - blanks[k]));
+      at = Math.min(n, blanks[k + 1]);
+    }
+    text = b + line.slice(at);
+  }
+  const out: StatementText[] = [];
+  let start = 0;
+  for (const cut of cuts) {
+    out.push({ text: text.slice(start, cut), column: start });
+    start = cut + 1;
+  }
+  out.push({ text: text.slice(start), column: start });
   return { statements: out, inComment };
 }
 
-function skipString(chars: string[], i: number): number {
+/** Index just past the string literal starting at `i` (which holds `"`). */
+export function endOfString(text: string, i: number): number {
   i++;
-  while (i < chars.length) {
-    if (chars[i] === '\\') {
+  while (i < text.length) {
+    if (text[i] === '\\') {
       i += 2;
       continue;
     }
-    if (chars[i] === '"') return i + 1;
+    if (text[i] === '"') return i + 1;
     i++;
   }
   return i;
 }
 
-/** Index just past the string literal starting at `i` (which holds `"`). */
-export function endOfString(text: string, i: number): number {
-  return skipString(text.split(''), i);
-}
 
 /**
  * Decodes a GAS string literal body (escapes `\n \t \b \f \r \\ \" \ooo \xhh`). Returns byte values and whether
