@@ -153,15 +153,3 @@ export function blockCommentStates(lines: string[]): boolean[] {
   }
   return states;
 }
-
-/** The statement head: first identifier of a statement, skipping `label:` prefixes. */
-export function statementHead(tokens: LineToken[], text: string): LineToken | undefined {
-  let i = 0;
-  while (i < tokens.length) {
-    const t = tokens[i];
-    if ((t.kind === 'ident' || t.kind === 'number') && text[t.end] === ':' ) { i++; if (tokens[i]?.text === ':') i++; continue; }
-    if (t.kind === 'ident') return t;
-    return undefined;
-  }
-  return undefined;
-}

@@ -15,7 +15,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { builtinHeaderText } from '../gas/headers/index';
 import { normalizeSettings } from './config';
-import { HEADER_SCHEME, isBuiltinPath, pathToUri, uriToPath } from './uri';
+import { isBuiltinPath, pathToUri, uriToPath } from './uri';
 import { Workspace, type DocAnalysis } from './workspace';
 import { computeDiagnostics } from './features/diagnostics';
 import { hover } from './features/hover';
@@ -231,7 +231,6 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
-  void HEADER_SCHEME;
 }
 
 function stack(e: unknown): string {

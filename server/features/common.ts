@@ -48,11 +48,6 @@ export function hex(v: bigint | number): string {
   return b < 0n ? '-0x' + (-b).toString(16) : '0x' + b.toString(16);
 }
 
-/** The symbol name a token stands for (`.Lfoo\@` inside a macro body has no single name). */
-export function identName(t: LineToken): string {
-  return t.text;
-}
-
 /** Name range of a macro call / directive argument: the first identifier at or after a column. */
 export function nameRangeAt(r: DocAnalysis, line: number, column: number, name?: string): Range | undefined {
   const toks = lineTokens(r, line);

@@ -153,10 +153,7 @@ export function references(r: DocAnalysis, pos: Position, includeDeclaration: bo
     if (!m) return [];
     if (includeDeclaration) add({ uri: pathToUri(m.definition.range.file), range: macroNameRange(r, m.definition.range) });
     for (const c of m.calls) {
-      const site = c.expansion.length ? c.expansion[c.expansion.length - 1].site : c.range;
-      const rr = c.range;
-      add({ uri: pathToUri(rr.file), range: callNameRange(r, rr, m.name) });
-      void site;
+      add({ uri: pathToUri(c.range.file), range: callNameRange(r, c.range, m.name) });
     }
   } else if (t.kind === 'cpp') {
     const m = findCppMacro(r, t.name);
