@@ -229,7 +229,8 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
     case 'i':
       if (op.kind !== 'imm') return false;
       if (size === 64 && op.value.known && !fitsSigned32(op.value.value)) return false;
-      if (size < 64 && ctx.mode === 64 && op.value.known && !fitsBits(op.value.value, size || 32)) return false;
+      // 64-bit code rejects an immediate wider than its field, except for mov to a register (b0/b8), which truncates.
+      if (size < 64 && ctx.mode === 64 && op.value.known && !fitsBits(op.value.value, 32) && !(form.op === 'mov' && form.opcodeReg)) return false;
       return true;
     case 'is8':
       return op.kind === 'imm' && op.value.known && fitsSigned8At(op.value.value, size || 8, ctx.mode, ctx.sizeShown);
@@ -251,6 +252,9 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
       return op.kind === 'mem' && !op.indirect && isAbsolute(op) && !op.seg;
     case 'moffs':
       return op.kind === 'mem' && isAbsolute(op);
+    case 'moffsbig':
+      // 64-bit code: an absolute address beyond the sign-extended 32-bit range needs the 8-byte moffs form.
+      return op.kind === 'mem' && isAbsolute(op) && !!op.disp?.known && !fitsSigned32(op.disp.value);
     case 'ms':
     case 'md':
     case 'mb': {
@@ -301,6 +305,9 @@ function encodeModrmMemory(
     let rm: number;
     if (!base && !index) {
       out.push((regField << 3) | 6);
+      if (disp && dispKnown && !fitsBits(BigInt.asIntN(32, dv), 16)) {
+        ctx.warnings.push(`${hexU64(BigInt.asIntN(32, dv))} shortened to ${hexU64(BigInt.asUintN(16, dv))}`);
+      }
       pushValue(out, fixups, disp, 2, operandIndex, false, 'either');
       return undefined;
     }
@@ -308,8 +315,13 @@ function encodeModrmMemory(
     const k = combos[key];
     if (k === undefined) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
     rm = k;
-    const d16 = BigInt.asIntN(16, dv);
-    if (disp && dispKnown && !fitsBits(dv, 16)) return fail(`${dv} shortened to ${BigInt.asUintN(16, dv)}`, 3, operandIndex);
+    let d16 = BigInt.asIntN(16, dv);
+    // Out of 16 bits (after wrapping at 32): GNU warns, keeps the disp16 form the value asked for, truncates.
+    const v32 = BigInt.asIntN(32, dv);
+    if (disp && dispKnown && !fitsBits(v32, 16)) {
+      ctx.warnings.push(`${hexU64(v32)} shortened to ${hexU64(BigInt.asUintN(16, v32))}`);
+      d16 = 0x8000n;
+    }
     if (dispKnown && dv === 0n && rm !== 6) out.push((regField << 3) | rm);
     else if (dispKnown && d16 >= -128n && d16 <= 127n) {
       out.push(0x40 | (regField << 3) | rm);
@@ -334,10 +346,14 @@ function encodeModrmMemory(
   if (base && index && gprBits(base) !== gprBits(index)) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
   const scaleBits = { 1: 0, 2: 1, 4: 2, 8: 3 }[m.scale];
   const dispBits = asz === 64 ? 64 : 32;
-  const d = BigInt.asIntN(dispBits === 64 ? 64 : 32, dv);
+  let d = BigInt.asIntN(dispBits === 64 ? 64 : 32, dv);
   if (disp && dispKnown) {
     if (asz === 64 && !fitsSigned32(dv)) return fail(`${fmtValue(dv)} out of range of signed 32bit displacement`, 3, operandIndex);
-    if (asz === 32 && !fitsBits(dv, 32)) return fail(`${fmtValue(dv)} shortened to ${fmtValue(BigInt.asUintN(32, dv))}`, 3, operandIndex);
+    // addr32 in 64-bit code: warn and truncate, keeping the disp32 form; in 16/32-bit code addresses just wrap.
+    if (asz === 32 && ctx.mode === 64 && !fitsBits(dv, 32)) {
+      ctx.warnings.push(`${hexU64(dv)} shortened to ${hexU64(BigInt.asUintN(32, dv))}`);
+      d = 0x80000000n;
+    }
   }
   const range: Fixup['range'] = asz === 64 || ctx.mode === 64 ? 'signed' : 'either';
   if (!base && !index) {
@@ -353,7 +369,7 @@ function encodeModrmMemory(
   let mod: number;
   const bpLike = base !== undefined && (base.num & 7) === 5;
   if (!base) mod = 0;
-  else if (dispKnown && dv === 0n && !bpLike) mod = 0;
+  else if (dispKnown && d === 0n && !bpLike) mod = 0;
   else if (dispKnown && d >= -128n && d <= 127n) mod = 1;
   else mod = 2;
   if (needSib) {
@@ -363,6 +379,11 @@ function encodeModrmMemory(
   if (!base || mod === 2) pushValue(out, fixups, disp, 4, operandIndex, false, range);
   else if (mod === 1) out.push(Number(BigInt.asUintN(8, d)));
   return undefined;
+}
+
+/** GNU prints values in warnings as 64-bit unsigned hex. */
+function hexU64(v: bigint): string {
+  return '0x' + BigInt.asUintN(64, v).toString(16);
 }
 
 function fmtValue(v: bigint): string {
@@ -427,7 +448,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
         memIndex = i;
       } else rmReg = r;
     } else if (spec === 'ro') opReg = r;
-    else if ((spec === 'ms' || spec === 'md' || spec === 'mb' || spec === 'moffs' || spec === 'rel' || spec === 'rel8') && op.kind === 'mem') {
+    else if ((spec === 'ms' || spec === 'md' || spec === 'mb' || spec === 'moffs' || spec === 'moffsbig' || spec === 'rel' || spec === 'rel8') && op.kind === 'mem') {
       if (spec !== 'rel' && spec !== 'rel8') {
         mem = op;
         memIndex = i;
@@ -536,7 +557,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
   // Immediates, relative displacements, moffs.
   const immOrder: number[] = [];
   form.operands.forEach((s, i) => {
-    if (immSpecs.has(s) || s === 'rel' || s === 'rel8' || s === 'moffs') immOrder.push(i);
+    if (immSpecs.has(s) || s === 'rel' || s === 'rel8' || s === 'moffs' || s === 'moffsbig') immOrder.push(i);
   });
   if (form.immReverse) immOrder.reverse();
   const natural = mode === 64 ? 64 : mode;
@@ -553,9 +574,13 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
       pushNumber(body, 0n, width);
       continue;
     }
-    if (s === 'moffs') {
+    if (s === 'moffs' || s === 'moffsbig') {
       const mo = op as MemOperand;
       const w = (asz === 64 ? 8 : asz === 32 ? 4 : 2) as 2 | 4 | 8;
+      if (w === 2 && mo.disp?.known) {
+        const seen = BigInt.asIntN(32, mo.disp.value);
+        if (!fitsBits(seen, 16)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(16, seen))}`);
+      }
       const local: Fixup[] = [];
       pushValue(body, local, mo.disp, w, i, false, 'either');
       for (const f of local) fixups.push({ ...f, offset: at });
@@ -575,9 +600,13 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
         if (effSize === 64) range = 'signed';
     }
     // GNU's truncation warning (outside 64-bit code a value with clear upper half counts as a signed 32-bit one).
-    const seen = ctx.mode !== 64 && v.known && BigInt.asUintN(64, v.value) >> 32n === 0n ? BigInt.asIntN(32, v.value) : v.value;
-    if (v.known && s !== 'is8' && width < 8 && toSigned64(seen) >= 0n && !fitsBits(seen, width * 8)) {
-      ctx.warnings.push(`${fmtValue(v.value)} shortened to ${fmtValue(BigInt.asUintN(width * 8, v.value))}`);
+    // GNU's truncation warning: a value with clear upper half counts as a signed 32-bit one; 32-bit fields warn
+    // only in 64-bit code (elsewhere values wrap at 32 bits silently).
+    if (v.known && s !== 'is8') {
+      const seen = BigInt.asUintN(64, v.value) >> 32n === 0n ? BigInt.asIntN(32, v.value) : v.value;
+      if ((width <= 2 && !fitsBits(seen, width * 8)) || (width === 4 && ctx.mode === 64 && !fitsBits(v.value, 32))) {
+        ctx.warnings.push(`${hexU64(width === 4 ? v.value : seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
+      }
     }
     const local: Fixup[] = [];
     pushValue(body, local, v, width, i, false, range);
@@ -728,16 +757,19 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
 function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
   const form = m.form;
   const pre: number[] = [];
+  ctx.warnings = [];
   for (const p of ctx.input.prefixes) {
     if ((p === 'rep' || p === 'repe' || p === 'repz' || p === 'repne' || p === 'repnz') && !form.rep) return fail(`invalid instruction \`${ctx.base}' after \`${p}'`, 6);
     // GNU drops addr32 on 64-bit relative branches: it cannot change them.
-    if ((p === 'addr32' || p === 'addr16') && (form.op === 'jmp' || form.op === 'jcc' || form.op === 'call')) continue;
+    if ((p === 'addr32' || p === 'addr16') && (form.op === 'jmp' || form.op === 'jcc' || form.op === 'call')) {
+      ctx.warnings.push(`skipping prefixes on \`${ctx.base}'`);
+      continue;
+    }
     if (p === 'lock' && (!form.lock || !ctx.input.operands.some((o) => o.kind === 'mem'))) return fail(`expecting lockable instruction after \`lock'`, 6);
     if ((p === 'rex64' || p === 'rex') && ctx.mode !== 64) return fail(`\`${p}' is only supported in 64-bit mode`, 6);
     pre.push(prefixBytes[p]);
   }
   ctx.userPrefixes = pre.filter((b) => (b & 0xf0) !== 0x40);
-  ctx.warnings = [];
   ctx.userRex = pre.filter((b) => (b & 0xf0) === 0x40);
   const isRelaxable = form.operands.some((s) => s === 'rel8');
   if (isRelaxable) {
@@ -745,12 +777,11 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
     const short = encodeForm(m, ctx);
     if (isFailure(short)) return short;
     const near = nearSibling(form);
-    if (!near) return { ok: true, encoding: short };
+    const warnings = ctx.warnings.length ? { warnings: [...ctx.warnings] } : {};
+    if (!near) return { ok: true, encoding: short, ...warnings };
     const nearEnc = encodeForm({ ...m, form: near }, ctx);
     if (isFailure(nearEnc)) return nearEnc;
-    const s = short;
-    const n = nearEnc;
-    return { ok: true, encoding: n, relax: { short: s, near: n } };
+    return { ok: true, encoding: nearEnc, relax: { short, near: nearEnc }, ...warnings };
   }
   const enc = encodeForm(m, ctx);
   if (isFailure(enc)) return enc;

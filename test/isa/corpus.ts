@@ -155,6 +155,10 @@ export function generateCorpus(mode: 16 | 32 | 64): string[] {
     'addr32 jmp sym', 'addr16 jmp sym', 'data16 jmp sym', 'addr32 loop sym', 'data16 call sym',
     'andl $0xffffffff, %eax', 'andl $~0, %eax', 'addw $0xffff, %ax', 'and $0xffffffff, %eax', 'andl $0xffffffff, (%rax)',
     'andl $0xffffff80, 4(%eax)', 'orw $0xff80, %ax', 'cmpl $0xffffffff, %edx', 'pushq $0xffffffff', 'pushw $0xffff',
+    'mov 0x100000000, %eax', 'mov 0x80000000, %al', 'mov %rax, 0xffffffff', 'mov -1, %eax', 'mov 0x100000000, %ebx',
+    'mov 0x10000(%bx), %ax', 'mov -0x10000(%bx), %ax', 'mov 0x10000, %ax', 'mov 0x100000000(%eax), %eax', 'mov 0x100000000, %eax',
+    'movb $-300, %al', 'movw $-70000, %ax', 'movb $256, %al', 'movl $0x100000000, %eax', 'movw $0xffff8000, %ax',
+    'movw $0xfffe7fff, %ax', 'movb $0xffffff00, %al', 'addb $0x1ff, %al',
     'enter $8, $0', 'leaveq', 'pushfq', 'popfw', 'pushal', 'popaw', 'aam $5', 'aad', 'salc', 'finit', 'fstsw %ax',
   ]) lines.add(l);
   return [...lines];
