@@ -23,6 +23,8 @@ export function runRoundTrip(mode: 16 | 32 | 64): { passed: number; equivalent: 
   for (const line of generateCorpus(mode)) {
     const first = ourEncode(line, mode);
     if (!first.bytes) continue;
+    // A value GNU truncated with a warning keeps the long form its original value needed: not canonical.
+    if (first.warning?.includes('shortened')) continue;
     // Fill fixup fields with values that keep their full width, so the decoded numbers re-encode the same way.
     const bytes = Uint8Array.from(first.bytes);
     const pattern = [0x78, 0x56, 0x34, 0x12, 0x67, 0x45, 0x23, 0x01];
