@@ -15,7 +15,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { builtinHeaderText } from '../gas/headers/index';
 import { normalizeSettings } from './config';
-import { isBuiltinPath, pathToUri, uriToPath } from './uri';
+import { HEADER_SCHEME, isBuiltinPath, pathToUri, uriToPath } from './uri';
 import { Workspace, type DocAnalysis } from './workspace';
 import { computeDiagnostics } from './features/diagnostics';
 import { hover } from './features/hover';
@@ -99,6 +99,9 @@ export function startServer(connection: Connection): void {
         codeLensProvider: { resolveProvider: false },
         executeCommandProvider: { commands: [EXPAND_MACRO, SHOW_PREPROCESSED] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        // Built-in headers open as read-only virtual documents (LSP 3.18 text document content; clients without
+        // it can use the x86Trampoline/headerText request).
+        workspace: { textDocumentContent: { schemes: [HEADER_SCHEME] } },
       },
       serverInfo: { name: 'x86-trampoline-language-server' },
     };
@@ -214,16 +217,18 @@ export function startServer(connection: Connection): void {
     return null;
   });
 
-  connection.onRequest(HEADER_TEXT_REQUEST, (p: { uri: string }) => {
+  const headerText = (uri: string): string | null => {
     try {
-      const path = uriToPath(p.uri);
-      if (isBuiltinPath(path)) return { text: builtinHeaderText(path) ?? null };
-      return { text: ws.fs.readText(path) ?? null };
+      const path = uriToPath(uri);
+      if (isBuiltinPath(path)) return builtinHeaderText(path) ?? null;
+      return ws.fs.readText(path) ?? null;
     } catch (e) {
       log(`header text failed: ${stack(e)}`);
-      return { text: null };
+      return null;
     }
-  });
+  };
+  connection.onRequest(HEADER_TEXT_REQUEST, (p: { uri: string }) => ({ text: headerText(p.uri) }));
+  connection.workspace.textDocumentContent.on((p) => ({ text: headerText(p.uri) ?? '' }));
   connection.onRequest(STATS_REQUEST, (p: { uri: string }) => {
     const r = ws.last(p.uri);
     return r ? { version: r.version, millis: r.millis, cached: !!r.cached, statements: r.analysis.statements.length, diagnostics: r.analysis.diagnostics.length } : null;

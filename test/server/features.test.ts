@@ -209,6 +209,9 @@ describe('navigation', () => {
     assert.equal(d[0].uri, 'x86-trampoline-header:/linux/linkage.h');
     const header = await client.conn.sendRequest('x86Trampoline/headerText', { uri: d[0].uri }) as { text: string };
     assert.match(lines(header.text)[d[0].range.start.line], /#define\s+SYM_CODE_START\b/);
+    // The same text through LSP 3.18's workspace/textDocumentContent (what vscode-languageclient uses).
+    const content = await client.conn.sendRequest('workspace/textDocumentContent', { uri: d[0].uri }) as { text: string };
+    assert.equal(content.text, header.text);
   });
   it('.L locals made with \\@ inside a macro resolve to the label line in the body', async () => {
     const line = lineOf(example, 'jmp     .Lretry_lock\\@');
