@@ -89,7 +89,7 @@ export const EXCEPTION_FILTERS: { id: string; label: string; description: string
   { id: 'sipi', label: 'INIT / SIPI', description: 'INIT or STARTUP IPI arriving at a CPU.', default: false },
 ];
 
-const SLICE = 8_192;
+const SLICE = 4_096;
 const STEP_BUDGET = 5_000_000;
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -467,7 +467,7 @@ export class TrampolineRuntime {
       this.history!.checkpoint();
       const before = m.totalInstructions;
       this.sliceStartTotal = before;
-      const r = m.run({ sliceInstructions: SLICE, sliceMs: 8 });
+      const r = m.run({ sliceInstructions: SLICE, sliceMs: 5 });
       this.history!.recordRun(m.totalInstructions - before);
       this.sliceStartTotal = m.totalInstructions;
       this.flushOutput();

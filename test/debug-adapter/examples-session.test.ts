@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { EXAMPLES } from '../machine/qemu/examples';
-import { evaluate, example, launch, lineOf, scopeVariables as scopeVariablesOf, startClient, topFrame, until } from './session-helpers';
+import { EXAMPLES, SEED_RUNS } from '../machine/qemu/examples';
+import { evaluate, example, launch, lineOf, REPO, scopeVariables as scopeVariablesOf, startClient, topFrame, until } from './session-helpers';
 
 const fixture = (path: string, start: string) => EXAMPLES.find((e) => e.path === path && e.start === start)!;
 
@@ -232,6 +232,27 @@ test('pause answers quickly during a tight guest loop; requests while running ar
     assert.equal(await evaluate(dc, 'ax'), '0x0000');
     await dc.continueRequest({ threadId: 1 });
     await dc.disconnectRequest({});
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('the seed inside the QEMU harness wrapper (includePath to the seeds) runs to the status and output QEMU gives', async () => {
+  const fx = SEED_RUNS[0];
+  const dc = await startClient();
+  try {
+    await launch(dc, {
+      program: join(REPO, fx.path),
+      start: 'ap',
+      load: fx.load,
+      includePath: (fx.includeDirs ?? []).map((d) => join(REPO, d)),
+      sectionStart: { [fx.section!]: fx.load },
+    }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: [] });
+    });
+    const r = await runToExit(dc);
+    assert.equal(r.exitCode, fx.status);
+    for (const m of fx.mustPrint) assert.ok(r.output.includes(m), `output has ${JSON.stringify(m)}:\n${r.output}`);
   } finally {
     await dc.stop();
   }
