@@ -73,6 +73,8 @@ export class Assembler {
   readonly symbols = new Map<string, SymbolInfo>();
   readonly macros = new Map<string, MacroInfo>();
   readonly modeChanges: ModeChange[] = [];
+  /** Where a still-open `/*` comment started. */
+  private openComment: Origin | undefined;
   /** Statements skipped by false conditionals (`.if 0` … `.endif`). */
   readonly skipped: Origin[] = [];
   readonly sections = new Map<string, Section>();
@@ -396,6 +398,7 @@ export class Assembler {
       if (!next) break;
       this.processLine(next.line, next.frame);
     }
+    if (this.openComment) this.warn('end of file in comment', this.openComment, 'comment');
     for (const c of this.conds.splice(0)) {
       this.error('end of file inside conditional', c.origin, 'unterminated-conditional');
     }
@@ -448,7 +451,9 @@ export class Assembler {
 
   private processLine(line: PreprocessedLine, frame: Frame): void {
     const split = splitStatements(line.text, frame.inComment);
+    if (split.inComment && !frame.inComment && frame.kind === 'file') this.openComment = lineOrigin(line);
     frame.inComment = split.inComment;
+    if (!split.inComment) this.openComment = undefined;
     const sts = split.statements;
     for (let k = 0; k < sts.length; k++) {
       if (this.stopped || this.ended) return;
