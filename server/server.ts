@@ -33,6 +33,8 @@ import type { SymbolInformation } from 'vscode-languageserver';
 
 export const HEADER_TEXT_REQUEST = 'x86Trampoline/headerText';
 export const STATS_REQUEST = 'x86Trampoline/analysisStats';
+export const PREPROCESSED_SCHEME = 'x86-trampoline-preprocessed';
+export const EXPANSION_SCHEME = 'x86-trampoline-expansion';
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -101,7 +103,7 @@ export function startServer(connection: Connection): void {
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         // Built-in headers open as read-only virtual documents (LSP 3.18 text document content; clients without
         // it can use the x86Trampoline/headerText request).
-        workspace: { textDocumentContent: { schemes: [HEADER_SCHEME] } },
+        workspace: { textDocumentContent: { schemes: [HEADER_SCHEME, PREPROCESSED_SCHEME, EXPANSION_SCHEME] } },
       },
       serverInfo: { name: 'x86-trampoline-language-server' },
     };
@@ -228,7 +230,20 @@ export function startServer(connection: Connection): void {
     }
   };
   connection.onRequest(HEADER_TEXT_REQUEST, (p: { uri: string }) => ({ text: headerText(p.uri) }));
-  connection.workspace.textDocumentContent.on((p) => ({ text: headerText(p.uri) ?? '' }));
+  /**
+   * `x86-trampoline-preprocessed:/path/file.S` is the file as the assembler saw it; `x86-trampoline-expansion:
+   * /path/file.S?line=N` the expansion of the macro call on line N (0-based). Both need the file open.
+   */
+  const virtualText = (uri: string): string => {
+    const m = /^([\w-]+):([^?]*)(?:\?line=(\d+))?$/.exec(uri);
+    if (!m) return '';
+    if (m[1] === HEADER_SCHEME) return headerText(uri) ?? '';
+    const source = pathToUri(decodeURIComponent(m[2]));
+    if (m[1] === PREPROCESSED_SCHEME) return withDoc(source, '', (r) => preprocessedView(r).text);
+    if (m[1] === EXPANSION_SCHEME) return withDoc(source, '', (r) => expandMacroText(r, Number(m[3] ?? 0)) ?? '# no macro call on this line\n');
+    return '';
+  };
+  connection.workspace.textDocumentContent.on((p) => ({ text: virtualText(p.uri) }));
   connection.onRequest(STATS_REQUEST, (p: { uri: string }) => {
     const r = ws.last(p.uri);
     return r ? { version: r.version, millis: r.millis, cached: !!r.cached, statements: r.analysis.statements.length, diagnostics: r.analysis.diagnostics.length } : null;

@@ -391,6 +391,13 @@ describe('commands', () => {
     assert.ok(!text.includes('pa_stack_lock') && !text.includes('stack_lock - tramp_base'));
     assert.match(text, /jnc\s+2f/);
   });
+  it('the same views as virtual documents (workspace/textDocumentContent)', async () => {
+    const line = lineOf(example, 'TAKE_STACK_LOCK lock_rip=1');
+    const exp = await client.conn.sendRequest('workspace/textDocumentContent', { uri: `x86-trampoline-expansion:${examplePath}?line=${line}` }) as { text: string };
+    assert.ok(exp.text.includes('lock btsl $0, stack_lock(%rip)') && !exp.text.includes('pa_stack_lock'));
+    const pre = await client.conn.sendRequest('workspace/textDocumentContent', { uri: `x86-trampoline-preprocessed:${examplePath}` }) as { text: string };
+    assert.ok(pre.text.includes('lock btsl $0, stack_lock(%rip)') && !pre.text.includes('X86_CR4_PAE'));
+  });
   it('showPreprocessed lists the assembled statements with their origins', async () => {
     const v = await client.conn.sendRequest('workspace/executeCommand', { command: 'x86Trampoline.showPreprocessed', arguments: [{ uri: fileUri(examplePath) }] }) as { text: string; origins: any[] };
     const out = lines(v.text);
