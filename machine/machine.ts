@@ -146,6 +146,8 @@ export class Machine {
   private breakCount = 0;
   private skipBreakCpu = -1;
   private readonly watches: { first: number; last: number; read: boolean; write: boolean }[] = [];
+  /** Bumped whenever a PIC or APIC changes state that could make an interrupt deliverable. */
+  private irqEpoch = 0;
   /** The built-in BIOS of the boot-sector start (null otherwise): its services run when a CPU reaches a stub. */
   bios: StubBios | null = null;
 
@@ -182,10 +184,17 @@ export class Machine {
       if ((kind === 'init' || kind === 'sipi') && this.cpus[to].hooks !== null) this.events.ipi(to, kind, vector, from);
     };
     this.memory.mapMmio(APIC_DEFAULT_BASE, 0x1000, this.apics.mmio);
+    this.apics.onChange = () => {
+      this.irqEpoch++;
+    };
+    this.pic.onChange = () => {
+      this.irqEpoch++;
+    };
     for (const cpu of this.cpus) {
       const apic = this.apics.apics[cpu.id];
       cpu.tprSink = (tpr) => {
         apic.tpr = tpr;
+        this.irqEpoch++;
       };
       initMsrs(cpu);
       cpu.interrupts = this.interruptSource(cpu);
@@ -236,6 +245,11 @@ export class Machine {
   /** Asks the run loop to stop after the current instruction. */
   requestStop(r: StopReason): void {
     if (this.pendingStop === null) this.pendingStop = r;
+  }
+
+  /** Re-polls interrupt sources before the next instruction (after a host changed device state directly). */
+  pokeInterrupts(): void {
+    this.irqEpoch++;
   }
 
   /** Makes the current or next run() return 'paused' within one slice check (call from the host's event loop). */
@@ -589,9 +603,13 @@ export class Machine {
         deliverExternal(cpu, 2, true);
         return;
       }
-      if ((cpu.eflags & EFL_IF) !== 0 && cpu.interrupts !== null && cpu.interrupts.pending()) {
-        deliverExternal(cpu, cpu.interrupts.acknowledge());
-        return;
+      // Interrupt sources are polled only after something changed them (irqEpoch), not on every instruction.
+      if ((cpu.eflags & EFL_IF) !== 0 && cpu.irqSeenEpoch !== this.irqEpoch && cpu.interrupts !== null) {
+        if (cpu.interrupts.pending()) {
+          deliverExternal(cpu, cpu.interrupts.acknowledge());
+          return;
+        }
+        cpu.irqSeenEpoch = this.irqEpoch;
       }
     }
     const id = cpu.id;
@@ -700,6 +718,7 @@ export class Machine {
     this.apics.apics.forEach((a, i) => restoreFields(a, d.apics[i]));
     this.clock.now = s.clock;
     this.refreshTimerDeadline();
+    this.irqEpoch++;
     this.platform.a20Enabled = s.a20;
     this.totalInstructions = s.totalInstructions;
     this.pendingStop = null;

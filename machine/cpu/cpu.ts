@@ -34,6 +34,8 @@ export class Cpu extends CpuState {
   readonly mmu: Mmu;
   hooks: CpuHooks | null = null;
   interrupts: InterruptSource | null = null;
+  /** The machine's interrupt epoch when this CPU last found nothing deliverable (see Machine.stepCpu). */
+  irqSeenEpoch = -1;
   /** Pending NMI / INIT / SIPI (set by the APIC). */
   nmiPending = false;
   initPending = false;

@@ -96,6 +96,7 @@ export class LocalApic {
 
   /** Accepts a fixed-mode interrupt. */
   accept(vector: number, level = false): void {
+    this.system.onChange?.();
     if (vector < 16) {
       this.esr |= 0x40; // received illegal vector
       return;
@@ -213,6 +214,8 @@ export class ApicSystem {
   /** Index of the CPU whose instruction is executing (MMIO goes to its APIC). */
   current = 0;
   onIpi: ((from: number, to: number, kind: 'init' | 'sipi' | 'nmi' | 'fixed', vector: number) => void) | null = null;
+  /** Told when what an APIC could deliver may have changed (register writes, accepted interrupts). */
+  onChange: (() => void) | null = null;
 
   constructor(
     readonly clock: VirtualClock,
@@ -245,6 +248,7 @@ export class ApicSystem {
       return size === 4 ? v >>> 0 : (v >>> shift) & (size === 1 ? 0xff : 0xffff);
     },
     write: (offset: number, size: 1 | 2 | 4, value: number): void => {
+      this.onChange?.();
       if (size !== 4 || offset & 3) return; // the APIC only accepts aligned 32-bit writes
       this.apics[this.current].write(offset, value);
     },

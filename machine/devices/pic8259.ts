@@ -96,9 +96,12 @@ class Pic8259 {
 export class DualPic implements PortDevice {
   readonly master = new Pic8259(true);
   readonly slave = new Pic8259(false);
+  /** Told when what the PIC could deliver may have changed (the machine then re-polls interrupt sources). */
+  onChange: (() => void) | null = null;
 
   /** Raises or lowers ISA IRQ line 0-15. */
   setIrq(irq: number, level: boolean): void {
+    this.onChange?.();
     if (irq < 8) this.master.setLine(irq, level);
     else {
       this.slave.setLine(irq - 8, level);
@@ -130,6 +133,7 @@ export class DualPic implements PortDevice {
   }
 
   portWrite(port: number, _size: 1 | 2 | 4, value: number): void {
+    this.onChange?.();
     if (port >= 0xa0) {
       this.slave.write(port & 1, value & 0xff);
       this.master.setLine(2, this.slave.pendingIrq() >= 0);
