@@ -261,7 +261,10 @@ function meaningText(r: DocAnalysis, stmtIdx: number | undefined, v: bigint): st
     const fields = maskFields(m.bits.def, m.bits.mask);
     if (fields.length) out.push(`${m.bits.def.name} bits (${m.bits.via}): ${fields.map((f) => `**${f.name}** (bit ${f.lsb}${f.width > 1 ? `:${f.lsb + f.width - 1}` : ''}) — ${f.meaning}`).join('  \n')}`);
   }
-  if (m.msr) out.push(`MSR \`${hex(m.msr.address)}\` **${m.msr.name}** (${m.msr.sdmName}) — ${m.msr.meaning}`);
+  if (m.msr) {
+    const fields = m.msr.bits ? ` Fields: ${[...m.msr.bits.fields].sort((a, b) => a.lsb - b.lsb).map((f) => `${f.name} (${f.width > 1 ? `${f.lsb + f.width - 1}:${f.lsb}` : f.lsb})`).join(', ')}.` : '';
+    out.push(`MSR \`${hex(m.msr.address)}\` **${m.msr.name}** (${m.msr.sdmName}) — ${m.msr.meaning}${fields}`);
+  }
   return out;
 }
 

@@ -142,7 +142,9 @@ describe('hover', () => {
     assert.match(v, /\*\*PG\*\* \(bit 31\)/);
   });
   it('MSR numbers and EFER bits', async () => {
-    assert.match(await hoverText(seedPath, seed, ' movl $MSR_EFER, %ecx', 'MSR_EFER'), /MSR `0xc0000080` \*\*MSR_EFER\*\* \(IA32_EFER\)/);
+    const msr = await hoverText(seedPath, seed, ' movl $MSR_EFER, %ecx', 'MSR_EFER');
+    assert.match(msr, /MSR `0xc0000080` \*\*MSR_EFER\*\* \(IA32_EFER\)/);
+    assert.match(msr, /Fields: SCE \(0\), LME \(8\), LMA \(10\), NXE \(11\)/);
     assert.match(await hoverText(seedPath, seed, ' btsl $_EFER_LME, %eax', '_EFER_LME'), /EFER bits .*\*\*LME\*\* \(bit 8\)/);
   });
   it('register names and REG.FIELD in comments', async () => {
