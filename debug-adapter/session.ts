@@ -5,7 +5,7 @@ import {
   Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { DiskFileSystem } from './runtime/disk-fs';
 import { EXCEPTION_FILTERS, TrampolineRuntime, type StopInfo } from './runtime/runtime';
 import { LaunchError, type LaunchArguments } from './runtime/launch';
@@ -150,24 +150,33 @@ export class TrampolineDebugSession extends LoggingDebugSession {
       this.launched = true;
       this.sendEvent(new OutputEvent(`x86 Trampoline: ${basename(plan.program.path)} (${plan.program.image.length} bytes), start ${plan.start}, ${plan.cpus} CPU(s), ${plan.memoryMiB} MiB\n`, 'console'));
     } catch (e) {
-      if (e instanceof LaunchError && e.diagnostics.length) {
-        this.sendEvent(new Event('x86Trampoline.assemblyErrors', {
-          program: args?.program,
-          diagnostics: e.diagnostics.map((d) => ({
-            file: d.origin.range.file,
-            line: d.origin.range.line + 1,
-            column: d.origin.range.column + 1,
-            endLine: d.origin.range.endLine + 1,
-            endColumn: d.origin.range.endColumn + 1,
-            severity: d.severity,
-            message: d.message,
-            code: d.code,
-          })),
-        }));
-      }
+      if (e instanceof LaunchError) this.reportAssemblyErrors(args?.program, e);
       const id = e instanceof LaunchError ? 3001 : 3999;
       return this.fail(response, e instanceof LaunchError ? e : new Error(`internal error while launching: ${e instanceof Error ? e.message : String(e)}`), id);
     }
+    await this.afterLaunch(response);
+  }
+
+  private reportAssemblyErrors(program: unknown, e: LaunchError): void {
+    if (!e.diagnostics.length) return;
+    this.sendEvent(new Event('x86Trampoline.assemblyErrors', {
+      program,
+      diagnostics: e.diagnostics.map((d) => ({
+        file: d.origin.range.file,
+        line: d.origin.range.line + 1,
+        column: d.origin.range.column + 1,
+        endLine: d.origin.range.endLine + 1,
+        endColumn: d.origin.range.endColumn + 1,
+        severity: d.severity,
+        message: d.message,
+        code: d.code,
+      })),
+    }));
+  }
+
+  private async afterLaunch(response: DebugProtocol.LaunchResponse): Promise<void> {
+    // Breakpoints a client set before launching are bound now.
+    for (const bp of this.runtime.sourceBreakpoints()) this.sendEvent(new BreakpointEvent('changed', this.toDapBreakpoint(bp)));
     this.sendEvent(new InitializedEvent());
     await Promise.race([this.configured, new Promise((r) => setTimeout(r, 2000))]);
     this.sendResponse(response);
@@ -187,6 +196,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
       this.runtime.restart(fresh);
       this.sendResponse(response);
     } catch (e) {
+      if (e instanceof LaunchError) this.reportAssemblyErrors(args?.arguments && 'program' in args.arguments ? args.arguments.program : undefined, e);
       this.fail(response, e, e instanceof LaunchError ? 3001 : 2001);
     }
   }
@@ -221,7 +231,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const path = args.source.path;
       if (!path) throw new Error('breakpoints need a source with a path');
-      const file = this.convertClientPathToDebugger(path);
+      const file = resolve(this.convertClientPathToDebugger(path));
       const bps = this.runtime.setSourceBreakpoints(file, (args.breakpoints ?? []).map((b) => ({ line: this.convertClientLineToDebugger(b.line), condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage })));
       response.body = { breakpoints: bps.map((b) => this.toDapBreakpoint(b)) };
       this.sendResponse(response);

@@ -119,6 +119,8 @@ export class TrampolineRuntime {
   private replaying = false;
   private generation = 0;
   private knownRunning: string[] = [];
+  /** machine.totalInstructions when the current run slice or step began (positions of events inside it). */
+  private sliceStartTotal = 0;
 
   constructor(private readonly listener: RuntimeListener) {}
 
@@ -130,6 +132,7 @@ export class TrampolineRuntime {
     this.launchArgs = args;
     this.fs = fs;
     this.setup(plan);
+    this.rebindSourceBreakpoints();
     for (const w of plan.warnings) {
       const r = w.origin.range;
       this.listener.output(`${r.file}:${r.line + 1}:${r.column + 1}: warning: ${w.message}\n`, 'console');
@@ -195,15 +198,7 @@ export class TrampolineRuntime {
     const plan = planLaunch(args ?? this.launchArgs, this.fs);
     if (args) this.launchArgs = args;
     this.setup(plan);
-    // Re-bind source breakpoints: the program may have been edited and reassembled.
-    for (const [file, list] of [...this.sourceBps]) {
-      for (const bp of list) {
-        bp.hits = 0;
-        bp.addresses = plan.program.instructionAddressesForLine(file, bp.line ?? -1);
-        bp.verified = bp.addresses.length > 0;
-      }
-    }
-    this.syncBreakpoints();
+    this.rebindSourceBreakpoints();
     this.pauseRequested = false;
     this.begin();
   }
@@ -238,8 +233,6 @@ export class TrampolineRuntime {
     });
     if (this.history) this.history.lastModeSwitch = position;
   }
-
-  private sliceStartTotal = 0;
 
   /**
    * Linear address of an event site (CS selector + RIP at the instruction's start). CS may have changed since
@@ -308,6 +301,23 @@ export class TrampolineRuntime {
       ipi: f.has('sipi'),
     };
     this.machine.events.stopOn(filter);
+  }
+
+  /** Binds source breakpoints set before the launch (or before a restart reassembled the program). */
+  rebindSourceBreakpoints(): UserBreakpoint[] {
+    const changed: UserBreakpoint[] = [];
+    for (const [file, list] of [...this.sourceBps]) {
+      const fresh = this.setSourceBreakpoints(file, list.map((b) => ({ line: b.line ?? -1, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage })));
+      // Keep the ids the client knows.
+      fresh.forEach((b, i) => (b.id = list[i].id));
+      changed.push(...fresh);
+    }
+    return changed;
+  }
+
+  /** Every source breakpoint, for the session's `changed` events after a launch. */
+  sourceBreakpoints(): UserBreakpoint[] {
+    return [...this.sourceBps.values()].flat();
   }
 
   setSourceBreakpoints(file: string, specs: { line: number; condition?: string; hitCondition?: string; logMessage?: string }[]): UserBreakpoint[] {
@@ -449,7 +459,6 @@ export class TrampolineRuntime {
     this.pauseRequested = false;
     const gen = this.generation;
     this.listener.continued();
-    this.truncateFuture();
     // Leave a breakpoint we are standing on: execute that instruction first.
     for (const cpu of m.cpus) {
       if (cpu.runState === 'running' && this.breakpointsAt(this.linearRip(cpu)).length > 0) {
@@ -500,7 +509,6 @@ export class TrampolineRuntime {
     this.state = 'running';
     this.pauseRequested = false;
     const gen = this.generation;
-    this.truncateFuture();
     this.focusCpu = cpuIndex;
     if (cpu.runState !== 'running') {
       return this.stop({ reason: 'step', cpu: cpuIndex, description: `CPU ${cpuIndex} is ${cpu.runState}: it cannot step until it is woken` });
@@ -561,7 +569,6 @@ export class TrampolineRuntime {
   goto(cpuIndex: number, linear: number): void {
     const m = this.requireStopped();
     const cpu = m.cpus[cpuIndex];
-    this.truncateFuture();
     if (cpu.mode === 'long') writeRegister(cpu, 'rip', BigInt(linear));
     else {
       const off = linear - cpu.seg[CS].base;
@@ -718,11 +725,6 @@ export class TrampolineRuntime {
       this.syncBreakpoints();
       (m as unknown as { skipBreakCpu: number }).skipBreakCpu = -1;
     }
-  }
-
-  /** Forward execution after going back discards the old future. */
-  private truncateFuture(): void {
-    // History.truncate already ran in goBackTo; nothing else to do (kept for clarity of the call sites).
   }
 
   private stepOne(cpuIndex: number): StopReason {

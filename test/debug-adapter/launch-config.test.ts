@@ -180,3 +180,23 @@ test('launch options: includePath, defines, symbols, linkerScript, registers, cp
     await dc2.stop();
   }
 });
+
+test('breakpoints set before launch bind once the program is assembled (changed events keep their ids)', async () => {
+  const file = example('boot-sector/long-mode-boot.S');
+  const dc = await startClient();
+  try {
+    const early = await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: 31 }] });
+    assert.equal(early.body.breakpoints[0].verified, false);
+    const changed = dc.waitForEvent('breakpoint');
+    await launch(dc, { program: file, start: 'boot-sector', stopOnEntry: false }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: [] });
+    });
+    const ev = await changed;
+    assert.equal(ev.body.reason, 'changed');
+    assert.equal(ev.body.breakpoint.id, early.body.breakpoints[0].id);
+    assert.equal(ev.body.breakpoint.verified, true);
+    assert.equal((await topFrame(dc)).line, 31);
+  } finally {
+    await dc.stop();
+  }
+});
