@@ -4,6 +4,7 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Statement } from '../../gas/index';
 import { describeBits, SEGMENT_DESCRIPTOR, SYSTEM_TYPES_32, SYSTEM_TYPES_64 } from '../../isa/bits/index';
+import { lookupRegister } from '../../isa/registers';
 import type { DocAnalysis } from '../workspace';
 import { hex, toRange } from './common';
 
@@ -166,4 +167,33 @@ export function farJumpChecks(r: DocAnalysis): Diagnostic[] {
       warn(`selector ${hex(sel)} is a ${d.width}-bit code segment in ${table.name} but ${j.target} is assembled as .code${mode}`);
   });
   return out;
+}
+
+/** What a selector selects in the GDT loaded (by the last lgdt in assembly order) before statement `at`. */
+export function selectorDescription(r: DocAnalysis, at: number, selector: number): string | undefined {
+  let table: Table | undefined;
+  for (let i = at; i >= 0 && !table; i--) {
+    const s = r.index.statements[i];
+    if (/^lgdt[lwq]?$/.test(s.instruction?.mnemonic ?? '')) table = tableLoadedBy(r, s);
+  }
+  if (!table) return undefined;
+  const index = selector >> 3;
+  if (selector & 4) return `selector ${hex(selector)}: LDT entry ${index}`;
+  if (index >= table.entries) return `selector ${hex(selector)} is beyond the limit of ${table.name}`;
+  return `selector ${hex(selector)} → ${table.name}[${index}]: ${decodeDescriptor(descriptorAt(r, table, index)).summary}`;
+}
+
+/** The immediate last moved into general register number `num` before statement `at` (within a few instructions). */
+export function immediateInRegister(r: DocAnalysis, at: number, num: number): number | undefined {
+  for (let i = at - 1, seen = 0; i >= 0 && seen < 8; i--) {
+    const s = r.index.statements[i];
+    if (s.kind !== 'instruction' || !s.instruction) continue;
+    seen++;
+    const ops = s.instruction.operands;
+    const dst = ops[ops.length - 1];
+    if (dst?.kind !== 'reg' || lookupRegister(dst.reg)?.num !== num || !lookupRegister(dst.reg)?.cls.startsWith('gpr')) continue;
+    if (/^mov/.test(s.instruction.mnemonic) && ops[0]?.kind === 'imm' && ops[0].value.known) return Number(ops[0].value.value & 0xffffn);
+    return undefined;
+  }
+  return undefined;
 }

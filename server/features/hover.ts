@@ -16,7 +16,7 @@ import { maskFields, msrInEcx, valueMeaning } from './value-context';
 import { findMsr } from '../../isa/bits/index';
 import { expandCppText, findCppMacro } from './cpp-info';
 import { numericTarget } from './navigation';
-import { decodeDescriptor } from './descriptors';
+import { decodeDescriptor, immediateInRegister, selectorDescription } from './descriptors';
 import { resolveInclude } from './includes';
 
 const crBits: Record<number, BitsDef> = { 0: CR0, 3: CR3, 4: CR4, 8: CR8 };
@@ -60,7 +60,20 @@ function hoverMarkdown(r: DocAnalysis, pos: Position, tok: LineToken): string | 
   switch (tok.kind) {
     case 'register': {
       const info = lookupRegister(tok.text.slice(1));
-      return info ? registerHover(info, stmt?.mode ?? modeAtLine(r, line)) : undefined;
+      if (!info) return undefined;
+      const base = registerHover(info, stmt?.mode ?? modeAtLine(r, line));
+      // A segment register loaded from a general register: name the descriptor the selector picks.
+      if (info.cls === 'seg' && stmt?.instruction && stmtIdx !== undefined && stmt.mode !== 16) {
+        const ops = stmt.instruction.operands;
+        const src = ops[0];
+        const dst = ops[ops.length - 1];
+        if (ops.length === 2 && src.kind === 'reg' && dst.kind === 'reg' && dst.reg === info.name) {
+          const sel = immediateInRegister(r, stmtIdx, lookupRegister(src.reg)?.num ?? -1);
+          const desc = sel === undefined ? undefined : selectorDescription(r, stmtIdx, sel);
+          if (desc) return `${base}\n\nLoaded here with ${desc}`;
+        }
+      }
+      return base;
     }
     case 'number': {
       if (r.lines[line][tok.end] === ':' && /^\d+$/.test(tok.text)) {

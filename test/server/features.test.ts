@@ -71,6 +71,12 @@ describe('hover', () => {
     assert.match(v, /\| 0 \| PE \|/);
     assert.match(v, /\| 31 \| PG \|/);
   });
+  it('a segment register loaded with a selector names the GDT descriptor it picks', async () => {
+    const l = lineOf(example, 'movl    %eax, %ds', lineOf(example, /^startup_32:/));
+    const v = await hoverText(examplePath, example, l, '%ds');
+    // __KERNEL_DS = 0x18 = entry 3 of gdt: .quad 0x00cf93000000ffff (flat 32-bit data, 4 KiB granular).
+    assert.match(v, /Loaded here with selector 0x18 → gdt\[3\]: 32-bit data segment, base 0x0, limit 0xffffffff/);
+  });
   it('segment registers are explained for the mode of the line', async () => {
     assert.match(await hoverText(seedPath, seed, ' mov %cs, %ax # Code', '%cs'), /real mode the segment base is selector × 16/);
     const l = lineOf(seed, ' movl %eax, %ds', lineOf(seed, 'startup_32_bsp:'));
