@@ -3,6 +3,7 @@
 // here are the debugger's power, not instructions: they bypass the architectural checks but keep the derived
 // state (mode, TLB, PAE PDPTEs) consistent.
 import { CR0, CR3, CR4, EFER, EFLAGS, XCR0 } from '../isa/bits/control';
+import { DR6, DR7 } from '../isa/bits/debug';
 import { findField, fieldMask } from '../isa/bits/describe';
 import type { BitsDef } from '../isa/bits/types';
 import { findMsr } from '../isa/bits/msr';
@@ -43,7 +44,7 @@ export const REGISTER_NAMES: readonly string[] = [
 ];
 
 /** The bit definitions behind `reg.bit` names. */
-export const BIT_OWNERS: Readonly<Record<string, BitsDef>> = { cr0: CR0, cr3: CR3, cr4: CR4, eflags: EFLAGS, rflags: EFLAGS, efer: EFER, xcr0: XCR0 };
+export const BIT_OWNERS: Readonly<Record<string, BitsDef>> = { cr0: CR0, cr3: CR3, cr4: CR4, eflags: EFLAGS, rflags: EFLAGS, efer: EFER, xcr0: XCR0, dr6: DR6, dr7: DR7 };
 
 function norm(name: string): string {
   return name.trim().toLowerCase().replace(/^%/, '');

@@ -5,3 +5,5 @@ export * from './control';
 export * from './descriptors';
 export * from './paging';
 export * from './msr';
+export * from './debug';
+export * from './apic';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { CR0, CR4, EFLAGS, describeBits, findField, SEGMENT_DESCRIPTOR, GATE_64, PDE_2M, findMsr, MSRS, setFlagNames } from '../../isa/bits';
+import { CR0, CR4, EFLAGS, describeBits, findField, SEGMENT_DESCRIPTOR, GATE_64, PDE_2M, findMsr, MSRS, setFlagNames, DR6, DR7, APIC_ICR, APIC_LVT, APIC_REGISTERS } from '../../isa/bits';
 
 const HEADER = '/usr/include/x86_64-linux-gnu/asm/processor-flags.h';
 
@@ -84,4 +84,44 @@ test('MSR table: lookups by address and name, unique addresses', () => {
   assert.equal(findMsr(0x201)?.name, 'MSR_MTRRphysMask0');
   assert.ok(MSRS.size >= 40);
   for (const m of MSRS.values()) assert.ok(m.meaning.length > 10, m.name);
+});
+
+test('DR6/DR7 fields match the Linux UAPI debugreg.h layout', (t) => {
+  const H = '/usr/include/x86_64-linux-gnu/asm/debugreg.h';
+  if (!existsSync(H)) {
+    if (process.env.CI) throw new Error(`missing ${H}`);
+    t.skip('no kernel UAPI header');
+    return;
+  }
+  const text = readFileSync(H, 'utf8');
+  const def = (n: string) => Number(new RegExp(`#define\\s+${n}\\s+\\(?(0x[0-9a-fA-F]+|\\d+)`).exec(text)![1]);
+  const bit = (d: typeof DR6, n: string) => 1 << findField(d, n)!.lsb;
+  assert.equal(bit(DR6, 'B0') | bit(DR6, 'B1') | bit(DR6, 'B2') | bit(DR6, 'B3'), def('DR_TRAP0') | def('DR_TRAP1') | def('DR_TRAP2') | def('DR_TRAP3'));
+  assert.equal(bit(DR6, 'BLD'), def('DR_BUS_LOCK'));
+  assert.equal(bit(DR6, 'BS'), def('DR_STEP'));
+  assert.equal(bit(DR6, 'BT'), def('DR_SWITCH'));
+  const shift = def('DR_CONTROL_SHIFT'), size = def('DR_CONTROL_SIZE'), en = def('DR_ENABLE_SIZE');
+  for (let i = 0; i < 4; i++) {
+    assert.equal(findField(DR7, `RW${i}`)!.lsb, shift + i * size);
+    assert.equal(findField(DR7, `LEN${i}`)!.lsb, shift + i * size + 2);
+    assert.equal(bit(DR7, `L${i}`), def('DR_LOCAL_ENABLE') << (i * en));
+    assert.equal(bit(DR7, `G${i}`), def('DR_GLOBAL_ENABLE') << (i * en));
+  }
+  assert.equal(findField(DR7, 'LEN0')!.values![def('DR_LEN_4') >> 2], '4 bytes');
+  assert.equal(findField(DR7, 'LEN0')!.values![def('DR_LEN_8') >> 2], '8 bytes');
+  assert.equal(findField(DR7, 'RW0')!.values![def('DR_RW_READ')], 'read/write');
+  assert.equal(bit(DR7, 'LE'), def('DR_LOCAL_SLOWDOWN'));
+  assert.equal(bit(DR7, 'GE'), def('DR_GLOBAL_SLOWDOWN'));
+});
+
+test('APIC register map: ICR fields and LVT layout used by the machine', () => {
+  assert.equal(APIC_REGISTERS.find((r) => r.name === 'ICR_LOW')?.offset, 0x300);
+  assert.equal(APIC_REGISTERS.find((r) => r.name === 'ICR_HIGH')?.offset, 0x310);
+  const icr = describeBits(APIC_ICR, 0x000c4608n | (1n << 56n));
+  const get = (n: string) => icr.find((f) => f.name === n)!;
+  assert.equal(get('DELIVERY').valueName, 'Start-up');
+  assert.equal(get('VECTOR').value, 8);
+  assert.equal(get('SHORTHAND').valueName, 'all excluding self');
+  assert.equal(get('DEST').value, 1);
+  assert.equal(describeBits(APIC_LVT, 0x700).find((f) => f.name === 'DELIVERY')!.valueName, 'ExtINT');
 });
