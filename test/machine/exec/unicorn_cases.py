@@ -36,6 +36,8 @@ def emulator(mode):
         u.emu_stop()
     uc.hook_add(UC_HOOK_INTR, on_intr)
     uc.mem_write(DATA, pattern)
+    if 'gdtr' in req:
+        uc.reg_write(X.UC_X86_REG_GDTR, (0, req['gdtr'][0], req['gdtr'][1], 0))
     out['selectors'][str(mode)] = [uc.reg_read(s) for s in SEGS]
     emus[mode] = (uc, state)
     return emus[mode]
@@ -61,7 +63,7 @@ for case in req['cases']:
     try:
         if mode == 16:
             uc.reg_write(X.UC_X86_REG_CS, 0)
-        uc.emu_start(start, CODE + 0x100000, count=1)
+        uc.emu_start(start, CODE + 0x100000, count=case.get('count', 1))
     except UcError as e:
         err = str(e)
         if 'INSN_INVALID' in err:  # Unicorn reports #UD as an error, not through the interrupt hook
@@ -91,7 +93,7 @@ for case in req['cases']:
         uc.mem_write(DATA, pattern)
     res['mem'] = diffs
     out['results'].append(res)
-    if state['vector'] >= 0 or err is not None or fetch_fault:
+    if state['vector'] >= 0 or err is not None or fetch_fault or case.get('fresh'):
         # After an exception stopped by the hook, the next exception in the same engine is misreported (as #DF,
         # then not at all): start a fresh engine for this mode.
         del emus[mode]
