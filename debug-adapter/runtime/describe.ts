@@ -64,6 +64,8 @@ export interface InstructionContext {
   /** Text of the instruction that caused it (`lret`, `ljmp *...`). */
   instruction?: string;
   eferAfter?: number;
+  /** CS after the instruction, to say what a far transfer loaded. */
+  csAfter?: { selector: number; long: boolean; db: boolean };
 }
 
 /** One sentence for a stop event, e.g. `Mode switch: protected → long (compatibility): CR0.PG 0→1 with EFER.LME=1`. */
@@ -78,7 +80,11 @@ export function describeStopEvent(e: MachineEvent, ctx: InstructionContext): str
       }
       let why = because.join(', ');
       if (why.includes('CR0.PG 0→1') && ctx.eferAfter !== undefined && ctx.eferAfter & EFER_LME) why += ' with EFER.LME=1';
-      if (!why && ctx.instruction) why = `${ctx.instruction} loaded CS`;
+      if (!why && ctx.instruction) {
+        const cs = ctx.csAfter;
+        const size = cs ? (cs.long ? '64-bit code, L=1' : cs.db ? '32-bit code, D=1' : '16-bit code, D=0') : '';
+        why = `${ctx.instruction} loaded CS${cs ? ` 0x${cs.selector.toString(16)} (${size})` : ''}`;
+      }
       if (e.from !== e.to || e.fromBits !== e.toBits) {
         const head = `Mode switch: ${modeName(e.from, e.fromBits)} → ${modeName(e.to, e.toBits)}`;
         const paging = e.fromPaging !== e.toPaging ? `; ${pagingName(e.fromPaging)} → ${pagingName(e.toPaging)}` : '';

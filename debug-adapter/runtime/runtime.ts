@@ -226,7 +226,7 @@ export class TrampolineRuntime {
       to: modeName(e.to, e.toBits),
       fromPaging: pagingName(e.fromPaging),
       toPaging: pagingName(e.toPaging),
-      description: describeStopEvent(e, { events: this.recentEvents, eferAfter: cpu.efer, instruction: this.instructionText(cpu, linear, e.fromBits) }),
+      description: describeStopEvent(e, { events: this.recentEvents, eferAfter: cpu.efer, instruction: this.instructionText(cpu, linear, e.fromBits), csAfter: this.csInfo(cpu) }),
       cs: e.cs,
       rip: hex(e.rip),
       source: entry ? { path: entry.entry.origin.range.file, line: entry.entry.origin.range.line } : undefined,
@@ -252,6 +252,11 @@ export class TrampolineRuntime {
   private wasReal(cpu: Cpu, cs: number): boolean {
     const d = decodeDescriptorTable(cpu, 'gdt').find((e) => e.selector === (cs & ~3));
     return !d || d.kind !== 'code';
+  }
+
+  private csInfo(cpu: Cpu): { selector: number; long: boolean; db: boolean } {
+    const cs = cpu.seg[CS];
+    return { selector: cs.selector, long: (cs.attr & 0x2000) !== 0, db: (cs.attr & 0x4000) !== 0 };
   }
 
   /** Site of a mode-change event: the instruction ran in the old mode. */
@@ -830,7 +835,7 @@ export class TrampolineRuntime {
     const cpu = this.machine!.cpus[e.cpu];
     const site = this.siteOf(e);
     const insn = this.instructionText(cpu, site, e.kind === 'mode-change' ? e.fromBits : undefined);
-    const description = describeStopEvent(e, { events: this.recentEvents, instruction: insn, eferAfter: cpu.efer });
+    const description = describeStopEvent(e, { events: this.recentEvents, instruction: insn, eferAfter: cpu.efer, csAfter: this.csInfo(cpu) });
     const where = this.program?.entryAt(site);
     const at = where ? ` at ${where.entry.origin.range.file.split('/').pop()}:${where.entry.origin.range.line + 1}` : '';
     return {

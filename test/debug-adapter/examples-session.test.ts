@@ -257,3 +257,18 @@ test('the seed inside the QEMU harness wrapper (includePath to the seeds) runs t
     await dc.stop();
   }
 });
+
+test('console output from port 0xE9 and COM1 arrives as output events', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'da-console-'));
+  const file = join(dir, 'console.S');
+  writeFileSync(file, ['        .code16', '        movb $0x41, %al', '        outb %al, $0xe9', '        movw $0x3f8, %dx', '        movb $0x42, %al', '        outb %al, %dx', '        movb $0x43, %al', '        outb %al, $0xe9', '        movb $0, %al', '        outb %al, $0xf4', ''].join('\n'));
+  const dc = await startClient();
+  try {
+    await launch(dc, { program: file, start: 'ap', load: '0x8000' });
+    const r = await runToExit(dc);
+    assert.equal(r.output, 'ABC');
+    assert.equal(r.exitCode, 1);
+  } finally {
+    await dc.stop();
+  }
+});

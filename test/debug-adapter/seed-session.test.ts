@@ -53,9 +53,9 @@ test('seed: every mode event from real mode to 64-bit mode, in order, at the ins
     // SDM facts: LMSW sets PE (16-bit protected), the far jump through __KERNEL32_CS (D=1) gives 32-bit code,
     // CR0.PG with EFER.LME activates IA-32e (compatibility) mode, LRET to __KERNEL_CS (L=1) enters 64-bit mode.
     assert.match(seen[0].description, /^Mode switch: real → protected \(16-bit\): CR0\.PE 0→1/);
-    assert.match(seen[1].description, /^Mode switch: protected \(16-bit\) → protected: ljmpl/);
+    assert.match(seen[1].description, /^Mode switch: protected \(16-bit\) → protected: ljmpl \*0x[0-9a-f]+ loaded CS 0x8 \(32-bit code, D=1\)/);
     assert.match(seen[2].description, /^Mode switch: protected → long \(compatibility\): .*CR0\.PG 0→1.* with EFER\.LME=1/);
-    assert.match(seen[3].description, /^Mode switch: long \(compatibility\) → long \(64-bit\): lret/);
+    assert.match(seen[3].description, /^Mode switch: long \(compatibility\) → long \(64-bit\): lret loaded CS 0x10 \(64-bit code, L=1\)/);
     // The custom event after each stop carries the new mode events (one per stop here) and the current mode.
     assert.deepEqual(statusEvents.slice(-4).map((e) => [e.mode, e.newModeEvents.length]), [['protected', 1], ['protected', 1], ['compat', 1], ['long', 1]]);
     const timeline = await dc.customRequest('x86Trampoline.modeTimeline');
