@@ -32,7 +32,7 @@ const editArb: fc.Arbitrary<Edit> = fc.record({
   text: fc.array(fc.constantFrom(...snippets), { minLength: 1, maxLength: 4 }).map((a) => a.join(' ')),
 });
 
-const requests = ['textDocument/hover', 'textDocument/definition', 'textDocument/completion', 'textDocument/references', 'textDocument/signatureHelp', 'textDocument/documentHighlight'];
+const requests = ['textDocument/hover', 'textDocument/definition', 'textDocument/completion', 'textDocument/references', 'textDocument/signatureHelp', 'textDocument/documentHighlight', 'textDocument/prepareRename'];
 
 it('random edits keep the server alive and answering', async () => {
   for (const path of [examplePath, seedPath]) {
@@ -61,6 +61,13 @@ it('random edits keep the server alive and answering', async () => {
         assert.ok(Array.isArray(symbols));
         const folds = await client.request('textDocument/foldingRange', path);
         assert.ok(folds.every((f: any) => f.endLine >= f.startLine && f.endLine < doc.lineCount));
+        const whole = { start: { line: 0, character: 0 }, end: { line: doc.lineCount, character: 0 } };
+        assert.ok(Array.isArray(await client.request('textDocument/inlayHint', path, { range: whole })));
+        assert.ok(Array.isArray(await client.request('textDocument/codeLens', path)));
+        assert.ok(Array.isArray(await client.request('textDocument/documentLink', path)));
+        const p = doc.positionAt(probe % (doc.getText().length + 1));
+        const expanded = await client.conn.sendRequest('workspace/executeCommand', { command: 'x86Trampoline.expandMacro', arguments: [{ uri: fileUri(path), position: p }] });
+        assert.ok(expanded === null || typeof expanded === 'string');
       }),
       { seed: 0x7a3b, numRuns: 25, endOnFailure: true },
     );
