@@ -16,7 +16,6 @@ const skip = missing.length > 0 ? `missing ${missing.join(', ')}` : false;
 const KNOWN_GAPS: Record<string, string> = {
   'examples/boot-sector/disk-read.S': 'needs the built-in BIOS INT 13h services (the boot-sector start only installs IRET stubs)',
   'examples/boot-sector/bios-services.S': 'needs the built-in BIOS INT 15h E820 / INT 12h / INT 16h / INT 1Ah services',
-  'examples/boot-sector/cpu-features.S': "the default CPUID model (machine/cpu/cpuid.ts) reports PCID and x2APIC; QEMU's -cpu max under TCG has neither",
 };
 
 /** Runs the image on our machine as the example's start mode says; returns console text and QEMU-style status. */
