@@ -31,9 +31,12 @@ export function linuxIncludePaths(root: string): string[] {
 /** Settings paths may be relative to the workspace root. */
 export function resolveIncludePaths(settings: Settings, roots: string[]): string[] {
   const out: string[] = [];
-  for (const p of settings.includePaths) {
-    if (p.startsWith('/')) out.push(p);
-    else for (const r of roots.length ? roots : [process.cwd()]) out.push(join(r, p).replace(/\\/g, '/'));
+  for (const raw of settings.includePaths) {
+    // VS Code does not expand variables in extension settings; `${workspaceFolder}` is the usual spelling.
+    for (const r of roots.length ? roots : [process.cwd()]) {
+      const p = raw.replace(/\$\{workspaceFolder\}|\$\{workspaceRoot\}/g, r);
+      out.push(p.startsWith('/') ? p : join(r, p).replace(/\\/g, '/'));
+    }
   }
   for (const r of roots) out.push(...linuxIncludePaths(r));
   return [...new Set(out)];

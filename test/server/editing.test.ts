@@ -171,7 +171,7 @@ describe('diagnostics while editing', () => {
     let d = await client.open(p);
     assert.ok(d.some((x) => x.range.start.line === 0 && x.severity === 1), 'only_here.h is not on the default path');
     const next = client.waitDiagnostics(fileUri(p));
-    client.settings = { includePaths: ['incdir'], defines: { LOAD_ADDR: '0x9000' } };
+    client.settings = { includePaths: ['${workspaceFolder}/incdir'], defines: { LOAD_ADDR: '0x9000' } };
     void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { x86Trampoline: client.settings } });
     d = await next;
     assert.deepEqual(d.filter((x) => x.severity <= 2), []);
