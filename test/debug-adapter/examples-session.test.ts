@@ -272,3 +272,32 @@ test('console output from port 0xE9 and COM1 arrives as output events', async ()
     await dc.stop();
   }
 });
+
+test('step over INT 13h runs the BIOS service; step into it leaves the source, step out returns after the int', async () => {
+  const file = example('boot-sector/disk-read.S');
+  const text = readFileSync(file, 'latin1');
+  const edd = lineOf(text, 'int     $0x13');
+  const lba = lineOf(text, 'int     $0x13', 1);
+  const dc = await startClient();
+  try {
+    await launch(dc, { program: file, start: 'boot-sector', stopOnEntry: false }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: [] });
+      await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: [{ line: edd }, { line: lba }] });
+    });
+    assert.equal((await topFrame(dc)).line, edd);
+    await until(dc, () => dc.nextRequest({ threadId: 1 }));
+    assert.equal((await topFrame(dc)).line, edd + 1);
+    // INT 13h AH=41h: BX = 0xAA55 when the EDD extensions are present (the example checks it on QEMU too).
+    assert.equal(await evaluate(dc, 'bx'), '0xaa55');
+    await until(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal((await topFrame(dc)).line, lba);
+    await until(dc, () => dc.stepInRequest({ threadId: 1 }));
+    const inBios = await topFrame(dc);
+    assert.equal(inBios.source, undefined, 'the BIOS has no source');
+    await until(dc, () => dc.stepOutRequest({ threadId: 1 }));
+    assert.equal((await topFrame(dc)).line, lba + 1);
+    assert.equal(await evaluate(dc, 'eflags.cf'), '0', 'the LBA read succeeded');
+  } finally {
+    await dc.stop();
+  }
+});
