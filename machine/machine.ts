@@ -613,9 +613,12 @@ export class Machine {
       }
     }
     const id = cpu.id;
-    this.startLo[id] = cpu.ripLo;
-    this.startHi[id] = cpu.ripHi;
-    this.startCs[id] = cpu.seg[CS].selector;
+    // The instruction's start, for event sites (events only fire while hooks are attached) and breakpoints.
+    if (cpu.hooks !== null || this.breakCount > 0 || this.watches.length > 0) {
+      this.startLo[id] = cpu.ripLo;
+      this.startHi[id] = cpu.ripHi;
+      this.startCs[id] = cpu.seg[CS].selector;
+    }
     if (this.bios !== null && cpu.mode === 'real' && cpu.seg[CS].base === 0xf0000 && (cpu.ripLo & 0xff00) === BIOS_STUB_OFFSET) {
       if (this.bios.call(cpu, cpu.ripLo & 0xff)) {
         cpu.instructionsRetired++;

@@ -129,6 +129,13 @@ export class Cpu extends CpuState {
 
   /** 64-bit read: returns the low half, the high half is left in mmu.hi. */
   readLin64(lo: number, hi: number, acc: AccessKind = ACC_READ): number {
+    if ((lo & 0xfff) <= 0xff8) {
+      const p = this.mmu.translate(lo, hi, acc);
+      this.lastPhys = p;
+      const v = this.memory.read32(p);
+      this.mmu.hi = this.memory.read32(p + 4);
+      return v;
+    }
     const a = this.readLin32(lo, hi, acc);
     this.nextLin(lo, hi, 4);
     this.mmu.hi = this.readLin32(this.mmu.linLo, this.mmu.linHi, acc);
@@ -172,6 +179,13 @@ export class Cpu extends CpuState {
   }
 
   writeLin64(lo: number, hi: number, vLo: number, vHi: number): void {
+    if ((lo & 0xfff) <= 0xff8) {
+      const p = this.mmu.translate(lo, hi, ACC_WRITE);
+      this.lastPhys = p;
+      this.memory.write32(p, vLo);
+      this.memory.write32(p + 4, vHi);
+      return;
+    }
     // Translate both halves first so a fault on the second leaves memory untouched.
     this.mmu.translate(lo, hi, ACC_WRITE);
     this.nextLin(lo, hi, 4);

@@ -237,6 +237,7 @@ export class Mmu {
   }
 
   private needMask(acc: AccessKind, user: boolean, implicit: boolean): number {
+    if (!user && (this.s.cr4 & CR4_SMAP) === 0) return acc === ACC_READ ? T_VALID | T_RD_S : acc === ACC_WRITE ? T_VALID | T_WR_S | T_DIRTY : T_VALID | T_EX_S;
     if (user) return acc === ACC_READ ? T_VALID | T_RD_U : acc === ACC_WRITE ? T_VALID | T_WR_U | T_DIRTY : T_VALID | T_EX_U;
     if (acc === ACC_EXEC) return T_VALID | T_EX_S;
     const smap = (this.s.cr4 & CR4_SMAP) !== 0 && (implicit || (this.s.eflags & EFL_AC) === 0) ? T_NOT_USER : 0;
