@@ -3,7 +3,7 @@
 # pattern (sent once per mode) and restored after every case; results report the bytes that changed.
 import json
 import sys
-from unicorn import Uc, UcError, UC_ARCH_X86, UC_MODE_16, UC_MODE_32, UC_MODE_64, UC_HOOK_INTR
+from unicorn import Uc, UcError, UC_ARCH_X86, UC_MODE_16, UC_MODE_32, UC_MODE_64, UC_HOOK_INTR, UC_HOOK_INSN
 from unicorn import x86_const as X
 
 CODE = 0x1000
@@ -21,6 +21,7 @@ req = json.load(sys.stdin)
 pattern = bytes.fromhex(req['pattern'])
 out = {'selectors': {}, 'results': []}
 emus = {}
+io = []
 
 
 def emulator(mode):
@@ -35,6 +36,15 @@ def emulator(mode):
         state['vector'] = intno
         u.emu_stop()
     uc.hook_add(UC_HOOK_INTR, on_intr)
+
+    # A test device on every port: reads return a value derived from port and size, writes are recorded.
+    def on_in(u, port, size, user):
+        return (((port * 0x9E3779B1) & 0xffffffff) ^ (size * 0x01010101)) & ((1 << (8 * size)) - 1)
+
+    def on_out(u, port, size, value, user):
+        io.append([port, size, value & ((1 << (8 * size)) - 1)])
+    uc.hook_add(UC_HOOK_INSN, on_in, None, 1, 0, X.UC_X86_INS_IN)
+    uc.hook_add(UC_HOOK_INSN, on_out, None, 1, 0, X.UC_X86_INS_OUT)
     uc.mem_write(DATA, pattern)
     if 'gdtr' in req:
         uc.reg_write(X.UC_X86_REG_GDTR, (0, req['gdtr'][0], req['gdtr'][1], 0))
@@ -57,6 +67,7 @@ for case in req['cases']:
             uc.reg_write(SEGS[i], s)
     uc.reg_write(X.UC_X86_REG_EFLAGS, case['flags'])
     state['vector'] = -1
+    io.clear()
     err = None
     fetch_fault = False
     start = CODE
@@ -81,6 +92,7 @@ for case in req['cases']:
         'vector': state['vector'],
         'error': err,
         'fetchFault': fetch_fault,
+        'io': list(io),
     }
     mem = uc.mem_read(DATA, DATA_LEN)
     diffs = []
