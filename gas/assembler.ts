@@ -11,7 +11,7 @@ import { Frag, Section, type SectionType, type ByteSpan, fixedDifference } from 
 import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type Place, type Val } from './expr';
 import { bindArguments, charConstantsToDecimal, getAnyString, leadingDirective, parseMacroHeader, scrubBlanks, substituteLine } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
-import { decodeString, isNameChar, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
+import { decodeString, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
 import { DIRECTIVES } from './directives';
 import { conditional, isConditionalDirective } from './conditionals';
 import { assembleInstruction } from './instruction';
@@ -196,7 +196,7 @@ export class Assembler {
   /** Emits `size` bytes of a data value: now when known, else a fixup resolved after layout or by the linker. */
   emitValue(expr: Expr, val: Val, size: number, ctx: StatementContext, text: string, exprOffset: number): void {
     if (val.k === 'abs') {
-      this.checkTruncation(val.v, size, ctx, exprOffset, text);
+      this.checkTruncation(val.v, size, ctx, exprOffset);
       this.emit(littleEndian(val.v, size), ctx);
       return;
     }
@@ -214,7 +214,7 @@ export class Assembler {
     });
   }
 
-  checkTruncation(v: bigint, size: number, ctx: StatementContext, exprOffset: number, _text: string): void {
+  checkTruncation(v: bigint, size: number, ctx: StatementContext, exprOffset: number): void {
     if (size >= 8) return;
     const bits = BigInt(size * 8);
     const mask = (1n << bits) - 1n;
@@ -246,11 +246,10 @@ export class Assembler {
 
   defineLabel(name: string, origin: Origin): void {
     const s = this.symbol(name);
-    if (s.definition && !(s.definition.kind === 'expression' && !s.equiv && false)) {
-      if (s.definition.kind === 'label' || s.equiv) {
-        this.error(`symbol \`${displayName(name)}' is already defined`, origin, 'redefined');
-        return;
-      }
+    // A label may take over a `=`/`.set` symbol (GNU allows it), but not another label or an `.equiv`.
+    if (s.definition && (s.definition.kind === 'label' || s.equiv)) {
+      this.error(`symbol \`${displayName(name)}' is already defined`, origin, 'redefined');
+      return;
     }
     s.definition = { kind: 'label', place: this.dotPlace() };
     s.defined = origin;
@@ -879,6 +878,3 @@ export function joinPath(dir: string, name: string): string {
   return dir.startsWith('/') && !j.startsWith('/') ? '/' + j : j || '.';
 }
 
-export function isNameCharOrDollar(c: string): boolean {
-  return isNameChar(c) || c === '$';
-}

@@ -91,7 +91,6 @@ function relax(asm: Assembler, section: Section): void {
     for (let i = 0; i < frags.length; i++) {
       const f = frags[i];
       f.visit = pass;
-      const was = f.address;
       f.address += stretch;
       const here = f.address + f.size;
       const v = f.varPart;
@@ -135,7 +134,6 @@ function relax(asm: Assembler, section: Section): void {
         case 'nops':
           break;
       }
-      void was;
       const growth = next - f.varSize;
       f.varSize = next;
       if (growth !== 0) {

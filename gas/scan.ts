@@ -144,14 +144,12 @@ export function decodeString(text: string, openQuote: number): { bytes: number[]
         case 'v': bytes.push(11); break;
         case 'x':
         case 'X': {
+          // GNU takes every hex digit that follows and keeps the low byte; none at all gives 0.
           let v = 0;
-          let n = 0;
           while (i < text.length && /[0-9a-fA-F]/.test(text[i])) {
             v = (v * 16 + parseInt(text[i], 16)) & 0xff;
             i++;
-            n++;
           }
-          void n;
           bytes.push(v);
           break;
         }
