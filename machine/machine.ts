@@ -15,6 +15,7 @@ import { DebugConsole } from './devices/debugcon';
 import { DebugExit } from './devices/debugexit';
 import { IoBus } from './devices/iobus';
 import { Keyboard8042 } from './devices/keyboard8042';
+import { Cmos } from './devices/cmos';
 import { APIC_DEFAULT_BASE as APIC_DEFAULT_BASE_, ApicSystem, type ApicTarget } from './devices/lapic';
 import { DualPic } from './devices/pic8259';
 import { Pit8254 } from './devices/pit8254';
@@ -127,6 +128,7 @@ export class Machine {
   readonly pit: Pit8254;
   readonly uart: Uart16550;
   readonly keyboard: Keyboard8042;
+  readonly cmos: Cmos;
   readonly apics: ApicSystem;
   readonly events: MachineEvents;
   executor: Executor | null;
@@ -223,6 +225,8 @@ export class Machine {
     this.io.register(0x60, 1, this.keyboard);
     this.io.register(0x64, 1, this.keyboard);
     this.io.register(0x92, 1, this.keyboard);
+    this.cmos = new Cmos(this.clock, this.memory.lowRamEnd, this.memory.highRamBytes);
+    this.io.register(0x70, 2, this.cmos);
     this.io.register(0xcf9, 1, {
       portRead: () => 0,
       portWrite: (_p, _s, v) => {
@@ -695,7 +699,7 @@ export class Machine {
       cpuExtra: this.cpus.map((c) => ({ nmiPending: c.nmiPending, initPending: c.initPending, sipiVector: c.sipiVector })),
       memory: this.memory.snapshot(),
       devices: {
-        pic: saveFields(this.pic), pit: saveFields(this.pit), uart: saveFields(this.uart), keyboard: saveFields(this.keyboard),
+        pic: saveFields(this.pic), pit: saveFields(this.pit), uart: saveFields(this.uart), keyboard: saveFields(this.keyboard), cmos: saveFields(this.cmos),
         apics: this.apics.apics.map((a) => saveFields(a)),
       },
       clock: this.clock.now,
@@ -713,11 +717,12 @@ export class Machine {
       c.mmu.modeChanged();
       if (c.paging === 'pae') c.mmu.loadPdptes();
     });
-    const d = s.devices as { pic: Saved; pit: Saved; uart: Saved; keyboard: Saved; apics: Saved[] };
+    const d = s.devices as { pic: Saved; pit: Saved; uart: Saved; keyboard: Saved; cmos: Saved; apics: Saved[] };
     restoreFields(this.pic, d.pic);
     restoreFields(this.pit, d.pit);
     restoreFields(this.uart, d.uart);
     restoreFields(this.keyboard, d.keyboard);
+    restoreFields(this.cmos, d.cmos);
     this.apics.apics.forEach((a, i) => restoreFields(a, d.apics[i]));
     this.clock.now = s.clock;
     this.refreshTimerDeadline();

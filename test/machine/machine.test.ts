@@ -276,3 +276,18 @@ test('EFLAGS.TF: a #DB trap after each instruction, with DR6.BS; the handler its
   assert.equal(out.join(''), 'debugcon:D'.repeat(3), 'after NOP, NOP and CLI (not after HLT)');
   assert.equal(cpu.dr[12] & 0x4000, 0x4000);
 });
+
+test('CMOS RTC: deterministic BCD clock from virtual time, memory sizes, NMI mask bit', () => {
+  const m = new Machine({ memoryMiB: 64 });
+  const rd = (r: number) => {
+    m.io.write(0x70, 1, r);
+    return m.io.read(0x71, 1);
+  };
+  m.clock.now = (3600 + 2 * 60 + 5) * 1e9;
+  assert.deepEqual([rd(0x04), rd(0x02), rd(0x00)], [0x01, 0x02, 0x05]);
+  assert.deepEqual([rd(0x09), rd(0x08), rd(0x07), rd(0x32)], [0x26, 0x01, 0x01, 0x20]);
+  assert.equal(rd(0x15) | (rd(0x16) << 8), 640);
+  assert.equal(rd(0x30) | (rd(0x31) << 8), 63 * 1024, 'KiB above 1 MiB');
+  m.io.write(0x70, 1, 0x8f);
+  assert.equal(m.cmos.nmiDisabled, true);
+});
