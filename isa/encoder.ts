@@ -348,7 +348,11 @@ function encodeModrmMemory(
   const dispBits = asz === 64 ? 64 : 32;
   let d = BigInt.asIntN(dispBits === 64 ? 64 : 32, dv);
   if (disp && dispKnown) {
-    if (asz === 64 && !fitsSigned32(dv)) return fail(`${fmtValue(dv)} out of range of signed 32bit displacement`, 3, operandIndex);
+    if (asz === 64 && !fitsSigned32(dv)) {
+      // Without registers there is no form at all for it; with a base GNU names the range.
+      if (!base && !index) return fail(`operand type mismatch for \`${ctx.base}'`, 3, operandIndex);
+      return fail(`${fmtValue(dv)} out of range of signed 32bit displacement`, 3, operandIndex);
+    }
     // addr32 in 64-bit code: warn and truncate, keeping the disp32 form; in 16/32-bit code addresses just wrap.
     if (asz === 32 && ctx.mode === 64 && !fitsBits(dv, 32)) {
       ctx.warnings.push(`${hexU64(dv)} shortened to ${hexU64(BigInt.asUintN(32, dv))}`);
@@ -645,8 +649,11 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
   if (form.only64 && ctx.mode !== 64) return fail(`\`${ctx.mnemonic}' is only supported in 64-bit mode`, 0.5);
   if (form.no64 && ctx.mode === 64) {
     // GNU words these two cases its own way.
-    if (form.op === 'push_sreg' || form.op === 'pop_sreg') return fail(`you can't \`${ctx.base} %${form.operands[0].slice(1)}'`, 0.6);
-    if (form.op === 'jmp_far' || form.op === 'call_far') return fail(`unsupported instruction \`${ctx.mnemonic}'`, 0.6);
+    const op0 = ctx.input.operands[0];
+    if ((form.op === 'push_sreg' || form.op === 'pop_sreg') && op0?.kind === 'reg' && op0.reg === form.operands[0].slice(1)) {
+      return fail(`you can't \`${ctx.base} %${op0.reg}'`, 2);
+    }
+    if (form.op === 'jmp_far' || form.op === 'call_far') return fail(`unsupported instruction \`${ctx.base}'`, 0.6);
     return fail(`\`${ctx.mnemonic}' is not supported in 64-bit mode`, 0.5);
   }
   // Without `*`, jmp/call to a bare address is the direct form: the indirect one is no candidate at all.
@@ -690,6 +697,52 @@ function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i
   return `operand type mismatch for \`${ctx.base}'`;
 }
 
+function unavailableRegister(input: InstructionInput, mode: CodeMode): EncodeResult | undefined {
+  if (mode === 64) return undefined;
+  for (let i = 0; i < input.operands.length; i++) {
+    const o = input.operands[i];
+    const names = o.kind === 'reg' ? [o.reg] : o.kind === 'mem' ? [o.base, o.index].filter((n): n is string => !!n) : [];
+    for (const n of names) {
+      const r = lookupRegister(n);
+      if (!r || regOk(r, { mode } as Ctx) || (r.cls === 'cr' && r.num === 8)) continue;
+      // GNU quotes the rest of the operand from the register on for memory operands (`%rax)`).
+      let shown = `%${r.name}`;
+      if (o.kind === 'mem' && o.text) {
+        const at = o.text.indexOf('%' + n);
+        if (at >= 0) shown = o.text.slice(at);
+      }
+      return { ok: false, message: `bad register name \`${shown}'`, operand: i };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * GNU rejects a q suffix outside 64-bit code before it looks at the operands (movq is also an MMX/SSE
+ * mnemonic there, so it reports an operand mismatch instead).
+ */
+function suffixOutside64(input: InstructionInput, mode: CodeMode, cands: { form: InstructionForm; suffix?: string }[]): EncodeResult | undefined {
+  if (mode === 64 || !input.mnemonic.endsWith('q')) return undefined;
+  if (input.mnemonic === 'movq') return undefined;
+  if (cands.some((c) => c.suffix === 'q' && c.form.sizes.includes(64) && !c.form.impliedSize) && !cands.some((c) => !c.suffix && !c.form.only64)) {
+    return { ok: false, message: `\`${input.mnemonic}' is only supported in 64-bit mode` };
+  }
+  return undefined;
+}
+
+/** `movzxl`: names that take no suffix report it (a q suffix outside 64-bit code reads as a 64-bit form). */
+function bareSuffixError(mnemonic: string, mode: CodeMode, knownName = false): EncodeResult | undefined {
+  const last = mnemonic[mnemonic.length - 1];
+  if (!(last in sizeSuffixes) || (formsByName.has(mnemonic) && !knownName)) return undefined;
+  const base = mnemonic.slice(0, -1);
+  const fs = formsByName.get(base);
+  if (!fs || !fs.every((f) => f.bareNames.includes(base))) return undefined;
+  // `movzxw` is itself movzx + w: a further suffix makes an unknown name.
+  if (base.length > 1 && base[base.length - 1] in sizeSuffixes && formsByName.has(base.slice(0, -1))) return undefined;
+  if (last === 'q' && mode !== 64) return { ok: false, message: `\`${mnemonic}' is only supported in 64-bit mode` };
+  return { ok: false, message: `invalid instruction suffix for \`${base}'` };
+}
+
 function prefixOnly(input: InstructionInput, mode: CodeMode): EncodeResult | undefined {
   const b = prefixBytes[input.mnemonic];
   if (b === undefined || input.operands.length) return undefined;
@@ -720,19 +773,27 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
   for (const p of input.prefixes) {
     if (kinds.has(prefixKind[p])) return { ok: false, message: 'same type of prefix used twice' };
     kinds.add(prefixKind[p]);
-    if (mode === 64 && p === 'addr16') return { ok: false, message: "`addr16' is not supported in 64-bit mode" };
+    if (mode === 64 && (p === 'addr16' || p === 'data32')) return { ok: false, message: `\`${p}' is not supported in 64-bit mode` };
     if (mode === 64 && (p === 'es' || p === 'ss')) return { ok: false, message: `\`${p}' is not supported in 64-bit mode` };
     if ((p === 'data32' && mode !== 16) || (p === 'data16' && mode === 16) || (p === 'addr32' && mode === 32) || (p === 'addr16' && mode === 16)) {
       return { ok: false, message: `redundant ${p} prefix` };
     }
   }
+  // GNU's order: the mnemonic and its suffix first, then registers that do not exist in this mode, then operands.
   const cands = candidates(input.mnemonic);
-  if (!cands.length) return { ok: false, message: `no such instruction: \`${input.text ?? input.mnemonic}'` };
-  let best: Failure = fail(`operand type mismatch for \`${input.mnemonic}'`, -1);
-  // GNU rejects a q suffix outside 64-bit code before it looks at the operands.
-  if (mode !== 64 && input.mnemonic.endsWith('q') && cands.some((c) => c.suffix === 'q' && c.form.sizes.includes(64) && !c.form.impliedSize)) {
-    if (!cands.some((c) => !c.suffix && !c.form.only64)) return { ok: false, message: `\`${input.mnemonic}' is only supported in 64-bit mode` };
+  if (!cands.length) {
+    const bare = bareSuffixError(input.mnemonic, mode);
+    if (!bare) return { ok: false, message: `no such instruction: \`${input.text ?? input.mnemonic}'` };
+    return (bare.ok === false && bare.message.startsWith('invalid') ? unavailableRegister(input, mode) : undefined) ?? bare;
   }
+  if (mode !== 64 && cands.every((c) => c.form.only64)) {
+    return bareSuffixError(input.mnemonic, mode, true) ?? { ok: false, message: `\`${input.mnemonic}' is only supported in 64-bit mode` };
+  }
+  let best: Failure = fail(`operand type mismatch for \`${input.mnemonic}'`, -1);
+  const early = suffixOutside64(input, mode, cands) ?? unavailableRegister(input, mode);
+  if (early) return early;
+  if (mode !== 64 && input.mnemonic === 'movq') return { ok: false, message: "operand type mismatch for `movq'" };
+
   for (const relaxed of [false, true]) {
     for (const { form, suffix } of cands) {
       ctx.suffix = suffix;

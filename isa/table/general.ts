@@ -112,7 +112,7 @@ mov | b | i,ro | b0+r |
 mov | wl | i,ro | b8+r |
 mov | q | i,rm | c7 /0 |
 mov | q | i64big,ro | b8+r | enc
-movabs | q | i64,ro | b8+r | op=mov
+movabs | q | i64,ro | b8+r | only64 op=mov
 mov | b | i,rm | c6 /0 |
 mov | wl | i,rm | c7 /0 |
 mov | wl | sreg,rr | 8c /r | op=mov_sreg

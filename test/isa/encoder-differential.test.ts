@@ -20,6 +20,8 @@ for (const mode of [16, 32, 64] as const) {
     console.log(`.code${mode}: ${r.passed} passed, ${rejected} failed (of ${r.total} lines, ${seed[mode].length} from the seed); ${r.rejected} rejected by both, ${r.sameMessage} with GNU's exact message; warnings agree on ${r.warningsAgree}/${r.accepted}`);
     // Warnings are advisory, but they should be GNU's on nearly every line.
     assert.ok(r.warningsAgree >= r.accepted * 0.995, 'warnings differ from GNU as too often');
+    // Error wording is GNU's on the great majority of rejected lines (the rest are template-order corners).
+    assert.ok(r.sameMessage >= r.rejected * 0.9, 'error messages differ from GNU as too often');
     assert.ok(r.total > 5000, 'corpus too small');
     assert.deepEqual(r.failed.slice(0, 20), []);
   });
