@@ -446,6 +446,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
       if (!node) throw new Error(`no variable '${args.name}' here`);
       if (!node.set) throw new Error(`'${args.name}' is read-only`);
       const value = node.set(args.value);
+      this.runtime.edited();
       const fresh = children().find((n) => n.name === args.name);
       response.body = { value, variablesReference: fresh?.children ? this.reference(fresh.children) : 0 };
       this.sendResponse(response);
@@ -572,6 +573,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
         done += n;
       }
       m.executor?.flush?.();
+      this.runtime.edited();
       response.body = { bytesWritten: done };
       this.sendResponse(response);
       this.sendEvent(new Event('invalidated', { areas: ['variables'] }));

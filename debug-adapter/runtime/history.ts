@@ -12,6 +12,8 @@ export interface Checkpoint {
   /** Index of the first op that runs after this checkpoint, and units of it already done. */
   opIndex: number;
   opOffset: number;
+  /** A debugger edit (registers, memory, goto) happened here: history cannot be replayed across it. */
+  barrier?: boolean;
 }
 
 /** Keep at least this many units of history, and the checkpoint before the last mode switch. */
@@ -55,7 +57,23 @@ export class History {
     if (this.lastModeSwitch >= 0) {
       for (let i = 0; i < this.checkpoints.length; i++) if (this.checkpoints[i].position <= this.lastModeSwitch) pinned = i;
     }
-    this.checkpoints = this.checkpoints.filter((c, i) => i === pinned || c.position >= keepFrom || i === this.checkpoints.length - 1 || (i + 1 < this.checkpoints.length && this.checkpoints[i + 1].position > keepFrom && c.position < keepFrom));
+    const keep = (c: Checkpoint, i: number): boolean => i === pinned || c.position >= keepFrom || i === this.checkpoints.length - 1 || (i + 1 < this.checkpoints.length && this.checkpoints[i + 1].position > keepFrom && c.position < keepFrom);
+    // Replaying from before a dropped edit would lose the edit: nothing before it can be kept either.
+    let lostEdit = -1;
+    this.checkpoints.forEach((c, i) => {
+      if (c.barrier && !keep(c, i)) lostEdit = i;
+    });
+    this.checkpoints = this.checkpoints.filter((c, i) => i > lostEdit && keep(c, i));
+  }
+
+  /**
+   * The debugger changed the state (registers, memory, Jump to Cursor): the log cannot reproduce that, so the
+   * edited state becomes a checkpoint of its own; going back before it restores the state from before the edit.
+   */
+  edited(): void {
+    this.checkpoints = this.checkpoints.filter((c) => c.position < this.position);
+    this.checkpoints.push({ position: this.position, snapshot: this.machine.snapshot(), opIndex: this.ops.length, opOffset: 0, barrier: true });
+    this.prune();
   }
 
   recordRun(units: number): void {

@@ -584,7 +584,13 @@ export class TrampolineRuntime {
         writeRegister(cpu, 'ip', BigInt(linear & 0xf));
       } else writeRegister(cpu, cpu.codeSize === 16 ? 'ip' : 'eip', BigInt(off));
     }
+    this.edited();
     this.stop({ reason: 'goto', cpu: cpuIndex, description: `Jumped to ${hex(linear)}` });
+  }
+
+  /** The debugger wrote registers or memory: keep reverse execution consistent with the edit. */
+  edited(): void {
+    this.history?.edited();
   }
 
   /** Instruction addresses a goto target line maps to. */

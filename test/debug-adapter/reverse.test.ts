@@ -77,3 +77,29 @@ test('run back 100 000 instructions in a counting loop; the last mode switch sta
     await dc.stop();
   }
 });
+
+test('edits from the debugger are part of the history: stepBack returns to the edited state, then before it', async () => {
+  const dc = await startClient();
+  try {
+    await launch(dc, SEED_LAUNCH, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: [] });
+    });
+    // cli; wbinvd; mov %cs, %ax (AX = 0x1000 for CS = load >> 4); then mov %ax, %ds.
+    for (let i = 0; i < 3; i++) await until(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.equal(await evaluate(dc, 'ax'), '0x1000');
+    const frame = await topFrame(dc);
+    const general = (await dc.scopesRequest({ frameId: frame.id })).body.scopes.find((s) => s.name === 'General')!;
+    await dc.setVariableRequest({ variablesReference: general.variablesReference, name: 'ax', value: '0x4242' });
+    await until(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.equal(await evaluate(dc, 'ds'), '0x4242');
+    await until(dc, () => dc.stepBackRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.equal(await evaluate(dc, 'ax'), '0x4242', 'back to the edited state');
+    assert.equal(await evaluate(dc, 'ds'), '0x0000');
+    await until(dc, () => dc.stepBackRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.equal(await evaluate(dc, 'ax'), '0x0000', 'before mov %cs, %ax');
+    await until(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
+    assert.equal(await evaluate(dc, 'ax'), '0x1000', 're-executed without the edit');
+  } finally {
+    await dc.stop();
+  }
+});
