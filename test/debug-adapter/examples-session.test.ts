@@ -301,3 +301,33 @@ test('step over INT 13h runs the BIOS service; step into it leaves the source, s
     await dc.stop();
   }
 });
+
+test('5-level paging: the paging filter sees 4 → 5-level; page tables, translate and the Paging scope start at PML5', async () => {
+  const dc = await startClient();
+  try {
+    await launch(dc, { program: example('paging/five-level.S'), start: 'reset', stopOnEntry: false }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['paging'] });
+    });
+    const seen: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const st = await dc.customRequest('x86Trampoline.status');
+      seen.push(st.body.paging);
+      if (st.body.paging === '5-level') break;
+      await until(dc, () => dc.continueRequest({ threadId: 1 }));
+    }
+    assert.equal(seen[seen.length - 1], '5-level', seen.join(' → '));
+    assert.ok(seen.includes('4-level'));
+    // The example maps 1 << 48 only under PML5[1] (QEMU reads its planted value there).
+    const tr = await dc.customRequest('x86Trampoline.translate', { address: '0x1000000000000' });
+    assert.equal(tr.body.levels[0].name, 'PML5E');
+    assert.ok(tr.body.physical, 'mapped under 5-level paging');
+    const pt = await dc.customRequest('x86Trampoline.pageTables');
+    assert.equal(pt.body.paging, '5-level');
+    assert.ok(pt.body.ranges.some((r: { linear: string }) => BigInt(r.linear) === 1n << 48n));
+    const paging = await scopeVariablesOf(dc, 'Paging');
+    const tables = await dc.variablesRequest({ variablesReference: paging.get('tables')!.variablesReference });
+    assert.deepEqual(tables.body.variables.map((v) => v.name.split(' ')[0]), ['PML5[0]', 'PML5[1]']);
+  } finally {
+    await dc.stop();
+  }
+});
