@@ -178,6 +178,7 @@ async function measureFile(label: string, path: string, inc: string, dir: string
     for (const method of ['textDocument/hover', 'textDocument/definition'] as const) {
       const probes = probePositions(text, 200);
       const lat: number[] = [];
+      await client.conn.sendRequest('x86Trampoline/requestTimings');
       for (let round = 0; round < 3; round++)
         for (const p of probes) {
           const t = performance.now();
@@ -188,6 +189,10 @@ async function measureFile(label: string, path: string, inc: string, dir: string
       const name = method.split('/')[1];
       rows.push({ group, name: `${name} latency median`, ours: med, unit: 'ms', better: 'lower', note: `${lat.length} requests` });
       rows.push({ group, name: `${name} latency p99`, ours: p99, unit: 'ms', better: 'lower' });
+      // The same requests timed inside the server (without JSON-RPC and process scheduling).
+      const inside = (await client.conn.sendRequest('x86Trampoline/requestTimings')) as Record<string, number[]>;
+      const own = percentiles(inside[`${name}Request`] ?? []);
+      rows.push({ group, name: `${name} in-server p99`, ours: own.p99, unit: 'ms', better: 'lower', note: `median ${own.median.toFixed(3)} ms` });
     }
   } finally {
     await client.close();

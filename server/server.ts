@@ -33,6 +33,7 @@ import type { SymbolInformation } from 'vscode-languageserver';
 
 export const HEADER_TEXT_REQUEST = 'x86Trampoline/headerText';
 export const STATS_REQUEST = 'x86Trampoline/analysisStats';
+export const TIMINGS_REQUEST = 'x86Trampoline/requestTimings';
 export const PREPROCESSED_SCHEME = 'x86-trampoline-preprocessed';
 export const EXPANSION_SCHEME = 'x86-trampoline-expansion';
 
@@ -62,8 +63,12 @@ export function startServer(connection: Connection): void {
     }
   }
 
+  /** Time spent inside handlers, per feature (for the benchmark: latency without the transport). */
+  const timings = new Map<string, number[]>();
+
   /** Runs a handler on the document's fresh analysis; any failure is logged and answered with `fallback`. */
   function withDoc<T>(uri: string, fallback: T, fn: (r: DocAnalysis) => T, typing = false): T {
+    const t0 = performance.now();
     try {
       const r = typing ? ws.forTyping(uri) : ws.fresh(uri);
       if (!r) return fallback;
@@ -71,6 +76,11 @@ export function startServer(connection: Connection): void {
     } catch (e) {
       log(`request failed for ${uri}: ${stack(e)}`);
       return fallback;
+    } finally {
+      const name = fn.name || 'request';
+      const list = timings.get(name) ?? [];
+      if (list.length < 100000) list.push(performance.now() - t0);
+      timings.set(name, list);
     }
   }
 
@@ -152,8 +162,8 @@ export function startServer(connection: Connection): void {
     connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
-  connection.onHover((p) => withDoc(p.textDocument.uri, null, (r) => hover(r, p.position)));
-  connection.onDefinition((p) => withDoc(p.textDocument.uri, [], (r) => definition(r, p.position)));
+  connection.onHover((p) => withDoc(p.textDocument.uri, null, function hoverRequest(r) { return hover(r, p.position); }));
+  connection.onDefinition((p) => withDoc(p.textDocument.uri, [], function definitionRequest(r) { return definition(r, p.position); }));
   connection.onReferences((p) => withDoc(p.textDocument.uri, [], (r) => references(r, p.position, p.context.includeDeclaration)));
   connection.onDocumentHighlight((p) => withDoc(p.textDocument.uri, [], (r) => highlights(r, p.position)));
   connection.onPrepareRename((p) => withDoc(p.textDocument.uri, null, (r) => prepareRename(r, p.position)));
@@ -244,6 +254,12 @@ export function startServer(connection: Connection): void {
     return '';
   };
   connection.workspace.textDocumentContent.on((p) => ({ text: virtualText(p.uri) }));
+  /** Handler times in ms per request kind since the last call (which clears them). */
+  connection.onRequest(TIMINGS_REQUEST, () => {
+    const out = Object.fromEntries(timings);
+    timings.clear();
+    return out;
+  });
   connection.onRequest(STATS_REQUEST, (p: { uri: string }) => {
     const r = ws.last(p.uri);
     return r ? { version: r.version, millis: r.millis, cached: !!r.cached, statements: r.analysis.statements.length, diagnostics: r.analysis.diagnostics.length } : null;
