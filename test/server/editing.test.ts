@@ -290,6 +290,25 @@ describe('diagnostics while editing', () => {
     const h = (await client.at('textDocument/hover', p, 2, 3)) as any;
     assert.match(h.contents.value, /\| 0 \| 2 \| LIMIT \|/);
   });
+
+  it('unused macros and labels are hints marked unnecessary; used ones are not', async () => {
+    const p = join(dir, 'unused.S');
+    writeFileSync(p, '.macro NEVER_CALLED x\n  nop\n.endm\n.macro CALLED\n  nop\n.endm\n.code32\n  CALLED\nlonely:\n  jmp used\nused:\n  ret\n');
+    const d = await client.open(p);
+    const hints = d.filter((x) => x.severity === 4).map((x) => [x.code, x.range.start.line, x.range.start.character, x.range.end.character, x.tags]);
+    assert.deepEqual(hints, [['unused-label', 8, 0, 6, [1]], ['unused-macro', 0, 7, 19, [1]]]);
+  });
+
+  it('workspace symbols include assembly files on disk that are not open', async () => {
+    const sub = join(dir, 'lib');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'far_away.S'), '.macro FAR_MACRO\n.endm\nfar_away_entry:\n  ret\n');
+    const r = await client.conn.sendRequest('workspace/symbol', { query: 'far_away' }) as any[];
+    const hit = r.find((s) => s.name === 'far_away_entry');
+    assert.ok(hit, JSON.stringify(r));
+    assert.equal(hit.location.uri, fileUri(join(sub, 'far_away.S')));
+    assert.equal(hit.location.range.start.line, 2);
+  });
 });
 
 function gnuBytes(source: string): number[] {

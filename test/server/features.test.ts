@@ -307,6 +307,13 @@ describe('completion and signature help', () => {
     assert.equal(take.textEdit.newText, 'TAKE_STACK_LOCK lock_pa=${1:0}, lock_rip=${2:0}');
     assert.equal(take.insertTextFormat, 2);
   });
+  it('operands complete symbols and cpp macros', async () => {
+    const line = lineOf(example, 'leaq    stack_end(%rip), %rsp');
+    const c = await client.at('textDocument/completion', examplePath, line, colOf(example, line, 'stack_end') + 3);
+    const labels = c.map((x: any) => x.label);
+    for (const n of ['stack_end', 'gdt', 'startup_64', 'X86_CR4_PAE', 'MSR_EFER', 'LOAD_ADDR']) assert.ok(labels.includes(n), n);
+    assert.ok(!labels.some((l: string) => /^\.L|^\d/.test(l)), 'no temporary labels');
+  });
   it('include paths after #include <', async () => {
     const line = lineOf(seed, '#include <asm/segment.h>');
     const c = await client.at('textDocument/completion', seedPath, line, colOf(seed, line, 'segment'));
