@@ -146,6 +146,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDidChangeWatchedFiles((p) => {
+    diskSymbols = undefined;
     for (const c of p.changes) ws.diskChanged(uriToPath(c.uri));
   });
 
@@ -184,7 +185,9 @@ export function startServer(connection: Connection): void {
       return links;
     }),
   );
+  // Symbols of assembly files on disk: rescanned after file events or when older than a minute.
   let diskSymbols: SymbolInformation[] | undefined;
+  let diskScanned = 0;
   connection.onWorkspaceSymbol((p) => {
     try {
       const out: SymbolInformation[] = [];
@@ -197,7 +200,10 @@ export function startServer(connection: Connection): void {
         const r = ws.last(d.uri) ?? ws.fresh(d.uri);
         if (r) for (const s of flattenSymbols(r.uri, documentSymbols(r))) push(s);
       }
-      diskSymbols ??= scanRoots(roots);
+      if (!diskSymbols || Date.now() - diskScanned > 60_000) {
+        diskSymbols = scanRoots(roots);
+        diskScanned = Date.now();
+      }
       const open = new Set(documents.all().map((d) => d.uri));
       for (const s of diskSymbols) if (!open.has(s.location.uri)) push(s);
       return out.slice(0, 1000);
