@@ -46,7 +46,11 @@ export interface DecodedInstruction {
   index: number;
   scale: number;
   disp: number;
-  /** Immediates in operand order; 64-bit ones are split into low/high 32-bit halves. imm is sign-extended when the form says so. */
+  /**
+   * Immediates in decode order (the first in imm, a second — enter's level, a far pointer's selector — in imm2).
+   * `i` and `is8` values are sign-extended from their field (mask by opSize); `i8`, `i16`, `fsel` are unsigned;
+   * 64-bit ones (`i64`, 8-byte moffs) are split into imm (low 32) and immHigh (high 32).
+   */
   imm: number;
   immHigh: number;
   imm2: number;
