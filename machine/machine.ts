@@ -115,6 +115,8 @@ export interface MachineSnapshot {
 }
 
 const FOUR_GIB = 0x1_0000_0000;
+/** Timer events that wake no CPU before a halted machine counts as stopped for good. */
+const IDLE_ROUNDS_LIMIT = 100_000;
 const BIOS_STUB_OFFSET = BIOS_STUB_OFFSET_;
 
 export class Machine {
@@ -148,6 +150,8 @@ export class Machine {
   private breakCount = 0;
   private skipBreakCpu = -1;
   private readonly watches: { first: number; last: number; read: boolean; write: boolean }[] = [];
+  /** Consecutive rounds in which no CPU could run (timer fast-forwarding). */
+  private idleRounds = 0;
   /** Bumped whenever a PIC or APIC changes state that could make an interrupt deliverable. */
   private irqEpoch = 0;
   /** The built-in BIOS of the boot-sector start (null otherwise): its services run when a CPU reaches a stub. */
@@ -535,7 +539,15 @@ export class Machine {
         if (!anyRunning) {
           const r = this.idle();
           if (r !== null) return r;
-        }
+          // Fast-forwarding executes nothing: let the host's pause and time budget still apply.
+          if (++this.idleRounds % 256 === 0) {
+            if (this.pauseRequested) {
+              this.pauseRequested = false;
+              return { kind: 'paused', message: 'paused by the host' };
+            }
+            if (Date.now() >= deadlineMs) return { kind: 'slice-end', message: `ran ${done} instructions` };
+          }
+        } else this.idleRounds = 0;
         if (this.totalInstructions >= this.maxInstructions) {
           return { kind: 'instruction-limit', message: `instruction limit of ${this.maxInstructions} reached` };
         }
@@ -677,10 +689,13 @@ export class Machine {
   private idle(): StopReason | null {
     const canWake = this.cpus.some((c) => c.runState === 'halted' && (c.eflags & EFL_IF) !== 0);
     const next = Math.min(this.pit.nextIrqNs, this.apics.nextDeadline());
-    if (canWake && next !== Infinity) {
+    if (canWake && next !== Infinity && this.idleRounds < IDLE_ROUNDS_LIMIT) {
       if (next > this.clock.now) this.clock.now = Math.ceil(next);
       this.fireTimers();
       return null;
+    }
+    if (canWake && next !== Infinity) {
+      return { kind: 'all-halted', exitStatus: 0, message: `every CPU stays halted: ${IDLE_ROUNDS_LIMIT} timer events in a row reached no CPU (masked in the PIC/APIC?)` };
     }
     const states = this.cpus.map((c) => `CPU ${c.id} ${c.runState}${c.runState === 'halted' ? ((c.eflags & EFL_IF) !== 0 ? ' (IF=1, no interrupt source)' : ' (IF=0)') : ''}`);
     return { kind: 'all-halted', exitStatus: 0, message: `every CPU is stopped: ${states.join(', ')}` };

@@ -291,3 +291,17 @@ test('CMOS RTC: deterministic BCD clock from virtual time, memory sizes, NMI mas
   m.io.write(0x70, 1, 0x8f);
   assert.equal(m.cmos.nmiDisabled, true);
 });
+
+test('halted with IF=1 while the only timer interrupt is masked: the run ends instead of spinning', () => {
+  const { m } = machine([0xfb, 0xf4]);
+  m.io.write(0x43, 1, 0x34); // PIT channel 0 periodic, IRQ 0 masked in the PIC (reset IMR = 0xFF)
+  m.io.write(0x40, 1, 0x00);
+  m.io.write(0x40, 1, 0x01);
+  const t0 = Date.now();
+  let r = m.run({ sliceMs: 20 });
+  let slices = 0;
+  while (r.kind === 'slice-end' && slices++ < 1000) r = m.run({ sliceMs: 20 });
+  assert.equal(r.kind, 'all-halted');
+  assert.match(r.message, /timer events/);
+  assert.ok(Date.now() - t0 < 30_000);
+});
