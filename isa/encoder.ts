@@ -631,7 +631,19 @@ function isFailure(x: unknown): x is Failure {
   return typeof x === 'object' && x !== null && 'rank' in x;
 }
 
+const candidateCache = new Map<string, { form: InstructionForm; suffix?: string }[]>();
+
+/** Forms a mnemonic may mean, exact names first, then name + size suffix. Memoised per spelling. */
 function candidates(mnemonic: string): { form: InstructionForm; suffix?: string }[] {
+  let c = candidateCache.get(mnemonic);
+  if (!c) {
+    c = computeCandidates(mnemonic);
+    if (candidateCache.size < 4096) candidateCache.set(mnemonic, c);
+  }
+  return c;
+}
+
+function computeCandidates(mnemonic: string): { form: InstructionForm; suffix?: string }[] {
   const out: { form: InstructionForm; suffix?: string }[] = [];
   for (const f of formsByName.get(mnemonic) ?? []) out.push({ form: f });
   const last = mnemonic[mnemonic.length - 1];
