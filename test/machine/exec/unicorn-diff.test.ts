@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forms } from '../../../isa/table';
 import type { InstructionForm } from '../../../isa/schema';
@@ -185,6 +186,10 @@ function makeCase(form: InstructionForm, mode: Mode, size: number, r: () => numb
     }
   }
   const bytes = [...code];
+  // LOCK on lockable forms with a memory destination. (Misuse is #UD, but LOCK BTR/BTS/BTC with a register
+  // destination aborts Unicorn 2.0.1's code generator, so misuse is not generated.)
+  // LOCK NEG is left out too: QEMU 5 computes its flags from the wrong value (unlocked NEG agrees).
+  if (form.lock && op !== 'neg' && modrm >= 0 && modrm >> 6 !== 3 && rand(4) === 0) bytes.unshift(0xf0);
   if (rex) bytes.push(rex | 0x40);
   bytes.push(...opc);
   if (modrm >= 0) bytes.push(modrm);
@@ -329,6 +334,7 @@ test('executor matches Unicorn on table-generated instruction cases in 16/32/64-
     pattern: Buffer.from(PATTERN).toString('hex'),
     cases: cases.map((c) => ({ mode: c.mode, code: Buffer.from(c.code).toString('hex'), regs: c.regs.map(hex64), flags: c.flags, segs: c.segs })),
   };
+  if (process.env.UNICORN_CASES_DUMP) writeFileSync(process.env.UNICORN_CASES_DUMP, JSON.stringify(req));
   const py = spawnSync(PYTHON, [join(__dirname, 'unicorn_cases.py')], { input: JSON.stringify(req), encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   assert.equal(py.status, 0, py.stderr);
   const out = JSON.parse(py.stdout) as { selectors: Record<string, number[]>; results: OracleResult[] };
