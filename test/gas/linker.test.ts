@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { DiskFileSystem } from '../../cli/disk-fs';
 import { analyze, assemble, MemoryFileSystem } from '../../gas/index';
 import { gnuAssemble, hex, requireTools } from './toolchain';
 
@@ -231,4 +232,28 @@ test('kernel-style alternatives (cross-section `sym - .`, sized .skip, push/pops
     if (name.startsWith('.note')) continue;
     assert.equal(hex(a.sections.find((s) => s.name === name)?.bytes ?? new Uint8Array(0)), hex(bytes), name);
   }
+});
+
+test('source map round trip on the seed: every statement\'s bytes map back to it, and its line maps to its address', (t) => {
+  const seed = resolve(__dirname, '../../../shared/seeds/trampoline_64_bsp.S');
+  if (!existsSync(seed)) {
+    if (process.env.CI) assert.fail('seed missing');
+    t.skip('seed missing');
+    return;
+  }
+  const r = assemble(new DiskFileSystem(), seed, { textAddress: 0x8000n });
+  assert.ok(r.ok, r.diagnostics.map((d) => d.message).join('\n'));
+  const sm = r.link.sourceMap;
+  const placed = new Map(r.link.sections.map((s) => [s.name, s.address]));
+  let checked = 0;
+  r.analysis.statements.forEach((st, index) => {
+    if (st.offset === undefined || !st.size) return;
+    const address = placed.get(st.section)! + st.offset;
+    for (const a of [address, address + st.size - 1]) assert.equal(sm.at(a)?.statement, index, `${st.text} at 0x${a.toString(16)}`);
+    assert.ok(sm.addressesFor(st.origin.range.file, st.origin.range.line).includes(address), st.text);
+    checked++;
+  });
+  assert.ok(checked > 100);
+  // Every byte of the image belongs to some statement.
+  for (let a = r.base; a < r.base + r.image.length; a += 97) assert.ok(sm.at(a), `0x${a.toString(16)}`);
 });
