@@ -40,7 +40,7 @@ const PREFIXES = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'addr
 
 export function tokenize(text: string, offset: number): Token[] {
   const out: Token[] = [];
-  const re = /(%[A-Za-z][A-Za-z0-9]*)|(\\[A-Za-z_@()][\w]*)|([A-Za-z_.$][\w.$]*)|(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+[bf]?\b|\d+)|('\\?.'?)|(\S)/g;
+  const re = /(%[A-Za-z][A-Za-z0-9]*)|(\\[A-Za-z_@()][\w]*)|([A-Za-z_.][\w.$]*)|(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+[bf]?\b|\d+)|('\\?.'?)|(\S)/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
     const kind: Token['kind'] = m[1] ? 'reg' : m[2] ? 'param' : m[3] ? 'id' : m[4] || m[5] ? 'num' : 'punct';

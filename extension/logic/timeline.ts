@@ -20,7 +20,7 @@ function basename(path: string): string {
 }
 
 export function timelineItem(e: ModeTimelineEntry): TimelineItem {
-  const paging = e.fromPaging !== e.toPaging ? ` (paging ${e.fromPaging} → ${e.toPaging})` : '';
+  const paging = e.fromPaging !== e.toPaging ? ` (${e.fromPaging} → ${e.toPaging})` : '';
   const where = e.source ? `${basename(e.source.path)}:${e.source.line + 1}` : `${e.cs.toString(16).padStart(4, '0')}:${e.rip}`;
   return {
     label: `${short(e.from)} → ${short(e.to)}${paging}`,
