@@ -1,7 +1,7 @@
 // The emulated PC: CPUs, sparse physical memory, devices (debug console, COM1, isa-debug-exit, PIC, PIT, 8042/A20,
 // local APICs), start states, a deterministic run loop in bounded slices, breakpoints/watchpoints, events and
 // copy-on-write snapshots. The instruction semantics plug in through `Executor`.
-import { CR0_ET as CR0_ET_, CR0_MP as CR0_MP_, CR0_NE as CR0_NE_, CR0_PE as CR0_PE_, CR0_PG as CR0_PG_, CR0_WP as CR0_WP_, CR4_PAE as CR4_PAE_, EFER_LMA as EFER_LMA_, EFER_LME as EFER_LME_, EFER_NXE as EFER_NXE_, EFER_SCE as EFER_SCE_, EFL_IF as EFL_IF_, EFL_TF as EFL_TF_ } from '../isa/bits/control';
+import { CR0_ET as CR0_ET_, CR0_MP as CR0_MP_, CR0_NE as CR0_NE_, CR0_PE as CR0_PE_, CR0_PG as CR0_PG_, CR0_WP as CR0_WP_, CR4_PAE as CR4_PAE_, EFER_LMA as EFER_LMA_, EFER_LME as EFER_LME_, EFER_NXE as EFER_NXE_, EFER_SCE as EFER_SCE_, EFL_IF as EFL_IF_, EFL_RF as EFL_RF_, EFL_TF as EFL_TF_ } from '../isa/bits/control';
 import { Cpu, type InterruptSource } from './cpu/cpu';
 import { cpuModelWith as cpuModelWith_, defaultCpuModel as defaultCpuModel_, type CpuModel } from './cpu/cpuid';
 import { initMsrs as initMsrs_ } from './cpu/control';
@@ -41,6 +41,7 @@ const EFER_NXE = EFER_NXE_;
 const EFER_SCE = EFER_SCE_;
 const EFL_IF = EFL_IF_;
 const EFL_TF = EFL_TF_;
+const EFL_RF = EFL_RF_;
 const cpuModelWith = cpuModelWith_;
 const defaultCpuModel = defaultCpuModel_;
 const initMsrs = initMsrs_;
@@ -654,11 +655,23 @@ export class Machine {
       }
     }
     const singleStep = (cpu.eflags & EFL_TF) !== 0;
+    const resume = (cpu.eflags & EFL_RF) !== 0;
+    if ((cpu.dr[14] & 0xff) !== 0) {
+      // Instruction breakpoints (DR7 RW = 00) fault before the instruction unless EFLAGS.RF suppresses them.
+      if ((cpu.eflags & EFL_RF) === 0 && this.instructionBreakpoint(cpu)) return;
+      cpu.debugTrapBits = 0;
+    }
     try {
       executor.step(cpu);
       cpu.instructionsRetired++;
       this.totalInstructions++;
-      if (cpu.runState === 'halted' && cpu.hooks !== null) cpu.hooks.halt(id);
+      if (resume) cpu.eflags &= ~EFL_RF; // RF lasts one instruction (an IRET that sets it again is not cleared)
+      if (cpu.debugTrapBits !== 0) {
+        // Data breakpoints hit by the instruction: a #DB trap after it (DR6.Bn).
+        cpu.dr[12] = ((cpu.dr[12] & ~0xf) | cpu.debugTrapBits | (singleStep ? 0x4000 : 0)) >>> 0; // B0-B3 replaced, as QEMU
+        cpu.debugTrapBits = 0;
+        deliverException(cpu, 1, -1, 'data breakpoint (DR0-DR3)');
+      } else if (cpu.runState === 'halted' && cpu.hooks !== null) cpu.hooks.halt(id);
       // TF set when the instruction began: single-step trap (#DB, DR6.BS) once it completed, unless it halted
       // or delivered a software interrupt itself (which clears TF on the way in).
       else if (singleStep && (cpu.eflags & EFL_TF) !== 0 && cpu.runState === 'running') {
@@ -669,6 +682,28 @@ export class Machine {
       if (e !== cpu.fault) throw e;
       deliverException(cpu, cpu.fault.vector, cpu.fault.errorCode, cpu.fault.detail);
     }
+  }
+
+  /** DR0-DR3 execution breakpoints at the current CS:RIP: delivers #DB (a fault) and returns true on a hit. */
+  private instructionBreakpoint(cpu: Cpu): boolean {
+    const dr7 = cpu.dr[14];
+    let lo: number, hi: number;
+    if (cpu.mode === 'long') {
+      lo = cpu.ripLo;
+      hi = cpu.ripHi;
+    } else {
+      lo = (cpu.seg[CS].base + cpu.ripLo) >>> 0;
+      hi = 0;
+    }
+    let bits = 0;
+    for (let i = 0; i < 4; i++) {
+      if (((dr7 >>> (i * 2)) & 3) === 0 || ((dr7 >>> (16 + i * 4)) & 3) !== 0) continue;
+      if (cpu.dr[2 * i] === lo && cpu.dr[2 * i + 1] === hi) bits |= 1 << i;
+    }
+    if (bits === 0) return false;
+    cpu.dr[12] = ((cpu.dr[12] & ~0xf) | bits) >>> 0;
+    deliverException(cpu, 1, -1, 'instruction breakpoint (DR0-DR3)');
+    return true;
   }
 
   private fireTimers(): void {

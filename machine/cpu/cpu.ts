@@ -34,6 +34,8 @@ export class Cpu extends CpuState {
   readonly mmu: Mmu;
   hooks: CpuHooks | null = null;
   interrupts: InterruptSource | null = null;
+  /** DR6 bits of data breakpoints hit by the current instruction (the #DB trap is delivered after it). */
+  debugTrapBits = 0;
   /** The machine's interrupt epoch when this CPU last found nothing deliverable (see Machine.stepCpu). */
   irqSeenEpoch = -1;
   /** Pending NMI / INIT / SIPI (set by the APIC). */
@@ -92,13 +94,34 @@ export class Cpu extends CpuState {
     }
   }
 
+  /**
+   * Data breakpoints (DR0-DR3 with DR7 RW = 01 write or 11 read/write): records a hit for the #DB trap that
+   * follows the instruction. Only called while some DR7 enable bit is set.
+   */
+  checkDataBreakpoints(lo: number, hi: number, size: number, write: boolean): void {
+    const dr7 = this.dr[14];
+    for (let i = 0; i < 4; i++) {
+      if (((dr7 >>> (i * 2)) & 3) === 0) continue;
+      const rw = (dr7 >>> (16 + i * 4)) & 3;
+      if (rw === 0 || rw === 2 || (rw === 1 && !write)) continue;
+      const lenCode = (dr7 >>> (18 + i * 4)) & 3;
+      const len = lenCode === 0 ? 1 : lenCode === 1 ? 2 : lenCode === 3 ? 4 : 8;
+      const bLo = this.dr[2 * i] & ~(len - 1), bHi = this.dr[2 * i + 1];
+      if (bHi !== (hi >>> 0)) continue;
+      const a = lo >>> 0;
+      if (a + size > bLo >>> 0 && a < ((bLo >>> 0) + len)) this.debugTrapBits |= 1 << i;
+    }
+  }
+
   readLin8(lo: number, hi: number, acc: AccessKind = ACC_READ): number {
+    if ((this.dr[14] & 0xff) !== 0 && acc !== ACC_EXEC) this.checkDataBreakpoints(lo, hi, 1, false);
     const p = this.mmu.translate(lo, hi, acc);
     this.lastPhys = p;
     return this.memory.read8(p);
   }
 
   readLin16(lo: number, hi: number, acc: AccessKind = ACC_READ): number {
+    if ((this.dr[14] & 0xff) !== 0 && acc !== ACC_EXEC) this.checkDataBreakpoints(lo, hi, 2, false);
     if ((lo & 0xfff) <= 0xffe) {
       const p = this.mmu.translate(lo, hi, acc);
       this.lastPhys = p;
@@ -112,6 +135,7 @@ export class Cpu extends CpuState {
   }
 
   readLin32(lo: number, hi: number, acc: AccessKind = ACC_READ): number {
+    if ((this.dr[14] & 0xff) !== 0 && acc !== ACC_EXEC) this.checkDataBreakpoints(lo, hi, 4, false);
     if ((lo & 0xfff) <= 0xffc) {
       const p = this.mmu.translate(lo, hi, acc);
       this.lastPhys = p;
@@ -129,6 +153,7 @@ export class Cpu extends CpuState {
 
   /** 64-bit read: returns the low half, the high half is left in mmu.hi. */
   readLin64(lo: number, hi: number, acc: AccessKind = ACC_READ): number {
+    if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 8, false);
     if ((lo & 0xfff) <= 0xff8) {
       const p = this.mmu.translate(lo, hi, acc);
       this.lastPhys = p;
@@ -143,12 +168,14 @@ export class Cpu extends CpuState {
   }
 
   writeLin8(lo: number, hi: number, v: number): void {
+    if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 1, true);
     const p = this.mmu.translate(lo, hi, ACC_WRITE);
     this.lastPhys = p;
     this.memory.write8(p, v & 0xff);
   }
 
   writeLin16(lo: number, hi: number, v: number): void {
+    if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 2, true);
     if ((lo & 0xfff) <= 0xffe) {
       const p = this.mmu.translate(lo, hi, ACC_WRITE);
       this.lastPhys = p;
@@ -164,6 +191,7 @@ export class Cpu extends CpuState {
   }
 
   writeLin32(lo: number, hi: number, v: number): void {
+    if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 4, true);
     if ((lo & 0xfff) <= 0xffc) {
       const p = this.mmu.translate(lo, hi, ACC_WRITE);
       this.lastPhys = p;
@@ -179,6 +207,7 @@ export class Cpu extends CpuState {
   }
 
   writeLin64(lo: number, hi: number, vLo: number, vHi: number): void {
+    if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 8, true);
     if ((lo & 0xfff) <= 0xff8) {
       const p = this.mmu.translate(lo, hi, ACC_WRITE);
       this.lastPhys = p;

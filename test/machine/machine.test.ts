@@ -305,3 +305,38 @@ test('halted with IF=1 while the only timer interrupt is masked: the run ends in
   assert.match(r.message, /timer events/);
   assert.ok(Date.now() - t0 < 30_000);
 });
+
+test('debug registers: DR0 execution breakpoint faults before the instruction (RF resumes); DR1 write watch traps after', () => {
+  // main: mov $0x41,%al; nop (DR0 here); mov %ax,[0x9000] (DR1 watches 0x9000); cli; hlt
+  // #DB handler at 0x8100: out 'D'; set RF in the pushed FLAGS image… real-mode IRET has no RF, so the
+  // handler clears DR7.L0 instead: the test checks the order of events.
+  const prog = new Array(0x120).fill(0x90);
+  prog.splice(0, 9, 0xb0, 0x41, 0x90, 0xa3, 0x00, 0x90, 0xfa, 0xf4, 0x90);
+  prog.splice(0x100, 5, ...OUT_E9('D'), 0xcf);
+  const { m, out } = machine(prog);
+  const cpu = m.cpus[0];
+  m.memory.write16(1 * 4, 0x8100);
+  m.memory.write16(1 * 4 + 2, 0);
+  cpu.seg[2].loadReal(0);
+  cpu.gprLo[4] = 0x7000;
+  cpu.seg[3].loadReal(0); // DS base 0: [0x9000] = linear 0x9000
+  cpu.dr[0] = 0x8002; // the NOP
+  cpu.dr[2] = 0x9000;
+  cpu.dr[14] = (1 << 0) | (1 << 2) | (1 << 20) | (1 << 22); // L0 execute; L1 write, 2 bytes
+  m.events.stopOn({ exceptions: [1] });
+  let r = m.run();
+  assert.equal(r.kind, 'event');
+  assert.equal(cpu.dr[12] & 0xf, 1, 'DR6.B0');
+  assert.equal(m.cpus[0].ripLo, 0x8100, 'handler entered');
+  const frameIp = m.memory.read16(cpu.seg[2].base + cpu.gprLo[4]);
+  assert.equal(frameIp, 2, 'fault: the frame points at the breakpointed instruction (CS 0x800, IP 2)');
+  cpu.dr[14] &= ~1; // the handler's job in real mode: disable L0 so the NOP can run
+  r = m.run();
+  assert.equal(r.kind, 'event');
+  assert.equal(cpu.dr[12] & 0xf, 2, 'DR6.B1 for the write');
+  assert.equal(m.memory.read16(cpu.seg[2].base + cpu.gprLo[4]), 6, 'trap: the frame points after the store');
+  m.events.stopOn(null);
+  r = m.run();
+  assert.equal(r.kind, 'all-halted');
+  assert.equal(out.join(''), 'debugcon:Ddebugcon:D');
+});
