@@ -210,7 +210,7 @@ function deliverLong(cpu: Cpu, vector: number, errorCode: number, kind: number, 
   const fl = cpu.getEflags();
   const oldCs = cpu.seg[CS].selector, oldSs = cpu.seg[SS].selector;
   const oldSpLo = cpu.gprLo[RSP], oldSpHi = cpu.gprHi[RSP];
-  const oldCpl = cpu.cpl, oldMode = cpu.mode;
+  const oldCpl = cpu.cpl, oldMode = cpu.mode, oldCodeSize = cpu.codeSize;
   savedSs.copyFrom(cpu.seg[SS]);
   let spLo = oldSpLo, spHi = oldSpHi;
   if (inner || ist !== 0) {
@@ -256,7 +256,8 @@ function deliverLong(cpu: Cpu, vector: number, errorCode: number, kind: number, 
   cpu.setEflags(nf);
   cpu.ripLo = offLo;
   cpu.ripHi = offHi;
-  cpu.mode = oldMode; // let modeChanged report the transition
+  cpu.mode = oldMode; // let modeChanged report the transition (compatibility → 64-bit handler)
+  cpu.codeSize = oldCodeSize;
   cpu.modeChanged();
 }
 
