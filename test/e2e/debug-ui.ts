@@ -70,24 +70,46 @@ export async function stopDebugging(page: Page, timeoutMs: number): Promise<void
   await debugToolbar(page).waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
-/** Opens the Run and Debug view (Ctrl+Shift+D) and returns the Variables tree. */
+/**
+ * Opens the Run and Debug view (Ctrl+Shift+D) and returns the Variables tree, given room: the other panes
+ * (Watch, Call Stack, Breakpoints, ...) and the expanded scopes are collapsed, since the tree only renders the
+ * rows that fit.
+ */
 export async function variablesView(page: Page, timeoutMs: number): Promise<Locator> {
   await page.keyboard.press('Control+Shift+D');
   const tree = page.locator('.debug-variables');
   await tree.waitFor({ state: 'visible', timeout: timeoutMs });
+  const headers = page.locator('.debug-pane .pane-header[aria-expanded="true"], .pane-header[aria-expanded="true"]');
+  for (let i = (await headers.count()) - 1; i >= 0; i--) {
+    const header = headers.nth(i);
+    const title = (await header.innerText({ timeout: 2000 }).catch(() => '')).trim();
+    if (/^variables/i.test(title) || title === '') continue;
+    await header.click({ timeout: 2000 }).catch(() => undefined);
+  }
+  const expandedScopes = tree.locator('.monaco-list-row[aria-level="1"][aria-expanded="true"]');
+  for (let n = await expandedScopes.count(); n > 0; n--) {
+    await expandedScopes.first().click({ timeout: 2000 }).catch(() => undefined);
+    await page.waitForTimeout(150);
+  }
   return tree;
 }
 
-/** Expands the scope or variable row labelled `name` (if collapsed). */
+/** Expands the scope or variable row labelled `name` (if collapsed). The tree re-renders as values arrive, so
+ * a row can move under the click: it clicks again until the row says it is expanded. */
 export async function expandVariable(tree: Locator, name: string, timeoutMs: number): Promise<void> {
   const row = variableRow(tree, name);
+  const deadline = Date.now() + timeoutMs;
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click({ timeout: timeoutMs });
+  while ((await row.getAttribute('aria-expanded', { timeout: 2000 }).catch(() => 'false')) !== 'true') {
+    if (Date.now() > deadline) throw new Error(`could not expand "${name}" in the Variables view`);
+    await row.click({ timeout: 2000 }).catch(() => undefined);
+    await tree.page().waitForTimeout(300);
+  }
 }
 
 /** The row for `name` in the Variables tree; VS Code 1.100 renders "name = value" (older ones "name: value"). */
 export function variableRow(tree: Locator, name: string): Locator {
-  const exact = new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*[:=]|\\s*$)`);
+  const exact = new RegExp(`^\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s*[:=]|\\s*$)`, 'i');
   return tree.locator('.monaco-list-row', { hasText: exact }).first();
 }
 
