@@ -111,9 +111,10 @@ export function startServer(connection: Connection): void {
         codeLensProvider: { resolveProvider: false },
         executeCommandProvider: { commands: [EXPAND_MACRO, SHOW_PREPROCESSED] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        // Built-in headers open as read-only virtual documents (LSP 3.18 text document content; clients without
-        // it can use the x86Trampoline/headerText request).
-        workspace: { textDocumentContent: { schemes: [HEADER_SCHEME, PREPROCESSED_SCHEME, EXPANSION_SCHEME] } },
+        // Views as read-only virtual documents (LSP 3.18 text document content). Built-in headers are not
+        // advertised: the extension already provides x86-trampoline-header: through x86Trampoline/headerText, and
+        // one provider per scheme avoids two answering; the handler still serves them when asked.
+        workspace: { textDocumentContent: { schemes: [PREPROCESSED_SCHEME, EXPANSION_SCHEME] } },
       },
       serverInfo: { name: 'x86-trampoline-language-server' },
     };
