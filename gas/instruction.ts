@@ -4,44 +4,75 @@
 import type { InstructionInput, Value } from '../isa/operand';
 import type { Assembler, StatementContext } from './assembler';
 import type { ByteSpan } from './frags';
-import { evaluate, parseExpression, symbolsOf, type Expr } from './expr';
+import { evaluate, parseExpression, symbolsOf, type Expr, type ParseHooks } from './expr';
+import type { OperandContext } from './backend';
 import { charConstantsToDecimal } from './macros';
 
 const STACK_OPS = new Set(['push', 'pop', 'call', 'ret', 'pushf', 'popf', 'leave', 'enter', 'lret']);
 const SEGMENT_REGS = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);
+
+/**
+ * The expression callback the operand parser calls. One per assembler, re-aimed at each instruction, so the hot
+ * path allocates no closures.
+ */
+class OperandEvaluator implements OperandContext {
+  ctx!: StatementContext;
+  pos = 0;
+  /** Each Value handed to the encoder → the expression it came from (for fixups). */
+  readonly exprOf = new Map<Value, Expr>();
+  readonly hooks: ParseHooks;
+
+  constructor(private readonly asm: Assembler) {
+    this.hooks = {
+      localLabel: (n, dir) => ({ name: asm.localLabelName(n, dir) }),
+      dot: () => asm.dotPlace(),
+    };
+    this.evaluate = this.evaluate.bind(this);
+  }
+
+  evaluate(text: string, column: number): Value {
+    const asm = this.asm;
+    const ctx = this.ctx;
+    // Positions in the parsed text are relative to the operand's expression; `start` places them in the line.
+    const start = this.pos + column;
+    const r = parseExpression(text, 0, this.hooks);
+    if (r.warnings) for (const w of r.warnings) asm.warn(w.message, asm.at(ctx, start + w.s, start + w.e), 'missing-operand');
+    if (r.error || !r.expr) {
+      const e = r.error ?? { message: 'bad expression', s: 0, e: text.length };
+      asm.error(e.message, asm.at(ctx, start + e.s, start + e.e), 'bad-expression');
+      return { known: true, value: 0n };
+    }
+    for (const s of symbolsOf(r.expr)) asm.symbol(s.name).references.push(asm.at(ctx, start + s.s, start + s.e));
+    const problems: { message: string; s: number; e: number }[] = [];
+    const val = evaluate(r.expr, asm.nowEnv, problems);
+    for (const p of problems) asm.warn(p.message, asm.at(ctx, start + p.s, start + p.e), 'division-by-zero');
+    const v: Value = { known: val.k === 'abs', value: val.k === 'abs' ? val.v : 0n };
+    // A constant needs no tree; anything else keeps its (parse-time bound) expression for the fixup.
+    this.exprOf.set(v, val.k === 'abs' ? { t: 'num', v: val.v, s: 0, e: 0 } : asm.freezeExpr(r.expr));
+    return v;
+  }
+}
+
+const evaluators = new WeakMap<Assembler, OperandEvaluator>();
+
+function operandExpr(input: InstructionInput, exprOf: Map<Value, Expr>, i: number): Expr | undefined {
+  const op = input.operands[i];
+  if (!op) return undefined;
+  const v = op.kind === 'imm' ? op.value : op.kind === 'mem' ? op.disp : undefined;
+  return v ? exprOf.get(v) : undefined;
+}
 
 export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: number): void {
   const backend = asm.options.backend;
   if (!backend) return;
   // As GNU's scrubber does, character constants become numbers before the operand parser sees them.
   const stmtText = charConstantsToDecimal(ctx.text.slice(pos), true);
-  const exprOf = new Map<Value, Expr>();
-  const hooks = {
-    localLabel: (n: string, dir: 'b' | 'f') => ({ name: asm.localLabelName(n, dir) }),
-    dot: () => asm.dotPlace(),
-  };
-  const opCtx = {
-    evaluate: (text: string, column: number): Value => {
-      // Positions in the parsed text are relative to the operand's expression; `start` places them in the line.
-      const start = pos + column;
-      const r = parseExpression(text, 0, hooks);
-      for (const w of r.warnings ?? []) asm.warn(w.message, asm.at(ctx, start + w.s, start + w.e), 'missing-operand');
-      if (r.error || !r.expr) {
-        const e = r.error ?? { message: 'bad expression', s: 0, e: text.length };
-        asm.error(e.message, asm.at(ctx, start + e.s, start + e.e), 'bad-expression');
-        const v: Value = { known: true, value: 0n };
-        return v;
-      }
-      for (const s of symbolsOf(r.expr)) asm.symbol(s.name).references.push(asm.at(ctx, start + s.s, start + s.e));
-      const problems: { message: string; s: number; e: number }[] = [];
-      const val = evaluate(r.expr, asm.nowEnv, problems);
-      for (const p of problems) asm.warn(p.message, asm.at(ctx, start + p.s, start + p.e), 'division-by-zero');
-      const v: Value = { known: val.k === 'abs', value: val.k === 'abs' ? val.v : 0n };
-      // A constant needs no tree; anything else keeps its (parse-time bound) expression for the fixup.
-      exprOf.set(v, val.k === 'abs' ? { t: 'num', v: val.v, s: 0, e: 0 } : asm.freezeExpr(r.expr));
-      return v;
-    },
-  };
+  let opCtx = evaluators.get(asm);
+  if (!opCtx) evaluators.set(asm, (opCtx = new OperandEvaluator(asm)));
+  opCtx.ctx = ctx;
+  opCtx.pos = pos;
+  opCtx.exprOf.clear();
+  const exprOf = opCtx.exprOf;
   const parsed = backend.parse(stmtText, asm.mode, opCtx);
   if (!parsed.ok) {
     const s = pos + (parsed.column ?? 0);
@@ -56,16 +87,10 @@ export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: 
     asm.error(res.message, ctx.origin, 'instruction');
     return;
   }
-  const operandExpr = (i: number): Expr | undefined => {
-    const op = parsed.input.operands[i];
-    if (!op) return undefined;
-    const v = op.kind === 'imm' ? op.value : op.kind === 'mem' ? op.disp : undefined;
-    return v ? exprOf.get(v) : undefined;
-  };
   if (res.relax) {
     const fx = res.relax.short.fixups[0] ?? res.relax.near.fixups[0];
     const operand = fx ? fx.operand : 0;
-    const target = operandExpr(operand);
+    const target = operandExpr(parsed.input, exprOf, operand);
     if (!asm.budget(res.relax.near.bytes.length, ctx)) return;
     const chain = asm.current.section.chain(asm.current.sub);
     const span: ByteSpan = { offset: chain.current.size, length: 0, origin: ctx.origin, statement: ctx.statement };
@@ -79,7 +104,7 @@ export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: 
   const f = asm.frag;
   const at = asm.emit(enc.bytes, ctx);
   for (const fx of enc.fixups) {
-    const expr = operandExpr(fx.operand) ?? ({ t: 'num', v: 0n, s: 0, e: 0 } as Expr);
+    const expr = operandExpr(parsed.input, exprOf, fx.operand) ?? ({ t: 'num', v: 0n, s: 0, e: 0 } as Expr);
     f.fixups.push({
       offset: at + fx.offset,
       size: fx.size,
