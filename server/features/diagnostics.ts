@@ -7,6 +7,7 @@ import type { Settings } from '../config';
 import type { DocAnalysis } from '../workspace';
 import { nameRangeAt, toLocation, toRange } from './common';
 import { farJumpChecks } from './descriptors';
+import { isBuiltinPath } from '../uri';
 
 const severities: Record<GasDiagnostic['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -135,12 +136,14 @@ function modeChecks(r: DocAnalysis, errorLines: Set<number>): Diagnostic[] {
 function symbolChecks(r: DocAnalysis, settings: Settings): Diagnostic[] {
   const out: Diagnostic[] = [];
   const external = new Set(settings.externalSymbols);
+  // Headers define macros and labels for their includers: "unused" means nothing there.
+  const library = isBuiltinPath(r.path) || /\.(h|inc)$/.test(r.path);
   for (const sym of r.analysis.symbols.values()) {
     const undefinedSymbol = !sym.definition && (sym.section === undefined || sym.section === '*UND*');
     if (!undefinedSymbol) {
       // Defined: unused if it is a local label nobody refers to.
       const def = sym.defined;
-      if (!def || def.range.file !== r.path || def.expansion.length) continue;
+      if (library || !def || def.range.file !== r.path || def.expansion.length) continue;
       if (sym.definition?.kind !== 'label' || sym.temporary || sym.binding !== 'local' || sym.type || sym.references.length) continue;
       out.push({
         range: toRange(def.range),
@@ -166,7 +169,7 @@ function symbolChecks(r: DocAnalysis, settings: Settings): Diagnostic[] {
     }
   }
   for (const m of r.analysis.macros.values()) {
-    if (m.calls.length || m.purged || m.definition.range.file !== r.path || m.definition.expansion.length) continue;
+    if (library || m.calls.length || m.purged || m.definition.range.file !== r.path || m.definition.expansion.length) continue;
     const d = m.definition.range;
     out.push({
       range: nameRangeAt(r, d.line, d.column + '.macro'.length, m.name) ?? toRange(d),

@@ -299,6 +299,15 @@ describe('diagnostics while editing', () => {
     assert.deepEqual(hints, [['unused-label', 8, 0, 6, [1]], ['unused-macro', 0, 7, 19, [1]]]);
   });
 
+  it('a built-in header opened as a virtual document analyses cleanly, without unused-macro noise', async () => {
+    const uri = 'x86-trampoline-header:/asm/unwind_hints.h';
+    const header = (await client.conn.sendRequest('x86Trampoline/headerText', { uri }) as { text: string }).text;
+    assert.match(header, /\.macro/);
+    const diags = client.waitDiagnostics(uri, 1);
+    void client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'gas-x86', version: 1, text: header } });
+    assert.deepEqual(await diags, []);
+  });
+
   it('workspace symbols include assembly files on disk that are not open', async () => {
     const sub = join(dir, 'lib');
     mkdirSync(sub, { recursive: true });
