@@ -12,7 +12,8 @@ export interface OperandContext {
 }
 
 export type ParsedInstruction =
-  | { ok: true; input: InstructionInput }
+  /** `operandRanges`: where each operand is written, as [start, end) offsets in the statement text. */
+  | { ok: true; input: InstructionInput; operandRanges?: { start: number; end: number }[] }
   | { ok: false; message: string; column?: number; endColumn?: number };
 
 export interface InstructionBackend {

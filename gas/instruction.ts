@@ -84,7 +84,9 @@ export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: 
   asm.statements[ctx.statement].instruction = parsed.input;
   const res = backend.encode(parsed.input, asm.mode);
   if (!res.ok) {
-    asm.error(res.message, ctx.origin, 'instruction');
+    // Point at the operand the encoder blames when the parser told us where it is.
+    const r = res.operand !== undefined ? parsed.operandRanges?.[res.operand] : undefined;
+    asm.error(res.message, r ? asm.at(ctx, pos + r.start, pos + r.end) : ctx.origin, 'instruction');
     return;
   }
   if (res.relax) {

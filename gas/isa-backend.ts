@@ -6,7 +6,7 @@ import type { InstructionBackend } from './backend';
 export const isaBackend: InstructionBackend = {
   parse(statement, _mode, ctx) {
     const r = parseInstruction(statement, 0, (text, column) => ctx.evaluate(text, column));
-    if (r.ok) return { ok: true, input: r.instruction };
+    if (r.ok) return { ok: true, input: r.instruction, operandRanges: r.operandRanges };
     return { ok: false, message: r.message, column: r.range.start, endColumn: r.range.end };
   },
   encode: encodeInstruction,
