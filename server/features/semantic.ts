@@ -1,5 +1,6 @@
 // Semantic tokens: what TextMate cannot know — which names are GAS macro calls, cpp macros, labels, which
-// registers belong to which class, and which words are macro parameters.
+// registers belong to which class, and which words are macro parameters. Instructions are `keyword` (the colour
+// the grammar gives mnemonics); directives are left to the grammar, which colours them apart from instructions.
 import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend } from 'vscode-languageserver';
 import { lookupRegister } from '../../isa/registers';
 import type { DocAnalysis } from '../workspace';
@@ -54,7 +55,8 @@ export function semanticTokens(r: DocAnalysis, range?: { start: { line: number }
         expectHead = false;
         const lower = name.toLowerCase();
         if (name.startsWith('.')) {
-          b.push(line, t.start, t.end - t.start, T.keyword, M.directive);
+          // Directives keep the grammar's colour (keyword.control.directive): a semantic `keyword` would paint them
+          // like instructions in the default themes.
           isMacroDef = lower === '.macro';
           continue;
         }

@@ -351,6 +351,10 @@ describe('presentation', () => {
     assert.deepEqual(at('movl    %eax, %cr4', '%cr4')?.mods, ['control']);
     assert.equal(at('startup_32:', 'startup_32')?.type, 'label');
     assert.equal(at('lea     \\msg, \\reg', '\\msg')?.type, 'parameter');
+    // Instructions and directives must not share a token type (themes would paint them alike): directives are
+    // left to the grammar.
+    assert.equal(at('movl    %eax, %cr4', 'movl')?.type, 'keyword');
+    assert.equal(at('        .code32', '.code32'), undefined);
     // A range request returns the same tokens for its lines only.
     const l = lineOf(example, 'TAKE_STACK_LOCK lock_rip=1');
     const part: number[] = (await client.request('textDocument/semanticTokens/range', examplePath, { range: { start: { line: l, character: 0 }, end: { line: l + 2, character: 0 } } })).data;
