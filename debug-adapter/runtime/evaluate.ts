@@ -90,6 +90,8 @@ for (const [ops, p] of BINARY) for (const o of ops) PREC.set(o, p);
 
 class Parser {
   private p = 0;
+  /** `%es:` before an AT&T memory operand. */
+  private segOverride: string | undefined;
   constructor(private readonly toks: Tok[], private readonly ctx: EvalContext) {}
 
   private peek(): Tok { return this.toks[this.p]; }
@@ -202,7 +204,7 @@ class Parser {
       if (base) offset += this.reg(base).value;
       if (index) offset += this.reg(index).value * scale;
     }
-    const seg = base === 'rsp' || base === 'esp' || base === 'sp' || base === 'rbp' || base === 'ebp' || base === 'bp' ? 'ss' : 'ds';
+    const seg = this.segOverride ?? (base === 'rsp' || base === 'esp' || base === 'sp' || base === 'rbp' || base === 'ebp' || base === 'bp' ? 'ss' : 'ds');
     return this.read(this.linear(seg, offset), this.defaultSize(), false);
   }
 
@@ -211,7 +213,23 @@ class Parser {
     this.p++;
     switch (t.t) {
       case 'num': return { value: t.v };
-      case 'reg': return this.reg(t.v);
+      case 'reg': {
+        const next = this.peek();
+        if ((SEG_NAMES as readonly string[]).includes(t.v) && next.t === 'op' && next.v === ':') {
+          // %es:(%edi), %fs:0x28 — an AT&T operand with a segment override.
+          this.p++;
+          const saved = this.segOverride;
+          this.segOverride = t.v;
+          try {
+            const inner = this.unary();
+            if (inner.address !== undefined) return inner;
+            return this.read(this.linear(t.v, inner.value), this.defaultSize(), false);
+          } finally {
+            this.segOverride = saved;
+          }
+        }
+        return this.reg(t.v);
+      }
       case 'end': throw new EvalError('the expression is empty or ends too early');
       case 'id': {
         const name = t.v;
@@ -240,6 +258,13 @@ class Parser {
       }
       case 'op':
         if (t.v === '(') {
+          // (%reg), (%base,%index,scale), (,%index,scale): an AT&T memory operand without displacement.
+          const a = this.peek();
+          const b = this.toks[this.p + 1];
+          if ((a.t === 'reg' && b?.t === 'op' && (b.v === ')' || b.v === ',')) || (a.t === 'op' && a.v === ',')) {
+            this.p--;
+            return this.postfix({ value: 0n });
+          }
           const r = this.ternary();
           this.expect(')');
           return r;

@@ -263,6 +263,11 @@ test('seed: evaluate registers, bits, symbols, arithmetic, memory and console co
     assert.equal(await evaluate(dc, '*(u32*)esp'), '0x00010104');
     assert.equal(await evaluate(dc, '4(%esp)'), '0x00000010');
     assert.equal(await evaluate(dc, '[ss:esp+4]'), '0x00000010');
+    assert.equal(await evaluate(dc, '(%esp)'), '0x00010104');
+    assert.equal(await evaluate(dc, '%ss:4(%esp)'), '0x00000010');
+    assert.equal(await evaluate(dc, '4(%esp,%ebx,4)'), '0x00000010', 'EBX is 0 from reset: the seed never touches it');
+    assert.equal(await evaluate(dc, '(startup_64_bsp - bsp_base)(%esi)'), await evaluate(dc, '*(u32*)startup_64_bsp'));
+    assert.equal(await evaluate(dc, '(%esi + 4) - 4'), '0x10000 (65536)');
     assert.equal(await evaluate(dc, 'phys(0x12345)'), '0x12345 (74565)');
     const cr3 = await evaluate(dc, 'cr3');
     assert.equal(await evaluate(dc, 'cr3 == pgtable_bsp'), '1', cr3);
