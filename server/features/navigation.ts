@@ -159,6 +159,15 @@ export function references(r: DocAnalysis, pos: Position, includeDeclaration: bo
     const m = findCppMacro(r, t.name);
     if (includeDeclaration && m) add(toLocation(m.location));
     for (const u of r.analysis.preprocessed?.macroUses ?? []) if (u.name === t.name) add(toLocation(u.range));
+  } else if (t.kind === 'param') {
+    const m = r.analysis.macros.get(t.macro.toLowerCase());
+    if (!m || m.definition.range.file !== r.path) return [];
+    if (includeDeclaration) for (const l of definition(r, pos)) add(l);
+    const first = m.definition.range.line;
+    for (let line = first + 1; line <= first + m.body.length; line++)
+      for (const tok of lineTokens(r, line))
+        if (tok.kind === 'param' && tok.text === '\\' + t.name)
+          add({ uri: pathToUri(r.path), range: { start: { line, character: tok.start + 1 }, end: { line, character: tok.end } } });
   } else if (t.kind === 'numeric') {
     const target = t.stmt;
     const label = r.index.statements[target];
@@ -196,7 +205,11 @@ const validName = /^[A-Za-z_.$][\w.$]*$/;
 
 export function prepareRename(r: DocAnalysis, pos: Position): Range | null {
   const t = targetAt(r, pos);
-  if (!t || (t.kind !== 'symbol' && t.kind !== 'macro')) return null;
+  if (!t || (t.kind !== 'symbol' && t.kind !== 'macro' && t.kind !== 'param')) return null;
+  if (t.kind === 'param') {
+    const tok = tokenAtPosition(r, pos.line, pos.character)!;
+    return { start: { line: pos.line, character: tok.start + 1 }, end: { line: pos.line, character: tok.end } };
+  }
   if (t.kind === 'symbol') {
     const s = r.analysis.symbols.get(t.name);
     if (!s?.defined || isBuiltinPath(s.defined.range.file) || s.defined.expansion.length) return null;

@@ -243,6 +243,16 @@ describe('navigation', () => {
     const line = lineOf(example, 'leaq    stack_end(%rip), %rsp');
     await assert.rejects(client.at('textDocument/rename', examplePath, line, colOf(example, line, 'stack_end'), { newName: '9lives' }), /not a valid symbol name/);
   });
+  it('macro parameters: references and rename stay inside the macro', async () => {
+    const line = lineOf(example, 'lea     \\msg, \\reg');
+    const col = colOf(example, line, '\\reg') + 1;
+    const refs = await client.at('textDocument/references', examplePath, line, col, { context: { includeDeclaration: true } });
+    const header = lineOf(example, /^\.macro PUTS/);
+    const expected = lines(example).flatMap((l, i) => (i === header ? [...l.matchAll(/\breg\b/g)] : i > header && i < lineOf(example, /^\.endm/, header) ? [...l.matchAll(/\\reg\b/g)].map((m) => ({ index: m.index + 1 })) : []).map((m) => `${i}:${m.index}`));
+    assert.deepEqual(refs.map((r: any) => `${r.range.start.line}:${r.range.start.character}`).sort(), expected.sort());
+    const edit = await client.at('textDocument/rename', examplePath, line, col, { newName: 'index_reg' });
+    assert.equal(edit.changes[fileUri(examplePath)].length, expected.length);
+  });
   it('rename of a macro edits the definition and each call', async () => {
     const line = lineOf(example, 'PUTS    msg_long(%rip), %rsi');
     const edit = await client.at('textDocument/rename', examplePath, line, colOf(example, line, 'PUTS'), { newName: 'DEBUG_PUTS' });
