@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../machine/machine';
-import { BootExecutor } from '../../machine/cpu/exec/x86';
+import { ExecutorUnderTest as BootExecutor } from './executor-under-test';
 import { asAvailable, assemble, requireOracle } from './oracle';
 
 const QEMU = 'qemu-system-x86_64';

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../machine/machine';
-import { BootExecutor } from '../../machine/cpu/exec/x86';
+import { ExecutorUnderTest as BootExecutor } from './executor-under-test';
 import { CpuFault } from '../../machine/cpu/fault';
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S } from '../../machine/cpu/segment';
 import { decodeInstruction, newDecoded } from '../../isa/decoder';

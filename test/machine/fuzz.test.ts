@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine, type StartState } from '../../machine/machine';
-import { BootExecutor } from '../../machine/cpu/exec/x86';
+import { ExecutorUnderTest as BootExecutor } from './executor-under-test';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

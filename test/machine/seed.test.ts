@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { assemble } from '../../gas/index';
 import { DiskFileSystem } from '../../cli/disk-fs';
 import { Machine } from '../../machine/machine';
-import { BootExecutor } from '../../machine/cpu/exec/x86';
+import { ExecutorUnderTest as BootExecutor } from './executor-under-test';
 import { describeEvent, type MachineEvent } from '../../machine/events';
 import { mappedRanges } from '../../machine/inspect';
 import { ATTR_L, CS } from '../../machine/cpu/segment';
