@@ -9,12 +9,13 @@ import type { InstructionBackend } from './backend';
 import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo } from './model';
 import { Frag, Section, type SectionType, type ByteSpan, fixedDifference } from './frags';
 import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type Place, type Val } from './expr';
-import { bindArguments, charConstantsToDecimal, getAnyString, leadingDirective, parseMacroHeader, scrubBlanks, substituteLine } from './macros';
+import { leadingDirective } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
 import { decodeString, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
 import { DIRECTIVES } from './directives';
 import { conditional, isConditionalDirective } from './conditionals';
 import { assembleInstruction } from './instruction';
+import { expandMacro } from './expansion';
 
 export interface AssemblerOptions {
   backend?: InstructionBackend;
@@ -28,7 +29,7 @@ export interface AssemblerOptions {
   maxOutputBytes?: number;
 }
 
-interface Frame {
+export interface Frame {
   lines: PreprocessedLine[];
   pos: number;
   kind: 'file' | 'macro' | 'repeat' | 'rest';
@@ -61,7 +62,6 @@ export interface StatementContext {
   statement: number;
 }
 
-const MAX_MACRO_NEST = 100;
 // Sticky patterns matched at a position of the statement (no substring copies on the hot path).
 const LABEL = /([A-Za-z_.][\w.$]*|[0-9]+|"[^"]*")[ \t]*:(?![=:])/y;
 const ASSIGNMENT = /([A-Za-z_.][\w.$]*)[ \t]*(==?)(?!=)/y;
@@ -75,14 +75,18 @@ export class Assembler {
   readonly modeChanges: ModeChange[] = [];
   /** Where a still-open `/*` comment started. */
   private openComment: Origin | undefined;
+  /** Where the last collected block's `.endm`/`.endr` was written. */
+  lastBlockEnd: Origin | undefined;
   /** Statements skipped by false conditionals (`.if 0` … `.endif`). */
   readonly skipped: Origin[] = [];
   readonly sections = new Map<string, Section>();
   private readonly fragCounter = { n: 0 };
-  private frames: Frame[] = [];
+  /** Input being read, innermost last (files, macro expansions, repetitions). Internal to the GAS stage. */
+  readonly frames: Frame[] = [];
   /** Open conditionals, innermost last. */
   readonly conds: Cond[] = [];
-  private macroDepth = 0;
+  /** Macro expansions currently open (GNU's macro_nest). */
+  macroDepth = 0;
   /** GNU's macro_number: the value of `\@`, counted per macro expansion. */
   macroNumber = 0;
   private expandedLines = 0;
@@ -93,7 +97,8 @@ export class Assembler {
   previous: { section: Section; sub: number } | undefined;
   readonly sectionStack: { cur: { section: Section; sub: number }; prev?: { section: Section; sub: number } }[] = [];
   ended = false;
-  private stopped = false;
+  /** Set when a limit was hit: reading stops. */
+  stopped = false;
   readonly maxExpandedLines: number;
   readonly maxOutputBytes: number;
 
@@ -425,7 +430,7 @@ export class Assembler {
     return undefined;
   }
 
-  private popFrame(): void {
+  popFrame(): void {
     const f = this.frames.pop()!;
     if (f.kind === 'macro') {
       this.macroDepth--;
@@ -572,7 +577,7 @@ export class Assembler {
     const macro = this.macros.get(lower);
     if (macro && !macro.purged) {
       const ctx = this.newStatement(line, p, 'macro-call', macro.name, pos, argsStart);
-      this.expandMacro(macro, ctx);
+      expandMacro(this, macro, ctx);
       return;
     }
     if (lower.startsWith('.')) {
@@ -582,170 +587,6 @@ export class Assembler {
     }
     const ctx = this.newStatement(line, p, 'instruction', lower, pos, argsStart);
     assembleInstruction(this, ctx, pos);
-  }
-
-  // ------------------------------------------------------------------------------------------------------------
-  // Macros and repetition
-
-  /** Where the last collected block's `.endm`/`.endr` was written. */
-  private lastBlockEnd: Origin | undefined;
-
-  /** Collects lines up to the matching end directive (GNU buffer_and_nest). */
-  collectBody(ctx: StatementContext, open: (d: string) => boolean, close: string, what: string): PreprocessedLine[] | undefined {
-    const body: PreprocessedLine[] = [];
-    let depth = 1;
-    for (;;) {
-      const f = this.frames[this.frames.length - 1];
-      if (!f) {
-        this.error(what, ctx.origin, 'unterminated');
-        return undefined;
-      }
-      if (f.pos >= f.lines.length) {
-        // Keep reading from the enclosing input, as GNU does.
-        this.popFrame();
-        continue;
-      }
-      const line = f.lines[f.pos++];
-      const d = leadingDirective(stripComment(line.text));
-      if (d && open(d)) depth++;
-      else if (d === close || (close === '.endm' && d === '.endmacro')) {
-        depth--;
-        if (depth === 0) {
-          this.lastBlockEnd = lineOrigin(line);
-          return body;
-        }
-      }
-      body.push(line);
-    }
-  }
-
-  defineMacro(ctx: StatementContext): void {
-    const header = parseMacroHeader(ctx.text.slice(ctx.argsStart));
-    const body = this.collectBody(ctx, (d) => d === '.macro', '.endm', `unexpected end of file in macro \`${header.name}' definition`);
-    for (const e of header.errors) this.error(e, ctx.origin, 'macro-definition');
-    if (!header.name || !body) return;
-    const key = header.name.toLowerCase();
-    const existing = this.macros.get(key);
-    if (existing && !existing.purged) {
-      this.error(`Macro \`${header.name}' was already defined`, ctx.origin, 'macro-redefined');
-      return;
-    }
-    this.statements[ctx.statement].name = '.macro';
-    const info: MacroInfo & { lines: PreprocessedLine[] } = {
-      name: header.name,
-      params: header.params,
-      definition: this.at(ctx, 0, ctx.text.length),
-      body: body.map((l) => l.text),
-      calls: [],
-      end: this.lastBlockEnd,
-      lines: body,
-    };
-    this.macros.set(key, info);
-  }
-
-  private expandMacro(macro: MacroInfo, ctx: StatementContext): void {
-    macro.calls.push(ctx.origin);
-    if (this.macroDepth >= MAX_MACRO_NEST) {
-      this.error('macros nested too deeply', ctx.origin, 'macro-recursion');
-      this.stopped = true;
-      return;
-    }
-    const bound = bindArguments(macro.name.toLowerCase(), macro.params, ctx.text.slice(ctx.argsStart));
-    for (const w of bound.warnings) this.warn(w, ctx.origin, 'macro-argument');
-    for (const e of bound.softErrors) this.error(e, ctx.origin, 'macro-argument');
-    if (bound.errors.length) {
-      for (const e of bound.errors) this.error(e, ctx.origin, 'macro-argument');
-      return;
-    }
-    const step: ExpansionStep = { kind: 'macro', name: macro.name, site: ctx.origin.range };
-    const number = this.macroNumber++;
-    const lines = (macro as MacroInfo & { lines: PreprocessedLine[] }).lines.map((l) =>
-      substituteLine(l, bound.values, number, step, ctx.origin.expansion),
-    );
-    this.pushLines(lines, 'macro', undefined, macro.name);
-  }
-
-  repeat(kind: '.rept' | '.irp' | '.irpc', ctx: StatementContext): void {
-    const args = ctx.text.slice(ctx.argsStart);
-    const body = this.collectBody(
-      ctx,
-      (d) => d === '.rept' || d === '.irp' || d === '.irpc' || d === '.rep',
-      '.endr',
-      `${kind.slice(1).toUpperCase()} without ENDR`,
-    );
-    if (!body) return;
-    const step: ExpansionStep = { kind: kind === '.rept' ? 'rept' : 'irp', name: kind, site: ctx.origin.range };
-    const out: PreprocessedLine[] = [];
-    const add = (values: Map<string, string> | undefined, number: number | undefined) => {
-      for (const l of body) {
-        out.push(substituteLine(l, values, number, step, ctx.origin.expansion));
-        if (out.length > this.maxExpandedLines) return false;
-      }
-      return true;
-    };
-    const tooBig = () => {
-      this.error(`macro or repetition expansion too large (more than ${this.maxExpandedLines} lines)`, ctx.origin, 'expansion-limit');
-      this.stopped = true;
-    };
-    if (kind === '.rept') {
-      const v = this.absolute(ctx, { text: args, column: ctx.argsStart });
-      if (v === undefined) return;
-      if (v < 0n) {
-        this.warn('negative count for REPT - ignored', ctx.origin, 'rept-count');
-        return;
-      }
-      if (v * BigInt(Math.max(1, body.length)) > BigInt(this.maxExpandedLines)) return tooBig();
-      // Without parameters every repetition is the same text: substitute once, repeat the lines.
-      const once = body.map((l) => substituteLine(l, undefined, undefined, step, ctx.origin.expansion));
-      for (let i = 0n; i < v; i++) for (const l of once) out.push(l);
-    } else {
-      const m = /^\s*([A-Za-z_.$][\w.$]*)\s*,?/.exec(args);
-      if (!m) {
-        this.error('missing model parameter', ctx.origin, 'irp');
-        return;
-      }
-      const param = m[1];
-      const rest = args.slice(m[0].length).trim();
-      const items: string[] = [];
-      if (kind === '.irp') {
-        // Items are read like macro arguments, after GNU's scrubber has dropped blanks around operators.
-        const list = scrubBlanks(charConstantsToDecimal(rest));
-        if (list.trim() === '') items.push('');
-        else {
-          let i = 0;
-          while (i < list.length) {
-            const r = getAnyString(list, i);
-            items.push(r.value);
-            i = r.end;
-            while (i < list.length && isSpace(list[i])) i++;
-            if (list[i] === ',') i++;
-            while (i < list.length && isSpace(list[i])) i++;
-          }
-        }
-      } else {
-        let s = rest.trim();
-        const quoted = s.startsWith('"') && s.endsWith('"') && s.length >= 2;
-        if (quoted) s = s.slice(1, -1);
-        if (s === '') items.push('');
-        for (const ch of s) if (quoted || !isSpace(ch)) items.push(ch);
-      }
-      for (const it of items) {
-        if (!add(new Map([[param, it]]), this.macroNumber)) return tooBig();
-      }
-    }
-    if (out.length) this.pushLines(out, 'repeat');
-  }
-
-  exitMacro(ctx: StatementContext): void {
-    let i = this.frames.length - 1;
-    while (i >= 0 && this.frames[i].kind !== 'macro') i--;
-    if (i < 0) {
-      this.warn('ignoring macro exit outside a macro definition.', ctx.origin, 'exitm');
-      return;
-    }
-    const f = this.frames[i];
-    this.conds.length = Math.min(this.conds.length, f.condDepth);
-    while (this.frames.length > i) this.popFrame();
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -842,9 +683,6 @@ export function displayName(name: string): string {
   return i < 0 ? name : name.slice(0, i);
 }
 
-function stripComment(text: string): string {
-  return splitStatements(text).statements[0]?.text ?? '';
-}
 
 function opensBlock(text: string): boolean {
   const d = leadingDirective(text);

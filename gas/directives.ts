@@ -5,6 +5,7 @@ import type { SectionType } from './frags';
 import type { StatementText } from './scan';
 import { decodeString, isSpace } from './scan';
 import type { Expr } from './expr';
+import { defineMacro, exitMacro, repeat } from './expansion';
 
 export type DirectiveHandler = (asm: Assembler, ctx: StatementContext) => void;
 
@@ -436,10 +437,10 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.error': message('error'),
   '.warning': message('warning'),
   '.print': message('print'),
-  '.macro': (asm, ctx) => asm.defineMacro(ctx),
+  '.macro': (asm, ctx) => defineMacro(asm, ctx),
   '.endm': (asm, ctx) => asm.warn('.endm encountered without preceding .macro', ctx.origin, 'unbalanced-macro'),
   '.endmacro': (asm, ctx) => asm.warn('.endm encountered without preceding .macro', ctx.origin, 'unbalanced-macro'),
-  '.exitm': (asm, ctx) => asm.exitMacro(ctx),
+  '.exitm': (asm, ctx) => exitMacro(asm, ctx),
   '.purgem': (asm, ctx) => {
     for (const p of asm.pieces(ctx)) {
       const m = asm.macros.get(p.text.toLowerCase());
@@ -447,10 +448,10 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
       else m.purged = true;
     }
   },
-  '.rept': (asm, ctx) => asm.repeat('.rept', ctx),
-  '.rep': (asm, ctx) => asm.repeat('.rept', ctx),
-  '.irp': (asm, ctx) => asm.repeat('.irp', ctx),
-  '.irpc': (asm, ctx) => asm.repeat('.irpc', ctx),
+  '.rept': (asm, ctx) => repeat(asm, '.rept', ctx),
+  '.rep': (asm, ctx) => repeat(asm, '.rept', ctx),
+  '.irp': (asm, ctx) => repeat(asm, '.irp', ctx),
+  '.irpc': (asm, ctx) => repeat(asm, '.irpc', ctx),
   '.endr': (asm, ctx) => asm.warn('.endr encountered without preceding .rept, .irp, or .irpc', ctx.origin, 'unbalanced-rept'),
   '.end': (asm) => {
     asm.ended = true;
