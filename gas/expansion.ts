@@ -1,5 +1,5 @@
 // The GAS macro language at work: collecting `.macro`/`.rept`/`.irp`/`.irpc` bodies (with nesting, GNU's
-// buffer_and_nest), defining macros, expanding calls (`\\@` counts expansions), repeating bodies, and `.exitm`.
+// buffer_and_nest), defining macros, expanding calls (`\@` counts expansions), repeating bodies, and `.exitm`.
 // Expanded text is pushed as new input, so it is read exactly like the file itself.
 import type { PreprocessedLine } from './cpp/types';
 import type { ExpansionStep } from './source';
