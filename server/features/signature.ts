@@ -14,6 +14,15 @@ export function signatureHelp(r: DocAnalysis, pos: Position): SignatureHelp | nu
   if (!head || head.kind !== 'ident' || pos.character <= head.end) return null;
   const args = text.slice(head.end, pos.character);
   const commas = countTopLevelCommas(args);
+  const cpp = r.analysis.preprocessed?.macros.get(head.text);
+  if (cpp?.params && /^\s*\(/.test(args)) {
+    const inner = args.slice(args.indexOf('(') + 1);
+    return {
+      signatures: [{ label: `${cpp.name}(${cpp.params.join(', ')})`, documentation: cpp.body, parameters: cpp.params.map((p) => ({ label: p })) }],
+      activeSignature: 0,
+      activeParameter: Math.min(countTopLevelCommas(inner), Math.max(0, cpp.params.length - 1)),
+    };
+  }
   const macro = r.analysis.macros.get(head.text.toLowerCase());
   if (macro) {
     // GAS separates macro arguments by commas or blanks.

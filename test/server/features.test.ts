@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { TestClient, colOf, examplePath, fileUri, lineOf, seedPath } from './lsp-client';
 import { gnuObject, haveGnu, type GnuObject } from './gnu-image';
 import { formsByName } from '../../isa/table';
+import { builtinHeaderText } from '../../gas/headers/index';
 import { legend } from '../../server/features/semantic';
 
 const seed = readFileSync(seedPath, 'latin1');
@@ -333,6 +334,12 @@ describe('completion and signature help', () => {
     const line = lineOf(example, 'TAKE_STACK_LOCK lock_pa=1');
     const s = await client.at('textDocument/signatureHelp', examplePath, line, colOf(example, line, 'lock_pa') + 2);
     assert.equal(s.signatures[0].label, 'TAKE_STACK_LOCK lock_pa=0, lock_rip=0');
+    const sd = lineOf(seed, 'SYM_DATA(kernel_phys_addr, .quad 0)');
+    const cpp = await client.at('textDocument/signatureHelp', seedPath, sd, colOf(seed, sd, '.quad'));
+    // The parameters as the header declares them.
+    const decl = /#define\s+SYM_DATA\(([^)]*)\)/.exec(builtinHeaderText('linux/linkage.h')!)![1].split(',').map((x) => x.trim().replace(/\.\.\.$/, ''));
+    assert.equal(cpp.signatures[0].label, `SYM_DATA(${decl.join(', ')})`);
+    assert.equal(cpp.activeParameter, 1);
     const l2 = lineOf(seed, ' shll $4, %esi');
     const i = await client.at('textDocument/signatureHelp', seedPath, l2, colOf(seed, l2, '%esi'));
     assert.ok(i.signatures.length > 0);
