@@ -185,7 +185,13 @@ function org(asm: Assembler, ctx: StatementContext): void {
     asm.error(`can't change section with .org`, ctx.origin, 'org');
     return;
   }
-  closeVar(asm, ctx, { kind: 'org', target: asm.freezeExpr(e), fill: fillByte, text: ctx.text });
+  let target = asm.freezeExpr(e);
+  if (v.k === 'undef' && e.t === 'sym') {
+    // GNU: an undefined symbol in .org counts as zero, with a warning.
+    asm.warn(`symbol "${v.sym}" undefined; zero assumed`, ctx.origin, 'org-undefined');
+    target = { t: 'num', v: 0n, s: e.s, e: e.e };
+  }
+  closeVar(asm, ctx, { kind: 'org', target, fill: fillByte, text: ctx.text });
 }
 
 function parseSectionName(asm: Assembler, ctx: StatementContext, p: StatementText | undefined): string | undefined {

@@ -270,7 +270,7 @@ function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, 
     return;
   }
   if (v.k === 'unknown' && /different sections/.test(v.why) && !isPcRelativeForm(asm, fx.expr, section.name)) {
-    asm.error(`can't resolve expression: ${v.why}`, fx.origin, 'unresolvable');
+    asm.error(unresolvableDifference(asm, fx.expr) ?? `can't resolve expression: ${v.why}`, fx.origin, 'unresolvable');
   }
   relocs.push({ offset: at, size: fx.size, expr: fx.expr, pcRelative: fx.pcRelative, pcBase, range: fx.range, origin: fx.origin });
 }
@@ -285,6 +285,23 @@ function isPcRelativeForm(asm: Assembler, expr: Expr, section: string): boolean 
   if (e.t !== 'bin' || e.op !== '-') return false;
   const r = evaluate(e.r, asm.finalEnv);
   return r.k === 'rel' && r.at.section === section;
+}
+
+/** GNU's "can't resolve .text - b": a local left-hand symbol is shown as its section. */
+function unresolvableDifference(asm: Assembler, expr: Expr): string | undefined {
+  let e = expr;
+  while (e.t === 'bin' && (e.op === '+' || e.op === '-') && evaluate(e.r, asm.finalEnv).k === 'abs') e = e.l;
+  if (e.t !== 'bin' || e.op !== '-') return undefined;
+  const name = (x: Expr, asSection: boolean): string | undefined => {
+    while (x.t === 'bin' && (x.op === '+' || x.op === '-') && evaluate(x.r, asm.finalEnv).k === 'abs') x = x.l;
+    if (x.t !== 'sym') return undefined;
+    const s = asm.symbols.get(x.name);
+    if (asSection && s && s.binding === 'local' && s.definition?.kind === 'label') return s.definition.place.section;
+    return displayName(x.name);
+  };
+  const l = name(e.l, true);
+  const r = name(e.r, false);
+  return l && r ? `can't resolve ${l} - ${r}` : undefined;
 }
 
 function mentionsExternal(asm: Assembler, expr: Expr): boolean {

@@ -60,6 +60,8 @@ const SAME_AS_GNU = [
   '.eqv x, 1\nx = 2',
   'x: .byte 1\n.set x, 2',
   '.equiv x, 1\nx = 2',
+  '.text\na: .byte 0\n.data\nb: .byte 0\n.section .rodata\n.long a - b',
+  '.byte 1\n.org undefined_sym',
 ];
 
 test('error and warning messages match GNU as (text, severity, line)', (t) => {
