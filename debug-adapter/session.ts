@@ -20,6 +20,13 @@ import type { UserBreakpoint } from './runtime/breakpoints';
 
 const FRAME_STRIDE = 10_000;
 
+/** A list argument: absent → empty, anything else but an array → a clear error. */
+function list<T>(value: T[] | undefined, name: string): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new Error(`'${name}' must be a list`);
+  return value;
+}
+
 interface LaunchRequestArguments extends DebugProtocol.LaunchRequestArguments, LaunchArguments {}
 
 export class TrampolineDebugSession extends LoggingDebugSession {
@@ -49,6 +56,31 @@ export class TrampolineDebugSession extends LoggingDebugSession {
       continued: () => this.invalidateVariables(),
       threadStarted: (cpu) => this.sendEvent(new ThreadEvent('started', cpu + 1)),
     });
+  }
+
+  /** Arguments that are not an object (garbage clients) become an empty object, so handlers see fields. */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    if (request.arguments === null || typeof request.arguments !== 'object' || Array.isArray(request.arguments)) request.arguments = {};
+    super.dispatchRequest(request);
+  }
+
+  /** Stop events raised while a synchronous action runs are sent after its response (DAP's preferred order). */
+  private held: StopInfo[] | undefined;
+
+  private respondThen(response: DebugProtocol.Response, action: () => void): void {
+    this.held = [];
+    try {
+      action();
+      const stops = this.held;
+      this.held = undefined;
+      this.sendResponse(response);
+      for (const s of stops) this.onStopped(s);
+    } catch (e) {
+      const stops = this.held ?? [];
+      this.held = undefined;
+      this.fail(response, e);
+      for (const s of stops) this.onStopped(s);
+    }
   }
 
   /** Runs a handler; any exception becomes an error response (and the adapter keeps going). */
@@ -82,6 +114,10 @@ export class TrampolineDebugSession extends LoggingDebugSession {
   }
 
   private onStopped(s: StopInfo): void {
+    if (this.held) {
+      this.held.push(s);
+      return;
+    }
     this.invalidateVariables();
     this.lastStop = s;
     const ev = new StoppedEvent(s.reason, s.cpu + 1) as DebugProtocol.StoppedEvent;
@@ -229,8 +265,9 @@ export class TrampolineDebugSession extends LoggingDebugSession {
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     this.guard(response, () => {
-      const path = args.source.path;
-      if (!path) throw new Error('breakpoints need a source with a path');
+      const path = args.source && typeof args.source === 'object' ? args.source.path : undefined;
+      if (typeof path !== 'string' || !path) throw new Error('setBreakpoints needs a source with a path');
+      if (args.breakpoints !== undefined && !Array.isArray(args.breakpoints)) throw new Error("'breakpoints' must be a list");
       const file = resolve(this.convertClientPathToDebugger(path));
       const bps = this.runtime.setSourceBreakpoints(file, (args.breakpoints ?? []).map((b) => ({ line: this.convertClientLineToDebugger(b.line), condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage })));
       response.body = { breakpoints: bps.map((b) => this.toDapBreakpoint(b)) };
@@ -240,7 +277,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
     this.guard(response, () => {
-      const bps = this.runtime.setFunctionBreakpoints(args.breakpoints ?? []);
+      const bps = this.runtime.setFunctionBreakpoints(list(args.breakpoints, 'breakpoints').filter((b) => typeof b?.name === 'string'));
       response.body = { breakpoints: bps.map((b) => this.toDapBreakpoint(b)) };
       this.sendResponse(response);
     });
@@ -248,7 +285,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
 
   protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
     this.guard(response, () => {
-      const bps = this.runtime.setInstructionBreakpoints(args.breakpoints ?? []);
+      const bps = this.runtime.setInstructionBreakpoints(list(args.breakpoints, 'breakpoints').map((b) => ({ ...b, instructionReference: String(b?.instructionReference) })));
       response.body = { breakpoints: bps.map((b) => this.toDapBreakpoint(b)) };
       this.sendResponse(response);
     });
@@ -256,9 +293,9 @@ export class TrampolineDebugSession extends LoggingDebugSession {
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.guard(response, () => {
-      const ids = [...(args.filters ?? [])];
+      const ids = [...list(args.filters, 'filters').map(String)];
       const conditions: Record<string, string | undefined> = {};
-      for (const o of args.filterOptions ?? []) {
+      for (const o of list(args.filterOptions, 'filterOptions')) {
         ids.push(o.filterId);
         conditions[o.filterId] = o.condition;
       }
@@ -270,6 +307,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
     this.guard(response, () => {
+      if (typeof args.name !== 'string') throw new Error("dataBreakpointInfo needs a 'name'");
       let expression = args.name;
       if (args.variablesReference !== undefined) {
         const node = this.variables.get(args.variablesReference)?.().find((n) => n.name === args.name);
@@ -283,7 +321,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
 
   protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
     this.guard(response, () => {
-      response.body = { breakpoints: this.runtime.setDataBreakpoints(args.breakpoints ?? []) };
+      response.body = { breakpoints: this.runtime.setDataBreakpoints(list(args.breakpoints, 'breakpoints').map((b) => ({ ...b, dataId: String(b?.dataId) }))) };
       this.sendResponse(response);
     });
   }
@@ -333,26 +371,26 @@ export class TrampolineDebugSession extends LoggingDebugSession {
   }
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
-    this.guard(response, () => {
+    this.respondThen(response, () => {
       const cpu = this.cpuOfThread(args.threadId);
       if (this.runtime.state !== 'stopped') throw new Error(`cannot step back: the program is ${this.runtime.state}`);
-      this.sendResponse(response);
       this.runtime.stepBack(cpu, args.granularity === 'instruction' ? 'instruction' : 'line');
     });
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
-    this.guard(response, () => {
+    this.respondThen(response, () => {
       const cpu = this.cpuOfThread(args.threadId);
       if (this.runtime.state !== 'stopped') throw new Error(`cannot run backwards: the program is ${this.runtime.state}`);
-      this.sendResponse(response);
       this.runtime.reverseContinue(cpu);
     });
   }
 
   protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
     this.guard(response, () => {
-      const file = this.convertClientPathToDebugger(args.source.path ?? '');
+      const path = args.source && typeof args.source === 'object' ? args.source.path : undefined;
+      if (typeof path !== 'string' || typeof args.line !== 'number') throw new Error('gotoTargets needs a source path and a line');
+      const file = resolve(this.convertClientPathToDebugger(path));
       const line = this.convertClientLineToDebugger(args.line);
       const targets = this.runtime.gotoTargets(file, line);
       if (!targets.length) throw new Error(`line ${args.line} has no instructions to jump to`);
@@ -362,9 +400,9 @@ export class TrampolineDebugSession extends LoggingDebugSession {
   }
 
   protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
-    this.guard(response, () => {
+    this.respondThen(response, () => {
       const cpu = this.cpuOfThread(args.threadId);
-      this.sendResponse(response);
+      if (typeof args.targetId !== 'number' || !Number.isSafeInteger(args.targetId) || args.targetId < 0) throw new Error(`goto target ${JSON.stringify(args.targetId)} is not one of the gotoTargets ids`);
       this.runtime.goto(cpu, args.targetId);
     });
   }
@@ -442,6 +480,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
       const children = this.variables.get(args.variablesReference);
       if (!children) throw new Error(`variables reference ${args.variablesReference} is no longer valid`);
       if (this.runtime.state !== 'stopped') throw new Error('the machine is running; pause it first');
+      if (typeof args.value !== 'string') throw new Error("setVariable needs a 'value'");
       const node = children().find((n) => n.name === args.name);
       if (!node) throw new Error(`no variable '${args.name}' here`);
       if (!node.set) throw new Error(`'${args.name}' is read-only`);
@@ -482,7 +521,9 @@ export class TrampolineDebugSession extends LoggingDebugSession {
   }
 
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
-    const prefix = args.text.slice(0, args.column - 1).toLowerCase();
+    if (typeof args.text !== 'string') return this.fail(response, new Error("completions needs 'text'"));
+    const column = typeof args.column === 'number' ? args.column : args.text.length + 1;
+    const prefix = args.text.slice(0, Math.max(0, column - 1)).toLowerCase();
     const regs = ['%rax', '%rip', '%rsp', '%cr0', '%cr3', '%cr4', 'cr0.pe', 'cr0.pg', 'cr4.pae', 'efer.lme', 'efer.lma', 'eflags.if', 'phys('];
     const syms = this.runtime.program?.symbols.map((s) => s.name) ?? [];
     const items = [...CONSOLE_COMMANDS, ...regs, ...syms].filter((c) => c.toLowerCase().startsWith(prefix)).slice(0, 200);
@@ -509,10 +550,11 @@ export class TrampolineDebugSession extends LoggingDebugSession {
       const m = this.runtime.requireInspectable();
       const base = parseNumber(args.memoryReference);
       if (base === undefined) throw new Error(`memory reference '${args.memoryReference}' is not an address`);
-      const at = Number(base) + (args.offset ?? 0);
-      const list = disassembleAt(this.runtime.program, m.cpus[this.runtime.focusCpu], at, args.instructionOffset ?? 0, Math.min(args.instructionCount, 4096));
+      if (typeof args.instructionCount !== 'number' || !(args.instructionCount >= 0)) throw new Error("disassemble needs an 'instructionCount'");
+      const at = Number(base) + (Number(args.offset) || 0);
+      const lines = disassembleAt(this.runtime.program, m.cpus[this.runtime.focusCpu], at, Math.trunc(Number(args.instructionOffset) || 0), Math.min(Math.trunc(args.instructionCount), 4096));
       response.body = {
-        instructions: list.map((d) => {
+        instructions: lines.map((d) => {
           const i: DebugProtocol.DisassembledInstruction = { address: d.address, instruction: d.instruction, instructionBytes: d.instructionBytes };
           if (d.symbol) i.symbol = d.symbol;
           if (d.presentationHint) i.presentationHint = d.presentationHint;
@@ -532,8 +574,8 @@ export class TrampolineDebugSession extends LoggingDebugSession {
       const m = this.runtime.requireInspectable();
       const base = parseNumber(args.memoryReference);
       if (base === undefined) throw new Error(`memory reference '${args.memoryReference}' is not an address`);
-      const start = base + BigInt(args.offset ?? 0);
-      const count = Math.max(0, Math.min(args.count, 1 << 20));
+      const start = base + BigInt(Math.trunc(Number(args.offset) || 0));
+      const count = Math.max(0, Math.min(Math.trunc(Number(args.count) || 0), 1 << 20));
       const cpu = m.cpus[this.runtime.focusCpu];
       const chunks: Uint8Array[] = [];
       let got = 0;
@@ -557,7 +599,8 @@ export class TrampolineDebugSession extends LoggingDebugSession {
       if (this.runtime.state !== 'stopped') throw new Error('the machine is running; pause it first');
       const base = parseNumber(args.memoryReference);
       if (base === undefined) throw new Error(`memory reference '${args.memoryReference}' is not an address`);
-      const start = base + BigInt(args.offset ?? 0);
+      const start = base + BigInt(Math.trunc(Number(args.offset) || 0));
+      if (typeof args.data !== 'string') throw new Error("writeMemory needs base64 'data'");
       const data = Buffer.from(args.data, 'base64');
       const cpu = m.cpus[this.runtime.focusCpu];
       let done = 0;
@@ -610,9 +653,8 @@ export class TrampolineDebugSession extends LoggingDebugSession {
         case 'x86Trampoline.runBackTo': {
           const p = typeof args?.position === 'number' ? args.position : NaN;
           if (!Number.isInteger(p)) throw new Error("'position' must be an execution position from the mode timeline");
-          this.sendResponse(response);
-          this.runtime.runBackTo(p);
-          return;
+          response.body = {};
+          return this.respondThen(response, () => this.runtime.runBackTo(p));
         }
         default:
           throw new Error(`unknown request '${command}'`);

@@ -200,3 +200,52 @@ test('breakpoints set before launch bind once the program is assembled (changed 
     await dc.stop();
   }
 });
+
+test('garbage requests of every kind get answers and never kill the adapter', async () => {
+  const commands = ['launch', 'setBreakpoints', 'setFunctionBreakpoints', 'setExceptionBreakpoints', 'setInstructionBreakpoints', 'dataBreakpointInfo', 'setDataBreakpoints', 'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'gotoTargets', 'pause', 'stackTrace', 'scopes', 'variables', 'setVariable', 'evaluate', 'completions', 'exceptionInfo', 'disassemble', 'readMemory', 'writeMemory', 'loadedSources', 'threads', 'x86Trampoline.modeTimeline', 'x86Trampoline.status', 'x86Trampoline.pageTables', 'x86Trampoline.translate', 'x86Trampoline.runBackTo', 'restart'];
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const junk = (depth = 0): unknown => {
+    switch (rand(depth > 1 ? 6 : 8)) {
+      case 0: return null;
+      case 1: return rand(2) ? -rand(1000) : rand(1 << 30);
+      case 2: return ['', 'eax', '0x9000', '%cr0', '}{', 'info gdt', '*(u32*)', 'x /99999wx 0'][rand(8)];
+      case 3: return rand(2) === 1;
+      case 4: return 1.5;
+      case 5: return undefined;
+      case 6: return [junk(depth + 1), junk(depth + 1)];
+      default: {
+        const keys = ['threadId', 'frameId', 'variablesReference', 'expression', 'memoryReference', 'count', 'offset', 'source', 'breakpoints', 'name', 'value', 'data', 'instructionCount', 'filters', 'address', 'position', 'targetId', 'text', 'column', 'line'];
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < 4; i++) o[keys[rand(keys.length)]] = junk(depth + 1);
+        return o;
+      }
+    }
+  };
+  const dc = await startClient();
+  try {
+    await launch(dc, SEED_LAUNCH);
+    let answered = 0;
+    for (let i = 0; i < 300; i++) {
+      const command = commands[rand(commands.length)];
+      const args = junk(0);
+      const reply = await Promise.race([
+        dc.send(command, args).then(() => 'ok', () => 'error'),
+        new Promise((r) => setTimeout(() => r('timeout'), 5000)),
+      ]);
+      assert.notEqual(reply, 'timeout', `${command} ${JSON.stringify(args)} got no answer`);
+      answered++;
+      // Keep the machine stoppable: a garbage continue may have started it.
+      if (rand(4) === 0) await dc.send('pause', { threadId: 1 }).catch(() => undefined);
+    }
+    assert.equal(answered, 300);
+    await dc.send('pause', { threadId: 1 }).catch(() => undefined);
+    const threads = await dc.threadsRequest();
+    assert.ok(threads.body.threads.length >= 1);
+  } finally {
+    await dc.stop();
+  }
+});
