@@ -316,7 +316,10 @@ function cppHover(r: DocAnalysis, m: CppMacroDefinition, line: number, stmtIdx: 
     const imm = s.instruction.operands.find((o) => o.kind === 'imm');
     if (imm?.kind === 'imm' && imm.value.known) {
       out.push(`Value ${formatNumber(imm.value.value)}`);
-      out.push(...meaningText(r, stmtIdx, imm.value.value));
+      const isSelector = /_(CS|DS|SS|ES|FS|GS|TSS|LDT)$|SELECTOR|_SEG$/.test(m.name) || /^l(jmp|call)/.test(s.instruction.mnemonic);
+      const sel = isSelector && stmtIdx !== undefined && imm.value.value < 0x10000n ? selectorDescription(r, stmtIdx, Number(imm.value.value)) : undefined;
+      if (sel) out.push(`As a selector: ${sel}`);
+      else out.push(...meaningText(r, stmtIdx, imm.value.value));
     }
   } else if (m.params) {
     const e = expansionAt(r, line, r.path, true);

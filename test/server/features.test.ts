@@ -78,6 +78,11 @@ describe('hover', () => {
     // __KERNEL_DS = 0x18 = entry 3 of gdt: .quad 0x00cf93000000ffff (flat 32-bit data, 4 KiB granular).
     assert.match(v, /Loaded here with selector 0x18 → gdt\[3\]: 32-bit data segment, base 0x0, limit 0xffffffff/);
   });
+  it('selector constants name the descriptor of the GDT loaded before them', async () => {
+    // pushl $__KERNEL_CS before lret runs under gdt_bsp_64 (lgdt in startup_32_bsp): 0x10 is its 64-bit code entry.
+    const v = await hoverText(seedPath, seed, ' pushl $__KERNEL_CS', '__KERNEL_CS');
+    assert.match(v, /As a selector: selector 0x10 → gdt_bsp_64\[2\]: 64-bit code segment/);
+  });
   it('segment registers are explained for the mode of the line', async () => {
     assert.match(await hoverText(seedPath, seed, ' mov %cs, %ax # Code', '%cs'), /real mode the segment base is selector × 16/);
     const l = lineOf(seed, ' movl %eax, %ds', lineOf(seed, 'startup_32_bsp:'));
