@@ -6,6 +6,7 @@ import { X86Executor } from '../../machine/exec/index';
 import type { Cpu } from '../../machine/cpu/cpu';
 import type { EventFilter, MachineEvent } from '../../machine/events';
 import type { StopReason } from '../../machine/stop';
+import { EXCEPTION_NAMES } from '../../machine/cpu/fault';
 import type { ControlRegister } from '../../machine/cpu/hooks';
 import { peekLinear, mappedRanges, decodeDescriptorTable } from '../../machine/inspect';
 import { disassemble } from '../../isa/disassembler';
@@ -83,7 +84,7 @@ export const EXCEPTION_FILTERS: { id: string; label: string; description: string
   { id: 'cr', label: 'Control register write', description: 'Writes of CR0, CR2, CR4, CR8 and XCR0.', default: false },
   { id: 'msr', label: 'MSR write', description: 'WRMSR (e.g. EFER).', default: false },
   { id: 'descriptor-tables', label: 'Descriptor table load', description: 'LGDT, LIDT, LLDT, LTR.', default: false },
-  { id: 'exception', label: 'CPU exception', description: 'Exceptions (#GP, #PF, …).', default: false, supportsCondition: true, conditionDescription: 'Vectors to stop on, e.g. 13,14 (empty: all)' },
+  { id: 'exception', label: 'CPU exception', description: 'Exceptions (#GP, #PF, …).', default: false, supportsCondition: true, conditionDescription: 'Vectors to stop on, e.g. 13,14 or #GP,#PF (empty: all)' },
   { id: 'triple-fault', label: 'Triple fault', description: 'A fault while delivering #DF: a real machine would reset.', default: true },
   { id: 'halt', label: 'HLT', description: 'A CPU executed HLT.', default: false },
   { id: 'sipi', label: 'INIT / SIPI', description: 'INIT or STARTUP IPI arriving at a CPU.', default: false },
@@ -278,10 +279,12 @@ export class TrampolineRuntime {
     const results = ids.map((id) => (known.has(id) ? { verified: true } : { verified: false, message: `unknown exception filter '${id}'` }));
     const cond = conditions['exception'];
     if (cond !== undefined && cond.trim() !== '') {
-      const vectors = cond.split(/[\s,]+/).filter(Boolean).map((s) => Number(s.startsWith('0x') ? parseInt(s, 16) : s.startsWith('#') ? NaN : s));
+      // Vectors by number (13, 0xd) or mnemonic (#GP, PF).
+      const byName = (t: string): number => EXCEPTION_NAMES.findIndex((n) => n.split(' ')[0].toUpperCase() === `#${t.replace(/^#/, '').toUpperCase()}`);
+      const vectors = cond.split(/[\s,]+/).filter(Boolean).map((t) => (/^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : /^\d+$/.test(t) ? Number(t) : byName(t)));
       if (vectors.some((v) => !Number.isInteger(v) || v < 0 || v > 255)) {
         const i = ids.indexOf('exception');
-        if (i >= 0) results[i] = { verified: false, message: `exception filter condition '${cond}' must list vectors 0-255, e.g. 13,14` };
+        if (i >= 0) results[i] = { verified: false, message: `exception filter condition '${cond}' must list vectors 0-255 or names, e.g. 13,14 or #GP,#PF` };
       } else this.exceptionVectors = vectors;
     }
     this.applyFilters();

@@ -181,7 +181,9 @@ test('exception filter with a vector list stops at #GP with its error code; all 
   const dc = await startClient();
   try {
     await launch(dc, { program: file, start: 'reset' }, async () => {
-      await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'exception', condition: '13' }] });
+      const r = await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'exception', condition: 'banana' }] });
+      assert.match(r.body?.breakpoints?.[0].message ?? '', /must list vectors/);
+      await dc.setExceptionBreakpointsRequest({ filters: [], filterOptions: [{ filterId: 'exception', condition: '#GP' }] });
     });
     const s = await until(dc, () => dc.continueRequest({ threadId: 1 }));
     // faults.S prints "vector 0xd error 0x1234" on QEMU: the #GP it provokes carries error code 0x1234.
