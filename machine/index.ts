@@ -2,10 +2,8 @@
 export { Machine, type MachineConfig, type MachineSnapshot, type OutputSource, type RunOptions, type StartState } from './machine';
 export { MachineStop, type StopKind, type StopReason } from './stop';
 export { MachineEvents, describeEvent, type EventFilter, type EventSite, type MachineEvent, type MachineEventKind } from './events';
-// Two executors plug into the same Executor interface: BootExecutor (machine/cpu/exec, the first one, used by the
-// machine's own integration tests) and X86Executor (machine/exec, the full instruction set).
-export { BootExecutor } from './cpu/exec/x86';
-export { X86Executor } from './exec';
+// The instruction executor (machine/exec); the Machine installs one by default.
+export { X86Executor, type X86ExecutorOptions } from './exec';
 export type { Executor } from './cpu/executor';
 export { Cpu, type InterruptSource } from './cpu/cpu';
 export { CpuState, GPR_NAMES, type CpuMode, type PagingMode, type RunState } from './cpu/state';

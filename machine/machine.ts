@@ -6,6 +6,7 @@ import { Cpu, type InterruptSource } from './cpu/cpu';
 import { cpuModelWith as cpuModelWith_, defaultCpuModel as defaultCpuModel_, type CpuModel } from './cpu/cpuid';
 import { initMsrs as initMsrs_ } from './cpu/control';
 import type { Executor } from './cpu/executor';
+import { X86Executor } from './exec';
 import { CpuFault } from './cpu/fault';
 import { deliverException as deliverException_, deliverExternal as deliverExternal_ } from './cpu/interrupts';
 import { ATTR_ACCESSED as ATTR_ACCESSED_, ATTR_CODE as ATTR_CODE_, ATTR_DB as ATTR_DB_, ATTR_G as ATTR_G_, ATTR_L as ATTR_L_, ATTR_P as ATTR_P_, ATTR_RW as ATTR_RW_, ATTR_S as ATTR_S_, CS as CS_, DS as DS_, ES as ES_, FS as FS_, GS as GS_, SS as SS_ } from './cpu/segment';
@@ -79,7 +80,7 @@ export interface MachineConfig {
   cpu?: CpuModel | Record<string, boolean | string | number>;
   /** Host memory cap for guest pages in MiB (default RAM + 16). */
   hostCapMiB?: number;
-  /** Instruction semantics; without one the machine can be set up and inspected but not run. */
+  /** Instruction semantics (default: machine/exec X86Executor); tests may plug in their own. */
   executor?: Executor;
   /** Console bytes from port 0xE9 and COM1. */
   output?: (byte: number, source: OutputSource) => void;
@@ -163,7 +164,7 @@ export class Machine {
     this.model = config.cpu === undefined ? defaultCpuModel() : 'features' in config.cpu ? (config.cpu as CpuModel) : cpuModelWith(config.cpu as Record<string, boolean | string | number>);
     const ram = (config.memoryMiB ?? 256) * 1024 * 1024;
     this.memory = new PhysicalMemory({ ramBytes: ram, hostCapBytes: config.hostCapMiB !== undefined ? config.hostCapMiB * 1048576 : undefined });
-    this.executor = config.executor ?? null;
+    this.executor = config.executor ?? new X86Executor({ cpuCount: cpus });
     this.output = config.output ?? (() => {});
     this.startLo = new Float64Array(cpus);
     this.startHi = new Float64Array(cpus);

@@ -83,7 +83,7 @@ export function adjustSp(cpu: Cpu, n: number): void {
 }
 
 H.jmp_far = (cpu, d) => {
-  farJump(cpu, d.imm2 & 0xffff, d.opSize === 16 ? d.imm & 0xffff : d.imm >>> 0);
+  farJump(cpu, d.imm2 & 0xffff, d.opSize === 16 ? d.imm & 0xffff : d.imm >>> 0, 0, X.nextLo);
   X.jumped = true;
 };
 H.call_far = (cpu, d) => {
@@ -101,7 +101,7 @@ function farPointer(cpu: Cpu, size: number): number {
 }
 H.jmp_far_indirect = (cpu, d) => {
   const sel = farPointer(cpu, d.opSize);
-  farJump(cpu, sel, farOff, farOffHi);
+  farJump(cpu, sel, farOff, farOffHi, X.nextLo);
   X.jumped = true;
 };
 H.call_far_indirect = (cpu, d) => {
@@ -115,7 +115,7 @@ H.lret = (cpu, d) => {
 };
 H.iret = (cpu, d) => {
   if (cpu.mode === 'v86' && ((cpu.eflags & EFL_IOPL) >>> 12) < 3) cpu.raise(GP, 0, 'IRET in V86 mode with IOPL < 3');
-  iret(cpu, (d.opSize >> 3) as 2 | 4 | 8);
+  iret(cpu, (d.opSize >> 3) as 2 | 4 | 8, X.nextLo);
   X.jumped = true;
 };
 
