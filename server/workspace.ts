@@ -4,7 +4,7 @@ import { analyze, type Analysis } from '../gas/index';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisIndex } from './analysis-index';
 import { OverlayFileSystem } from './overlay-fs';
-import { defaultSettings, resolveIncludePaths, type Settings } from './config';
+import { defaultSettings, linuxIncludePaths, resolveIncludePaths, type Settings } from './config';
 import { uriToPath } from './uri';
 
 export interface DocAnalysis {
@@ -45,6 +45,8 @@ export class Workspace {
   settings: Settings = defaultSettings;
   roots: string[] = [];
   includePaths: string[] = [];
+  /** A workspace root is a Linux source tree (kernel build conventions apply). */
+  linuxTree = false;
   debounceMs = 150;
   private readonly results = new Map<string, DocAnalysis>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -59,6 +61,7 @@ export class Workspace {
     this.settings = settings;
     this.roots = roots;
     this.includePaths = resolveIncludePaths(settings, roots);
+    this.linuxTree = roots.some((r) => linuxIncludePaths(r).length > 0);
     this.results.clear();
     this.recent.clear();
     for (const d of this.host.allDocuments()) this.schedule(d.uri, 0);
@@ -148,7 +151,9 @@ export class Workspace {
 
   options(path = ''): Parameters<typeof analyze>[2] {
     // Everything but `.s` goes through cpp, like gcc does for .S; untitled buffers are usually kernel-style .S.
-    return { includePaths: this.includePaths, defines: this.settings.defines, builtinHeaders: true, preprocess: !/\.s$/.test(path) };
+    // Kernel builds pass -D__KERNEL__ to every .S (as they pass -D__ASSEMBLY__, which the preprocessor predefines).
+    const defines = this.linuxTree ? { __KERNEL__: '1', ...this.settings.defines } : this.settings.defines;
+    return { includePaths: this.includePaths, defines, builtinHeaders: true, preprocess: !/\.s$/.test(path) };
   }
 
   run(doc: TextDocument): DocAnalysis {

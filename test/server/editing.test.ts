@@ -104,7 +104,7 @@ describe('diagnostics while editing', () => {
       writeFileSync(join(root, 'arch/x86/include/asm/tree_only.h'), '#define TREE_ONLY_VALUE 0x1234\n');
       const p = join(root, 'arch/x86/realmode/rm/t.S');
       mkdirSync(join(root, 'arch/x86/realmode/rm'), { recursive: true });
-      writeFileSync(p, '#include <asm/tree_only.h>\n.code64\n  movl $TREE_ONLY_VALUE, %eax\n');
+      writeFileSync(p, '#include <asm/tree_only.h>\n.code64\n  movl $TREE_ONLY_VALUE, %eax\n#ifndef __KERNEL__\n#error kernel builds define __KERNEL__\n#endif\n');
       const c = new TestClient();
       try {
         await c.initialize(root);
