@@ -9,13 +9,11 @@ import { basename, resolve } from 'node:path';
 import { DiskFileSystem } from './runtime/disk-fs';
 import { EXCEPTION_FILTERS, TrampolineRuntime, type StopInfo } from './runtime/runtime';
 import { LaunchError, type LaunchArguments } from './runtime/launch';
-import { scopesFor, type VarNode } from './runtime/variables';
+import { resultChildren, scopesFor, type VarNode } from './runtime/variables';
 import { evaluateExpression, formatResult } from './runtime/evaluate';
 import { CONSOLE_COMMANDS, runConsoleCommand } from './runtime/commands';
 import { disassembleAt } from './runtime/disassembly';
 import { parseNumber } from './runtime/numbers';
-import { peekLinear } from '../machine/inspect';
-import { describeBits } from '../isa/bits/describe';
 import type { UserBreakpoint } from './runtime/breakpoints';
 
 const FRAME_STRIDE = 10_000;
@@ -508,11 +506,8 @@ export class TrampolineDebugSession extends LoggingDebugSession {
       }
       const r = evaluateExpression(args.expression, this.runtime.evalContext(cpu));
       response.body = { result: formatResult(r), variablesReference: 0 };
-      if (r.bits) {
-        const bits = r.bits;
-        const value = r.value;
-        response.body.variablesReference = this.reference(() => describeBits(bits, value).filter((f) => !/^R\d+$/.test(f.name)).map((f) => ({ name: f.name, value: f.width === 1 ? String(f.value) : `0x${f.value.toString(16)}`, type: f.meaning, evaluateName: r.register ? `${r.register}.${f.name.toLowerCase()}` : undefined })));
-      }
+      const bits = resultChildren(r);
+      if (bits) response.body.variablesReference = this.reference(bits);
       if (r.address !== undefined) response.body.memoryReference = `0x${r.address.toString(16)}`;
       else if (r.register && /^(r|e)?(ip|sp|bp|si|di)$|^r?[a-d]x$|^cr[23]$/.test(r.register)) response.body.memoryReference = `0x${r.value.toString(16)}`;
       if (r.width) response.body.type = `${r.width}-bit`;
@@ -571,52 +566,23 @@ export class TrampolineDebugSession extends LoggingDebugSession {
 
   protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
     this.guard(response, () => {
-      const m = this.runtime.requireInspectable();
       const base = parseNumber(args.memoryReference);
       if (base === undefined) throw new Error(`memory reference '${args.memoryReference}' is not an address`);
       const start = base + BigInt(Math.trunc(Number(args.offset) || 0));
       const count = Math.max(0, Math.min(Math.trunc(Number(args.count) || 0), 1 << 20));
-      const cpu = m.cpus[this.runtime.focusCpu];
-      const chunks: Uint8Array[] = [];
-      let got = 0;
-      while (got < count) {
-        const at = start + BigInt(got);
-        const n = Math.min(count - got, 4096 - Number(at & 0xfffn));
-        const b = peekLinear(cpu, at, n);
-        if (!b) break;
-        chunks.push(b);
-        got += n;
-      }
-      const data = Buffer.concat(chunks);
-      response.body = { address: `0x${start.toString(16)}`, data: data.toString('base64'), unreadableBytes: count - got };
+      const { data, unreadable } = this.runtime.readMemory(start, count);
+      response.body = { address: `0x${start.toString(16)}`, data: Buffer.from(data).toString('base64'), unreadableBytes: unreadable };
       this.sendResponse(response);
     });
   }
 
   protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
     this.guard(response, () => {
-      const m = this.runtime.requireInspectable();
-      if (this.runtime.state !== 'stopped') throw new Error('the machine is running; pause it first');
       const base = parseNumber(args.memoryReference);
       if (base === undefined) throw new Error(`memory reference '${args.memoryReference}' is not an address`);
       const start = base + BigInt(Math.trunc(Number(args.offset) || 0));
       if (typeof args.data !== 'string') throw new Error("writeMemory needs base64 'data'");
-      const data = Buffer.from(args.data, 'base64');
-      const cpu = m.cpus[this.runtime.focusCpu];
-      let done = 0;
-      while (done < data.length) {
-        const at = start + BigInt(done);
-        const n = Math.min(data.length - done, 4096 - Number(at & 0xfffn));
-        const phys = this.runtime.translate(cpu, at);
-        if (phys === undefined) {
-          if (done === 0) throw new Error(`linear address 0x${at.toString(16)} is not mapped`);
-          break;
-        }
-        m.memory.writeBytes(phys, data.subarray(done, done + n));
-        done += n;
-      }
-      m.executor?.flush?.();
-      this.runtime.edited();
+      const done = this.runtime.writeMemory(start, Buffer.from(args.data, 'base64'));
       response.body = { bytesWritten: done };
       this.sendResponse(response);
       this.sendEvent(new Event('invalidated', { areas: ['variables'] }));

@@ -941,6 +941,43 @@ export class TrampolineRuntime {
     return line?.text.replace(/\s+/g, ' ');
   }
 
+  /** Reads linear memory of the focused CPU up to the first unmapped page. */
+  readMemory(start: bigint, count: number): { data: Uint8Array; unreadable: number } {
+    const cpu = this.requireInspectable().cpus[this.focusCpu];
+    const out = new Uint8Array(count);
+    let got = 0;
+    while (got < count) {
+      const at = start + BigInt(got);
+      const n = Math.min(count - got, 4096 - Number(at & 0xfffn));
+      const b = peekLinear(cpu, at, n);
+      if (!b) break;
+      out.set(b, got);
+      got += n;
+    }
+    return { data: out.subarray(0, got), unreadable: count - got };
+  }
+
+  /** Writes linear memory of the focused CPU (ROM and protections do not apply to the debugger). */
+  writeMemory(start: bigint, data: Uint8Array): number {
+    const m = this.requireStopped();
+    const cpu = m.cpus[this.focusCpu];
+    let done = 0;
+    while (done < data.length) {
+      const at = start + BigInt(done);
+      const n = Math.min(data.length - done, 4096 - Number(at & 0xfffn));
+      const phys = this.translate(cpu, at);
+      if (phys === undefined) {
+        if (done === 0) throw new Error(`linear address ${hex(at)} is not mapped`);
+        break;
+      }
+      m.memory.writeBytes(phys, data.subarray(done, done + n));
+      done += n;
+    }
+    m.executor?.flush?.();
+    this.edited();
+    return done;
+  }
+
   translate(cpu: Cpu, linear: number | bigint): number | undefined {
     const v = BigInt(linear);
     return cpu.mmu.walk(Number(v & 0xffffffffn), Number((v >> 32n) & 0xffffffffn)).physical;

@@ -12,6 +12,7 @@ import { MSRS } from '../../isa/bits/msr';
 import { CODE_DATA_TYPES } from '../../isa/bits/descriptors';
 import { hex, memoryReference, parseNumber } from './numbers';
 import type { TrampolineRuntime } from './runtime';
+import type { EvalResult } from './evaluate';
 
 export interface VarNode {
   name: string;
@@ -349,4 +350,14 @@ export function scopesFor(rt: TrampolineRuntime, cpuIndex: number): Scope[] {
     { name: 'Stack', expensive: false, children: () => stack(rt, cpu) },
     { name: 'Symbols', expensive: true, children: () => symbols(rt) },
   ];
+}
+
+/** The named bits of an evaluated register (hover / watch expansion), or undefined for plain values. */
+export function resultChildren(r: EvalResult): (() => VarNode[]) | undefined {
+  const bits = r.bits;
+  if (!bits) return undefined;
+  return () =>
+    describeBits(bits, r.value)
+      .filter((f) => !/^R\d+$/.test(f.name))
+      .map((f) => ({ name: f.name, value: f.width === 1 ? String(f.value) : hex(f.value), type: f.meaning, evaluateName: r.register ? `${r.register}.${f.name.toLowerCase()}` : undefined }));
 }

@@ -305,6 +305,10 @@ test('seed: evaluate registers, bits, symbols, arithmetic, memory and console co
     const symbolsScope = await scopeVariables(dc, 'Symbols');
     assert.equal(symbolsScope.get('trampoline_data_bsp')!.value, '0x10000');
     assert.equal(symbolsScope.get('trampoline_data_bsp')!.memoryReference, '0x10000');
+    // Reads stop at the end of the 4 GiB identity map.
+    const edge = await dc.customRequest('readMemory', { memoryReference: '0xfffffffe', count: 4 });
+    assert.equal(Buffer.from(edge.body.data, 'base64').length, 2);
+    assert.equal(edge.body.unreadableBytes, 2);
     const repl = async (e: string): Promise<string> => evaluate(dc, e, 'repl');
     // gdt_bsp_64: the pointer in slot 0, the null descriptor, then __KERNEL_CS at selector 0x10.
     assert.match(await repl('info gdt'), /GDT\[0x02\]=0x00af9a000000ffff sel=0x0010 code XR, base=0x0, limit=0xffffffff, DPL=0, 64-bit/);
