@@ -251,8 +251,11 @@ export class Assembler {
 
   defineLabel(name: string, origin: Origin): void {
     const s = this.symbol(name);
-    // A label may take over a `=`/`.set` symbol (GNU allows it), but not another label or an `.equiv`.
-    if (s.definition && (s.definition.kind === 'label' || s.equiv)) {
+    // A label may take over a `=`/`.set` symbol (GNU allows it), but not another label or an `.equiv`;
+    // defining the same label twice at the same place is harmless (GNU accepts `a: a:`).
+    const here = this.dotPlace();
+    const same = s.definition?.kind === 'label' && s.definition.place.frag === here.frag && s.definition.place.offset === here.offset;
+    if (s.definition && !same && (s.definition.kind === 'label' || s.equiv)) {
       this.error(`symbol \`${displayName(name)}' is already defined`, origin, 'redefined');
       return;
     }
@@ -343,7 +346,8 @@ export class Assembler {
   /** Parses an expression at offset `pos` of the statement; records symbol references. */
   parseExpr(ctx: StatementContext, pos: number): { expr?: Expr; end: number } {
     const r = parseExpression(ctx.text, pos, {
-      localLabel: (n, dir) => ({ name: this.localLabelName(n, dir) }),
+      localLabel: (n, dir) =>
+        dir === 'b' && this.backwardLocalMissing(n) ? { error: `backward ref to unknown label "${n}:"` } : { name: this.localLabelName(n, dir) },
       dot: () => this.dotPlace(),
     });
     for (const w of r.warnings ?? []) this.warn(w.message, this.at(ctx, w.s, w.e), 'missing-operand');
@@ -379,6 +383,11 @@ export class Assembler {
       return undefined;
     }
     return v.v;
+  }
+
+  /** `Nb` with no `N:` before it: GNU's error (the reference still gets a name, which stays undefined). */
+  backwardLocalMissing(n: string): boolean {
+    return !this.localCounters.get(n);
   }
 
   localLabelName(n: string, dir: 'b' | 'f' | 'def'): string {

@@ -37,12 +37,14 @@ export function conditional(asm: Assembler, name: string, ctx: StatementContext)
   }
   // An .if family directive opens a new level.
   const outer = asm.ignoring;
-  let t = false;
+  let t: boolean | undefined = false;
   if (!outer) t = conditionTruth(asm, name, ctx, piece);
+  // GNU opens no level for an .ifeqs/.ifnes it cannot read.
+  if (t === undefined) return;
   asm.conds.push({ outerIgnoring: outer, taken: t, ignoring: outer || !t, elseSeen: false, origin: ctx.origin });
 }
 
-function conditionTruth(asm: Assembler, name: string, ctx: StatementContext, piece: StatementText): boolean {
+function conditionTruth(asm: Assembler, name: string, ctx: StatementContext, piece: StatementText): boolean | undefined {
   const args = piece.text;
   switch (name) {
     case '.if':
@@ -52,6 +54,10 @@ function conditionTruth(asm: Assembler, name: string, ctx: StatementContext, pie
     case '.ifgt':
     case '.ifle':
     case '.iflt': {
+      if (args.trim() === '') {
+        asm.error('non-constant expression in ".if" statement', ctx.origin, 'non-constant');
+        return false;
+      }
       const v = asm.absolute(ctx, piece, 'non-constant expression in ".if" statement');
       if (v === undefined) return false;
       if (name === '.if' || name === '.ifne') return v !== 0n;
@@ -92,8 +98,8 @@ function conditionTruth(asm: Assembler, name: string, ctx: StatementContext, pie
     case '.ifnes': {
       const r = parseQuotedPair(args);
       if (!r) {
-        asm.error(`expected quoted string`, ctx.origin, 'bad-conditional');
-        return false;
+        asm.error(`${name} syntax error`, ctx.origin, 'bad-conditional');
+        return undefined;
       }
       return (r[0] === r[1]) === (name === '.ifeqs');
     }

@@ -9,6 +9,15 @@ import { defineMacro, exitMacro, repeat } from './expansion';
 
 export type DirectiveHandler = (asm: Assembler, ctx: StatementContext) => void;
 
+/** GNU reads a fixed number of arguments and then complains about the comma that starts one more. */
+function tooMany(asm: Assembler, ctx: StatementContext, ps: StatementText[], max: number): boolean {
+  if (ps.length <= max) return false;
+  let c = ps[max].column - 1;
+  while (c > 0 && ctx.text[c] !== ',') c--;
+  asm.error("junk at end of line, first unrecognized character is `,'", asm.at(ctx, c, c + 1), 'junk');
+  return true;
+}
+
 const data = (size: number): DirectiveHandler => (asm, ctx) => {
   for (const p of asm.pieces(ctx)) {
     if (p.text === '') {
@@ -22,6 +31,8 @@ const data = (size: number): DirectiveHandler => (asm, ctx) => {
       asm.emit(new Uint8Array(size), ctx);
       continue;
     }
+    if (size === 8 && e.t === 'num' && (e.v >= 1n << 64n || e.v < -(1n << 63n)))
+      asm.warn('bignum truncated to 8 bytes', asm.at(ctx, p.column, p.column + p.text.length), 'truncated');
     asm.emitValue(e, asm.evalReporting(e, ctx), size, ctx, ctx.text, 0);
   }
 };
@@ -34,7 +45,7 @@ const strings = (terminator: boolean): DirectiveHandler => (asm, ctx) => {
     while (i < t.length && (isSpace(t[i]) || t[i] === ',')) i++;
     if (i >= t.length) break;
     if (t[i] !== '"') {
-      asm.error('expected string', asm.at(ctx, i, t.length), 'expected-string');
+      asm.error(`junk at end of line, first unrecognized character is \`${t[i]}'`, asm.at(ctx, i, i + 1), 'junk');
       return;
     }
     const r = decodeString(t, i);
@@ -47,7 +58,8 @@ const strings = (terminator: boolean): DirectiveHandler => (asm, ctx) => {
 
 function space(asm: Assembler, ctx: StatementContext): void {
   const ps = asm.pieces(ctx);
-  if (!ps.length) return asm.error('missing size expression', ctx.origin, 'bad-expression');
+  if (!ps.length) return; // GNU: nothing to skip
+  if (tooMany(asm, ctx, ps, 2)) return;
   let fill = 0;
   if (ps[1] && ps[1].text) {
     const f = asm.absolute(ctx, ps[1]);
@@ -81,6 +93,7 @@ function closeVar(asm: Assembler, ctx: StatementContext, v: Parameters<ReturnTyp
 function fill(asm: Assembler, ctx: StatementContext): void {
   const ps = asm.pieces(ctx);
   if (!ps.length) return asm.error('missing repeat count', ctx.origin, 'bad-expression');
+  if (tooMany(asm, ctx, ps, 3)) return;
   const repeat = asm.absolute(ctx, ps[0], '.space, .nops or .fill specifies non-absolute value');
   if (repeat === undefined) return;
   let size = 1n;
@@ -124,6 +137,7 @@ type AlignKind = 'bytes' | 'pow2';
 
 const align = (kind: AlignKind, fillSize: number): DirectiveHandler => (asm, ctx) => {
   const ps = asm.pieces(ctx);
+  if (tooMany(asm, ctx, ps, 3)) return;
   let amount = 0n;
   if (ps[0] && ps[0].text) {
     const a = asm.absolute(ctx, ps[0]);
@@ -172,6 +186,7 @@ const align = (kind: AlignKind, fillSize: number): DirectiveHandler => (asm, ctx
 function org(asm: Assembler, ctx: StatementContext): void {
   const ps = asm.pieces(ctx);
   if (!ps.length) return asm.error('missing expression', ctx.origin, 'bad-expression');
+  if (tooMany(asm, ctx, ps, 2)) return;
   const e = asm.parseWholeExpr(ctx, ps[0]);
   if (!e) return;
   let fillByte = 0;
@@ -266,7 +281,8 @@ function setLike(how: 'set' | 'equiv' | 'eqv'): DirectiveHandler {
   return (asm, ctx) => {
     const ps = asm.pieces(ctx);
     if (ps.length < 2 || !/^[A-Za-z_.$][\w.$]*$/.test(ps[0].text)) {
-      asm.error(ps.length && !/^[A-Za-z_.$][\w.$]*$/.test(ps[0].text) ? 'expected symbol name' : 'expected comma after name', ctx.origin, 'set');
+      const named = ps.length > 0 && /^[A-Za-z_.$][\w.$]*$/.test(ps[0].text);
+      asm.error(named ? `expected comma after "${ps[0].text}"` : 'expected symbol name', ctx.origin, 'set');
       return;
     }
     const rest: StatementText = { text: ctx.text.slice(ps[1].column), column: ps[1].column };
@@ -502,7 +518,7 @@ function octa(asm: Assembler, ctx: StatementContext): void {
   for (const p of asm.pieces(ctx)) {
     const e: Expr | undefined = asm.parseWholeExpr(ctx, p);
     if (!e) continue;
-    const v = asm.evalNow(e);
+    const v = asm.evalReporting(e, ctx);
     if (v.k !== 'abs') {
       asm.emitValue(e, v, 8, ctx, ctx.text, 0);
       asm.emit(new Uint8Array(8), ctx);

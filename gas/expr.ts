@@ -328,8 +328,13 @@ function binary(expr: Extract<Expr, { t: 'bin' }>, l: Val, r: Val, env: EvalEnv,
         return { k: 'abs', v: op === '/' ? a : 0n };
       }
       return { k: 'abs', v: wrap(op === '/' ? wrap(a) / wrap(b) : wrap(a) % wrap(b)) };
-    case '<<': return { k: 'abs', v: b < 0n || b >= 64n ? 0n : wrap(a << b) };
-    case '>>': return { k: 'abs', v: b < 0n || b >= 64n ? 0n : wrap(BigInt.asUintN(64, a) >> b) };
+    case '<<':
+    case '>>':
+      if (b < 0n || b >= 64n) {
+        errors?.push({ message: `shift count out of range (${b} is not between 0 and 63)`, s: expr.s, e: expr.e });
+        return { k: 'abs', v: 0n };
+      }
+      return { k: 'abs', v: op === '<<' ? wrap(a << b) : wrap(BigInt.asUintN(64, a) >> b) };
     case '|': return { k: 'abs', v: wrap(a | b) };
     case '!': return { k: 'abs', v: wrap(a | ~b) };
     case '^': return { k: 'abs', v: wrap(a ^ b) };

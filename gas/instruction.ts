@@ -24,7 +24,8 @@ class OperandEvaluator implements OperandContext {
 
   constructor(private readonly asm: Assembler) {
     this.hooks = {
-      localLabel: (n, dir) => ({ name: asm.localLabelName(n, dir) }),
+      localLabel: (n, dir) =>
+        dir === 'b' && asm.backwardLocalMissing(n) ? { error: `backward ref to unknown label "${n}:"` } : { name: asm.localLabelName(n, dir) },
       dot: () => asm.dotPlace(),
     };
     this.evaluate = this.evaluate.bind(this);

@@ -348,6 +348,13 @@ function finalizeSymbols(asm: Assembler): void {
 
 function computeSymbolValues(asm: Assembler): void {
   for (const s of asm.symbols.values()) {
+    // A forward local label (`3f`) that never got its `3:`.
+    const fb = s.name.indexOf('\u0002');
+    if (fb > 0 && !s.definition && s.references.length) {
+      const n = s.name.slice(0, fb);
+      const instance = s.name.slice(fb + 1);
+      asm.error(`local label \`"${n}" (instance number ${instance} of a fb label)' is not defined`, s.references[0], 'undefined-local-label');
+    }
     if (!s.definition) {
       s.section = '*UND*';
       continue;

@@ -2,6 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, MemoryFileSystem, type Analysis } from '../../gas/index';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gnuAssemble, requireTools } from './toolchain';
 
 function ours(source: string, files: Record<string, string> = {}): Analysis {
@@ -62,6 +66,18 @@ const SAME_AS_GNU = [
   '.equiv x, 1\nx = 2',
   '.text\na: .byte 0\n.data\nb: .byte 0\n.section .rodata\n.long a - b',
   '.byte 1\n.org undefined_sym',
+  '.ascii foo',
+  '.fill 1, 2, 3, 4',
+  '.balign 4, 1, 2, 3',
+  '.org 1, 2, 3',
+  '.space 1, 2, 3',
+  '.if\n.endif',
+  '.ifeqs "a"\n.endif',
+  '.long 1b',
+  '.set x',
+  '.equ',
+  '.octa 1 << 200',
+  '.quad 0x123456789abcdef01',
 ];
 
 test('error and warning messages match GNU as (text, severity, line)', (t) => {
@@ -149,3 +165,28 @@ test('recoverable expression problems are GNU warnings and keep GNU\'s bytes', (
   assert.deepEqual(asGnu(a), gnu.messages);
   assert.equal(Buffer.from(a.sections.find((s) => s.name === '.data')!.bytes).toString('hex'), Buffer.from(gnu.sections.get('.data') ?? []).toString('hex'));
 });
+
+test('a label defined twice at the same place is accepted; a forward local label never defined is GNU\'s error', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const same = '.data\nlab: lab: .byte 0\n';
+  assert.ok(gnuAssemble(same).ok);
+  assert.deepEqual(ours(same).diagnostics, []);
+  const missing = '.data\n.long 3f\n';
+  const gnu = spawnMessages(missing);
+  const mine = ours(missing).diagnostics.map((d) => d.message);
+  assert.deepEqual(mine, [gnu]);
+});
+
+/** GNU's message for errors it reports without a line number (the last line of its stderr). */
+function spawnMessages(src: string): string {
+  const r = gnuAssemble(src);
+  assert.ok(!r.ok);
+  const dir = mkdtempSync(join(tmpdir(), 'gas-msg-'));
+  try {
+    writeFileSync(join(dir, 'm.s'), src);
+    const out = spawnSync('as', ['--64', join(dir, 'm.s'), '-o', join(dir, 'm.o')], { encoding: 'utf8' }).stderr;
+    return /Error: (.*)$/m.exec(out)![1];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
