@@ -42,6 +42,9 @@ export function startServer(connection: Connection): void {
   const log = (m: string) => connection.console.log(m);
   let pullConfig = false;
   let watchFiles = false;
+  const refresh = { semanticTokens: false, inlayHints: false, codeLens: false, foldingRanges: false };
+  /** Documents for which a request was answered from an older analysis: refresh those views when it lands. */
+  const servedStale = new Set<string>();
   let roots: string[] = [];
   const justOpened = new Set<string>();
 
@@ -58,6 +61,12 @@ export function startServer(connection: Connection): void {
       const doc = documents.get(r.uri);
       if (!doc || doc.version !== r.version) return;
       connection.sendDiagnostics({ uri: r.uri, version: r.version, diagnostics: computeDiagnostics(r, ws.settings) });
+      if (servedStale.delete(r.uri)) {
+        if (refresh.semanticTokens) connection.languages.semanticTokens.refresh();
+        if (refresh.inlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
+        if (refresh.codeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+        if (refresh.foldingRanges) void connection.sendRequest('workspace/foldingRange/refresh').catch(() => undefined);
+      }
     } catch (e) {
       log(`diagnostics failed for ${r.uri}: ${stack(e)}`);
     }
@@ -72,6 +81,7 @@ export function startServer(connection: Connection): void {
     try {
       const r = typing ? ws.forTyping(uri) : ws.fresh(uri);
       if (!r) return fallback;
+      if (typing && r.version !== documents.get(uri)?.version) servedStale.add(uri);
       return fn(r) ?? fallback;
     } catch (e) {
       log(`request failed for ${uri}: ${stack(e)}`);
@@ -87,10 +97,16 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     pullConfig = !!params.capabilities.workspace?.configuration;
     watchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    const w = params.capabilities.workspace as Record<string, { refreshSupport?: boolean } | undefined> | undefined;
+    refresh.semanticTokens = !!w?.semanticTokens?.refreshSupport;
+    refresh.inlayHints = !!w?.inlayHint?.refreshSupport;
+    refresh.codeLens = !!w?.codeLens?.refreshSupport;
+    refresh.foldingRanges = !!w?.foldingRange?.refreshSupport;
     roots = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri));
     if (!roots.length && params.rootUri) roots = [uriToPath(params.rootUri)];
-    const init = params.initializationOptions as { settings?: unknown; debounceMs?: number } | undefined;
+    const init = params.initializationOptions as { settings?: unknown; debounceMs?: number; staleThresholdMs?: number } | undefined;
     if (typeof init?.debounceMs === 'number') ws.debounceMs = init.debounceMs;
+    if (typeof init?.staleThresholdMs === 'number') ws.staleThresholdMs = init.staleThresholdMs;
     ws.configure(normalizeSettings(init?.settings), roots);
     return {
       capabilities: {
@@ -173,7 +189,9 @@ export function startServer(connection: Connection): void {
     if (!/^[A-Za-z_.$][\w.$]*$/.test(p.newName)) throw new ResponseError(ErrorCodes.InvalidParams, `'${p.newName}' is not a valid symbol name`);
     return withDoc(p.textDocument.uri, null, (r) => rename(r, p.position, p.newName));
   });
-  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], (r) => documentSymbols(r)));
+  // Views the editor re-requests after every edit answer from the last analysis while a newer one is pending
+  // (large files), and are refreshed when it lands.
+  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], (r) => documentSymbols(r), true));
   connection.onDocumentLinks((p) =>
     withDoc(p.textDocument.uri, [], (r) => {
       const links = documentLinks(r);
@@ -215,11 +233,11 @@ export function startServer(connection: Connection): void {
   });
   connection.onCompletion((p) => withDoc(p.textDocument.uri, [], (r) => completion(r, p.position), true));
   connection.onSignatureHelp((p) => withDoc(p.textDocument.uri, null, (r) => signatureHelp(r, p.position), true));
-  connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, (r) => semanticTokens(r)));
-  connection.languages.semanticTokens.onRange((p) => withDoc(p.textDocument.uri, { data: [] }, (r) => semanticTokens(r, p.range)));
-  connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, [], (r) => foldingRanges(r)));
-  connection.languages.inlayHint.on((p) => withDoc(p.textDocument.uri, [], (r) => inlayHints(r, p.range)));
-  connection.onCodeLens((p) => withDoc(p.textDocument.uri, [], (r) => codeLenses(r)));
+  connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, { data: [] }, (r) => semanticTokens(r), true));
+  connection.languages.semanticTokens.onRange((p) => withDoc(p.textDocument.uri, { data: [] }, (r) => semanticTokens(r, p.range), true));
+  connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, [], (r) => foldingRanges(r), true));
+  connection.languages.inlayHint.on((p) => withDoc(p.textDocument.uri, [], (r) => inlayHints(r, p.range), true));
+  connection.onCodeLens((p) => withDoc(p.textDocument.uri, [], (r) => codeLenses(r), true));
   connection.onCodeAction(() => []);
 
   connection.onExecuteCommand((p) => {

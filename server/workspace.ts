@@ -48,6 +48,8 @@ export class Workspace {
   /** A workspace root is a Linux source tree (kernel build conventions apply). */
   linuxTree = false;
   debounceMs = 150;
+  /** Analyses faster than this are simply re-run for typing-time requests instead of answering from the last one. */
+  staleThresholdMs = 50;
   private readonly results = new Map<string, DocAnalysis>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Documents whose last analysis no longer matches their text or their includes. */
@@ -135,7 +137,7 @@ export class Workspace {
   forTyping(uri: string): DocAnalysis | undefined {
     const doc = this.host.getDocument(uri);
     const have = this.results.get(uri);
-    if (!doc || !have || have.version === doc.version || have.millis < 50) return this.fresh(uri);
+    if (!doc || !have || have.version === doc.version || have.millis < this.staleThresholdMs) return this.fresh(uri);
     const text = doc.getText();
     return { ...have, text, lines: text.split(/\r?\n/) };
   }
