@@ -21,6 +21,7 @@ export const HISTORY_UNITS = 150_000;
 export const CHECKPOINT_EVERY = 8_192;
 
 export class History {
+  /** Ops from the oldest checkpoint on (older ones are dropped with their checkpoints). */
   readonly ops: LoggedOp[] = [];
   checkpoints: Checkpoint[] = [];
   /** Execution units since launch (retired instructions of runs + single steps). */
@@ -28,7 +29,10 @@ export class History {
   /** Position of the last mode switch (its checkpoint is never dropped). */
   lastModeSwitch = -1;
 
-  constructor(private readonly machine: Machine) {}
+  constructor(
+    private readonly machine: Machine,
+    private readonly limits: { historyUnits: number; checkpointEvery: number; pruneOpsAbove: number } = { historyUnits: HISTORY_UNITS, checkpointEvery: CHECKPOINT_EVERY, pruneOpsAbove: 4096 },
+  ) {}
 
   reset(): void {
     this.ops.length = 0;
@@ -45,14 +49,14 @@ export class History {
   /** Takes a snapshot when the last one is far enough behind (or always when forced). */
   checkpoint(force = false): void {
     const last = this.checkpoints[this.checkpoints.length - 1];
-    if (!force && last && this.position - last.position < CHECKPOINT_EVERY) return;
+    if (!force && last && this.position - last.position < this.limits.checkpointEvery) return;
     if (last && last.position === this.position) return;
     this.checkpoints.push({ position: this.position, snapshot: this.machine.snapshot(), opIndex: this.ops.length, opOffset: 0 });
     this.prune();
   }
 
   private prune(): void {
-    const keepFrom = this.position - HISTORY_UNITS;
+    const keepFrom = this.position - this.limits.historyUnits;
     let pinned = -1;
     if (this.lastModeSwitch >= 0) {
       for (let i = 0; i < this.checkpoints.length; i++) if (this.checkpoints[i].position <= this.lastModeSwitch) pinned = i;
@@ -64,6 +68,12 @@ export class History {
       if (c.barrier && !keep(c, i)) lostEdit = i;
     });
     this.checkpoints = this.checkpoints.filter((c, i) => i > lostEdit && keep(c, i));
+    // Ops before the oldest checkpoint can never be replayed again.
+    const first = this.checkpoints[0]?.opIndex ?? 0;
+    if (first > this.limits.pruneOpsAbove) {
+      this.ops.splice(0, first);
+      for (const c of this.checkpoints) c.opIndex -= first;
+    }
   }
 
   /**
