@@ -37,31 +37,41 @@ class ControlRegisters implements vscode.TreeDataProvider<Node> {
     return st.stackFrames[0]?.id;
   }
 
+  /** Registers of the quick-view scopes, read fresh (references from an earlier stop are invalid after a run). */
+  private async registers(session: vscode.DebugSession): Promise<RegisterNode[]> {
+    const frameId = await this.frameId(session);
+    if (frameId === undefined) return [];
+    const scopes = (await session.customRequest('scopes', { frameId })) as { scopes: { name: string; variablesReference: number }[] };
+    const out: RegisterNode[] = [];
+    for (const name of QUICK_VIEW_SCOPES) {
+      const scope = scopes.scopes.find((s) => s.name === name);
+      if (!scope) continue;
+      const vars = (await session.customRequest('variables', { variablesReference: scope.variablesReference })) as { variables: DapVariable[] };
+      // Registers with bit children; the Flags scope lists its bits beside EFLAGS, so the scope stands for EFLAGS.
+      for (const v of vars.variables) if (v.variablesReference > 0 && !bitToggle(v)) out.push({ kind: 'register', variable: v, scope: name });
+      if (name === 'Flags') {
+        const flags = vars.variables.find((v) => !bitToggle(v));
+        if (flags && flags.variablesReference === 0) out.push({ kind: 'register', variable: { ...flags, variablesReference: scope.variablesReference }, scope: name });
+      }
+    }
+    return out;
+  }
+
+  /** The register's current node (fresh reference) by scope and name. */
+  private async fresh(session: vscode.DebugSession, node: RegisterNode): Promise<RegisterNode | undefined> {
+    return (await this.registers(session)).find((r) => r.scope === node.scope && r.variable.name === node.variable.name);
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
     const session = this.state.current();
     if (!session || !this.state.isStopped(session)) return [];
     try {
-      if (!node) {
-        const frameId = await this.frameId(session);
-        if (frameId === undefined) return [];
-        const scopes = (await session.customRequest('scopes', { frameId })) as { scopes: { name: string; variablesReference: number }[] };
-        const out: RegisterNode[] = [];
-        for (const name of QUICK_VIEW_SCOPES) {
-          const scope = scopes.scopes.find((s) => s.name === name);
-          if (!scope) continue;
-          const vars = (await session.customRequest('variables', { variablesReference: scope.variablesReference })) as { variables: DapVariable[] };
-          // Registers with bit children; the Flags scope lists its bits beside EFLAGS, so only EFLAGS is kept.
-          for (const v of vars.variables) if (v.variablesReference > 0 && !bitToggle(v)) out.push({ kind: 'register', variable: v, scope: name });
-          if (name === 'Flags') {
-            const flags = vars.variables.find((v) => !bitToggle(v));
-            if (flags && flags.variablesReference === 0) out.push({ kind: 'register', variable: { ...flags, variablesReference: scope.variablesReference }, scope: name });
-          }
-        }
-        return out;
-      }
+      if (!node) return await this.registers(session);
       if (node.kind === 'bit') return [];
-      const vars = (await session.customRequest('variables', { variablesReference: node.variable.variablesReference })) as { variables: DapVariable[] };
-      return vars.variables.map((v) => bitToggle(v)).filter((t): t is BitToggle => !!t).map((toggle) => ({ kind: 'bit', parent: node, toggle }));
+      const reg = await this.fresh(session, node);
+      if (!reg) return [];
+      const vars = (await session.customRequest('variables', { variablesReference: reg.variable.variablesReference })) as { variables: DapVariable[] };
+      return vars.variables.map((v) => bitToggle(v)).filter((t): t is BitToggle => !!t).map((toggle) => ({ kind: 'bit', parent: reg, toggle }));
     } catch {
       return [];
     }
@@ -94,7 +104,9 @@ class ControlRegisters implements vscode.TreeDataProvider<Node> {
     const session = this.state.current();
     if (!session) return;
     try {
-      await session.customRequest('setVariable', { variablesReference: node.parent.variable.variablesReference, name: node.toggle.name, value: toggledValue(node.toggle) });
+      const reg = await this.fresh(session, node.parent);
+      if (!reg) throw new Error('the register is not available at this stop');
+      await session.customRequest('setVariable', { variablesReference: reg.variable.variablesReference, name: node.toggle.name, value: toggledValue(node.toggle) });
     } catch (e) {
       void vscode.window.showErrorMessage(`x86 Trampoline: cannot set ${node.parent.variable.name.toUpperCase()}.${node.toggle.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
