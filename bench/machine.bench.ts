@@ -53,7 +53,7 @@ async function peerRate(
   image: Uint8Array,
   model: { fixed: number; perLoop: number },
   guessRate: number,
-): Promise<{ rate: number; note: string } | { rate: NaN; note: string }> {
+): Promise<{ rate: number; note: string }> {
   const instr = (n: number) => model.fixed + model.perLoop * n;
   const base: number[] = [];
   for (let i = 0; i < 3; i++) {
