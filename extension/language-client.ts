@@ -2,7 +2,7 @@
 // kernel headers as virtual documents, "Expand macro at cursor", "Show preprocessed file" and the code lens
 // "Debug from here".
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { expansionPath, preprocessedLinks, preprocessedPath, VIEW_SCHEME, type PreprocessedView } from './logic/virtual-docs';
 import { debugFromHere, withDefaults, type DebugFromHereArgs } from './logic/debug-config';
 import { LANGUAGE_ID } from './logic/protocol-types';
@@ -23,11 +23,12 @@ export const EDITOR_COMMANDS = {
 } as const;
 
 let client: LanguageClient | undefined;
-let starting: Promise<void> | undefined;
+let settle: (c: LanguageClient | undefined) => void = () => {};
+/** Resolves once the client has started (undefined if it failed): commands issued during activation wait here. */
+const started = new Promise<LanguageClient | undefined>((r) => (settle = r));
 
-async function ready(): Promise<LanguageClient | undefined> {
-  await starting?.catch(() => undefined);
-  return client;
+function ready(): Promise<LanguageClient | undefined> {
+  return started;
 }
 
 class ViewDocuments implements vscode.TextDocumentContentProvider, vscode.DocumentLinkProvider {
@@ -79,6 +80,10 @@ function serverSettings(): Record<string, unknown> {
 }
 
 export async function startLanguageClient(context: vscode.ExtensionContext): Promise<void> {
+  // Loaded here, not at the top: the client library is most of the bundle, and activation should not wait for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const lc = require('vscode-languageclient/node') as typeof import('vscode-languageclient/node');
+  const { TransportKind } = lc;
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -89,9 +94,14 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     synchronize: { configurationSection: 'x86Trampoline' },
     initializationOptions: { settings: serverSettings() },
   };
-  client = new LanguageClient('x86Trampoline', 'x86 Trampoline Language Server', serverOptions, clientOptions);
-  starting = client.start();
-  await starting;
+  client = new lc.LanguageClient('x86Trampoline', 'x86 Trampoline Language Server', serverOptions, clientOptions);
+  try {
+    await client.start();
+    settle(client);
+  } catch (e) {
+    settle(undefined);
+    throw e;
+  }
 }
 
 export function registerLanguageFeatures(context: vscode.ExtensionContext): void {

@@ -21,8 +21,10 @@ export function activate(context: vscode.ExtensionContext): void {
   registerControlRegisters(context, state);
   registerWalkthrough(context, state);
   // The server starts in the background: activation returns at once, requests wait for it.
-  startLanguageClient(context).catch((e) => {
-    void vscode.window.showErrorMessage(`x86 Trampoline: the language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+  setImmediate(() => {
+    startLanguageClient(context).catch((e) => {
+      void vscode.window.showErrorMessage(`x86 Trampoline: the language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+    });
   });
 }
 

@@ -5,7 +5,7 @@ import { formatStatus } from './logic/status';
 import { timelineItem, type TimelineItem } from './logic/timeline';
 import { problemsByFile, type ProblemSeverity } from './logic/problems';
 import { REQUEST, type ModeTimelineEntry, type ModeTimelineResponse } from './logic/protocol-types';
-import { focusedThread, type SessionState } from './session-state';
+import type { SessionState } from './session-state';
 
 export const COMMANDS = {
   showTimeline: 'x86Trampoline.showModeTimeline',
@@ -168,7 +168,6 @@ export function registerSessionViews(context: vscode.ExtensionContext, state: Se
         void vscode.window.showInformationMessage('x86 Trampoline: the program is running; pause it first.');
         return;
       }
-      void focusedThread;
       await state.runToNextModeSwitch(session);
     }),
   );

@@ -28,7 +28,7 @@ export function problemsByFile(event: AssemblyErrorsEvent): Map<string, Problem[
     if (typeof d.file !== 'string' || !d.file) continue;
     const line = Math.max(0, (d.line ?? 1) - 1);
     const column = Math.max(0, (d.column ?? 1) - 1);
-    let endLine = Math.max(line, (d.endLine ?? d.line ?? 1) - 1);
+    const endLine = Math.max(line, (d.endLine ?? d.line ?? 1) - 1);
     let endColumn = Math.max(0, (d.endColumn ?? d.column ?? 1) - 1);
     if (endLine === line && endColumn <= column) {
       endColumn = LINE_END;
