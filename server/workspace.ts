@@ -105,8 +105,8 @@ export class Workspace {
       uri,
       setTimeout(() => {
         this.timers.delete(uri);
-        const r = this.fresh(uri);
-        if (r) this.host.analysed(r);
+        // A request may already have analysed this text (and published it): only run when still due.
+        if (this.dirty.has(uri)) this.fresh(uri);
       }, delay),
     );
   }
@@ -170,6 +170,7 @@ export class Workspace {
     if (reuse) {
       const r: DocAnalysis = { ...reuse, version: doc.version, cached: true };
       this.results.set(uri, r);
+      this.host.analysed(r);
       return r;
     }
     const t0 = performance.now();
@@ -188,6 +189,8 @@ export class Workspace {
     };
     this.results.set(uri, r);
     this.remember(uri, path, r);
+    // Every analysis of an open document is published, whether a timer or a request asked for it.
+    this.host.analysed(r);
     return r;
   }
 

@@ -96,6 +96,18 @@ describe('diagnostics while editing', () => {
     assert.deepEqual(last.filter((x) => x.severity <= 2), []);
   });
 
+  it('a request right after an edit (before the debounce) still gets that version its diagnostics', async () => {
+    const p = join(dir, 'early.S');
+    writeFileSync(p, '.code64\nstart:\n  jmp start\n');
+    await client.open(p);
+    const version = client.editNoWait(p, { range: { start: { line: 2, character: 6 }, end: { line: 2, character: 11 } }, text: 'nowhere' });
+    const diags = client.waitDiagnostics(fileUri(p), version);
+    await client.at('textDocument/hover', p, 2, 3);
+    const d = await Promise.race([diags, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000))]);
+    assert.notEqual(d, 'timeout', 'no diagnostics were published for the edited version');
+    assert.ok((d as any[]).some((x) => x.code === 'undefined-symbol'));
+  });
+
   it('a Linux tree as workspace root puts arch/x86/include first on the include path', async () => {
     const root = mkdtempSync(join(tmpdir(), 'server-linux-'));
     try {
