@@ -8,6 +8,8 @@ export interface BenchRow {
   /** 'lower' when smaller numbers are better (times), 'higher' for rates. */
   better?: 'lower' | 'higher';
   note?: string;
+  /** The bench file that produced the row (set by run.ts; a filtered run replaces only its files' rows). */
+  source?: string;
 }
 
 /** ours/peer expressed so that > 1 always means "we are better". */
