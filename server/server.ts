@@ -238,7 +238,23 @@ export function startServer(connection: Connection): void {
   connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, [], (r) => foldingRanges(r), true));
   connection.languages.inlayHint.on((p) => withDoc(p.textDocument.uri, [], (r) => inlayHints(r, p.range), true));
   connection.onCodeLens((p) => withDoc(p.textDocument.uri, [], (r) => codeLenses(r), true));
-  connection.onCodeAction(() => []);
+  // Quick fix for the 16-bit lgdt/lidt note: the l suffix (32-bit operand size, full 32-bit base).
+  connection.onCodeAction((p) =>
+    p.context.diagnostics
+      .filter((d) => d.code === 'descriptor-table-24bit')
+      .map((d) => {
+        const doc = documents.get(p.textDocument.uri);
+        const word = doc?.getText(d.range) ?? '';
+        return {
+          title: `Use ${word}l (32-bit base)`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: true,
+          edit: { changes: { [p.textDocument.uri]: [{ range: d.range, newText: word + 'l' }] } },
+        };
+      })
+      .filter((a) => /^l[gi]dtl$/.test(a.edit.changes[p.textDocument.uri][0].newText)),
+  );
 
   connection.onExecuteCommand((p) => {
     try {

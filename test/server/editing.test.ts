@@ -301,6 +301,9 @@ describe('diagnostics while editing', () => {
     assert.deepEqual(notes.map((x) => [x.range.start.line, x.range.start.character]), [[1, 2], [3, 2]]);
     const h = (await client.at('textDocument/hover', p, 2, 3)) as any;
     assert.match(h.contents.value, /\| 0 \| 2 \| LIMIT \|/);
+    const actions = (await client.request('textDocument/codeAction', p, { range: notes[0].range, context: { diagnostics: [notes[0]] } })) as any[];
+    assert.equal(actions.length, 1);
+    assert.deepEqual(actions[0].edit.changes[fileUri(p)], [{ range: notes[0].range, newText: 'lgdtl' }]);
   });
 
   it('unused macros and labels are hints marked unnecessary; used ones are not', async () => {
