@@ -28,6 +28,11 @@ export class History {
   position = 0;
   /** Position of the last mode switch (its checkpoint is never dropped). */
   lastModeSwitch = -1;
+  /**
+   * After going back into the middle of a run round (several CPUs), the CPU whose turn comes next in that round;
+   * forward execution finishes the round CPU by CPU first so it follows the recorded interleaving. -1 otherwise.
+   */
+  roundResume = -1;
 
   constructor(
     private readonly machine: Machine,
@@ -121,10 +126,12 @@ export class History {
     let pos = cp.position;
     let opIndex = cp.opIndex;
     let opOffset = cp.opOffset;
+    this.roundResume = -1;
     each?.(pos);
     while (pos < target && opIndex < this.ops.length) {
       const op = this.ops[opIndex];
       if (op.kind === 'step') {
+        this.roundResume = -1;
         m.step(op.cpu);
         pos++;
         opIndex++;
@@ -134,13 +141,33 @@ export class History {
       const want = Math.min(op.units - opOffset, target - pos);
       let done = 0;
       let guard = 0;
+      // The run loop retires one instruction per running CPU per round and only returns at round ends (or at a
+      // stop). Whole rounds are replayed with run(); a tail shorter than a round is replayed CPU by CPU in the
+      // round's order, which is what the original did before it stopped there.
+      let tailCpu = -1;
+      let tailRetired = 0;
+      const n = m.cpus.length;
       while (done < want && guard++ < 1_000_000) {
+        const left = want - done;
         const before = m.totalInstructions;
-        const r = m.run({ sliceInstructions: each ? 1 : want - done });
-        done += m.totalInstructions - before;
-        if (each && m.totalInstructions !== before) each(pos + done);
+        let r: ReturnType<Machine['run']>;
+        // Any CPU may start running inside a slice (SIPI), so a slice never asks for more than left − (n − 1).
+        if (left < n || tailCpu >= 0) {
+          if (tailCpu < 0 || tailCpu >= n) {
+            if (tailCpu >= n && tailRetired === 0) break; // nothing can run
+            tailCpu = 0;
+            tailRetired = 0;
+          }
+          r = m.step(tailCpu++);
+        } else r = m.run({ sliceInstructions: each ? 1 : left - (n - 1) });
+        const retired = m.totalInstructions - before;
+        tailRetired += retired;
+        done += retired;
+        if (each && retired) each(pos + done);
         if (r.kind !== 'slice-end' && r.kind !== 'breakpoint' && r.kind !== 'event' && r.kind !== 'paused') break;
       }
+      // Stopped inside a round: remember whose turn is next (unless the round was complete).
+      this.roundResume = tailCpu >= 0 && tailCpu < n && done === want && opOffset + done < op.units ? tailCpu : -1;
       pos += done;
       opOffset += done;
       if (opOffset >= op.units) {

@@ -467,6 +467,21 @@ export class TrampolineRuntime {
     this.pauseRequested = false;
     const gen = this.generation;
     this.listener.continued();
+    // Back in the middle of a recorded round: let the CPUs whose turn it still was run first, as they did.
+    const h = this.history!;
+    if (h.roundResume >= 0) {
+      const from = h.roundResume;
+      h.roundResume = -1;
+      for (let i = from; i < m.cpus.length; i++) {
+        if (m.cpus[i].runState !== 'running') continue;
+        const r = this.stepOne(i);
+        if (r.kind !== 'slice-end') {
+          const stop = this.handleStop(r);
+          if (stop === 'exited') return;
+          if (stop) return this.stop(stop);
+        }
+      }
+    }
     // Leave a breakpoint we are standing on: execute that instruction first.
     for (const cpu of m.cpus) {
       if (cpu.runState === 'running' && this.breakpointsAt(this.linearRip(cpu)).length > 0) {

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { evaluate, launch, SEED_LAUNCH, startClient, topFrame, until } from './session-helpers';
+import { evaluate, example, launch, SEED_LAUNCH, startClient, topFrame, until } from './session-helpers';
 
 test('seed: reverseContinue from the triple fault returns to the switch into 64-bit mode', async () => {
   const dc = await startClient();
@@ -99,6 +99,28 @@ test('edits from the debugger are part of the history: stepBack returns to the e
     assert.equal(await evaluate(dc, 'ax'), '0x0000', 'before mov %cs, %ax');
     await until(dc, () => dc.stepInRequest({ threadId: 1, granularity: 'instruction' }));
     assert.equal(await evaluate(dc, 'ax'), '0x1000', 're-executed without the edit');
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('four CPUs: stepBack moves back one instruction at a time and forward execution meets the same HLT again', async () => {
+  const dc = await startClient();
+  try {
+    await launch(dc, { program: example('smp-rom/smp-wakeup.S'), start: 'reset', cpus: 4 }, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['halt'] });
+    });
+    const first = await until(dc, () => dc.continueRequest({ threadId: 1 }));
+    const at = (await dc.customRequest('x86Trampoline.status')).body.position as number;
+    const eipThere = await evaluate(dc, 'eip', 'watch', (await topFrame(dc, first.body.threadId)).id);
+    for (let i = 1; i <= 3; i++) {
+      await until(dc, () => dc.stepBackRequest({ threadId: first.body.threadId ?? 1, granularity: 'instruction' }));
+      assert.equal((await dc.customRequest('x86Trampoline.status')).body.position, at - i);
+    }
+    const again = await until(dc, () => dc.continueRequest({ threadId: 1 }));
+    assert.equal(again.body.description, first.body.description);
+    assert.equal((await dc.customRequest('x86Trampoline.status')).body.position, at);
+    assert.equal(await evaluate(dc, 'eip', 'watch', (await topFrame(dc, again.body.threadId)).id), eipThere);
   } finally {
     await dc.stop();
   }
