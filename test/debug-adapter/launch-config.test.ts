@@ -107,6 +107,12 @@ test('protocol: out-of-order, stale and garbage requests get error responses; la
     await assert.rejects(dc.variablesRequest({ variablesReference: ref }), /no longer valid/);
     // Still alive.
     assert.equal((await dc.threadsRequest()).body.threads.length, 1);
+    // Terminate ends the session; execution requests are refused afterwards, inspection still answers.
+    const terminated = dc.waitForEvent('terminated');
+    await dc.terminateRequest();
+    await terminated;
+    await assert.rejects(dc.continueRequest({ threadId: 1 }), /terminated/);
+    assert.equal((await dc.threadsRequest()).body.threads.length, 1);
   } finally {
     await dc.stop();
   }
