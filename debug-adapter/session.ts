@@ -11,7 +11,7 @@ import { EXCEPTION_FILTERS, TrampolineRuntime, type StopInfo } from './runtime/r
 import { LaunchError, type LaunchArguments } from './runtime/launch';
 import { resultChildren, scopesFor, type VarNode } from './runtime/variables';
 import { evaluateExpression, formatResult } from './runtime/evaluate';
-import { CONSOLE_COMMANDS, runConsoleCommand } from './runtime/commands';
+import { consoleCompletions, runConsoleCommand } from './runtime/commands';
 import { disassembleAt } from './runtime/disassembly';
 import { parseNumber } from './runtime/numbers';
 import type { UserBreakpoint } from './runtime/breakpoints';
@@ -519,9 +519,7 @@ export class TrampolineDebugSession extends LoggingDebugSession {
     if (typeof args.text !== 'string') return this.fail(response, new Error("completions needs 'text'"));
     const column = typeof args.column === 'number' ? args.column : args.text.length + 1;
     const prefix = args.text.slice(0, Math.max(0, column - 1)).toLowerCase();
-    const regs = ['%rax', '%rip', '%rsp', '%cr0', '%cr3', '%cr4', 'cr0.pe', 'cr0.pg', 'cr4.pae', 'efer.lme', 'efer.lma', 'eflags.if', 'phys('];
-    const syms = this.runtime.program?.symbols.map((s) => s.name) ?? [];
-    const items = [...CONSOLE_COMMANDS, ...regs, ...syms].filter((c) => c.toLowerCase().startsWith(prefix)).slice(0, 200);
+    const items = consoleCompletions(prefix, this.runtime.program?.symbols.map((x) => x.name) ?? []);
     response.body = { targets: items.map((label) => ({ label, text: label, start: 0, length: prefix.length })) };
     this.sendResponse(response);
   }

@@ -12,6 +12,13 @@ import type { TrampolineRuntime } from './runtime';
 
 export const CONSOLE_COMMANDS = ['info gdt', 'info idt', 'info tab', 'info cpu', 'creg', 'sreg', 'xp /16bx ', 'x /4wx ', 'page ', 'help'];
 
+/** Debug Console completions: commands, common registers and bits, and the program's symbols. */
+export function consoleCompletions(prefix: string, symbols: string[]): string[] {
+  const regs = ['%rax', '%rip', '%rsp', '%cr0', '%cr3', '%cr4', 'cr0.pe', 'cr0.pg', 'cr4.pae', 'cr4.la57', 'efer.lme', 'efer.lma', 'eflags.if', 'phys('];
+  const p = prefix.toLowerCase();
+  return [...CONSOLE_COMMANDS, ...regs, ...symbols].filter((c) => c.toLowerCase().startsWith(p)).slice(0, 200);
+}
+
 /** Runs a console command; undefined when the text is not a command (then it is evaluated as an expression). */
 export function runConsoleCommand(text: string, rt: TrampolineRuntime, cpuIndex: number): string | undefined {
   const t = text.trim();

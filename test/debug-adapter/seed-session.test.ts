@@ -319,6 +319,9 @@ test('seed: evaluate registers, bits, symbols, arithmetic, memory and console co
     assert.match(await repl('page 0x200000'), /PDE .*\n.*physical 0x200000/);
     assert.match(await repl('info tab'), /0x0000000000000000-0x00000000ffffffff -> 0x000000000000-0x0000ffffffff RW/);
     assert.match(await repl('info idt'), /Interrupt Descriptor Table \(base=0x0, limit=0\)/);
+    const comp = async (text: string): Promise<string[]> => (await dc.customRequest('completions', { text, column: text.length + 1 })).body.targets.map((t: { label: string }) => t.label);
+    assert.deepEqual(await comp('info g'), ['info gdt']);
+    assert.ok((await comp('startup_6')).includes('startup_64_bsp'));
     for (const bad of ['', 'eax +', 'nosuchsymbol', '*(u32*)0xffffffffff000000', '1/0', ')(']) {
       await assert.rejects(dc.evaluateRequest({ expression: bad, context: 'watch' }), `garbage '${bad}' must give an error response`);
     }
