@@ -16,7 +16,7 @@ import type { Handler } from './integer';
 const { CR0_EM, CR0_MP, CR0_TS, CR4_DE, CR4_FSGSBASE, CR4_OSFXSR, CR4_OSXSAVE, CR4_PCE, CR4_TSD, CR4_UMIP, EFER_LMA, EFL_AC, EFL_IF, EFL_RF, EFL_VM } = Mbits;
 const { MSR_SYSENTER_CS, MSR_SYSENTER_EIP, MSR_SYSENTER_ESP, MSR_TSC_AUX } = Mmsr;
 const { clts, executeCpuid, lmsw, loadGdtr, loadIdtr, readMsr, writeCr0, writeCr2, writeCr3, writeCr4, writeCr8, writeMsr, xsetbv } = Mcontrol;
-const { GP, NM, UD } = Mfault;
+const { DB, GP, NM, UD } = Mfault;
 const { desc, loadLdtr, loadTr, readDescriptor, swapgs, syscall, sysret } = Msegments;
 const { ATTR_ACCESSED, ATTR_CE, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S, CS, FS, GS, SS } = Msegment;
 const { X, eaPlus, getReg, readMem, readRm, setReg, writeMem, writeRm, formDst, K_RM } = Mcontext;
@@ -140,6 +140,12 @@ H.mov_cr = (cpu, d) => {
 H.mov_dr = (cpu, d) => {
   cpl0(cpu, 'MOV DR');
   let n = d.reg;
+  if (cpu.dr[14] & 0x2000) {
+    // DR7.GD: general detect. The access raises #DB (a fault) with DR6.BD set, and GD clears for the handler.
+    cpu.dr[12] = (cpu.dr[12] | 0x2000) >>> 0;
+    cpu.dr[14] = (cpu.dr[14] & ~0x2000) >>> 0;
+    cpu.raise(DB, 0, 'MOV DR with DR7.GD set');
+  }
   if (n > 7) cpu.raise(UD, 0, `no debug register DR${n}`);
   if (n === 4 || n === 5) {
     if (cpu.cr4 & CR4_DE) cpu.raise(UD, 0, `DR${n} with CR4.DE=1`);
@@ -371,8 +377,13 @@ H.xsetbv = (cpu) => {
   if (cpu.mode !== 'real' && cpu.cpl !== 0 && cpu.cr4 & CR4_OSXSAVE) cpu.raise(GP, 0, 'XSETBV needs CPL 0');
   xsetbv(cpu, cpu.gprLo[1], cpu.gprLo[0], cpu.gprLo[2]);
 };
-H.monitor = (cpu) => cpl0(cpu, 'MONITOR');
-H.mwait = (cpu) => cpl0(cpu, 'MWAIT');
+// MONITOR/MWAIT: no-ops at CPL 0 (no address monitoring is modelled; MWAIT returns at once, as after any
+// wake-up event); #UD at CPL > 0 where they are not enabled for user code.
+const monitorWait: Handler = (cpu, d) => {
+  if (cpu.mode !== 'real' && cpu.cpl !== 0) cpu.raise(UD, 0, `${d.form!.names[0].toUpperCase()} at CPL > 0`);
+};
+H.monitor = monitorWait;
+H.mwait = monitorWait;
 function acFlag(set: boolean): Handler {
   return (cpu) => {
     if (!cpu.model.features.smap) cpu.raise(UD, 0, 'CLAC/STAC need SMAP');
