@@ -26,14 +26,16 @@ export function debugToolbar(page: Page): Locator {
 }
 
 /**
- * Waits until the session is paused with the top stack frame in the active editor and returns its 1-based line
- * (read from the gutter next to the current-line decoration). `afterLine` waits for a stop on a different line.
+ * Waits until the session is paused and returns the 1-based line of the top stack frame: from the current-line
+ * decoration when that line is on screen, else from the Call Stack's first frame ("..., line 81, file").
+ * `notOnLine` waits for a stop on a different line (after a continue).
  */
 export async function waitForStop(page: Page, timeoutMs: number, notOnLine?: number): Promise<number> {
   await debugToolbar(page).waitFor({ state: 'visible', timeout: timeoutMs });
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const line = await topFrameLine(page);
+  for (let round = 0; ; round++) {
+    const paused = await debugToolbar(page).locator('.codicon-debug-continue').isVisible();
+    const line = paused ? ((await topFrameLine(page)) ?? (round >= 3 ? await callStackLine(page) : undefined)) : undefined;
     if (line !== undefined && line !== notOnLine) return line;
     if (Date.now() > deadline) {
       throw new Error(`no stop${notOnLine ? ` other than line ${notOnLine}` : ''} within ${timeoutMs} ms`);
@@ -43,7 +45,11 @@ export async function waitForStop(page: Page, timeoutMs: number, notOnLine?: num
 }
 
 async function topFrameLine(page: Page): Promise<number | undefined> {
-  const editor = activeEditor(page);
+  // The editor that shows the stop, which need not be the active group (a webview may have focus).
+  const editor = page
+    .locator('.monaco-editor')
+    .filter({ has: page.locator('.debug-top-stack-frame-line, .debug-top-stack-frame-range') })
+    .first();
   if ((await editor.count()) === 0) return undefined;
   const line = await editor.evaluate((root: unknown) => {
     const el = root as DomNode;
@@ -58,9 +64,23 @@ async function topFrameLine(page: Page): Promise<number | undefined> {
   return line > 0 ? line : undefined;
 }
 
-/** F5 while paused: continue. */
+/** The top frame's line from the Call Stack view (opened and expanded if need be). */
+async function callStackLine(page: Page): Promise<number | undefined> {
+  const frames = page.locator('.debug-call-stack .monaco-list-row[aria-label^="Stack Frame"]');
+  if (!(await frames.first().isVisible())) {
+    await page.keyboard.press('Control+Shift+D');
+    const header = page.locator('.pane-header[aria-expanded="false"]', { hasText: /^\s*Call Stack/i }).first();
+    if (await header.isVisible()) await header.click({ timeout: 2000 }).catch(() => undefined);
+    await frames.first().waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
+  }
+  const label = (await frames.first().getAttribute('aria-label', { timeout: 1000 }).catch(() => null)) ?? '';
+  const m = /, line (\d+),/.exec(label);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Continue, by the debug toolbar's button (keyboard focus may be in a webview that keeps F5 to itself). */
 export async function continueExecution(page: Page): Promise<void> {
-  await page.keyboard.press('F5');
+  await debugToolbar(page).locator('.codicon-debug-continue').click({ timeout: 5000 });
 }
 
 /** Shift+F5 and wait for the toolbar to go. */

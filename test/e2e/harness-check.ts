@@ -89,6 +89,7 @@ const steps: Step[] = [
     name: 'Variables view lists a nested value',
     run: async () => {
       const tree = await variablesView(p(), UI_TIMEOUT_MS);
+      await expandVariable(tree, 'Local', UI_TIMEOUT_MS);
       const answer = await variableValue(tree, 'answer', UI_TIMEOUT_MS);
       await expandVariable(tree, 'flags', UI_TIMEOUT_MS);
       const pe = await variableValue(tree, 'pe', UI_TIMEOUT_MS);

@@ -2,7 +2,7 @@
 // shown in Debian's Chromium and driven by playwright-core. Run with `npm run test:e2e` (packages, sets up the
 // cached code-server, then runs this file). Screenshots of each step go to test/e2e/screenshots/ (gitignored).
 // The last line is "N passed, N failed"; the exit code is non-zero when anything failed.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -10,7 +10,6 @@ import { CodeServer, installExtension, listExtensions, makeProfile, updateSettin
 import {
   continueExecution,
   debugHoverText,
-  debugToolbar,
   expandVariable,
   startDebugging,
   stopDebugging,
@@ -75,19 +74,7 @@ const COLOURED: Array<[string, number, string]> = [
   ['register %cr4', LINE.readCr4, '%cr4'],
 ];
 
-/** The launch configuration F5 without launch.json should infer for the example (issue 8: start "ap"). */
-const LAUNCH = {
-  type: 'x86-trampoline',
-  request: 'launch',
-  name: 'AP trampoline (e2e)',
-  program: '${workspaceFolder}/trampoline.S',
-  start: 'ap',
-  load: '0x8000',
-  stopOnEntry: true,
-};
-
 const work = mkdtempSync(join(tmpdir(), 'x86-trampoline-e2e-'));
-let workspace: string | undefined;
 let server: CodeServer | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
@@ -167,7 +154,6 @@ const steps: Step[] = [
       if (!profile) throw new Error('no profile');
       const folder = join(work, 'ap-trampoline');
       cpSync(EXAMPLE, folder, { recursive: true });
-      workspace = folder;
       server = await CodeServer.start(profile, folder, join(work, 'code-server.log'));
       await server.waitReady(80_000);
       return `${server.url} serving ${folder}`;
@@ -298,32 +284,13 @@ const steps: Step[] = [
   // JavaScript debugger. To enable one, delete its `pending` line; pin the expectations when the feature lands.
   {
     name: 'F5 with no launch.json stops on entry',
-    pending: 'the DebugConfigurationProvider (issue 8) is not built yet; the launch.json step below stands in',
-    timeoutMs: 60_000,
-    run: async () => {
-      const p = requirePage();
-      await goToLine(p, LINE.cli, UI_TIMEOUT_MS);
-      // The only debugger for gas-x86 is ours, so VS Code asks nothing; start "ap" is inferred from the file.
-      await startDebugging(p, UI_TIMEOUT_MS);
-      const line = await waitForStop(p, 45_000);
-      if (line !== LINE.cli) throw new Error(`stopped on line ${line}, expected the entry (cli) on line ${LINE.cli}`);
-      return `stopped on entry, line ${line}\n${await screenshot('stop-on-entry')}`;
-    },
-  },
-  {
-    // Until F5 works without one, a launch.json starts the same session so the adapter's steps below run today.
-    name: 'F5 with a launch.json (start "ap") stops on entry',
     required: true,
     timeoutMs: 60_000,
     run: async () => {
       const p = requirePage();
-      if (await debugToolbar(p).isVisible()) return 'skipped: a session is already running (F5 without launch.json worked)';
-      if (!workspace) throw new Error('no workspace');
-      mkdirSync(join(workspace, '.vscode'), { recursive: true });
-      writeFileSync(join(workspace, '.vscode', 'launch.json'), JSON.stringify({ version: '0.2.0', configurations: [LAUNCH] }, null, 2));
+      if (existsSync(join(EXAMPLE, '.vscode', 'launch.json'))) throw new Error('the example has a launch.json');
       await goToLine(p, LINE.cli, UI_TIMEOUT_MS);
-      // The workspace watcher has to see the new file before F5 reads it.
-      await p.waitForTimeout(1500);
+      // The only debugger for gas-x86 is ours, so VS Code asks nothing; start "ap" is inferred from the file.
       await startDebugging(p, UI_TIMEOUT_MS);
       const line = await waitForStop(p, 45_000);
       if (line !== LINE.cli) throw new Error(`stopped on line ${line}, expected the entry (cli) on line ${LINE.cli}`);
@@ -344,13 +311,15 @@ const steps: Step[] = [
     },
   },
   {
-    name: 'the status bar shows the CPU mode (Protected 32)',
-    pending: 'the mode status bar item (issue 8) is not built yet',
+    // lmsw sets PE but CS keeps its 16-bit attributes until the far jump: protected mode, 16-bit code.
+    name: 'the status bar shows the CPU mode (Protected 16)',
     run: async () => {
       const p = requirePage();
+      const item = p.locator('.statusbar-item', { hasText: /Protected 16/ }).first();
+      await item.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS }).catch(() => undefined);
       const status = (await p.locator('.statusbar').innerText()).replace(/\s+/g, ' ');
-      if (!/Protected/i.test(status)) throw new Error(`status bar does not say Protected: ${status}`);
-      return status;
+      if (!/Protected 16/.test(status)) throw new Error(`status bar does not say "Protected 16": ${status}`);
+      return (await item.innerText()).replace(/\s+/g, ' ');
     },
   },
   {
@@ -377,7 +346,6 @@ const steps: Step[] = [
   },
   {
     name: 'the page-table map opens',
-    pending: 'the page-table webview (issue 8) is not built yet',
     run: async () => {
       const p = requirePage();
       await runCommand(p, 'x86 Trampoline: Open Page-Table Map', UI_TIMEOUT_MS);
@@ -385,9 +353,32 @@ const steps: Step[] = [
       await p.locator('.tabs-container .tab', { hasText: /Page.?Table/i }).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
       await p.locator('iframe.webview').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
       await p.waitForTimeout(1000); // let the webview paint before the screenshot
-      const shot = await screenshot('page-table-map');
+      return await screenshot('page-table-map');
+    },
+  },
+  {
+    name: 'continuing to paging on, the map shows the identity-mapped first GiB',
+    run: async () => {
+      const p = requirePage();
+      const tab = p.locator('.tabs-container .tab', { hasText: /Page-Table Map/ }).first();
+      // Each continue stops at the next mode switch; paging comes on with CR0.PG (IA-32e, 4-level).
+      let line = await waitForStop(p, UI_TIMEOUT_MS);
+      for (let i = 0; i < 4 && /paging off/.test(await tab.innerText()); i++) {
+        await continueExecution(p);
+        line = await waitForStop(p, UI_TIMEOUT_MS, line);
+      }
+      const title = (await tab.innerText()).trim();
+      if (/paging off/.test(title)) throw new Error(`paging still off after 4 continues (tab "${title}", line ${line})`);
+      // The webview is an iframe inside an iframe; its total line says how much is mapped.
+      const view = p.frameLocator('iframe.webview').first().frameLocator('#active-frame');
+      const total = view.locator('#total');
+      await total.filter({ hasText: /mapped/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+      const text = (await total.innerText()).trim();
+      if (!/^1 GiB mapped/.test(text)) throw new Error(`map says "${text}", expected the identity-mapped first GiB`);
+      await p.waitForTimeout(500);
+      const shot = await screenshot('page-table-map-paging');
       await stopDebugging(p, UI_TIMEOUT_MS);
-      return shot;
+      return `${title}: ${text} (stopped on line ${line})\n${shot}`;
     },
   },
 ];
