@@ -5,9 +5,9 @@ import { resolve } from 'node:path';
 import type { CliIo } from './run-cli';
 import { DiskFileSystem } from './disk-fs';
 import { parseAsmArguments } from './asm-command';
-import { planLaunch, LaunchError, type LaunchArguments, type LaunchPlan } from '../debug-adapter/runtime/launch';
-import { Machine, X86Executor, describeEvent, type MachineEvent, type StopReason } from '../machine/index';
-import { readRegister, writeRegister } from '../machine/registers';
+import { bootMachine, planLaunch, LaunchError, type LaunchArguments, type LaunchPlan } from '../debug-adapter/runtime/launch';
+import { describeEvent, type Machine, type MachineEvent, type StopReason } from '../machine/index';
+import { readRegister } from '../machine/registers';
 import { CS } from '../machine/cpu/segment';
 import { formatDiagnostic } from '../gas/source';
 
@@ -67,32 +67,6 @@ export function parseRunArguments(argv: string[]): RunArguments | { error: strin
   if (asm.script) launch.linkerScript = resolve(asm.script);
   launch.stopOnEntry = false;
   return { launch, maxInstructions, traceModes, json };
-}
-
-/** Creates the machine for a plan and applies its entry point and initial registers (as the debugger does). */
-export function bootMachine(plan: LaunchPlan, output: (byte: number) => void): Machine {
-  const machine = new Machine({
-    memoryMiB: plan.memoryMiB,
-    cpus: plan.cpus,
-    cpu: plan.cpuid,
-    executor: new X86Executor({ cpuCount: plan.cpus }),
-    output,
-  });
-  machine.start(plan.state);
-  const bsp = machine.cpus[0];
-  if (plan.entry !== undefined && plan.state.kind !== 'long64') {
-    const off = plan.entry - bsp.seg[CS].base;
-    if (off >= 0 && off <= 0xffff) writeRegister(bsp, 'ip', BigInt(off));
-    else {
-      writeRegister(bsp, 'cs', BigInt((plan.entry >>> 4) & 0xffff));
-      writeRegister(bsp, 'ip', BigInt(plan.entry & 0xf));
-    }
-  }
-  for (const [name, value] of plan.registers) {
-    const err = writeRegister(bsp, name, value);
-    if (err) throw new LaunchError(`registers.${name}: ${err}`);
-  }
-  return machine;
 }
 
 function exitStatusOf(stop: StopReason): number {

@@ -3,9 +3,11 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { assemble, type AssembleOptions, type FileSystem } from '../../gas/index';
 import { formatDiagnostic, type Diagnostic } from '../../gas/source';
-import type { StartState } from '../../machine/machine';
+import { Machine, type StartState } from '../../machine/machine';
+import { X86Executor } from '../../machine/exec/index';
+import { CS } from '../../machine/cpu/segment';
 import { cpuModelWith } from '../../machine/cpu/cpuid';
-import { REGISTER_NAMES } from '../../machine/registers';
+import { REGISTER_NAMES, writeRegister } from '../../machine/registers';
 import { findMsr } from '../../isa/bits/msr';
 import { BIT_OWNERS } from '../../machine/registers';
 import { hex, parseNumber } from './numbers';
@@ -243,4 +245,37 @@ function inferStart(path: string, bytes: Uint8Array, load: number | undefined): 
   if (/0x55\s*,\s*0xaa|0xaa55/i.test(text)) return 'boot-sector';
   if (load === undefined && /^\s*\.code64/m.test(text) && !/^\s*\.code16/m.test(text)) return 'long64';
   return 'ap';
+}
+
+/**
+ * Creates the machine for a plan, starts it in the plan's state and applies the entry point and initial
+ * registers. Shared by the debugger and `trampoline run`, so both start a program identically.
+ */
+export function bootMachine(plan: LaunchPlan, output: (byte: number) => void): Machine {
+  const machine = new Machine({
+    memoryMiB: plan.memoryMiB,
+    cpus: plan.cpus,
+    cpu: plan.cpuid,
+    executor: new X86Executor({ cpuCount: plan.cpus }),
+    output,
+  });
+  try {
+    machine.start(plan.state);
+  } catch (e) {
+    throw new LaunchError(`Cannot start the machine: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const bsp = machine.cpus[0];
+  if (plan.entry !== undefined && plan.state.kind !== 'long64') {
+    const off = plan.entry - bsp.seg[CS].base;
+    if (off >= 0 && off <= 0xffff) writeRegister(bsp, 'ip', BigInt(off));
+    else {
+      writeRegister(bsp, 'cs', BigInt((plan.entry >>> 4) & 0xffff));
+      writeRegister(bsp, 'ip', BigInt(plan.entry & 0xf));
+    }
+  }
+  for (const [name, value] of plan.registers) {
+    const err = writeRegister(bsp, name, value);
+    if (err) throw new LaunchError(`Launch configuration: registers.${name}: ${err}.`);
+  }
+  return machine;
 }

@@ -1,8 +1,7 @@
 // The debugger's engine: owns the machine and the program, runs the machine in bounded slices so requests are
 // served while the guest runs, steps by source line or instruction, keeps breakpoints and event filters, the mode
 // timeline and the reverse-execution history. The DAP session only translates requests into calls on this class.
-import { Machine } from '../../machine/machine';
-import { X86Executor } from '../../machine/exec/index';
+import type { Machine } from '../../machine/machine';
 import type { Cpu } from '../../machine/cpu/cpu';
 import type { EventFilter, MachineEvent } from '../../machine/events';
 import type { StopReason } from '../../machine/stop';
@@ -20,7 +19,7 @@ import { checkBreakpoint, type DataBreakpoint, type UserBreakpoint } from './bre
 import { describeStopEvent, filterIdOf, modeName, pagingName, shortMode, threadName } from './describe';
 import { evaluateExpression, type EvalContext, type EvalResult } from './evaluate';
 import { History } from './history';
-import { LaunchError, planLaunch, type LaunchArguments, type LaunchPlan } from './launch';
+import { bootMachine, LaunchError, planLaunch, type LaunchArguments, type LaunchPlan } from './launch';
 import { hex } from './numbers';
 import type { Program } from './program';
 
@@ -145,34 +144,9 @@ export class TrampolineRuntime {
     this.generation++;
     this.plan = plan;
     this.program = plan.program;
-    const machine = new Machine({
-      memoryMiB: plan.memoryMiB,
-      cpus: plan.cpus,
-      cpu: plan.cpuid,
-      executor: new X86Executor({ cpuCount: plan.cpus }),
-      output: (b) => {
-        if (!this.replaying) this.outputBuffer += String.fromCharCode(b);
-      },
+    const machine = bootMachine(plan, (b) => {
+      if (!this.replaying) this.outputBuffer += String.fromCharCode(b);
     });
-    try {
-      machine.start(plan.state);
-    } catch (e) {
-      throw new LaunchError(`Cannot start the machine: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const bsp = machine.cpus[0];
-    if (plan.entry !== undefined && plan.state.kind !== 'long64') {
-      const base = bsp.seg[CS].base;
-      const off = plan.entry - base;
-      if (off >= 0 && off <= 0xffff) writeRegister(bsp, 'ip', BigInt(off));
-      else {
-        writeRegister(bsp, 'cs', BigInt((plan.entry >>> 4) & 0xffff));
-        writeRegister(bsp, 'ip', BigInt(plan.entry & 0xf));
-      }
-    }
-    for (const [name, value] of plan.registers) {
-      const err = writeRegister(bsp, name, value);
-      if (err) throw new LaunchError(`Launch configuration: registers.${name}: ${err}.`);
-    }
     this.machine = machine;
     this.history = new History(machine);
     this.timeline.length = 0;
