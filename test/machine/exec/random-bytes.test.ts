@@ -72,3 +72,61 @@ test('random byte streams give guest faults only, in every mode', { timeout: 120
   }
   console.log(`${runs} random streams, up to ${instructions} instructions; stops: ${[...stops].map(([k, n]) => `${k} ${n}`).join(', ')}`);
 });
+
+test('random byte streams stepped directly (faults skipped) exercise deep paths without host exceptions', { timeout: 120_000 }, () => {
+  const r = rng(0x5c1f);
+  const modes: Mode[] = ['real', 'protected16', 'protected32', 'compat32', 'long64'];
+  const faults = new Map<number, number>();
+  let executed = 0;
+  for (const mode of modes) {
+    const m = new Machine({ memoryMiB: 4, executor: new X86Executor() });
+    const cpu = m.cpus[0];
+    const ex = m.executor!;
+    for (let k = 0; k < 40; k++) {
+      const bytes = Array.from({ length: 4096 }, () => Math.floor(r() * 256));
+      for (let i = 0; i < 512; i++) bytes[Math.floor(r() * 4096)] = [0x0f, 0x66, 0x67, 0xf3, 0xf2, 0xf0, 0x48, 0x41, 0x26, 0x64][Math.floor(r() * 10)];
+      m.memory.writeBytes(0x10000, bytes);
+      enter(cpu, mode);
+      for (let g = 0; g < 16; g++) {
+        // Registers near the code and data so memory operands land in RAM more often than not.
+        cpu.gprLo[g] = r() < 0.5 ? 0x10000 + Math.floor(r() * 0x8000) : Math.floor(r() * 2 ** 32) >>> 0;
+        cpu.gprHi[g] = 0;
+      }
+      cpu.gprLo[4] = 0x30000;
+      cpu.ripLo = 0x10000;
+      cpu.ripHi = 0;
+      for (let n = 0; n < 500; n++) {
+        const start = cpu.ripLo;
+        try {
+          ex.step(cpu);
+          executed++;
+        } catch (e) {
+          if (e !== cpu.fault) throw new Error(`${mode}: host exception ${String(e)} at 0x${start.toString(16)}: ${Buffer.from(bytes.slice(start - 0x10000, start - 0x10000 + 16)).toString('hex')}`);
+          faults.set(cpu.fault.vector, (faults.get(cpu.fault.vector) ?? 0) + 1);
+          cpu.ripLo = start + 1; // a handler that skips one byte
+        }
+        // Stay inside the random code (branches go anywhere; pull them back) and keep the machine's mode.
+        if (cpu.ripLo < 0x10000 || cpu.ripLo >= 0x10ff0 || cpu.ripHi !== 0) {
+          cpu.ripLo = 0x10000 + Math.floor(r() * 0xff0);
+          cpu.ripHi = 0;
+        }
+        if (cpu.runState !== 'running') cpu.runState = 'running';
+        enterIfLeft(cpu, mode);
+      }
+    }
+  }
+  console.log(`${executed} random instructions executed directly; faults by vector: ${[...faults].sort((a, b) => a[0] - b[0]).map(([v, n]) => `${v}:${n}`).join(' ')}`);
+  assert.ok(executed > 10000);
+});
+
+/** Random code may switch modes (MOV CR0, far jumps, IRET): put the CPU back into the mode under test. */
+function enterIfLeft(cpu: Cpu, mode: Mode): void {
+  const want = mode === 'real' ? 'real' : mode === 'long64' ? 'long' : mode === 'compat32' ? 'compat' : 'protected';
+  if (cpu.mode !== want || cpu.cpl !== 0) {
+    const rip = cpu.ripLo;
+    const regs = Array.from(cpu.gprLo);
+    enter(cpu, mode);
+    cpu.gprLo.set(regs);
+    cpu.ripLo = rip;
+  }
+}
