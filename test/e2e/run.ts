@@ -2,6 +2,8 @@
 // shown in Debian's Chromium and driven by playwright-core. Run with `npm run test:e2e` (packages, sets up the
 // cached code-server, then runs this file). Screenshots of each step go to test/e2e/screenshots/ (gitignored).
 // The last line is "N passed, N failed"; the exit code is non-zero when anything failed.
+// Environment: E2E_CACHE (code-server cache, as for scripts/e2e-setup.sh), E2E_VSIX (default x86-trampoline.vsix),
+// E2E_CHROMIUM (default /usr/bin/chromium).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -280,8 +282,9 @@ const steps: Step[] = [
       return `${text.split('\n').slice(0, 4).join(' | ')}\n${await screenshot('hover-macro')}`;
     },
   },
-  // The debug steps below use helpers from debug-ui.ts that test/e2e/harness-check.ts proves against VS Code's
-  // JavaScript debugger. To enable one, delete its `pending` line; pin the expectations when the feature lands.
+  // The debug steps use helpers from debug-ui.ts that test/e2e/harness-check.ts also proves against VS Code's own
+  // JavaScript debugger, so a failure here points at the extension rather than at the harness. A step for a
+  // feature not built yet gets `pending: 'why'` (reported, not run, not counted).
   {
     name: 'F5 with no launch.json stops on entry',
     required: true,
