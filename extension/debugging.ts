@@ -15,7 +15,7 @@ class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
 
 export function machineDefaults(): MachineDefaults {
   const c = vscode.workspace.getConfiguration('x86Trampoline');
-  return { cpus: c.get<number>('machine.cpus', 1), memory: c.get<number>('machine.memory', 256) };
+  return { cpus: c.get<number>('machine.cpus', 1), memory: c.get<number>('machine.memory', 256), cpuid: c.get<Record<string, boolean | string | number>>('machine.cpuid', {}) };
 }
 
 /** Reads the program and infers its start mode (undefined when it cannot be read). */

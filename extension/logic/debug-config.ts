@@ -21,6 +21,8 @@ export interface LaunchConfig {
 export interface MachineDefaults {
   cpus: number;
   memory: number;
+  /** CPUID overrides (x86Trampoline.machine.cpuid). */
+  cpuid?: Record<string, boolean | string | number>;
 }
 
 /** The adapter's default load (and link) address for start "ap". */
@@ -64,6 +66,7 @@ export function withDefaults(c: LaunchConfig, defaults: MachineDefaults, folder?
   const out = { ...c };
   if (out.cpus === undefined && defaults.cpus > 0 && defaults.cpus !== 1) out.cpus = defaults.cpus;
   if (out.memory === undefined && defaults.memory > 0 && defaults.memory !== 256) out.memory = defaults.memory;
+  if (out.cpuid === undefined && defaults.cpuid && Object.keys(defaults.cpuid).length) out.cpuid = { ...defaults.cpuid };
   if (out.cwd === undefined && folder) out.cwd = folder;
   return out;
 }

@@ -76,6 +76,8 @@ test('configurations: empty F5 detection, machine defaults, dynamic list with th
   const c = withDefaults(configFor('/w/a.S', 'ap'), { cpus: 4, memory: 512 }, '/w');
   assert.deepEqual([c.cpus, c.memory, c.cwd, c.start, c.program], [4, 512, '/w', 'ap', '/w/a.S']);
   assert.equal(withDefaults({ ...configFor('/w/a.S'), cpus: 2 }, { cpus: 4, memory: 256 }).cpus, 2);
+  assert.deepEqual(withDefaults(configFor('/w/a.S'), { cpus: 1, memory: 256, cpuid: { la57: true } }).cpuid, { la57: true });
+  assert.deepEqual(withDefaults({ ...configFor('/w/a.S'), cpuid: { lm: false } }, { cpus: 1, memory: 256, cpuid: { la57: true } }).cpuid, { lm: false });
   const tramp = example('ap-trampoline/trampoline.S');
   const dyn = dynamicConfigurations(tramp, inferStartFromSource(read(tramp)));
   assert.deepEqual(dyn.map((d) => d.start), ['ap', 'reset', 'boot-sector', 'long64']);
