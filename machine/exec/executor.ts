@@ -19,7 +19,7 @@ import * as Msystem from './system';
 // dominated the hot path.
 const { decodeInstruction, newDecoded } = Mdecoder;
 const { forms } = Mtable;
-const { UD } = Mfault;
+const { GP, UD } = Mfault;
 const { ACC_EXEC } = Mmmu;
 const { CS } = Msegment;
 const { X, computeEa, K_MOFFS, formDst, formSrc } = Mcontext;
@@ -177,7 +177,8 @@ export class X86Executor implements Executor {
 /** Runs one decoded instruction that starts at ripLo/ripHi. */
 export function execute(cpu: Cpu, d: DecodedInstruction, ripLo: number, ripHi: number, mode: number): void {
   const len = d.length;
-  if (mode !== 64) cpu.mmu.linearize(CS, ripLo, 0, len, ACC_EXEC); // CS limit covers the whole instruction
+  // The CS limit must cover the whole instruction (the fetch checked its first byte; code is never expand-down).
+  if (mode !== 64 && ripLo + len - 1 > cpu.seg[CS].limit) cpu.raise(GP, 0, `instruction at 0x${ripLo.toString(16)} crosses the CS limit`);
   X.cpu = cpu;
   X.d = d;
   X.ripLo = ripLo;
