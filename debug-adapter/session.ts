@@ -464,7 +464,11 @@ export class TrampolineDebugSession extends LoggingDebugSession {
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     this.guard(response, () => {
       const children = this.variables.get(args.variablesReference);
-      if (!children) throw new Error(`variables reference ${args.variablesReference} is no longer valid (the program ran since it was handed out)`);
+      if (!children) {
+        // VS Code's Variables view can race a continue; an expired reference is not the user's mistake, so no toast.
+        this.sendErrorResponse(response, { id: 2002, format: `variables reference ${args.variablesReference} is no longer valid (the program ran since it was handed out)`, showUser: false });
+        return;
+      }
       this.runtime.requireInspectable();
       let nodes = children();
       if (args.start !== undefined || args.count !== undefined) nodes = nodes.slice(args.start ?? 0, (args.start ?? 0) + (args.count || nodes.length));
