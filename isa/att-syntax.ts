@@ -2,6 +2,7 @@
 // InstructionInput. Expressions are not ours: the front end evaluates them through a callback.
 import type { InstructionInput, Operand, Value } from './operand';
 import { lookupRegister } from './registers';
+import { PREFIXES } from './prefixes';
 
 /** Evaluates an expression written at `startColumn`; gas owns symbols and expression syntax. */
 export type EvaluateExpression = (exprText: string, startColumn: number) => Value | { error: string };
@@ -16,10 +17,7 @@ export type ParseResult =
   | { ok: false; message: string; range: ColumnRange };
 
 /** Prefix mnemonics that may stand before an instruction on the same statement. */
-export const prefixNames: ReadonlySet<string> = new Set([
-  'lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'data16', 'data32', 'addr16', 'addr32', 'rex64', 'rex',
-  'cs', 'ds', 'es', 'fs', 'gs', 'ss', 'notrack', 'xacquire', 'xrelease', 'bnd',
-]);
+export const prefixNames: ReadonlySet<string> = new Set(PREFIXES.keys());
 
 const segRegs = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs']);
 

@@ -18,6 +18,7 @@ import { expandCppText, findCppMacro } from './cpp-info';
 import { numericTarget } from './navigation';
 import { decodeDescriptor, immediateInRegister, selectorDescription } from './descriptors';
 import { resolveInclude } from './includes';
+import { PREFIXES } from '../../isa/prefixes';
 
 const crBits: Record<number, BitsDef> = { 0: CR0, 3: CR3, 4: CR4, 8: CR8 };
 
@@ -192,19 +193,8 @@ export function instructionHover(r: DocAnalysis, mnemonic: string, stmt: Stateme
 }
 
 function prefixHover(p: string): string {
-  const docs: Record<string, string> = {
-    lock: 'Makes the following read-modify-write instruction atomic (F0).',
-    rep: 'Repeats the string instruction RCX/ECX/CX times (F3).',
-    repe: 'Repeats while equal and the counter is non-zero (F3).',
-    repz: 'Repeats while zero and the counter is non-zero (F3).',
-    repne: 'Repeats while not equal and the counter is non-zero (F2).',
-    repnz: 'Repeats while not zero and the counter is non-zero (F2).',
-    data16: 'Operand-size override to 16 bits (66).',
-    data32: 'Operand-size override to 32 bits (66).',
-    addr16: 'Address-size override to 16 bits (67).',
-    addr32: 'Address-size override to 32 bits (67).',
-  };
-  return `**${p}** — instruction prefix${docs[p] ? `: ${docs[p]}` : ''}`;
+  const d = PREFIXES.get(p);
+  return `**${p}** — instruction prefix${d ? ` (${d.byte}): ${d.doc}` : ''}`;
 }
 
 function bitsTable(def: BitsDef, highlight?: bigint): string {
