@@ -578,7 +578,9 @@ function shiftOp(kind: number): Handler {
         }
         const c = n <= size ? bitOf(a, ah, n - 1) : arith ? bitOf(a, ah, top) : 0;
         f = szp(bytes, rLo, rHi) | (c ? CF : 0);
-        if (!arith && bitOf(a, ah, top)) f |= OF;
+        // OF is defined for a count of 1 (SHR: the original sign); for larger counts it is undefined and QEMU
+        // (Unicorn) clears it: so do we.
+        if (!arith && n === 1 && bitOf(a, ah, top)) f |= OF;
         which = ARITH;
         break;
       }
@@ -610,7 +612,12 @@ function shiftOp(kind: number): Handler {
         let c = cf(cpu);
         let lo = a, hi = ah;
         const k = size === 8 ? n % 9 : size === 16 ? n % 17 : n;
-        if (kind === 3) f = (bitOf(a, ah, top) ^ c) ? OF : 0;
+        if (k === 0) {
+          // A count that is a multiple of 9 (17) rotates nothing; flags stay as they are (QEMU; the SDM only
+          // defines the flags for non-zero masked counts).
+          writeRm(cpu, size, a, ah);
+          return;
+        }
         for (let i = 0; i < k; i++) {
           if (kind === 2) {
             const out = bitOf(lo, hi, top);
@@ -626,8 +633,9 @@ function shiftOp(kind: number): Handler {
         }
         rLo = lo;
         rHi = hi;
-        if (kind === 2) f = (c ? CF : 0) | ((bitOf(lo, hi, top) ^ c) ? OF : 0);
-        else f |= c ? CF : 0;
+        // OF = MSB(original) XOR MSB(result): the SDM's count-1 definition for both directions, and what QEMU
+        // (Unicorn) also gives for the undefined larger counts.
+        f = (c ? CF : 0) | ((bitOf(a, ah, top) ^ bitOf(lo, hi, top)) ? OF : 0);
       }
     }
     writeRm(cpu, size, rLo, rHi);
@@ -690,7 +698,13 @@ function doubleShift(left: boolean): Handler {
     }
     writeRm(cpu, size, rLo, rHi);
     let f = szp(bytes, rLo, rHi) | (c ? CF : 0);
-    if ((bitOf(rLo, rHi, size - 1) ^ bitOf(a, ah, size - 1)) !== 0) f |= OF;
+    // OF: defined for a count of 1 (sign change). For larger counts it is undefined; like QEMU (Unicorn) we take
+    // SHLD: MSB(result) XOR CF, SHRD: the top two result bits XORed (both equal the SDM's rule at count 1).
+    // (QEMU's 64-bit SHRD shifts the destination alone for this: OF = MSB(result), or MSB(result ^ dest) at 1.)
+    const ov = left ? bitOf(rLo, rHi, size - 1) ^ c
+      : size === 64 ? bitOf(rLo, rHi, 63) ^ (n === 1 ? bitOf(a, ah, 63) : 0)
+      : bitOf(rLo, rHi, size - 1) ^ bitOf(rLo, rHi, size - 2);
+    if (ov !== 0) f |= OF;
     setFlags(cpu, f, ARITH);
   };
 }
@@ -751,14 +765,17 @@ function scan(forward: boolean, zeroCount: boolean): Handler {
       setFlags(cpu, (zero ? CF : 0) | (r === 0 ? ZF : 0), ARITH);
       return;
     }
+    // ZF = source is zero; CF OF SF AF PF are undefined: like QEMU (Unicorn), SF and PF follow the source and
+    // CF, OF, AF are cleared.
+    const srcFlags = szp(size >> 3, v, vh);
     if (zero) {
       // Destination unchanged (AMD, QEMU), though a 32-bit destination is still zero-extended (QEMU, Intel).
       if (size === 32) cpu.gprHi[d.reg] = 0;
-      setFlags(cpu, ZF, ARITH);
+      setFlags(cpu, srcFlags, ARITH);
       return;
     }
     setReg(cpu, d.reg, size, idx, 0);
-    setFlags(cpu, 0, ARITH);
+    setFlags(cpu, srcFlags, ARITH);
   };
 }
 H.bsf = scan(true, false);
@@ -821,7 +838,7 @@ H.daa = (cpu) => {
   if ((al & 0xf) > 9 || f & AF) { al = (al + 6) & 0xff; a = AF; c = oldCf || old > 0xf9 ? CF : 0; }
   if (old > 0x99 || oldCf) { al = (al + 0x60) & 0xff; c = CF; } else c = 0;
   cpu.gprLo[0] = (cpu.gprLo[0] & 0xffffff00) | al;
-  bcdFlags(cpu, al, c | a, ARITH & ~OF);
+  bcdFlags(cpu, al, c | a, ARITH); // OF is undefined: cleared, as QEMU (Unicorn) does
 };
 H.das = (cpu) => {
   const f = cpu.getEflags();
@@ -830,7 +847,7 @@ H.das = (cpu) => {
   if ((al & 0xf) > 9 || f & AF) { al = (al - 6) & 0xff; a = AF; c = oldCf || old < 6 ? CF : 0; }
   if (old > 0x99 || oldCf) { al = (al - 0x60) & 0xff; c = CF; }
   cpu.gprLo[0] = (cpu.gprLo[0] & 0xffffff00) | al;
-  bcdFlags(cpu, al, c | a, ARITH & ~OF);
+  bcdFlags(cpu, al, c | a, ARITH); // OF cleared as for DAA
 };
 function asciiAdjust(add: boolean): Handler {
   return (cpu) => {
