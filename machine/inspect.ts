@@ -101,7 +101,10 @@ export function decodeDescriptorTable(cpu: Cpu, which: 'gdt' | 'ldt' = 'gdt'): D
     const hi = Number(raw >> 32n), lo = Number(raw & 0xffffffffn);
     const s = (hi >>> 12) & 1, type = (hi >>> 8) & 0xf;
     const system = s === 0;
-    const wide = system && long && raw !== 0n;
+    // GDT slot 0 is the null descriptor whatever it holds (SDM Vol. 3A 3.5.1: the processor never uses it; code
+    // such as the kernel's trampolines keeps its GDT pointer there), so it is always 8 bytes, never a wide system one.
+    const nullSlot = which === 'gdt' && off === 0;
+    const wide = system && long && raw !== 0n && !nullSlot;
     const rawLimit = (lo & 0xffff) | (hi & 0xf0000);
     const g = ((hi >>> 23) & 1) === 1;
     let b = BigInt(((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0);
@@ -115,9 +118,9 @@ export function decodeDescriptorTable(cpu: Cpu, which: 'gdt' | 'ldt' = 'gdt'): D
       index: off / 8,
       selector: off | (which === 'ldt' ? 4 : 0),
       raw: full,
-      kind: raw === 0n ? 'null' : system ? 'system' : type & 8 ? 'code' : 'data',
+      kind: raw === 0n || nullSlot ? 'null' : system ? 'system' : type & 8 ? 'code' : 'data',
       type,
-      typeName: raw === 0n ? 'null' : system ? (long ? SYS64 : SYS32)[type] ?? `reserved system type ${type}` : CODE_DATA[type],
+      typeName: raw === 0n || nullSlot ? 'null' : system ? (long ? SYS64 : SYS32)[type] ?? `reserved system type ${type}` : CODE_DATA[type],
       base: b,
       limit: g ? ((rawLimit << 12) | 0xfff) >>> 0 : rawLimit,
       dpl: (hi >>> 13) & 3,

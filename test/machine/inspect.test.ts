@@ -80,3 +80,44 @@ test('mapped ranges are coalesced: the long64 identity map is one 4 GiB range of
   assert.deepEqual([...peekLinear(cpu, 0x1234n, 4)!], [0x0d, 0xf0, 0xfe, 0xca]);
   assert.equal(peekLinear(cpu, 0x1_0000_0000n, 4), undefined);
 });
+
+test("GDT slot 0 stays the 8-byte null descriptor in IA-32e mode (the seed keeps its GDT pointer there)", async (t) => {
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { SEED_RUNS, SEEDS_DIR, buildExample } = await import('./qemu/examples');
+  const { haveTool } = await import('./qemu/qemu-oracle');
+  const { ExecutorUnderTest } = await import('./executor-under-test');
+  if (!existsSync(join(SEEDS_DIR, 'trampoline_64_bsp.S')) || !haveTool('as')) {
+    if (process.env.CI) assert.fail('seed or GNU as missing');
+    t.skip('seed or GNU as missing');
+    return;
+  }
+  // GNU as builds the reference bytes; the machine runs them into 64-bit mode on the seed's gdt_bsp_64.
+  const fixture = SEED_RUNS[0];
+  const image = buildExample(fixture);
+  const m = new Machine({ memoryMiB: 64, executor: new ExecutorUnderTest() });
+  m.start({ kind: 'ap', image, load: fixture.load! });
+  m.events.stopOn({ mode: true });
+  const cpu = m.cpus[0];
+  for (let i = 0; i < 16 && cpu.mode !== 'long'; i++) m.run({ sliceInstructions: 500_000 });
+  assert.equal(cpu.mode, 'long');
+  const gdtAt = cpu.gdtBase - fixture.load!;
+  const slot = (i: number) => image.readBigUInt64LE(gdtAt + 8 * i);
+  assert.notEqual(slot(0), 0n, 'slot 0 holds the GDT pointer (limit, base)');
+  assert.equal(cpu.gdtLimit, 0x30, 'six 8-byte slots after lgdt');
+  const gdt = decodeDescriptorTable(cpu);
+  assert.deepEqual(
+    gdt.map((e) => [e.selector, e.kind, e.raw]),
+    [
+      [0x00, 'null', BigInt(cpu.gdtLimit) | (BigInt(cpu.gdtBase) << 16n)], // the pointer the seed stored at run time
+      [0x08, 'null', 0n],
+      [0x10, 'code', slot(2) | (1n << 40n)], // the CS load set the accessed bit
+      [0x18, 'data', slot(3)],
+      [0x20, 'system', slot(4) | (slot(5) << 64n)],
+    ],
+    'selectors follow the GNU-assembled bytes 8 by 8; only the TSS takes 16 bytes',
+  );
+  const cs = gdt.find((e) => e.selector === cpu.seg[1 /* CS */].selector);
+  assert.ok(cs?.long, 'the decoded entry at the live CS selector (__KERNEL_CS) is the 64-bit code segment');
+  assert.equal(gdt[4].typeName, 'TSS64 available');
+});
