@@ -6,6 +6,11 @@ import { decodeDescriptorTable, decodeIdt, mappedRanges, peekLinear, readTss } f
 import { readRegister, writeRegister } from '../../machine/registers';
 import { loadTr } from '../../machine/cpu/segments';
 import { descriptor, put64 } from './setup';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SEED_RUNS, SEEDS_DIR, buildExample } from './qemu/examples';
+import { haveTool } from './qemu/qemu-oracle';
+import { ExecutorUnderTest } from './executor-under-test';
 
 function long64() {
   const m = new Machine({ memoryMiB: 64 });
@@ -81,12 +86,7 @@ test('mapped ranges are coalesced: the long64 identity map is one 4 GiB range of
   assert.equal(peekLinear(cpu, 0x1_0000_0000n, 4), undefined);
 });
 
-test("GDT slot 0 stays the 8-byte null descriptor in IA-32e mode (the seed keeps its GDT pointer there)", async (t) => {
-  const { existsSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { SEED_RUNS, SEEDS_DIR, buildExample } = await import('./qemu/examples');
-  const { haveTool } = await import('./qemu/qemu-oracle');
-  const { ExecutorUnderTest } = await import('./executor-under-test');
+test("GDT slot 0 stays the 8-byte null descriptor in IA-32e mode (the seed keeps its GDT pointer there)", (t) => {
   if (!existsSync(join(SEEDS_DIR, 'trampoline_64_bsp.S')) || !haveTool('as')) {
     if (process.env.CI) assert.fail('seed or GNU as missing');
     t.skip('seed or GNU as missing');
