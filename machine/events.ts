@@ -73,6 +73,9 @@ function wants(f: EventFilter | null, e: MachineEvent): boolean {
   }
 }
 
+/** Enough for a fault, the faults delivering it and #DF on each of a few CPUs. */
+const RECENT_EXCEPTIONS = 16;
+
 const big = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 
 /** The site provider: which instruction each CPU is executing (kept by the machine's run loop). */
@@ -86,6 +89,8 @@ export class MachineEvents implements CpuHooks {
   private traceListener: ((e: MachineEvent) => void) | null = null;
   /** Events that asked to stop during the current instruction (the run loop stops after it). */
   readonly pendingStops: MachineEvent[] = [];
+  /** The last few exceptions raised (while hooks are attached), so a triple fault can name what led to it. */
+  private readonly recentExceptions: MachineEvent[] = [];
   /** Called when hooks must be attached to or detached from CPUs. */
   onActiveChange: ((active: boolean) => void) | null = null;
 
@@ -128,7 +133,20 @@ export class MachineEvents implements CpuHooks {
     this.emit({ ...this.sites.site(cpu), kind: 'table-load', table, selector, base: big(baseLo, baseHi), limit });
   }
   exception(cpu: number, vector: number, errorCode: number, detail: string): void {
-    this.emit({ ...this.sites.site(cpu), kind: 'exception', vector, name: EXCEPTION_NAMES[vector] ?? `vector ${vector}`, errorCode, detail });
+    const e: MachineEvent = { ...this.sites.site(cpu), kind: 'exception', vector, name: EXCEPTION_NAMES[vector] ?? `vector ${vector}`, errorCode, detail };
+    if (this.recentExceptions.length >= RECENT_EXCEPTIONS) this.recentExceptions.shift();
+    this.recentExceptions.push(e);
+    this.emit(e);
+  }
+
+  /** The exceptions CPU `cpu` raised during its instruction number `instruction`, in order (oldest first). */
+  exceptionsAt(cpu: number, instruction: number): MachineEvent[] {
+    return this.recentExceptions.filter((e) => e.cpu === cpu && e.instruction === instruction);
+  }
+
+  /** Drops the recorded exceptions (the machine state was replaced). */
+  forgetExceptions(): void {
+    this.recentExceptions.length = 0;
   }
   halt(cpu: number): void {
     this.emit({ ...this.sites.site(cpu), kind: 'halt' });

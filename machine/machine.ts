@@ -563,11 +563,7 @@ export class Machine {
         }
       }
     } catch (e) {
-      if (e instanceof MachineStop) {
-        if (e.reason.kind === 'triple-fault') this.events.emit({ ...this.site(e.reason.cpu ?? 0), kind: 'triple-fault', message: e.reason.message });
-        this.events.pendingStops.length = 0;
-        return e.reason;
-      }
+      if (e instanceof MachineStop) return this.machineStop(e.reason);
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       return { kind: 'internal-error', message: `emulator error: ${msg}` };
     }
@@ -580,14 +576,37 @@ export class Machine {
     if (executor === null) return { kind: 'internal-error', message: 'no instruction executor is installed in this machine' };
     try {
       if (cpu.runState !== 'running' && !this.wakeIfInterrupted(cpu)) return { kind: 'slice-end', message: `CPU ${index} is ${cpu.runState}` };
+      // One instruction ignoring a breakpoint here: the skip ends with the step (whether or not a breakpoint check
+      // consumed it), while another CPU's pending resume-over-breakpoint stays as it was.
+      const prior = this.skipBreakCpu;
       this.skipBreakCpu = index;
-      this.stepCpu(cpu, executor);
+      try {
+        this.stepCpu(cpu, executor);
+      } finally {
+        this.skipBreakCpu = prior === index ? -1 : prior;
+      }
       if (this.pendingStop !== null || this.events.pendingStops.length > 0) return this.takeStop();
       return { kind: 'slice-end', message: 'stepped' };
     } catch (e) {
-      if (e instanceof MachineStop) return e.reason;
+      if (e instanceof MachineStop) return this.machineStop(e.reason);
       return { kind: 'internal-error', message: `emulator error: ${e instanceof Error ? e.message : String(e)}` };
     }
+  }
+
+  /**
+   * A MachineStop thrown inside an instruction. A triple fault keeps the exceptions that escalated into it (first
+   * fault, #DF; recorded while hooks are attached) and the triple-fault event itself in `events`, so a debugger
+   * can show and stop on the first fault; other pending stops of the abandoned instruction are dropped.
+   */
+  private machineStop(reason: StopReason): StopReason {
+    this.events.pendingStops.length = 0;
+    if (reason.kind !== 'triple-fault') return reason;
+    const site = this.site(reason.cpu ?? 0);
+    const triple: MachineEvent = { ...site, kind: 'triple-fault', message: reason.message };
+    this.events.emit(triple);
+    this.events.pendingStops.length = 0;
+    const chain = this.events.exceptionsAt(site.cpu, site.instruction);
+    return { ...reason, events: [...chain, triple] };
   }
 
   private takeStop(): StopReason {
@@ -782,6 +801,8 @@ export class Machine {
     this.totalInstructions = s.totalInstructions;
     this.pendingStop = null;
     this.events.pendingStops.length = 0;
+    this.events.forgetExceptions();
+    this.skipBreakCpu = -1; // a breakpoint resume belongs to the state that stopped there, not to the restored one
     this.executor?.flush?.();
   }
 }

@@ -655,10 +655,7 @@ export class TrampolineRuntime {
     const h = this.history!;
     const at = this.withoutStops(() => h.replay(position));
     h.truncate(at);
-    const m = this.machine!;
     this.timeline.splice(0, this.timeline.length, ...this.timeline.filter((e) => e.position < position));
-    // The machine's "resume over this breakpoint" memory does not survive a restore.
-    (m as unknown as { skipBreakCpu: number }).skipBreakCpu = -1;
   }
 
   /** Replays [from, to) with breakpoints and filters on, collecting where forward execution would have stopped. */
@@ -726,7 +723,6 @@ export class TrampolineRuntime {
       this.replaying = wasReplaying;
       this.applyFilters();
       this.syncBreakpoints();
-      (m as unknown as { skipBreakCpu: number }).skipBreakCpu = -1;
     }
   }
 

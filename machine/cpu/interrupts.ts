@@ -49,10 +49,11 @@ function deliverWithRules(cpu: Cpu, vector: number, errorCode: number, kind: num
     }
     const a = faultClass(first), b = faultClass(vector);
     if ((a === 'contributory' && b === 'contributory') || (a === 'page-fault' && b !== 'benign')) {
+      // Name the second fault before `vector` becomes #DF.
+      if (cpu.hooks !== null) cpu.hooks.exception(cpu.id, DF, 0, `double fault: ${EXCEPTION_NAMES[vector]} during ${EXCEPTION_NAMES[first]}`);
       vector = DF;
       errorCode = 0;
       kind = EVENT_EXCEPTION;
-      if (cpu.hooks !== null) cpu.hooks.exception(cpu.id, DF, 0, `double fault: ${EXCEPTION_NAMES[vector]} during ${EXCEPTION_NAMES[first]}`);
     }
   }
   const saveRsp = cpu.gprLo[RSP], saveRspHi = cpu.gprHi[RSP];

@@ -340,3 +340,45 @@ test('debug registers: DR0 execution breakpoint faults before the instruction (R
   assert.equal(r.kind, 'all-halted');
   assert.equal(out.join(''), 'debugcon:Ddebugcon:D');
 });
+
+test('a triple fault keeps the exceptions that escalated into it (SDM 6.15: #UD, #GP beyond the IDT limit, #DF) in its events', () => {
+  const { m } = machine([0x0f, 0x0b, 0xf4]); // ud2; hlt
+  m.cpus[0].idtLimit = 0; // an empty IVT: every delivery is beyond the limit
+  m.events.stopOn({ tripleFault: true });
+  const r = m.run();
+  assert.equal(r.kind, 'triple-fault');
+  const evs = r.events as MachineEvent[];
+  assert.deepEqual(
+    evs.map((e) => (e.kind === 'exception' ? e.vector : e.kind)),
+    [6, 8, 'triple-fault'],
+    '#UD (benign); #GP delivering it, a second #GP delivering that (contributory during contributory) is #DF; a fault delivering #DF',
+  );
+  assert.ok(evs.every((e) => e.cpu === 0 && e.instruction === 0 && e.rip === 0n), 'all at the ud2');
+  const df = evs[1];
+  assert.equal(df.kind === 'exception' && df.detail, 'double fault: #GP general protection during #GP general protection', 'the #DF names the two faults');
+  assert.equal(m.cpus[0].runState, 'shutdown');
+});
+
+test('restore() and step() leave no breakpoint skip behind: the restored or stepped-to instruction stops again', () => {
+  const { m } = machine([0x90, 0x90, 0x90, 0xfa, 0xf4]);
+  m.addBreakpoint(0x8001);
+  let r = m.run();
+  assert.equal(r.kind, 'breakpoint');
+  assert.equal(m.cpus[0].ripLo, 1);
+  const atBreak = m.snapshot();
+  m.addBreakpoint(0x8002);
+  r = m.run(); // resumes over 0x8001, stops at 0x8002 (a skip armed for CPU 0 again)
+  assert.equal(m.cpus[0].ripLo, 2);
+  m.restore(atBreak);
+  r = m.run();
+  assert.equal(r.kind, 'breakpoint', 'after restore the breakpoint at the restored RIP stops before executing it');
+  assert.equal(m.cpus[0].ripLo, 1);
+  // Step without breakpoints, then set one where the CPU stands: the next run stops there at once.
+  m.clearBreakpoints();
+  m.step(0);
+  assert.equal(m.cpus[0].ripLo, 2);
+  m.addBreakpoint(0x8002);
+  r = m.run();
+  assert.equal(r.kind, 'breakpoint');
+  assert.equal(m.cpus[0].ripLo, 2);
+});
