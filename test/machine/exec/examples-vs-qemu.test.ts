@@ -14,8 +14,6 @@ const skip = missing.length > 0 ? `missing ${missing.join(', ')}` : false;
 
 /** Examples whose output differs from QEMU today, and why. */
 const KNOWN_GAPS: Record<string, string> = {
-  'examples/boot-sector/disk-read.S': 'needs the built-in BIOS INT 13h services (the boot-sector start only installs IRET stubs)',
-  'examples/boot-sector/bios-services.S': 'needs the built-in BIOS INT 15h E820 / INT 12h / INT 16h / INT 1Ah services',
 };
 
 /** Runs the image on our machine as the example's start mode says; returns console text and QEMU-style status. */
