@@ -105,6 +105,25 @@ export function describeStopEvent(e: MachineEvent, ctx: InstructionContext): str
   }
 }
 
+/**
+ * A triple fault in words, with the faults that led to it (the machine keeps them in the stop's events): the
+ * description names the first fault and the #DF, the details list the whole escalation.
+ */
+export function describeTripleFault(message: string, chain: MachineEvent[]): { description: string; details: string } {
+  const faults = chain.filter((e) => e.kind === 'exception');
+  const first = faults[0];
+  const df = faults.find((e) => e.kind === 'exception' && e.vector === 8 && e !== first);
+  const short = (e: MachineEvent | undefined): string => (e && e.kind === 'exception' ? `${e.name.split(' ')[0]}${e.errorCode >= 0 && e.vector !== 8 ? ` (error code 0x${e.errorCode.toString(16)})` : ''}` : '');
+  const path = [first, df].filter((e) => e !== undefined).map(short);
+  const description = `Triple fault${path.length ? ` after ${path.join(' → ')}` : ''}: ${message}`;
+  const steps = faults.map((e, i) => `${i === 0 ? 'First fault' : 'Then'}: ${describeStopEvent(e, { events: [] })}`);
+  const details = [
+    ...steps,
+    'A fault happened while the CPU was delivering a double fault (#DF). Real hardware shuts down and the chipset resets the machine; the debugger stops here so the state can be inspected.',
+  ].join('\n');
+  return { description, details };
+}
+
 /** The exception-breakpoint filter id an event belongs to. */
 export function filterIdOf(e: MachineEvent): string | undefined {
   switch (e.kind) {

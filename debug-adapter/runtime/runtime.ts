@@ -16,7 +16,7 @@ import { RSP } from '../../machine/cpu/state';
 import { decodeInstruction, newDecoded, Prefix } from '../../isa/decoder';
 import type { FileSystem } from '../../gas/index';
 import { checkBreakpoint, type DataBreakpoint, type UserBreakpoint } from './breakpoints';
-import { describeStopEvent, filterIdOf, modeName, pagingName, shortMode, threadName } from './describe';
+import { describeStopEvent, describeTripleFault, filterIdOf, modeName, pagingName, shortMode, threadName } from './describe';
 import { evaluateExpression, type EvalContext, type EvalResult } from './evaluate';
 import { History } from './history';
 import { bootMachine, LaunchError, planLaunch, type LaunchArguments, type LaunchPlan } from './launch';
@@ -792,14 +792,32 @@ export class TrampolineRuntime {
         this.listener.output(`${r.message}\n`, 'console');
         this.listener.exited(r.exitStatus ?? 0, r.message);
         return 'exited';
-      case 'triple-fault':
+      case 'triple-fault': {
+        // The machine keeps the escalation (first fault, #DF) in the stop's events: the exception filter stops on
+        // the first fault it wants, the triple-fault filter shows the chain.
+        const chain = (r.events ?? []) as MachineEvent[];
+        const tf = describeTripleFault(r.message, chain);
+        const triple = chain.find((e) => e.kind === 'triple-fault');
+        if (this.filters.has('exception')) {
+          const first = chain.find((e) => e.kind === 'exception' && (!this.exceptionVectors || this.exceptionVectors.includes(e.vector)));
+          if (first) {
+            const s = this.eventStop(first, 'exception');
+            s.description += ` (it escalated into a triple fault)`;
+            if (s.exception) {
+              s.exception.description = s.description;
+              s.exception.details += `\n\n${tf.description}\n${tf.details}`;
+            }
+            return s;
+          }
+        }
         if (!this.filters.has('triple-fault')) {
           this.state = 'terminated';
-          this.listener.output(`${r.message} (a real machine would reset)\n`, 'important');
+          this.listener.output(`${tf.description} (a real machine would reset)\n`, 'important');
           this.listener.exited(1, r.message);
           return 'exited';
         }
-        return { reason: 'exception', cpu: r.cpu ?? this.focusCpu, description: `Triple fault: ${r.message}`, exception: { filterId: 'triple-fault', description: `Triple fault: ${r.message}`, details: 'A fault happened while the CPU was delivering a double fault (#DF). Real hardware shuts down and the chipset resets the machine; the debugger stops here so the state can be inspected.' } };
+        return { reason: 'exception', cpu: r.cpu ?? this.focusCpu, description: tf.description, exception: { filterId: 'triple-fault', description: tf.description, details: tf.details, event: triple } };
+      }
       case 'all-halted':
         return { reason: 'pause', cpu: this.focusCpu, description: `All CPUs stopped: ${r.message}` };
       case 'internal-error':
