@@ -653,6 +653,9 @@ export class TrampolineRuntime {
 
   private goBackTo(position: number): void {
     const h = this.history!;
+    // The replay traces the kept history again: events of the abandoned future (and earlier copies of the replayed
+    // ones) must not stay, or a re-run instruction would list its causes once per pass.
+    this.recentEvents = [];
     const at = this.withoutStops(() => h.replay(position));
     h.truncate(at);
     this.timeline.splice(0, this.timeline.length, ...this.timeline.filter((e) => e.position < position));

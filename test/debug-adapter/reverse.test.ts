@@ -125,3 +125,26 @@ test('four CPUs: stepBack moves back one instruction at a time and forward execu
     await dc.stop();
   }
 });
+
+test('seed: after running back, the re-run mode switch and its timeline entry say each cause once', async () => {
+  const dc = await startClient();
+  try {
+    await launch(dc, SEED_LAUNCH, async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['mode'] });
+    });
+    const first = await until(dc, () => dc.continueRequest({ threadId: 1 }));
+    // The seed's first switch: `movl %eax, %cr0` with PE set (real → protected), one cause.
+    assert.equal(first.body.description, 'Mode switch: real → protected (16-bit): CR0.PE 0→1');
+    const before = (await dc.customRequest('x86Trampoline.modeTimeline')).body.entries.map((e: { description: string }) => e.description);
+    for (let round = 0; round < 2; round++) {
+      await until(dc, () => dc.stepBackRequest({ threadId: 1 }));
+      await until(dc, () => dc.stepBackRequest({ threadId: 1 }));
+      const again = await until(dc, () => dc.continueRequest({ threadId: 1 }));
+      assert.equal(again.body.description, first.body.description, `round ${round}: no repeated causes`);
+      const entries = (await dc.customRequest('x86Trampoline.modeTimeline')).body.entries.map((e: { description: string }) => e.description);
+      assert.deepEqual(entries, before);
+    }
+  } finally {
+    await dc.stop();
+  }
+});
