@@ -20,6 +20,7 @@ import { hoverExpressionAt, stripLine } from '../../extension/logic/hover-expres
 import { inlineTargets } from '../../extension/logic/inline-values';
 import type { ModeTimelineEntry, PageTablesBody, StatusEvent, TranslateBody } from '../../extension/logic/protocol-types';
 import { example, lineIndex, read, SEED } from './helpers';
+import { startFor } from '../../server/features/lens';
 
 /** Launches the configuration the F5 provider builds for `path` (start inferred from the file). */
 async function f5(dc: DebugClient, path: string, extra: Record<string, unknown> = {}) {
@@ -195,8 +196,10 @@ test('Debug from here on trampoline_start64: direct 64-bit entry at the AP link 
   } finally {
     await dc.stop();
   }
-  // 32-bit code has no start state of its own: the file starts as usual and runs to the symbol.
-  const to32 = debugFromHere(path, { symbol: 'trampoline_start32', start: 'protected32', mode: 32 }, inferStart(path, readFileSync(path)));
+  // 32-bit code has no start state of its own: the lens sends no start (server/features/lens.ts), the file
+  // starts as usual and runs to the symbol.
+  assert.equal(startFor(32), undefined);
+  const to32 = debugFromHere(path, { symbol: 'trampoline_start32', mode: 32 }, inferStart(path, readFileSync(path)));
   assert.deepEqual([to32.config.start, to32.runTo, to32.config.stopOnEntry], ['ap', 'trampoline_start32', false]);
 });
 

@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TestClient, colOf, examplePath, fileUri, lineOf, seedPath } from './lsp-client';
 import { gnuObject, haveGnu, type GnuObject } from './gnu-image';
 import { formsByName } from '../../isa/table';
@@ -421,6 +422,15 @@ describe('presentation', () => {
     assert.deepEqual(rm.command.arguments[0], { uri: fileUri(examplePath), symbol: 'trampoline_start', start: 'ap', mode: 16 });
     assert.equal((byName.get('trampoline_start64') as any).command.arguments[0].start, 'long64');
     assert.equal((byName.get('trampoline_start32') as any).command.arguments[0].mode, 32);
+    // Every start a lens sends is one the adapter's launch schema accepts; 32-bit code sends none (run to it).
+    const schemaStarts: string[] = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'))
+      .contributes.debuggers[0].configurationAttributes.launch.properties.start.enum;
+    const seedLenses = await client.request('textDocument/codeLens', seedPath);
+    for (const l of [...lenses, ...seedLenses] as any[]) {
+      const a = l.command.arguments[0];
+      if (a.mode === 32) assert.equal('start' in a, false, `${a.symbol}: no start for 32-bit code`);
+      else assert.ok(schemaStarts.includes(a.start), `${a.symbol}: start ${a.start} is in the launch schema`);
+    }
   });
 });
 
