@@ -12,24 +12,30 @@ export interface SourceMapEntry {
 
 export class SourceMap {
   readonly entries: SourceMapEntry[];
-  private readonly byLine = new Map<string, SourceMapEntry[]>();
+  /** file → 0-based line → entries; built on the first line query (assembling alone never asks). */
+  private byLine: Map<string, Map<number, SourceMapEntry[]>> | undefined;
 
   constructor(entries: SourceMapEntry[]) {
     this.entries = [...entries].sort((a, b) => a.address - b.address || a.length - b.length);
+  }
+
+  private lineIndex(): Map<string, Map<number, SourceMapEntry[]>> {
+    if (this.byLine) return this.byLine;
+    const byLine = new Map<string, Map<number, SourceMapEntry[]>>();
+    const add = (e: SourceMapEntry, file: string, line: number): void => {
+      let lines = byLine.get(file);
+      if (!lines) byLine.set(file, (lines = new Map()));
+      const l = lines.get(line);
+      if (!l) lines.set(line, [e]);
+      // Entries arrive one at a time, so "already listed for this entry" is "last in the list".
+      else if (l[l.length - 1] !== e) l.push(e);
+    };
     for (const e of this.entries) {
-      const seen = new Set<string>();
-      const add = (file: string, line: number) => {
-        const k = `${file}:${line}`;
-        if (seen.has(k)) return;
-        seen.add(k);
-        let l = this.byLine.get(k);
-        if (!l) this.byLine.set(k, (l = []));
-        l.push(e);
-      };
-      add(e.origin.range.file, e.origin.range.line);
+      add(e, e.origin.range.file, e.origin.range.line);
       // A macro call, .rept or #include line owns every byte its expansion produced.
-      for (const step of e.origin.expansion) add(step.site.file, step.site.line);
+      for (const step of e.origin.expansion) add(e, step.site.file, step.site.line);
     }
+    return (this.byLine = byLine);
   }
 
   /** The entry covering an address (innermost statement), or undefined. */
@@ -54,7 +60,7 @@ export class SourceMap {
 
   /** Every entry whose source (or an expansion site of it) is on this 0-based line of this file. */
   forLine(file: string, line: number): SourceMapEntry[] {
-    return this.byLine.get(`${file}:${line}`) ?? [];
+    return this.lineIndex().get(file)?.get(line) ?? [];
   }
 
   /** Start addresses of every byte range produced by a source line (each macro expansion separately). */
