@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { formatStatus } from './logic/status';
 import { timelineItem, type TimelineItem } from './logic/timeline';
-import { problemsByFile, type ProblemSeverity } from './logic/problems';
+import { launchOnlyProblems, problemsByFile, type Problem, type ProblemSeverity } from './logic/problems';
 import { REQUEST, type ModeTimelineEntry, type ModeTimelineResponse } from './logic/protocol-types';
 import type { SessionState } from './session-state';
 
@@ -109,10 +109,40 @@ function severity(s: ProblemSeverity): vscode.DiagnosticSeverity {
   return s === 'warning' ? vscode.DiagnosticSeverity.Warning : s === 'information' ? vscode.DiagnosticSeverity.Information : s === 'hint' ? vscode.DiagnosticSeverity.Hint : vscode.DiagnosticSeverity.Error;
 }
 
+/** The `source` of the language server's diagnostics (server/features/diagnostics.ts). */
+const SERVER_DIAGNOSTIC_SOURCE = 'x86-trampoline';
+
+function problemSeverity(s: vscode.DiagnosticSeverity): ProblemSeverity {
+  return s === vscode.DiagnosticSeverity.Warning ? 'warning' : s === vscode.DiagnosticSeverity.Information ? 'information' : s === vscode.DiagnosticSeverity.Hint ? 'hint' : 'error';
+}
+
 export function registerSessionViews(context: vscode.ExtensionContext, state: SessionState): void {
   const timeline = new TimelineProvider(state);
   const view = vscode.window.createTreeView(TIMELINE_VIEW, { treeDataProvider: timeline, showCollapseAll: false });
   const problems = vscode.languages.createDiagnosticCollection('x86-trampoline-assembler');
+  // The last failed launch's problems; Problems shows those the language server does not already report.
+  let launchProblems = new Map<string, Problem[]>();
+  const serverReported = (file: string) =>
+    vscode.languages
+      .getDiagnostics(vscode.Uri.file(file))
+      .filter((d) => d.source === SERVER_DIAGNOSTIC_SOURCE)
+      .map((d) => ({ line: d.range.start.line, severity: problemSeverity(d.severity) }));
+  // What the server reported when the launch problems were last shown: our own set() also fires
+  // onDidChangeDiagnostics, and only a change on the server's side needs a new look.
+  let shownAgainst = '';
+  const serverKey = (): string => JSON.stringify([...launchProblems.keys()].map(serverReported));
+  const showLaunchProblems = (): void => {
+    shownAgainst = serverKey();
+    problems.clear();
+    for (const [file, list] of launchOnlyProblems(launchProblems, serverReported)) {
+      problems.set(vscode.Uri.file(file), list.map((p) => {
+        const d = new vscode.Diagnostic(new vscode.Range(p.line, p.column, p.endLine, p.endColumn), p.message, severity(p.severity));
+        d.source = 'x86 Trampoline (launch)';
+        if (p.code) d.code = p.code;
+        return d;
+      }));
+    }
+  };
 
   context.subscriptions.push(
     new StatusItem(state),
@@ -124,17 +154,18 @@ export function registerSessionViews(context: vscode.ExtensionContext, state: Se
     state.onEnded.event(() => timeline.refresh()),
     vscode.debug.onDidChangeActiveDebugSession(() => timeline.refresh()),
     state.onAssemblyErrors.event(({ event }) => {
-      problems.clear();
-      for (const [file, list] of problemsByFile(event)) {
-        problems.set(vscode.Uri.file(file), list.map((p) => {
-          const d = new vscode.Diagnostic(new vscode.Range(p.line, p.column, p.endLine, p.endColumn), p.message, severity(p.severity));
-          d.source = 'x86 Trampoline (launch)';
-          if (p.code) d.code = p.code;
-          return d;
-        }));
-      }
+      launchProblems = problemsByFile(event);
+      showLaunchProblems();
     }),
-    state.onLaunched.event(() => problems.clear()),
+    // The server may publish (or fix) a file's diagnostics after the launch failed: show each message once.
+    vscode.languages.onDidChangeDiagnostics((e) => {
+      if (!launchProblems.size || !e.uris.some((u) => u.scheme === 'file' && launchProblems.has(u.fsPath))) return;
+      if (serverKey() !== shownAgainst) showLaunchProblems();
+    }),
+    state.onLaunched.event(() => {
+      launchProblems = new Map();
+      problems.clear();
+    }),
     vscode.commands.registerCommand(COMMANDS.showTimeline, async () => {
       await vscode.commands.executeCommand(`${TIMELINE_VIEW}.focus`);
     }),

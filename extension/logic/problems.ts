@@ -41,3 +41,22 @@ export function problemsByFile(event: AssemblyErrorsEvent): Map<string, Problem[
   }
   return out;
 }
+
+/** What the language server already reports in a file (its diagnostics' 0-based lines and severities). */
+export type ServerReported = (file: string) => Iterable<{ line: number; severity: ProblemSeverity }> | undefined;
+
+/**
+ * The launch's problems the language server does not already show: a launch problem on a line where the server has
+ * a diagnostic of the same severity is the same assembler message seen twice in Problems, so it is dropped; files
+ * the server has not analysed (closed includes, other documents) keep all of theirs.
+ */
+export function launchOnlyProblems(launch: Map<string, Problem[]>, server: ServerReported): Map<string, Problem[]> {
+  const out = new Map<string, Problem[]>();
+  for (const [file, list] of launch) {
+    const shown = new Set<string>();
+    for (const d of server(file) ?? []) shown.add(`${d.line}:${d.severity}`);
+    const kept = list.filter((p) => !shown.has(`${p.line}:${p.severity}`));
+    if (kept.length) out.set(file, kept);
+  }
+  return out;
+}

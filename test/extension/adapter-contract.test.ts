@@ -15,7 +15,8 @@ import { formatStatus } from '../../extension/logic/status';
 import { timelineItem } from '../../extension/logic/timeline';
 import { mapModel, walkModel } from '../../extension/logic/page-map';
 import { bitToggle, toggledValue, type DapVariable } from '../../extension/logic/control-regs';
-import { problemsByFile } from '../../extension/logic/problems';
+import { launchOnlyProblems, problemsByFile } from '../../extension/logic/problems';
+import { TestClient } from '../server/lsp-client';
 import { hoverExpressionAt, stripLine } from '../../extension/logic/hover-expression';
 import { inlineTargets } from '../../extension/logic/inline-values';
 import type { ModeTimelineEntry, PageTablesBody, StatusEvent, TranslateBody } from '../../extension/logic/protocol-types';
@@ -224,6 +225,21 @@ test('Problems: assembly errors of a failed launch land on the lines GNU as repo
     const list = problems.get(file)!;
     assert.deepEqual([...new Set(list.map((p) => p.line))].sort(), gnuLines);
     assert.ok(list.every((p) => p.severity === 'error' && p.message.length > 0 && (p.endLine > p.line || p.endColumn > p.column)));
+    // The language server reports the same file too: Problems shows each GNU error line once, not once per source.
+    const server = new TestClient();
+    try {
+      await server.initialize(dir);
+      const serverDiags = (await server.open(file)) as { range: { start: { line: number } }; severity?: number }[];
+      const reported = serverDiags.map((d) => ({ line: d.range.start.line, severity: (d.severity ?? 1) === 1 ? 'error' as const : 'warning' as const }));
+      assert.deepEqual([...new Set(reported.filter((d) => d.severity === 'error').map((d) => d.line))].sort(), gnuLines, 'the server sees the same errors');
+      const launchOnly = launchOnlyProblems(problems, (f) => (f === file ? reported : undefined));
+      const shown = [...reported.filter((d) => d.severity === 'error').map((d) => d.line), ...(launchOnly.get(file) ?? []).map((p) => p.line)];
+      assert.deepEqual(shown.sort(), gnuLines, 'each error line once in Problems');
+      // A file the server has not analysed keeps every launch problem.
+      assert.deepEqual(launchOnlyProblems(problems, () => undefined), problems);
+    } finally {
+      await server.close();
+    }
   } finally {
     await dc.stop();
     rmSync(dir, { recursive: true, force: true });
