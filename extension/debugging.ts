@@ -69,8 +69,9 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
 
   async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     let c = config as LaunchConfig;
+    // Read the program when the start mode or the CPU count is left to inference.
+    const inference = typeof c.program === 'string' && (c.start === undefined || c.cpus === undefined) ? await inferFor(c.program) : undefined;
     if (typeof c.program === 'string' && c.start === undefined) {
-      const inference = await inferFor(c.program);
       if (inference?.start) c.start = inference.start;
       else if (inference) {
         const picked = await pickStart(c.program, inference);
@@ -79,7 +80,7 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
         if (picked.entry && c.entry === undefined) c.entry = picked.entry;
       }
     }
-    c = withDefaults(c, machineDefaults(), folder?.uri.fsPath);
+    c = withDefaults(c, machineDefaults(), folder?.uri.fsPath, inference);
     return c as vscode.DebugConfiguration;
   }
 }

@@ -165,7 +165,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): void
         plan.config.start = picked.start;
       }
       const folder = vscode.workspace.getWorkspaceFolder(uri);
-      const config = withDefaults(plan.config, machineDefaults(), folder?.uri.fsPath);
+      const config = withDefaults(plan.config, machineDefaults(), folder?.uri.fsPath, inference);
       let bp: vscode.FunctionBreakpoint | undefined;
       if (plan.runTo && !vscode.debug.breakpoints.some((b) => b instanceof vscode.FunctionBreakpoint && b.functionName === plan.runTo)) {
         // Run to the symbol: a function breakpoint for this session only.

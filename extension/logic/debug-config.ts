@@ -61,9 +61,23 @@ export function configFor(program: string, start?: StartMode, extra: Partial<Lau
   return c;
 }
 
-/** Fills what the configuration leaves open: machine defaults from the settings and the folder for relative paths. */
-export function withDefaults(c: LaunchConfig, defaults: MachineDefaults, folder?: string): LaunchConfig {
+/** CPUs for a program that wakes APs (INIT/SIPI) when the settings ask for only one: the BSP and three APs. */
+export const SMP_CPUS = 4;
+
+/** The CPU count a program needs when the configuration does not say: more than one if it sends INIT/SIPI. */
+export function inferredCpus(inference: StartInference | undefined, defaults: MachineDefaults): number | undefined {
+  if (!inference?.smp) return undefined;
+  return defaults.cpus > 1 ? defaults.cpus : SMP_CPUS;
+}
+
+/**
+ * Fills what the configuration leaves open: machine defaults from the settings (more CPUs when the program sends
+ * INIT/SIPI) and the folder for relative paths.
+ */
+export function withDefaults(c: LaunchConfig, defaults: MachineDefaults, folder?: string, inference?: StartInference): LaunchConfig {
   const out = { ...c };
+  const smpCpus = out.cpus === undefined ? inferredCpus(inference, defaults) : undefined;
+  if (smpCpus !== undefined) out.cpus = smpCpus;
   if (out.cpus === undefined && defaults.cpus > 0 && defaults.cpus !== 1) out.cpus = defaults.cpus;
   if (out.memory === undefined && defaults.memory > 0 && defaults.memory !== 256) out.memory = defaults.memory;
   if (out.cpuid === undefined && defaults.cpuid && Object.keys(defaults.cpuid).length) out.cpuid = { ...defaults.cpuid };
@@ -77,6 +91,7 @@ export function dynamicConfigurations(program: string, inference: StartInference
   return order.map((start) => {
     const c = configFor('${file}', start);
     c.name = `${basename(program)}: ${start}${start === inference.start ? ' (inferred)' : ''}`;
+    if (inference.smp) c.cpus = SMP_CPUS;
     if (start === 'long64') {
       const entry = inference.choices.find((x) => x.start === 'long64')?.entry;
       if (entry) c.entry = entry;

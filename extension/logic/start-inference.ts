@@ -32,9 +32,18 @@ export interface StartChoice {
   entry?: string;
 }
 
+/** Evidence that the program wakes other CPUs: it sends a STARTUP IPI through the local APIC's ICR. */
+export interface SmpEvidence {
+  /** 0-based line of the ICR write. */
+  line: number;
+  reason: string;
+}
+
 export interface StartInference {
   /** Set when exactly one start mode has strong evidence. */
   start?: StartMode;
+  /** Set when the program sends INIT/SIPI: it needs more than one CPU. */
+  smp?: SmpEvidence;
   entry?: string;
   evidence: StartEvidence[];
   /** All four modes, those with evidence first: what the quick pick offers when `start` is undefined. */
@@ -91,7 +100,52 @@ export function inferStartFromSource(text: string): StartInference {
       evidence.push({ start: 'long64', line: sts[first].line, entry, strong: true, reason: `.code64 entry${entry ? ` ${entry}` : ''} (line ${sts[first].line + 1})` });
     }
   }
-  return decide(evidence);
+  const out = decide(evidence);
+  const smp = findStartupIpi(sts);
+  if (smp) out.smp = smp;
+  return out;
+}
+
+/** The xAPIC's default base (IA32_APIC_BASE after reset) and its ICR low register's offset (SDM Vol. 3A 11.4.1, 11.6.1). */
+const APIC_BASE = 0xfee00000;
+const ICR_LOW = 0x300;
+/** ICR bits 10:8, delivery mode: 110b = Start-Up (SDM Vol. 3A 11.6.1). */
+const DELIVERY_MODE = 0x700;
+const STARTUP = 0x600;
+const NUMBER = /^(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+const CONSTANT = /^(?:#\s*define\s+([A-Za-z_]\w*)\s+\(?\s*([^\s()]+)\s*\)?\s*$|\.(?:equ|set)\s+([A-Za-z_.$][\w.$]*)\s*,\s*(\S+)\s*$|([A-Za-z_.$][\w.$]*)\s*=\s*(\S+)\s*$)/;
+
+function numberValue(token: string): number | undefined {
+  if (!NUMBER.test(token)) return undefined;
+  return token.length > 1 && token[0] === '0' && !/^0[xXbB]/.test(token) ? parseInt(token, 8) : Number(token.replace(/^0[bB]/, '0b'));
+}
+
+/**
+ * A conservative look for a STARTUP IPI, before cpp: a `mov` of an immediate whose delivery mode is Start-Up to
+ * an operand at ICR offset 0x300, in a file that names the APIC base 0xFEE00000 (directly or through a plain
+ * `#define`/`.equ`/`=` constant). Code that builds the values at run time is not recognised.
+ */
+function findStartupIpi(sts: Statement[]): SmpEvidence | undefined {
+  const constants = new Map<string, number>();
+  for (const st of sts) {
+    const m = CONSTANT.exec(st.text);
+    if (!m) continue;
+    const value = numberValue(m[2] ?? m[4] ?? m[6]);
+    if (value !== undefined) constants.set(m[1] ?? m[3] ?? m[5], value);
+  }
+  const values = (text: string): number[] =>
+    (text.match(/[A-Za-z_.$][\w.$]*|\b[0-9][0-9a-fA-FxXbB]*/g) ?? []).map((t) => constants.get(t) ?? numberValue(t)).filter((v): v is number => v !== undefined);
+  const namesApic = sts.some((st) => values(st.text).some((v) => v === APIC_BASE || v === APIC_BASE + ICR_LOW));
+  if (!namesApic) return undefined;
+  for (const st of sts) {
+    const m = /^mov[lw]?\s+\$(.+?),\s*([^,]+)$/.exec(st.text);
+    if (!m || !isCode(st)) continue;
+    const startup = values(m[1]).some((v) => v < 0x100000 && (v & DELIVERY_MODE) === STARTUP);
+    const dest = values(m[2]);
+    const icr = dest.includes(APIC_BASE + ICR_LOW) || dest.includes(ICR_LOW);
+    if (startup && icr) return { line: st.line, reason: `STARTUP IPI written to the local APIC ICR (line ${st.line + 1})` };
+  }
+  return undefined;
 }
 
 /** Evidence in a flat image: the boot signature, or a reset ROM's size and far jump at 0xFFF0. */

@@ -86,3 +86,28 @@ test('flat images built by GNU as and ld: boot sector and reset ROM recognised f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SMP: programs that send INIT/SIPI get more than one CPU, exactly the examples QEMU runs with -smp 4', async () => {
+  const { EXAMPLES, REPO_ROOT } = await import('../machine/qemu/examples.js');
+  const { withDefaults, configFor, dynamicConfigurations, SMP_CPUS } = await import('../../extension/logic/debug-config.js');
+  const seen = new Set<string>();
+  for (const fx of EXAMPLES) {
+    if (seen.has(fx.path)) continue;
+    seen.add(fx.path);
+    const text = read(join(REPO_ROOT, fx.path));
+    const r = inferStartFromSource(text);
+    assert.equal(r.smp !== undefined, fx.cpus > 1, `${fx.path}: QEMU fixture runs with ${fx.cpus} CPU(s); inferred ${r.smp?.reason ?? 'none'}`);
+    const config = withDefaults(configFor(fx.path), { cpus: 1, memory: 256 }, undefined, r);
+    assert.equal(config.cpus ?? 1, fx.cpus > 1 ? SMP_CPUS : 1, fx.path);
+    if (r.smp) {
+      // The evidence points at a line that writes the ICR (offset 0x300 from the APIC base).
+      assert.match(text.split('\n')[r.smp.line], /ICR/);
+      assert.equal(withDefaults(configFor(fx.path), { cpus: 8, memory: 256 }, undefined, r).cpus, 8, 'the setting wins when it asks for more than one');
+      assert.equal(withDefaults({ ...configFor(fx.path), cpus: 2 }, { cpus: 1, memory: 256 }, undefined, r).cpus, 2, 'launch.json wins');
+      assert.ok(dynamicConfigurations(fx.path, r).every((c) => c.cpus === SMP_CPUS));
+    }
+  }
+  assert.ok(seen.has('examples/smp-rom/smp-wakeup.S') && seen.has('examples/smp/five-level-aps.S') && seen.has('examples/interrupts/timers.S'));
+  // The seed's BSP trampoline and the AP trampoline example wake nobody.
+  assert.equal(inferStartFromSource(read(SEED)).smp, undefined);
+});
