@@ -102,7 +102,10 @@ export class Mmu {
   private readonly tagHi = new Int32Array(TLB_SIZE);
   private readonly perm = new Int32Array(TLB_SIZE);
   private readonly frame = new Float64Array(TLB_SIZE);
-  private largeEntries = 0;
+  /** TLB slots that may hold a large-page entry (INVLPG checks only these, not the whole TLB). */
+  private readonly largeSlots = new Int32Array(TLB_SIZE);
+  private readonly inLargeSlots = new Uint8Array(TLB_SIZE);
+  private largeCount = 0;
   private pagingOn = false;
   /** PAE legacy mode page-directory-pointer entries, loaded when CR3 is written (SDM 4.4.1). */
   readonly pdpteLo = new Uint32Array(4);
@@ -142,7 +145,12 @@ export class Mmu {
   /** Drops every entry, global ones included (CR4.PGE/PAE/PSE/SMEP/LA57 changes, CR0.PG/WP changes, A20). */
   flushAll(): void {
     this.perm.fill(0);
-    this.largeEntries = 0;
+    this.clearLargeSlots();
+  }
+
+  private clearLargeSlots(): void {
+    for (let k = 0; k < this.largeCount; k++) this.inLargeSlots[this.largeSlots[k]] = 0;
+    this.largeCount = 0;
   }
 
   /** Drops non-global entries (MOV to CR3). */
@@ -156,13 +164,29 @@ export class Mmu {
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
     if (this.tagLo[i] === (vpn | 0) && this.tagHi[i] === (hi | 0)) this.perm[i] = 0;
-    if (this.largeEntries === 0) return;
-    for (let k = 0; k < TLB_SIZE; k++) {
-      const p = this.perm[k];
-      if ((p & T_LARGE) === 0 || this.tagHi[k] !== (hi | 0)) continue;
-      const shift = ((p >>> T_SHIFT_POS) & 63) - 12;
-      if (((this.tagLo[k] ^ vpn) >>> shift) === 0) this.perm[k] = 0;
+    const n = this.largeCount;
+    if (n === 0) return;
+    // Visit the recorded large-entry slots, dropping the ones that no longer hold a large entry.
+    const slots = this.largeSlots, perm = this.perm;
+    let kept = 0;
+    for (let j = 0; j < n; j++) {
+      const k = slots[j];
+      const p = perm[k];
+      if ((p & T_LARGE) === 0) {
+        this.inLargeSlots[k] = 0;
+        continue;
+      }
+      if (this.tagHi[k] === (hi | 0)) {
+        const shift = ((p >>> T_SHIFT_POS) & 63) - 12;
+        if (((this.tagLo[k] ^ vpn) >>> shift) === 0) {
+          perm[k] = 0;
+          this.inLargeSlots[k] = 0;
+          continue;
+        }
+      }
+      slots[kept++] = k;
     }
+    this.largeCount = kept;
   }
 
   // ---- segmentation -----------------------------------------------------------------------------------------
@@ -263,12 +287,14 @@ export class Mmu {
     if (acc === ACC_WRITE) this.walkPerm |= T_DIRTY;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
-    if (this.perm[i] & T_LARGE) this.largeEntries--;
     this.tagLo[i] = vpn | 0;
     this.tagHi[i] = hi | 0;
     this.frame[i] = phys - (phys % 4096);
     this.perm[i] = this.walkPerm | (this.walkShift << T_SHIFT_POS);
-    if (this.walkPerm & T_LARGE) this.largeEntries++;
+    if (this.walkPerm & T_LARGE && this.inLargeSlots[i] === 0) {
+      this.inLargeSlots[i] = 1;
+      this.largeSlots[this.largeCount++] = i;
+    }
     return phys;
   }
 
