@@ -55,6 +55,9 @@ interface CacheEntry {
   d: DecodedInstruction;
   mode: number;
   bytes: Uint8Array;
+  /** The host page and its write generation when the bytes were last known to match (hit = two compares). */
+  page: Uint8Array;
+  gen: number;
 }
 
 export interface X86ExecutorOptions {
@@ -66,9 +69,10 @@ export interface X86ExecutorOptions {
 
 /**
  * Executes x86 instructions on a Cpu. The decoded-instruction cache is keyed by physical address; an entry is
- * used only if the page's current bytes still equal the instruction's bytes, so any write path (CPU stores,
- * loaders, DMA, another CPU) is covered without slowing stores to pages that mix code and data (a boot sector's
- * stack lives in its code page). invalidatePage/flush drop entries eagerly as well.
+ * reused at once while its page's write generation (bumped by every memory write path) is unchanged, and after a
+ * write only if the page's bytes still equal the instruction's bytes: stores from any path (CPU, loaders, DMA,
+ * another CPU) are covered without slowing stores to pages that mix code and data (a boot sector's stack lives in
+ * its code page). invalidatePage/flush drop entries eagerly as well.
  */
 export class X86Executor implements Executor {
   private readonly pages = new Map<number, (CacheEntry | undefined)[]>();
@@ -144,11 +148,20 @@ export class X86Executor implements Executor {
       this.lastPage = pn;
       this.lastEntries = entries;
       const e = entries[off];
+      const gen = cpu.memory.readGen;
       if (e !== undefined && e.mode === mode) {
-        const b = e.bytes, n = e.d.length;
-        let same = true;
-        for (let k = 0; k < n; k++) if (page[off + k] !== b[k]) { same = false; break; }
-        if (same) d = e.d;
+        if (e.gen === gen && e.page === page) d = e.d;
+        else {
+          // The page was written (or replaced) since: reuse the entry only if its bytes are unchanged.
+          const b = e.bytes, n = e.d.length;
+          let same = true;
+          for (let k = 0; k < n; k++) if (page[off + k] !== b[k]) { same = false; break; }
+          if (same) {
+            d = e.d;
+            e.gen = gen;
+            e.page = page;
+          }
+        }
       }
       if (d === null) {
         const nd = newDecoded();
@@ -157,7 +170,7 @@ export class X86Executor implements Executor {
         const ok = decodeInstruction(this.reader, 0, mode, nd);
         this.fetchPage = undefined;
         if (ok) {
-          entries[off] = { d: nd, mode, bytes: page.slice(off, off + nd.length) };
+          entries[off] = { d: nd, mode, bytes: page.slice(off, off + nd.length), page, gen };
           d = nd;
         }
       }

@@ -35,6 +35,8 @@ interface Chunk {
   /** Snapshot epoch in which each page was last made private; older pages are shared and copied on write. */
   epoch: Int32Array;
   kind: Uint8Array;
+  /** Write generation per page: bumped by every path that changes the page's bytes (decoded-instruction cache). */
+  gen: Int32Array;
 }
 
 export interface MemoryConfig {
@@ -134,6 +136,7 @@ export class PhysicalMemory {
       const p = c.pages[i];
       if (p !== undefined && c.kind[i] === 0 && c.epoch[i] === this.epochNow) {
         p[a & PAGE_MASK] = v;
+        c.gen[i]++;
         return;
       }
     }
@@ -155,6 +158,7 @@ export class PhysicalMemory {
         const o = a & PAGE_MASK;
         p[o] = v;
         p[o + 1] = v >>> 8;
+        c.gen[i]++;
         return;
       }
     }
@@ -178,6 +182,7 @@ export class PhysicalMemory {
         p[o + 1] = v >>> 8;
         p[o + 2] = v >>> 16;
         p[o + 3] = v >>> 24;
+        c.gen[i]++;
         return;
       }
     }
@@ -192,8 +197,12 @@ export class PhysicalMemory {
     const c = this.chunkOf(pageNumber);
     if (c === undefined) return undefined;
     const i = pageNumber & (CHUNK_PAGES - 1);
+    this.readGen = c.gen[i];
     return (c.kind[i] & SLOW_READ) === 0 ? c.pages[i] : undefined;
   }
+
+  /** Write generation of the page last returned by pageForRead (changes whenever its bytes may have changed). */
+  readGen = 0;
 
   // ---- bulk access for loaders and debuggers (not for the hot path) --------------------------------------
 
@@ -244,6 +253,7 @@ export class PhysicalMemory {
       c.pages[i] = data.subarray(off, off + PAGE_SIZE);
       c.snapPages = null;
       c.epoch[i] = -1; // never written through anyway
+      c.gen[i]++;
     }
   }
 
@@ -298,6 +308,7 @@ export class PhysicalMemory {
       for (let i = 0; i < CHUNK_PAGES; i++) {
         const p = saved ? saved[i] : undefined;
         c.pages[i] = (c.kind[i] & 3) === KIND_ROM && p === undefined ? c.pages[i] : p;
+        c.gen[i]++;
       }
     }
     this.allocatedPages = s.allocated;
@@ -325,7 +336,7 @@ export class PhysicalMemory {
       for (let i = 0; i < CHUNK_PAGES; i++) kind[i] = this.defaultKind(ci * CHUNK_PAGES + i);
       const pages: (Uint8Array | undefined)[] = [];
       for (let i = 0; i < CHUNK_PAGES; i++) pages.push(undefined);
-      c = { pages, snapPages: null, epoch: new Int32Array(CHUNK_PAGES), kind };
+      c = { pages, snapPages: null, epoch: new Int32Array(CHUNK_PAGES), kind, gen: new Int32Array(CHUNK_PAGES) };
       this.chunks.set(ci, c);
       if (ci < this.low.length) this.low[ci] = c;
     }
@@ -337,6 +348,7 @@ export class PhysicalMemory {
     const c = this.ensureChunk(pn);
     const i = pn & (CHUNK_PAGES - 1);
     const p = c.pages[i];
+    c.gen[i]++; // the caller is about to change the page's bytes
     if ((c.kind[i] & 3) === KIND_ROM && p !== undefined) return p; // loaders write ROM images in place
     if (p !== undefined && c.epoch[i] === this.epochNow) return p;
     if (p === undefined) {
