@@ -527,8 +527,10 @@ export class Assembler {
       return;
     }
 
-    // Labels.
+    // Labels (most statements have no colon: skip the regex then).
+    const mayHaveLabel = text.includes(':');
     for (;;) {
+      if (!mayHaveLabel) break;
       LABEL.lastIndex = pos;
       const m = LABEL.exec(text);
       if (!m) break;
@@ -546,7 +548,7 @@ export class Assembler {
 
     // `sym = expr` (and `. = expr`, which moves the location counter).
     ASSIGNMENT.lastIndex = pos;
-    const asg = ASSIGNMENT.exec(text);
+    const asg = text.includes('=', pos) ? ASSIGNMENT.exec(text) : null;
     if (asg) {
       const ctx = this.newStatement(line, p, 'assignment', asg[1], pos, pos + asg[0].length);
       const r = this.parseWholeExpr(ctx, { text: text.slice(pos + asg[0].length), column: pos + asg[0].length });

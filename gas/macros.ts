@@ -206,8 +206,9 @@ export function substituteLine(
   outer: Origin['expansion'],
 ): PreprocessedLine {
   const t = line.text;
-  // The expansion stack every output segment gets (cpp-macro steps of the body text are kept in front).
-  const base: ExpansionStep[] = [step, ...outer];
+  // The expansion stack every output segment gets (cpp-macro steps of the body text are kept in front); one
+  // array per expansion, shared by all its lines.
+  const base = expansionBase(step, outer);
   if (!t.includes('\\')) {
     // Nothing to substitute: same text, same segments, one more expansion step.
     return { text: t, segments: line.segments.map((sg) => ({ start: sg.start, end: sg.end, origin: withExpansion(sg.origin, base) })) };
@@ -286,11 +287,34 @@ export function substituteLine(
   return { text, segments };
 }
 
+let lastStep: ExpansionStep | undefined;
+let lastOuter: Origin['expansion'] | undefined;
+let lastBase: ExpansionStep[] = [];
+/** Body-origin stack → stack inside the current expansion (cleared when the expansion changes). */
+const mergedStacks = new Map<ExpansionStep[], ExpansionStep[]>();
+
+function expansionBase(step: ExpansionStep, outer: Origin['expansion']): ExpansionStep[] {
+  if (step !== lastStep || outer !== lastOuter) {
+    lastStep = step;
+    lastOuter = outer;
+    lastBase = [step, ...outer];
+    mergedStacks.clear();
+  }
+  return lastBase;
+}
+
 /** The origin inside one more expansion: cpp-macro steps of the text stay innermost, include steps give way. */
 function withExpansion(o: Origin, base: ExpansionStep[]): Origin {
   if (o.expansion.length === 0) return { range: o.range, expansion: base };
-  const cpp = o.expansion.filter((e) => e.kind === 'cpp-macro');
-  return { range: o.range, expansion: cpp.length ? [...cpp, ...base] : base };
+  if (base !== lastBase) return { range: o.range, expansion: mergeStacks(o.expansion, base) };
+  let merged = mergedStacks.get(o.expansion);
+  if (!merged) mergedStacks.set(o.expansion, (merged = mergeStacks(o.expansion, base)));
+  return { range: o.range, expansion: merged };
+}
+
+function mergeStacks(inner: ExpansionStep[], base: ExpansionStep[]): ExpansionStep[] {
+  const cpp = inner.filter((e) => e.kind === 'cpp-macro');
+  return cpp.length ? [...cpp, ...base] : base;
 }
 
 /** Whether a body line opens or closes a nesting level: returns the directive word (lowercase) or undefined. */
