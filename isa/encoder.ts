@@ -42,6 +42,14 @@ function fail(message: string, rank: number, operand?: number): Failure {
   return { message, rank, operand };
 }
 
+/**
+ * While forms are tried, the rank the best failure so far holds: a failure that cannot beat it is dropped by the
+ * caller anyway, so its message need not be built (most forms of a mnemonic fail; building each message was a
+ * good part of the encoder's time).
+ */
+let rankToBeat = -Infinity;
+const CANNOT_WIN: Failure = { message: '', rank: -Infinity };
+
 function toSigned64(v: bigint): bigint {
   return BigInt.asIntN(64, v);
 }
@@ -140,23 +148,24 @@ function defaultSize(form: InstructionForm, ctx: Ctx): number {
 /** Chooses the operand size of `form` for this input, or explains why it cannot. */
 function chooseSize(form: InstructionForm, ctx: Ctx, relaxed: boolean): number | Failure {
   const name = ctx.mnemonic;
-  if (form.impliedSize) return ctx.suffix ? fail(`invalid instruction suffix for \`${ctx.base}'`, 1) : form.impliedSize;
+  if (form.impliedSize) return ctx.suffix ? (rankToBeat >= 1 ? CANNOT_WIN : fail(`invalid instruction suffix for \`${ctx.base}'`, 1)) : form.impliedSize;
   if (form.sizes.length === 0) {
-    if (ctx.suffix) return fail(`invalid instruction suffix for \`${ctx.base}'`, 1);
+    if (ctx.suffix) return rankToBeat >= 1 ? CANNOT_WIN : fail(`invalid instruction suffix for \`${ctx.base}'`, 1);
     return 0;
   }
   if (ctx.suffix) {
     const s = sizeSuffixes[ctx.suffix];
-    if (!form.sizes.includes(s)) return fail(`invalid instruction suffix for \`${ctx.base}'`, 1);
+    if (!form.sizes.includes(s)) return rankToBeat >= 1 ? CANNOT_WIN : fail(`invalid instruction suffix for \`${ctx.base}'`, 1);
     return s;
   }
   let inferred = 0;
-  ctx.input.operands.forEach((op, i) => {
+  const operands = ctx.input.operands;
+  for (let i = 0; i < operands.length; i++) {
     const spec = form.operands[i];
-    if (!spec || !sizedSpecs.has(spec)) return;
-    const r = reg(op);
+    if (!spec || !sizedSpecs.has(spec)) continue;
+    const r = reg(operands[i]);
     if (isGpr(r) && !inferred) inferred = gprBits(r);
-  });
+  }
   if (inferred) return form.sizes.includes(inferred) ? inferred : fail(`operand size mismatch for \`${ctx.base}'`, 1);
   const d = defaultSize(form, ctx);
   if (form.sizes.includes(d)) return d;
@@ -460,12 +469,16 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
     }
   }
   // String operands must agree on their address size.
-  const stringSizes = new Set<number>();
-  ops.forEach((o, i) => {
+  let stringSize = -1;
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i];
     const spec = form.operands[i];
-    if ((spec === 'ms' || spec === 'md') && o.kind === 'mem' && o.base) stringSizes.add(gprBits(lookupRegister(o.base)!));
-  });
-  if (stringSizes.size > 1) return fail(`operand type mismatch for \`${ctx.mnemonic}'`, 4);
+    if ((spec === 'ms' || spec === 'md') && o.kind === 'mem' && o.base) {
+      const bits = gprBits(lookupRegister(o.base)!);
+      if (stringSize >= 0 && bits !== stringSize) return fail(`operand type mismatch for \`${ctx.mnemonic}'`, 4);
+      stringSize = bits;
+    }
+  }
   // Address size and its prefix.
   let asz: 16 | 32 | 64 = addressSize(mem, ctx);
   if (form.asz) asz = form.asz;
@@ -657,7 +670,7 @@ function computeCandidates(mnemonic: string): { form: InstructionForm; suffix?: 
 /** Whether the operand list matches a form's specs at some size. */
 function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Failure {
   const ops = ctx.input.operands;
-  if (ops.length !== form.operands.length) return fail(`number of operands mismatch for \`${ctx.base}'`, 0.2);
+  if (ops.length !== form.operands.length) return rankToBeat >= 0.2 ? CANNOT_WIN : fail(`number of operands mismatch for \`${ctx.base}'`, 0.2);
   if (form.only64 && ctx.mode !== 64) return fail(`\`${ctx.mnemonic}' is only supported in 64-bit mode`, 0.5);
   if (form.no64 && ctx.mode === 64) {
     // GNU words these two cases its own way.
@@ -677,12 +690,13 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
   ctx.sizeShown = !!ctx.suffix || ops.some((o, i) => sizedSpecs.has(form.operands[i]) && isGpr(reg(o)));
   for (let i = 0; i < ops.length; i++) {
     if (!matchOperand(form.operands[i], ops[i], size, form, ctx)) {
+      if (rankToBeat >= 1.6) return CANNOT_WIN;
       const message = operandMismatchMessage(form, ctx, size, i);
       return fail(message, message.startsWith('operand type') ? 1.5 : 1.6, i);
     }
   }
   let memIndex = -1;
-  ops.forEach((o, i) => { if (o.kind === 'mem') memIndex = i; });
+  for (let i = 0; i < ops.length; i++) if (ops[i].kind === 'mem') memIndex = i;
   const defaulted = !ctx.suffix && form.sizes.length > 1 && !ops.some((o, i) => sizedSpecs.has(form.operands[i]) && isGpr(reg(o)));
   return { form, size, defaulted, mem: memIndex >= 0 ? (ops[memIndex] as MemOperand) : undefined, memIndex };
 }
@@ -810,6 +824,7 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     for (const { form, suffix } of cands) {
       ctx.suffix = suffix;
       ctx.base = suffix ? input.mnemonic.slice(0, -1) : input.mnemonic;
+      rankToBeat = best.rank;
       const m = tryForm(form, ctx, relaxed);
       if (isFailure(m)) {
         if (m.rank > best.rank) best = m;
