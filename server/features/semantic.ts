@@ -1,6 +1,7 @@
 // Semantic tokens: what TextMate cannot know — which names are GAS macro calls, cpp macros, labels, which
-// registers belong to which class, and which words are macro parameters. Instructions are `keyword` (the colour
-// the grammar gives mnemonics); directives are left to the grammar, which colours them apart from instructions.
+// registers belong to which class, and which words are macro parameters. Instructions are `keyword`, which the
+// manifest's semanticTokenScopes maps to the grammar's keyword.mnemonic.gas (the default fallback for `keyword`
+// is keyword.control, the directives' colour); directives are left to the grammar.
 import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensLegend } from 'vscode-languageserver';
 import { lookupRegister } from '../../isa/registers';
 import type { DocAnalysis } from '../workspace';

@@ -234,8 +234,6 @@ const steps: Step[] = [
   {
     name: 'with the language server\'s semantic tokens they still differ',
     timeoutMs: 90_000,
-    knownIssue:
-      'server/features/semantic.ts marks instructions and directives both as `keyword`, so Dark Modern paints them alike',
     run: async () => {
       const p = requirePage();
       if (!profile) throw new Error('no profile');

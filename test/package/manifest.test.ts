@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
+import { legend } from '../../server/features/semantic';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -22,6 +23,18 @@ test('the gas-x86 language covers .S and .s with a grammar and configuration tha
   const grammar = pkg.contributes.grammars.find((g: { language: string }) => g.language === 'gas-x86');
   assert.ok(existsSync(grammar.path));
   assert.deepEqual(pkg.contributes.breakpoints, [{ language: 'gas-x86' }]);
+});
+
+test('semantic token scopes map server token types to scopes the grammar itself uses', () => {
+  const grammarText = readFileSync(pkg.contributes.grammars[0].path, 'utf8');
+  for (const entry of pkg.contributes.semanticTokenScopes) {
+    assert.equal(entry.language, 'gas-x86');
+    for (const [selector, scopes] of Object.entries(entry.scopes as Record<string, string[]>)) {
+      assert.ok(legend.tokenTypes.includes(selector.split('.')[0]), `${selector} is a token type the server sends`);
+      // Instructions take the grammar's mnemonic colour, not the keyword.control default (the directives' colour).
+      for (const scope of scopes) assert.ok(grammarText.includes(`"${scope}"`), `${scope} is a grammar scope`);
+    }
+  }
 });
 
 test('the debugger documents every launch attribute and offers a snippet per start mode', () => {
