@@ -8,7 +8,8 @@ import type { Executor } from '../cpu/executor';
 import * as Mfault from '../cpu/fault';
 import * as Mmmu from '../cpu/mmu';
 import * as Msegment from '../cpu/segment';
-import type { PhysicalMemory } from '../memory/physical';
+import type { Chunk, PhysicalMemory } from '../memory/physical';
+import * as Mphysical from '../memory/physical';
 import * as Mcontext from './context';
 import * as Mcontrol from './control';
 import type { Handler } from './integer';
@@ -21,7 +22,8 @@ const { decodeInstruction, newDecoded } = Mdecoder;
 const { forms } = Mtable;
 const { GP, UD } = Mfault;
 const { ACC_EXEC } = Mmmu;
-const { CS } = Msegment;
+const { CS, ATTR_CE, ATTR_CODE, ATTR_UNUSABLE } = Msegment;
+const { SLOW_READ } = Mphysical;
 const { X, computeEa, K_MOFFS, formDst, formSrc } = Mcontext;
 const { controlHandlers } = Mcontrol;
 const { integerHandlers } = Minteger;
@@ -60,6 +62,23 @@ interface CacheEntry {
   gen: number;
 }
 
+/**
+ * Per CPU: the code page of the last cached fetch, valid while the MMU's epoch, CPL and mode are unchanged, so
+ * the next fetch from that page skips segmentation, the TLB and the memory's chunk lookup.
+ */
+class FetchCache {
+  cpu: Cpu | null = null;
+  epoch = -1;
+  cpl = -1;
+  mode = '';
+  codeSize = 0;
+  vpn = -1;
+  hi = -1;
+  chunk: Chunk | undefined = undefined;
+  index = 0;
+  entries: (CacheEntry | undefined)[] | undefined = undefined;
+}
+
 export interface X86ExecutorOptions {
   /** CPUs in the machine (CPUID topology). */
   cpuCount?: number;
@@ -87,6 +106,7 @@ export class X86Executor implements Executor {
   private fetchPage: Uint8Array | undefined = undefined;
   private fetchOff = 0;
   private readonly reader = (i: number): number => this.fetchByte(i);
+  private readonly fetchCaches: FetchCache[] = [];
 
   constructor(options: X86ExecutorOptions = {}) {
     this.useCache = options.cache ?? true;
@@ -95,6 +115,7 @@ export class X86Executor implements Executor {
 
   invalidatePage(page: number): void {
     this.pages.delete(page);
+    this.forgetFetchCaches();
     if (page === this.lastPage) {
       this.lastPage = -1;
       this.lastEntries = undefined;
@@ -103,8 +124,22 @@ export class X86Executor implements Executor {
 
   flush(): void {
     this.pages.clear();
+    this.forgetFetchCaches();
     this.lastPage = -1;
     this.lastEntries = undefined;
+  }
+
+  private forgetFetchCaches(): void {
+    for (const f of this.fetchCaches) f.cpu = null;
+  }
+
+  private fetchCacheOf(cpu: Cpu): FetchCache {
+    let f = this.fetchCaches[cpu.id];
+    if (f === undefined) {
+      while (this.fetchCaches.length <= cpu.id) this.fetchCaches.push(new FetchCache());
+      f = this.fetchCaches[cpu.id];
+    }
+    return f;
   }
 
   private fetchByte(i: number): number {
@@ -130,6 +165,27 @@ export class X86Executor implements Executor {
     const mode = cpu.codeSize;
     const ripLo = cpu.ripLo, ripHi = cpu.ripHi;
     const mmu = cpu.mmu;
+    const fc = this.fetchCacheOf(cpu);
+    // Fast path: same code page as the last cached fetch and nothing that changes its translation since.
+    if (fc.cpu === cpu && fc.epoch === mmu.epoch && fc.cpl === cpu.cpl && fc.mode === cpu.mode && fc.codeSize === mode) {
+      let lin = ripLo, hi = ripHi, ok = true;
+      if (cpu.mode !== 'long') {
+        // What linearize() checks for a 1-byte fetch; anything unusual (expand-down, unusable) takes the slow path.
+        const sr = cpu.seg[CS];
+        ok = ripLo <= sr.limit && (sr.attr & ATTR_UNUSABLE) === 0 && (sr.attr & (ATTR_CODE | ATTR_CE)) !== ATTR_CE;
+        lin = (sr.base + ripLo) >>> 0;
+        hi = 0;
+      }
+      const off = lin & 0xfff;
+      if (ok && lin >>> 12 === fc.vpn && hi === fc.hi && off <= 0x1000 - 15 && (mode !== 16 || (ripLo & 0xffff) <= 0xfff0)) {
+        const c = fc.chunk!, i = fc.index;
+        const e = fc.entries![off];
+        if (e !== undefined && e.mode === mode && (c.kind[i] & SLOW_READ) === 0 && e.page === c.pages[i] && e.gen === c.gen[i]) {
+          execute(cpu, e.d, ripLo, ripHi, mode);
+          return;
+        }
+      }
+    }
     mmu.linearize(CS, ripLo, ripHi, 1, ACC_EXEC);
     const linOff = mmu.linLo & 0xfff;
     const phys = mmu.translate(mmu.linLo, mmu.linHi, ACC_EXEC);
@@ -173,6 +229,18 @@ export class X86Executor implements Executor {
           entries[off] = { d: nd, mode, bytes: page.slice(off, off + nd.length), page, gen };
           d = nd;
         }
+      }
+      if (d !== null) {
+        fc.cpu = cpu;
+        fc.epoch = mmu.epoch;
+        fc.cpl = cpu.cpl;
+        fc.mode = cpu.mode;
+        fc.codeSize = mode;
+        fc.vpn = mmu.linLo >>> 12;
+        fc.hi = mmu.linHi;
+        fc.chunk = cpu.memory.chunkFor(pn);
+        fc.index = pn & 1023;
+        fc.entries = entries;
       }
     }
     if (d === null) {

@@ -14,7 +14,8 @@ export const KIND_RAM = 0, KIND_ROM = 1, KIND_MMIO = 2, KIND_NONE = 3;
 /** Extra per-page bits that force the slow path: writes here must invalidate decoded code / check watchpoints. */
 export const KIND_CODE = 4, KIND_WATCH = 8;
 /** Kind bits that force reads onto the slow path: MMIO and NONE both have bit 1 set. */
-const SLOW_READ = 2 | 8;
+/** Kind bits whose reads must take the slow path (MMIO, watched). */
+export const SLOW_READ = 2 | 8;
 
 export interface MmioDevice {
   /** Reads `size` bytes at `offset` within the region (little-endian value). */
@@ -28,7 +29,8 @@ interface MmioRegion {
   device: MmioDevice;
 }
 
-interface Chunk {
+/** 1024 pages' host arrays, kinds and write generations (exposed read-only for the instruction-fetch cache). */
+export interface Chunk {
   pages: (Uint8Array | undefined)[];
   /** The copy of `pages` handed to the latest snapshot, reused while no page pointer changes (null after one does). */
   snapPages: (Uint8Array | undefined)[] | null;
@@ -199,6 +201,11 @@ export class PhysicalMemory {
     const i = pageNumber & (CHUNK_PAGES - 1);
     this.readGen = c.gen[i];
     return (c.kind[i] & SLOW_READ) === 0 ? c.pages[i] : undefined;
+  }
+
+  /** The chunk holding page `pageNumber` (index `pageNumber & 1023`), if any; for fetch caches, never to write. */
+  chunkFor(pageNumber: number): Chunk | undefined {
+    return this.chunkOf(pageNumber);
   }
 
   /** Write generation of the page last returned by pageForRead (changes whenever its bytes may have changed). */
