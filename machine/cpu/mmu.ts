@@ -98,6 +98,8 @@ export class Mmu {
   linHi = 0;
   /** High half of the last 64-bit read. */
   hi = 0;
+  /** Bumped whenever a translation may change (flushes, INVLPG, mode changes, TLB refills): fetch caches key on it. */
+  epoch = 0;
   private readonly tagLo = new Int32Array(TLB_SIZE);
   private readonly tagHi = new Int32Array(TLB_SIZE);
   private readonly perm = new Int32Array(TLB_SIZE);
@@ -106,6 +108,10 @@ export class Mmu {
   private readonly largeSlots = new Int32Array(TLB_SIZE);
   private readonly inLargeSlots = new Uint8Array(TLB_SIZE);
   private largeCount = 0;
+  /** TLB slots filled since they were last cleared, so flushes touch only those, not all 4096. */
+  private readonly usedSlots = new Int32Array(TLB_SIZE);
+  private readonly inUsedSlots = new Uint8Array(TLB_SIZE);
+  private usedCount = 0;
   private pagingOn = false;
   /** PAE legacy mode page-directory-pointer entries, loaded when CR3 is written (SDM 4.4.1). */
   readonly pdpteLo = new Uint32Array(4);
@@ -137,6 +143,7 @@ export class Mmu {
 
   /** Call after CR0/CR4/EFER changes (the caller flushes the TLB when the SDM says so). */
   modeChanged(): void {
+    this.epoch++;
     this.pagingOn = (this.s.cr0 & CR0_PG) !== 0;
   }
 
@@ -144,7 +151,14 @@ export class Mmu {
 
   /** Drops every entry, global ones included (CR4.PGE/PAE/PSE/SMEP/LA57 changes, CR0.PG/WP changes, A20). */
   flushAll(): void {
-    this.perm.fill(0);
+    this.epoch++;
+    const perm = this.perm, used = this.usedSlots, inUsed = this.inUsedSlots;
+    for (let k = 0; k < this.usedCount; k++) {
+      const i = used[k];
+      perm[i] = 0;
+      inUsed[i] = 0;
+    }
+    this.usedCount = 0;
     this.clearLargeSlots();
   }
 
@@ -155,12 +169,23 @@ export class Mmu {
 
   /** Drops non-global entries (MOV to CR3). */
   flushNonGlobal(): void {
-    const perm = this.perm;
-    for (let i = 0; i < TLB_SIZE; i++) if ((perm[i] & T_GLOBAL) === 0) perm[i] = 0;
+    this.epoch++;
+    const perm = this.perm, used = this.usedSlots, inUsed = this.inUsedSlots;
+    let kept = 0;
+    for (let k = 0; k < this.usedCount; k++) {
+      const i = used[k];
+      if ((perm[i] & T_GLOBAL) !== 0) used[kept++] = i;
+      else {
+        perm[i] = 0;
+        inUsed[i] = 0;
+      }
+    }
+    this.usedCount = kept;
   }
 
   /** INVLPG: drops the translation of one page, including every 4 KiB piece of a large page containing it. */
   invalidatePage(lo: number, hi: number): void {
+    this.epoch++;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
     if (this.tagLo[i] === (vpn | 0) && this.tagHi[i] === (hi | 0)) this.perm[i] = 0;
@@ -285,12 +310,17 @@ export class Mmu {
     const set = acc === ACC_WRITE ? PTE_A | PTE_D : PTE_A;
     if ((lv & set) !== set) mem.write8(leaf, lv | set);
     if (acc === ACC_WRITE) this.walkPerm |= T_DIRTY;
+    this.epoch++;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
     this.tagLo[i] = vpn | 0;
     this.tagHi[i] = hi | 0;
     this.frame[i] = phys - (phys % 4096);
     this.perm[i] = this.walkPerm | (this.walkShift << T_SHIFT_POS);
+    if (this.inUsedSlots[i] === 0) {
+      this.inUsedSlots[i] = 1;
+      this.usedSlots[this.usedCount++] = i;
+    }
     if (this.walkPerm & T_LARGE && this.inLargeSlots[i] === 0) {
       this.inLargeSlots[i] = 1;
       this.largeSlots[this.largeCount++] = i;
