@@ -93,12 +93,24 @@ export function setLazy(s: CpuState, op: number, bytes: number, a: number, ah: n
 
 /** Sets the flags in `which` to `f` eagerly (others kept, lazy ones materialized first). */
 export function setFlags(s: CpuState, f: number, which: number): void {
+  if (which === ARITH) {
+    // Every arithmetic flag is replaced: the pending lazy record need not be evaluated first.
+    s.lazyOp = 0;
+    s.eflags = ((s.eflags & ~ARITH) | (f & ARITH)) >>> 0;
+    return;
+  }
   const cur = s.lazyOp !== 0 ? s.getEflags() : s.eflags;
   s.eflags = ((cur & ~which) | (f & which)) >>> 0;
 }
 
 /** Condition code 0-15 (Jcc/SETcc/CMOVcc order). */
 export function condition(s: CpuState, cc: number): boolean {
+  if (s.lazyOp !== 0 && cc >> 1 === 2) {
+    // ZF straight from the lazy result (JZ/JNZ after DEC, CMP, TEST...): no full evaluation, record kept.
+    const n = s.lazySize;
+    const z = n === 8 ? (s.lazyRes | s.lazyResHi) === 0 : (s.lazyRes & maskOf(n)) === 0;
+    return (cc & 1) !== 0 ? !z : z;
+  }
   const f = s.lazyOp !== 0 ? s.getEflags() : s.eflags;
   let r: boolean;
   switch (cc >> 1) {
