@@ -15,7 +15,7 @@ const { forms } = Mtable;
 const { BR, DE, GP, UD } = Mfault;
 const { loadSegment } = Msegments;
 const { CS, DS, ES, FS, GS, SS } = Msegment;
-const { X, formDst, formFirst, formSrc, getReg, readOp, readRm, setReg, writeOp, writeRm, readMem, writeMem, eaPlus, K_RM, K_IMM, K_CL, K_ONE } = Mcontext;
+const { X, formDst, formFirst, formSrc, getReg, readOp, readRm, setReg, writeOp, writeRm, readMem, writeMem, eaPlus, K_RM, K_REG, K_IMM, K_CL, K_ONE } = Mcontext;
 const { AF, ARITH, CF, L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_SBB, L_SUB, OF, PARITY, PF, SF, ZF, condition, maskOf, setFlags, setLazy, signOf, szp } = Mflags;
 const { W, imul32, imul64, mul32, mul64, udiv128, udiv64 } = Mwide;
 
@@ -24,7 +24,9 @@ export const integerHandlers: Record<string, Handler> = {};
 const H = integerHandlers;
 
 const TWO32 = 0x1_0000_0000;
-let rLo = 0, rHi = 0;
+/** Result of add/sub/shift helpers. Object fields, not module `let`s: a 32-bit unsigned value stored in a
+ * closure variable is boxed anew on every write, a double field is updated in place. */
+const R = { lo: 0, hi: 0 };
 
 /** Source operand size fixed by the spec (movzx rm8, movsxd rm32, lar rm16), else 0. */
 export const formSrcBits = new Uint8Array(forms.length);
@@ -40,22 +42,22 @@ function cf(cpu: Cpu): number {
 function add(size: number, a: number, ah: number, b: number, bh: number, c: number): void {
   if (size === 64) {
     const l = a + b + c;
-    rLo = l >>> 0;
-    rHi = (ah + bh + (l >= TWO32 ? 1 : 0)) >>> 0;
+    R.lo = l >>> 0;
+    R.hi = (ah + bh + (l >= TWO32 ? 1 : 0)) >>> 0;
   } else {
-    rLo = size === 32 ? (a + b + c) >>> 0 : (a + b + c) & maskOf(size >> 3);
-    rHi = 0;
+    R.lo = size === 32 ? (a + b + c) >>> 0 : (a + b + c) & maskOf(size >> 3);
+    R.hi = 0;
   }
 }
 
 function sub(size: number, a: number, ah: number, b: number, bh: number, c: number): void {
   if (size === 64) {
     const l = a - b - c;
-    rLo = l >>> 0;
-    rHi = (ah - bh - (l < 0 ? 1 : 0)) >>> 0;
+    R.lo = l >>> 0;
+    R.hi = (ah - bh - (l < 0 ? 1 : 0)) >>> 0;
   } else {
-    rLo = size === 32 ? (a - b - c) >>> 0 : (a - b - c) & maskOf(size >> 3);
-    rHi = 0;
+    R.lo = size === 32 ? (a - b - c) >>> 0 : (a - b - c) & maskOf(size >> 3);
+    R.hi = 0;
   }
 }
 
@@ -64,21 +66,43 @@ function sub(size: number, a: number, ah: number, b: number, bh: number, c: numb
 function aluOp(kind: number): Handler {
   return (cpu, d) => {
     const fi = d.formIndex, size = d.opSize, bytes = size >> 3;
-    const b = readOp(cpu, formSrc[fi], size);
-    const bh = size === 64 ? X.hi : 0;
-    const dk = formDst[fi];
-    const a = readOp(cpu, dk, size);
-    const ah = size === 64 ? X.hi : 0;
-    switch (kind) {
-      case 0: add(size, a, ah, b, bh, 0); setLazy(cpu, L_ADD, bytes, a, ah, b, bh, rLo, rHi); break;
-      case 2: { const c = cf(cpu); add(size, a, ah, b, bh, c); setLazy(cpu, c ? L_ADC : L_ADD, bytes, a, ah, b, bh, rLo, rHi); break; }
-      case 3: { const c = cf(cpu); sub(size, a, ah, b, bh, c); setLazy(cpu, c ? L_SBB : L_SUB, bytes, a, ah, b, bh, rLo, rHi); break; }
-      case 5: case 7: sub(size, a, ah, b, bh, 0); setLazy(cpu, L_SUB, bytes, a, ah, b, bh, rLo, rHi); break;
-      case 1: rLo = (a | b) >>> 0; rHi = (ah | bh) >>> 0; setLazy(cpu, L_LOGIC, bytes, 0, 0, 0, 0, rLo, rHi); break;
-      case 4: case 8: rLo = (a & b) >>> 0; rHi = (ah & bh) >>> 0; setLazy(cpu, L_LOGIC, bytes, 0, 0, 0, 0, rLo, rHi); break;
-      case 6: rLo = (a ^ b) >>> 0; rHi = (ah ^ bh) >>> 0; setLazy(cpu, L_LOGIC, bytes, 0, 0, 0, 0, rLo, rHi); break;
+    const dk = formDst[fi], sk = formSrc[fi];
+    // Fast path: 32/64-bit register destination with a register or immediate source (no generic operand access).
+    const dr = d.hasMem || size < 32 ? -1 : dk === K_RM ? d.rmReg : dk === K_REG ? d.reg : -1;
+    let a: number, ah: number, b: number, bh: number;
+    if (dr >= 0 && (sk === K_IMM || sk === K_REG || (sk === K_RM && dk === K_REG))) {
+      const g = cpu.gprLo, gh = cpu.gprHi;
+      if (sk === K_IMM) {
+        b = d.imm >>> 0;
+        bh = size === 64 ? d.immHigh >>> 0 : 0;
+      } else {
+        const sr = sk === K_REG ? d.reg : d.rmReg;
+        b = g[sr];
+        bh = size === 64 ? gh[sr] : 0;
+      }
+      a = g[dr];
+      ah = size === 64 ? gh[dr] : 0;
+    } else {
+      b = readOp(cpu, sk, size);
+      bh = size === 64 ? X.hi : 0;
+      a = readOp(cpu, dk, size);
+      ah = size === 64 ? X.hi : 0;
     }
-    if (kind !== 7 && kind !== 8) writeOp(cpu, dk, size, rLo, rHi);
+    switch (kind) {
+      case 0: add(size, a, ah, b, bh, 0); setLazy(cpu, L_ADD, bytes, a, ah, b, bh, R.lo, R.hi); break;
+      case 2: { const c = cf(cpu); add(size, a, ah, b, bh, c); setLazy(cpu, c ? L_ADC : L_ADD, bytes, a, ah, b, bh, R.lo, R.hi); break; }
+      case 3: { const c = cf(cpu); sub(size, a, ah, b, bh, c); setLazy(cpu, c ? L_SBB : L_SUB, bytes, a, ah, b, bh, R.lo, R.hi); break; }
+      case 5: case 7: sub(size, a, ah, b, bh, 0); setLazy(cpu, L_SUB, bytes, a, ah, b, bh, R.lo, R.hi); break;
+      case 1: R.lo = (a | b) >>> 0; R.hi = (ah | bh) >>> 0; setLazy(cpu, L_LOGIC, bytes, 0, 0, 0, 0, R.lo, R.hi); break;
+      case 4: case 8: R.lo = (a & b) >>> 0; R.hi = (ah & bh) >>> 0; setLazy(cpu, L_LOGIC, bytes, 0, 0, 0, 0, R.lo, R.hi); break;
+      case 6: R.lo = (a ^ b) >>> 0; R.hi = (ah ^ bh) >>> 0; setLazy(cpu, L_LOGIC, bytes, 0, 0, 0, 0, R.lo, R.hi); break;
+    }
+    if (kind === 7 || kind === 8) return;
+    if (dr >= 0) {
+      // A 32-bit write zeroes bits 63:32 (R.hi is 0 then), as setReg does.
+      cpu.gprLo[dr] = R.lo;
+      cpu.gprHi[dr] = R.hi;
+    } else writeOp(cpu, dk, size, R.lo, R.hi);
   };
 }
 ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp', 'test'].forEach((n, i) => (H[n] = aluOp(i)));
@@ -87,22 +111,22 @@ H.inc = (cpu, d) => {
   const size = d.opSize, dk = formDst[d.formIndex];
   const a = readOp(cpu, dk, size), ah = size === 64 ? X.hi : 0;
   add(size, a, ah, 1, 0, 0);
-  writeOp(cpu, dk, size, rLo, rHi);
-  setLazy(cpu, L_INC, size >> 3, a, ah, 1, 0, rLo, rHi);
+  writeOp(cpu, dk, size, R.lo, R.hi);
+  setLazy(cpu, L_INC, size >> 3, a, ah, 1, 0, R.lo, R.hi);
 };
 H.dec = (cpu, d) => {
   const size = d.opSize, dk = formDst[d.formIndex];
   const a = readOp(cpu, dk, size), ah = size === 64 ? X.hi : 0;
   sub(size, a, ah, 1, 0, 0);
-  writeOp(cpu, dk, size, rLo, rHi);
-  setLazy(cpu, L_DEC, size >> 3, a, ah, 1, 0, rLo, rHi);
+  writeOp(cpu, dk, size, R.lo, R.hi);
+  setLazy(cpu, L_DEC, size >> 3, a, ah, 1, 0, R.lo, R.hi);
 };
 H.neg = (cpu, d) => {
   const size = d.opSize;
   const a = readRm(cpu, size), ah = size === 64 ? X.hi : 0;
   sub(size, 0, 0, a, ah, 0);
-  writeRm(cpu, size, rLo, rHi);
-  setLazy(cpu, L_SUB, size >> 3, 0, 0, a, ah, rLo, rHi);
+  writeRm(cpu, size, R.lo, R.hi);
+  setLazy(cpu, L_SUB, size >> 3, 0, 0, a, ah, R.lo, R.hi);
 };
 H.not = (cpu, d) => {
   const size = d.opSize;
@@ -151,7 +175,7 @@ H.cmpxchg = (cpu, d) => {
   const dst = readRm(cpu, size), dsth = size === 64 ? X.hi : 0;
   const acc = getReg(cpu, 0, size), acch = size === 64 ? X.hi : 0;
   sub(size, acc, acch, dst, dsth, 0);
-  setLazy(cpu, L_SUB, bytes, acc, acch, dst, dsth, rLo, rHi);
+  setLazy(cpu, L_SUB, bytes, acc, acch, dst, dsth, R.lo, R.hi);
   if (acc === dst && acch === dsth) writeRm(cpu, size, src, srch);
   else {
     // The destination is written back on failure (SDM); then the accumulator gets its value.
@@ -206,7 +230,7 @@ H.xadd = (cpu, d) => {
   const s = getReg(cpu, d.reg, size), sh = size === 64 ? X.hi : 0;
   const a = readRm(cpu, size), ah = size === 64 ? X.hi : 0;
   add(size, a, ah, s, sh, 0);
-  const r = rLo, rh = rHi;
+  const r = R.lo, rh = R.hi;
   setReg(cpu, d.reg, size, a, ah);
   writeRm(cpu, size, r, rh);
   setLazy(cpu, L_ADD, size >> 3, a, ah, s, sh, r, rh);
@@ -524,16 +548,16 @@ function bitOf(lo: number, hi: number, i: number): number {
   return i >= 32 ? (hi >>> (i - 32)) & 1 : (lo >>> i) & 1;
 }
 
-/** Logical shift left/right of a lo/hi pair by 1..63 (result in rLo/rHi). */
+/** Logical shift left/right of a lo/hi pair by 1..63 (result in R.lo/R.hi). */
 function shl64(lo: number, hi: number, n: number): void {
-  if (n >= 32) { rHi = (lo << (n - 32)) >>> 0; rLo = 0; }
-  else { rHi = ((hi << n) | (n ? lo >>> (32 - n) : 0)) >>> 0; rLo = (lo << n) >>> 0; }
+  if (n >= 32) { R.hi = (lo << (n - 32)) >>> 0; R.lo = 0; }
+  else { R.hi = ((hi << n) | (n ? lo >>> (32 - n) : 0)) >>> 0; R.lo = (lo << n) >>> 0; }
 }
 function shr64(lo: number, hi: number, n: number, arith: boolean): void {
   const fill = arith && hi & 0x80000000 ? 0xffffffff : 0;
-  if (n >= 32) { rLo = (arith ? (hi | 0) >> (n - 32) : hi >>> (n - 32)) >>> 0; rHi = fill; if (n === 32) rLo = hi; }
-  else if (n === 0) { rLo = lo; rHi = hi; }
-  else { rLo = ((lo >>> n) | (hi << (32 - n))) >>> 0; rHi = (arith ? (hi | 0) >> n : hi >>> n) >>> 0; }
+  if (n >= 32) { R.lo = (arith ? (hi | 0) >> (n - 32) : hi >>> (n - 32)) >>> 0; R.hi = fill; if (n === 32) R.lo = hi; }
+  else if (n === 0) { R.lo = lo; R.hi = hi; }
+  else { R.lo = ((lo >>> n) | (hi << (32 - n))) >>> 0; R.hi = (arith ? (hi | 0) >> n : hi >>> n) >>> 0; }
 }
 
 function countOf(cpu: Cpu, d: DecodedInstruction): number {
@@ -559,10 +583,10 @@ function shiftOp(kind: number): Handler {
     switch (kind) {
       case 4: {
         if (size === 64) shl64(a, ah, n);
-        else { rLo = n >= size ? 0 : (a << n) & m; rLo >>>= 0; rHi = 0; }
+        else { R.lo = n >= size ? 0 : (a << n) & m; R.lo >>>= 0; R.hi = 0; }
         const c = n <= size ? bitOf(a, ah, size - n) : 0;
-        f = szp(bytes, rLo, rHi) | (c ? CF : 0);
-        if ((bitOf(rLo, rHi, top) ^ c) !== 0) f |= OF;
+        f = szp(bytes, R.lo, R.hi) | (c ? CF : 0);
+        if ((bitOf(R.lo, R.hi, top) ^ c) !== 0) f |= OF;
         which = ARITH;
         break;
       }
@@ -572,12 +596,12 @@ function shiftOp(kind: number): Handler {
         if (size === 64) shr64(a, ah, n, arith);
         else {
           const sv = arith ? (a << (32 - size)) >> (32 - size) : a;
-          rLo = (n >= 32 ? (arith ? sv >> 31 : 0) : arith ? sv >> n : sv >>> n) & m;
-          rLo >>>= 0;
-          rHi = 0;
+          R.lo = (n >= 32 ? (arith ? sv >> 31 : 0) : arith ? sv >> n : sv >>> n) & m;
+          R.lo >>>= 0;
+          R.hi = 0;
         }
         const c = n <= size ? bitOf(a, ah, n - 1) : arith ? bitOf(a, ah, top) : 0;
-        f = szp(bytes, rLo, rHi) | (c ? CF : 0);
+        f = szp(bytes, R.lo, R.hi) | (c ? CF : 0);
         // OF is defined for a count of 1 (SHR: the original sign); for larger counts it is undefined and QEMU
         // (Unicorn) clears it: so do we.
         if (!arith && n === 1 && bitOf(a, ah, top)) f |= OF;
@@ -590,20 +614,20 @@ function shiftOp(kind: number): Handler {
         if (size === 64) {
           const l = kind === 0 ? k : (64 - k) % 64;
           shl64(a, ah, l);
-          const xl = rLo, xh = rHi;
+          const xl = R.lo, xh = R.hi;
           shr64(a, ah, (64 - l) % 64, false);
-          if (l === 0) { rLo = a; rHi = ah; } else { rLo = (rLo | xl) >>> 0; rHi = (rHi | xh) >>> 0; }
+          if (l === 0) { R.lo = a; R.hi = ah; } else { R.lo = (R.lo | xl) >>> 0; R.hi = (R.hi | xh) >>> 0; }
         } else {
           const l = kind === 0 ? k : (size - k) % size;
-          rLo = (l === 0 ? a : ((a << l) | (a >>> (size - l))) & m) >>> 0;
-          rHi = 0;
+          R.lo = (l === 0 ? a : ((a << l) | (a >>> (size - l))) & m) >>> 0;
+          R.hi = 0;
         }
         if (kind === 0) {
-          const c = rLo & 1;
-          f = (c ? CF : 0) | ((bitOf(rLo, rHi, top) ^ c) ? OF : 0);
+          const c = R.lo & 1;
+          f = (c ? CF : 0) | ((bitOf(R.lo, R.hi, top) ^ c) ? OF : 0);
         } else {
-          const c = bitOf(rLo, rHi, top);
-          f = (c ? CF : 0) | ((c ^ bitOf(rLo, rHi, top - 1)) ? OF : 0);
+          const c = bitOf(R.lo, R.hi, top);
+          f = (c ? CF : 0) | ((c ^ bitOf(R.lo, R.hi, top - 1)) ? OF : 0);
         }
         break;
       }
@@ -631,14 +655,14 @@ function shiftOp(kind: number): Handler {
             c = out;
           }
         }
-        rLo = lo;
-        rHi = hi;
+        R.lo = lo;
+        R.hi = hi;
         // OF = MSB(original) XOR MSB(result): the SDM's count-1 definition for both directions, and what QEMU
         // (Unicorn) also gives for the undefined larger counts.
         f = (c ? CF : 0) | ((bitOf(a, ah, top) ^ bitOf(lo, hi, top)) ? OF : 0);
       }
     }
-    writeRm(cpu, size, rLo, rHi);
+    writeRm(cpu, size, R.lo, R.hi);
     setFlags(cpu, f, which);
   };
 }
@@ -664,46 +688,46 @@ function doubleShift(left: boolean): Handler {
     if (size === 64) {
       if (left) {
         shl64(a, ah, n);
-        const xl = rLo, xh = rHi;
+        const xl = R.lo, xh = R.hi;
         shr64(s, sh, 64 - n, false);
-        rLo = (rLo | xl) >>> 0; rHi = (rHi | xh) >>> 0;
+        R.lo = (R.lo | xl) >>> 0; R.hi = (R.hi | xh) >>> 0;
         c = bitOf(a, ah, 64 - n);
       } else {
         shr64(a, ah, n, false);
-        const xl = rLo, xh = rHi;
+        const xl = R.lo, xh = R.hi;
         shl64(s, sh, 64 - n);
-        rLo = (rLo | xl) >>> 0; rHi = (rHi | xh) >>> 0;
+        R.lo = (R.lo | xl) >>> 0; R.hi = (R.hi | xh) >>> 0;
         c = bitOf(a, ah, n - 1);
       }
     } else if (size === 32) {
-      if (left) { rLo = ((a << n) | (s >>> (32 - n))) >>> 0; c = (a >>> (32 - n)) & 1; }
-      else { rLo = ((a >>> n) | (s << (32 - n))) >>> 0; c = (a >>> (n - 1)) & 1; }
-      rHi = 0;
+      if (left) { R.lo = ((a << n) | (s >>> (32 - n))) >>> 0; c = (a >>> (32 - n)) & 1; }
+      else { R.lo = ((a >>> n) | (s << (32 - n))) >>> 0; c = (a >>> (n - 1)) & 1; }
+      R.hi = 0;
     } else {
       // 16-bit: the SDM leaves counts above 16 undefined; like QEMU, shift the 48-bit value dst:src:dst.
       if (left) {
         const wide = a * TWO32 + s * 65536 + a; // dst:src:dst, 48 bits
         const r = Math.floor(wide / 2 ** (32 - n)) % 65536;
         c = Math.floor(wide / 2 ** (48 - n)) & 1;
-        rLo = r & 0xffff;
+        R.lo = r & 0xffff;
       } else {
         const wide = a * TWO32 + s * 65536 + a; // treat as (dst:src:dst) >> n taking the low part: src:dst
         const low = (s * 65536 + a) + (a * TWO32);
         const r = Math.floor(low / 2 ** n) % 65536;
         c = Math.floor(low / 2 ** (n - 1)) & 1;
-        rLo = r & 0xffff;
+        R.lo = r & 0xffff;
         void wide;
       }
-      rHi = 0;
+      R.hi = 0;
     }
-    writeRm(cpu, size, rLo, rHi);
-    let f = szp(bytes, rLo, rHi) | (c ? CF : 0);
+    writeRm(cpu, size, R.lo, R.hi);
+    let f = szp(bytes, R.lo, R.hi) | (c ? CF : 0);
     // OF: defined for a count of 1 (sign change). For larger counts it is undefined; like QEMU (Unicorn) we take
     // SHLD: MSB(result) XOR CF, SHRD: the top two result bits XORed (both equal the SDM's rule at count 1).
     // (QEMU's 64-bit SHRD shifts the destination alone for this: OF = MSB(result), or MSB(result ^ dest) at 1.)
-    const ov = left ? bitOf(rLo, rHi, size - 1) ^ c
-      : size === 64 ? bitOf(rLo, rHi, 63) ^ (n === 1 ? bitOf(a, ah, 63) : 0)
-      : bitOf(rLo, rHi, size - 1) ^ bitOf(rLo, rHi, size - 2);
+    const ov = left ? bitOf(R.lo, R.hi, size - 1) ^ c
+      : size === 64 ? bitOf(R.lo, R.hi, 63) ^ (n === 1 ? bitOf(a, ah, 63) : 0)
+      : bitOf(R.lo, R.hi, size - 1) ^ bitOf(R.lo, R.hi, size - 2);
     if (ov !== 0) f |= OF;
     setFlags(cpu, f, ARITH);
   };
@@ -902,8 +926,8 @@ function addCarryOnly(flag: number): Handler {
     const a = getReg(cpu, d.reg, size), ah = size === 64 ? X.hi : 0;
     const c = (cpu.getEflags() & flag) !== 0 ? 1 : 0;
     add(size, a, ah, b, bh, c);
-    const out = size === 64 ? rHi < ah || (rHi === ah && (rLo < a || (c === 1 && rLo === a))) : rLo < a || (c === 1 && rLo === a);
-    setReg(cpu, d.reg, size, rLo, rHi);
+    const out = size === 64 ? R.hi < ah || (R.hi === ah && (R.lo < a || (c === 1 && R.lo === a))) : R.lo < a || (c === 1 && R.lo === a);
+    setReg(cpu, d.reg, size, R.lo, R.hi);
     setFlags(cpu, out ? flag : 0, flag);
   };
 }
