@@ -193,10 +193,11 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
   const spans: ByteSpan[] = [];
   for (const f of frags) {
     bytes.set(f.fixedBytes(), f.address);
-    for (const sp of f.spans) spans.push({ ...sp, offset: f.address + sp.offset });
+    for (const sp of f.spans) spans.push({ offset: f.address + sp.offset, length: sp.length, origin: sp.origin, statement: sp.statement });
     const v = f.varPart;
     const varAt = f.address + f.size;
-    const fixups: FragFixup[] = [...f.fixups];
+    // Only a relaxed branch adds fixups here; other frags resolve their own list without a copy.
+    const fixups: FragFixup[] = v.kind === 'relax' ? [...f.fixups] : f.fixups;
     if (v.kind === 'align' && f.varSize > 0) {
       // GNU generates code padding at write time, in the mode in force at the end of the input.
       if (v.fill === 'nop') bytes.set(nopPadding(f.varSize, asm.mode), varAt);

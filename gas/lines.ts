@@ -48,6 +48,17 @@ function pointIn(s: OriginSegment, col: number, end: boolean): { line: number; c
 
 /** Origin of columns [start, end) of a line. */
 export function originOf(line: PreprocessedLine, start: number, end: number): Origin {
+  // Most lines are one verbatim segment (file text, or a cpp line without macros): map the columns directly.
+  if (line.segments.length === 1) {
+    const seg = line.segments[0];
+    const r = seg.origin.range;
+    if (r.line === r.endLine && r.endColumn - r.column === seg.end - seg.start) {
+      const cs = Math.max(seg.start, Math.min(seg.end, start));
+      const ce = Math.max(seg.start, Math.min(seg.end, end));
+      const range = ce >= cs ? { file: r.file, line: r.line, column: r.column + (cs - seg.start), endLine: r.line, endColumn: r.column + (ce - seg.start) } : { ...r };
+      return { range, expansion: seg.origin.expansion };
+    }
+  }
   const a = segmentAt(line, start);
   if (!a) return { range: { file: '<unknown>', line: 0, column: 0, endLine: 0, endColumn: 0 }, expansion: [] };
   const b = segmentAt(line, Math.max(start, end - 1)) ?? a;
