@@ -36,6 +36,13 @@ class OperandEvaluator implements OperandContext {
     const ctx = this.ctx;
     // Positions in the parsed text are relative to the operand's expression; `start` places them in the line.
     const start = this.pos + column;
+    if (PLAIN_NUMBER.test(text)) {
+      // A bare literal (`$0x183`, `8(%esp)`): what the parser and evaluator would give, without the tree.
+      const value = BigInt(text);
+      const v: Value = { known: true, value };
+      this.exprOf.set(v, { t: 'num', v: value, s: 0, e: 0 });
+      return v;
+    }
     const r = parseExpression(text, 0, this.hooks);
     if (r.warnings) for (const w of r.warnings) asm.warn(w.message, asm.at(ctx, start + w.s, start + w.e), 'missing-operand');
     if (r.error || !r.expr) {
@@ -53,6 +60,9 @@ class OperandEvaluator implements OperandContext {
     return v;
   }
 }
+
+/** Hex, or decimal without a leading zero (octal and binary literals take the parser's path). */
+const PLAIN_NUMBER = /^(?:0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)$/;
 
 const evaluators = new WeakMap<Assembler, OperandEvaluator>();
 

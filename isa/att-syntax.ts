@@ -73,7 +73,8 @@ export function parseInstruction(text: string, startColumn: number, evaluate: Ev
       operandRanges.push(range);
     }
   }
-  const written = text.slice(mnemonicRange.start - startColumn).trim().replace(/\s*,\s*/g, ',');
+  const tail = text.slice(mnemonicRange.start - startColumn).trim();
+  const written = tail.includes(',') ? tail.replace(/\s*,\s*/g, ',') : tail;
   return { ok: true, instruction: { mnemonic, prefixes, operands, text: written }, mnemonicRange, operandRanges };
 }
 
