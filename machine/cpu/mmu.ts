@@ -98,7 +98,8 @@ export class Mmu {
   linHi = 0;
   /** High half of the last 64-bit read. */
   hi = 0;
-  /** Bumped whenever a translation may change (flushes, INVLPG, mode changes, TLB refills): fetch caches key on it. */
+  /** Bumped whenever a live translation may change (flushes, INVLPG and refills that drop a live entry, mode
+   * changes): fetch caches key on it. */
   epoch = 0;
   private readonly tagLo = new Int32Array(TLB_SIZE);
   private readonly tagHi = new Int32Array(TLB_SIZE);
@@ -185,10 +186,13 @@ export class Mmu {
 
   /** INVLPG: drops the translation of one page, including every 4 KiB piece of a large page containing it. */
   invalidatePage(lo: number, hi: number): void {
-    this.epoch++;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
-    if (this.tagLo[i] === (vpn | 0) && this.tagHi[i] === (hi | 0)) this.perm[i] = 0;
+    // The epoch moves only when a live entry goes: translations cached elsewhere stay valid otherwise.
+    if (this.tagLo[i] === (vpn | 0) && this.tagHi[i] === (hi | 0) && this.perm[i] !== 0) {
+      this.perm[i] = 0;
+      this.epoch++;
+    }
     const n = this.largeCount;
     if (n === 0) return;
     // Visit the recorded large-entry slots, dropping the ones that no longer hold a large entry.
@@ -206,6 +210,7 @@ export class Mmu {
         if (((this.tagLo[k] ^ vpn) >>> shift) === 0) {
           perm[k] = 0;
           this.inLargeSlots[k] = 0;
+          this.epoch++;
           continue;
         }
       }
@@ -310,9 +315,9 @@ export class Mmu {
     const set = acc === ACC_WRITE ? PTE_A | PTE_D : PTE_A;
     if ((lv & set) !== set) mem.write8(leaf, lv | set);
     if (acc === ACC_WRITE) this.walkPerm |= T_DIRTY;
-    this.epoch++;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
+    if (this.perm[i] !== 0) this.epoch++; // a live entry is replaced (filling an empty slot changes no translation)
     this.tagLo[i] = vpn | 0;
     this.tagHi[i] = hi | 0;
     this.frame[i] = phys - (phys % 4096);
