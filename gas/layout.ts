@@ -3,7 +3,7 @@
 // resolve every fixup that does not depend on where the linker puts sections.
 import type { Assembler } from './assembler';
 import { displayName, littleEndian } from './assembler';
-import { evaluate, symbolsOf, type Expr, type Val } from './expr';
+import { evaluate, symbolsOf, type Expr, type Place, type Val } from './expr';
 import { nopPadding, type Frag, type FragFixup, type Section } from './frags';
 import type { Origin } from './source';
 import type { ByteSpan } from './frags';
@@ -85,6 +85,15 @@ function relax(asm: Assembler, section: Section): void {
     else if (v.kind === 'nops') f.varSize = v.count;
     address += f.varSize;
   }
+  // A branch to a plain label has a fixed place (labels do not move between frags while relaxing): resolve the
+  // symbol once instead of evaluating the expression on every pass.
+  const labelTargets: (Place | undefined)[] = new Array(frags.length);
+  for (let i = 0; i < frags.length; i++) {
+    const v = frags[i].varPart;
+    if (v.kind !== 'relax' || v.isNear || v.target?.t !== 'sym') continue;
+    const d = asm.symbols.get(v.target.name)?.definition;
+    if (d?.kind === 'label') labelTargets[i] = d.place;
+  }
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let stretch = 0;
     let stretched = false;
@@ -111,14 +120,22 @@ function relax(asm: Assembler, section: Section): void {
         }
         case 'relax': {
           if (v.isNear) break;
-          const t = evaluate(v.target!, asm.finalEnv);
-          if (t.k !== 'rel') {
-            v.isNear = true;
-            next = v.near.bytes.length;
-            break;
+          let tf: Frag;
+          let target: number;
+          const place = labelTargets[i];
+          if (place) {
+            tf = place.frag as Frag;
+            target = tf.address + place.offset;
+          } else {
+            const t = evaluate(v.target!, asm.finalEnv);
+            if (t.k !== 'rel') {
+              v.isNear = true;
+              next = v.near.bytes.length;
+              break;
+            }
+            tf = t.at.frag as Frag;
+            target = tf.address + t.at.offset + Number(t.v);
           }
-          const tf = t.at.frag as Frag;
-          let target = tf.address + t.at.offset + Number(t.v);
           if (stretch !== 0 && tf.visit !== pass) {
             if (stretch < 0 || tf.region === f.region) target += stretch;
             else if (target < here) break;
