@@ -66,5 +66,11 @@ test('a step that outlives its time limit fails with a timeout', async () => {
   const { summary, lines } = await run([{ name: 'slow', timeoutMs: 50, run: () => new Promise((r) => setTimeout(r, 2000).unref()) }]);
   assert.deepEqual(summary, { passed: 0, failed: 1, pending: 0 });
   assert.match(lines.join('\n'), /slow: timed out after 50 ms/);
-  await assert.rejects(withTimeout('w', 10, new Promise(() => undefined)), StepTimeout);
+  // withTimeout's timer is unref'd (a hung step must not keep the runner alive): hold the event loop open here.
+  const keepAlive = setTimeout(() => undefined, 1000);
+  try {
+    await assert.rejects(withTimeout('w', 10, new Promise(() => undefined)), StepTimeout);
+  } finally {
+    clearTimeout(keepAlive);
+  }
 });
