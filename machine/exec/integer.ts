@@ -15,7 +15,7 @@ const { forms } = Mtable;
 const { BR, DE, GP, UD } = Mfault;
 const { loadSegment } = Msegments;
 const { CS, DS, ES, FS, GS, SS } = Msegment;
-const { X, formDst, formFirst, formSrc, getReg, readOp, readRm, setReg, writeOp, writeRm, readMem, writeMem, eaPlus, K_RM, K_REG, K_IMM, K_CL, K_ONE } = Mcontext;
+const { X, formDst, formFirst, formSrc, getReg, readOp, readRm, setReg, writeOp, writeRm, readMem, writeMem, eaPlus, K_RM, K_REG, K_RO, K_IMM, K_CL, K_ONE } = Mcontext;
 const { AF, ARITH, CF, L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_SBB, L_SUB, OF, PARITY, PF, SF, ZF, condition, maskOf, setFlags, setLazy, signOf, szp } = Mflags;
 const { W, imul32, imul64, mul32, mul64, udiv128, udiv64 } = Mwide;
 
@@ -88,39 +88,104 @@ function aluOp(kind: number): Handler {
       a = readOp(cpu, dk, size);
       ah = size === 64 ? X.hi : 0;
     }
+    // Arithmetic and the lazy-flag record written inline: passing uint32 values to a call that is not inlined
+    // boxes each of them in a new heap number.
+    let lo: number, hi: number, op: number;
     switch (kind) {
-      case 0: add(size, a, ah, b, bh, 0); setLazy(cpu, L_ADD, bytes, a, ah, b, bh, R.lo, R.hi); break;
-      case 2: { const c = cf(cpu); add(size, a, ah, b, bh, c); setLazy(cpu, c ? L_ADC : L_ADD, bytes, a, ah, b, bh, R.lo, R.hi); break; }
-      case 3: { const c = cf(cpu); sub(size, a, ah, b, bh, c); setLazy(cpu, c ? L_SBB : L_SUB, bytes, a, ah, b, bh, R.lo, R.hi); break; }
-      case 5: case 7: sub(size, a, ah, b, bh, 0); setLazy(cpu, L_SUB, bytes, a, ah, b, bh, R.lo, R.hi); break;
-      case 1: R.lo = (a | b) >>> 0; R.hi = (ah | bh) >>> 0; setLazy(cpu, L_LOGIC, bytes, 0, 0, 0, 0, R.lo, R.hi); break;
-      case 4: case 8: R.lo = (a & b) >>> 0; R.hi = (ah & bh) >>> 0; setLazy(cpu, L_LOGIC, bytes, 0, 0, 0, 0, R.lo, R.hi); break;
-      case 6: R.lo = (a ^ b) >>> 0; R.hi = (ah ^ bh) >>> 0; setLazy(cpu, L_LOGIC, bytes, 0, 0, 0, 0, R.lo, R.hi); break;
+      case 0:
+      case 2: {
+        const c = kind === 2 ? cf(cpu) : 0;
+        if (size === 64) {
+          const l = a + b + c;
+          lo = l >>> 0;
+          hi = (ah + bh + (l >= TWO32 ? 1 : 0)) >>> 0;
+        } else {
+          lo = size === 32 ? (a + b + c) >>> 0 : (a + b + c) & maskOf(bytes);
+          hi = 0;
+        }
+        op = c ? L_ADC : L_ADD;
+        break;
+      }
+      case 3:
+      case 5:
+      case 7: {
+        const c = kind === 3 ? cf(cpu) : 0;
+        if (size === 64) {
+          const l = a - b - c;
+          lo = l >>> 0;
+          hi = (ah - bh - (l < 0 ? 1 : 0)) >>> 0;
+        } else {
+          lo = size === 32 ? (a - b - c) >>> 0 : (a - b - c) & maskOf(bytes);
+          hi = 0;
+        }
+        op = c ? L_SBB : L_SUB;
+        break;
+      }
+      case 1: lo = (a | b) >>> 0; hi = (ah | bh) >>> 0; op = L_LOGIC; break;
+      case 6: lo = (a ^ b) >>> 0; hi = (ah ^ bh) >>> 0; op = L_LOGIC; break;
+      default: lo = (a & b) >>> 0; hi = (ah & bh) >>> 0; op = L_LOGIC; break; // and, test
     }
+    cpu.lazyOp = op;
+    cpu.lazySize = bytes;
+    if (op === L_LOGIC) {
+      cpu.lazySrc1 = cpu.lazySrc1Hi = cpu.lazySrc2 = cpu.lazySrc2Hi = 0;
+    } else {
+      cpu.lazySrc1 = a;
+      cpu.lazySrc1Hi = ah;
+      cpu.lazySrc2 = b;
+      cpu.lazySrc2Hi = bh;
+    }
+    cpu.lazyRes = lo;
+    cpu.lazyResHi = hi;
     if (kind === 7 || kind === 8) return;
     if (dr >= 0) {
-      // A 32-bit write zeroes bits 63:32 (R.hi is 0 then), as setReg does.
-      cpu.gprLo[dr] = R.lo;
-      cpu.gprHi[dr] = R.hi;
-    } else writeOp(cpu, dk, size, R.lo, R.hi);
+      // A 32-bit write zeroes bits 63:32 (hi is 0 then), as setReg does.
+      cpu.gprLo[dr] = lo;
+      cpu.gprHi[dr] = hi;
+    } else writeOp(cpu, dk, size, lo, hi);
   };
 }
 ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp', 'test'].forEach((n, i) => (H[n] = aluOp(i)));
 
-H.inc = (cpu, d) => {
-  const size = d.opSize, dk = formDst[d.formIndex];
-  const a = readOp(cpu, dk, size), ah = size === 64 ? X.hi : 0;
-  add(size, a, ah, 1, 0, 0);
-  writeOp(cpu, dk, size, R.lo, R.hi);
-  setLazy(cpu, L_INC, size >> 3, a, ah, 1, 0, R.lo, R.hi);
-};
-H.dec = (cpu, d) => {
-  const size = d.opSize, dk = formDst[d.formIndex];
-  const a = readOp(cpu, dk, size), ah = size === 64 ? X.hi : 0;
-  sub(size, a, ah, 1, 0, 0);
-  writeOp(cpu, dk, size, R.lo, R.hi);
-  setLazy(cpu, L_DEC, size >> 3, a, ah, 1, 0, R.lo, R.hi);
-};
+function incDec(isDec: boolean): Handler {
+  return (cpu, d) => {
+    const size = d.opSize, dk = formDst[d.formIndex];
+    const dr = d.hasMem || size < 32 ? -1 : dk === K_RM ? d.rmReg : dk === K_REG ? d.reg : -1;
+    let a: number, ah: number;
+    if (dr >= 0) {
+      a = cpu.gprLo[dr];
+      ah = size === 64 ? cpu.gprHi[dr] : 0;
+    } else {
+      a = readOp(cpu, dk, size);
+      ah = size === 64 ? X.hi : 0;
+    }
+    let lo: number, hi: number;
+    if (size === 64) {
+      const l = isDec ? a - 1 : a + 1;
+      lo = l >>> 0;
+      hi = isDec ? (ah - (l < 0 ? 1 : 0)) >>> 0 : (ah + (l >= TWO32 ? 1 : 0)) >>> 0;
+    } else {
+      lo = size === 32 ? (isDec ? a - 1 : a + 1) >>> 0 : (isDec ? a - 1 : a + 1) & maskOf(size >> 3);
+      hi = 0;
+    }
+    if (dr >= 0) {
+      cpu.gprLo[dr] = lo;
+      cpu.gprHi[dr] = hi;
+    } else writeOp(cpu, dk, size, lo, hi);
+    // CF survives INC/DEC: make it exact before the record is overwritten (inline, as setLazy would).
+    if (cpu.lazyOp !== 0) cpu.getEflags();
+    cpu.lazyOp = isDec ? L_DEC : L_INC;
+    cpu.lazySize = size >> 3;
+    cpu.lazySrc1 = a;
+    cpu.lazySrc1Hi = ah;
+    cpu.lazySrc2 = 1;
+    cpu.lazySrc2Hi = 0;
+    cpu.lazyRes = lo;
+    cpu.lazyResHi = hi;
+  };
+}
+H.inc = incDec(false);
+H.dec = incDec(true);
 H.neg = (cpu, d) => {
   const size = d.opSize;
   const a = readRm(cpu, size), ah = size === 64 ? X.hi : 0;
@@ -138,8 +203,26 @@ H.not = (cpu, d) => {
 
 H.mov = (cpu, d) => {
   const fi = d.formIndex, size = d.opSize;
-  const v = readOp(cpu, formSrc[fi], size);
-  writeOp(cpu, formDst[fi], size, v, size === 64 ? X.hi : 0);
+  const dk = formDst[fi], sk = formSrc[fi];
+  if (size >= 32 && !d.hasMem && (sk === K_IMM || sk === K_REG || sk === K_RM)) {
+    // Fast path: 32/64-bit register destination, register or immediate source (a 32-bit write zeroes 63:32).
+    const dr = dk === K_REG ? d.reg : dk === K_RM || dk === K_RO ? d.rmReg : -1;
+    if (dr >= 0) {
+      const g = cpu.gprLo, gh = cpu.gprHi;
+      if (sk === K_IMM) {
+        g[dr] = d.imm >>> 0;
+        gh[dr] = size === 64 ? d.immHigh >>> 0 : 0;
+      } else {
+        const sr = sk === K_REG ? d.reg : d.rmReg;
+        const lo = g[sr], hi = gh[sr];
+        g[dr] = lo;
+        gh[dr] = size === 64 ? hi : 0;
+      }
+      return;
+    }
+  }
+  const v = readOp(cpu, sk, size);
+  writeOp(cpu, dk, size, v, size === 64 ? X.hi : 0);
 };
 
 H.movzx = (cpu, d) => {
@@ -157,7 +240,17 @@ H.movsxd = H.movsx;
 
 H.lea = (cpu, d) => {
   const size = d.opSize;
-  setReg(cpu, d.reg, size, size === 16 ? X.eaLo & 0xffff : X.eaLo, X.eaHi);
+  if (size === 64) {
+    cpu.gprLo[d.reg] = X.eaLo;
+    cpu.gprHi[d.reg] = X.eaHi;
+    return;
+  }
+  if (size === 32) {
+    cpu.gprLo[d.reg] = X.eaLo;
+    cpu.gprHi[d.reg] = 0;
+    return;
+  }
+  setReg(cpu, d.reg, size, X.eaLo & 0xffff, X.eaHi);
 };
 
 H.xchg = (cpu, d) => {
@@ -566,6 +659,86 @@ function countOf(cpu: Cpu, d: DecodedInstruction): number {
   return raw & (d.opSize === 64 ? 63 : 31);
 }
 
+/**
+ * ROL/ROR/SHL/SHR/SAR of a 32/64-bit register by 1..63: the general code below inlined by hand (results and flags
+ * identical), without helper calls that would box the uint32 halves in heap numbers.
+ */
+function shiftRegister(cpu: Cpu, r: number, size: number, kind: number, n: number, a: number, ah: number): void {
+  let lo: number, hi: number, c: number, of: number;
+  if (kind <= 1) {
+    // Rotate left by l (ROR by n = ROL by size - n); only CF and OF change.
+    const l = kind === 0 ? n : size - n;
+    if (size === 32) {
+      lo = ((a << l) | (a >>> (32 - l))) >>> 0;
+      hi = 0;
+    } else if (l === 32) {
+      lo = ah;
+      hi = a;
+    } else if (l < 32) {
+      hi = ((ah << l) | (a >>> (32 - l))) >>> 0;
+      lo = ((a << l) | (ah >>> (32 - l))) >>> 0;
+    } else {
+      const m = l - 32;
+      hi = ((a << m) | (ah >>> (32 - m))) >>> 0;
+      lo = ((ah << m) | (a >>> (32 - m))) >>> 0;
+    }
+    const msb = size === 64 ? hi >>> 31 : lo >>> 31;
+    if (kind === 0) {
+      c = lo & 1;
+      of = msb ^ c;
+    } else {
+      c = msb;
+      of = c ^ (size === 64 ? (hi >>> 30) & 1 : (lo >>> 30) & 1);
+    }
+    cpu.gprLo[r] = lo;
+    cpu.gprHi[r] = hi;
+    const cur = cpu.lazyOp !== 0 ? cpu.getEflags() : cpu.eflags;
+    cpu.eflags = ((cur & ~(CF | OF)) | (c ? CF : 0) | (of ? OF : 0)) >>> 0;
+    return;
+  }
+  if (size === 32) {
+    hi = 0;
+    if (kind === 4) {
+      lo = (a << n) >>> 0;
+      c = (a >>> (32 - n)) & 1;
+      of = (lo >>> 31) ^ c;
+    } else {
+      lo = kind === 5 ? a >>> n : ((a | 0) >> n) >>> 0;
+      c = (kind === 5 ? a >>> (n - 1) : (a | 0) >> (n - 1)) & 1;
+      of = kind === 5 && n === 1 ? a >>> 31 : 0;
+    }
+  } else if (kind === 4) {
+    if (n >= 32) {
+      hi = (a << (n - 32)) >>> 0;
+      lo = 0;
+    } else {
+      hi = ((ah << n) | (a >>> (32 - n))) >>> 0;
+      lo = (a << n) >>> 0;
+    }
+    const i = 64 - n;
+    c = i >= 32 ? (ah >>> (i - 32)) & 1 : (a >>> i) & 1;
+    of = (hi >>> 31) ^ c;
+  } else {
+    const arith = kind === 7;
+    if (n >= 32) {
+      lo = (arith ? (ah | 0) >> (n - 32) : ah >>> (n - 32)) >>> 0;
+      hi = arith && ah & 0x80000000 ? 0xffffffff : 0;
+    } else {
+      lo = ((a >>> n) | (ah << (32 - n))) >>> 0;
+      hi = (arith ? (ah | 0) >> n : ah >>> n) >>> 0;
+    }
+    const i = n - 1;
+    c = i >= 32 ? (ah >>> (i - 32)) & 1 : (a >>> i) & 1;
+    of = kind === 5 && n === 1 ? ah >>> 31 : 0;
+  }
+  cpu.gprLo[r] = lo;
+  cpu.gprHi[r] = hi;
+  const zs = size === 64 ? ((lo | hi) === 0 ? ZF : 0) | (hi & 0x80000000 ? SF : 0) : (lo === 0 ? ZF : 0) | (lo & 0x80000000 ? SF : 0);
+  // Every arithmetic flag is written (AF 0, as the general path): the pending lazy record is simply dropped.
+  cpu.lazyOp = 0;
+  cpu.eflags = ((cpu.eflags & ~ARITH) | PARITY[lo & 0xff] | zs | (c ? CF : 0) | (of ? OF : 0)) >>> 0;
+}
+
 function shiftOp(kind: number): Handler {
   // 0 rol 1 ror 2 rcl 3 rcr 4 shl 5 shr 7 sar
   return (cpu, d) => {
@@ -575,6 +748,10 @@ function shiftOp(kind: number): Handler {
     if (n === 0) {
       if (d.hasMem) writeRm(cpu, size, a, ah); // the write still happens (and may fault) on hardware too
       else if (size === 32) cpu.gprHi[d.rmReg] = 0;
+      return;
+    }
+    if (!d.hasMem && size >= 32 && kind !== 2 && kind !== 3) {
+      shiftRegister(cpu, d.rmReg, size, kind, n, a, ah);
       return;
     }
     const top = size - 1;
