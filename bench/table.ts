@@ -29,7 +29,7 @@ export function formatTable(rows: BenchRow[]): string {
   const header = ['group', 'measure', 'ours', 'peer', 'peer value', 'advantage', 'note'];
   const body = rows.map((r) => {
     const a = advantage(r);
-    return [r.group, r.name, `${fmt(r.ours)} ${r.unit}`, r.peer?.name ?? '', r.peer ? `${fmt(r.peer.value)} ${r.unit}` : '', a === undefined ? '' : `${a.toFixed(2)}×`, r.note ?? ''];
+    return [r.group, r.name, `${fmt(r.ours)} ${r.unit}`, r.peer?.name ?? '', r.peer ? `${fmt(r.peer.value)} ${r.unit}` : '', a === undefined ? "" : `${a < 0.1 ? a.toPrecision(2) : a.toFixed(2)}×`, r.note ?? ''];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |\n';
