@@ -63,12 +63,13 @@ test('a known issue that still fails is pending; one that passes is counted and 
 });
 
 test('a step that outlives its time limit fails with a timeout', async () => {
-  const { summary, lines } = await run([{ name: 'slow', timeoutMs: 50, run: () => new Promise((r) => setTimeout(r, 2000).unref()) }]);
-  assert.deepEqual(summary, { passed: 0, failed: 1, pending: 0 });
-  assert.match(lines.join('\n'), /slow: timed out after 50 ms/);
-  // withTimeout's timer is unref'd (a hung step must not keep the runner alive): hold the event loop open here.
-  const keepAlive = setTimeout(() => undefined, 1000);
+  // withTimeout's timer is unref'd (a hung step must not keep the runner alive), and so is the slow step's: hold
+  // the event loop open here, or the test ends as cancelled before the time limit fires.
+  const keepAlive = setTimeout(() => undefined, 5000);
   try {
+    const { summary, lines } = await run([{ name: 'slow', timeoutMs: 50, run: () => new Promise((r) => setTimeout(r, 2000).unref()) }]);
+    assert.deepEqual(summary, { passed: 0, failed: 1, pending: 0 });
+    assert.match(lines.join('\n'), /slow: timed out after 50 ms/);
     await assert.rejects(withTimeout('w', 10, new Promise(() => undefined)), StepTimeout);
   } finally {
     clearTimeout(keepAlive);
