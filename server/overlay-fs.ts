@@ -7,8 +7,12 @@ export class OverlayFileSystem implements FileSystem {
   /** Every path read during the current analysis (to know which documents depend on which files). */
   private reads: Set<string> | undefined;
 
+  /**
+   * The editor's text is UTF-16; the front end reads files as bytes (one character per byte, like the disk
+   * files below), so an unsaved buffer is handed over as the UTF-8 bytes the saved file would hold.
+   */
   setBuffer(path: string, text: string): void {
-    this.buffers.set(path, text);
+    this.buffers.set(path, Buffer.from(text, 'utf8').toString('latin1'));
   }
   deleteBuffer(path: string): void {
     this.buffers.delete(path);

@@ -9,6 +9,7 @@ import { analyze, assemble, MemoryFileSystem, type FileSystem } from '../../gas/
 import type { Diagnostic } from '../../gas/source';
 import { gnuAssemble, hex, requireTools } from '../gas/toolchain';
 import { generateAssembly } from '../../bench/workloads/big-assembly';
+import { OverlayFileSystem } from '../../server/overlay-fs';
 
 const LONG = process.env.HARDENING_LONG === '1';
 
@@ -105,14 +106,16 @@ test('old Mac line endings (CR only) and a lone CR do not throw', () => {
   bounded(new MemoryFileSystem({ '/w/a.S': '#define X 1\r\r\n.byte X\r' }), '/w/a.S', 5000, 'cpp with CR');
 });
 
-// The language server hands gas the editor's text (UTF-16 code units), not the file's bytes: a string literal
-// with characters above U+00FF then emits different bytes than GNU emits for the saved (UTF-8) file, and every
-// label after it moves. Kept as a todo until gas or the server encodes such text as UTF-8.
-test('non-ASCII editor text (UTF-16 string, as the server passes it) gives GNU\'s bytes', { todo: 'server passes doc.getText() to gas; characters > U+00FF are truncated to one byte (GNU emits their UTF-8 bytes)' }, (t) => {
+// The language server hands gas the editor's text (UTF-16 code units) through its overlay file system, which
+// passes on the UTF-8 bytes the saved file would hold: a string literal with characters above U+00FF then emits
+// the bytes GNU emits for the saved file, and no label after it moves.
+test('non-ASCII editor text (an unsaved buffer in the language server) gives GNU\'s bytes', (t) => {
   if (!requireTools(t, ['as'])) return;
   const text = LINES.join('\n') + '\n';
   const gnu = gnuAssemble(asDiskText(text));
-  const ours = assemble(new MemoryFileSystem({ '/w/a.s': text }), '/w/a.s');
+  const overlay = new OverlayFileSystem();
+  overlay.setBuffer('/w/a.s', text);
+  const ours = assemble(overlay, '/w/a.s');
   assert.equal(hex(ours.analysis.sections.find((s) => s.name === '.text')?.bytes), hex(gnu.sections.get('.text')));
 });
 
