@@ -17,6 +17,9 @@ import { conditional, isConditionalDirective } from './conditionals';
 import { assembleInstruction } from './instruction';
 import { expandMacro } from './expansion';
 
+/** Total `.include`s one assembly may perform (real code needs dozens; this only stops runaway self-inclusion). */
+const MAX_INCLUDES = 10_000;
+
 export interface AssemblerOptions {
   backend?: InstructionBackend;
   /** Directories for `.include` and `.incbin` after the including file's directory. */
@@ -90,6 +93,7 @@ export class Assembler {
   /** GNU's macro_number: the value of `\@`, counted per macro expansion. */
   macroNumber = 0;
   private expandedLines = 0;
+  private includeCount = 0;
   outputBytes = 0;
   private readonly localCounters = new Map<string, number>();
   mode: CodeMode;
@@ -645,6 +649,12 @@ export class Assembler {
   includeFile(ctx: StatementContext, path: string, text: string): void {
     if (this.frames.filter((f) => f.kind === 'file').length >= 100) {
       this.error(`.include nested too deeply (100 levels): ${path}`, ctx.origin, 'include-depth');
+      return;
+    }
+    // The depth limit alone does not bound the work: a file including itself twice makes a tree of 2^100 includes.
+    if (++this.includeCount > MAX_INCLUDES) {
+      this.error(`too many .include directives (more than ${MAX_INCLUDES} in one assembly): ${path}`, ctx.origin, 'include-count');
+      this.stopped = true;
       return;
     }
     const step: ExpansionStep = { kind: 'include', name: path, site: ctx.origin.range };
