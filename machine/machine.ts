@@ -138,6 +138,8 @@ export class Machine {
   executor: Executor | null;
   /** Instructions retired by all CPUs. */
   totalInstructions = 0;
+  /** Instructions that raised an exception instead of retiring; they count toward `maxInstructions`. */
+  faultedInstructions = 0;
   /** Stop after this many total instructions ('instruction-limit'); Infinity by default. */
   maxInstructions = Infinity;
   private pendingStop: StopReason | null = null;
@@ -550,7 +552,8 @@ export class Machine {
             if (Date.now() >= deadlineMs) return { kind: 'slice-end', message: `ran ${done} instructions` };
           }
         } else this.idleRounds = 0;
-        if (this.totalInstructions >= this.maxInstructions) {
+        // Instructions that faulted count too: a handler that faults again retires nothing, forever.
+        if (this.totalInstructions + this.faultedInstructions >= this.maxInstructions) {
           return { kind: 'instruction-limit', message: `instruction limit of ${this.maxInstructions} reached` };
         }
         if (done >= slice) return { kind: 'slice-end', message: `ran ${done} instructions` };
@@ -700,6 +703,7 @@ export class Machine {
       }
     } catch (e) {
       if (e !== cpu.fault) throw e;
+      this.faultedInstructions++;
       deliverException(cpu, cpu.fault.vector, cpu.fault.errorCode, cpu.fault.detail);
     }
   }
