@@ -23,6 +23,10 @@ import { bootMachine, LaunchError, planLaunch, type LaunchArguments, type Launch
 import { hex } from './numbers';
 import type { Program } from './program';
 
+/** Guest console bytes passed on per flush (one run slice) and per session; the rest is dropped and counted. */
+const OUTPUT_PER_FLUSH = 16 * 1024;
+const OUTPUT_PER_SESSION = 4 * 1024 * 1024;
+
 export type StopReasonName = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'goto' | 'function breakpoint' | 'data breakpoint' | 'instruction breakpoint';
 
 export interface ExceptionDetails {
@@ -116,6 +120,8 @@ export class TrampolineRuntime {
   private recentEvents: MachineEvent[] = [];
   private pauseRequested = false;
   private outputBuffer = '';
+  private outputTotal = 0;
+  private outputDropped = 0;
   private replaying = false;
   private generation = 0;
   private knownRunning: string[] = [];
@@ -144,8 +150,16 @@ export class TrampolineRuntime {
     this.generation++;
     this.plan = plan;
     this.program = plan.program;
+    this.outputTotal = 0;
+    this.outputDropped = 0;
     const machine = bootMachine(plan, (b) => {
-      if (!this.replaying) this.outputBuffer += String.fromCharCode(b);
+      if (this.replaying) return;
+      // A guest that prints without end must not flood the client or the adapter's memory: each slice passes at
+      // most OUTPUT_PER_FLUSH bytes and a session at most OUTPUT_PER_SESSION; the rest is counted and reported.
+      if (this.outputBuffer.length < OUTPUT_PER_FLUSH && this.outputTotal < OUTPUT_PER_SESSION) {
+        this.outputBuffer += String.fromCharCode(b);
+        this.outputTotal++;
+      } else this.outputDropped++;
     });
     this.machine = machine;
     this.history = new History(machine);
@@ -874,6 +888,11 @@ export class TrampolineRuntime {
       const text = this.outputBuffer;
       this.outputBuffer = '';
       this.listener.output(text, 'stdout');
+    }
+    if (this.outputDropped > 0) {
+      const why = this.outputTotal >= OUTPUT_PER_SESSION ? `the session's ${OUTPUT_PER_SESSION >> 20} MiB of console output is used up` : 'the guest prints faster than the console can show';
+      this.listener.output(`\n[x86 Trampoline: ${this.outputDropped} bytes of guest output dropped: ${why}]\n`, 'console');
+      this.outputDropped = 0;
     }
   }
 
