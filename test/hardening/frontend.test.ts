@@ -10,19 +10,10 @@ import type { Diagnostic } from '../../gas/source';
 import { gnuAssemble, hex, requireTools } from '../gas/toolchain';
 import { generateAssembly } from '../../bench/workloads/big-assembly';
 import { OverlayFileSystem } from '../../server/overlay-fs';
+import { seededUint32 as rng } from '../seeded-random';
 
 const LONG = process.env.HARDENING_LONG === '1';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** Runs `assemble`, failing on a host exception or when it takes longer than `ms`; returns its diagnostics. */
 function bounded(fs: FileSystem, path: string, ms: number, what: string): { diagnostics: Diagnostic[]; ok: boolean; image: Uint8Array } {

@@ -8,19 +8,10 @@ import { Machine, X86Executor, type Executor, type StopReason } from '../../mach
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S } from '../../machine/cpu/segment';
 import type { Cpu } from '../../machine/cpu/cpu';
 import { assemble, MemoryFileSystem } from '../../gas/index';
+import { seededUint32 as rng } from '../seeded-random';
 
 const LONG = process.env.HARDENING_LONG === '1';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** Our own assembler (checked against GNU as in test/gas) builds the small guests; `text` must assemble. */
 function guest(text: string, base: number): Uint8Array {

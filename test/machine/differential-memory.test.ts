@@ -11,17 +11,8 @@ import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATT
 import { decodeInstruction, newDecoded } from '../../isa/decoder';
 import { operationFlagMasks } from '../../isa/docs';
 import { asAvailable, assemble, requireOracle, runPython, unicornAvailable } from './oracle';
+import { seededRandom as rng } from '../seeded-random';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DATA = 0x10000, DATA_LEN = 0x400, STACK = 0x1f000, STACK_LO = 0x1ef00, STACK_LEN = 0x200, CODE = 0x1000;
 

@@ -4,17 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine, type StartState } from '../../machine/machine';
 import { ExecutorUnderTest as BootExecutor } from './executor-under-test';
+import { seededRandom as rng } from '../seeded-random';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const START: ((img: Uint8Array) => StartState)[] = [
   (image) => ({ kind: 'ap', image, load: 0x8000 }),

@@ -11,18 +11,9 @@ import { ACC_READ, ACC_WRITE } from '../../machine/cpu/mmu';
 import { CpuFault } from '../../machine/cpu/fault';
 import { requireOracle, runPython, unicornAvailable } from './oracle';
 import { newMachine } from './setup';
+import { seededRandom as rng } from '../seeded-random';
 
 // Deterministic PRNG so failures reproduce.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   pae: boolean;

@@ -6,17 +6,8 @@ import { Machine } from '../../../machine/machine';
 import { X86Executor } from '../../../machine/exec';
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S } from '../../../machine/cpu/segment';
 import type { Cpu } from '../../../machine/cpu/cpu';
+import { seededRandom as rng } from '../../seeded-random';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mode = 'real' | 'protected32' | 'long64' | 'protected16' | 'compat32';
 

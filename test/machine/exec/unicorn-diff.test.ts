@@ -18,6 +18,7 @@ import { X86Executor, operationHandlers, unimplementedOperations } from '../../.
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S } from '../../../machine/cpu/segment';
 import type { Cpu } from '../../../machine/cpu/cpu';
 import { PYTHON, requireOracle, unicornAvailable } from '../oracle';
+import { seededRandom as rng } from '../../seeded-random';
 
 type Mode = 16 | 32 | 64;
 const CODE = 0x1000;
@@ -47,16 +48,6 @@ const NOT_IN_SANDBOX = new Set([
 const REAL_MODE_ONLY = new Set(['jmp_far', 'call_far', 'jmp_far_indirect', 'call_far_indirect', 'lret', 'pop_sreg', 'les', 'lds', 'lss', 'lfs', 'lgs', 'mov_sreg_load']);
 const STRING_OPS = new Set(['movs', 'cmps', 'scas', 'lods', 'stos', 'xlat']);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   mode: Mode;

@@ -12,6 +12,7 @@ import { Machine } from '../../../machine/machine';
 import { X86Executor } from '../../../machine/exec';
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S } from '../../../machine/cpu/segment';
 import { PYTHON, asAvailable, assemble, requireOracle, unicornAvailable } from '../oracle';
+import { seededRandom as rng } from '../../seeded-random';
 
 const CODE = 0x1000;
 const DATA = 0x7000;
@@ -38,16 +39,6 @@ const DESCRIPTORS = [
 const GDT_LIMIT = DESCRIPTORS.length * 8 - 1;
 const SELECTORS = [0, 1, 3, 8, 0xb, 0x10, 0x13, 0x18, 0x1b, 0x20, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x58, 0x5b, 0x60, 0x68, 0x6a, 0x70, 0x200, 0x14];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Template {
   mode: 32 | 64;
