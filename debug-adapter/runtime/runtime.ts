@@ -22,6 +22,7 @@ import { History } from './history';
 import { bootMachine, LaunchError, planLaunch, type LaunchArguments, type LaunchPlan } from './launch';
 import { hex } from './numbers';
 import type { Program } from './program';
+import type { ModeTimelineEntry } from '../protocol';
 
 /** Guest console bytes passed on per flush (one run slice) and per session; the rest is dropped and counted. */
 const OUTPUT_PER_FLUSH = 16 * 1024;
@@ -52,21 +53,8 @@ export interface RuntimeListener {
   threadStarted(cpu: number): void;
 }
 
-export interface ModeTimelineEntry {
-  /** Execution position (for "run back to here"). */
-  position: number;
-  /** Instructions retired by all CPUs before the event. */
-  instructionCount: number;
-  cpu: number;
-  from: string;
-  to: string;
-  fromPaging: string;
-  toPaging: string;
-  description: string;
-  cs: number;
-  rip: string;
-  source?: { path: string; line: number };
-}
+/** One mode event for the timeline; the shape the extension reads is defined once, in protocol.ts. */
+export type { ModeTimelineEntry } from '../protocol';
 
 export interface StackFrameInfo {
   name: string;
