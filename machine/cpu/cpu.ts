@@ -82,6 +82,8 @@ export class Cpu extends CpuState {
   }
 
   // ---- linear memory (page-crossing accesses translate every page before touching any) ---------------------
+  // Data accesses first try the MMU's fast path (TLB hit straight to a host RAM page); anything it declines
+  // (miss, page crossing, MMIO/ROM/watched page, first write to a clean page) takes the translate + memory route.
 
   private nextLin(lo: number, hi: number, n: number): void {
     const sum = (lo >>> 0) + n;
@@ -115,6 +117,10 @@ export class Cpu extends CpuState {
 
   readLin8(lo: number, hi: number, acc: AccessKind = ACC_READ): number {
     if ((this.dr[14] & 0xff) !== 0 && acc !== ACC_EXEC) this.checkDataBreakpoints(lo, hi, 1, false);
+    if (acc === ACC_READ) {
+      const v = this.mmu.fastRead8(lo, hi);
+      if (v >= 0) return v;
+    }
     const p = this.mmu.translate(lo, hi, acc);
     this.lastPhys = p;
     return this.memory.read8(p);
@@ -122,6 +128,10 @@ export class Cpu extends CpuState {
 
   readLin16(lo: number, hi: number, acc: AccessKind = ACC_READ): number {
     if ((this.dr[14] & 0xff) !== 0 && acc !== ACC_EXEC) this.checkDataBreakpoints(lo, hi, 2, false);
+    if (acc === ACC_READ) {
+      const v = this.mmu.fastRead16(lo, hi);
+      if (v >= 0) return v;
+    }
     if ((lo & 0xfff) <= 0xffe) {
       const p = this.mmu.translate(lo, hi, acc);
       this.lastPhys = p;
@@ -136,6 +146,10 @@ export class Cpu extends CpuState {
 
   readLin32(lo: number, hi: number, acc: AccessKind = ACC_READ): number {
     if ((this.dr[14] & 0xff) !== 0 && acc !== ACC_EXEC) this.checkDataBreakpoints(lo, hi, 4, false);
+    if (acc === ACC_READ) {
+      const v = this.mmu.fastRead32(lo, hi);
+      if (v >= 0) return v;
+    }
     if ((lo & 0xfff) <= 0xffc) {
       const p = this.mmu.translate(lo, hi, acc);
       this.lastPhys = p;
@@ -154,6 +168,10 @@ export class Cpu extends CpuState {
   /** 64-bit read: returns the low half, the high half is left in mmu.hi. */
   readLin64(lo: number, hi: number, acc: AccessKind = ACC_READ): number {
     if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 8, false);
+    if (acc === ACC_READ) {
+      const v = this.mmu.fastRead64(lo, hi);
+      if (v >= 0) return v;
+    }
     if ((lo & 0xfff) <= 0xff8) {
       const p = this.mmu.translate(lo, hi, acc);
       this.lastPhys = p;
@@ -169,6 +187,7 @@ export class Cpu extends CpuState {
 
   writeLin8(lo: number, hi: number, v: number): void {
     if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 1, true);
+    if (this.mmu.fastWrite8(lo, hi, v)) return;
     const p = this.mmu.translate(lo, hi, ACC_WRITE);
     this.lastPhys = p;
     this.memory.write8(p, v & 0xff);
@@ -176,6 +195,7 @@ export class Cpu extends CpuState {
 
   writeLin16(lo: number, hi: number, v: number): void {
     if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 2, true);
+    if (this.mmu.fastWrite16(lo, hi, v)) return;
     if ((lo & 0xfff) <= 0xffe) {
       const p = this.mmu.translate(lo, hi, ACC_WRITE);
       this.lastPhys = p;
@@ -192,6 +212,7 @@ export class Cpu extends CpuState {
 
   writeLin32(lo: number, hi: number, v: number): void {
     if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 4, true);
+    if (this.mmu.fastWrite32(lo, hi, v)) return;
     if ((lo & 0xfff) <= 0xffc) {
       const p = this.mmu.translate(lo, hi, ACC_WRITE);
       this.lastPhys = p;
@@ -208,6 +229,7 @@ export class Cpu extends CpuState {
 
   writeLin64(lo: number, hi: number, vLo: number, vHi: number): void {
     if ((this.dr[14] & 0xff) !== 0) this.checkDataBreakpoints(lo, hi, 8, true);
+    if (this.mmu.fastWrite64(lo, hi, vLo, vHi)) return;
     if ((lo & 0xfff) <= 0xff8) {
       const p = this.mmu.translate(lo, hi, ACC_WRITE);
       this.lastPhys = p;

@@ -60,6 +60,12 @@ export interface PagingFeatures {
 const T_VALID = 1, T_RD_S = 2, T_WR_S = 4, T_EX_S = 8, T_RD_U = 16, T_WR_U = 32, T_EX_U = 64;
 const T_NOT_USER = 128, T_DIRTY = 256, T_GLOBAL = 512, T_LARGE = 1024;
 const T_SHIFT_POS = 12; // page shift (12, 21, 22, 30) stored in bits 12..17
+/** An instruction fetch was translated through this entry: dropping it must move the epoch (fetch caches). */
+const T_FETCHED = 1 << 18;
+/** Permissions of a translation with paging off: everything, already dirty. */
+const T_IDENTITY = T_VALID | T_RD_S | T_WR_S | T_EX_S | T_RD_U | T_WR_U | T_EX_U | T_DIRTY;
+const NEED_RD_S = T_VALID | T_RD_S, NEED_RD_U = T_VALID | T_RD_U;
+const NEED_WR_S = T_VALID | T_WR_S | T_DIRTY, NEED_WR_U = T_VALID | T_WR_U | T_DIRTY;
 const TLB_BITS = 12;
 const TLB_SIZE = 1 << TLB_BITS;
 const TWO32 = 0x1_0000_0000;
@@ -98,8 +104,8 @@ export class Mmu {
   linHi = 0;
   /** High half of the last 64-bit read. */
   hi = 0;
-  /** Bumped whenever a live translation may change (flushes, INVLPG and refills that drop a live entry, mode
-   * changes): fetch caches key on it. */
+  /** Bumped whenever a translation an instruction fetch used may change (flushes, INVLPG and refills that drop an
+   * entry a fetch went through, mode changes): fetch caches key on it. */
   epoch = 0;
   private readonly tagLo = new Int32Array(TLB_SIZE);
   private readonly tagHi = new Int32Array(TLB_SIZE);
@@ -114,6 +120,16 @@ export class Mmu {
   private readonly inUsedSlots = new Uint8Array(TLB_SIZE);
   private usedCount = 0;
   private pagingOn = false;
+  /**
+   * Host pages behind TLB slots for the data fast path (null: take the slow path), looked up lazily and trusted
+   * while hostLayout[slot] equals the memory's layout counter. wrGen/wrGenIndex: the page's write generations,
+   * bumped by every fast write (decoded-instruction cache).
+   */
+  private readonly rdHost: (Uint8Array | null)[] = new Array<Uint8Array | null>(TLB_SIZE).fill(null);
+  private readonly wrHost: (Uint8Array | null)[] = new Array<Uint8Array | null>(TLB_SIZE).fill(null);
+  private readonly wrGen: Int32Array[];
+  private readonly wrGenIndex = new Int32Array(TLB_SIZE);
+  private readonly hostLayout = new Int32Array(TLB_SIZE).fill(-1);
   /** PAE legacy mode page-directory-pointer entries, loaded when CR3 is written (SDM 4.4.1). */
   readonly pdpteLo = new Uint32Array(4);
   readonly pdpteHi = new Uint32Array(4);
@@ -140,12 +156,17 @@ export class Mmu {
     this.addrHiMask = m >= 52 ? 0xfffff : (1 << (m - 32)) - 1;
     this.rsvdHi = 0xfffff & ~this.addrHiMask;
     this.tagHi.fill(-1);
+    const none = new Int32Array(1);
+    this.wrGen = new Array<Int32Array>(TLB_SIZE).fill(none);
   }
 
   /** Call after CR0/CR4/EFER changes (the caller flushes the TLB when the SDM says so). */
   modeChanged(): void {
     this.epoch++;
-    this.pagingOn = (this.s.cr0 & CR0_PG) !== 0;
+    const on = (this.s.cr0 & CR0_PG) !== 0;
+    // Identity entries filled with paging off must never serve paged accesses (and the reverse).
+    if (on !== this.pagingOn) this.flushAll();
+    this.pagingOn = on;
   }
 
   // ---- TLB maintenance ---------------------------------------------------------------------------------------
@@ -190,8 +211,8 @@ export class Mmu {
     const i = vpn & (TLB_SIZE - 1);
     // The epoch moves only when a live entry goes: translations cached elsewhere stay valid otherwise.
     if (this.tagLo[i] === (vpn | 0) && this.tagHi[i] === (hi | 0) && this.perm[i] !== 0) {
+      if (this.perm[i] & T_FETCHED) this.epoch++;
       this.perm[i] = 0;
-      this.epoch++;
     }
     const n = this.largeCount;
     if (n === 0) return;
@@ -208,9 +229,9 @@ export class Mmu {
       if (this.tagHi[k] === (hi | 0)) {
         const shift = ((p >>> T_SHIFT_POS) & 63) - 12;
         if (((this.tagLo[k] ^ vpn) >>> shift) === 0) {
+          if (p & T_FETCHED) this.epoch++;
           perm[k] = 0;
           this.inLargeSlots[k] = 0;
-          this.epoch++;
           continue;
         }
       }
@@ -277,17 +298,167 @@ export class Mmu {
   }
 
   translateAs(lo: number, hi: number, acc: AccessKind, user: boolean, implicit: boolean): number {
-    if (!this.pagingOn) {
-      const p = lo >>> 0;
-      return this.platform.a20Enabled ? p : p & ~0x100000;
-    }
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
+    if (!this.pagingOn) {
+      const p = this.platform.a20Enabled ? lo >>> 0 : (lo >>> 0) & ~0x100000;
+      // Identity entries let the data fast path serve unpaged accesses too (flushed when A20 or CR0.PG changes).
+      if (this.tagLo[i] !== (vpn | 0) || this.tagHi[i] !== 0 || this.perm[i] === 0) this.fill(i, vpn, 0, p - (p & 0xfff), T_IDENTITY);
+      if (acc === ACC_EXEC) this.perm[i] |= T_FETCHED;
+      return p;
+    }
     const need = this.needMask(acc, user, implicit);
     if (this.tagLo[i] === (vpn | 0) && this.tagHi[i] === (hi | 0) && (this.perm[i] & need) === need) {
+      if (acc === ACC_EXEC) this.perm[i] |= T_FETCHED;
       return this.frame[i] + (lo & 0xfff);
     }
     return this.translateSlow(lo, hi, acc, user, implicit, need);
+  }
+
+  /** Puts a translation into slot i. Replacing an entry a fetch used moves the epoch; filling others changes no
+   * translation cached elsewhere. */
+  private fill(i: number, vpn: number, hi: number, frame: number, perm: number): void {
+    if (this.perm[i] & T_FETCHED) this.epoch++;
+    this.tagLo[i] = vpn | 0;
+    this.tagHi[i] = hi | 0;
+    this.frame[i] = frame;
+    this.perm[i] = perm;
+    this.hostLayout[i] = -1;
+    if (this.inUsedSlots[i] === 0) {
+      this.inUsedSlots[i] = 1;
+      this.usedSlots[this.usedCount++] = i;
+    }
+    if (perm & T_LARGE && this.inLargeSlots[i] === 0) {
+      this.inLargeSlots[i] = 1;
+      this.largeSlots[this.largeCount++] = i;
+    }
+  }
+
+  // ---- data fast path: TLB hit straight to the host page ---------------------------------------------------
+
+  /** Looks up the host pages behind slot i again (after the memory layout changed or the slot was refilled). */
+  private refreshHost(i: number): void {
+    const mem = this.memory;
+    const f = this.frame[i];
+    const pn = f < TWO32 ? f >>> 12 : f / 4096;
+    this.rdHost[i] = mem.hostPageForRead(pn);
+    const w = mem.hostPageForWrite(pn);
+    this.wrHost[i] = w;
+    if (w !== null) {
+      this.wrGen[i] = mem.hostGen;
+      this.wrGenIndex[i] = mem.hostGenIndex;
+    }
+    this.hostLayout[i] = mem.layout;
+  }
+
+  /** Supervisor/user read permission the current privilege needs (SMAP cases take the general rule). */
+  private readNeed(): number {
+    const s = this.s;
+    if (s.cpl === 3) return NEED_RD_U;
+    return (s.cr4 & CR4_SMAP) === 0 ? NEED_RD_S : this.needMask(ACC_READ, false, false);
+  }
+
+  private writeNeed(): number {
+    const s = this.s;
+    if (s.cpl === 3) return NEED_WR_U;
+    return (s.cr4 & CR4_SMAP) === 0 ? NEED_WR_S : this.needMask(ACC_WRITE, false, false);
+  }
+
+  /** The host page a data read of `size` bytes at lo/hi may use directly (within one page), or null. */
+  private readHost(lo: number, hi: number, size: number): Uint8Array | null {
+    const vpn = lo >>> 12;
+    const i = vpn & (TLB_SIZE - 1);
+    if ((lo & 0xfff) > 0x1000 - size || this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0)) return null;
+    const need = this.readNeed();
+    if ((this.perm[i] & need) !== need) return null;
+    if (this.hostLayout[i] !== this.memory.layout) this.refreshHost(i);
+    return this.rdHost[i];
+  }
+
+  /** The host page a data write of `size` bytes at lo/hi may change directly, or null; bumps its generation. */
+  private writeHost(lo: number, hi: number, size: number): Uint8Array | null {
+    const vpn = lo >>> 12;
+    const i = vpn & (TLB_SIZE - 1);
+    if ((lo & 0xfff) > 0x1000 - size || this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0)) return null;
+    const need = this.writeNeed();
+    if ((this.perm[i] & need) !== need) return null;
+    if (this.hostLayout[i] !== this.memory.layout) this.refreshHost(i);
+    const p = this.wrHost[i];
+    if (p !== null) this.wrGen[i][this.wrGenIndex[i]]++;
+    return p;
+  }
+
+  /** Data read through the TLB and a host page, or -1 when the slow path must handle it (miss, page crossing,
+   * permissions, MMIO/ROM/watched/unallocated page). */
+  fastRead8(lo: number, hi: number): number {
+    const p = this.readHost(lo, hi, 1);
+    return p === null ? -1 : p[lo & 0xfff];
+  }
+
+  fastRead16(lo: number, hi: number): number {
+    const p = this.readHost(lo, hi, 2);
+    if (p === null) return -1;
+    const o = lo & 0xfff;
+    return p[o] | (p[o + 1] << 8);
+  }
+
+  fastRead32(lo: number, hi: number): number {
+    const p = this.readHost(lo, hi, 4);
+    if (p === null) return -1;
+    const o = lo & 0xfff;
+    return (p[o] | (p[o + 1] << 8) | (p[o + 2] << 16) | (p[o + 3] << 24)) >>> 0;
+  }
+
+  /** Low half returned, high half in `hi`. */
+  fastRead64(lo: number, hi: number): number {
+    const p = this.readHost(lo, hi, 8);
+    if (p === null) return -1;
+    const o = lo & 0xfff;
+    this.hi = (p[o + 4] | (p[o + 5] << 8) | (p[o + 6] << 16) | (p[o + 7] << 24)) >>> 0;
+    return (p[o] | (p[o + 1] << 8) | (p[o + 2] << 16) | (p[o + 3] << 24)) >>> 0;
+  }
+
+  /** Data write through the TLB and a host page; false when the slow path must do it (nothing written then). */
+  fastWrite8(lo: number, hi: number, v: number): boolean {
+    const p = this.writeHost(lo, hi, 1);
+    if (p === null) return false;
+    p[lo & 0xfff] = v;
+    return true;
+  }
+
+  fastWrite16(lo: number, hi: number, v: number): boolean {
+    const p = this.writeHost(lo, hi, 2);
+    if (p === null) return false;
+    const o = lo & 0xfff;
+    p[o] = v;
+    p[o + 1] = v >>> 8;
+    return true;
+  }
+
+  fastWrite32(lo: number, hi: number, v: number): boolean {
+    const p = this.writeHost(lo, hi, 4);
+    if (p === null) return false;
+    const o = lo & 0xfff;
+    p[o] = v;
+    p[o + 1] = v >>> 8;
+    p[o + 2] = v >>> 16;
+    p[o + 3] = v >>> 24;
+    return true;
+  }
+
+  fastWrite64(lo: number, hi: number, vLo: number, vHi: number): boolean {
+    const p = this.writeHost(lo, hi, 8);
+    if (p === null) return false;
+    const o = lo & 0xfff;
+    p[o] = vLo;
+    p[o + 1] = vLo >>> 8;
+    p[o + 2] = vLo >>> 16;
+    p[o + 3] = vLo >>> 24;
+    p[o + 4] = vHi;
+    p[o + 5] = vHi >>> 8;
+    p[o + 6] = vHi >>> 16;
+    p[o + 7] = vHi >>> 24;
+    return true;
   }
 
   private needMask(acc: AccessKind, user: boolean, implicit: boolean): number {
@@ -317,19 +488,7 @@ export class Mmu {
     if (acc === ACC_WRITE) this.walkPerm |= T_DIRTY;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
-    if (this.perm[i] !== 0) this.epoch++; // a live entry is replaced (filling an empty slot changes no translation)
-    this.tagLo[i] = vpn | 0;
-    this.tagHi[i] = hi | 0;
-    this.frame[i] = phys - (phys % 4096);
-    this.perm[i] = this.walkPerm | (this.walkShift << T_SHIFT_POS);
-    if (this.inUsedSlots[i] === 0) {
-      this.inUsedSlots[i] = 1;
-      this.usedSlots[this.usedCount++] = i;
-    }
-    if (this.walkPerm & T_LARGE && this.inLargeSlots[i] === 0) {
-      this.inLargeSlots[i] = 1;
-      this.largeSlots[this.largeCount++] = i;
-    }
+    this.fill(i, vpn, hi, phys - (phys % 4096), this.walkPerm | (this.walkShift << T_SHIFT_POS) | (acc === ACC_EXEC ? T_FETCHED : 0));
     return phys;
   }
 

@@ -66,6 +66,15 @@ export class PhysicalMemory {
   private epochNow = 0;
   private allocatedPages = 0;
   private readonly capPages: number;
+  /**
+   * Bumped whenever a page's host array, kind bits or copy-on-write ownership may change (allocation, copy on
+   * write, snapshot, restore, ROM/MMIO mapping, page flags): host pages cached elsewhere (the CPUs' TLBs) are
+   * trusted only while it is unchanged.
+   */
+  layout = 0;
+  /** Write generations of the page last returned by hostPageForWrite, and its index there. */
+  hostGen: Int32Array = new Int32Array(1);
+  hostGenIndex = 0;
   /** Called when a page flagged KIND_CODE is written (decoded-instruction cache invalidation). */
   onCodeWrite: ((page: number) => void) | undefined;
   /** Called for accesses to pages flagged KIND_WATCH (physical watchpoints). */
@@ -211,6 +220,34 @@ export class PhysicalMemory {
   /** Write generation of the page last returned by pageForRead (changes whenever its bytes may have changed). */
   readGen = 0;
 
+  /**
+   * The host array of an allocated page whose reads need no side effects (RAM or ROM, not MMIO, not watched), or
+   * null. Valid while `layout` is unchanged.
+   */
+  hostPageForRead(pageNumber: number): Uint8Array | null {
+    const c = this.chunkOf(pageNumber);
+    if (c === undefined) return null;
+    const i = pageNumber & (CHUNK_PAGES - 1);
+    const p = c.pages[i];
+    return p !== undefined && (c.kind[i] & SLOW_READ) === 0 ? p : null;
+  }
+
+  /**
+   * The host array of an allocated, privately owned plain RAM page (no ROM/MMIO/watch/code flag, not shared with a
+   * snapshot), or null; its write generations are left in hostGen[hostGenIndex], which a writer must bump. Valid
+   * while `layout` is unchanged.
+   */
+  hostPageForWrite(pageNumber: number): Uint8Array | null {
+    const c = this.chunkOf(pageNumber);
+    if (c === undefined) return null;
+    const i = pageNumber & (CHUNK_PAGES - 1);
+    const p = c.pages[i];
+    if (p === undefined || c.kind[i] !== 0 || c.epoch[i] !== this.epochNow) return null;
+    this.hostGen = c.gen;
+    this.hostGenIndex = i;
+    return p;
+  }
+
   // ---- bulk access for loaders and debuggers (not for the hot path) --------------------------------------
 
   /** Copies guest bytes out; MMIO is not touched (reads as 0xFF) so a debugger view has no side effects. */
@@ -259,6 +296,7 @@ export class PhysicalMemory {
       c.kind[i] = (c.kind[i] & ~3) | KIND_ROM;
       c.pages[i] = data.subarray(off, off + PAGE_SIZE);
       c.snapPages = null;
+      this.layout++;
       c.epoch[i] = -1; // never written through anyway
       c.gen[i]++;
     }
@@ -273,6 +311,7 @@ export class PhysicalMemory {
       const i = pn & (CHUNK_PAGES - 1);
       c.kind[i] = (c.kind[i] & ~3) | KIND_MMIO;
     }
+    this.layout++;
   }
 
   /** Sets or clears extra slow-path bits (KIND_CODE, KIND_WATCH) on a page. */
@@ -281,11 +320,13 @@ export class PhysicalMemory {
     if (c === undefined) return;
     const i = pageNumber & (CHUNK_PAGES - 1);
     c.kind[i] = on ? c.kind[i] | flag : c.kind[i] & ~flag;
+    this.layout++;
   }
 
   /** Clears a flag on every page (e.g. when the code cache is flushed or the last watchpoint removed). */
   clearPageFlagEverywhere(flag: number): void {
     for (const c of this.chunks.values()) for (let i = 0; i < CHUNK_PAGES; i++) c.kind[i] &= ~flag;
+    this.layout++;
   }
 
   /** What backs a physical page: KIND_RAM, KIND_ROM, KIND_MMIO or KIND_NONE (plus flag bits). */
@@ -305,6 +346,7 @@ export class PhysicalMemory {
       pages.set(k, c.snapPages);
     }
     this.epochNow++;
+    this.layout++;
     return { pages, allocated: this.allocatedPages };
   }
 
@@ -320,6 +362,7 @@ export class PhysicalMemory {
     }
     this.allocatedPages = s.allocated;
     this.epochNow++;
+    this.layout++;
   }
 
   // ---- slow paths ---------------------------------------------------------------------------------------------
@@ -371,6 +414,7 @@ export class PhysicalMemory {
     c.pages[i] = fresh;
     c.snapPages = null;
     c.epoch[i] = this.epochNow;
+    this.layout++;
     return fresh;
   }
 
