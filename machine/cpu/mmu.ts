@@ -144,6 +144,9 @@ export class Mmu {
   private walkXd = 0;
   private walkErr = 0;
   private walkWhy = '';
+  private walkLeafLo = 0;
+  private entLo = 0;
+  private entHi = 0;
 
   constructor(
     private readonly s: CpuState,
@@ -340,9 +343,9 @@ export class Mmu {
   private refreshHost(i: number): void {
     const mem = this.memory;
     const f = this.frame[i];
-    const pn = f < TWO32 ? f >>> 12 : f / 4096;
-    this.rdHost[i] = mem.hostPageForRead(pn);
-    const w = mem.hostPageForWrite(pn);
+    mem.lookUpHost(f < TWO32 ? f >>> 12 : f / 4096);
+    this.rdHost[i] = mem.hostRead;
+    const w = mem.hostWrite;
     this.wrHost[i] = w;
     if (w !== null) {
       this.wrGen[i] = mem.hostGen;
@@ -480,11 +483,12 @@ export class Mmu {
     }
     // Accessed and (for writes) dirty on the leaf once the access is allowed (SDM 4.8); upper levels got their
     // accessed bit during the walk.
-    const mem = this.memory;
-    const leaf = this.walkLeafAddr;
-    const lv = mem.read8(leaf);
     const set = acc === ACC_WRITE ? PTE_A | PTE_D : PTE_A;
-    if ((lv & set) !== set) mem.write8(leaf, lv | set);
+    const lv = this.walkLeafLo & 0xff;
+    if ((lv & set) !== set) {
+      const leaf = this.walkLeafAddr;
+      this.memory.write8(this.platform.a20Enabled ? leaf : leaf - (leaf & 0x100000), lv | set);
+    }
     if (acc === ACC_WRITE) this.walkPerm |= T_DIRTY;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
@@ -533,6 +537,21 @@ export class Mmu {
 
   private readPhys32(a: number): number {
     return this.memory.read32(this.platform.a20Enabled ? a : a - (a & 0x100000));
+  }
+
+  /** Reads the 8-byte paging entry at physical `a` into entLo/entHi: straight from the host page when it is RAM
+   * (one lookup instead of two bus reads), else through the bus (MMIO, open bus, unallocated). */
+  private readEntry(a: number): void {
+    const p = this.platform.a20Enabled ? a : a - (a & 0x100000);
+    const page = this.memory.hostPageForRead(p < TWO32 ? p >>> 12 : Math.floor(p / 4096));
+    if (page !== null) {
+      const o = p & 0xfff;
+      this.entLo = page[o] | (page[o + 1] << 8) | (page[o + 2] << 16) | (page[o + 3] << 24);
+      this.entHi = page[o + 4] | (page[o + 5] << 8) | (page[o + 6] << 16) | (page[o + 7] << 24);
+    } else {
+      this.entLo = this.memory.read32(p) | 0;
+      this.entHi = this.memory.read32(p + 4) | 0;
+    }
   }
 
   /**
@@ -595,8 +614,8 @@ export class Mmu {
           : level === 2 ? (lo >>> 21) & 0x1ff
           : (lo >>> 12) & 0x1ff;
         const ea = table + idx * 8;
-        const eLo = this.readPhys32(ea);
-        const eHi = this.readPhys32(ea + 4);
+        this.readEntry(ea);
+        const eLo = this.entLo, eHi = this.entHi;
         const ps = (eLo & PTE_PS) !== 0;
         const leaf = level === 1 || (ps && level <= 3);
         rec?.push({ name: LEVEL_NAMES[level], entryAddress: ea, lo: eLo >>> 0, hi: eHi >>> 0, leaf });
@@ -644,6 +663,7 @@ export class Mmu {
     if (leafLo & PTE_G && s.cr4 & CR4_PGE) perm |= T_GLOBAL;
     if (shift !== 12) perm |= T_LARGE;
     this.walkPerm = perm;
+    this.walkLeafLo = leafLo;
     this.walkShift = shift;
     this.walkRw = rw;
     this.walkUs = us;

@@ -220,6 +220,35 @@ export class PhysicalMemory {
   /** Write generation of the page last returned by pageForRead (changes whenever its bytes may have changed). */
   readGen = 0;
 
+  /** Results of lookUpHost. */
+  hostRead: Uint8Array | null = null;
+  hostWrite: Uint8Array | null = null;
+
+  /**
+   * hostPageForRead and hostPageForWrite of one page in one lookup: results in hostRead, hostWrite (and hostGen,
+   * hostGenIndex when hostWrite is not null).
+   */
+  lookUpHost(pageNumber: number): void {
+    const c = pageNumber < 0x100000 ? this.low[pageNumber >>> CHUNK_SHIFT] : this.chunks.get(Math.floor(pageNumber / CHUNK_PAGES));
+    if (c === undefined) {
+      this.hostRead = this.hostWrite = null;
+      return;
+    }
+    const i = pageNumber & (CHUNK_PAGES - 1);
+    const p = c.pages[i];
+    const k = c.kind[i];
+    if (p === undefined || (k & SLOW_READ) !== 0) {
+      this.hostRead = this.hostWrite = null;
+      return;
+    }
+    this.hostRead = p;
+    if (k === 0 && c.epoch[i] === this.epochNow) {
+      this.hostWrite = p;
+      this.hostGen = c.gen;
+      this.hostGenIndex = i;
+    } else this.hostWrite = null;
+  }
+
   /**
    * The host array of an allocated page whose reads need no side effects (RAM or ROM, not MMIO, not watched), or
    * null. Valid while `layout` is unchanged.
