@@ -2,10 +2,11 @@
 // encoded once, when it is read, with the values known at that moment; unknown values become fixups, and
 // branches that can relax become variable frags sized later (layout.ts), as in GNU as.
 import type { InstructionInput, Value } from '../isa/operand';
+import type { CodeMode } from '../isa/mode';
 import type { Assembler, StatementContext } from './assembler';
 import type { ByteSpan } from './frags';
 import { evaluate, parseExpression, symbolsOf, type Expr, type ParseHooks } from './expr';
-import type { OperandContext } from './backend';
+import type { InstructionBackend, OperandContext } from './backend';
 import { charConstantsToDecimal } from './macros';
 
 const STACK_OPS = new Set(['push', 'pop', 'call', 'ret', 'pushf', 'popf', 'leave', 'enter', 'lret']);
@@ -21,12 +22,22 @@ class OperandEvaluator implements OperandContext {
   /** Each Value handed to the encoder → the expression it came from (for fixups). */
   readonly exprOf = new Map<Value, Expr>();
   readonly hooks: ParseHooks;
+  /**
+   * Every operand so far was a constant that names no symbol, `.` or local label and gave no diagnostic: the
+   * parse and the encoding depend on the text and the mode alone.
+   */
+  pure = true;
 
   constructor(private readonly asm: Assembler) {
     this.hooks = {
-      localLabel: (n, dir) =>
-        dir === 'b' && asm.backwardLocalMissing(n) ? { error: `backward ref to unknown label "${n}:"` } : { name: asm.localLabelName(n, dir) },
-      dot: () => asm.dotPlace(),
+      localLabel: (n, dir) => {
+        this.pure = false;
+        return dir === 'b' && asm.backwardLocalMissing(n) ? { error: `backward ref to unknown label "${n}:"` } : { name: asm.localLabelName(n, dir) };
+      },
+      dot: () => {
+        this.pure = false;
+        return asm.dotPlace();
+      },
     };
     this.evaluate = this.evaluate.bind(this);
   }
@@ -44,15 +55,20 @@ class OperandEvaluator implements OperandContext {
       return v;
     }
     const r = parseExpression(text, 0, this.hooks);
+    if (r.warnings || r.error || !r.expr) this.pure = false;
     if (r.warnings) for (const w of r.warnings) asm.warn(w.message, asm.at(ctx, start + w.s, start + w.e), 'missing-operand');
     if (r.error || !r.expr) {
       const e = r.error ?? { message: 'bad expression', s: 0, e: text.length };
       asm.error(e.message, asm.at(ctx, start + e.s, start + e.e), 'bad-expression');
       return { known: true, value: 0n };
     }
-    for (const s of symbolsOf(r.expr)) asm.symbol(s.name).references.push(asm.at(ctx, start + s.s, start + s.e));
+    for (const s of symbolsOf(r.expr)) {
+      this.pure = false;
+      asm.symbol(s.name).references.push(asm.at(ctx, start + s.s, start + s.e));
+    }
     const problems: { message: string; s: number; e: number }[] = [];
     const val = evaluate(r.expr, asm.nowEnv, problems);
+    if (problems.length || val.k !== 'abs') this.pure = false;
     for (const p of problems) asm.warn(p.message, asm.at(ctx, start + p.s, start + p.e), 'division-by-zero');
     const v: Value = { known: val.k === 'abs', value: val.k === 'abs' ? val.v : 0n };
     // A constant needs no tree; anything else keeps its (parse-time bound) expression for the fixup.
@@ -66,6 +82,25 @@ const PLAIN_NUMBER = /^(?:0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)$/;
 
 const evaluators = new WeakMap<Assembler, OperandEvaluator>();
 
+/**
+ * Instructions whose operands are plain constants, by backend, mode and statement text: their parse and bytes
+ * depend on nothing else, and sources repeat them (register-only ALU ops, macro bodies, re-analysis of an edited
+ * file in the language server). A hit skips the operand parser and the encoder. The parsed input is shared by
+ * every statement with that text (readers never modify it).
+ */
+interface KnownInstruction {
+  input: InstructionInput;
+  bytes: Uint8Array;
+}
+const knownByBackend = new WeakMap<InstructionBackend, Map<string, KnownInstruction>[]>();
+const MAX_KNOWN = 50_000;
+
+function knownInstructions(backend: InstructionBackend, mode: CodeMode): Map<string, KnownInstruction> {
+  let perMode = knownByBackend.get(backend);
+  if (!perMode) knownByBackend.set(backend, (perMode = [new Map(), new Map(), new Map()]));
+  return perMode[mode === 16 ? 0 : mode === 32 ? 1 : 2];
+}
+
 function operandExpr(input: InstructionInput, exprOf: Map<Value, Expr>, i: number): Expr | undefined {
   const op = input.operands[i];
   if (!op) return undefined;
@@ -78,11 +113,20 @@ export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: 
   if (!backend) return;
   // As GNU's scrubber does, character constants become numbers before the operand parser sees them.
   const stmtText = charConstantsToDecimal(ctx.text.slice(pos), true);
+  // .code16gcc rewrites stack operations after parsing: those take the full path.
+  const known = asm.code16gcc ? undefined : knownInstructions(backend, asm.mode);
+  const hit = known?.get(stmtText);
+  if (hit) {
+    asm.statements[ctx.statement].instruction = hit.input;
+    asm.emit(hit.bytes, ctx);
+    return;
+  }
   let opCtx = evaluators.get(asm);
   if (!opCtx) evaluators.set(asm, (opCtx = new OperandEvaluator(asm)));
   opCtx.ctx = ctx;
   opCtx.pos = pos;
   opCtx.exprOf.clear();
+  opCtx.pure = true;
   const exprOf = opCtx.exprOf;
   const parsed = backend.parse(stmtText, asm.mode, opCtx);
   if (!parsed.ok) {
@@ -114,6 +158,10 @@ export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: 
     return;
   }
   const enc = res.encoding;
+  if (known && opCtx.pure && !res.warnings && enc.fixups.length === 0) {
+    if (known.size >= MAX_KNOWN) known.clear();
+    known.set(stmtText, { input: parsed.input, bytes: enc.bytes });
+  }
   const f = asm.frag;
   const at = asm.emit(enc.bytes, ctx);
   for (const fx of enc.fixups) {

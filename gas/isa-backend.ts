@@ -6,10 +6,11 @@ import type { EncodeResult, InstructionInput } from '../isa/operand';
 import type { InstructionBackend } from './backend';
 
 /**
- * Encodings of instructions whose operands are all known, by mode and operands. Source repeats the same
- * instructions (macro bodies, `movl %eax, %cr0`…) and the encoder tries many forms per mnemonic, so a hit saves
- * most of the encoding time. Only plain successes are kept (no fixups, no relaxation, no warnings): their bytes
- * depend on nothing but the key, and the assembler copies them out.
+ * Encodings by mode and operands. Source repeats the same instructions (macro bodies, `movl %eax, %cr0`, `jne 1f`…)
+ * and the encoder tries many forms per mnemonic, so a hit saves most of the encoding time. A value not known yet
+ * is a placeholder to the encoder (its fixup says which operand fills it), so `jmp foo` and `jmp bar` share one
+ * result, relaxation forms included. Successes without warnings are kept; the assembler copies their bytes out
+ * and only reads their fixups and relaxation forms.
  */
 const encodings = new Map<string, EncodeResult>();
 const MAX_ENCODINGS = 20_000;
@@ -19,11 +20,10 @@ function encodingKey(input: InstructionInput, mode: CodeMode): string | undefine
   for (const o of input.operands) {
     if (o.kind === 'reg') k += `|r${o.reg}${o.indirect ? '*' : ''}`;
     else if (o.kind === 'imm') {
-      if (!o.value.known) return undefined;
-      k += `|i${o.value.value}`;
+      k += o.value.known ? `|i${o.value.value}` : `|i?${o.value.value}`;
     } else {
-      if (o.disp && !o.disp.known) return undefined;
-      k += `|m${o.indirect ? '*' : ''}${o.seg ?? ''}:${o.disp ? o.disp.value : '-'}(${o.base ?? ''},${o.index ?? ''},${o.scale})`;
+      const d = o.disp ? (o.disp.known ? `${o.disp.value}` : `?${o.disp.value}`) : '-';
+      k += `|m${o.indirect ? '*' : ''}${o.seg ?? ''}:${d}(${o.base ?? ''},${o.index ?? ''},${o.scale})`;
     }
   }
   return k;
@@ -36,7 +36,7 @@ function encodeCached(input: InstructionInput, mode: CodeMode): EncodeResult {
     if (hit) return hit;
   }
   const r = encodeInstruction(input, mode);
-  if (key !== undefined && r.ok && !r.relax && !r.warnings && r.encoding.fixups.length === 0) {
+  if (key !== undefined && r.ok && !r.warnings) {
     if (encodings.size >= MAX_ENCODINGS) encodings.clear();
     encodings.set(key, r);
   }

@@ -208,13 +208,23 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
   const bytes = new Uint8Array(total);
   const relocations: Relocation[] = [];
   const spans: ByteSpan[] = [];
+  // Frags are in address order, each frag's spans in offset order and its variable tail after them: the spans
+  // come out sorted unless .org moved something backwards (checked, sorted only then).
+  let sorted = true;
+  let lastOffset = -1;
   for (const f of frags) {
-    bytes.set(f.fixedBytes(), f.address);
-    for (const sp of f.spans) spans.push({ offset: f.address + sp.offset, length: sp.length, origin: sp.origin, statement: sp.statement });
+    if (f.size > 0) bytes.set(f.size === f.bytes.length ? f.bytes : f.bytes.subarray(0, f.size), f.address);
+    const fspans = f.spans;
+    for (let k = 0; k < fspans.length; k++) {
+      const sp = fspans[k];
+      const offset = f.address + sp.offset;
+      if (offset < lastOffset) sorted = false;
+      lastOffset = offset;
+      spans.push({ offset, length: sp.length, origin: sp.origin, statement: sp.statement });
+    }
     const v = f.varPart;
     const varAt = f.address + f.size;
-    // Only a relaxed branch adds fixups here; other frags resolve their own list without a copy.
-    const fixups: FragFixup[] = v.kind === 'relax' ? [...f.fixups] : f.fixups;
+    for (const fx of f.fixups) resolveFixup(asm, section, f, fx, bytes, relocations);
     if (v.kind === 'align' && f.varSize > 0) {
       // GNU generates code padding at write time, in the mode in force at the end of the input.
       if (v.fill === 'nop') bytes.set(nopPadding(f.varSize, asm.mode), varAt);
@@ -227,7 +237,7 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
       const enc = v.isNear ? v.near : v.short;
       bytes.set(enc.bytes, varAt);
       for (const fx of enc.fixups) {
-        fixups.push({
+        const relaxed: FragFixup = {
           offset: f.size + fx.offset,
           size: fx.size,
           expr: v.target ?? { t: 'num', v: 0n, s: 0, e: 0 },
@@ -236,15 +246,21 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
           range: fx.range,
           origin: f.varSpan!.origin,
           relaxed: true,
-        });
+        };
+        resolveFixup(asm, section, f, relaxed, bytes, relocations);
       }
     }
-    if (f.varSpan && f.varSize > 0) spans.push({ ...f.varSpan, offset: varAt, length: f.varSize });
-    for (const fx of fixups) resolveFixup(asm, section, f, fx, bytes, relocations);
+    if (f.varSpan && f.varSize > 0) {
+      if (varAt < lastOffset) sorted = false;
+      lastOffset = varAt;
+      spans.push({ offset: varAt, length: f.varSize, origin: f.varSpan.origin, statement: f.varSpan.statement });
+    }
   }
-  spans.sort((a, b) => a.offset - b.offset);
-  for (const sp of spans) {
-    const st = asm.statements[sp.statement];
+  if (!sorted) spans.sort((a, b) => a.offset - b.offset);
+  const statements = asm.statements;
+  for (let k = 0; k < spans.length; k++) {
+    const sp = spans[k];
+    const st = statements[sp.statement];
     if (st.offset === undefined) {
       st.offset = sp.offset;
       st.size = sp.length;
