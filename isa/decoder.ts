@@ -103,6 +103,9 @@ const rank = (f: InstructionForm): number => (f.modrm === 'fixed' ? 0 : f.modrm 
 const specific = (f: InstructionForm): number => (f.mandatoryPrefix ? 1 : 0) + (f.rexW ? 1 : 0);
 for (const table of dispatch) for (const list of table) list.sort((a, b) => rank(a) - rank(b) || specific(b) - specific(a));
 
+/** Forms moving to or from cr/dr/tr. */
+const specialRegMove = new Set(forms.filter((f) => f.operands.some((s) => s === 'cr' || s === 'dr' || s === 'tr')));
+
 /** Whether the opcode byte reads a ModRM byte (some form at that opcode has one). */
 function needsModrm(list: InstructionForm[]): boolean {
   for (const f of list) if (f.modrm !== 'none') return true;
@@ -226,10 +229,13 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
   out.addrSize = mode === 64 ? ((out.prefixes & Prefix.AddrSize) ? 32 : 64) : ((out.prefixes & Prefix.AddrSize) ? (mode === 16 ? 32 : 16) : mode);
   let chosen: InstructionForm | null = null;
   let size = 0;
-  // 90 without REX.B is NOP (PAUSE with F3), not xchg of the accumulator with itself.
+  // 90 without REX.B is NOP (PAUSE with F3), not xchg of the accumulator with itself; with REX.B it is
+  // xchg %r8 whatever F3 says.
   const plainNop = map === 0 && b === 0x90 && !(out.rex & 1) && !opSizePrefix;
+  const xchgR8 = map === 0 && b === 0x90 && (out.rex & 1) !== 0;
   for (const f of list) {
     if (plainNop && f.opcodeReg) continue;
+    if (xchgR8 && !f.opcodeReg) continue;
     if (f.no64 && mode === 64) continue;
     if (f.only64 && mode !== 64) continue;
     if (f.mandatoryPrefix && f.mandatoryPrefix !== 0x66 && lastMandatory !== f.mandatoryPrefix) continue;
@@ -259,7 +265,14 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
   out.formIndex = formIndexOf.get(chosen)!;
   out.opSize = size;
   if (chosen.opcodeReg) out.rmReg = (b & 7) | ((out.rex & 1) << 3);
-  if (modrm >= 0 && chosen.modrm !== 'fixed') {
+  if (modrm >= 0 && specialRegMove.has(chosen)) {
+    // Control/debug/test register moves ignore ModRM.mod: the r/m field always names a register.
+    out.modrm = modrm;
+    out.reg = ((modrm >> 3) & 7) | ((out.rex & 4) << 1);
+    out.rmReg = (modrm & 7) | ((out.rex & 1) << 3);
+    if (out.lockCr8) out.reg |= 8;
+    p++;
+  } else if (modrm >= 0 && chosen.modrm !== 'fixed') {
     out.modrm = modrm;
     p++;
     const q = decodeModrm(read, p, modrm, out);
@@ -334,7 +347,7 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
 }
 
 function modrmFits(f: InstructionForm, modrm: number): boolean {
-  const isReg = modrm >> 6 === 3;
+  const isReg = modrm >> 6 === 3 || specialRegMove.has(f);
   for (const s of f.operands) {
     if ((s === 'm' || s === 'ms' || s === 'md' || s === 'mb') && isReg) return false;
     if ((s === 'rr' || s === 'rrn' || s === 'rr32' || s === 'rr64') && !isReg) return false;
@@ -344,6 +357,11 @@ function modrmFits(f: InstructionForm, modrm: number): boolean {
 
 /** The operand size a form runs at under these prefixes, or -1 when the form does not accept it. */
 function effectiveSize(f: InstructionForm, mode: CodeMode, rexW: boolean, opPrefix: boolean): number {
+  // REX.W still overrides 0x66 there: the size is 32 (what QEMU does too).
+  if (f.ignoresRexW && rexW) {
+    rexW = false;
+    opPrefix = false;
+  }
   if (f.impliedSize) {
     const s = rexW ? 64 : opPrefix ? (mode === 16 ? 32 : 16) : mode === 16 ? 16 : 32;
     return s === f.impliedSize ? s : -1;

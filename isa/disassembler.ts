@@ -107,7 +107,10 @@ function memText(d: DecodedInstruction, address: number, syms?: SymbolTable): st
     return `${seg}${signedHex(d.disp)}(${ipName})`;
   }
   if (d.base < 0 && d.index < 0) {
-    if (d.sib >= 0 && (d.scale !== 1 || d.mode !== 64)) return `${seg}${signedHex(d.disp)}(,%${d.addrSize === 64 ? 'riz' : 'eiz'},${d.scale})`;
+    // objdump writes the index-less SIB as `(,%eiz,1)` in 32-bit code and behind addr32 in 64-bit code, so that
+    // it reads differently from the plain disp32 form; in 16-bit code and plain 64-bit code only when scaled.
+    const eiz = d.scale !== 1 || d.mode === 32 || (d.mode === 64 && d.addrSize === 32);
+    if (d.sib >= 0 && eiz) return `${seg}${signedHex(d.disp)}(,%${d.addrSize === 64 ? 'riz' : 'eiz'},${d.scale})`;
     const a = d.addrSize === 64 ? d.disp : d.disp >>> 0;
     return `${seg}${a < 0 ? hexBits(a, -1, 64) : hex(a)}`;
   }
@@ -167,6 +170,17 @@ function hintable(op: string): boolean {
   return op === 'jcc' || op === 'loop' || op === 'loope' || op === 'loopne' || op === 'jrcxz';
 }
 
+/** objdump's hint suffix: `,pn` for cs, `,pt` for ds, when exactly one of the two is among the prefixes. */
+function branchHint(d: DecodedInstruction): string {
+  let cs = false;
+  let ds = false;
+  for (let i = 0; i < d.prefixCount; i++) {
+    if (d.prefixBytes[i] === 0x2e) cs = true;
+    else if (d.prefixBytes[i] === 0x3e) ds = true;
+  }
+  return cs === ds ? '' : cs ? ',pn' : ',pt';
+}
+
 const stringOps = new Set(['movs', 'cmps', 'stos', 'lods', 'scas', 'ins', 'outs']);
 
 /**
@@ -177,11 +191,9 @@ function prefixText(d: DecodedInstruction): string[] {
   const f = d.form!;
   const pre: string[] = [];
   let lastSeg = -1;
-  let segCount = 0;
   for (let i = 0; i < d.prefixCount; i++) {
     const b = d.prefixBytes[i];
     if (!(b in segmentPrefixBytes)) continue;
-    segCount++;
     // In 64-bit mode es/cs/ss/ds do not displace an earlier fs/gs.
     if (d.mode === 64 && lastSeg >= 0 && (b < 0x64) && d.prefixBytes[lastSeg] >= 0x64) continue;
     lastSeg = i;
@@ -190,8 +202,11 @@ function prefixText(d: DecodedInstruction): string[] {
   const segUsed = ((d.hasMem || strSrc || f.operands.includes('moffs')) && !(d.mode === 64 && d.segment < 4)) || (strSrc && d.segment === 3);
   // objdump drops es/cs/ss/ds in front of 64-bit string instructions without a word.
   const dropLegacySeg = d.mode === 64 && strSrc;
-  const usesOpSize = !((d.rex & 8) && d.opSize === 64) && d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || f.operands.includes('rel');
-  const usesAddr = (d.hasMem && !(f.names[0] === 'movabs' && d.addrSize === 32)) || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
+  const usesOpSize = objdumpIgnoresRexW(d) || !((d.rex & 8) && (d.opSize === 64 || f.ignoresRexW)) && d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || f.operands.includes('rel');
+  // objdump counts an address-size prefix as used only when an address register shows it: never on moffs, nor
+  // on a bare disp32 in 16-bit code.
+  const bareDisp32In16 = d.mode === 16 && d.addrSize === 32 && d.base < 0 && d.index < 0;
+  const usesAddr = (d.hasMem && !f.operands.includes('moffs') && !bareDisp32In16) || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
   const last = (pred: (b: number) => boolean): number => {
     let k = -1;
     for (let i = 0; i < d.prefixCount; i++) if (pred(d.prefixBytes[i])) k = i;
@@ -220,7 +235,8 @@ function prefixText(d: DecodedInstruction): string[] {
     } else if (b === 0x67) {
       if (!usesAddr || i !== last67) pre.push(d.mode === 32 ? 'addr16' : 'addr32');
     } else if (b in segmentPrefixBytes) {
-      if (i === lastSegByteIndex(d) && hintable(f.op) && (b === 0x2e || b === 0x3e) && (segCount === 1 || f.op !== 'jrcxz')) continue;
+      // A branch hint (exactly one of cs/ds among the prefixes) consumes the last segment prefix, whichever it is.
+      if (i === lastSegByteIndex(d) && hintable(f.op) && branchHint(d)) continue;
       if (i === lastSeg && b === 0x3e && (f.op === 'jmp_indirect' || f.op === 'call_indirect')) {
         pre.push('notrack');
         continue;
@@ -243,14 +259,26 @@ function prefixText(d: DecodedInstruction): string[] {
   return pre;
 }
 
+/**
+ * objdump 2.40 reads ljmp/lcall through memory with REX.W as the 32-bit (or, with 0x66, 16-bit) form and shows
+ * `rex.W`; the CPU (and the decoder) loads an m16:64 pointer.
+ */
+function objdumpIgnoresRexW(d: DecodedInstruction): boolean {
+  return d.opSize === 64 && (d.form!.op === 'jmp_far_indirect' || d.form!.op === 'call_far_indirect');
+}
+
 /** REX bits (W R X B as 8 4 2 1) that change this instruction's meaning. */
 function rexUsed(d: DecodedInstruction): number {
   const f = d.form!;
   let used = 0;
-  if ((d.opSize === 64 && f.osz === 'op' && f.sizes.includes(64)) || f.rexW || f.impliedSize === 64) used |= 8;
+  if (((d.opSize === 64 && f.osz === 'op' && f.sizes.includes(64)) || f.rexW || f.impliedSize === 64) && !objdumpIgnoresRexW(d)) used |= 8;
+  // A register operand shows the 64-bit size of a size-neutral form (mov %es,%rax; sldt %rax).
+  if (d.opSize === 64 && f.osz === 'none' && f.sizes.includes(64) && !d.hasMem) used |= 8;
   if (f.modrm === 'reg' && f.operands.some((s) => s === 'r' || s === 'rn' || s === 'cr' || s === 'dr' || /^r(8|16|32|64)$/.test(s))) used |= 4;
   if (d.sib >= 0) used |= 3;
   if (f.opcodeReg || (d.modrm >= 0 && f.modrm !== 'fixed' && (d.modrm >> 6 === 3 ? f.operands.some((s) => /^(rm|rr|rrn)/.test(s)) : d.base >= 0))) used |= 1;
+  // cr/dr moves read the r/m register whatever the mod bits say.
+  if (f.operands.includes('rrn') && d.modrm >= 0) used |= 1;
   return used;
 }
 
@@ -286,20 +314,14 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
     name = f.names[0];
     if (wantsSuffix(d)) name += suffixOfSize[size] ?? '';
   }
+  if (objdumpIgnoresRexW(d)) name = f.names[0] + (d.prefixes & Prefix.OpSize ? 'w' : '');
   // A 32-bit moffs in 64-bit code is a plain mov behind addr32 for objdump.
   if (f.names[0] === 'movabs' && f.operands.includes('moffs') && d.addrSize === 32) name = name.replace('movabs', 'mov');
   if (f.op === 'loop' || f.op === 'loope' || f.op === 'loopne') {
     const dflt = d.mode === 16 ? 16 : d.mode;
     if (d.addrSize !== dflt) name += suffixOfSize[d.addrSize];
   }
-  if (hintable(f.op) && d.prefixCount) {
-    let lastSegByte = -1;
-    let n = 0;
-    for (let i = 0; i < d.prefixCount; i++) if (d.prefixBytes[i] in segmentPrefixBytes) { lastSegByte = d.prefixBytes[i]; n++; }
-    if (n > 1 && f.op === 'jrcxz') lastSegByte = -1;
-    if (lastSegByte === 0x2e) name += ',pn';
-    else if (lastSegByte === 0x3e) name += ',pt';
-  }
+  if (hintable(f.op)) name += branchHint(d);
   const ops: string[] = [];
   ripComment = '';
   // Immediate operands in decode order: the decoder stores the first in imm, the second in imm2.
@@ -327,6 +349,8 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
       case 'sreg': ops.push('%' + (segNames[d.reg & 7] ?? '?')); break;
       case 'cr': ops.push('%cr' + d.reg); break;
       case 'dr': ops.push('%db' + d.reg); break;
+      case 'tr': ops.push('%tr' + (d.reg & 7)); break;
+      case 'rmn': ops.push(d.hasMem ? memText(d, address, syms) : gpr(native, d.rmReg, rex)); break;
       case 'i': ops.push('$' + hexBits(d.imm, d.immHigh, size || 8)); break;
       case 'is8': ops.push('$' + hexBits(d.imm, d.imm < 0 ? -1 : 0, size)); break;
       case 'i8': ops.push('$' + hex(immOf() & 0xff)); break;
@@ -364,9 +388,27 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
   }
   // Indirect branches carry a '*'.
   if (f.op.endsWith('_indirect')) ops[0] = '*' + ops[0];
+  if (f.op === 'xchg' && d.opcode === 0x90 && d.rex & 1 && lastRepByte(d) === 0xf3) return { text: objdumpPauseText(d) };
   const pre = prefixText(d);
   const text = [...pre, name].join(' ') + (ops.length ? ' ' + ops.join(',') : '') + ripComment;
   return { text, target };
+}
+
+function lastRepByte(d: DecodedInstruction): number {
+  let r = 0;
+  for (let i = 0; i < d.prefixCount; i++) if (d.prefixBytes[i] === 0xf2 || d.prefixBytes[i] === 0xf3) r = d.prefixBytes[i];
+  return r;
+}
+
+/**
+ * f3 REX.B 90 is xchg %r8 (the CPU ignores the f3); objdump 2.40 prints it as pause, naming every other prefix
+ * and the REX byte.
+ */
+function objdumpPauseText(d: DecodedInstruction): string {
+  let last = -1;
+  for (let i = 0; i < d.prefixCount; i++) if (d.prefixBytes[i] === 0xf3 || d.prefixBytes[i] === 0xf2) last = i;
+  const others = Uint8Array.from(d.prefixBytes.slice(0, d.prefixCount).filter((_, i) => i !== last));
+  return prefixOnlyText(Uint8Array.from([...others, d.rex]), d.mode, ' pause');
 }
 
 const legacyPrefixNames: Record<number, string> = {
@@ -383,7 +425,8 @@ function strandedRex(bytes: Uint8Array, p: number): number {
     const b = bytes[i];
     if ((b & 0xf0) === 0x40) {
       const n = bytes[i + 1];
-      if (n !== undefined && ((n & 0xf0) === 0x40 || n in legacyPrefixNames)) return i - p + 1;
+      // fwait counts as a prefix here: objdump shows `48 9b` as `rex.W` and then `fwait`.
+      if (n !== undefined && ((n & 0xf0) === 0x40 || n in legacyPrefixNames || n === 0x9b)) return i - p + 1;
       return 0;
     }
     if (!(b in legacyPrefixNames)) return 0;
@@ -391,14 +434,52 @@ function strandedRex(bytes: Uint8Array, p: number): number {
   return 0;
 }
 
-function prefixOnlyText(b: Uint8Array): string {
-  return Array.from(b, (x) => {
+/**
+ * objdump 2.40 treats fwait as a prefix: `9b [legacy prefixes] REX` where that REX is stranded (another prefix
+ * follows) becomes one line of the fwait and the legacy prefixes, printed as their names and the REX's name
+ * (the REX byte itself starts the next line). Returns that line's length, or 0.
+ */
+function fwaitBeforeStrandedRex(bytes: Uint8Array, p: number): number {
+  if (bytes[p] !== 0x9b) return 0;
+  let q = p + 1;
+  while (q < bytes.length && q - p < 14 && bytes[q] in legacyPrefixNames) q++;
+  if (q >= bytes.length || (bytes[q] & 0xf0) !== 0x40) return 0;
+  return strandedRex(bytes, q) === 1 ? q - p : 0;
+}
+
+function prefixOnlyText(b: Uint8Array, mode: CodeMode, tail = ''): string {
+  return (Array.from(b, (x) => {
     if ((x & 0xf0) === 0x40) {
       const bits = ['W', 'R', 'X', 'B'].filter((_, k) => x & (8 >> k)).join('');
       return bits ? 'rex.' + bits : 'rex';
     }
+    if (x === 0x66) return mode === 16 ? 'data32' : 'data16';
+    if (x === 0x67) return mode === 32 ? 'addr16' : 'addr32';
     return legacyPrefixNames[x];
-  }).join(' ');
+  }).join(' ') + tail).trim();
+}
+
+/** Length of the prefixes at p (legacy, and REX in 64-bit code). */
+function prefixLength(bytes: Uint8Array, p: number, mode: CodeMode): number {
+  let i = p;
+  while (i < bytes.length && i - p < 14 && (bytes[i] in legacyPrefixNames || (mode === 64 && (bytes[i] & 0xf0) === 0x40))) i++;
+  return i - p;
+}
+
+/** Opcode bytes after the prefixes at p: 1, 2 for 0f xx, 3 for 0f 38 xx / 0f 3a xx (cut at the end). */
+function opcodeBytes(bytes: Uint8Array, p: number, mode: CodeMode): number {
+  const i = p + prefixLength(bytes, p, mode);
+  let n = 1;
+  if (bytes[i] === 0x0f) n = bytes[i + 1] === 0x38 || bytes[i + 1] === 0x3a ? 3 : 2;
+  return Math.max(0, Math.min(n, bytes.length - i));
+}
+
+/**
+ * objdump's `(bad)`: the prefixes (named) and the opcode bytes form one line; a ModRM byte the invalid opcode
+ * would have read is not part of it.
+ */
+function badLength(bytes: Uint8Array, p: number, mode: CodeMode): number {
+  return Math.max(1, prefixLength(bytes, p, mode) + opcodeBytes(bytes, p, mode));
 }
 
 /** Disassembles `bytes` in `mode`; undecodable bytes come out one at a time as `(bad)`. */
@@ -413,14 +494,23 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
   while (p < bytes.length) {
     const rexOnly = mode === 64 ? strandedRex(bytes, p) : 0;
     if (rexOnly) {
-      out.push({ address: base + p, length: rexOnly, bytes: Array.from(bytes.subarray(p, p + rexOnly)), text: prefixOnlyText(bytes.subarray(p, p + rexOnly)) });
+      out.push({ address: base + p, length: rexOnly, bytes: Array.from(bytes.subarray(p, p + rexOnly)), text: prefixOnlyText(bytes.subarray(p, p + rexOnly), mode) });
       p += rexOnly;
+      continue;
+    }
+    const waitRex = mode === 64 ? fwaitBeforeStrandedRex(bytes, p) : 0;
+    if (waitRex) {
+      // objdump's line: the fwait and the prefixes up to the stranded REX, named without the fwait.
+      const text = prefixOnlyText(bytes.subarray(p + 1, p + waitRex + 1), mode);
+      out.push({ address: base + p, length: waitRex, bytes: Array.from(bytes.subarray(p, p + waitRex)), text });
+      p += waitRex;
       continue;
     }
     decodeInstruction(read, p, mode, d);
     if (!d.valid) {
-      out.push({ address: base + p, length: 1, bytes: [bytes[p]], text: '(bad)' });
-      p++;
+      const n = badLength(bytes, p, mode);
+      out.push({ address: base + p, length: n, bytes: Array.from(bytes.subarray(p, p + n)), text: prefixOnlyText(bytes.subarray(p, p + n - opcodeBytes(bytes, p, mode)), mode, ' (bad)') });
+      p += n;
       continue;
     }
     // objdump shows fwait followed by an x87 instruction as that one instruction.

@@ -230,6 +230,11 @@ const rows: Record<string, Row> = {
   vmresume: ['Resume virtual machine', 'Re-enters VMX non-root operation.'],
   vmxoff: ['Leave VMX operation', 'Turns VMX operation off.'],
   vmmcall: ['Call the VMM (AMD)', 'Exits to the SVM hypervisor.'],
+  xbegin: ['Begin transaction', 'Starts an RTM transaction; on abort execution resumes at the target with the status in EAX. #UD without RTM.'],
+  getsec: ['SMX leaf function', 'Runs the Safer Mode Extensions function selected by EAX (TXT launch); #UD unless CR4.SMXE is set.'],
+  mov_tr: ['Move to/from test register', '386/486 test registers TR3–TR7; later processors raise #UD. Shown by the disassembler only.'],
+  vmread: ['Read VMCS field', 'Reads the VMCS field whose encoding is in the register operand into the destination (VMX root only).', '', 'oszapc'],
+  vmwrite: ['Write VMCS field', 'Writes the source into the VMCS field whose encoding is in the register operand (VMX root only).', '', 'oszapc'],
 };
 
 function expand(letters = ''): string {

@@ -10,7 +10,8 @@
  * - `i` immediate of the operand size (32 bits sign-extended for 64); `is8` imm8 sign-extended (chosen only when
  *   the value is known and fits); `i8` `i16` fixed immediates; `i64` a full 64-bit immediate; `one` the literal $1.
  * - `acc` accumulator of the operand size; `%name` exactly that register (`%dx` also matches `(%dx)`).
- * - `sreg` `cr` `dr` special registers in ModRM.reg.
+ * - `sreg` `cr` `dr` `tr` special registers in ModRM.reg (cr/dr/tr moves take ModRM.rm as a register whatever
+ *   ModRM.mod says); `rmn` register or memory of the mode's native width (vmread/vmwrite).
  * - `rel` near branch displacement (16/32 bits by operand size), `rel8` short branch.
  * - `moffs` absolute address without ModRM (A0–A3); `fsel`/`foff` the selector and offset of a far pointer.
  * - `sti` an x87 register %st(i) in the low bits of a fixed ModRM byte; `%st` the stack top.
@@ -58,6 +59,8 @@ export interface InstructionForm {
   only64: boolean;
   /** Always emits REX.W (fxsave64, cmpxchg16b). */
   rexW: boolean;
+  /** REX.W does not change the operand size (in/out/ins/outs have no 64-bit form): the CPU ignores it. */
+  ignoresRexW: boolean;
   /** Accepts `lock`. */
   lock: boolean;
   /** Accepts `rep`/`repe`/`repne`. */

@@ -62,6 +62,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
     no64: has('no64'),
     only64: has('only64'),
     rexW: has('rexw'),
+    ignoresRexW: has('now'),
     lock: has('lock'),
     rep: has('rep'),
     encodeOnly: has('enc'),

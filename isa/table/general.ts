@@ -2,8 +2,8 @@
 //   names | sizes | operands (AT&T order) | encoding | attributes
 // sizes: letters from "bwlq" or "-"; operands: see OperandSpec in ../schema.ts; encoding: hex opcode bytes,
 // `+r` register in opcode, `/r` or `/0`–`/7` ModRM, `=xx` fixed ModRM byte, `P66`/`PF3` mandatory prefix,
-// `+cc` condition code added to the byte before. Attributes: no64 only64 d64 osz0 lock rep enc rexw immrev dup
-// quiet asz16/32/64 op=NAME. Within one mnemonic, earlier lines win: the order encodes GNU's choices.
+// `+cc` condition code added to the byte before. Attributes: no64 only64 d64 osz0 lock rep enc dec rexw now
+// (REX.W ignored) immrev dup quiet asz16/32/64 op=NAME. Within one mnemonic, earlier lines win: the order encodes GNU's choices.
 
 const alu = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 const hex = (n: number): string => n.toString(16).padStart(2, '0');
@@ -116,7 +116,7 @@ movabs | q | i64,ro | b8+r | only64 op=mov
 mov | b | i,rm | c6 /0 |
 mov | wl | i,rm | c7 /0 |
 mov | wl | sreg,rr | 8c /r | op=mov_sreg
-mov | q | sreg,rr | 8c /r | osz0 enc op=mov_sreg
+mov | q | sreg,rr | 8c /r | osz0 op=mov_sreg
 mov | w | sreg,m | 8c /r | osz0 quiet op=mov_sreg
 mov | wlq | rr,sreg | 8e /r | osz0 op=mov_sreg
 mov | w | m,sreg | 8e /r | osz0 quiet op=mov_sreg
@@ -136,6 +136,7 @@ movsx,movsw,movsxw | lq | rm16,r | 0f bf /r | bare=movsx,movsxw dis=movsw~
 movsx,movsxw | w | rm16,r | 0f bf /r | bare=movsx,movsxw dis=movsw~
 movsxd,movsl,movsx,movsxl | q | rm32,r | 63 /r | only64 bare=movsx,movsxd,movsxl dis=movslq
 movsxd,movsxl | l | rm32,r | 63 /r | only64 bare=movsxd,movsxl
+movsxd | w | rm32,r | 63 /r | only64 nosuffix
 lea | wlq | m,r | 8d /r |
 xchg | wlq | acc,ro | 90+r | op=xchg
 xchg | wlq | ro,acc | 90+r | enc op=xchg
@@ -180,6 +181,8 @@ ljmp | wl | fsel,foff | ea | no64 immrev quiet op=jmp_far
 lcall | wl | fsel,foff | 9a | no64 immrev quiet op=call_far
 ljmp | wl | m | ff /5 | quiet op=jmp_far_indirect
 lcall | wl | m | ff /3 | quiet op=call_far_indirect
+ljmp | q | m | ff /5 | only64 rexw quiet dec op=jmp_far_indirect
+lcall | q | m | ff /3 | only64 rexw quiet dec op=call_far_indirect
 ret | wlq | - | c3 | d64 quiet rep
 ret | wlq | i16 | c2 | d64 quiet rep
 lret | wlq | - | cb | quiet
@@ -225,37 +228,40 @@ cqto,cqo | - | - | 99 | size64 only64 op=cwd
 les | wl | m,r | c4 /r | no64
 lds | wl | m,r | c5 /r | no64
 lss | wl | m,r | 0f b2 /r |
+lss | q | m,r | 0f b2 /r | only64 rexw dec
 lfs | wl | m,r | 0f b4 /r |
+lfs | q | m,r | 0f b4 /r | only64 rexw dec
 lgs | wl | m,r | 0f b5 /r |
+lgs | q | m,r | 0f b5 /r | only64 rexw dec
 bound | wl | r,m | 62 /r | no64
 arpl | - | r16,rm16 | 63 /r | no64
 ${strings.map(([n, o, ops, a]) => `${n} | b | - | ${hex(o)} | ${a} enc\n${n} | wlq | - | ${hex(o + 1)} | ${a} enc\n${n} | b | ${ops} | ${hex(o)} | ${a}\n${n} | wlq | ${ops} | ${hex(o + 1)} | ${a}`).join('\n')}
-ins | b | - | 6c | rep enc
-ins | wl | - | 6d | rep enc
-ins | b | %dx,md | 6c | rep
-ins | wl | %dx,md | 6d | rep
-outs | b | - | 6e | rep enc
-outs | wl | - | 6f | rep enc
-outs | b | ms,%dx | 6e | rep
-outs | wl | ms,%dx | 6f | rep
+ins | b | - | 6c | rep enc now
+ins | wl | - | 6d | rep enc now
+ins | b | %dx,md | 6c | rep now
+ins | wl | %dx,md | 6d | rep now
+outs | b | - | 6e | rep enc now
+outs | wl | - | 6f | rep enc now
+outs | b | ms,%dx | 6e | rep now
+outs | wl | ms,%dx | 6f | rep now
 xlat | b | - | d7 | quiet enc
 xlat | b | mb | d7 | quiet dis=xlat!
-in | b | i8,acc | e4 |
-in | wl | i8,acc | e5 |
-in | b | %dx,acc | ec |
-in | wl | %dx,acc | ed |
-in | b | i8 | e4 | enc
-in | wl | i8 | e5 | enc
-in | b | %dx | ec | enc
-in | wl | %dx | ed | enc
-out | b | acc,i8 | e6 |
-out | wl | acc,i8 | e7 |
-out | b | acc,%dx | ee |
-out | wl | acc,%dx | ef |
-out | b | i8 | e6 | enc
-out | wl | i8 | e7 | enc
-out | b | %dx | ee | enc
-out | wl | %dx | ef | enc
+in | b | i8,acc | e4 | now
+in | wl | i8,acc | e5 | now
+in | b | %dx,acc | ec | now
+in | wl | %dx,acc | ed | now
+in | b | i8 | e4 | enc now
+in | wl | i8 | e5 | enc now
+in | b | %dx | ec | enc now
+in | wl | %dx | ed | enc now
+out | b | acc,i8 | e6 | now
+out | wl | acc,i8 | e7 | now
+out | b | acc,%dx | ee | now
+out | wl | acc,%dx | ef | now
+out | b | i8 | e6 | enc now
+out | wl | i8 | e7 | enc now
+out | b | %dx | ee | enc now
+out | wl | %dx | ef | enc now
 daa | - | - | 27 | no64
 das | - | - | 2f | no64
 aaa | - | - | 37 | no64
@@ -281,6 +287,7 @@ int | - | i8 | cd |
 into | - | - | ce | no64
 int1 | - | - | f1 |
 ud2 | - | - | 0f 0b |
+xbegin | - | rel | c7 =f8 |
 ud1 | wlq | rm,r | 0f b9 /r |
 ud0 | wlq | rm,r | 0f ff /r |
 cpuid | - | - | 0f a2 |

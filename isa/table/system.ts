@@ -23,10 +23,10 @@ stac | - | - | 0f 01 =cb |
 xgetbv | - | - | 0f 01 =d0 |
 xsetbv | - | - | 0f 01 =d1 |
 sldt | wl | rr | 0f 00 /0 |
-sldt | q | rr | 0f 00 /0 | osz0 enc
+sldt | q | rr | 0f 00 /0 | osz0
 sldt | w | m | 0f 00 /0 | osz0 quiet
 str | wl | rr | 0f 00 /1 |
-str | q | rr | 0f 00 /1 | osz0 enc
+str | q | rr | 0f 00 /1 | osz0
 str | w | m | 0f 00 /1 | osz0 quiet
 lldt | w | rm | 0f 00 /2 | osz0
 ltr | w | rm | 0f 00 /3 | osz0
@@ -55,6 +55,9 @@ sysexit | l | - | 0f 35 | only64 dis=sysexitl! warnbare
 sysexit | q | - | 0f 35 | only64
 sysexit | - | - | 0f 35 |
 rsm | - | - | 0f aa |
+getsec | - | - | 0f 37 |
+mov | l | tr,rrn | 0f 24 /r | osz0 quiet no64 dec op=mov_tr
+mov | l | rrn,tr | 0f 26 /r | osz0 quiet no64 dec op=mov_tr
 invpcid | - | m,rn | P66 0f 38 82 /r | osz0
 fxsave | - | m | 0f ae /0 |
 fxsave64 | - | m | 0f ae /0 | only64 rexw
@@ -144,6 +147,8 @@ vmlaunch | - | - | 0f 01 =c2 |
 vmresume | - | - | 0f 01 =c3 |
 vmxoff | - | - | 0f 01 =c4 |
 vmmcall | - | - | 0f 01 =d9 |
+vmread | - | rn,rmn | 0f 78 /r | dec
+vmwrite | - | rmn,rn | 0f 79 /r | dec
 `;
 
 // x87 memory forms and the operand-less register forms (GNU/objdump spellings: s = 32-bit real or 16-bit
