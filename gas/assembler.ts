@@ -241,12 +241,17 @@ export class Assembler {
   symbol(name: string): SymbolInfo {
     let s = this.symbols.get(name);
     if (!s) {
+      // The fields most symbols get later are there from the start (one object, no separate property store).
       s = {
         name,
+        definition: undefined,
+        defined: undefined,
         binding: 'local',
         visibility: 'default',
         references: [],
         temporary: name.startsWith('.L') || name.includes('\u0002'),
+        section: undefined,
+        value: undefined,
       };
       this.symbols.set(name, s);
     }
@@ -508,7 +513,18 @@ export class Assembler {
     const text = p.text;
     const origin = originOf(line, p.column + start, p.column + text.length);
     const index = this.statements.length;
-    this.statements.push({ kind, name, text: start ? text.slice(start) : text, origin, section: this.sectionName, mode: this.mode });
+    // Every field up front: properties added later would give each statement a separate property store.
+    this.statements.push({
+      kind,
+      name,
+      text: start ? text.slice(start) : text,
+      origin,
+      section: this.sectionName,
+      mode: this.mode,
+      offset: undefined,
+      size: undefined,
+      instruction: undefined,
+    });
     return { line, text, column: p.column, word: name, argsStart, origin, statement: index };
   }
 

@@ -75,7 +75,10 @@ export function parseInstruction(text: string, startColumn: number, evaluate: Ev
   }
   const tail = text.slice(mnemonicRange.start - startColumn).trim();
   const written = tail.includes(',') ? tail.replace(/\s*,\s*/g, ',') : tail;
-  return { ok: true, instruction: { mnemonic, prefixes, operands, text: written }, mnemonicRange, operandRanges };
+  // The instruction outlives the parse (the assembler keeps it per statement): arrays of exactly its length, not
+  // the spare capacity push leaves.
+  const instruction: InstructionInput = { mnemonic, prefixes: prefixes.length ? prefixes.slice() : [], operands: operands.slice(), text: written };
+  return { ok: true, instruction, mnemonicRange, operandRanges };
 }
 
 /** Splits at top-level commas (not inside parentheses or quotes). */
@@ -106,6 +109,14 @@ function splitOperands(text: string, baseOffset: number): { text: string; offset
   return out;
 }
 
+/** One frozen operand per register name: operands are never modified, and most are plain registers. */
+const registerOperands = new Map<string, Operand>();
+function registerOperand(name: string): Operand {
+  let o = registerOperands.get(name);
+  if (!o) registerOperands.set(name, (o = Object.freeze({ kind: 'reg' as const, reg: name })));
+  return o;
+}
+
 function regName(text: string): string | undefined {
   const r = lookupRegister(text);
   return r?.name;
@@ -134,7 +145,7 @@ function parseOperand(body: string, start: number, evaluate: EvaluateExpression)
   if (regMatch) {
     const name = regName(regMatch[1]);
     if (!name) return { ok: false, message: `bad register name \`${text}'`, start: col, end };
-    return { ok: true, operand: indirect ? { kind: 'reg', reg: name, indirect } : { kind: 'reg', reg: name } };
+    return { ok: true, operand: indirect ? { kind: 'reg', reg: name, indirect } : registerOperand(name) };
   }
   // Memory: [%seg:] [disp] [(base, index, scale)]
   let seg: string | undefined;
