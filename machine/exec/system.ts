@@ -201,16 +201,7 @@ H.clflush = touch;
 H.clflushopt = touch;
 H.clwb = touch;
 const nop: Handler = () => {};
-// F3 REX.B 90 is XCHG r8, rAX (the F3 is ignored); isa/decoder currently reports it as PAUSE.
-H.pause = (cpu, d) => {
-  if ((d.rex & 1) === 0) return;
-  const size = d.rex & 8 ? 64 : d.prefixes & 8 ? 16 : 32;
-  const a = getReg(cpu, 0, size), ah = X.hi;
-  const b = getReg(cpu, 8, size), bh = X.hi;
-  setReg(cpu, 0, size, b, bh);
-  setReg(cpu, 8, size, a, ah);
-};
-for (const n of ['nop', 'lfence', 'mfence', 'sfence', 'endbr64', 'endbr32', 'serialize', 'prefetchnta', 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchw']) H[n] = nop;
+for (const n of ['nop', 'pause', 'lfence', 'mfence', 'sfence', 'endbr64', 'endbr32', 'serialize', 'prefetchnta', 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchw']) H[n] = nop;
 
 // ---- MSRs, TSC, CPUID ---------------------------------------------------------------------------------------------
 
