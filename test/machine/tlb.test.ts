@@ -1,0 +1,356 @@
+// The TLB and the MMU's data fast path (a TLB hit goes straight to the host page): every rule that must drop or
+// bypass a cached translation or host page. Guest-visible rules run as one 64-bit 4-level paging program on our
+// machine and on qemu-system-x86_64 with identical console output. (Unicorn 2.0.1 cannot serve here: within a run it
+// keeps stale data translations after INVLPG and MOV to CR3, and reads through 4 KiB PTEs at the linear address.)
+// The rules QEMU cannot show (global pages kept across CR3 loads, snapshots, watchpoints, A20, ROM, MMIO) are checked
+// against the SDM / PC rule named in each test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Machine } from '../../machine/machine';
+import type { Cpu } from '../../machine/cpu/cpu';
+import { writeCr0, writeCr3, writeCr4 } from '../../machine/cpu/control';
+import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_P, ATTR_RW, ATTR_S, DS } from '../../machine/cpu/segment';
+import { ExecutorUnderTest } from './executor-under-test';
+import { asAvailable, assemble, requireOracle } from './oracle';
+import { QEMU, haveTool, runOnQemu } from './qemu/qemu-oracle';
+
+const P = 1, RW = 2, A = 0x20, D = 0x40, G = 0x100;
+const PD = 0x100000, PT = 0x101000; // page directory; a page table for linear 0..4 MiB (4 KiB-page tests only)
+
+const LOAD = 0x80000; // the 64-bit program (long64 start: identity-mapped 4-level paging, RSP = LOAD)
+
+/**
+ * 64-bit program that builds its own 4-level tables (PML4 0x100000, PDPT 0x101000, PD 0x102000, PT 0x103000 for
+ * linear 2..4 MiB; 2 MiB identity pages for 0..2 MiB, 6..8 MiB and the GDT's 254..256 MiB), then changes the mapping of L = 0x205000 (PTE 5)
+ * and of the 2 MiB page at 4 MiB and prints what each access sees on port 0xE9. It ends in a #PF handler that prints
+ * the error code and CR2 and exits through isa-debug-exit.
+ */
+const PROGRAM64 = String.raw`
+  .code64
+  .set L, 0x205000
+  .set PTE5, 0x103028
+  .set PD2, 0x102010
+  .set FA, 0x600000
+  .set FB, 0x601000
+  .set FC, 0x602000
+  .macro show src
+  mov \src, %eax
+  call hex32
+  .endm
+start:
+  mov $0x100000, %edi
+  xor %eax, %eax
+  mov $(4 * 4096 / 8), %ecx
+  rep stosq
+  movq $0x101003, 0x100000
+  movq $0x102003, 0x101000
+  movq $0x000083, 0x102000      /* 0..2 MiB: code, stack, tables */
+  movq $0x103003, 0x102008      /* 2..4 MiB: 4 KiB pages */
+  movq $0x600083, 0x102018      /* 6..8 MiB: the frames, identity */
+  movq $0xfe00083, 0x102000 + 127 * 8 /* the start state's GDT, 32 KiB below 256 MiB */
+  movl $0xa0a0a0a0, FA
+  movl $0xb0b0b0b0, FB
+  movl $0xc0c0c0c0, FC
+  movq $(FA + 3), PTE5
+  mov $0x100000, %eax
+  mov %rax, %cr3
+  /* #PF handler (gate type 0x8E, our CS) */
+  lea pf_handler(%rip), %rax
+  mov %ax, idt + 14 * 16
+  mov %cs, %bx
+  mov %bx, idt + 14 * 16 + 2
+  movw $0x8e00, idt + 14 * 16 + 4
+  shr $16, %eax
+  mov %ax, idt + 14 * 16 + 6
+  lidt idtr
+  /* 1. INVLPG: the new PTE is used once the page is invalidated */
+  show L
+  movq $(FB + 3), PTE5
+  invlpg L
+  show L
+  /* 2. MOV to CR3 drops non-global translations */
+  movq $(FA + 3), PTE5
+  mov %cr3, %rax
+  mov %rax, %cr3
+  show L
+  /* 3. D bit: the first write through an entry filled by a read (D clear) sets D in the PTE */
+  movq $(FC + 3), PTE5
+  invlpg L
+  show L
+  show PTE5                      /* A set, D clear */
+  movl $0x12345678, L
+  show PTE5                      /* A and D */
+  show L
+  /* 4. code written after it ran is executed as written */
+  call f
+  call hex32
+  movb $2, f + 1
+  call f
+  call hex32
+  /* 5. clearing CR4.PGE drops global translations too */
+  mov %cr4, %rax
+  or $0x80, %rax
+  mov %rax, %cr4
+  movq $(FA + 0x103), PTE5
+  invlpg L
+  show L
+  movq $(FB + 0x103), PTE5
+  mov %cr4, %rax
+  and $~0x80, %rax
+  mov %rax, %cr4
+  show L
+  /* 6. INVLPG of another address in a 2 MiB page drops every translation in it */
+  movq $0x800083, PD2
+  movl $0x08080808, 0x401000
+  show 0x401000
+  movq $0x600083, PD2
+  invlpg 0x5ff000
+  show 0x401000
+  /* 7. CR0.WP: a supervisor write to a read-only page is allowed with WP = 0 and faults once WP is set */
+  movq $(FB + 1), PTE5
+  invlpg L
+  show L                         /* a read fills the entry (the start state has WP = 1) */
+  mov %cr0, %rax
+  and $~0x10000, %rax
+  mov %rax, %cr0
+  movl $0x55aa55aa, L
+  show L
+  mov %cr0, %rax
+  or $0x10000, %rax
+  mov %rax, %cr0
+  movl $0x11223344, L           /* #PF */
+  mov $'?', %al
+  out %al, $0xe9
+  mov $1, %al
+  out %al, $0xf4
+pf_handler:
+  pop %rax
+  call hex32
+  mov %cr2, %rax
+  call hex32
+  mov $0x10, %al
+  out %al, $0xf4
+f:
+  mov $1, %eax
+  ret
+hex32:                           /* %eax as 8 hex digits and a newline */
+  mov %eax, %edx
+  mov $8, %ecx
+1:
+  rol $4, %edx
+  mov %edx, %eax
+  and $0xf, %eax
+  cmp $10, %eax
+  jb 2f
+  add $('a' - '0' - 10), %eax
+2:
+  add $'0', %eax
+  out %al, $0xe9
+  loop 1b
+  mov $'\n', %al
+  out %al, $0xe9
+  ret
+  .balign 16
+idt:
+  .fill 15 * 16, 1, 0
+idtr:
+  .word 15 * 16 - 1
+  .quad idt
+`;
+
+function runOurs64(image: Uint8Array): { out: string; status: number; reason: string } {
+  let out = '';
+  const m = new Machine({ memoryMiB: 256, executor: new ExecutorUnderTest(), output: (b) => (out += String.fromCharCode(b)) });
+  m.maxInstructions = 1_000_000;
+  m.start({ kind: 'long64', image, load: LOAD });
+  let r = m.run();
+  while (r.kind === 'slice-end') r = m.run();
+  const status = r.kind === 'exit-port' ? r.exitStatus! : r.kind === 'triple-fault' ? 0 : -1;
+  return { out, status, reason: `${r.kind}: ${r.message}` };
+}
+
+test('TLB invalidation rules seen by a 64-bit 4-level paging program agree with QEMU (INVLPG, CR3, D bit, code writes, CR4.PGE, 2 MiB INVLPG, CR0.WP)', async (t) => {
+  if (!requireOracle(t, haveTool(QEMU), QEMU)) return;
+  if (!requireOracle(t, asAvailable(), 'GNU as')) return;
+  const image = assemble(PROGRAM64, LOAD);
+  const q = await runOnQemu(image, { start: 'long64', load: LOAD });
+  const ours = runOurs64(image);
+  assert.equal(ours.out, q.stdout, `console output (ours stopped with ${ours.reason})`);
+  assert.equal(ours.status, q.status, 'exit status');
+  // What the SDM requires at each step (so a mistake shared with the oracle cannot pass unnoticed).
+  const want = [
+    0xa0a0a0a0, 0xb0b0b0b0, 0xa0a0a0a0, // INVLPG, CR3
+    0xc0c0c0c0, 0x602023, 0x602063, 0x12345678, // D bit
+    1, 2, // code write
+    0xa0a0a0a0, 0xb0b0b0b0, // CR4.PGE
+    0x08080808, 0xb0b0b0b0, // 2 MiB INVLPG
+    0xb0b0b0b0, 0x55aa55aa, // WP = 0
+    0x3, 0x205000, // #PF: present + write, CR2
+  ].map((v) => (v >>> 0).toString(16).padStart(8, '0') + '\n').join('');
+  assert.equal(ours.out, want);
+  assert.equal(ours.status, (0x10 << 1) | 1);
+});
+
+// ---- rules QEMU cannot show ------------------------------------------------------------------------------
+
+/** 32-bit protected mode with flat 4 GiB segments and paging off. */
+function flat32(cpu: Cpu): void {
+  cpu.cr0 = 0x11;
+  cpu.seg[1].set(8, 0, 0xffffffff, ATTR_P | ATTR_S | ATTR_CODE | ATTR_RW | ATTR_ACCESSED | ATTR_G | ATTR_DB);
+  for (const s of [0, 2, 3, 4, 5]) cpu.seg[s].set(0x10, 0, 0xffffffff, ATTR_P | ATTR_S | ATTR_RW | ATTR_ACCESSED | ATTR_G | ATTR_DB);
+  cpu.modeChanged();
+  cpu.mmu.flushAll();
+}
+
+const L = 0x5000; // 4 KiB-page tests: the linear page PTE 5 maps
+const PTE5 = PT + 5 * 4;
+const PAGE_A = 0x200000, PAGE_B = 0x201000, PAGE_C = 0x202000;
+const INIT: [number, number][] = [
+  [PD + 0 * 4, PT | P | RW | A],
+  [PT + 0x100 * 4, PD | P | RW | A | D],
+  [PT + 0x101 * 4, PT | P | RW | A | D],
+  [PAGE_A, 0xa0a0a0a0],
+  [PAGE_B, 0xb0b0b0b0],
+  [PAGE_C, 0xc0c0c0c0],
+];
+
+/** Flat 32-bit mode with 32-bit paging: PTE 5 maps L (linear 0x5000) to `page`, the tables identity-mapped. */
+function pagedMachine(page: number): { m: Machine; cpu: Cpu } {
+  const m = new Machine({ memoryMiB: 16 });
+  const cpu = m.cpus[0];
+  for (const [a, v] of INIT) m.memory.write32(a, v);
+  m.memory.write32(PTE5, page | P | RW);
+  flat32(cpu);
+  writeCr3(cpu, PD);
+  writeCr4(cpu, 0x10);
+  writeCr0(cpu, 0x80000011);
+  return { m, cpu };
+}
+
+test('MOV to CR3 keeps global translations while CR4.PGE = 1 (SDM 4.10.4.1); a changed PTE is not seen until INVLPG', () => {
+  const { m, cpu } = pagedMachine(PAGE_A);
+  writeCr4(cpu, 0x10 | 0x80);
+  m.memory.write32(PTE5, PAGE_A | P | RW | G);
+  assert.equal(cpu.read32(DS, L), 0xa0a0a0a0);
+  m.memory.write32(PTE5, PAGE_B | P | RW | G);
+  // Without an invalidation the cached translation may still be used (SDM 4.10.4.3); ours keeps it.
+  assert.equal(cpu.read32(DS, L), 0xa0a0a0a0, 'stale until invalidated');
+  writeCr3(cpu, PD);
+  assert.equal(cpu.read32(DS, L), 0xa0a0a0a0, 'global entry survives the CR3 load');
+  cpu.mmu.invalidatePage(L, 0);
+  assert.equal(cpu.read32(DS, L), 0xb0b0b0b0, 'INVLPG drops global entries too');
+  // A non-global entry does not survive.
+  m.memory.write32(PTE5, PAGE_C | P | RW);
+  cpu.mmu.invalidatePage(L, 0);
+  assert.equal(cpu.read32(DS, L), 0xc0c0c0c0);
+  m.memory.write32(PTE5, PAGE_A | P | RW);
+  writeCr3(cpu, PD);
+  assert.equal(cpu.read32(DS, L), 0xa0a0a0a0);
+});
+
+test('a write hit through a read-filled entry sets D once, even when the fast path already holds the host page', () => {
+  const { m, cpu } = pagedMachine(PAGE_A);
+  assert.equal(cpu.read32(DS, L), 0xa0a0a0a0);
+  assert.equal(cpu.read32(DS, L + 4), 0, 'second read served by the TLB fast path');
+  assert.equal(m.memory.read32(PTE5) & (A | D), A);
+  cpu.write32(DS, L + 8, 0, 7);
+  assert.equal(m.memory.read32(PTE5) & (A | D), A | D, 'D set by the first write (SDM 4.8)');
+  // Clearing D in memory without an invalidation: the cached dirty entry may be used (SDM 4.8 lets the
+  // processor skip the update while it caches D = 1), so only an INVLPG makes the next write set D again.
+  m.memory.write32(PTE5, PAGE_A | P | RW | A);
+  cpu.write32(DS, L + 8, 0, 8);
+  cpu.mmu.invalidatePage(L, 0);
+  cpu.write32(DS, L + 8, 0, 9);
+  assert.equal(m.memory.read32(PTE5) & (A | D), A | D);
+  assert.equal(m.memory.read32(PAGE_A + 8), 9);
+});
+
+test('snapshot then a write through a cached host page copies the page: restore brings the old bytes back', () => {
+  const { m, cpu } = pagedMachine(PAGE_A);
+  cpu.write32(DS, L, 0, 1);
+  cpu.write32(DS, L, 0, 2); // fast path: the TLB slot now holds the host page
+  const s1 = m.snapshot();
+  cpu.write32(DS, L, 0, 3); // must not land in the page the snapshot shares
+  assert.equal(cpu.read32(DS, L), 3);
+  m.restore(s1);
+  assert.equal(m.memory.read32(PAGE_A), 2, 'restored value');
+  assert.equal(cpu.read32(DS, L), 2);
+  cpu.write32(DS, L, 0, 4);
+  cpu.write32(DS, L, 0, 5);
+  m.restore(s1);
+  assert.equal(cpu.read32(DS, L), 2, 'the snapshot is unchanged by writes after a restore');
+  // Reads through a host page cached before the snapshot see the live copy after a write made it private.
+  assert.equal(cpu.read32(DS, L), 2);
+  m.snapshot();
+  cpu.write32(DS, L, 0, 6);
+  assert.equal(cpu.read32(DS, L), 6);
+  assert.equal(m.memory.read32(PAGE_A), 6);
+});
+
+test('a data watchpoint set after the TLB cached the page still sees fast-path accesses', () => {
+  const { m, cpu } = pagedMachine(PAGE_A);
+  cpu.write32(DS, L, 0, 1);
+  cpu.write32(DS, L, 0, 2);
+  const hits: string[] = [];
+  m.memory.onWatch = (addr, size, write, value) => hits.push(`${write ? 'w' : 'r'}${size}@${addr.toString(16)}=${value}`);
+  m.memory.setPageFlag(PAGE_A / 4096, 8 /* KIND_WATCH */, true);
+  cpu.write32(DS, L + 4, 0, 3);
+  cpu.read32(DS, L + 4);
+  assert.deepEqual(hits, ['w4@200004=3', 'r4@200004=3']);
+  m.memory.setPageFlag(PAGE_A / 4096, 8, false);
+  cpu.write32(DS, L + 4, 0, 4);
+  assert.equal(hits.length, 2, 'no longer watched');
+});
+
+test('code written through the fast path is re-decoded (write generation bumped)', () => {
+  const { m, cpu } = pagedMachine(PAGE_A);
+  // L: movl $1, %eax ; then patch the immediate through a data write to the same linear page.
+  m.memory.load(PAGE_A, [0xb8, 1, 0, 0, 0, 0x90]);
+  const ex = new ExecutorUnderTest();
+  cpu.ripLo = L;
+  ex.step(cpu);
+  assert.equal(cpu.gprLo[0], 1);
+  cpu.write8(DS, L + 1, 0, 0x42); // the first write sets D (slow path)
+  cpu.ripLo = L;
+  ex.step(cpu);
+  assert.equal(cpu.gprLo[0], 0x42);
+  cpu.write8(DS, L + 1, 0, 0x43); // fast path: must still bump the page's write generation
+  cpu.ripLo = L;
+  ex.step(cpu);
+  assert.equal(cpu.gprLo[0], 0x43);
+});
+
+test('paging off: A20 disabled wraps bit 20 for addresses the fast path cached with A20 on (PC A20 gate)', () => {
+  const m = new Machine({ memoryMiB: 4 });
+  const cpu = m.cpus[0];
+  flat32(cpu);
+  m.memory.write32(0x100010, 0x11111111);
+  m.memory.write32(0x000010, 0x22222222);
+  assert.equal(cpu.read32(DS, 0x100010), 0x11111111);
+  assert.equal(cpu.read32(DS, 0x100010), 0x11111111);
+  m.setA20(false);
+  assert.equal(cpu.read32(DS, 0x100010), 0x22222222, 'wraps to 0x10');
+  cpu.write32(DS, 0x100010, 0, 0x33333333);
+  assert.equal(m.memory.read32(0x10), 0x33333333);
+  m.setA20(true);
+  assert.equal(cpu.read32(DS, 0x100010), 0x11111111);
+});
+
+test('ROM and MMIO pages never take the fast path: ROM writes are ignored, MMIO reads reach the device each time', () => {
+  const m = new Machine({ memoryMiB: 4 });
+  const cpu = m.cpus[0];
+  flat32(cpu);
+  const rom = new Uint8Array(4096).fill(0x5a);
+  m.memory.mapRom(0x3ff000, rom);
+  assert.equal(cpu.read32(DS, 0x3ff000), 0x5a5a5a5a);
+  cpu.write32(DS, 0x3ff000, 0, 0);
+  cpu.write32(DS, 0x3ff000, 0, 0);
+  assert.equal(cpu.read32(DS, 0x3ff000), 0x5a5a5a5a, 'ROM unchanged');
+  let reads = 0, last = -1;
+  m.memory.mapMmio(0x3fe000, 0x1000, { read: () => ++reads, write: (_o, _s, v) => { last = v; } });
+  assert.equal(cpu.read32(DS, 0x3fe010), 1);
+  assert.equal(cpu.read32(DS, 0x3fe010), 2);
+  cpu.write32(DS, 0x3fe010, 0, 77);
+  cpu.write32(DS, 0x3fe010, 0, 78);
+  assert.equal(last, 78);
+});
