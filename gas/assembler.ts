@@ -7,7 +7,7 @@ import type { PreprocessedLine } from './cpp/types';
 import type { Diagnostic, ExpansionStep, Origin, Severity } from './source';
 import type { InstructionBackend } from './backend';
 import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo } from './model';
-import { Frag, Section, type SectionType, type ByteSpan, fixedDifference } from './frags';
+import { Frag, Section, type SectionType, fixedDifference } from './frags';
 import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type Place, type Val } from './expr';
 import { leadingDirective } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
@@ -165,10 +165,6 @@ export class Assembler {
     return { section: f.section, frag: f, offset: f.size };
   }
 
-  private span(length: number, statement: number, origin: Origin, offset: number): ByteSpan {
-    return { offset, length, origin, statement };
-  }
-
   emit(bytes: ArrayLike<number>, ctx: StatementContext): number {
     if (!this.budget(bytes.length, ctx)) return this.frag.size;
     const f = this.frag;
@@ -187,9 +183,10 @@ export class Assembler {
 
   private addSpan(f: Frag, at: number, length: number, ctx: StatementContext): void {
     if (length === 0) return;
-    const last = f.spans[f.spans.length - 1];
-    if (last && last.statement === ctx.statement && last.offset + last.length === at) last.length += length;
-    else f.spans.push(this.span(length, ctx.statement, ctx.origin, at));
+    const spans = f.spans;
+    const n = spans.length;
+    if (n > 0 && spans[n - 1] === ctx.statement && spans[n - 3] + spans[n - 2] === at) spans[n - 2] += length;
+    else spans.push(at, length, ctx.statement);
   }
 
   budget(n: number, ctx: StatementContext): boolean {

@@ -57,8 +57,11 @@ export type VarPart =
       text: string;
     };
 
+/** A frag's bytes before its first append: frags that only hold a branch or padding never allocate. */
+const NO_BYTES = new Uint8Array(0);
+
 export class Frag {
-  bytes: Uint8Array = new Uint8Array(16);
+  bytes: Uint8Array = NO_BYTES;
   /** Length of the fixed part. */
   size = 0;
   varPart: VarPart = { kind: 'none' };
@@ -70,7 +73,11 @@ export class Frag {
   region = 0;
   visit = -1;
   fixups: FragFixup[] = [];
-  spans: ByteSpan[] = [];
+  /**
+   * Where the fixed bytes came from, as flat [offset, length, statement index] triples (one object per run of
+   * bytes would be most of what a frag retains); the origin is the statement's.
+   */
+  spans: number[] = [];
   /** Span for the variable tail (the statement that created it). */
   varSpan?: ByteSpan;
   next: Frag | undefined;
@@ -105,7 +112,7 @@ export class Frag {
 
   private reserve(n: number): void {
     if (this.size + n <= this.bytes.length) return;
-    let cap = this.bytes.length * 2;
+    let cap = Math.max(16, this.bytes.length * 2);
     while (cap < this.size + n) cap *= 2;
     const b = new Uint8Array(cap);
     b.set(this.bytes.subarray(0, this.size));

@@ -206,6 +206,7 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
     }
   }
   const bytes = new Uint8Array(total);
+  const statements = asm.statements;
   const relocations: Relocation[] = [];
   const spans: ByteSpan[] = [];
   // Frags are in address order, each frag's spans in offset order and its variable tail after them: the spans
@@ -215,12 +216,12 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
   for (const f of frags) {
     if (f.size > 0) bytes.set(f.size === f.bytes.length ? f.bytes : f.bytes.subarray(0, f.size), f.address);
     const fspans = f.spans;
-    for (let k = 0; k < fspans.length; k++) {
-      const sp = fspans[k];
-      const offset = f.address + sp.offset;
+    for (let k = 0; k < fspans.length; k += 3) {
+      const offset = f.address + fspans[k];
+      const statement = fspans[k + 2];
       if (offset < lastOffset) sorted = false;
       lastOffset = offset;
-      spans.push({ offset, length: sp.length, origin: sp.origin, statement: sp.statement });
+      spans.push({ offset, length: fspans[k + 1], origin: statements[statement].origin, statement });
     }
     const v = f.varPart;
     const varAt = f.address + f.size;
@@ -257,7 +258,6 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
     }
   }
   if (!sorted) spans.sort((a, b) => a.offset - b.offset);
-  const statements = asm.statements;
   for (let k = 0; k < spans.length; k++) {
     const sp = spans[k];
     const st = statements[sp.statement];

@@ -77,7 +77,7 @@ export function parseInstruction(text: string, startColumn: number, evaluate: Ev
   const written = tail.includes(',') ? tail.replace(/\s*,\s*/g, ',') : tail;
   // The instruction outlives the parse (the assembler keeps it per statement): arrays of exactly its length, not
   // the spare capacity push leaves.
-  const instruction: InstructionInput = { mnemonic, prefixes: prefixes.length ? prefixes.slice() : [], operands: operands.slice(), text: written };
+  const instruction: InstructionInput = { mnemonic, prefixes: prefixes.length ? prefixes.slice() : NO_PREFIXES, operands: operands.slice(), text: written };
   return { ok: true, instruction, mnemonicRange, operandRanges };
 }
 
@@ -108,6 +108,9 @@ function splitOperands(text: string, baseOffset: number): { text: string; offset
   out.push({ text: text.slice(start), offset: baseOffset + start });
   return out;
 }
+
+/** Most instructions have no prefix: they share one frozen empty list. */
+const NO_PREFIXES = Object.freeze([]) as unknown as string[];
 
 /** One frozen operand per register name: operands are never modified, and most are plain registers. */
 const registerOperands = new Map<string, Operand>();
