@@ -194,17 +194,13 @@ export class Machine {
       if ((kind === 'init' || kind === 'sipi') && this.cpus[to].hooks !== null) this.events.ipi(to, kind, vector, from);
     };
     this.memory.mapMmio(APIC_DEFAULT_BASE, 0x1000, this.apics.mmio);
-    this.apics.onChange = () => {
-      this.irqEpoch++;
-    };
-    this.pic.onChange = () => {
-      this.irqEpoch++;
-    };
+    this.apics.onChange = () => this.interruptStateChanged();
+    this.pic.onChange = () => this.interruptStateChanged();
     for (const cpu of this.cpus) {
       const apic = this.apics.apics[cpu.id];
       cpu.tprSink = (tpr) => {
         apic.tpr = tpr;
-        this.irqEpoch++;
+        this.interruptStateChanged();
       };
       initMsrs(cpu);
       cpu.interrupts = this.interruptSource(cpu);
@@ -257,11 +253,18 @@ export class Machine {
   /** Asks the run loop to stop after the current instruction. */
   requestStop(r: StopReason): void {
     if (this.pendingStop === null) this.pendingStop = r;
+    for (const c of this.cpus) c.exitBlock = true;
   }
 
   /** Re-polls interrupt sources before the next instruction (after a host changed device state directly). */
   pokeInterrupts(): void {
+    this.interruptStateChanged();
+  }
+
+  /** A PIC/APIC change may make an interrupt deliverable: poll before the next instruction (and end any block). */
+  private interruptStateChanged(): void {
     this.irqEpoch++;
+    for (const c of this.cpus) c.exitBlock = true;
   }
 
   /** Makes the current or next run() return 'paused' within one slice check (call from the host's event loop). */
@@ -526,7 +529,10 @@ export class Machine {
     if (executor === null) return { kind: 'internal-error', message: 'no instruction executor is installed in this machine' };
     const cpus = this.cpus;
     const n = cpus.length;
+    // A single CPU runs decoded blocks when the executor has them (one round per instruction, as below).
+    const blocks = n === 1 && executor.runBlock !== undefined;
     let done = 0;
+    let nextTimeCheck = 0x1000;
     try {
       for (;;) {
         let anyRunning = false;
@@ -534,8 +540,11 @@ export class Machine {
           const cpu = cpus[i];
           if (cpu.runState !== 'running' && !this.wakeIfInterrupted(cpu)) continue;
           anyRunning = true;
-          this.stepCpu(cpu, executor);
-          done++;
+          const rounds = blocks && this.blockable(cpu) ? this.runBlock(cpu, executor, slice - done) : 0;
+          if (rounds === 0) {
+            this.stepCpu(cpu, executor);
+            done++;
+          } else done += rounds;
           if (this.pendingStop !== null || this.events.pendingStops.length > 0) return this.takeStop();
         }
         this.clock.now++;
@@ -557,7 +566,8 @@ export class Machine {
           return { kind: 'instruction-limit', message: `instruction limit of ${this.maxInstructions} reached` };
         }
         if (done >= slice) return { kind: 'slice-end', message: `ran ${done} instructions` };
-        if ((done & 0xfff) === 0 || this.pauseRequested) {
+        if (done >= nextTimeCheck || this.pauseRequested) {
+          nextTimeCheck = done + 0x1000;
           if (this.pauseRequested) {
             this.pauseRequested = false;
             return { kind: 'paused', message: 'paused by the host' };
@@ -631,6 +641,46 @@ export class Machine {
       return true;
     }
     return false;
+  }
+
+  /** Nothing needs checking between this CPU's next instructions (the conditions stepCpu looks at). */
+  private blockable(cpu: Cpu): boolean {
+    return (
+      cpu.hooks === null &&
+      this.breakCount === 0 &&
+      this.watches.length === 0 &&
+      !cpu.interruptShadow &&
+      !cpu.nmiPending &&
+      (cpu.eflags & (EFL_TF | EFL_RF)) === 0 &&
+      (cpu.dr[14] & 0xff) === 0 &&
+      ((cpu.eflags & EFL_IF) === 0 || cpu.irqSeenEpoch === this.irqEpoch || cpu.interrupts === null) &&
+      (this.bios === null || cpu.mode !== 'real' || cpu.seg[CS].base !== 0xf0000)
+    );
+  }
+
+  /**
+   * Runs a decoded block on `cpu` (executor.runBlock) within the slice, instruction limit and next timer event.
+   * Returns the rounds used: the retired instructions plus one for an instruction that faulted (0: nothing ran).
+   * The clock is left at the last round; the caller's loop advances it past that round.
+   */
+  private runBlock(cpu: Cpu, executor: Executor, sliceLeft: number): number {
+    let budget = Math.min(sliceLeft, this.maxInstructions - this.totalInstructions - this.faultedInstructions);
+    if (this.timerDeadline !== Infinity) budget = Math.min(budget, Math.ceil(this.timerDeadline - this.clock.now));
+    if (budget < 1) budget = 1;
+    this.apics.current = cpu.id;
+    const before = cpu.instructionsRetired;
+    try {
+      const k = executor.runBlock!(cpu, budget, this.clock);
+      this.totalInstructions += k;
+      return k;
+    } catch (e) {
+      const k = cpu.instructionsRetired - before;
+      this.totalInstructions += k;
+      if (e !== cpu.fault) throw e;
+      this.faultedInstructions++;
+      deliverException(cpu, cpu.fault.vector, cpu.fault.errorCode, cpu.fault.detail);
+      return k + 1;
+    }
   }
 
   private stepCpu(cpu: Cpu, executor: Executor): void {

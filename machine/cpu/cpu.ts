@@ -46,6 +46,8 @@ export class Cpu extends CpuState {
   readonly cpuidOut = new Uint32Array(4);
   /** The local APIC's TPR follows CR8 (CR8 = TPR[7:4]); set by the machine. */
   tprSink: ((tpr: number) => void) | null = null;
+  /** Set by the machine when something between instructions needs its attention: ends Executor.runBlock early. */
+  exitBlock = false;
   /** Physical address of the last linear access translated by the helpers (for watchpoints). */
   lastPhys = 0;
 

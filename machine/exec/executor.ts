@@ -10,6 +10,8 @@ import * as Mmmu from '../cpu/mmu';
 import * as Msegment from '../cpu/segment';
 import type { Chunk, PhysicalMemory } from '../memory/physical';
 import * as Mphysical from '../memory/physical';
+import * as Mblock from './block';
+import type { Block } from './block';
 import * as Mcontext from './context';
 import * as Mcontrol from './control';
 import type { Handler } from './integer';
@@ -25,6 +27,7 @@ const { ACC_EXEC } = Mmmu;
 const { CS, ATTR_CE, ATTR_CODE, ATTR_UNUSABLE } = Msegment;
 const { SLOW_READ } = Mphysical;
 const { X, computeEa, K_MOFFS, formDst, formSrc } = Mcontext;
+const { buildBlock } = Mblock;
 const { controlHandlers } = Mcontrol;
 const { integerHandlers } = Minteger;
 const { stringHandlers } = Mstrings;
@@ -77,6 +80,8 @@ class FetchCache {
   chunk: Chunk | undefined = undefined;
   index = 0;
   entries: (CacheEntry | undefined)[] | undefined = undefined;
+  /** Decoded blocks of that page by start offset. */
+  blocks: (Block | undefined)[] | undefined = undefined;
 }
 
 export interface X86ExecutorOptions {
@@ -95,6 +100,7 @@ export interface X86ExecutorOptions {
  */
 export class X86Executor implements Executor {
   private readonly pages = new Map<number, (CacheEntry | undefined)[]>();
+  private readonly blockPages = new Map<number, (Block | undefined)[]>();
   private lastPage = -1;
   private lastEntries: (CacheEntry | undefined)[] | undefined;
   private memory: PhysicalMemory | null = null;
@@ -115,6 +121,7 @@ export class X86Executor implements Executor {
 
   invalidatePage(page: number): void {
     this.pages.delete(page);
+    this.blockPages.delete(page);
     this.forgetFetchCaches();
     if (page === this.lastPage) {
       this.lastPage = -1;
@@ -124,6 +131,7 @@ export class X86Executor implements Executor {
 
   flush(): void {
     this.pages.clear();
+    this.blockPages.clear();
     this.forgetFetchCaches();
     this.lastPage = -1;
     this.lastEntries = undefined;
@@ -241,6 +249,12 @@ export class X86Executor implements Executor {
         fc.chunk = cpu.memory.chunkFor(pn);
         fc.index = pn & 1023;
         fc.entries = entries;
+        let blocks = this.blockPages.get(pn);
+        if (blocks === undefined) {
+          blocks = new Array<Block | undefined>(4096);
+          this.blockPages.set(pn, blocks);
+        }
+        fc.blocks = blocks;
       }
     }
     if (d === null) {
@@ -252,6 +266,123 @@ export class X86Executor implements Executor {
       }
     }
     execute(cpu, d, ripLo, ripHi, mode);
+  }
+
+  /**
+   * Runs decoded blocks from CS:RIP (see Executor.runBlock), one after another while each ends in a near branch
+   * (or mid-stream) and the next starts in the code page the fetch cache holds (same MMU epoch, CPL and mode).
+   * Anything else returns to the machine, which steps when nothing ran.
+   */
+  runBlock(cpu: Cpu, budget: number, clock: { now: number }): number {
+    if (!this.useCache || cpu.memory !== this.memory) return 0;
+    systemConfig.cpuCount = this.cpuCount;
+    cpu.exitBlock = false;
+    let done = 0;
+    while (done < budget) {
+      const b = this.blockAt(cpu);
+      if (b === null) break;
+      const k = this.runDecodedBlock(cpu, b, budget - done, clock);
+      done += k;
+      if (!b.chains || k < b.ds.length || cpu.exitBlock) break;
+    }
+    if (done > 0) clock.now -= 1; // the machine's loop advances past the last round
+    return done;
+  }
+
+  // The page of the block blockAt returned (its chunk and index), for the write-generation checks.
+  private blockChunk: Chunk | undefined = undefined;
+  private blockIndex = 0;
+
+  /** The block at CS:RIP if it starts in the fetch cache's page and fits the CS limit without IP wrap-around. */
+  private blockAt(cpu: Cpu): Block | null {
+    const fc = this.fetchCaches[cpu.id];
+    const mode = cpu.codeSize, mmu = cpu.mmu;
+    if (fc === undefined || fc.cpu !== cpu || fc.epoch !== mmu.epoch || fc.cpl !== cpu.cpl || fc.mode !== cpu.mode || fc.codeSize !== mode) return null;
+    const ripLo = cpu.ripLo;
+    let lin = ripLo, hi = cpu.ripHi;
+    if (cpu.mode !== 'long') {
+      const sr = cpu.seg[CS];
+      if ((sr.attr & ATTR_UNUSABLE) !== 0 || (sr.attr & (ATTR_CODE | ATTR_CE)) === ATTR_CE) return null;
+      lin = (sr.base + ripLo) >>> 0;
+      hi = 0;
+    }
+    if (lin >>> 12 !== fc.vpn || hi !== fc.hi) return null;
+    const c = fc.chunk!, i = fc.index;
+    const page = c.pages[i];
+    if (page === undefined || (c.kind[i] & SLOW_READ) !== 0) return null;
+    const off = lin & 0xfff;
+    const blocks = fc.blocks!;
+    let b = blocks[off];
+    if (b === undefined || b.mode !== mode || ((b.page !== page || b.gen !== c.gen[i]) && !b.matches(page))) {
+      b = buildBlock(page, off, mode, c.gen[i]);
+      blocks[off] = b;
+    } else {
+      b.page = page;
+      b.gen = c.gen[i];
+    }
+    const count = b.ds.length;
+    if (count === 0) return null;
+    const end = ripLo + b.offs[count];
+    if (end >= TWO32 || (mode === 16 && end > 0xffff) || (mode !== 64 && end - 1 > cpu.seg[CS].limit)) return null;
+    this.blockChunk = c;
+    this.blockIndex = i;
+    return b;
+  }
+
+  /**
+   * Runs up to `budget` instructions of `b` from CS:RIP; returns how many retired. Leaves clock.now at the round
+   * of the next instruction (of the throwing one on an exception) and RIP after the last one.
+   */
+  private runDecodedBlock(cpu: Cpu, b: Block, budget: number, clock: { now: number }): number {
+    const c = this.blockChunk!, i = this.blockIndex;
+    const mode = cpu.codeSize;
+    const ripLo = cpu.ripLo, ripHi = cpu.ripHi;
+    const count = b.ds.length;
+    const n = count < budget ? count : budget;
+    const ops = b.ops, ds = b.ds, offs = b.offs;
+    const r0 = cpu.instructionsRetired, t0 = clock.now;
+    let k = 0;
+    try {
+      while (k < n) {
+        const op = ops[k];
+        if (op !== null) {
+          op(cpu);
+          k++;
+          continue;
+        }
+        // General handler: RIP, the retired count (TSC) and the clock are exact while it runs.
+        const lo = ripLo + offs[k];
+        cpu.ripLo = lo;
+        cpu.ripHi = ripHi;
+        cpu.instructionsRetired = r0 + k;
+        clock.now = t0 + k;
+        execute(cpu, ds[k], lo, ripHi, mode);
+        k++;
+        if (cpu.exitBlock) break;
+        if (c.gen[i] !== b.gen) {
+          // The instruction wrote this page: go on only while the block's bytes are unchanged (else it is
+          // decoded again at the next entry).
+          const p = c.pages[i];
+          if (p === undefined || !b.matches(p)) {
+            b.gen = -1;
+            break;
+          }
+          b.page = p;
+          b.gen = c.gen[i];
+        }
+      }
+    } catch (e) {
+      cpu.instructionsRetired = r0 + k;
+      clock.now = t0 + k;
+      throw e;
+    }
+    cpu.instructionsRetired = r0 + k;
+    clock.now = t0 + k;
+    if (ops[k - 1] !== null) {
+      cpu.ripLo = ripLo + offs[k];
+      cpu.ripHi = ripHi;
+    }
+    return k;
   }
 }
 

@@ -663,7 +663,9 @@ function countOf(cpu: Cpu, d: DecodedInstruction): number {
  * ROL/ROR/SHL/SHR/SAR of a 32/64-bit register by 1..63: the general code below inlined by hand (results and flags
  * identical), without helper calls that would box the uint32 halves in heap numbers.
  */
-function shiftRegister(cpu: Cpu, r: number, size: number, kind: number, n: number, a: number, ah: number): void {
+export function shiftRegister(cpu: Cpu, r: number, size: number, kind: number, n: number): void {
+  // The operand is read here, not passed in: uint32 arguments to a call V8 does not inline are boxed.
+  const a = cpu.gprLo[r], ah = size === 64 ? cpu.gprHi[r] : 0;
   let lo: number, hi: number, c: number, of: number;
   if (kind <= 1) {
     // Rotate left by l (ROR by n = ROL by size - n); only CF and OF change.
@@ -751,7 +753,7 @@ function shiftOp(kind: number): Handler {
       return;
     }
     if (!d.hasMem && size >= 32 && kind !== 2 && kind !== 3) {
-      shiftRegister(cpu, d.rmReg, size, kind, n, a, ah);
+      shiftRegister(cpu, d.rmReg, size, kind, n);
       return;
     }
     const top = size - 1;

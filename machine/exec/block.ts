@@ -1,0 +1,95 @@
+// Decoded blocks: a straight-line run of instructions inside one physical code page, decoded once and kept with a
+// fast op (fast-ops.ts) for the commonest register forms, so the executor can run the whole run in a tight loop
+// (X86Executor.runBlock). A block ends at its first instruction that may change control flow, the mode, the
+// interrupt state or anything else the machine must look at between instructions (it is still part of the block,
+// as its last instruction), at an instruction that does not fit the page, or after MAX_BLOCK instructions.
+import type { DecodedInstruction } from '../../isa/decoder';
+import * as Mdecoder from '../../isa/decoder';
+import type { CodeMode } from '../../isa/mode';
+import * as Mfast from './fast-ops';
+import type { FastOp } from './fast-ops';
+// Imported bindings copied into locals (tsx turns each use of an import into a getter call).
+const { decodeInstruction, newDecoded } = Mdecoder;
+const { fastOpFor } = Mfast;
+
+/** Longest block, in instructions (bounds decoding work for code that is run once). */
+export const MAX_BLOCK = 64;
+
+/**
+ * Operations that may appear before a block's last instruction: they never branch, never change the mode, CPL,
+ * segment registers, EFLAGS.IF/TF/RF, debug or control registers, never halt and never touch ports. Their memory
+ * accesses may still reach MMIO (Cpu.exitBlock) or the block's own page (checked by the executor).
+ */
+const BODY_OPS = new Set([
+  'add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp', 'test', 'not', 'neg', 'inc', 'dec',
+  'rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'sar', 'shld', 'shrd',
+  'mul', 'imul', 'div', 'idiv',
+  'mov', 'movzx', 'movsx', 'movsxd', 'lea', 'xchg', 'cmpxchg', 'xadd', 'bswap', 'movbe', 'movnti',
+  'bt', 'bts', 'btr', 'btc', 'bsf', 'bsr', 'popcnt', 'lzcnt', 'tzcnt', 'crc32', 'adcx', 'adox',
+  'setcc', 'cmovcc', 'cbw', 'cwd', 'lahf', 'sahf', 'clc', 'stc', 'cmc', 'cld', 'std',
+  'push', 'pop', 'nop', 'pause', 'endbr64', 'endbr32', 'lfence', 'mfence', 'sfence', 'xlat',
+]);
+
+/** Last instructions after which the next block may follow at once: near branches (no mode or state change). */
+const CHAIN_OPS = new Set(['jcc', 'jmp', 'call', 'ret', 'loop', 'loope', 'loopne', 'jrcxz', 'jmp_indirect', 'call_indirect']);
+
+export class Block {
+  /** The block ends in a near branch or mid-stream (not in an instruction the machine must look at). */
+  chains = false;
+  /** Instructions, decoded for `mode`; ops[i] is the fast op of ds[i] or null (general handler). */
+  readonly ds: DecodedInstruction[] = [];
+  readonly ops: (FastOp | null)[] = [];
+  /** Byte offset of each instruction from the block start, plus the end offset (length count + 1). */
+  readonly offs: number[] = [0];
+  /** The bytes the block was decoded from (checked again after the page was written). */
+  bytes: Uint8Array = new Uint8Array(0);
+  /** The host page and its write generation when the bytes were last known to match. */
+  page: Uint8Array;
+  gen: number;
+
+  constructor(
+    readonly mode: number,
+    /** Offset of the first instruction in its page. */
+    readonly start: number,
+    page: Uint8Array,
+    gen: number,
+  ) {
+    this.page = page;
+    this.gen = gen;
+  }
+
+  get count(): number {
+    return this.ds.length;
+  }
+
+  get byteLength(): number {
+    return this.offs[this.ds.length];
+  }
+
+  /** The page still holds this block's bytes. */
+  matches(page: Uint8Array): boolean {
+    const b = this.bytes, base = this.start;
+    for (let k = 0, n = b.length; k < n; k++) if (page[base + k] !== b[k]) return false;
+    return true;
+  }
+}
+
+/** Decodes the block starting at `start` in `page` (a block of 0 instructions when the first one cannot be). */
+export function buildBlock(page: Uint8Array, start: number, mode: number, gen: number): Block {
+  const b = new Block(mode, start, page, gen);
+  let at = start;
+  const read = (p: number): number => (p - at >= 15 || p >= page.length ? -1 : page[p]);
+  while (b.ds.length < MAX_BLOCK) {
+    const d = newDecoded();
+    if (!decodeInstruction(read, at, mode as CodeMode, d) || d.form === null) break;
+    b.ds.push(d);
+    b.ops.push(fastOpFor(d));
+    at += d.length;
+    b.offs.push(at - start);
+    if (!BODY_OPS.has(d.form.op)) break;
+  }
+  const last = b.ds.length > 0 ? b.ds[b.ds.length - 1].form!.op : '';
+  b.chains = CHAIN_OPS.has(last) || BODY_OPS.has(last);
+  b.bytes = page.slice(start, at);
+  return b;
+}

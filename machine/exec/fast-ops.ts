@@ -1,0 +1,218 @@
+// Specialised closures for the commonest register-only instruction forms inside a decoded block (block.ts): the
+// registers, sizes and immediates are fixed when the block is built, so running one is a few typed-array accesses
+// and the lazy-flag record, with no operand decoding, no shared context and no RIP bookkeeping. Results and flags
+// are exactly those of the general handlers in integer.ts (the same arithmetic, written out per form).
+// A fast op never touches memory and never faults; anything else runs through the general handlers.
+import type { DecodedInstruction } from '../../isa/decoder';
+import * as Mdecoder from '../../isa/decoder';
+import type { Cpu } from '../cpu/cpu';
+import * as Mcontext from './context';
+import * as Mflags from './flags';
+import * as Minteger from './integer';
+// Imported bindings copied into locals (tsx turns each use of an import into a getter call).
+const { RIP } = Mdecoder;
+const { formDst, formSrc, K_ACC, K_IMM, K_ONE, K_REG, K_RM, K_RO } = Mcontext;
+const { L_ADD, L_DEC, L_INC, L_LOGIC, L_SUB } = Mflags;
+const { shiftRegister } = Minteger;
+
+/** Runs one pre-decoded instruction on the CPU's registers. */
+export type FastOp = (cpu: Cpu) => void;
+
+const TWO32 = 0x1_0000_0000;
+const PREFIX_LOCK = 1;
+/** ALU kinds (integer.ts aluOp order); ADC and SBB (kinds 2, 3) read CF and stay on the general path. */
+const ALU_KIND: Readonly<Record<string, number>> = { add: 0, or: 1, and: 4, sub: 5, xor: 6, cmp: 7, test: 8 };
+const SHIFT_KIND: Readonly<Record<string, number>> = { rol: 0, ror: 1, shl: 4, shr: 5, sar: 7 };
+
+/** ADD/OR/AND/SUB/XOR/CMP/TEST of 64-bit registers; the source is register `sr` or (sr < 0) the immediate. */
+function alu64(kind: number, dr: number, sr: number, immLo: number, immHi: number): FastOp {
+  return (cpu) => {
+    const g = cpu.gprLo, gh = cpu.gprHi;
+    const a = g[dr], ah = gh[dr];
+    const b = sr >= 0 ? g[sr] : immLo, bh = sr >= 0 ? gh[sr] : immHi;
+    let lo: number, hi: number;
+    if (kind === 0) {
+      const l = a + b;
+      lo = l >>> 0;
+      hi = (ah + bh + (l >= TWO32 ? 1 : 0)) >>> 0;
+    } else if (kind === 5 || kind === 7) {
+      const l = a - b;
+      lo = l >>> 0;
+      hi = (ah - bh - (l < 0 ? 1 : 0)) >>> 0;
+    } else {
+      if (kind === 1) {
+        lo = (a | b) >>> 0;
+        hi = (ah | bh) >>> 0;
+      } else if (kind === 6) {
+        lo = (a ^ b) >>> 0;
+        hi = (ah ^ bh) >>> 0;
+      } else {
+        lo = (a & b) >>> 0;
+        hi = (ah & bh) >>> 0;
+      }
+      cpu.lazyOp = L_LOGIC;
+      cpu.lazySize = 8;
+      cpu.lazySrc1 = cpu.lazySrc1Hi = cpu.lazySrc2 = cpu.lazySrc2Hi = 0;
+      cpu.lazyRes = lo;
+      cpu.lazyResHi = hi;
+      if (kind !== 8) {
+        g[dr] = lo;
+        gh[dr] = hi;
+      }
+      return;
+    }
+    cpu.lazyOp = kind === 0 ? L_ADD : L_SUB;
+    cpu.lazySize = 8;
+    cpu.lazySrc1 = a;
+    cpu.lazySrc1Hi = ah;
+    cpu.lazySrc2 = b;
+    cpu.lazySrc2Hi = bh;
+    cpu.lazyRes = lo;
+    cpu.lazyResHi = hi;
+    if (kind !== 7) {
+      g[dr] = lo;
+      gh[dr] = hi;
+    }
+  };
+}
+
+/** The same at 32 bits: a written destination has bits 63:32 cleared. */
+function alu32(kind: number, dr: number, sr: number, imm: number): FastOp {
+  return (cpu) => {
+    const g = cpu.gprLo;
+    const a = g[dr];
+    const b = sr >= 0 ? g[sr] : imm;
+    let lo: number;
+    if (kind === 0 || kind === 5 || kind === 7) {
+      lo = kind === 0 ? (a + b) >>> 0 : (a - b) >>> 0;
+      cpu.lazyOp = kind === 0 ? L_ADD : L_SUB;
+      cpu.lazySrc1 = a;
+      cpu.lazySrc2 = b;
+    } else {
+      lo = kind === 1 ? (a | b) >>> 0 : kind === 6 ? (a ^ b) >>> 0 : (a & b) >>> 0;
+      cpu.lazyOp = L_LOGIC;
+      cpu.lazySrc1 = cpu.lazySrc2 = 0;
+    }
+    cpu.lazySize = 4;
+    cpu.lazySrc1Hi = cpu.lazySrc2Hi = 0;
+    cpu.lazyRes = lo;
+    cpu.lazyResHi = 0;
+    if (kind !== 7 && kind !== 8) {
+      g[dr] = lo;
+      cpu.gprHi[dr] = 0;
+    }
+  };
+}
+
+/** MOV between 32/64-bit registers, or of an immediate (sr < 0) into one. */
+function movReg(dr: number, sr: number, size: number, immLo: number, immHi: number): FastOp {
+  if (sr < 0) {
+    return (cpu) => {
+      cpu.gprLo[dr] = immLo;
+      cpu.gprHi[dr] = immHi;
+    };
+  }
+  return size === 64
+    ? (cpu) => {
+        cpu.gprLo[dr] = cpu.gprLo[sr];
+        cpu.gprHi[dr] = cpu.gprHi[sr];
+      }
+    : (cpu) => {
+        cpu.gprLo[dr] = cpu.gprLo[sr];
+        cpu.gprHi[dr] = 0;
+      };
+}
+
+/** INC/DEC of a 32/64-bit register (CF kept: the pending record is evaluated first). */
+function incDec(r: number, size: number, isDec: boolean): FastOp {
+  return (cpu) => {
+    const g = cpu.gprLo, gh = cpu.gprHi;
+    const a = g[r], ah = size === 64 ? gh[r] : 0;
+    let lo: number, hi: number;
+    if (size === 64) {
+      const l = isDec ? a - 1 : a + 1;
+      lo = l >>> 0;
+      hi = isDec ? (ah - (l < 0 ? 1 : 0)) >>> 0 : (ah + (l >= TWO32 ? 1 : 0)) >>> 0;
+    } else {
+      lo = (isDec ? a - 1 : a + 1) >>> 0;
+      hi = 0;
+    }
+    g[r] = lo;
+    gh[r] = hi;
+    if (cpu.lazyOp !== 0) cpu.getEflags();
+    cpu.lazyOp = isDec ? L_DEC : L_INC;
+    cpu.lazySize = size >> 3;
+    cpu.lazySrc1 = a;
+    cpu.lazySrc1Hi = ah;
+    cpu.lazySrc2 = 1;
+    cpu.lazySrc2Hi = 0;
+    cpu.lazyRes = lo;
+    cpu.lazyResHi = hi;
+  };
+}
+
+/** LEA with a 32/64-bit destination and 32/64-bit addressing (no RIP base): the address arithmetic of computeEa. */
+function lea(dr: number, size: number, as: number, base: number, index: number, scale: number, disp: number): FastOp {
+  const dLo = disp >>> 0, dHi = disp < 0 ? 0xffffffff : 0;
+  const wide = size === 64 && as === 64;
+  return (cpu) => {
+    const g = cpu.gprLo, gh = cpu.gprHi;
+    let lo = dLo, hi = dHi;
+    if (base >= 0) {
+      lo += g[base];
+      hi += gh[base];
+    }
+    if (index >= 0) {
+      const il = g[index] * scale;
+      lo += il % TWO32;
+      hi += gh[index] * scale + Math.floor(il / TWO32);
+    }
+    g[dr] = lo % TWO32;
+    gh[dr] = wide ? (hi + Math.floor(lo / TWO32)) % TWO32 : 0;
+  };
+}
+
+/** ROL/ROR/SHL/SHR/SAR of a 32/64-bit register by a non-zero constant count. */
+function shiftImm(r: number, size: number, kind: number, n: number): FastOp {
+  return (cpu) => shiftRegister(cpu, r, size, kind, n);
+}
+
+/** A fast op for `d` (decoded in a block), or null when the general handler must run it. */
+export function fastOpFor(d: DecodedInstruction): FastOp | null {
+  const f = d.form;
+  if (f === null || (d.prefixes & PREFIX_LOCK) !== 0) return null;
+  const size = d.opSize;
+  if (size !== 32 && size !== 64) return null;
+  const op = f.op;
+  // LEA's memory operand is only an address.
+  if (op === 'lea') return d.base === RIP || d.addrSize === 16 ? null : lea(d.reg, size, d.addrSize, d.base, d.index, d.scale, d.disp);
+  if (d.hasMem) return null;
+  const fi = d.formIndex, dk = formDst[fi], sk = formSrc[fi];
+  const alu = ALU_KIND[op];
+  if (alu !== undefined) {
+    const dr = dk === K_RM ? d.rmReg : dk === K_REG ? d.reg : dk === K_ACC ? 0 : -1;
+    const sr = sk === K_REG ? d.reg : sk === K_RM ? d.rmReg : sk === K_IMM ? -1 : -2;
+    if (dr < 0 || sr === -2) return null;
+    if (size === 64) return alu64(alu, dr, sr, d.imm >>> 0, d.immHigh >>> 0);
+    return alu32(alu, dr, sr, d.imm >>> 0);
+  }
+  switch (op) {
+    case 'mov': {
+      const dr = dk === K_REG ? d.reg : dk === K_RM || dk === K_RO ? d.rmReg : -1;
+      const sr = sk === K_REG ? d.reg : sk === K_RM ? d.rmReg : sk === K_IMM ? -1 : -2;
+      if (dr < 0 || sr === -2) return null;
+      return movReg(dr, sr, size, d.imm >>> 0, size === 64 ? d.immHigh >>> 0 : 0);
+    }
+    case 'inc':
+    case 'dec': {
+      const r = dk === K_RM || dk === K_RO ? d.rmReg : -1;
+      return r < 0 ? null : incDec(r, size, op === 'dec');
+    }
+  }
+  const shift = SHIFT_KIND[op];
+  if (shift !== undefined && dk === K_RM && (sk === K_IMM || sk === K_ONE)) {
+    const n = (sk === K_ONE ? 1 : d.imm) & (size === 64 ? 63 : 31);
+    return n === 0 ? null : shiftImm(d.rmReg, size, shift, n);
+  }
+  return null;
+}
