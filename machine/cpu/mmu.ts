@@ -147,6 +147,9 @@ export class Mmu {
   private walkLeafLo = 0;
   private entLo = 0;
   private entHi = 0;
+  private readonly tablePn = new Float64Array(6).fill(-1);
+  private readonly tablePage: (Uint8Array | null)[] = [null, null, null, null, null, null];
+  private tableLayout = -1;
 
   constructor(
     private readonly s: CpuState,
@@ -541,9 +544,22 @@ export class Mmu {
 
   /** Reads the 8-byte paging entry at physical `a` into entLo/entHi: straight from the host page when it is RAM
    * (one lookup instead of two bus reads), else through the bus (MMIO, open bus, unallocated). */
-  private readEntry(a: number): void {
+  private readEntry(a: number, level: number): void {
     const p = this.platform.a20Enabled ? a : a - (a & 0x100000);
-    const page = this.memory.hostPageForRead(p < TWO32 ? p >>> 12 : Math.floor(p / 4096));
+    const pn = p < TWO32 ? p >>> 12 : Math.floor(p / 4096);
+    // The host page of each level's last table, reused while the memory layout is unchanged (walks of
+    // neighbouring pages go through the same tables).
+    let page: Uint8Array | null;
+    if (this.tablePn[level] === pn && this.tableLayout === this.memory.layout) page = this.tablePage[level];
+    else {
+      if (this.tableLayout !== this.memory.layout) {
+        this.tablePn.fill(-1);
+        this.tableLayout = this.memory.layout;
+      }
+      page = this.memory.hostPageForRead(pn);
+      this.tablePn[level] = page === null ? -1 : pn;
+      this.tablePage[level] = page;
+    }
     if (page !== null) {
       const o = p & 0xfff;
       this.entLo = page[o] | (page[o + 1] << 8) | (page[o + 2] << 16) | (page[o + 3] << 24);
@@ -614,7 +630,7 @@ export class Mmu {
           : level === 2 ? (lo >>> 21) & 0x1ff
           : (lo >>> 12) & 0x1ff;
         const ea = table + idx * 8;
-        this.readEntry(ea);
+        this.readEntry(ea, level);
         const eLo = this.entLo, eHi = this.entHi;
         const ps = (eLo & PTE_PS) !== 0;
         const leaf = level === 1 || (ps && level <= 3);
