@@ -8,7 +8,7 @@ import type { Diagnostic, ExpansionStep, Origin, Severity } from './source';
 import type { InstructionBackend } from './backend';
 import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo } from './model';
 import { Frag, Section, type SectionType, fixedDifference } from './frags';
-import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type Place, type Val } from './expr';
+import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type ParseHooks, type Place, type Val } from './expr';
 import { leadingDirective } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
 import { decodeString, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
@@ -349,13 +349,16 @@ export class Assembler {
     });
   }
 
+  /** Local labels and `.` for the expression parser (one object, not closures per expression). */
+  private readonly exprHooks: ParseHooks = {
+    localLabel: (n, dir) =>
+      dir === 'b' && this.backwardLocalMissing(n) ? { error: `backward ref to unknown label "${n}:"` } : { name: this.localLabelName(n, dir) },
+    dot: () => this.dotPlace(),
+  };
+
   /** Parses an expression at offset `pos` of the statement; records symbol references. */
   parseExpr(ctx: StatementContext, pos: number): { expr?: Expr; end: number } {
-    const r = parseExpression(ctx.text, pos, {
-      localLabel: (n, dir) =>
-        dir === 'b' && this.backwardLocalMissing(n) ? { error: `backward ref to unknown label "${n}:"` } : { name: this.localLabelName(n, dir) },
-      dot: () => this.dotPlace(),
-    });
+    const r = parseExpression(ctx.text, pos, this.exprHooks);
     for (const w of r.warnings ?? []) this.warn(w.message, this.at(ctx, w.s, w.e), 'missing-operand');
     if (r.error || !r.expr) {
       const e = r.error ?? { message: 'bad expression', s: pos, e: pos + 1 };

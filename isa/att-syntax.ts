@@ -201,6 +201,14 @@ function parseOperand(body: string, start: number, evaluate: EvaluateExpression)
   return { ok: true, operand: mem };
 }
 
+/** A base or index register field of `(base, index, scale)`: its name, or GNU's complaint. */
+function baseIndexRegister(text: string, col: number, what: string): string | OperandResult {
+  const m = /^%\s*([A-Za-z][A-Za-z0-9]*)$/.exec(text);
+  const name = m ? regName(m[1]) : undefined;
+  if (!name) return { ok: false, message: text.startsWith('%') ? `bad register name \`${text}'` : `expecting ${what} register`, start: col, end: col + text.length };
+  return name;
+}
+
 function parseBaseIndex(
   inner: string,
   col: number,
@@ -209,34 +217,25 @@ function parseBaseIndex(
 ): OperandResult | undefined {
   const parts = inner.split(',');
   if (parts.length > 3) return { ok: false, message: `too many arguments in base/index expression`, start: col, end: col + inner.length };
+  // Each field trimmed, with the column where its text starts (no closures: this runs for every memory operand).
   let off = 0;
-  const fields = parts.map((p) => {
-    const f = { text: p.trim(), col: col + off + (p.length - p.trimStart().length) };
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k];
+    const text = p.trim();
+    const fcol = col + off + (p.length - p.trimStart().length);
     off += p.length + 1;
-    return f;
-  });
-  const reg = (f: { text: string; col: number }, what: string): string | OperandResult => {
-    const m = /^%\s*([A-Za-z][A-Za-z0-9]*)$/.exec(f.text);
-    const name = m ? regName(m[1]) : undefined;
-    if (!name) return { ok: false, message: f.text.startsWith('%') ? `bad register name \`${f.text}'` : `expecting ${what} register`, start: f.col, end: f.col + f.text.length };
-    return name;
-  };
-  if (fields[0].text !== '') {
-    const b = reg(fields[0], 'base');
-    if (typeof b !== 'string') return b;
-    mem.base = b;
-  }
-  if (fields.length >= 2 && fields[1].text !== '') {
-    const x = reg(fields[1], 'index');
-    if (typeof x !== 'string') return x;
-    mem.index = x;
-  }
-  if (fields.length === 3 && fields[2].text !== '') {
-    const v = evaluate(fields[2].text, fields[2].col);
-    const bad = { ok: false as const, message: `expecting scale factor of 1, 2, 4, or 8: got \`${fields[2].text}'`, start: fields[2].col, end: fields[2].col + fields[2].text.length };
-    if ('error' in v || !v.known) return bad;
-    const s = Number(v.value);
-    if (s !== 1 && s !== 2 && s !== 4 && s !== 8) return bad;
+    if (text === '') continue;
+    if (k < 2) {
+      const r = baseIndexRegister(text, fcol, k === 0 ? 'base' : 'index');
+      if (typeof r !== 'string') return r;
+      if (k === 0) mem.base = r;
+      else mem.index = r;
+      continue;
+    }
+    const v = evaluate(text, fcol);
+    const s = 'error' in v || !v.known ? 0 : Number(v.value);
+    if (s !== 1 && s !== 2 && s !== 4 && s !== 8)
+      return { ok: false, message: `expecting scale factor of 1, 2, 4, or 8: got \`${text}'`, start: fcol, end: fcol + text.length };
     mem.scale = s;
   }
   return undefined;
