@@ -352,7 +352,12 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
   const symbols = new Map<string, LinkedSymbol>();
   for (const s of asm.symbols.values()) {
     if (!s.definition) continue;
-    const a = symbolAddress(s.name);
+    // A label that nothing overrides is its place's address (what symbolAddress computes, without evaluating).
+    const d = s.definition;
+    const a =
+      d.kind === 'label' && options.defsym?.[s.name] === undefined && !scriptSymbols.has(s.name)
+        ? toAddress({ k: 'rel', at: d.place, v: 0n }, undefined, false)
+        : symbolAddress(s.name);
     if (a === undefined) continue;
     symbols.set(s.name, {
       name: s.name,

@@ -16,7 +16,14 @@ export class SourceMap {
   private byLine: Map<string, Map<number, SourceMapEntry[]>> | undefined;
 
   constructor(entries: SourceMapEntry[]) {
-    this.entries = [...entries].sort((a, b) => a.address - b.address || a.length - b.length);
+    // The linker hands them over in address order already: sort only when they are not.
+    let sorted = true;
+    for (let i = 1; i < entries.length && sorted; i++) {
+      const a = entries[i - 1];
+      const b = entries[i];
+      sorted = a.address < b.address || (a.address === b.address && a.length <= b.length);
+    }
+    this.entries = sorted ? entries.slice() : [...entries].sort((a, b) => a.address - b.address || a.length - b.length);
   }
 
   private lineIndex(): Map<string, Map<number, SourceMapEntry[]>> {
