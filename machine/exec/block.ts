@@ -6,6 +6,7 @@
 import type { DecodedInstruction } from '../../isa/decoder';
 import * as Mdecoder from '../../isa/decoder';
 import type { CodeMode } from '../../isa/mode';
+import type { Cpu } from '../cpu/cpu';
 import * as Mfast from './fast-ops';
 import type { FastOp } from './fast-ops';
 // Imported bindings copied into locals (tsx turns each use of an import into a getter call).
@@ -33,9 +34,25 @@ const BODY_OPS = new Set([
 /** Last instructions after which the next block may follow at once: near branches (no mode or state change). */
 const CHAIN_OPS = new Set(['jcc', 'jmp', 'call', 'ret', 'loop', 'loope', 'loopne', 'jrcxz', 'jmp_indirect', 'call_indirect']);
 
+/**
+ * A block's leading run of fast ops as one generated function calling each op from its own call site: V8 sees one
+ * target per site and inlines the ops, where the executor's loop calls every op from one megamorphic site.
+ */
+export type CompiledOps = (cpu: Cpu) => number;
+
 export class Block {
+  /** Times the block ran through the executor's loop (compiled once it reaches the executor's threshold). */
+  runs = 0;
+  compiled: CompiledOps | null = null;
   /** The block ends in a near branch or mid-stream (not in an instruction the machine must look at). */
   chains = false;
+  /**
+   * Index of a final Jcc the executor may run inline (operand size = the mode's: 32 or 64 bits), else -1; its
+   * condition code and displacement.
+   */
+  jccAt = -1;
+  jccCc = 0;
+  jccRel = 0;
   /** Instructions, decoded for `mode`; ops[i] is the fast op of ds[i] or null (general handler). */
   readonly ds: DecodedInstruction[] = [];
   readonly ops: (FastOp | null)[] = [];
@@ -88,8 +105,35 @@ export function buildBlock(page: Uint8Array, start: number, mode: number, gen: n
     b.offs.push(at - start);
     if (!BODY_OPS.has(d.form.op)) break;
   }
-  const last = b.ds.length > 0 ? b.ds[b.ds.length - 1].form!.op : '';
+  const lastD = b.ds.length > 0 ? b.ds[b.ds.length - 1] : null;
+  const last = lastD !== null ? lastD.form!.op : '';
+  if (lastD !== null && last === 'jcc' && (mode === 64 || mode === 32)) {
+    // The near-branch operand size (control.ts branchSize): the mode's unless 0x66 or an explicit size says else.
+    const p66 = (lastD.prefixes & 8) !== 0;
+    const size = lastD.opSize !== 0 ? lastD.opSize : mode === 64 ? (p66 ? 16 : 64) : p66 ? 16 : 32;
+    if (size === mode) {
+      b.jccAt = b.ds.length - 1;
+      b.jccCc = lastD.form!.cc!;
+      b.jccRel = lastD.rel;
+    }
+  }
   b.chains = CHAIN_OPS.has(last) || BODY_OPS.has(last);
   b.bytes = page.slice(start, at);
   return b;
+}
+
+/**
+ * Compiles the block when all its instructions have fast ops, except perhaps a final inline Jcc whose condition
+ * the function then returns (1 taken, 0 not; 0 without a Jcc). Returns false (the block stays interpreted)
+ * otherwise. Such a block touches only registers and flags: it cannot fault, write memory or change the mode.
+ */
+export function compileBlock(b: Block, condition: (cpu: Cpu, cc: number) => boolean): boolean {
+  const n = b.jccAt >= 0 ? b.jccAt : b.ds.length;
+  if (n < 1 || (n < 2 && b.jccAt < 0)) return false;
+  for (let k = 0; k < n; k++) if (b.ops[k] === null) return false;
+  const names = Array.from({ length: n }, (_, k) => `o${k}`);
+  const end = b.jccAt >= 0 ? `  return condition(cpu, ${b.jccCc}) ? 1 : 0;` : '  return 0;';
+  const body = `"use strict";\nconst [${names.join(', ')}] = ops;\nreturn function block(cpu) {\n${names.map((o) => `  ${o}(cpu);`).join('\n')}\n${end}\n};`;
+  b.compiled = new Function('ops', 'condition', body)(b.ops.slice(0, n), condition) as CompiledOps;
+  return true;
 }

@@ -13,6 +13,7 @@ import * as Mphysical from '../memory/physical';
 import * as Mblock from './block';
 import type { Block } from './block';
 import * as Mcontext from './context';
+import * as Mflags from './flags';
 import * as Mcontrol from './control';
 import type { Handler } from './integer';
 import * as Minteger from './integer';
@@ -27,7 +28,8 @@ const { ACC_EXEC } = Mmmu;
 const { CS, ATTR_CE, ATTR_CODE, ATTR_UNUSABLE } = Msegment;
 const { SLOW_READ } = Mphysical;
 const { X, computeEa, K_MOFFS, formDst, formSrc } = Mcontext;
-const { buildBlock } = Mblock;
+const { buildBlock, compileBlock } = Mblock;
+const { condition } = Mflags;
 const { controlHandlers } = Mcontrol;
 const { integerHandlers } = Minteger;
 const { stringHandlers } = Mstrings;
@@ -89,6 +91,8 @@ export interface X86ExecutorOptions {
   cpuCount?: number;
   /** Keep decoded instructions (default true; false decodes every time, for tests of the cache itself). */
   cache?: boolean;
+  /** Runs of a decoded block after which its fast ops are compiled into one function (default 16; tests use 1). */
+  compileBlocksAfter?: number;
 }
 
 /**
@@ -106,6 +110,7 @@ export class X86Executor implements Executor {
   private memory: PhysicalMemory | null = null;
   private readonly scratch = newDecoded();
   private readonly useCache: boolean;
+  private readonly compileAfter: number;
   private readonly cpuCount: number;
   // Instruction-fetch reader state (one closure for the executor's lifetime).
   private fetchCpu: Cpu | null = null;
@@ -116,6 +121,7 @@ export class X86Executor implements Executor {
 
   constructor(options: X86ExecutorOptions = {}) {
     this.useCache = options.cache ?? true;
+    this.compileAfter = Math.max(1, options.compileBlocksAfter ?? 16);
     this.cpuCount = options.cpuCount ?? 1;
   }
 
@@ -330,6 +336,37 @@ export class X86Executor implements Executor {
   }
 
   /**
+   * A compiled block ending in a Jcc, run again in place while it branches back to its own start and the budget
+   * holds a whole run (nothing it does can change what the machine or the block depends on). Returns the
+   * instructions retired with RIP set after them, or 0 when a branch target needs the general handler's checks.
+   */
+  private runCompiledLoop(cpu: Cpu, b: Block, budget: number): number {
+    const ripLo = cpu.ripLo, ripHi = cpu.ripHi, count = b.ds.length;
+    const next = ripLo + b.offs[count], taken = next + b.jccRel;
+    if (cpu.codeSize !== 64) {
+      const limit = cpu.seg[CS].limit;
+      if (next > limit || taken > limit) return 0;
+    }
+    if (taken < 0 || taken >= TWO32) return 0;
+    const run = b.compiled!;
+    let done = 0;
+    for (;;) {
+      const t = run(cpu);
+      done += count;
+      if (t === 0) {
+        cpu.ripLo = next;
+        break;
+      }
+      if (taken !== ripLo || budget - done < count) {
+        cpu.ripLo = taken;
+        break;
+      }
+    }
+    cpu.ripHi = ripHi;
+    return done;
+  }
+
+  /**
    * Runs up to `budget` instructions of `b` from CS:RIP; returns how many retired. Leaves clock.now at the round
    * of the next instruction (of the throwing one on an exception) and RIP after the last one.
    */
@@ -342,6 +379,21 @@ export class X86Executor implements Executor {
     const ops = b.ops, ds = b.ds, offs = b.offs;
     const r0 = cpu.instructionsRetired, t0 = clock.now;
     let k = 0;
+    if (b.compiled !== null) {
+      if (budget >= count) {
+        if (b.jccAt < 0) {
+          b.compiled(cpu);
+          k = count;
+        } else {
+          const done = this.runCompiledLoop(cpu, b, budget);
+          if (done > 0) {
+            cpu.instructionsRetired = r0 + done;
+            clock.now = t0 + done;
+            return done;
+          }
+        }
+      }
+    } else if (++b.runs === this.compileAfter) compileBlock(b, condition);
     try {
       while (k < n) {
         const op = ops[k];
@@ -349,6 +401,18 @@ export class X86Executor implements Executor {
           op(cpu);
           k++;
           continue;
+        }
+        if (k === b.jccAt) {
+          // A final Jcc inline when its target needs no check beyond the block's own (same RIP high half; in
+          // 32-bit code inside the CS limit); otherwise the general handler raises or wraps as it should.
+          const next = ripLo + offs[k + 1];
+          const target = condition(cpu, b.jccCc) ? next + b.jccRel : next;
+          if (target >= 0 && target < TWO32 && (mode === 64 || target <= cpu.seg[CS].limit)) {
+            cpu.ripLo = target;
+            cpu.ripHi = ripHi;
+            k++;
+            continue;
+          }
         }
         // General handler: RIP, the retired count (TSC) and the clock are exact while it runs.
         const lo = ripLo + offs[k];
