@@ -233,13 +233,14 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
   // xchg %r8 whatever F3 says.
   const plainNop = map === 0 && b === 0x90 && !(out.rex & 1) && !opSizePrefix;
   const xchgR8 = map === 0 && b === 0x90 && (out.rex & 1) !== 0;
+  // The prefix that picks among a mandatory-prefix family: the last f2/f3, else 66 (as objdump's prefix tables).
+  const sel = lastMandatory || (opSizePrefix ? 0x66 : 0);
   for (const f of list) {
     if (plainNop && f.opcodeReg) continue;
     if (xchgR8 && !f.opcodeReg) continue;
     if (f.no64 && mode === 64) continue;
     if (f.only64 && mode !== 64) continue;
-    if (f.mandatoryPrefix && f.mandatoryPrefix !== 0x66 && lastMandatory !== f.mandatoryPrefix) continue;
-    if (f.mandatoryPrefix === 0x66 && !opSizePrefix) continue;
+    if (f.mandatoryPrefix ? f.mandatoryPrefix !== sel : f.noPrefix && sel && !(sel === 0x66 && takes66(f))) continue;
     if (f.rexW && !rexW) continue;
     if (f.asz && f.asz !== out.addrSize) continue;
     if (f.modrm === 'fixed' && (f.modrmReg ? modrm & 0xf8 : modrm) !== f.modrmValue) continue;
@@ -344,6 +345,25 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
   if (out.length > 15) return false;
   out.valid = true;
   return true;
+}
+
+/** A no-prefix form whose 66 variant is the same instruction at 16 bits (movbe, bsf, rdrand). */
+function takes66(f: InstructionForm): boolean {
+  return f.osz === 'op' && f.sizes.includes(16);
+}
+
+/**
+ * Whether objdump picks the instruction at these opcode bytes by prefix (a mandatory-prefix family): then the
+ * selecting prefix belongs to the opcode and is not shown, even in front of `(bad)`.
+ */
+export function prefixSelected(map: number, opcode: number, modrm: number): boolean {
+  for (const f of dispatch[map]?.[opcode] ?? []) {
+    if (!f.mandatoryPrefix && !f.noPrefix) continue;
+    if (f.modrm === 'digit' && ((modrm >> 3) & 7) !== f.modrmValue) continue;
+    if (f.modrm === 'fixed' && (f.modrmReg ? modrm & 0xf8 : modrm) !== f.modrmValue) continue;
+    return true;
+  }
+  return false;
 }
 
 function modrmFits(f: InstructionForm, modrm: number): boolean {

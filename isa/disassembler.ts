@@ -1,7 +1,7 @@
 // Formats decoded instructions as AT&T text the way `objdump -d` prints them (-M i8086 / i386 / x86-64), with
 // optional symbolic branch targets. Everything comes from the decoder and the table.
 import type { CodeMode } from './mode';
-import { decodeInstruction, newDecoded, RIP, Prefix, type ByteReader, type DecodedInstruction } from './decoder';
+import { decodeInstruction, newDecoded, prefixSelected, RIP, Prefix, type ByteReader, type DecodedInstruction } from './decoder';
 import { gprNames, highByteNames, segNames } from './registers';
 import { forms, suffixOfSize } from './table';
 import type { InstructionForm } from './schema';
@@ -88,7 +88,7 @@ function gpr(size: number, n: number, rex: number): string {
 let ripComment = '';
 
 function memText(d: DecodedInstruction, address: number, syms?: SymbolTable): string {
-  const seg = d.segment >= 0 && !(d.mode === 64 && d.segment < 4) ? `%${segNames[d.segment]}:` : '';
+  const seg = d.segment >= 0 && !(d.mode === 64 && d.segment < 4) && !notrack(d) ? `%${segNames[d.segment]}:` : '';
   if (d.addrSize === 16) {
     const pairs = [['bx', 'si'], ['bx', 'di'], ['bp', 'si'], ['bp', 'di'], ['si'], ['di'], ['bp'], ['bx']];
     if (d.base < 0) return `${seg}${signedHex((d.disp << 16) >> 16)}`;
@@ -141,7 +141,7 @@ function wantsSuffix(d: DecodedInstruction): boolean {
   const f = d.form!;
   if (f.sizes.length === 0) {
     // jcc/jmp: a 16-bit displacement outside .code16 (or 32-bit inside it) shows as a suffix.
-    if (!f.operands.includes('rel') || !d.opSize) return false;
+    if (!f.operands.includes('rel') || !d.opSize || f.op === 'jcc') return false;
     return d.opSize !== (d.mode === 16 ? 16 : d.mode === 64 ? 64 : 32) && !(d.mode === 64 && d.opSize === 32);
   }
   if (f.sizes.length === 1 && f.sizes[0] !== 8 && !(variableSize.get(f) ?? false)) return false;
@@ -170,6 +170,14 @@ function hintable(op: string): boolean {
   return op === 'jcc' || op === 'loop' || op === 'loope' || op === 'loopne' || op === 'jrcxz';
 }
 
+/** A last 3e prefix on an indirect call/jmp is CET's notrack (in 64-bit code only without 0x66). */
+function notrack(d: DecodedInstruction): boolean {
+  const op = d.form!.op;
+  if (op !== 'jmp_indirect' && op !== 'call_indirect') return false;
+  const k = lastSegByteIndex(d);
+  return k >= 0 && d.prefixBytes[k] === 0x3e && !(d.mode === 64 && d.prefixes & Prefix.OpSize);
+}
+
 /** objdump's hint suffix: `,pn` for cs, `,pt` for ds, when exactly one of the two is among the prefixes. */
 function branchHint(d: DecodedInstruction): string {
   let cs = false;
@@ -190,15 +198,10 @@ const stringOps = new Set(['movs', 'cmps', 'stos', 'lods', 'scas', 'ins', 'outs'
 function prefixText(d: DecodedInstruction): string[] {
   const f = d.form!;
   const pre: string[] = [];
-  let lastSeg = -1;
-  for (let i = 0; i < d.prefixCount; i++) {
-    const b = d.prefixBytes[i];
-    if (!(b in segmentPrefixBytes)) continue;
-    // In 64-bit mode es/cs/ss/ds do not displace an earlier fs/gs.
-    if (d.mode === 64 && lastSeg >= 0 && (b < 0x64) && d.prefixBytes[lastSeg] >= 0x64) continue;
-    lastSeg = i;
-  }
+  const lastSeg = lastSegByteIndex(d);
   const strSrc = f.operands.some((s) => s === 'ms' || s === 'mb');
+  // Whether the active segment (in 64-bit code the last fs/gs) is used: then objdump drops the last segment
+  // prefix byte, whichever register that names.
   const segUsed = ((d.hasMem || strSrc || f.operands.includes('moffs')) && !(d.mode === 64 && d.segment < 4)) || (strSrc && d.segment === 3);
   // objdump drops es/cs/ss/ds in front of 64-bit string instructions without a word.
   const dropLegacySeg = d.mode === 64 && strSrc;
@@ -213,42 +216,43 @@ function prefixText(d: DecodedInstruction): string[] {
     return k;
   };
   const lastRep = last((b) => b === 0xf3 || b === 0xf2);
+  // In a mandatory-prefix family the selecting prefix is part of the opcode.
+  const consumed = f.mandatoryPrefix || f.noPrefix ? (lastRep >= 0 ? lastRep : last((b) => b === 0x66)) : -1;
+  const lastF3 = last((b) => b === 0xf3);
+  const lastF2 = last((b) => b === 0xf2);
   const last66 = last((b) => b === 0x66);
   const last67 = last((b) => b === 0x67);
   const branch = f.op === 'jcc' || f.op === 'jmp' || f.op === 'call' || f.op === 'ret' || f.op === 'jmp_indirect' || f.op === 'call_indirect';
-  const hle = f.lock && d.hasMem;
+  const hle = f.lock && d.hasMem && ((d.prefixes & Prefix.Lock) !== 0 || f.op === 'xchg');
   for (let i = 0; i < d.prefixCount; i++) {
     const b = d.prefixBytes[i];
+    if (i === consumed) continue;
     if (b === 0xf0) {
       if (!d.lockCr8) pre.push('lock');
     } else if (b === 0xf3 || b === 0xf2) {
-      if (i !== lastRep) pre.push(b === 0xf3 ? 'repz' : 'repnz');
-      else if (f.mandatoryPrefix === b) continue;
+      // bnd and xacquire/xrelease name the last f2 and the last f3 even when the other one comes later.
+      if (i !== lastRep) {
+        if (b === 0xf2 && i === lastF2 && branch) pre.push('bnd');
+        else if (hle && i === (b === 0xf3 ? lastF3 : lastF2)) pre.push(b === 0xf3 ? 'xrelease' : 'xacquire');
+        else pre.push(b === 0xf3 ? 'repz' : 'repnz');
+      }
       else if (b === 0xf2 && branch) pre.push('bnd');
-      else if (hle && (d.prefixes & Prefix.Lock || f.op === 'xchg')) pre.push(b === 0xf3 ? 'xrelease' : 'xacquire');
+      else if (hle) pre.push(b === 0xf3 ? 'xrelease' : 'xacquire');
       else if (b === 0xf3 && d.hasMem && (f.op === 'mov') && (f.opcode[0] === 0x88 || f.opcode[0] === 0x89 || f.opcode[0] === 0xc6 || f.opcode[0] === 0xc7)) pre.push('xrelease');
       else if (b === 0xf3) pre.push(stringOps.has(f.op) && f.op !== 'cmps' && f.op !== 'scas' ? 'rep' : 'repz');
       else pre.push('repnz');
     } else if (b === 0x66) {
-      if (f.mandatoryPrefix === 0x66 && i === last66) continue;
       if (!usesOpSize || i !== last66) pre.push(d.mode === 16 ? 'data32' : 'data16');
     } else if (b === 0x67) {
       if (!usesAddr || i !== last67) pre.push(d.mode === 32 ? 'addr16' : 'addr32');
     } else if (b in segmentPrefixBytes) {
+      const name = segNames[segmentPrefixBytes[b]];
+      if (i !== lastSeg) pre.push(name);
       // A branch hint (exactly one of cs/ds among the prefixes) consumes the last segment prefix, whichever it is.
-      if (i === lastSegByteIndex(d) && hintable(f.op) && branchHint(d)) continue;
-      if (i === lastSeg && b === 0x3e && (f.op === 'jmp_indirect' || f.op === 'call_indirect')) {
-        pre.push('notrack');
-        continue;
-      }
-      if (dropLegacySeg && b < 0x64 && i === lastSegByteIndex(d)) continue;
-      // 64-bit: objdump names the fs/gs that wins over a later, ignored es/cs/ss/ds, and drops the latter.
-      if (d.mode === 64 && i === lastSeg && b >= 0x64 && lastSegByteIndex(d) !== i) {
-        pre.push(segNames[segmentPrefixBytes[b]]);
-        continue;
-      }
-      if (d.mode === 64 && segUsed && b < 0x64 && lastSeg >= 0 && d.prefixBytes[lastSeg] >= 0x64 && i > lastSeg) continue;
-      if (i !== lastSeg || !segUsed) pre.push(segNames[segmentPrefixBytes[b]]);
+      else if (hintable(f.op) && branchHint(d)) continue;
+      else if (notrack(d)) pre.push('notrack');
+      else if (segUsed || (dropLegacySeg && b < 0x64)) continue;
+      else pre.push(name);
     }
   }
   // A REX prefix whose bits the instruction does not use is shown by name (rex, rex.W, rex.WRB…).
@@ -273,7 +277,7 @@ function rexUsed(d: DecodedInstruction): number {
   let used = 0;
   if (((d.opSize === 64 && f.osz === 'op' && f.sizes.includes(64)) || f.rexW || f.impliedSize === 64) && !objdumpIgnoresRexW(d)) used |= 8;
   // A register operand shows the 64-bit size of a size-neutral form (mov %es,%rax; sldt %rax).
-  if (d.opSize === 64 && f.osz === 'none' && f.sizes.includes(64) && !d.hasMem) used |= 8;
+  if (d.opSize === 64 && f.osz === 'none' && f.sizes.includes(64) && !d.hasMem && f.operands.some((s) => s === 'r' || s === 'rr' || s === 'rm')) used |= 8;
   if (f.modrm === 'reg' && f.operands.some((s) => s === 'r' || s === 'rn' || s === 'cr' || s === 'dr' || /^r(8|16|32|64)$/.test(s))) used |= 4;
   if (d.sib >= 0) used |= 3;
   if (f.opcodeReg || (d.modrm >= 0 && f.modrm !== 'fixed' && (d.modrm >> 6 === 3 ? f.operands.some((s) => /^(rm|rr|rrn)/.test(s)) : d.base >= 0))) used |= 1;
@@ -459,6 +463,24 @@ function prefixOnlyText(b: Uint8Array, mode: CodeMode, tail = ''): string {
   }).join(' ') + tail).trim();
 }
 
+/** Opcode map (0 one-byte, 1 = 0f, 2 = 0f 38, 3 = 0f 3a) and last opcode byte at q, if present. */
+function opcodeAt(bytes: Uint8Array, q: number): { map: number; opcode: number } | undefined {
+  if (q >= bytes.length) return undefined;
+  if (bytes[q] !== 0x0f) return { map: 0, opcode: bytes[q] };
+  const b = bytes[q + 1];
+  if (b === undefined) return undefined;
+  if (b === 0x38 || b === 0x3a) return bytes[q + 2] === undefined ? undefined : { map: b === 0x38 ? 2 : 3, opcode: bytes[q + 2] };
+  return { map: 1, opcode: b };
+}
+
+/** The prefixes without the one a mandatory-prefix family selects by (the last f2/f3, else the last 66). */
+function withoutSelectingPrefix(prefixes: Uint8Array): Uint8Array {
+  let k = -1;
+  prefixes.forEach((b, i) => { if (b === 0xf2 || b === 0xf3) k = i; });
+  if (k < 0) prefixes.forEach((b, i) => { if (b === 0x66) k = i; });
+  return k < 0 ? prefixes : Uint8Array.from([...prefixes.subarray(0, k), ...prefixes.subarray(k + 1)]);
+}
+
 /** Length of the prefixes at p (legacy, and REX in 64-bit code). */
 function prefixLength(bytes: Uint8Array, p: number, mode: CodeMode): number {
   let i = p;
@@ -509,7 +531,10 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
     decodeInstruction(read, p, mode, d);
     if (!d.valid) {
       const n = badLength(bytes, p, mode);
-      out.push({ address: base + p, length: n, bytes: Array.from(bytes.subarray(p, p + n)), text: prefixOnlyText(bytes.subarray(p, p + n - opcodeBytes(bytes, p, mode)), mode, ' (bad)') });
+      let prefixes = bytes.subarray(p, p + n - opcodeBytes(bytes, p, mode));
+      const op = opcodeAt(bytes, p + prefixes.length);
+      if (op && prefixSelected(op.map, op.opcode, bytes[p + n] ?? 0)) prefixes = withoutSelectingPrefix(prefixes);
+      out.push({ address: base + p, length: n, bytes: Array.from(bytes.subarray(p, p + n)), text: prefixOnlyText(prefixes, mode, ' (bad)') });
       p += n;
       continue;
     }

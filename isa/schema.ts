@@ -59,6 +59,11 @@ export interface InstructionForm {
   only64: boolean;
   /** Always emits REX.W (fxsave64, cmpxchg16b). */
   rexW: boolean;
+  /**
+   * One of a family of instructions told apart by a mandatory prefix (SDM "NP"): with 66/F2/F3 in front the
+   * bytes are another instruction or invalid — except 66 as the operand size where the form has a 16-bit size.
+   */
+  noPrefix: boolean;
   /** REX.W does not change the operand size (in/out/ins/outs have no 64-bit form): the CPU ignores it. */
   ignoresRexW: boolean;
   /** Accepts `lock`. */

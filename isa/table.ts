@@ -63,6 +63,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
     only64: has('only64'),
     rexW: has('rexw'),
     ignoresRexW: has('now'),
+    noPrefix: has('np'),
     lock: has('lock'),
     rep: has('rep'),
     encodeOnly: has('enc'),

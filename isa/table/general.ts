@@ -158,8 +158,8 @@ bt | wlq | i8,rm | 0f ba /4 |
 bts | wlq | i8,rm | 0f ba /5 | lock
 btr | wlq | i8,rm | 0f ba /6 | lock
 btc | wlq | i8,rm | 0f ba /7 | lock
-bsf | wlq | rm,r | 0f bc /r | rep
-bsr | wlq | rm,r | 0f bd /r | rep
+bsf | wlq | rm,r | 0f bc /r | rep np
+bsr | wlq | rm,r | 0f bd /r | rep np
 shld | wlq | i8,r,rm | 0f a4 /r |
 shld | wlq | %cl,r,rm | 0f a5 /r |
 shld | wlq | r,rm | 0f a5 /r | enc

@@ -45,7 +45,7 @@ sysret | l | - | 0f 07 | no64 enc
 sysret | q | - | 0f 07 | only64
 sysret | - | - | 0f 07 |
 invd | - | - | 0f 08 |
-wbinvd | - | - | 0f 09 |
+wbinvd | - | - | 0f 09 | np
 wrmsr | - | - | 0f 30 |
 rdtsc | - | - | 0f 31 |
 rdmsr | - | - | 0f 32 |
@@ -59,21 +59,21 @@ getsec | - | - | 0f 37 |
 mov | l | tr,rrn | 0f 24 /r | osz0 quiet no64 dec op=mov_tr
 mov | l | rrn,tr | 0f 26 /r | osz0 quiet no64 dec op=mov_tr
 invpcid | - | m,rn | P66 0f 38 82 /r | osz0
-fxsave | - | m | 0f ae /0 |
-fxsave64 | - | m | 0f ae /0 | only64 rexw
-fxrstor | - | m | 0f ae /1 |
-fxrstor64 | - | m | 0f ae /1 | only64 rexw
-ldmxcsr | - | m | 0f ae /2 |
-stmxcsr | - | m | 0f ae /3 |
-xsave | - | m | 0f ae /4 |
-xsave64 | - | m | 0f ae /4 | only64 rexw
-xrstor | - | m | 0f ae /5 |
-xrstor64 | - | m | 0f ae /5 | only64 rexw
-clflush | - | m | 0f ae /7 |
-lfence | - | - | 0f ae =e8+r |
-mfence | - | - | 0f ae =f0+r |
-sfence | - | - | 0f ae =f8+r |
-emms | - | - | 0f 77 |
+fxsave | - | m | 0f ae /0 | np
+fxsave64 | - | m | 0f ae /0 | only64 rexw np
+fxrstor | - | m | 0f ae /1 | np
+fxrstor64 | - | m | 0f ae /1 | only64 rexw np
+ldmxcsr | - | m | 0f ae /2 | np
+stmxcsr | - | m | 0f ae /3 | np
+xsave | - | m | 0f ae /4 | np
+xsave64 | - | m | 0f ae /4 | only64 rexw np
+xrstor | - | m | 0f ae /5 | np
+xrstor64 | - | m | 0f ae /5 | only64 rexw np
+clflush | - | m | 0f ae /7 | np
+lfence | - | - | 0f ae =e8+r | np
+mfence | - | - | 0f ae =f0 | np
+sfence | - | - | 0f ae =f8 | np
+emms | - | - | 0f 77 | np
 fwait,wait | - | - | 9b |
 fninit | - | - | db =e3 |
 fnclex | - | - | db =e2 |
@@ -88,6 +88,23 @@ fstcw | - | m | 9b d9 /7 |
 fldcw | - | m | d9 /5 |
 `;
 
+// VIA PadLock. GNU as writes the REP they need (all but xstore-rng); objdump shows it as `repz` and also names
+// them without it.
+function padlockRows(): string {
+  const ops: [string, string, string][] = [
+    ['montmul', 'a6 =c0', 'montmul'], ['xsha1', 'a6 =c8', 'xsha1'], ['xsha256', 'a6 =d0', 'xsha256'],
+    ['xstorerng', 'a7 =c0', 'xstore-rng'], ['xcryptecb', 'a7 =c8', 'xcrypt-ecb'], ['xcryptcbc', 'a7 =d0', 'xcrypt-cbc'],
+    ['xcryptctr', 'a7 =d8', 'xcrypt-ctr'], ['xcryptcfb', 'a7 =e0', 'xcrypt-cfb'], ['xcryptofb', 'a7 =e8', 'xcrypt-ofb'],
+  ];
+  return ops
+    .map(([n, enc, dis]) =>
+      n === 'xstorerng'
+        ? `${n} | - | - | 0f ${enc} | rep op=padlock dis=${dis}!`
+        : `${n} | - | - | PF3 0f ${enc} | op=padlock dis=repz_${dis}!\n${n} | - | - | 0f ${enc} | dec rep op=padlock dis=${dis}!`,
+    )
+    .join('\n');
+}
+
 // Later general-purpose and system extensions that kernel entry and boot code also meets (CET landing pads,
 // FSGSBASE, bit counting, random numbers, cache-line management).
 export const extensionRows = `
@@ -96,13 +113,13 @@ endbr32 | - | - | PF3 0f 1e =fb |
 popcnt | wlq | rm,r | PF3 0f b8 /r |
 lzcnt | wlq | rm,r | PF3 0f bd /r |
 tzcnt | wlq | rm,r | PF3 0f bc /r |
-movbe | wlq | m,r | 0f 38 f0 /r |
-movbe | wlq | r,m | 0f 38 f1 /r |
+movbe | wlq | m,r | 0f 38 f0 /r | np
+movbe | wlq | r,m | 0f 38 f1 /r | np
 crc32 | b | rm,r32 | PF2 0f 38 f0 /r | op=crc32 warnbare
 crc32 | wl | rm,r32 | PF2 0f 38 f1 /r | op=crc32
 crc32 | q | rm,r64 | PF2 0f 38 f1 /r | only64 op=crc32 warnbare
-rdrand | wlq | rr | 0f c7 /6 | nosuffix
-rdseed | wlq | rr | 0f c7 /7 | nosuffix
+rdrand | wlq | rr | 0f c7 /6 | nosuffix np
+rdseed | wlq | rr | 0f c7 /7 | nosuffix np
 rdfsbase | q | rr | PF3 0f ae /0 | nosuffix only64
 rdfsbase | l | rr | PF3 0f ae /0 | nosuffix osz0
 rdgsbase | q | rr | PF3 0f ae /1 | nosuffix only64
@@ -112,29 +129,33 @@ wrfsbase | l | rr | PF3 0f ae /2 | nosuffix osz0
 wrgsbase | q | rr | PF3 0f ae /3 | nosuffix only64
 wrgsbase | l | rr | PF3 0f ae /3 | nosuffix osz0
 rdpid | - | rrn | PF3 0f c7 /7 |
-xsaveopt | - | m | 0f ae /6 |
+xsaveopt | - | m | 0f ae /6 | np
 xsavec | - | m | 0f c7 /4 |
 xsaves | - | m | 0f c7 /5 |
 xrstors | - | m | 0f c7 /3 |
 clflushopt | - | m | P66 0f ae /7 |
 clwb | - | m | P66 0f ae /6 |
 wbnoinvd | - | - | PF3 0f 09 |
-rdpkru | - | - | 0f 01 =ee |
-wrpkru | - | - | 0f 01 =ef |
-serialize | - | - | 0f 01 =e8 |
+rdpkru | - | - | 0f 01 =ee | np
+wrpkru | - | - | 0f 01 =ef | np
+serialize | - | - | 0f 01 =e8 | np
 prefetchnta | - | m | 0f 18 /0 |
 prefetcht0 | - | m | 0f 18 /1 |
 prefetcht1 | - | m | 0f 18 /2 |
 prefetcht2 | - | m | 0f 18 /3 |
 prefetchw | - | m | 0f 0d /1 |
+prefetch | - | m | 0f 0d /0 |
+prefetchwt1 | - | m | 0f 0d /2 |
+${[3, 4, 5, 6, 7].map((r) => `prefetch | - | m | 0f 0d /${r} | dec`).join('\n')}
+cldemote | - | m | 0f 1c /0 |
 nop | wlq | rm | 0f 18 /r | dec
 nop | wlq | rm | 0f 19 /r | dec
 nop | wlq | rm | 0f 1c /r | dec
 nop | wlq | rm | 0f 1d /r | dec
 nop | wlq | rm | 0f 1e /r | dec
 nop | wlq | rm | 0f 1f /r | dec
-movnti | q | r,m | 0f c3 /r | only64
-movnti | l | r,m | 0f c3 /r | osz0
+movnti | q | r,m | 0f c3 /r | only64 np
+movnti | l | r,m | 0f c3 /r | osz0 np
 adcx | q | rm,r | P66 0f 38 f6 /r | only64
 adcx | l | rm,r | P66 0f 38 f6 /r | osz0
 adox | q | rm,r | PF3 0f 38 f6 /r | only64
@@ -147,7 +168,31 @@ vmlaunch | - | - | 0f 01 =c2 |
 vmresume | - | - | 0f 01 =c3 |
 vmxoff | - | - | 0f 01 =c4 |
 vmmcall | - | - | 0f 01 =d9 |
+enclv | - | - | 0f 01 =c0 | op=sgx
+encls | - | - | 0f 01 =cf | op=sgx
+enclu | - | - | 0f 01 =d7 | op=sgx
+pconfig | - | - | 0f 01 =c5 |
+wrmsrns | - | - | 0f 01 =c6 |
+vmfunc | - | - | 0f 01 =d4 |
+vmrun | - | - | 0f 01 =d8 | op=svm
+vmload | - | - | 0f 01 =da | op=svm
+vmsave | - | - | 0f 01 =db | op=svm
+stgi | - | - | 0f 01 =dc | op=svm
+clgi | - | - | 0f 01 =dd | op=svm
+skinit | - | - | 0f 01 =de | op=svm
+invlpga | - | - | 0f 01 =df | op=svm
+monitorx | - | - | 0f 01 =fa | dis=monitorx_{A},%ecx,%edx!
+mwaitx | - | - | 0f 01 =fb | dis=mwaitx_%eax,%ecx,%ebx!
+clzero | - | - | 0f 01 =fc |
+rdpru | - | - | 0f 01 =fd |
+invlpgb | - | - | 0f 01 =fe |
+tlbsync | - | - | 0f 01 =ff |
+${padlockRows()}
 vmread | - | rn,rmn | 0f 78 /r | dec
+vmptrld | - | m | 0f c7 /6 | np
+vmptrst | - | m | 0f c7 /7 | np
+vmclear | - | m | P66 0f c7 /6 |
+vmxon | - | m | PF3 0f c7 /6 |
 vmwrite | - | rmn,rn | 0f 79 /r | dec
 `;
 
