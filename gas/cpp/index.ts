@@ -30,6 +30,7 @@ export type {
   PreprocessResult,
 } from './types';
 export { MAX_INCLUDE_DEPTH } from './preprocessor';
+export { IncrementalPreprocessor, type IncrementalStats } from './incremental';
 export { builtinHeaders, builtinHeaderNames, builtinHeaderPath, builtinHeaderText, BUILTIN_HEADER_ROOT } from '../headers/index';
 
 /** Preprocesses `path` (read through `fs`). Never throws: problems are returned as diagnostics. */

@@ -20,6 +20,7 @@ import { PREDEFINED_MACROS, SPECIAL_MACROS } from './predefined';
 import { LinePrinter } from './printer';
 import { specialMacroValue } from './special-macros';
 import type { Token } from './token';
+import { newRecord, Relocator, type CondState, type RunRecord, type Snapshot } from './checkpoints';
 import { FROM_BODY, makeToken, spanRange, tokenRange } from './token';
 import type {
   CppMacroDefinition,
@@ -64,17 +65,30 @@ const DIRECTIVES = new Set([
 ]);
 const CONDITIONALS = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif']);
 
-interface Cond {
-  /** Directive that opened or last continued the group (for "unterminated #…"). */
-  kind: string;
-  range: SourceRange;
-  /** The enclosing group was skipped: every branch here is skipped. */
-  outerSkipping: boolean;
-  /** Some branch has been taken (later #elif/#else branches are skipped). */
-  taken: boolean;
-  skipping: boolean;
-  sawElse: boolean;
+/** kind: the directive that opened or last continued the group (for "unterminated #…"); outerSkipping: the
+ * enclosing group was skipped; taken: some branch was taken (later #elif/#else branches are skipped). */
+type Cond = CondState;
+
+/** Whether a logical line is a directive (a `#` line naming one, or a null directive), not assembler text. */
+export function isDirectiveLine(lexed: LexedFile, L: LogicalLine): boolean {
+  if (!L.hash) return false;
+  const t = lineTokens(lexed, L)[1];
+  return !t || (t.kind === 'ident' && DIRECTIVES.has(t.text));
 }
+
+/** A recorded run to continue from: restart at boundary `from` and take the old tail at `tailAt` if it fits. */
+export interface ResumePlan {
+  old: RunRecord;
+  /** The edited main file. */
+  lexed: LexedFile;
+  from: number;
+  /** Boundary in the new file where the unchanged tail starts, and the same boundary in the old file. */
+  tailAt: number;
+  oldTailAt: number;
+  /** Physical lines the tail moved by. */
+  delta: number;
+}
+
 
 interface FileState {
   path: string;
@@ -131,6 +145,21 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   private budgetReported = false;
   private cycleReported = false;
   private mainPath = '';
+  /** Recorded runs (incremental sessions): the main file's per-line state goes here. */
+  private rec: RunRecord | undefined;
+  private mainState: FileState | undefined;
+  /** Bumped whenever macros or the definition table change: snapshots share maps between bumps. */
+  private macroEpoch = 0;
+  private snapEpoch = -1;
+  private snapPending = true;
+  private lastSnap: Snapshot | undefined;
+  /** Highest main-file line looked at so far. */
+  private peek = -1;
+  /** The main-file line being read. */
+  private lineStart = 0;
+  private tail: ResumePlan | undefined;
+  private linesRead = 0;
+  private tookTail = false;
 
   constructor(
     fs: FileSystem,
@@ -139,7 +168,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     this.search = new IncludeSearch(fs, options.includePaths ?? [], options.builtinHeaders !== false);
   }
 
-  run(path: string): PreprocessResult {
+  run(path: string, record = false): PreprocessResult {
     const out: PreprocessedLine[] = [];
     this.mainPath = path;
     try {
@@ -149,17 +178,191 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         this.report('error', `${path}: No such file or directory`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }, [], 'cpp-file-not-found');
       } else {
         const st: FileState = { path, lexed: this.lex(path, text, false), index: 0, includeSteps: [], conds: [], dirIndex: -1, builtin: false, cached: false };
+        if (record) {
+          this.rec = newRecord(path, st.lexed);
+          this.mainState = st;
+        }
         this.processFile(st, out);
       }
     } catch (e) {
-      // Last resort: a bug or an exhausted host stack must still end in a diagnostic, not an exception.
-      const st = this.files[this.files.length - 1];
-      const line = st ? st.lexed.lines[Math.max(0, st.index - 1)] : undefined;
-      const at: SourceRange = { file: st ? st.path : path, line: line ? line.first : 0, column: 0, endLine: line ? line.first : 0, endColumn: 0 };
-      const why = e instanceof RangeError ? 'nesting too deep' : e instanceof Error ? e.message : String(e);
-      this.report('error', `internal preprocessor error (${why}); output after this point is incomplete`, at, st ? st.includeSteps : [], 'cpp-internal');
+      this.internalError(e, path);
+    }
+    return this.result(out);
+  }
+
+  /** The run's record, to resume from after an edit (undefined unless the run was recorded). */
+  runRecord(): RunRecord | undefined {
+    return this.rec;
+  }
+
+  /** Whether the old tail was taken over, and how many main-file lines this run read itself. */
+  stats(): { tookTail: boolean; linesRead: number } {
+    return { tookTail: this.tookTail, linesRead: this.linesRead };
+  }
+
+  /**
+   * Continues a recorded run over an edited main file: the state at boundary `from` is restored, lines are read
+   * from there, and at `tailAt` the old run's remaining output is taken over when the state there is the same.
+   * Gives exactly what a full run over the new text gives.
+   */
+  resume(plan: ResumePlan): PreprocessResult {
+    const { old, from } = plan;
+    const out: PreprocessedLine[] = old.out.slice(0, old.outLen[from]);
+    const path = old.path;
+    this.mainPath = path;
+    try {
+      const snap = old.snapshots[old.snap[from]];
+      for (const [k, v] of snap.macros) this.macros.set(k, v);
+      for (const [k, v] of snap.table) this.table.set(k, v);
+      for (const p of snap.once) this.once.add(p);
+      for (const p of snap.lexReported) this.lexReported.add(p);
+      for (const [k, v] of snap.pushedMacros) this.pushedMacros.set(k, v.slice());
+      this.cycleReported = snap.cycleReported;
+      this.lastSnap = snap;
+      this.snapEpoch = this.macroEpoch;
+      this.snapPending = false;
+      for (let k = 0; k < old.diagLen[from]; k++) this.diagnostics.push(old.diagnostics[k]);
+      for (let k = 0; k < old.inclLen[from]; k++) this.includes.push(old.includes[k]);
+      for (let k = 0; k < old.usesLen[from]; k++) this.macroUses.push(old.macroUses[k]);
+      this.counter = old.counter[from];
+      this.linesProcessed = old.processed[from];
+      this.peek = old.peek[from];
+      const st: FileState = {
+        path,
+        lexed: plan.lexed,
+        index: from,
+        includeSteps: [],
+        conds: snap.conds.map((c) => ({ ...c })),
+        dirIndex: -1,
+        builtin: false,
+        cached: false,
+        lineOffset: snap.lineOffset,
+        presumedName: snap.presumedName,
+      };
+      const rec = newRecord(path, plan.lexed);
+      for (const a of ['outLen', 'diagLen', 'usesLen', 'inclLen', 'counter', 'peek', 'snap'] as const) rec[a].set(old[a].subarray(0, from + 1));
+      rec.processed.set(old.processed.subarray(0, from + 1));
+      rec.snapshots = old.snapshots.slice(0, old.snap[from] + 1);
+      rec.lineUses = old.lineUses.filter((k) => k < from);
+      this.rec = rec;
+      this.mainState = st;
+      this.tail = plan;
+      this.processFile(st, out);
+    } catch (e) {
+      this.internalError(e, path);
+    }
+    return this.result(out);
+  }
+
+  private result(out: PreprocessedLine[]): PreprocessResult {
+    const rec = this.rec;
+    if (rec) {
+      rec.out = out;
+      rec.diagnostics = this.diagnostics;
+      rec.includes = this.includes;
+      rec.macroUses = this.macroUses;
+      rec.table = this.table;
     }
     return { lines: out, diagnostics: this.diagnostics, macros: this.table, includes: this.includes, macroUses: this.macroUses };
+  }
+
+  /** Last resort: a bug or an exhausted host stack must still end in a diagnostic, not an exception. */
+  private internalError(e: unknown, path: string): void {
+    const st = this.files[this.files.length - 1];
+    const line = st ? st.lexed.lines[Math.max(0, st.index - 1)] : undefined;
+    const at: SourceRange = { file: st ? st.path : path, line: line ? line.first : 0, column: 0, endLine: line ? line.first : 0, endColumn: 0 };
+    const why = e instanceof RangeError ? 'nesting too deep' : e instanceof Error ? e.message : String(e);
+    this.report('error', `internal preprocessor error (${why}); output after this point is incomplete`, at, st ? st.includeSteps : [], 'cpp-internal');
+  }
+
+  // ---- recording and resuming (incremental runs) ----
+
+  /** Notes the state before main-file line k is read. */
+  private mark(rec: RunRecord, k: number, out: PreprocessedLine[]): void {
+    if (this.snapPending) {
+      this.snapPending = false;
+      const st = this.mainState!;
+      const last = this.lastSnap;
+      const same = last !== undefined && this.snapEpoch === this.macroEpoch;
+      const snap: Snapshot = {
+        macros: same ? last.macros : new Map(this.macros),
+        table: same ? last.table : new Map(this.table),
+        once: new Set(this.once),
+        lexReported: new Set(this.lexReported),
+        pushedMacros: new Map([...this.pushedMacros].map(([name, stack]) => [name, stack.slice()])),
+        conds: st.conds.map((c) => ({ ...c })),
+        lineOffset: st.lineOffset,
+        presumedName: st.presumedName,
+        cycleReported: this.cycleReported,
+      };
+      rec.snapshots.push(snap);
+      this.lastSnap = snap;
+      this.snapEpoch = this.macroEpoch;
+    }
+    rec.outLen[k] = out.length;
+    rec.diagLen[k] = this.diagnostics.length;
+    rec.usesLen[k] = this.macroUses.length;
+    rec.inclLen[k] = this.includes.length;
+    rec.counter[k] = this.counter;
+    rec.processed[k] = this.linesProcessed;
+    rec.peek[k] = Math.max(this.peek, k - 1);
+    rec.snap[k] = rec.snapshots.length - 1;
+  }
+
+  /**
+   * At the start of the unchanged tail: when the state matches the old run's at the same place, the old run's
+   * remaining output, diagnostics and uses are taken over (moved by the lines the edit added or removed).
+   */
+  private takeTail(rec: RunRecord, st: FileState, out: PreprocessedLine[]): boolean {
+    const plan = this.tail!;
+    this.tail = undefined;
+    const { old, delta } = plan;
+    const i = plan.oldTailAt;
+    const j = st.index;
+    if (old.outLen[i] < 0 || this.counter !== old.counter[i] || rec.pragmaOperator) return false;
+    if (delta !== 0) {
+      // __LINE__ values and "previous definition at file:line" messages below would move with the lines.
+      if (old.lineUses.some((k) => k >= i)) return false;
+      for (let k = old.diagLen[i]; k < old.diagnostics.length; k++) if (old.diagnostics[k].code === 'cpp-redefined') return false;
+    }
+    const n = old.lexed.lines.length;
+    const extra = this.linesProcessed - old.processed[i];
+    if (old.processed[n] + extra > LINE_BUDGET) return false;
+    const R = new Relocator(old.path, i < n ? old.lexed.lines[i].first : old.lexed.physicalLines, delta);
+    const outBase = out.length - old.outLen[i];
+    const diagBase = this.diagnostics.length - old.diagLen[i];
+    const usesBase = this.macroUses.length - old.usesLen[i];
+    const inclBase = this.includes.length - old.inclLen[i];
+    for (let k = old.outLen[i]; k < old.out.length; k++) out.push(R.line(old.out[k]));
+    for (let k = old.diagLen[i]; k < old.diagnostics.length; k++) this.diagnostics.push(R.diagnostic(old.diagnostics[k]));
+    for (let k = old.usesLen[i]; k < old.macroUses.length; k++) this.macroUses.push(R.use(old.macroUses[k]));
+    for (let k = old.inclLen[i]; k < old.includes.length; k++) this.includes.push(R.include(old.includes[k]));
+    // No directive differs between the two texts, so the final table is the old one (moved).
+    this.table.clear();
+    for (const [k, v] of old.table) this.table.set(k, R.definition(v));
+    // Records of the tail; snapshots below the edit hold positions, so they carry over only when nothing moved.
+    const snapHere = rec.snap[j];
+    const snapBase = rec.snapshots.length - 1 - old.snap[i];
+    if (delta === 0) for (let s = old.snap[i] + 1; s < old.snapshots.length; s++) rec.snapshots.push(old.snapshots[s]);
+    const shift = j - i;
+    for (let k = i + 1; k <= n; k++) {
+      if (old.outLen[k] < 0) continue;
+      const kn = k + shift;
+      rec.outLen[kn] = old.outLen[k] + outBase;
+      rec.diagLen[kn] = old.diagLen[k] + diagBase;
+      rec.usesLen[kn] = old.usesLen[k] + usesBase;
+      rec.inclLen[kn] = old.inclLen[k] + inclBase;
+      rec.counter[kn] = old.counter[k];
+      rec.processed[kn] = old.processed[k] + extra;
+      rec.peek[kn] = old.peek[k] + shift;
+      const os = old.snap[k];
+      rec.snap[kn] = os < 0 ? -1 : os <= old.snap[i] ? snapHere : delta === 0 ? os + snapBase : -1;
+    }
+    for (const k of old.lineUses) if (k >= i) rec.lineUses.push(k + shift);
+    this.counter = old.counter[n];
+    this.linesProcessed = old.processed[n] + extra;
+    this.tookTail = true;
+    return true;
   }
 
   // ---- set-up ----
@@ -191,6 +394,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   }
 
   private record(m: MacroDef): void {
+    this.macroEpoch++;
     this.table.set(m.name, {
       name: m.name,
       params: m.funLike ? m.params.slice() : undefined,
@@ -218,9 +422,20 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   private processFile(st: FileState, out: PreprocessedLine[]): void {
     this.files.push(st);
     const lines = st.lexed.lines;
+    const rec = st === this.mainState ? this.rec : undefined;
     while (st.index < lines.length) {
+      if (rec) {
+        this.mark(rec, st.index, out);
+        if (this.tail && st.index === this.tail.tailAt && this.takeTail(rec, st, out)) {
+          this.files.pop();
+          return;
+        }
+        this.lineStart = st.index;
+        this.linesRead++;
+      }
       if (++this.linesProcessed > LINE_BUDGET) {
         if (!this.budgetReported) {
+          if (this.rec) this.rec.budgetReported = true;
           this.budgetReported = true;
           const l = lines[st.index];
           this.report('error', `preprocessing stopped after ${LINE_BUDGET} lines (runaway #include?)`, { file: st.path, line: l.first, column: 0, endLine: l.first, endColumn: 0 }, st.includeSteps, 'cpp-limit');
@@ -231,6 +446,13 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       this.processLine(st, lines[st.index++], out);
       // The main file is lexed for this run only: let the tokens of finished lines go (large files).
       if (!st.cached) for (let k = from; k < st.index; k++) lines[k].tokens = null;
+    }
+    if (rec) {
+      this.mark(rec, lines.length, out);
+      if (this.tail && lines.length === this.tail.tailAt && this.takeTail(rec, st, out)) {
+        this.files.pop();
+        return;
+      }
     }
     for (const c of st.conds) this.report('error', `unterminated #${c.kind}`, c.range, st.includeSteps, 'cpp');
     this.files.pop();
@@ -331,6 +553,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       // Looking for '(' after a function-like macro name: only blank lines may come in between.
       let j = st.index;
       while (j < lines.length && lines[j].blank) j++;
+      if (st === this.mainState && j > this.peek) this.peek = Math.min(j, lines.length - 1);
       if (j >= lines.length) return false;
       const N = lines[j];
       if (N.hash) return false;
@@ -366,6 +589,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   // ---- directives ----
 
   private directive(st: FileState, L: LogicalLine, name: string, out: PreprocessedLine[]): void {
+    if (st === this.mainState) this.snapPending = true;
     const toks = lineTokens(st.lexed, L);
     const dirTok = toks[1] ?? toks[0];
     const args = toks.slice(2);
@@ -556,6 +780,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     if (m && m.special) this.report('warning', `undefining "${t.text}"`, tokenRange(t), st.includeSteps, 'cpp');
     if (m) this.macroUses.push({ name: t.text, range: tokenRange(t) });
     this.macros.delete(t.text);
+    this.macroEpoch++;
   }
 
   /** `#line N ["file"]`: renumbers what __LINE__ and __FILE__ report (origins keep the real positions). */
@@ -596,6 +821,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         const m = stack.pop();
         if (m) this.macros.set(name, m);
         else this.macros.delete(name);
+        this.macroEpoch++;
       }
       return;
     }
@@ -747,6 +973,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   /** `_Pragma("…")`: the string is run as a #pragma line. */
   pragmaOperator(text: string, at: Token): void {
+    if (this.rec) this.rec.pragmaOperator = true;
     const st = this.files[this.files.length - 1];
     if (!st) return;
     const body = text.slice(text.indexOf('"') + 1, -1).replace(/\\(["\\])/g, '$1');
@@ -763,6 +990,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   builtin(macro: MacroDef, nameTok: Token): Token | undefined {
     const st = this.files[this.files.length - 1];
+    if (this.rec && macro.special === '__LINE__' && this.files.length === 1) this.rec.lineUses.push(this.lineStart);
     return specialMacroValue(macro, nameTok, {
       lineOffset: st?.lineOffset ?? 0,
       file: st ? (st.presumedName ?? st.path) : this.mainPath,

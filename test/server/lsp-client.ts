@@ -23,8 +23,9 @@ export class TestClient {
   readonly logs: string[] = [];
   exited: number | null = null;
 
-  constructor(extraArgs: string[] = []) {
-    this.proc = spawn(process.execPath, [resolve(repoRoot, 'dist/server.js'), '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `nodeArgs` go to node itself (e.g. `--cpu-prof` for profiling the server), `extraArgs` to the server. */
+  constructor(extraArgs: string[] = [], nodeArgs: string[] = []) {
+    this.proc = spawn(process.execPath, [...nodeArgs, resolve(repoRoot, 'dist/server.js'), '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.on('exit', (code) => (this.exited = code ?? -1));
     this.proc.stderr!.on('data', (d) => this.logs.push(String(d)));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));

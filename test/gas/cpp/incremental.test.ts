@@ -1,0 +1,190 @@
+// Incremental preprocessing (one session per edited file) must give exactly what a fresh full run gives: random
+// edits (typing, deleting, new lines, directives, multi-line macro calls, __LINE__, __COUNTER__, _Pragma) are
+// applied to the seed, the cpp fixtures and a generated macro-heavy file, and after every edit the session's
+// result is compared field by field with `preprocess` on the same text. The truth is the full run, which the
+// other cpp tests check against gcc -E.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MemoryFileSystem } from '../../../gas/fs';
+import { IncrementalPreprocessor, preprocess, type PreprocessOptions, type PreprocessResult } from '../../../gas/cpp/index';
+import { seededRandom } from '../../seeded-random';
+
+const repo = resolve(__dirname, '../../..');
+const seedPath = resolve(repo, '../shared/seeds/trampoline_64_bsp.S');
+const fixtureDir = join(__dirname, 'fixtures');
+
+const HEADER = `#ifndef LOCAL_H
+#define LOCAL_H
+#define BASE 0x1000
+#define ADD(a, b) ((a) + (b))
+#define WHERE __LINE__
+#define CAT(a, b) a ## b
+#endif
+`;
+
+/** A file with the constructs whose state crosses lines: includes, defines, conditionals, multi-line calls. */
+function generated(blocks: number): string {
+  const out = ['#include "local.h"', '#include <asm/segment.h>', '#define LOCAL(n) local_ ## n', ''];
+  for (let b = 0; b < blocks; b++) {
+    out.push(
+      `LOCAL(${b}):`,
+      `    movl $ADD(BASE, ${b}), %eax`,
+      '    movl $__KERNEL_DS, %ecx',
+      b % 7 === 0 ? `#if ${b % 2}` : '    nop',
+      '    .long ADD(1,',
+      '              2)',
+      b % 7 === 0 ? '#else' : '    pause',
+      '    jmp 1f /* a comment',
+      '    running on */ ; 1:',
+      b % 7 === 0 ? '#endif' : '    hlt',
+      b % 11 === 0 ? '    .long __COUNTER__' : '    .long 0',
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+const SNIPPETS = [
+  ' ',
+  'x',
+  '\n',
+  '\n\n',
+  '    nop\n',
+  'ADD(3, 4)',
+  'ADD(3,\n 4)',
+  'BASE',
+  '__LINE__',
+  '__COUNTER__',
+  '#define BASE 0x2000\n',
+  '#undef ADD\n',
+  '#if 0\n',
+  '#endif\n',
+  '/* c */',
+  '/*',
+  '*/',
+  '\\\n',
+  '_Pragma("push_macro(\\"BASE\\")")',
+  '# not a directive\n',
+  'WHERE',
+  'LOCAL(',
+  ')',
+  '"',
+];
+
+function edit(text: string, rnd: () => number): string {
+  const kind = rnd();
+  const at = Math.floor(rnd() * (text.length + 1));
+  if (kind < 0.3) return text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 3));
+  if (kind < 0.45) {
+    // Delete or duplicate a whole line.
+    const start = text.lastIndexOf('\n', at - 1) + 1;
+    const end = text.indexOf('\n', at);
+    const stop = end < 0 ? text.length : end + 1;
+    return rnd() < 0.5 ? text.slice(0, start) + text.slice(stop) : text.slice(0, stop) + text.slice(start, stop) + text.slice(stop);
+  }
+  const s = SNIPPETS[Math.floor(rnd() * SNIPPETS.length)];
+  return text.slice(0, at) + s + text.slice(at);
+}
+
+/** Everything a result says, in a form deepEqual compares exactly (maps in insertion order). */
+function view(r: PreprocessResult): unknown {
+  return {
+    lines: r.lines,
+    diagnostics: r.diagnostics,
+    macros: [...r.macros.entries()],
+    includes: r.includes,
+    macroUses: r.macroUses,
+  };
+}
+
+interface Counts {
+  resumed: number;
+  tail: number;
+  full: number;
+}
+
+function run(name: string, files: Record<string, string>, main: string, steps: number, seed: number, counts: Counts, options: Partial<PreprocessOptions> = {}): void {
+  const opts: PreprocessOptions = { includePaths: ['/inc'], defines: {}, undefines: [], ...options };
+  const fs = new MemoryFileSystem(files);
+  const session = new IncrementalPreprocessor();
+  const rnd = seededRandom(seed);
+  let text = files[main];
+  for (let step = 0; step <= steps; step++) {
+    if (step > 0) {
+      text = edit(text, rnd);
+      // Now and then several edits land between two analyses, or an included file changes.
+      if (rnd() < 0.15) text = edit(text, rnd);
+      if (rnd() < 0.03 && files['/inc/local.h']) fs.set('/inc/local.h', files['/inc/local.h'].replace('0x1000', `0x${step}`));
+    }
+    fs.set(main, text);
+    const inc = session.preprocess(fs, main, opts);
+    const full = preprocess(fs, main, opts);
+    const st = session.stats!;
+    if (st.mode === 'resumed') counts.resumed++;
+    else counts.full++;
+    if (st.tookTail) counts.tail++;
+    assert.deepEqual(view(inc), view(full), `${name}, seed ${seed}, step ${step} (${st.mode}${st.reason ? `: ${st.reason}` : ''})`);
+  }
+}
+
+test('incremental runs equal full runs after random edits: generated file', (t) => {
+  const counts: Counts = { resumed: 0, tail: 0, full: 0 };
+  for (const seed of [1, 2, 3, 4]) run('generated', { '/inc/local.h': HEADER, '/src/gen.S': generated(60) }, '/src/gen.S', 60, seed, counts);
+  // The test is only worth something if the incremental path is taken.
+  t.diagnostic(JSON.stringify(counts));
+  assert.ok(counts.resumed > counts.full, JSON.stringify(counts));
+  assert.ok(counts.tail > 50, JSON.stringify(counts));
+});
+
+test('incremental runs equal full runs after random edits: seed and cpp fixtures', (t) => {
+  const sources: [string, string][] = [];
+  if (existsSync(seedPath)) sources.push(['seed', readFileSync(seedPath, 'latin1')]);
+  else if (process.env.CI) assert.fail(`seed missing: ${seedPath}`);
+  else t.diagnostic('seed missing: only fixtures');
+  for (const f of readdirSync(fixtureDir)) if (f.endsWith('.S')) sources.push([f, readFileSync(join(fixtureDir, f), 'latin1')]);
+  assert.ok(sources.length >= 3);
+  const counts: Counts = { resumed: 0, tail: 0, full: 0 };
+  sources.forEach(([name, text], k) => {
+    const files: Record<string, string> = { '/inc/local.h': HEADER, [`/src/${name}`]: text };
+    // The fixtures' own include directories, as the cpp fixture tests pass them.
+    for (const dir of ['include', 'include2']) {
+      const base = join(fixtureDir, dir);
+      if (!existsSync(base)) continue;
+      const walk = (d: string): void => {
+        for (const e of readdirSync(d, { withFileTypes: true })) {
+          const p = join(d, e.name);
+          if (e.isDirectory()) walk(p);
+          else files[`/inc/${p.slice(base.length + 1)}`] = readFileSync(p, 'latin1');
+        }
+      };
+      walk(base);
+    }
+    run(name, files, `/src/${name}`, 40, 100 + k, counts, { defines: { __KERNEL__: '1' } });
+  });
+  t.diagnostic(JSON.stringify(counts));
+  assert.ok(counts.resumed > 0 && counts.tail > 0, JSON.stringify(counts));
+});
+
+test('a one-character edit in a large file reads only the edited line', () => {
+  const text = generated(2000);
+  const fs = new MemoryFileSystem({ '/inc/local.h': HEADER, '/src/big.S': text });
+  const opts: PreprocessOptions = { includePaths: ['/inc'], defines: {}, undefines: [] };
+  const session = new IncrementalPreprocessor();
+  session.preprocess(fs, '/src/big.S', opts);
+  const lines = text.split('\n');
+  const at = lines.findIndex((l, i) => i > lines.length / 2 && l.startsWith('    movl $__KERNEL_DS'));
+  lines[at] = ' ' + lines[at];
+  fs.set('/src/big.S', lines.join('\n'));
+  const r = session.preprocess(fs, '/src/big.S', opts);
+  assert.equal(session.stats!.mode, 'resumed');
+  assert.equal(session.stats!.tookTail, true);
+  assert.ok(session.stats!.linesRead <= 3, JSON.stringify(session.stats));
+  assert.deepEqual(view(r), view(preprocess(fs, '/src/big.S', opts)));
+  // A new line above shifts the tail by one line: still resumed, positions moved.
+  lines.splice(at, 0, '    nop');
+  fs.set('/src/big.S', lines.join('\n'));
+  const r2 = session.preprocess(fs, '/src/big.S', opts);
+  assert.equal(session.stats!.tookTail, true);
+  assert.deepEqual(view(r2), view(preprocess(fs, '/src/big.S', opts)));
+});
