@@ -301,7 +301,11 @@ export class Assembler {
 
   /** Symbol value as GNU sees it while reading (`final` after layout). */
   symbolValue(name: string, final: boolean): Val {
-    const s = this.symbols.get(name);
+    return this.valueOf(this.symbols.get(name), name, final);
+  }
+
+  /** symbolValue for a symbol already looked up (undefined: not known at all). */
+  valueOf(s: SymbolInfo | undefined, name: string, final: boolean): Val {
     if (!s || !s.definition) return { k: 'undef', sym: name, v: 0n };
     const d = s.definition;
     if (d.kind === 'absolute') return { k: 'abs', v: d.value };

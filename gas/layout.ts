@@ -51,19 +51,25 @@ export function layout(asm: Assembler): LaidOutSection[] {
  */
 function relax(asm: Assembler, section: Section): void {
   const frags = section.orderedFrags();
-  // Which branches can stay short at all: a target in this section, not weak.
-  for (const f of frags) {
-    if (f.varPart.kind !== 'relax') continue;
-    const v = f.varPart;
+  // Which branches can stay short at all: a target in this section, not weak. A branch to a plain label has a
+  // fixed place (labels do not move between frags while relaxing): it is resolved here once, not on every pass.
+  const labelTargets: (Place | undefined)[] = new Array(frags.length);
+  for (let i = 0; i < frags.length; i++) {
+    const v = frags[i].varPart;
+    if (v.kind !== 'relax') continue;
     if (!v.target) {
       v.forceNear = true;
+      v.isNear = true;
       continue;
     }
-    const t = evaluate(v.target, asm.finalEnv);
-    if (t.k !== 'rel' || t.at.section !== section.name) v.forceNear = true;
-    else {
-      const sym = v.target.t === 'sym' ? asm.symbols.get(v.target.name) : undefined;
-      if (sym && sym.binding === 'weak') v.forceNear = true;
+    const sym = v.target.t === 'sym' ? asm.symbols.get(v.target.name) : undefined;
+    const d = sym?.definition;
+    if (d?.kind === 'label') {
+      v.forceNear = d.place.section !== section.name || sym!.binding === 'weak';
+      if (!v.forceNear) labelTargets[i] = d.place;
+    } else {
+      const t = evaluate(v.target, asm.finalEnv);
+      v.forceNear = t.k !== 'rel' || t.at.section !== section.name || sym?.binding === 'weak';
     }
     v.isNear = v.forceNear;
   }
@@ -84,15 +90,6 @@ function relax(asm: Assembler, section: Section): void {
     else if (v.kind === 'relax') f.varSize = v.isNear ? v.near.bytes.length : v.short.bytes.length;
     else if (v.kind === 'nops') f.varSize = v.count;
     address += f.varSize;
-  }
-  // A branch to a plain label has a fixed place (labels do not move between frags while relaxing): resolve the
-  // symbol once instead of evaluating the expression on every pass.
-  const labelTargets: (Place | undefined)[] = new Array(frags.length);
-  for (let i = 0; i < frags.length; i++) {
-    const v = frags[i].varPart;
-    if (v.kind !== 'relax' || v.isNear || v.target?.t !== 'sym') continue;
-    const d = asm.symbols.get(v.target.name)?.definition;
-    if (d?.kind === 'label') labelTargets[i] = d.place;
   }
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let stretch = 0;
@@ -393,7 +390,7 @@ function computeSymbolValues(asm: Assembler): void {
       s.section = '*UND*';
       continue;
     }
-    const v = asm.symbolValue(s.name, true);
+    const v = asm.valueOf(s, s.name, true);
     if (v.k === 'abs') {
       s.section = '*ABS*';
       s.value = v.v;
