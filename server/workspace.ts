@@ -1,6 +1,7 @@
 // Keeps one analysis per open document: debounced after edits, superseded (never published) when the text moved
 // on, re-run when a file it includes changes, and run at once when a request needs a fresh one.
 import { analyze, type Analysis } from '../gas/index';
+import { IncrementalPreprocessor } from '../gas/cpp/index';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisIndex } from './analysis-index';
 import { OverlayFileSystem } from './overlay-fs';
@@ -56,6 +57,8 @@ export class Workspace {
   private readonly dirty = new Set<string>();
   /** The last few analyses of each document, reused when the text and its dependencies come back unchanged. */
   private readonly recent = new Map<string, RecentResult[]>();
+  /** Per document: the preprocessor run of its last analysis, continued after each edit instead of redone. */
+  private readonly cpp = new Map<string, IncrementalPreprocessor>();
 
   constructor(private readonly host: WorkspaceHost) {}
 
@@ -66,6 +69,7 @@ export class Workspace {
     this.linuxTree = roots.some((r) => linuxIncludePaths(r).length > 0);
     this.results.clear();
     this.recent.clear();
+    this.cpp.clear();
     for (const d of this.host.allDocuments()) this.schedule(d.uri, 0);
   }
 
@@ -89,6 +93,7 @@ export class Workspace {
     this.timers.delete(uri);
     this.results.delete(uri);
     this.recent.delete(uri);
+    this.cpp.delete(uri);
     this.dirty.delete(uri);
     for (const r of this.results.values()) if (r.reads.has(path)) this.schedule(r.uri, this.debounceMs);
   }
@@ -151,11 +156,17 @@ export class Workspace {
     return [...this.results.values()];
   }
 
-  options(path = ''): Parameters<typeof analyze>[2] {
+  options(path = '', uri?: string): Parameters<typeof analyze>[2] {
     // Everything but `.s` goes through cpp, like gcc does for .S; untitled buffers are usually kernel-style .S.
     // Kernel builds pass -D__KERNEL__ to every .S (as they pass -D__ASSEMBLY__, which the preprocessor predefines).
     const defines = this.linuxTree ? { __KERNEL__: '1', ...this.settings.defines } : this.settings.defines;
-    return { includePaths: this.includePaths, defines, builtinHeaders: true, preprocess: !/\.s$/.test(path) };
+    const options: Parameters<typeof analyze>[2] = { includePaths: this.includePaths, defines, builtinHeaders: true, preprocess: !/\.s$/.test(path) };
+    if (uri !== undefined) {
+      let session = this.cpp.get(uri);
+      if (!session) this.cpp.set(uri, (session = new IncrementalPreprocessor()));
+      options.preprocessor = (fs, p, o) => session.preprocess(fs, p, o);
+    }
+    return options;
   }
 
   run(doc: TextDocument): DocAnalysis {
@@ -174,7 +185,7 @@ export class Workspace {
       return r;
     }
     const t0 = performance.now();
-    const { result: analysis, reads } = this.fs.recording(() => analyze(this.fs, path, this.options(path)));
+    const { result: analysis, reads } = this.fs.recording(() => analyze(this.fs, path, this.options(path, uri)));
     const millis = performance.now() - t0;
     const r: DocAnalysis = {
       uri,

@@ -88,6 +88,8 @@ export function farJumps(r: DocAnalysis): FarJump[] {
   const codeLabel = (text: string) => labelsIn(text, r).find((n) => r.index.modeAtLabel(n) !== undefined);
   st.forEach((s, index) => {
     const m = s.instruction?.mnemonic ?? '';
+    // Every far transfer starts with 'l' (ljmp, lcall, lret): most statements stop here without a regex.
+    if (m.charCodeAt(0) !== 108) return;
     if (/^lret[lwq]?$/.test(m)) {
       const j = lretJump(r, index);
       if (j) out.push(j);
@@ -151,6 +153,7 @@ export function farJumpChecks(r: DocAnalysis): Diagnostic[] {
   let table: Table | undefined;
   r.index.statements.forEach((s, i) => {
     const m = s.instruction?.mnemonic ?? '';
+    if (m.charCodeAt(0) !== 108) return; // lgdt and the far transfers
     if (/^lgdt[lwq]?$/.test(m)) { table = tableLoadedBy(r, s); return; }
     const j = jumps.get(i);
     if (!j || !table || j.selector === undefined || s.origin.range.file !== r.path) return;
