@@ -370,24 +370,34 @@ export class Mmu {
     return (s.cr4 & CR4_SMAP) === 0 ? NEED_WR_S : this.needMask(ACC_WRITE, false, false);
   }
 
-  /** The host page a data read of `size` bytes at lo/hi may use directly (within one page), or null. */
+  /**
+   * The host page a data read of `size` bytes at lo/hi may use directly (within one page), or null. A TLB miss
+   * walks here (and may throw #PF, as the slow path would), so a miss costs one translation, not two.
+   */
   private readHost(lo: number, hi: number, size: number): Uint8Array | null {
+    if ((lo & 0xfff) > 0x1000 - size) return null;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
-    if ((lo & 0xfff) > 0x1000 - size || this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0)) return null;
     const need = this.readNeed();
-    if ((this.perm[i] & need) !== need) return null;
+    if (this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0) || (this.perm[i] & need) !== need) {
+      this.translateAs(lo, hi, ACC_READ, this.s.cpl === 3, false);
+      if (this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0)) return null;
+    }
     if (this.hostLayout[i] !== this.memory.layout) this.refreshHost(i);
     return this.rdHost[i];
   }
 
-  /** The host page a data write of `size` bytes at lo/hi may change directly, or null; bumps its generation. */
+  /** The host page a data write of `size` bytes at lo/hi may change directly, or null; bumps its generation.
+   * Misses walk here (setting A/D, or throwing #PF). */
   private writeHost(lo: number, hi: number, size: number): Uint8Array | null {
+    if ((lo & 0xfff) > 0x1000 - size) return null;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
-    if ((lo & 0xfff) > 0x1000 - size || this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0)) return null;
     const need = this.writeNeed();
-    if ((this.perm[i] & need) !== need) return null;
+    if (this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0) || (this.perm[i] & need) !== need) {
+      this.translateAs(lo, hi, ACC_WRITE, this.s.cpl === 3, false);
+      if (this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0)) return null;
+    }
     if (this.hostLayout[i] !== this.memory.layout) this.refreshHost(i);
     const p = this.wrHost[i];
     if (p !== null) this.wrGen[i][this.wrGenIndex[i]]++;
