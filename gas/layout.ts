@@ -28,7 +28,10 @@ export interface LaidOutSection {
   alignment: number;
   bytes: Uint8Array;
   relocations: Relocation[];
-  spans: ByteSpan[];
+  /** Where the bytes came from, in offset order (objects made on first read from spanData). */
+  readonly spans: ByteSpan[];
+  /** The same as flat [offset, length, statement index] triples: what the linker and the source map read. */
+  spanData: number[];
   order: number;
 }
 
@@ -205,7 +208,7 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
   const bytes = new Uint8Array(total);
   const statements = asm.statements;
   const relocations: Relocation[] = [];
-  const spans: ByteSpan[] = [];
+  let spanData: number[] = [];
   // Frags are in address order, each frag's spans in offset order and its variable tail after them: the spans
   // come out sorted unless .org moved something backwards (checked, sorted only then).
   let sorted = true;
@@ -218,7 +221,7 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
       const statement = fspans[k + 2];
       if (offset < lastOffset) sorted = false;
       lastOffset = offset;
-      spans.push({ offset, length: fspans[k + 1], origin: statements[statement].origin, statement });
+      spanData.push(offset, fspans[k + 1], statement);
     }
     const v = f.varPart;
     const varAt = f.address + f.size;
@@ -251,26 +254,30 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
     if (f.varSpan && f.varSize > 0) {
       if (varAt < lastOffset) sorted = false;
       lastOffset = varAt;
-      spans.push({ offset: varAt, length: f.varSize, origin: f.varSpan.origin, statement: f.varSpan.statement });
+      spanData.push(varAt, f.varSize, f.varSpan.statement);
     }
   }
-  if (!sorted) spans.sort((a, b) => a.offset - b.offset);
-  for (let k = 0; k < spans.length; k++) {
-    const sp = spans[k];
-    const st = statements[sp.statement];
+  if (!sorted) spanData = sortedTriples(spanData);
+  for (let k = 0; k < spanData.length; k += 3) {
+    const offset = spanData[k];
+    const length = spanData[k + 1];
+    const st = statements[spanData[k + 2]];
     if (st.offset === undefined) {
-      st.offset = sp.offset;
-      st.size = sp.length;
+      st.offset = offset;
+      st.size = length;
     } else {
-      const end = Math.max(st.offset + (st.size ?? 0), sp.offset + sp.length);
-      st.offset = Math.min(st.offset, sp.offset);
+      const end = Math.max(st.offset + (st.size ?? 0), offset + length);
+      st.offset = Math.min(st.offset, offset);
       st.size = end - st.offset;
     }
   }
   const isNobits = section.type === 'nobits';
   if (isNobits && bytes.some((b) => b !== 0)) {
-    const sp = spans.find((s) => s.length > 0);
-    if (sp) asm.error(`attempt to store non-zero value in section \`${section.name}'`, sp.origin, 'bss-data');
+    for (let k = 0; k < spanData.length; k += 3) {
+      if (spanData[k + 1] <= 0) continue;
+      asm.error(`attempt to store non-zero value in section \`${section.name}'`, statements[spanData[k + 2]].origin, 'bss-data');
+      break;
+    }
   }
   return {
     name: section.name,
@@ -279,9 +286,27 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
     alignment: section.alignment,
     bytes,
     relocations,
-    spans,
+    spanData,
+    get spans(): ByteSpan[] {
+      const list: ByteSpan[] = [];
+      for (let k = 0; k < spanData.length; k += 3) {
+        list.push({ offset: spanData[k], length: spanData[k + 1], origin: statements[spanData[k + 2]].origin, statement: spanData[k + 2] });
+      }
+      Object.defineProperty(this, 'spans', { value: list });
+      return list;
+    },
     order: section.order,
   };
+}
+
+/** [offset, length, statement] triples ordered by offset (stable, as Array.prototype.sort). */
+function sortedTriples(data: number[]): number[] {
+  const order: number[] = [];
+  for (let k = 0; k < data.length; k += 3) order.push(k);
+  order.sort((a, b) => data[a] - data[b]);
+  const out: number[] = [];
+  for (const k of order) out.push(data[k], data[k + 1], data[k + 2]);
+  return out;
 }
 
 function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, bytes: Uint8Array, relocs: Relocation[]): void {

@@ -259,7 +259,8 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
     const a = sorted[i - 1];
     const b = sorted[i];
     if (a.address + a.bytes.length > b.address && a.section && b.section) {
-      const sp = b.section.spans[0];
+      const first = b.section.spanData[2];
+      const sp = first === undefined ? undefined : asm.statements[first];
       diagnostics.push({
         severity: 'error',
         message: `section ${b.section.name} LMA [0x${b.address.toString(16)}] overlaps section ${a.section.name}`,
@@ -372,16 +373,24 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
   for (const [n, v] of Object.entries(options.defsym ?? {}))
     if (!symbols.has(n)) symbols.set(n, { name: n, address: v, section: '*ABS*', binding: 'global' });
 
-  // Source map.
-  const entries: SourceMapEntry[] = [];
-  for (const c of chunks) {
-    if (!c.section) continue;
-    for (const sp of c.section.spans) {
-      if (sp.length <= 0) continue;
-      entries.push({ address: c.address + sp.offset, length: sp.length, origin: sp.origin, statement: sp.statement, section: c.section.name });
+  // Source map, made when first asked (an assembly written to a file never asks).
+  const statements = asm.statements;
+  const sourceMap = new SourceMap(() => {
+    const entries: SourceMapEntry[] = [];
+    for (const c of chunks) {
+      if (!c.section) continue;
+      const data = c.section.spanData;
+      const section = c.section.name;
+      for (let k = 0; k < data.length; k += 3) {
+        const length = data[k + 1];
+        if (length <= 0) continue;
+        const statement = data[k + 2];
+        entries.push({ address: c.address + data[k], length, origin: statements[statement].origin, statement, section });
+      }
     }
-  }
-  return { image, base, sections: placed, symbols, sourceMap: new SourceMap(entries), diagnostics };
+    return entries;
+  });
+  return { image, base, sections: placed, symbols, sourceMap, diagnostics };
 
   function numericExprSymbol(name: string) {
     return { t: 'sym' as const, name, s: 0, e: 0 };

@@ -11,19 +11,24 @@ export interface SourceMapEntry {
 }
 
 export class SourceMap {
-  readonly entries: SourceMapEntry[];
+  private list: SourceMapEntry[] | undefined;
+  private make: (() => SourceMapEntry[]) | undefined;
   /** file → 0-based line → entries; built on the first line query (assembling alone never asks). */
   private byLine: Map<string, Map<number, SourceMapEntry[]>> | undefined;
 
-  constructor(entries: SourceMapEntry[]) {
-    // The linker hands them over in address order already: sort only when they are not.
-    let sorted = true;
-    for (let i = 1; i < entries.length && sorted; i++) {
-      const a = entries[i - 1];
-      const b = entries[i];
-      sorted = a.address < b.address || (a.address === b.address && a.length <= b.length);
+  /** The entries, or a function that makes them when first needed (the linker's: most assemblies never ask). */
+  constructor(entries: SourceMapEntry[] | (() => SourceMapEntry[])) {
+    if (typeof entries === 'function') this.make = entries;
+    else this.list = inAddressOrder(entries);
+  }
+
+  /** Every entry, by address (then length). */
+  get entries(): SourceMapEntry[] {
+    if (!this.list) {
+      this.list = inAddressOrder(this.make!());
+      this.make = undefined;
     }
-    this.entries = sorted ? entries.slice() : [...entries].sort((a, b) => a.address - b.address || a.length - b.length);
+    return this.list;
   }
 
   private lineIndex(): Map<string, Map<number, SourceMapEntry[]>> {
@@ -74,4 +79,15 @@ export class SourceMap {
   addressesFor(file: string, line: number): number[] {
     return this.forLine(file, line).map((e) => e.address);
   }
+}
+
+/** A sorted copy; the linker hands entries over in address order already, so sort only when they are not. */
+function inAddressOrder(entries: SourceMapEntry[]): SourceMapEntry[] {
+  for (let i = 1; i < entries.length; i++) {
+    const a = entries[i - 1];
+    const b = entries[i];
+    if (!(a.address < b.address || (a.address === b.address && a.length <= b.length)))
+      return [...entries].sort((x, y) => x.address - y.address || x.length - y.length);
+  }
+  return entries.slice();
 }
