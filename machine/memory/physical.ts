@@ -72,7 +72,7 @@ export class PhysicalMemory {
    * trusted only while it is unchanged.
    */
   layout = 0;
-  /** Write generations of the page last returned by hostPageForWrite, and its index there. */
+  /** Write generations of the page lookUpHost found writable, and its index there. */
   hostGen: Int32Array = new Int32Array(1);
   hostGenIndex = 0;
   /** Called when a page flagged KIND_CODE is written (decoded-instruction cache invalidation). */
@@ -97,89 +97,63 @@ export class PhysicalMemory {
   // ---- fast paths ---------------------------------------------------------------------------------------
 
   read8(a: number): number {
-    const pn = a < FOUR_GIB ? a >>> PAGE_SHIFT : Math.floor(a / PAGE_SIZE);
-    const c = pn < 0x100000 ? this.low[pn >>> CHUNK_SHIFT] : this.chunks.get(pn >>> CHUNK_SHIFT);
-    if (c === undefined) return this.readUnbacked(pn) & 0xff;
-    const i = pn & (CHUNK_PAGES - 1);
-    if ((c.kind[i] & SLOW_READ) === 0) {
-      const p = c.pages[i];
-      return p === undefined ? 0 : p[a & PAGE_MASK];
-    }
-    return this.readSlow(a, 1);
+    return this.readN(a, 1);
   }
 
   read16(a: number): number {
-    if ((a & PAGE_MASK) > PAGE_SIZE - 2) return this.read8(a) | (this.read8(a + 1) << 8);
-    const pn = a < FOUR_GIB ? a >>> PAGE_SHIFT : Math.floor(a / PAGE_SIZE);
-    const c = pn < 0x100000 ? this.low[pn >>> CHUNK_SHIFT] : this.chunks.get(pn >>> CHUNK_SHIFT);
-    if (c === undefined) return this.readUnbacked(pn) & 0xffff;
-    const i = pn & (CHUNK_PAGES - 1);
-    if ((c.kind[i] & SLOW_READ) === 0) {
-      const p = c.pages[i];
-      if (p === undefined) return 0;
-      const o = a & PAGE_MASK;
-      return p[o] | (p[o + 1] << 8);
-    }
-    return this.readSlow(a, 2);
+    return this.readN(a, 2);
   }
 
   /** Unsigned 32-bit read. */
   read32(a: number): number {
-    if ((a & PAGE_MASK) > PAGE_SIZE - 4) return (this.read16(a) | (this.read16(a + 2) << 16)) >>> 0;
-    const pn = a < FOUR_GIB ? a >>> PAGE_SHIFT : Math.floor(a / PAGE_SIZE);
-    const c = pn < 0x100000 ? this.low[pn >>> CHUNK_SHIFT] : this.chunks.get(pn >>> CHUNK_SHIFT);
-    if (c === undefined) return this.readUnbacked(pn) >>> 0;
-    const i = pn & (CHUNK_PAGES - 1);
-    if ((c.kind[i] & SLOW_READ) === 0) {
-      const p = c.pages[i];
-      if (p === undefined) return 0;
-      const o = a & PAGE_MASK;
-      return (p[o] | (p[o + 1] << 8) | (p[o + 2] << 16) | (p[o + 3] << 24)) >>> 0;
-    }
-    return this.readSlow(a, 4) >>> 0;
+    return this.readN(a, 4);
   }
 
   write8(a: number, v: number): void {
-    const pn = a < FOUR_GIB ? a >>> PAGE_SHIFT : Math.floor(a / PAGE_SIZE);
-    const c = pn < 0x100000 ? this.low[pn >>> CHUNK_SHIFT] : this.chunks.get(pn >>> CHUNK_SHIFT);
-    if (c !== undefined) {
-      const i = pn & (CHUNK_PAGES - 1);
-      const p = c.pages[i];
-      if (p !== undefined && c.kind[i] === 0 && c.epoch[i] === this.epochNow) {
-        p[a & PAGE_MASK] = v;
-        c.gen[i]++;
-        return;
-      }
-    }
-    this.writeSlow(a, 1, v);
+    this.writeN(a, 1, v);
   }
 
   write16(a: number, v: number): void {
-    if ((a & PAGE_MASK) > PAGE_SIZE - 2) {
-      this.write8(a, v & 0xff);
-      this.write8(a + 1, (v >>> 8) & 0xff);
-      return;
-    }
-    const pn = a < FOUR_GIB ? a >>> PAGE_SHIFT : Math.floor(a / PAGE_SIZE);
-    const c = pn < 0x100000 ? this.low[pn >>> CHUNK_SHIFT] : this.chunks.get(pn >>> CHUNK_SHIFT);
-    if (c !== undefined) {
-      const i = pn & (CHUNK_PAGES - 1);
-      const p = c.pages[i];
-      if (p !== undefined && c.kind[i] === 0 && c.epoch[i] === this.epochNow) {
-        const o = a & PAGE_MASK;
-        p[o] = v;
-        p[o + 1] = v >>> 8;
-        c.gen[i]++;
-        return;
-      }
-    }
-    this.writeSlow(a, 2, v);
+    this.writeN(a, 2, v);
   }
 
   write32(a: number, v: number): void {
-    if ((a & PAGE_MASK) > PAGE_SIZE - 4) {
-      this.write16(a, v & 0xffff);
-      this.write16(a + 2, (v >>> 16) & 0xffff);
+    this.writeN(a, 4, v);
+  }
+
+  /** Little-endian read of `size` bytes; a read that crosses a page is done byte by byte. */
+  private readN(a: number, size: 1 | 2 | 4): number {
+    const o = a & PAGE_MASK;
+    if (o > PAGE_SIZE - size) return this.readSplit(a, size);
+    const pn = a < FOUR_GIB ? a >>> PAGE_SHIFT : Math.floor(a / PAGE_SIZE);
+    const c = pn < 0x100000 ? this.low[pn >>> CHUNK_SHIFT] : this.chunks.get(pn >>> CHUNK_SHIFT);
+    if (c === undefined) {
+      const v = this.readUnbacked(pn);
+      return size === 1 ? v & 0xff : size === 2 ? v & 0xffff : v >>> 0;
+    }
+    const i = pn & (CHUNK_PAGES - 1);
+    if ((c.kind[i] & SLOW_READ) !== 0) return this.readSlow(a, size);
+    const p = c.pages[i];
+    if (p === undefined) return 0;
+    return size === 1 ? p[o] : size === 2 ? p[o] | (p[o + 1] << 8) : (p[o] | (p[o + 1] << 8) | (p[o + 2] << 16) | (p[o + 3] << 24)) >>> 0;
+  }
+
+  private readSplit(a: number, size: number): number {
+    let v = 0;
+    for (let k = 0; k < size; k++) v |= this.read8(a + k) << (8 * k);
+    return v >>> 0;
+  }
+
+  private writeSplit(a: number, size: number, v: number): void {
+    for (let k = 0; k < size; k++) this.write8(a + k, (v >>> (8 * k)) & 0xff);
+  }
+
+  /** Little-endian write of `size` bytes; plain private RAM directly, everything else (allocation, copy on write,
+   * ROM, MMIO, watched or code pages) through writeSlow; a write that crosses a page is done byte by byte. */
+  private writeN(a: number, size: 1 | 2 | 4, v: number): void {
+    const o = a & PAGE_MASK;
+    if (o > PAGE_SIZE - size) {
+      this.writeSplit(a, size, v);
       return;
     }
     const pn = a < FOUR_GIB ? a >>> PAGE_SHIFT : Math.floor(a / PAGE_SIZE);
@@ -188,16 +162,17 @@ export class PhysicalMemory {
       const i = pn & (CHUNK_PAGES - 1);
       const p = c.pages[i];
       if (p !== undefined && c.kind[i] === 0 && c.epoch[i] === this.epochNow) {
-        const o = a & PAGE_MASK;
         p[o] = v;
-        p[o + 1] = v >>> 8;
-        p[o + 2] = v >>> 16;
-        p[o + 3] = v >>> 24;
+        if (size >= 2) p[o + 1] = v >>> 8;
+        if (size === 4) {
+          p[o + 2] = v >>> 16;
+          p[o + 3] = v >>> 24;
+        }
         c.gen[i]++;
         return;
       }
     }
-    this.writeSlow(a, 4, v);
+    this.writeSlow(a, size, v);
   }
 
   /**
@@ -259,22 +234,6 @@ export class PhysicalMemory {
     const i = pageNumber & (CHUNK_PAGES - 1);
     const p = c.pages[i];
     return p !== undefined && (c.kind[i] & SLOW_READ) === 0 ? p : null;
-  }
-
-  /**
-   * The host array of an allocated, privately owned plain RAM page (no ROM/MMIO/watch/code flag, not shared with a
-   * snapshot), or null; its write generations are left in hostGen[hostGenIndex], which a writer must bump. Valid
-   * while `layout` is unchanged.
-   */
-  hostPageForWrite(pageNumber: number): Uint8Array | null {
-    const c = this.chunkOf(pageNumber);
-    if (c === undefined) return null;
-    const i = pageNumber & (CHUNK_PAGES - 1);
-    const p = c.pages[i];
-    if (p === undefined || c.kind[i] !== 0 || c.epoch[i] !== this.epochNow) return null;
-    this.hostGen = c.gen;
-    this.hostGenIndex = i;
-    return p;
   }
 
   // ---- bulk access for loaders and debuggers (not for the hot path) --------------------------------------

@@ -1,7 +1,7 @@
 // Physical memory: sparse allocation, ROM, MMIO, copy-on-write snapshots, the host-memory cap.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PhysicalMemory } from '../../machine/memory/physical';
+import { KIND_WATCH, PhysicalMemory } from '../../machine/memory/physical';
 import { MachineStop } from '../../machine/stop';
 
 test('a 4 GiB guest costs only the pages it touches', () => {
@@ -117,4 +117,44 @@ test('back-to-back snapshots share unchanged chunk tables and stay independent',
   m.restore(s1);
   assert.equal(m.read32(0x1000), 1);
   assert.equal(m.read32(0x402000), 0);
+});
+
+test('host pages handed to TLBs stay valid only while the layout counter is unchanged', () => {
+  const m = new PhysicalMemory({ ramBytes: 1 << 20 });
+  m.lookUpHost(5);
+  assert.equal(m.hostRead, null, 'unallocated RAM has no host page yet');
+  let seen = m.layout;
+  m.write32(0x5000, 1);
+  assert.notEqual(m.layout, seen, 'allocation moves the layout');
+  m.lookUpHost(5);
+  assert.ok(m.hostRead !== null && m.hostWrite === m.hostRead);
+  const page = m.hostWrite!;
+  seen = m.layout;
+  m.write32(0x5004, 2);
+  assert.equal(m.layout, seen, 'a plain write to a private page changes nothing');
+  const snap = m.snapshot();
+  assert.notEqual(m.layout, seen, 'a snapshot shares every page');
+  m.lookUpHost(5);
+  assert.equal(m.hostWrite, null, 'a page shared with a snapshot is not writable in place');
+  assert.equal(m.hostRead, page);
+  seen = m.layout;
+  m.write32(0x5000, 3);
+  assert.notEqual(m.layout, seen, 'copy on write replaces the page');
+  m.lookUpHost(5);
+  assert.notEqual(m.hostRead, page);
+  assert.equal(page[0], 1, 'the snapshot copy is untouched');
+  seen = m.layout;
+  m.restore(snap);
+  assert.notEqual(m.layout, seen);
+  for (const change of [() => m.setPageFlag(5, KIND_WATCH, true), () => m.mapMmio(0x6000, 0x1000, { read: () => 0, write: () => {} }), () => m.mapRom(0x7000, new Uint8Array(4096))]) {
+    seen = m.layout;
+    change();
+    assert.notEqual(m.layout, seen);
+  }
+  m.lookUpHost(5);
+  assert.equal(m.hostRead, null, 'a watched page is never read directly');
+  m.lookUpHost(7);
+  assert.ok(m.hostRead !== null && m.hostWrite === null, 'ROM: direct reads, no direct writes');
+  m.lookUpHost(6);
+  assert.equal(m.hostRead, null, 'MMIO: neither');
 });
