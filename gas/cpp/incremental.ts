@@ -11,7 +11,7 @@
 import type { FileSystem } from '../fs';
 import type { RunRecord } from './checkpoints';
 import type { LexedFile, LogicalLine } from './lexer';
-import { lexFile } from './lexer';
+import { lexFile, relexFile } from './lexer';
 import { isDirectiveLine, Preprocessor, type ResumePlan } from './preprocessor';
 import type { PreprocessOptions, PreprocessResult } from './types';
 
@@ -97,7 +97,7 @@ export class IncrementalPreprocessor {
     }
     const text = fs.readText(path);
     if (text === undefined) return 'main file missing';
-    const lexed = lexFile(path, text);
+    const lexed = relexFile(old.lexed, text) ?? lexFile(path, text);
     if (lexed.problems.length > 0) return 'lexer problems';
     const O = old.lexed.lines;
     const N = lexed.lines;

@@ -43,6 +43,8 @@ export interface LexedFile {
   problems: LexProblem[];
   /** Macro of a whole-file `#ifndef X … #endif` guard: re-including is a no-op while X is defined. */
   guard?: string;
+  /** Offset of each physical line in `source` (files with '\n' line ends and no byte-order mark: see relexFile). */
+  starts?: Int32Array;
 }
 
 export interface Piece {
@@ -93,7 +95,167 @@ export function lexFile(path: string, source: string): LexedFile {
   }
   const lexed: LexedFile = { path, source, lines, physicalLines: n, problems };
   lexed.guard = findGuard(lexed);
+  if (source.indexOf('\r') < 0 && source.charCodeAt(0) !== 0xfeff) {
+    const starts = new Int32Array(n);
+    for (let k = 1, off = 0; k < n; k++) starts[k] = off += phys[k - 1].length + 1;
+    lexed.starts = starts;
+  }
   return lexed;
+}
+
+/** Lines past the changed text that a re-lex may read before it must meet the old line boundaries again. */
+const RELEX_MARGIN = 64;
+
+/**
+ * Lexes an edited version of a file by lexing only the changed lines: logical lines before the change are the
+ * old ones, the lines after it are the old ones moved by the lines the edit added or removed, and lexing runs
+ * from the start of the first changed logical line until it meets an old line boundary in the unchanged tail.
+ * Gives what lexFile gives, or undefined when it cannot tell cheaply (then lex the whole file). No guard is
+ * computed: this is for the main file.
+ */
+export function relexFile(old: LexedFile, source: string): LexedFile | undefined {
+  const prev = old.source;
+  const oldStarts = old.starts;
+  if (!oldStarts || old.problems.length > 0 || old.lines.length === 0 || prev.length === 0 || source.length === 0) return undefined;
+  if (source.indexOf('\r') >= 0 || source.charCodeAt(0) === 0xfeff) return undefined;
+  const cp = commonPrefix(prev, source);
+  const cs = commonSuffix(prev, source, cp);
+  const oldN = old.physicalLines;
+  const lines = old.lines;
+  // Physical line holding the first changed character, and the first old logical line that reaches it.
+  const pl = Math.max(0, upperBound(oldStarts, oldN, cp) - 1);
+  let a = 0;
+  for (let lo = 0, hi = lines.length; lo < hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (lines[mid].last < pl) lo = a = mid + 1;
+    else hi = mid;
+  }
+  if (a >= lines.length) return undefined;
+  const startPhys = lines[a].first;
+  // First old physical line whose text and preceding newline lie in the unchanged tail.
+  const tailFrom = prev.length - cs;
+  const oldTail = upperBound(oldStarts, oldN, tailFrom);
+  const midOld = countNewlines(prev, cp, tailFrom);
+  const midNew = countNewlines(source, cp, source.length - cs);
+  // lexFile's count: a final newline does not start another line.
+  const oldNewlines = prev.charCodeAt(prev.length - 1) === 10 ? oldN : oldN - 1;
+  const newlines = oldNewlines - midOld + midNew;
+  const n = newlines + 1 - (newlines > 0 && source.charCodeAt(source.length - 1) === 10 ? 1 : 0);
+  const delta = n - oldN;
+  // The new physical lines from startPhys through the changed ones and a margin; the rest stay unread.
+  const fillEnd = Math.min(n, oldTail + delta + RELEX_MARGIN);
+  const phys: string[] = new Array(n);
+  const starts = new Int32Array(n);
+  starts.set(oldStarts.subarray(0, startPhys));
+  let off = oldStarts[startPhys];
+  for (let k = startPhys; k < fillEnd; k++) {
+    const nl = source.indexOf('\n', off);
+    const end = nl < 0 ? source.length : nl;
+    starts[k] = off;
+    phys[k] = source.slice(off, end);
+    off = end + 1;
+  }
+  const shift = source.length - prev.length;
+  for (let k = Math.max(fillEnd, startPhys), o = k - delta; k < n; k++, o++) starts[k] = oldStarts[o] + shift;
+  const out: LogicalLine[] = lines.slice(0, a);
+  const problems: LexProblem[] = [];
+  let i = startPhys;
+  let resumeAt = -1;
+  try {
+    while (i < n) {
+      if (i >= oldTail + delta) {
+        // Back in the unchanged tail: continue with the old line that starts here, if one does.
+        const o = firstLineStartingAt(lines, i - delta);
+        if (o >= 0) {
+          resumeAt = o;
+          break;
+        }
+      }
+      if (i >= fillEnd) return undefined;
+      const s = phys[i];
+      if (!NEEDS_FULL_LEX.test(s)) {
+        let k = 0;
+        while (k < s.length && isSpace(s.charCodeAt(k))) k++;
+        out.push({ tokens: null, first: i, last: i, text: s, verbatim: true, hash: s.charCodeAt(k) === 35, blank: k === s.length });
+        i++;
+        continue;
+      }
+      const r = lexLogical(phys, i, old.path, problems, 0, false);
+      if (r.next > fillEnd) return undefined;
+      out.push(r.line.hash ? lexLogical(phys, i, old.path, [], 0, true).line : r.line);
+      i = r.next;
+    }
+  } catch {
+    return undefined;
+  }
+  if (problems.length > 0) return undefined;
+  if (resumeAt >= 0) {
+    for (let k = resumeAt; k < lines.length; k++) {
+      const L = lines[k];
+      if (delta === 0) {
+        out.push(L);
+        continue;
+      }
+      const moved: LogicalLine = { tokens: null, first: L.first + delta, last: L.last + delta, text: L.text, verbatim: L.verbatim, hash: L.hash, blank: L.blank };
+      if (L.pieces) moved.pieces = L.pieces.map((p) => ({ off: p.off, line: p.line + delta }));
+      out.push(moved);
+    }
+  }
+  return { path: old.path, source, lines: out, physicalLines: n, problems: [], starts };
+}
+
+/** Index of the first element of sorted `xs[0..n)` greater than `v`. */
+function upperBound(xs: Int32Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the logical line whose first physical line is `phys`, or -1 (it is inside a line). */
+function firstLineStartingAt(lines: LogicalLine[], phys: number): number {
+  let lo = 0;
+  let hi = lines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (lines[mid].first < phys) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < lines.length && lines[lo].first === phys ? lo : -1;
+}
+
+function countNewlines(s: string, from: number, to: number): number {
+  let c = 0;
+  for (let p = s.indexOf('\n', from); p >= 0 && p < to; p = s.indexOf('\n', p + 1)) c++;
+  return c;
+}
+
+/** Length of the common prefix, found by halving (string compares run natively). */
+function commonPrefix(a: string, b: string): number {
+  let lo = 0;
+  let hi = Math.min(a.length, b.length);
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (a.slice(lo, mid) === b.slice(lo, mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Length of the common suffix that does not overlap a common prefix of length `prefix`. */
+function commonSuffix(a: string, b: string, prefix: number): number {
+  let lo = 0;
+  let hi = Math.min(a.length, b.length) - prefix;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (a.slice(a.length - mid, a.length - lo) === b.slice(b.length - mid, b.length - lo)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** The tokens of a logical line (lexing a simple line on first use). */

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MemoryFileSystem } from '../../../gas/fs';
 import { IncrementalPreprocessor, preprocess, type PreprocessOptions, type PreprocessResult } from '../../../gas/cpp/index';
+import { lexFile, lineTokens, relexFile, type LexedFile } from '../../../gas/cpp/lexer';
 import { seededRandom } from '../../seeded-random';
 
 const repo = resolve(__dirname, '../../..');
@@ -98,10 +99,21 @@ function view(r: PreprocessResult): unknown {
   };
 }
 
+/** A lexed file as data: every logical line with its tokens. */
+function lexView(f: LexedFile): unknown {
+  return {
+    physicalLines: f.physicalLines,
+    problems: f.problems,
+    starts: f.starts ? [...f.starts] : undefined,
+    lines: f.lines.map((L) => ({ first: L.first, last: L.last, text: L.text, verbatim: L.verbatim, hash: L.hash, blank: L.blank, pieces: L.pieces, tokens: lineTokens(f, L) })),
+  };
+}
+
 interface Counts {
   resumed: number;
   tail: number;
   full: number;
+  relexed: number;
 }
 
 function run(name: string, files: Record<string, string>, main: string, steps: number, seed: number, counts: Counts, options: Partial<PreprocessOptions> = {}): void {
@@ -110,6 +122,7 @@ function run(name: string, files: Record<string, string>, main: string, steps: n
   const session = new IncrementalPreprocessor();
   const rnd = seededRandom(seed);
   let text = files[main];
+  let lexed = lexFile(main, text);
   for (let step = 0; step <= steps; step++) {
     if (step > 0) {
       text = edit(text, rnd);
@@ -118,6 +131,14 @@ function run(name: string, files: Record<string, string>, main: string, steps: n
       if (rnd() < 0.03 && files['/inc/local.h']) fs.set('/inc/local.h', files['/inc/local.h'].replace('0x1000', `0x${step}`));
     }
     fs.set(main, text);
+    // Re-lexing only the changed lines gives what lexing everything gives.
+    const relexed = relexFile(lexed, text);
+    const fresh = lexFile(main, text);
+    if (relexed) {
+      counts.relexed++;
+      assert.deepEqual(lexView(relexed), lexView(fresh), `${name}, seed ${seed}, step ${step}: relexFile`);
+    }
+    lexed = fresh;
     const inc = session.preprocess(fs, main, opts);
     const full = preprocess(fs, main, opts);
     const st = session.stats!;
@@ -129,12 +150,12 @@ function run(name: string, files: Record<string, string>, main: string, steps: n
 }
 
 test('incremental runs equal full runs after random edits: generated file', (t) => {
-  const counts: Counts = { resumed: 0, tail: 0, full: 0 };
+  const counts: Counts = { resumed: 0, tail: 0, full: 0, relexed: 0 };
   for (const seed of [1, 2, 3, 4]) run('generated', { '/inc/local.h': HEADER, '/src/gen.S': generated(60) }, '/src/gen.S', 60, seed, counts);
   // The test is only worth something if the incremental path is taken.
   t.diagnostic(JSON.stringify(counts));
   assert.ok(counts.resumed > counts.full, JSON.stringify(counts));
-  assert.ok(counts.tail > 50, JSON.stringify(counts));
+  assert.ok(counts.tail > 50 && counts.relexed > 100, JSON.stringify(counts));
 });
 
 test('incremental runs equal full runs after random edits: seed and cpp fixtures', (t) => {
@@ -144,7 +165,7 @@ test('incremental runs equal full runs after random edits: seed and cpp fixtures
   else t.diagnostic('seed missing: only fixtures');
   for (const f of readdirSync(fixtureDir)) if (f.endsWith('.S')) sources.push([f, readFileSync(join(fixtureDir, f), 'latin1')]);
   assert.ok(sources.length >= 3);
-  const counts: Counts = { resumed: 0, tail: 0, full: 0 };
+  const counts: Counts = { resumed: 0, tail: 0, full: 0, relexed: 0 };
   sources.forEach(([name, text], k) => {
     const files: Record<string, string> = { '/inc/local.h': HEADER, [`/src/${name}`]: text };
     // The fixtures' own include directories, as the cpp fixture tests pass them.
