@@ -303,7 +303,9 @@ export function startServer(connection: Connection): void {
   });
   connection.onRequest(STATS_REQUEST, (p: { uri: string }) => {
     const r = ws.last(p.uri);
-    return r ? { version: r.version, millis: r.millis, cached: !!r.cached, statements: r.analysis.statements.length, diagnostics: r.analysis.diagnostics.length } : null;
+    return r
+      ? { version: r.version, millis: r.millis, cpuMillis: r.cpuMillis, cpp: r.cpp, cached: !!r.cached, statements: r.analysis.statements.length, diagnostics: r.analysis.diagnostics.length }
+      : null;
   });
 
   documents.listen(connection);

@@ -1,7 +1,7 @@
 // Keeps one analysis per open document: debounced after edits, superseded (never published) when the text moved
 // on, re-run when a file it includes changes, and run at once when a request needs a fresh one.
 import { analyze, type Analysis } from '../gas/index';
-import { IncrementalPreprocessor } from '../gas/cpp/index';
+import { IncrementalPreprocessor, type IncrementalStats } from '../gas/cpp/index';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisIndex } from './analysis-index';
 import { OverlayFileSystem } from './overlay-fs';
@@ -19,6 +19,10 @@ export interface DocAnalysis {
   /** Files read while analysing (the document's dependencies). */
   reads: Set<string>;
   millis: number;
+  /** CPU time of the analysis (the wall time above includes whatever else the machine was doing). */
+  cpuMillis?: number;
+  /** How the preprocessor run went: resumed from the last one, or full (and why). */
+  cpp?: IncrementalStats;
   /** True when this result was reused for identical text and unchanged dependencies (undo, redo, revert). */
   cached?: boolean;
 }
@@ -185,8 +189,10 @@ export class Workspace {
       return r;
     }
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const { result: analysis, reads } = this.fs.recording(() => analyze(this.fs, path, this.options(path, uri)));
     const millis = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     const r: DocAnalysis = {
       uri,
       path,
@@ -197,6 +203,8 @@ export class Workspace {
       index: new AnalysisIndex(analysis),
       reads,
       millis,
+      cpuMillis: (cpu.user + cpu.system) / 1000,
+      cpp: this.cpp.get(uri)?.stats,
     };
     this.results.set(uri, r);
     this.remember(uri, path, r);
