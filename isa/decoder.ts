@@ -302,7 +302,7 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
       case 'foff': width = size === 16 ? 2 : 4; break;
       case 'rel8': width = 1; signed = true; break;
       case 'rel':
-        width = relSize(chosen, mode, opSizePrefix);
+        width = relSize(mode, opSizePrefix, rexW);
         signed = true;
         if (!chosen.sizes.length) out.opSize = width === 2 ? 16 : mode === 64 ? 64 : 32;
         break;
@@ -402,10 +402,10 @@ function effectiveSize(f: InstructionForm, mode: CodeMode, rexW: boolean, opPref
   return f.sizes.includes(s) ? s : -1;
 }
 
-function relSize(f: InstructionForm, mode: CodeMode, opPrefix: boolean): number {
-  if (mode === 64) return opPrefix ? 2 : 4;
+/** Branch displacement width: 66 gives rel16 (rel32 in 16-bit code), except behind REX.W in 64-bit code. */
+function relSize(mode: CodeMode, opPrefix: boolean, rexW: boolean): number {
+  if (mode === 64) return opPrefix && !rexW ? 2 : 4;
   const s = opPrefix ? (mode === 16 ? 32 : 16) : mode;
-  void f;
   return s === 16 ? 2 : 4;
 }
 

@@ -205,7 +205,7 @@ function prefixText(d: DecodedInstruction): string[] {
   const segUsed = ((d.hasMem || strSrc || f.operands.includes('moffs')) && !(d.mode === 64 && d.segment < 4)) || (strSrc && d.segment === 3);
   // objdump drops es/cs/ss/ds in front of 64-bit string instructions without a word.
   const dropLegacySeg = d.mode === 64 && strSrc;
-  const usesOpSize = objdumpIgnoresRexW(d) || !((d.rex & 8) && (d.opSize === 64 || f.ignoresRexW)) && d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || f.operands.includes('rel');
+  const usesOpSize = objdumpIgnoresRexW(d) || !((d.rex & 8) && (d.opSize === 64 || f.ignoresRexW)) && d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || (f.operands.includes('rel') && !(d.mode === 64 && d.rex & 8));
   // objdump counts an address-size prefix as used only when an address register shows it: never on moffs, nor
   // on a bare disp32 in 16-bit code.
   const bareDisp32In16 = d.mode === 16 && d.addrSize === 32 && d.base < 0 && d.index < 0;
@@ -278,9 +278,9 @@ function rexUsed(d: DecodedInstruction): number {
   if (((d.opSize === 64 && f.osz === 'op' && f.sizes.includes(64)) || f.rexW || f.impliedSize === 64) && !objdumpIgnoresRexW(d)) used |= 8;
   // A register operand shows the 64-bit size of a size-neutral form (mov %es,%rax; sldt %rax).
   if (d.opSize === 64 && f.osz === 'none' && f.sizes.includes(64) && !d.hasMem && f.operands.some((s) => s === 'r' || s === 'rr' || s === 'rm')) used |= 8;
-  if (f.modrm === 'reg' && f.operands.some((s) => s === 'r' || s === 'rn' || s === 'cr' || s === 'dr' || /^r(8|16|32|64)$/.test(s))) used |= 4;
+  if (f.modrm === 'reg' && f.operands.some((s) => s === 'r' || s === 'rn' || s === 'cr' || s === 'dr' || s === 'bnd' || /^r(8|16|32|64)$/.test(s))) used |= 4;
   if (d.sib >= 0) used |= 3;
-  if (f.opcodeReg || (d.modrm >= 0 && f.modrm !== 'fixed' && (d.modrm >> 6 === 3 ? f.operands.some((s) => /^(rm|rr|rrn)/.test(s)) : d.base >= 0))) used |= 1;
+  if (f.opcodeReg || (d.modrm >= 0 && f.modrm !== 'fixed' && (d.modrm >> 6 === 3 ? f.operands.some((s) => /^(rm|rr|rrn|bndrm)/.test(s)) : d.base >= 0))) used |= 1;
   // cr/dr moves read the r/m register whatever the mod bits say.
   if (f.operands.includes('rrn') && d.modrm >= 0) used |= 1;
   return used;
@@ -300,7 +300,7 @@ function usesRexByteRegs(d: DecodedInstruction): boolean {
 }
 
 /** Formats one decoded instruction at `address`. */
-export function formatInstruction(d: DecodedInstruction, address: number, syms?: SymbolTable): { text: string; target?: number } {
+export function formatInstruction(d: DecodedInstruction, address: number, syms?: SymbolTable): { text: string; target?: number; length?: number } {
   if (!d.valid || !d.form) return { text: '(bad)' };
   const f = d.form;
   const size = d.opSize;
@@ -348,13 +348,15 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
       case 'rn': ops.push(gpr(native, d.reg, rex)); break;
       case 'rrn': ops.push(gpr(native, d.rmReg, rex)); break;
       case 'rr': case 'ro': ops.push(gpr(size, d.rmReg, rex)); break;
-      case 'rm': case 'm': ops.push(d.hasMem ? memText(d, address, syms) : gpr(size, d.rmReg, rex)); break;
+      case 'rm': case 'm': ops.push(d.hasMem ? (mpxBadMemory(d) ? '(bad)' : memText(d, address, syms)) : gpr(size, d.rmReg, rex)); break;
+      case 'bnd': ops.push(d.reg <= 3 ? '%bnd' + d.reg : '(bad)'); break;
+      case 'bndrm': ops.push(d.hasMem ? (mpxBadMemory(d) ? '(bad)' : memText(d, address, syms)) : d.rmReg <= 3 ? '%bnd' + d.rmReg : '(bad)'); break;
       case 'acc': ops.push(gpr(size, 0, rex)); break;
       case 'sreg': ops.push('%' + (segNames[d.reg & 7] ?? '?')); break;
       case 'cr': ops.push('%cr' + d.reg); break;
       case 'dr': ops.push('%db' + d.reg); break;
       case 'tr': ops.push('%tr' + (d.reg & 7)); break;
-      case 'rmn': ops.push(d.hasMem ? memText(d, address, syms) : gpr(native, d.rmReg, rex)); break;
+      case 'rmn': ops.push(d.hasMem ? (mpxBadMemory(d) ? '(bad)' : memText(d, address, syms)) : gpr(native, d.rmReg, rex)); break;
       case 'i': ops.push('$' + hexBits(d.imm, d.immHigh, size || 8)); break;
       case 'is8': ops.push('$' + hexBits(d.imm, d.imm < 0 ? -1 : 0, size)); break;
       case 'i8': ops.push('$' + hex(immOf() & 0xff)); break;
@@ -395,7 +397,19 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
   if (f.op === 'xchg' && d.opcode === 0x90 && d.rex & 1 && lastRepByte(d) === 0xf3) return { text: objdumpPauseText(d) };
   const pre = prefixText(d);
   const text = [...pre, name].join(' ') + (ops.length ? ' ' + ops.join(',') : '') + ripComment;
+  // objdump stops an MPX instruction with a 16-bit address at its ModRM byte.
+  if (d.addrSize === 16 && d.hasMem && mpxBadMemory(d) && d.dispOffset >= 0) return { text, target, length: d.dispOffset };
   return { text, target };
+}
+
+/**
+ * MPX memory operands objdump refuses: 16-bit addressing, and RIP-relative ones for bndldx/bndstx/bndmk
+ * (which need a real base).
+ */
+function mpxBadMemory(d: DecodedInstruction): boolean {
+  const n = d.form!.names[0];
+  if (!n.startsWith('bnd')) return false;
+  return d.addrSize === 16 || (d.base === RIP && (n === 'bndldx' || n === 'bndstx' || n === 'bndmk'));
 }
 
 function lastRepByte(d: DecodedInstruction): number {
@@ -451,6 +465,20 @@ function fwaitBeforeStrandedRex(bytes: Uint8Array, p: number): number {
   return strandedRex(bytes, q) === 1 ? q - p : 0;
 }
 
+/**
+ * `9b prefixes 9b` not followed by an x87 opcode: objdump makes the first fwait and the prefixes one line
+ * (`cs fwait`) and the second fwait another. Returns the first line's length, or 0.
+ */
+function fwaitPrefixesFwait(bytes: Uint8Array, p: number, mode: CodeMode): number {
+  if (bytes[p] !== 0x9b) return 0;
+  let q = p + 1;
+  while (q < bytes.length && q - p < 14 && bytes[q] in legacyPrefixNames) q++;
+  if (q === p + 1 || bytes[q] !== 0x9b) return 0;
+  let r = q + 1;
+  while (r < bytes.length && r - q < 14 && (bytes[r] in legacyPrefixNames || (mode === 64 && (bytes[r] & 0xf0) === 0x40))) r++;
+  return bytes[r] >= 0xd8 && bytes[r] <= 0xdf ? 0 : q - p;
+}
+
 function prefixOnlyText(b: Uint8Array, mode: CodeMode, tail = ''): string {
   return (Array.from(b, (x) => {
     if ((x & 0xf0) === 0x40) {
@@ -461,6 +489,71 @@ function prefixOnlyText(b: Uint8Array, mode: CodeMode, tail = ''): string {
     if (x === 0x67) return mode === 32 ? 'addr16' : 'addr32';
     return legacyPrefixNames[x];
   }).join(' ') + tail).trim();
+}
+
+/**
+ * An instruction cut by the end of the bytes: objdump shows its first byte alone, by name if it is a prefix,
+ * else as `.byte`.
+ */
+function truncatedLine(bytes: Uint8Array, p: number, mode: CodeMode, d: DecodedInstruction): { text: string; length: number } | undefined {
+  const padded: ByteReader = (i) => (i < bytes.length ? bytes[i] : i < bytes.length + 16 ? 0 : -1);
+  const valid = decodeInstruction(padded, p, mode, d);
+  const past = valid ? p + d.length > bytes.length : p + badLength(bytes, p, mode) >= bytes.length && opcodeAt(bytes, p + prefixLength(bytes, p, mode)) === undefined;
+  if (!past) return undefined;
+  const b = bytes[p];
+  const isPrefix = b in legacyPrefixNames || (mode === 64 && (b & 0xf0) === 0x40);
+  return { text: isPrefix ? prefixOnlyText(bytes.subarray(p, p + 1), mode) : '.byte ' + hex(b), length: 1 };
+}
+
+/** objdump's names for the opcodes whose invalid ModRM forms it prints as `name (bad)` (0f 0d, PadLock). */
+const badOperandNames: Record<number, string[]> = {
+  0x0d: ['prefetch', 'prefetchw', 'prefetchwt1', 'prefetch', 'prefetch', 'prefetch', 'prefetch', 'prefetch'],
+  0xa6: ['montmul', 'xsha1', 'xsha256'],
+  0xa7: ['xstore-rng', 'xcrypt-ecb', 'xcrypt-cbc', 'xcrypt-ctr', 'xcrypt-cfb', 'xcrypt-ofb'],
+};
+
+/**
+ * Memory-only instructions given a register ModRM, where objdump's table has no separate register entry: it
+ * prints the mnemonic with `(bad)` for the memory operand and resumes right after the first opcode byte.
+ */
+function objdumpBadOperand(bytes: Uint8Array, p: number, mode: CodeMode): { text: string; length: number } | undefined {
+  const np = prefixLength(bytes, p, mode);
+  const op = opcodeAt(bytes, p + np);
+  if (!op) return undefined;
+  const modrm = bytes[p + np + opcodeBytes(bytes, p, mode)];
+  if (modrm === undefined) return undefined;
+  const reg = (modrm >> 3) & 7;
+  const isReg = modrm >> 6 === 3;
+  let prefixes = bytes.subarray(p, p + np);
+  let rex = 0;
+  if (mode === 64 && np && (prefixes[np - 1] & 0xf0) === 0x40) {
+    rex = prefixes[np - 1];
+    prefixes = prefixes.subarray(0, np - 1);
+  }
+  let text: string | undefined;
+  let rexUsedBits = 0;
+  const lastRep = [...prefixes].reverse().find((b) => b === 0xf2 || b === 0xf3);
+  const has66 = prefixes.includes(0x66);
+  if (op.map === 1 && (op.opcode === 0x0d ? isReg : op.opcode === 0xa6 || op.opcode === 0xa7)) {
+    text = badOperandNames[op.opcode]?.[reg];
+    if (text) text += ' (bad)';
+  } else if (op.map === 1 && op.opcode === 0xc7 && reg === 1 && isReg) {
+    text = rex & 8 ? 'cmpxchg16b (bad)' : 'cmpxchg8b (bad)';
+    rexUsedBits = 8;
+  } else if (op.map === 2 && (op.opcode === 0xf0 || op.opcode === 0xf1) && isReg && lastRep === undefined) {
+    const size = rex & 8 ? 64 : has66 !== (mode === 16) ? 16 : 32;
+    const r = gpr(size, reg | ((rex & 4) << 1), rex);
+    text = op.opcode === 0xf0 ? `movbe (bad),${r}` : `movbe ${r},(bad)`;
+    rexUsedBits = 0xc;
+  } else if (op.map === 2 && op.opcode === 0x82 && isReg && has66 && lastRep === undefined) {
+    text = `invpcid (bad),${gpr(mode === 64 ? 64 : 32, reg | ((rex & 4) << 1), rex)}`;
+    rexUsedBits = 4;
+  }
+  if (!text) return undefined;
+  if (prefixSelected(op.map, op.opcode, modrm)) prefixes = withoutSelectingPrefix(prefixes);
+  const names = prefixOnlyText(prefixes, mode);
+  const rexName = rex && (rex & 0xf & ~rexUsedBits || (rex & 0xf) === 0) ? prefixOnlyText(Uint8Array.of(rex), mode) : '';
+  return { text: [names, rexName, text].filter(Boolean).join(' '), length: np + 1 };
 }
 
 /** Opcode map (0 one-byte, 1 = 0f, 2 = 0f 38, 3 = 0f 3a) and last opcode byte at q, if present. */
@@ -520,6 +613,13 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
       p += rexOnly;
       continue;
     }
+    const waitPrefixes = fwaitPrefixesFwait(bytes, p, mode);
+    if (waitPrefixes) {
+      const text = prefixOnlyText(bytes.subarray(p + 1, p + waitPrefixes), mode, ' fwait');
+      out.push({ address: base + p, length: waitPrefixes, bytes: Array.from(bytes.subarray(p, p + waitPrefixes)), text });
+      p += waitPrefixes;
+      continue;
+    }
     const waitRex = mode === 64 ? fwaitBeforeStrandedRex(bytes, p) : 0;
     if (waitRex) {
       // objdump's line: the fwait and the prefixes up to the stranded REX, named without the fwait.
@@ -530,6 +630,13 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
     }
     decodeInstruction(read, p, mode, d);
     if (!d.valid) {
+      const cut = truncatedLine(bytes, p, mode, d);
+      const special = cut ?? objdumpBadOperand(bytes, p, mode);
+      if (special) {
+        out.push({ address: base + p, length: special.length, bytes: Array.from(bytes.subarray(p, p + special.length)), text: special.text });
+        p += special.length;
+        continue;
+      }
       const n = badLength(bytes, p, mode);
       let prefixes = bytes.subarray(p, p + n - opcodeBytes(bytes, p, mode));
       const op = opcodeAt(bytes, p + prefixes.length);
@@ -549,9 +656,9 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
         continue;
       }
     }
-    const { text, target } = formatInstruction(d, base + p, syms);
-    out.push({ address: base + p, length: d.length, bytes: Array.from(bytes.subarray(p, p + d.length)), text, target });
-    p += d.length;
+    const { text, target, length = d.length } = formatInstruction(d, base + p, syms);
+    out.push({ address: base + p, length, bytes: Array.from(bytes.subarray(p, p + length)), text, target });
+    p += length;
   }
   return out;
 }

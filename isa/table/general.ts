@@ -22,7 +22,7 @@ function aluRows(): string {
         `${name} | wlq | r,rm | ${hex(i * 8 + 1)} /r | ${lock}`,
         `${name} | b | rm,r | ${hex(i * 8 + 2)} /r |`,
         `${name} | wlq | rm,r | ${hex(i * 8 + 3)} /r |`,
-        `${name} | b | i,rm | 82 /${i} | no64 dec`,
+        `${name} | b | i,rm | 82 /${i} | no64 dec ${lock}`,
       ].join('\n');
     })
     .join('\n');

@@ -59,12 +59,12 @@ getsec | - | - | 0f 37 |
 mov | l | tr,rrn | 0f 24 /r | osz0 quiet no64 dec op=mov_tr
 mov | l | rrn,tr | 0f 26 /r | osz0 quiet no64 dec op=mov_tr
 invpcid | - | m,rn | P66 0f 38 82 /r | osz0
-fxsave | - | m | 0f ae /0 | np
-fxsave64 | - | m | 0f ae /0 | only64 rexw np
-fxrstor | - | m | 0f ae /1 | np
-fxrstor64 | - | m | 0f ae /1 | only64 rexw np
-ldmxcsr | - | m | 0f ae /2 | np
-stmxcsr | - | m | 0f ae /3 | np
+fxsave | - | m | 0f ae /0 |
+fxsave64 | - | m | 0f ae /0 | only64 rexw
+fxrstor | - | m | 0f ae /1 |
+fxrstor64 | - | m | 0f ae /1 | only64 rexw
+ldmxcsr | - | m | 0f ae /2 |
+stmxcsr | - | m | 0f ae /3 |
 xsave | - | m | 0f ae /4 | np
 xsave64 | - | m | 0f ae /4 | only64 rexw np
 xrstor | - | m | 0f ae /5 | np
@@ -104,6 +104,8 @@ function padlockRows(): string {
     )
     .join('\n');
 }
+
+// MPX (bndldx … bndcn, %bnd0–%bnd3) executes as hint NOPs on CPUs without it (and on QEMU): decoded with op=nop.
 
 // Later general-purpose and system extensions that kernel entry and boot code also meets (CET landing pads,
 // FSGSBASE, bit counting, random numbers, cache-line management).
@@ -147,8 +149,20 @@ prefetchw | - | m | 0f 0d /1 |
 prefetch | - | m | 0f 0d /0 |
 prefetchwt1 | - | m | 0f 0d /2 |
 ${[3, 4, 5, 6, 7].map((r) => `prefetch | - | m | 0f 0d /${r} | dec`).join('\n')}
-cldemote | - | m | 0f 1c /0 |
+cldemote | - | m | 0f 1c /0 | np
+movdiri | q | r,m | 0f 38 f9 /r | only64 np
+movdiri | l | r,m | 0f 38 f9 /r | osz0 np
 nop | wlq | rm | 0f 18 /r | dec
+nop | wlq | rr | 0f 1a /r | dec
+nop | wlq | rr | 0f 1b /r | dec
+bndldx | - | m,bnd | 0f 1a /r | dec np op=nop
+bndstx | - | bnd,m | 0f 1b /r | dec np op=nop
+bndmov | - | bndrm,bnd | P66 0f 1a /r | dec op=nop
+bndmov | - | bnd,bndrm | P66 0f 1b /r | dec op=nop
+bndcl | - | rmn,bnd | PF3 0f 1a /r | dec op=nop
+bndmk | - | m,bnd | PF3 0f 1b /r | dec op=nop
+bndcu | - | rmn,bnd | PF2 0f 1a /r | dec op=nop
+bndcn | - | rmn,bnd | PF2 0f 1b /r | dec op=nop
 nop | wlq | rm | 0f 19 /r | dec
 nop | wlq | rm | 0f 1c /r | dec
 nop | wlq | rm | 0f 1d /r | dec
