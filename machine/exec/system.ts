@@ -201,7 +201,7 @@ H.clflush = touch;
 H.clflushopt = touch;
 H.clwb = touch;
 const nop: Handler = () => {};
-for (const n of ['nop', 'pause', 'lfence', 'mfence', 'sfence', 'endbr64', 'endbr32', 'serialize', 'prefetchnta', 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchw']) H[n] = nop;
+for (const n of ['nop', 'pause', 'prefetch', 'prefetchwt1', 'cldemote', 'lfence', 'mfence', 'sfence', 'endbr64', 'endbr32', 'serialize', 'prefetchnta', 'prefetcht0', 'prefetcht1', 'prefetcht2', 'prefetchw']) H[n] = nop;
 
 // ---- MSRs, TSC, CPUID ---------------------------------------------------------------------------------------------
 
