@@ -5,7 +5,7 @@ import { CR0_ET as CR0_ET_, CR0_MP as CR0_MP_, CR0_NE as CR0_NE_, CR0_PE as CR0_
 import { Cpu, type InterruptSource } from './cpu/cpu';
 import { cpuModelWith as cpuModelWith_, defaultCpuModel as defaultCpuModel_, type CpuModel } from './cpu/cpuid';
 import { initMsrs as initMsrs_ } from './cpu/control';
-import type { Executor } from './cpu/executor';
+import type { BlockStops, Executor } from './cpu/executor';
 import { X86Executor } from './exec';
 import { CpuFault } from './cpu/fault';
 import { deliverException as deliverException_, deliverExternal as deliverExternal_ } from './cpu/interrupts';
@@ -145,10 +145,6 @@ export class Machine {
   private pendingStop: StopReason | null = null;
   private pauseRequested = false;
   private readonly output: (byte: number, source: OutputSource) => void;
-  // Instruction start per CPU, for event sites and breakpoint resume.
-  private readonly startLo: Float64Array;
-  private readonly startHi: Float64Array;
-  private readonly startCs: Int32Array;
   private readonly linearBreaks = new Map<number, number[]>();
   private readonly physicalBreaks = new Set<number>();
   private breakCount = 0;
@@ -168,9 +164,6 @@ export class Machine {
     this.memory = new PhysicalMemory({ ramBytes: ram, hostCapBytes: config.hostCapMiB !== undefined ? config.hostCapMiB * 1048576 : undefined });
     this.executor = config.executor ?? new X86Executor({ cpuCount: cpus });
     this.output = config.output ?? (() => {});
-    this.startLo = new Float64Array(cpus);
-    this.startHi = new Float64Array(cpus);
-    this.startCs = new Int32Array(cpus);
     this.events = new MachineEvents({ site: (i) => this.site(i) });
     this.events.onActiveChange = (on) => {
       for (const c of this.cpus) c.hooks = on ? this.events : null;
@@ -191,6 +184,7 @@ export class Machine {
     }
     this.apics = new ApicSystem(this.clock, targets, () => this.refreshTimerDeadline());
     this.apics.onIpi = (from, to, kind, vector) => {
+      for (const c of this.cpus) c.exitBlock = true;
       if ((kind === 'init' || kind === 'sipi') && this.cpus[to].hooks !== null) this.events.ipi(to, kind, vector, from);
     };
     this.memory.mapMmio(APIC_DEFAULT_BASE, 0x1000, this.apics.mmio);
@@ -478,17 +472,19 @@ export class Machine {
     for (const w of this.watches) {
       if (addr + size - 1 < w.first || addr > w.last || (write ? !w.write : !w.read)) continue;
       const cpu = this.apics.current;
+      this.cpus[cpu].exitBlock = true;
       this.events.emit({ ...this.site(cpu), kind: 'watchpoint', address: addr, size, write, value }, true);
       return;
     }
   }
 
   private site(cpu: number): EventSite {
+    const c = this.cpus[cpu];
     return {
       cpu,
       instruction: this.cpus[cpu].instructionsRetired,
-      cs: this.startCs[cpu],
-      rip: (BigInt(this.startHi[cpu]) << 32n) | BigInt(this.startLo[cpu]),
+      cs: c.startCs,
+      rip: (BigInt(c.startHi) << 32n) | BigInt(c.startLo),
     };
   }
 
@@ -643,12 +639,19 @@ export class Machine {
     return false;
   }
 
+  /** Breakpoints for block dispatch: a block holding one is left to stepCpu, which stops there. */
+  private readonly blockStops: BlockStops = {
+    inRange: (lo, hi, physical, length) => {
+      for (const [b, his] of this.linearBreaks) if (b >= lo && b - lo < length && his.includes(hi)) return true;
+      for (const p of this.physicalBreaks) if (p >= physical && p - physical < length) return true;
+      return false;
+    },
+  };
+
   /** Nothing needs checking between this CPU's next instructions (the conditions stepCpu looks at). */
   private blockable(cpu: Cpu): boolean {
     return (
-      cpu.hooks === null &&
-      this.breakCount === 0 &&
-      this.watches.length === 0 &&
+      this.skipBreakCpu !== cpu.id &&
       !cpu.interruptShadow &&
       !cpu.nmiPending &&
       (cpu.eflags & (EFL_TF | EFL_RF)) === 0 &&
@@ -670,12 +673,12 @@ export class Machine {
     this.apics.current = cpu.id;
     const before = cpu.instructionsRetired;
     try {
-      const k = executor.runBlock!(cpu, budget, this.clock);
-      this.totalInstructions += k;
+      // The executor keeps totalInstructions and the clock exact (events read them mid-block).
+      const k = executor.runBlock!(cpu, budget, this, this.breakCount > 0 ? this.blockStops : null);
+      if (k > 0 && cpu.runState === 'halted' && cpu.hooks !== null) cpu.hooks.halt(cpu.id);
       return k;
     } catch (e) {
       const k = cpu.instructionsRetired - before;
-      this.totalInstructions += k;
       if (e !== cpu.fault) throw e;
       this.faultedInstructions++;
       deliverException(cpu, cpu.fault.vector, cpu.fault.errorCode, cpu.fault.detail);
@@ -705,9 +708,9 @@ export class Machine {
     const id = cpu.id;
     // The instruction's start, for event sites (events only fire while hooks are attached) and breakpoints.
     if (cpu.hooks !== null || this.breakCount > 0 || this.watches.length > 0) {
-      this.startLo[id] = cpu.ripLo;
-      this.startHi[id] = cpu.ripHi;
-      this.startCs[id] = cpu.seg[CS].selector;
+      cpu.startLo = cpu.ripLo;
+      cpu.startHi = cpu.ripHi;
+      cpu.startCs = cpu.seg[CS].selector;
     }
     if (this.bios !== null && cpu.mode === 'real' && cpu.seg[CS].base === 0xf0000 && (cpu.ripLo & 0xff00) === BIOS_STUB_OFFSET) {
       if (this.bios.call(cpu, cpu.ripLo & 0xff)) {

@@ -48,6 +48,14 @@ export class Cpu extends CpuState {
   tprSink: ((tpr: number) => void) | null = null;
   /** Set by the machine when something between instructions needs its attention: ends Executor.runBlock early. */
   exitBlock = false;
+  /**
+   * Start of the current instruction (RIP halves and CS selector) for event sites, recorded by the machine before
+   * each step while events, breakpoints or watchpoints are on, and by the executor before each general-handler
+   * instruction of a block.
+   */
+  startLo = 0;
+  startHi = 0;
+  startCs = 0;
   /** Physical address of the last linear access translated by the helpers (for watchpoints). */
   lastPhys = 0;
 

@@ -4,7 +4,7 @@ import type { DecodedInstruction } from '../../isa/decoder';
 import * as Mdecoder from '../../isa/decoder';
 import * as Mtable from '../../isa/table';
 import type { Cpu } from '../cpu/cpu';
-import type { Executor } from '../cpu/executor';
+import type { BlockHost, BlockStops, Executor } from '../cpu/executor';
 import * as Mfault from '../cpu/fault';
 import * as Mmmu from '../cpu/mmu';
 import * as Msegment from '../cpu/segment';
@@ -79,6 +79,8 @@ class FetchCache {
   codeSize = 0;
   vpn = -1;
   hi = -1;
+  /** Physical page number of that page. */
+  pn = 0;
   chunk: Chunk | undefined = undefined;
   index = 0;
   entries: (CacheEntry | undefined)[] | undefined = undefined;
@@ -251,6 +253,7 @@ export class X86Executor implements Executor {
         fc.mode = cpu.mode;
         fc.codeSize = mode;
         fc.vpn = mmu.linLo >>> 12;
+        fc.pn = pn;
         fc.hi = mmu.linHi;
         fc.chunk = cpu.memory.chunkFor(pn);
         fc.index = pn & 1023;
@@ -279,19 +282,19 @@ export class X86Executor implements Executor {
    * (or mid-stream) and the next starts in the code page the fetch cache holds (same MMU epoch, CPL and mode).
    * Anything else returns to the machine, which steps when nothing ran.
    */
-  runBlock(cpu: Cpu, budget: number, clock: { now: number }): number {
+  runBlock(cpu: Cpu, budget: number, host: BlockHost, stops: BlockStops | null = null): number {
     if (!this.useCache || cpu.memory !== this.memory) return 0;
     systemConfig.cpuCount = this.cpuCount;
     cpu.exitBlock = false;
     let done = 0;
     while (done < budget) {
-      const b = this.blockAt(cpu);
+      const b = this.blockAt(cpu, stops);
       if (b === null) break;
-      const k = this.runDecodedBlock(cpu, b, budget - done, clock);
+      const k = this.runDecodedBlock(cpu, b, budget - done, host);
       done += k;
       if (!b.chains || k < b.ds.length || cpu.exitBlock) break;
     }
-    if (done > 0) clock.now -= 1; // the machine's loop advances past the last round
+    if (done > 0) host.clock.now -= 1; // the machine's loop advances past the last round
     return done;
   }
 
@@ -300,7 +303,7 @@ export class X86Executor implements Executor {
   private blockIndex = 0;
 
   /** The block at CS:RIP if it starts in the fetch cache's page and fits the CS limit without IP wrap-around. */
-  private blockAt(cpu: Cpu): Block | null {
+  private blockAt(cpu: Cpu, stops: BlockStops | null): Block | null {
     const fc = this.fetchCaches[cpu.id];
     const mode = cpu.codeSize, mmu = cpu.mmu;
     if (fc === undefined || fc.cpu !== cpu || fc.epoch !== mmu.epoch || fc.cpl !== cpu.cpl || fc.mode !== cpu.mode || fc.codeSize !== mode) return null;
@@ -330,6 +333,7 @@ export class X86Executor implements Executor {
     if (count === 0) return null;
     const end = ripLo + b.offs[count];
     if (end >= TWO32 || (mode === 16 && end > 0xffff) || (mode !== 64 && end - 1 > cpu.seg[CS].limit)) return null;
+    if (stops !== null && stops.inRange(lin, hi, fc.pn * 4096 + off, b.offs[count])) return null;
     this.blockChunk = c;
     this.blockIndex = i;
     return b;
@@ -370,14 +374,15 @@ export class X86Executor implements Executor {
    * Runs up to `budget` instructions of `b` from CS:RIP; returns how many retired. Leaves clock.now at the round
    * of the next instruction (of the throwing one on an exception) and RIP after the last one.
    */
-  private runDecodedBlock(cpu: Cpu, b: Block, budget: number, clock: { now: number }): number {
+  private runDecodedBlock(cpu: Cpu, b: Block, budget: number, host: BlockHost): number {
+    const clock = host.clock;
     const c = this.blockChunk!, i = this.blockIndex;
     const mode = cpu.codeSize;
     const ripLo = cpu.ripLo, ripHi = cpu.ripHi;
     const count = b.ds.length;
     const n = count < budget ? count : budget;
     const ops = b.ops, ds = b.ds, offs = b.offs;
-    const r0 = cpu.instructionsRetired, t0 = clock.now;
+    const r0 = cpu.instructionsRetired, t0 = clock.now, n0 = host.totalInstructions;
     let k = 0;
     if (b.compiled !== null) {
       if (budget >= count) {
@@ -388,6 +393,7 @@ export class X86Executor implements Executor {
           const done = this.runCompiledLoop(cpu, b, budget);
           if (done > 0) {
             cpu.instructionsRetired = r0 + done;
+            host.totalInstructions = n0 + done;
             clock.now = t0 + done;
             return done;
           }
@@ -418,7 +424,11 @@ export class X86Executor implements Executor {
         const lo = ripLo + offs[k];
         cpu.ripLo = lo;
         cpu.ripHi = ripHi;
+        cpu.startLo = lo;
+        cpu.startHi = ripHi;
+        cpu.startCs = cpu.seg[CS].selector;
         cpu.instructionsRetired = r0 + k;
+        host.totalInstructions = n0 + k;
         clock.now = t0 + k;
         execute(cpu, ds[k], lo, ripHi, mode);
         k++;
@@ -437,10 +447,12 @@ export class X86Executor implements Executor {
       }
     } catch (e) {
       cpu.instructionsRetired = r0 + k;
+      host.totalInstructions = n0 + k;
       clock.now = t0 + k;
       throw e;
     }
     cpu.instructionsRetired = r0 + k;
+    host.totalInstructions = n0 + k;
     clock.now = t0 + k;
     if (ops[k - 1] !== null) {
       cpu.ripLo = ripLo + offs[k];

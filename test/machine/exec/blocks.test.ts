@@ -290,14 +290,20 @@ test('self-modifying code inside a block, a #DE in the middle of one, and stops 
     if (s.totalInstructions !== n) failures.push(`slices to ${n}: ran ${s.totalInstructions}`);
     else for (const p of compare(s, c, want, PATTERN)) failures.push(`slices to ${n}: ${p}`);
   });
-  {
+  for (const kind of ['linear', 'physical', 'linear with events traced'] as const) {
     // (c) a breakpoint in the loop body after the loop already ran as blocks, then single steps through the block.
     const c = cases[4];
+    const traced: string[] = [];
+    const setUp = (mm: Machine): void => {
+      if (kind === 'physical') mm.addPhysicalBreakpoint(CODE + markerAt);
+      else mm.addBreakpoint(CODE + markerAt);
+      if (kind === 'linear with events traced') mm.events.trace({ mode: true, cr: true, msr: true, exceptions: true }, (e) => traced.push(e.kind));
+    };
     const m = ourMachine(c, sel(c), PATTERN);
     m.maxInstructions = 50;
     runToStop(m);
     m.maxInstructions = Infinity;
-    m.addBreakpoint(CODE + markerAt);
+    setUp(m);
     const r = runToStop(m);
     const at = m.totalInstructions;
     if (r.kind !== 'breakpoint' || m.cpus[0].ripLo !== CODE + markerAt) failures.push(`breakpoint: ${r.kind} at ${m.cpus[0].ripLo.toString(16)}`);
@@ -309,14 +315,32 @@ test('self-modifying code inside a block, a #DE in the middle of one, and stops 
     m2.maxInstructions = 50;
     runToStop(m2);
     m2.maxInstructions = Infinity;
-    m2.addBreakpoint(CODE + markerAt);
+    setUp(m2);
     runToStop(m2);
-    for (const p of compare(m2, check[0], o2.results[0], PATTERN)) failures.push(`at breakpoint (${at}): ${p}`);
-    for (const p of compare(m, check[1], o2.results[1], PATTERN)) failures.push(`after 7 steps: ${p}`);
-    // And on to the end as blocks again.
+    for (const p of compare(m2, check[0], o2.results[0], PATTERN)) failures.push(`${kind}: at breakpoint (${at}): ${p}`);
+    for (const p of compare(m, check[1], o2.results[1], PATTERN)) failures.push(`${kind}: after 7 steps: ${p}`);
+    // And on to the end (blocks again, except the one holding the breakpoint, which stops there once per loop).
+    m.clearBreakpoints();
     const end = runToStop(m);
-    if (end.kind !== 'exit-port') failures.push(`after the breakpoint: ended ${end.kind}`);
-    else for (const p of compare(m, c, out.results[4], PATTERN)) failures.push(`loop end: ${p}`);
+    if (end.kind !== 'exit-port') failures.push(`${kind}: after the breakpoint: ended ${end.kind}`);
+    else for (const p of compare(m, c, out.results[4], PATTERN)) failures.push(`${kind}: loop end: ${p}`);
+    // One breakpoint event per machine, nothing else (the loop changes no mode, register or table).
+    if (kind === 'linear with events traced' && traced.join() !== 'breakpoint,breakpoint') failures.push(`${kind}: events ${traced.join(', ')}`);
+  }
+  {
+    // (d) a breakpoint stays put in a loop that runs as blocks around it: every iteration stops there.
+    const c = cases[4];
+    const m = ourMachine(c, sel(c), PATTERN);
+    m.addBreakpoint(CODE + markerAt);
+    let hits = 0;
+    let r = runToStop(m);
+    while (r.kind === 'breakpoint') {
+      hits++;
+      if (m.cpus[0].ripLo !== CODE + markerAt) failures.push(`stopped at ${m.cpus[0].ripLo.toString(16)}`);
+      r = runToStop(m);
+    }
+    if (r.kind !== 'exit-port' || hits !== 200) failures.push(`breakpoint in the loop: ${hits} hits, ended ${r.kind}`);
+    else for (const p of compare(m, c, out.results[4], PATTERN)) failures.push(`loop with a breakpoint: ${p}`);
   }
   assert.deepEqual(failures, []);
 });
@@ -346,4 +370,24 @@ test('the block path and the one-instruction path retire the same instructions w
   assert.equal(a.totalInstructions, b.totalInstructions);
   assert.equal(a.totalInstructions, 1 + 0x40 * 8 + 1);
   assert.deepEqual([...a.cpus[0].gprLo, ...a.cpus[0].gprHi, a.cpus[0].getEflags(), a.cpus[0].ripLo], [...b.cpus[0].gprLo, ...b.cpus[0].gprHi, b.cpus[0].getEflags(), b.cpus[0].ripLo]);
+});
+
+test('events raised inside a block see the instruction count, clock and start of the instruction that caused them', { timeout: 60_000 }, (t) => {
+  if (!requireOracle(t, asAvailable(), 'GNU as')) return;
+  // PE on at the 3rd instruction and off again at the 6th; straight-line code, so each pair of writes is in a block.
+  const [code] = assemblePrograms([{ mode: 16, source: 'movl %cr0, %eax\norb $1, %al\nmovl %eax, %cr0\nmovl %cr0, %eax\nandb $0xfe, %al\nmovl %eax, %cr0\naddl %ebx, %eax\nxorl %eax, %ecx' }]);
+  const rnd = seededUint32(3);
+  const c = caseOf('mode events', 16, code, rnd);
+  const m = ourMachine(c, [0, 0, 0, 0, 0, 0], PATTERN);
+  const seen: string[] = [];
+  m.events.trace({ mode: true, cr: true }, (e) => seen.push(`${e.kind}@${e.instruction}/${m.totalInstructions}/${m.clock.now} rip ${e.rip}`));
+  assert.equal(runToStop(m).kind, 'exit-port');
+  // Start of the n-th instruction: lengths 3, 2, 3, 3, 2, 3 (MOV CRn, OR/AND AL, imm8 in 16-bit code).
+  const startOf = (n: number): number => CODE + [0, 3, 5, 8, 11, 13][n];
+  assert.deepEqual(seen, [
+    `mode-change@2/2/2 rip ${startOf(2)}`,
+    `cr-write@2/2/2 rip ${startOf(2)}`,
+    `mode-change@5/5/5 rip ${startOf(5)}`,
+    `cr-write@5/5/5 rip ${startOf(5)}`,
+  ]);
 });
