@@ -138,6 +138,9 @@ export class FragChain {
     const f = this.current;
     f.varPart = v;
     f.varSpan = span;
+    // The frag is complete: keep its lists at their length (growth by push leaves up to half again as slack).
+    if (f.spans.length) f.spans = f.spans.slice();
+    if (f.fixups.length) f.fixups = f.fixups.slice();
     const n = new Frag(this.section, this.counter.n++);
     f.next = n;
     this.frags.push(n);
