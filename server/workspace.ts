@@ -19,6 +19,8 @@ export interface DocAnalysis {
   /** Files read while analysing (the document's dependencies). */
   reads: Set<string>;
   millis: number;
+  /** What the next analysis is expected to cost: the last one that ran the assembler (scheduling uses this). */
+  costMillis: number;
   /** CPU time of the analysis (the wall time above includes whatever else the machine was doing). */
   cpuMillis?: number;
   /** How the preprocessor run went: resumed from the last one, or full (and why). */
@@ -63,6 +65,8 @@ export class Workspace {
   private readonly recent = new Map<string, RecentResult[]>();
   /** Per document: the preprocessor run of its last analysis, continued after each edit instead of redone. */
   private readonly cpp = new Map<string, IncrementalPreprocessor>();
+  /** Per document: the analysis built on its session's last preprocessed result, with what it read. */
+  private readonly cppBase = new Map<string, RecentResult>();
 
   constructor(private readonly host: WorkspaceHost) {}
 
@@ -74,6 +78,7 @@ export class Workspace {
     this.results.clear();
     this.recent.clear();
     this.cpp.clear();
+    this.cppBase.clear();
     for (const d of this.host.allDocuments()) this.schedule(d.uri, 0);
   }
 
@@ -98,6 +103,7 @@ export class Workspace {
     this.results.delete(uri);
     this.recent.delete(uri);
     this.cpp.delete(uri);
+    this.cppBase.delete(uri);
     this.dirty.delete(uri);
     for (const r of this.results.values()) if (r.reads.has(path)) this.schedule(r.uri, this.debounceMs);
   }
@@ -135,7 +141,7 @@ export class Workspace {
    */
   typingDelay(uri: string): number {
     if (this.debounceMs === 0) return 0;
-    const last = this.results.get(uri)?.millis ?? 0;
+    const last = this.results.get(uri)?.costMillis ?? 0;
     return Math.max(this.debounceMs, Math.min(1000, last / 2));
   }
 
@@ -146,7 +152,7 @@ export class Workspace {
   forTyping(uri: string): DocAnalysis | undefined {
     const doc = this.host.getDocument(uri);
     const have = this.results.get(uri);
-    if (!doc || !have || have.version === doc.version || have.millis < this.staleThresholdMs) return this.fresh(uri);
+    if (!doc || !have || have.version === doc.version || have.costMillis < this.staleThresholdMs) return this.fresh(uri);
     const text = doc.getText();
     return { ...have, text, lines: text.split(/\r?\n/) };
   }
@@ -160,17 +166,40 @@ export class Workspace {
     return [...this.results.values()];
   }
 
-  options(path = '', uri?: string): Parameters<typeof analyze>[2] {
+  options(path = ''): Parameters<typeof analyze>[2] {
     // Everything but `.s` goes through cpp, like gcc does for .S; untitled buffers are usually kernel-style .S.
     // Kernel builds pass -D__KERNEL__ to every .S (as they pass -D__ASSEMBLY__, which the preprocessor predefines).
     const defines = this.linuxTree ? { __KERNEL__: '1', ...this.settings.defines } : this.settings.defines;
-    const options: Parameters<typeof analyze>[2] = { includePaths: this.includePaths, defines, builtinHeaders: true, preprocess: !/\.s$/.test(path) };
-    if (uri !== undefined) {
-      let session = this.cpp.get(uri);
-      if (!session) this.cpp.set(uri, (session = new IncrementalPreprocessor()));
-      options.preprocessor = (fs, p, o) => session.preprocess(fs, p, o);
+    return { includePaths: this.includePaths, defines, builtinHeaders: true, preprocess: !/\.s$/.test(path) };
+  }
+
+  /**
+   * Preprocesses through the document's incremental session, then assembles; when the preprocessed result is
+   * the same as the one the session gave last time (an edit in a comment or a skipped #if group) and nothing
+   * the assembler read changed, the analysis built on it is the answer and the assembler does not run.
+   */
+  private analyse(uri: string, path: string): Analysis {
+    const options = this.options(path);
+    if (options?.preprocess === false) return analyze(this.fs, path, options);
+    let session = this.cpp.get(uri);
+    if (!session) this.cpp.set(uri, (session = new IncrementalPreprocessor()));
+    const pre = session.preprocess(this.fs, path, {
+      includePaths: options?.includePaths ?? [],
+      defines: options?.defines ?? {},
+      undefines: options?.undefines ?? [],
+      builtinHeaders: options?.builtinHeaders,
+    });
+    const base = this.cppBase.get(uri);
+    if (session.stats?.sameOutput && base && this.depsUnchanged(base)) {
+      for (const p of base.result.reads) this.fs.readText(p);
+      return base.result.analysis;
     }
-    return options;
+    return analyze(this.fs, path, { ...options, preprocessor: () => pre });
+  }
+
+  private depsUnchanged(e: RecentResult): boolean {
+    for (const [p, content] of e.deps) if (this.fs.readText(p) !== content) return false;
+    return true;
   }
 
   run(doc: TextDocument): DocAnalysis {
@@ -190,9 +219,10 @@ export class Workspace {
     }
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const { result: analysis, reads } = this.fs.recording(() => analyze(this.fs, path, this.options(path, uri)));
+    const { result: analysis, reads } = this.fs.recording(() => this.analyse(uri, path));
     const millis = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
+    const kept = this.cppBase.get(uri)?.result;
     const r: DocAnalysis = {
       uri,
       path,
@@ -200,29 +230,35 @@ export class Workspace {
       text,
       lines: text.split(/\r?\n/),
       analysis,
-      index: new AnalysisIndex(analysis),
+      index: kept?.analysis === analysis ? kept.index : new AnalysisIndex(analysis),
       reads,
       millis,
+      costMillis: kept?.analysis === analysis ? kept.costMillis : millis,
       cpuMillis: (cpu.user + cpu.system) / 1000,
       cpp: this.cpp.get(uri)?.stats,
     };
     this.results.set(uri, r);
-    this.remember(uri, path, r);
+    const entry = this.remember(uri, path, r);
+    const base = this.cppBase.get(uri);
+    // A new analysis on a new preprocessed result becomes the base; a kept one leaves it as it was.
+    if (!base || base.result.analysis !== analysis) this.cppBase.set(uri, entry);
     // Every analysis of an open document is published, whether a timer or a request asked for it.
     this.host.analysed(r);
     return r;
   }
 
-  private remember(uri: string, path: string, r: DocAnalysis): void {
+  private remember(uri: string, path: string, r: DocAnalysis): RecentResult {
     const deps = new Map<string, string | undefined>();
     for (const p of r.reads) if (p !== path) deps.set(p, this.fs.readText(p));
     const list = this.recent.get(uri) ?? [];
-    list.unshift({ result: r, deps });
+    const entry = { result: r, deps };
+    list.unshift(entry);
     let chars = 0;
     const keep = list.findIndex((e, i) => (chars += e.result.text.length) > RECENT_TEXT_BUDGET && i > 0);
     if (keep > 0) list.length = keep;
     if (list.length > RECENT_PER_DOCUMENT) list.length = RECENT_PER_DOCUMENT;
     this.recent.set(uri, list);
+    return entry;
   }
 
   private reusable(uri: string, path: string, text: string): DocAnalysis | undefined {

@@ -26,6 +26,8 @@ export interface IncrementalStats {
   /** Resumed runs: the boundary restarted at, and whether the old tail was taken over. */
   from?: number;
   tookTail?: boolean;
+  /** The result equals the previous run's in every field (the edit was in a comment or a skipped group). */
+  sameOutput?: boolean;
 }
 
 interface Last {
@@ -66,7 +68,7 @@ export class IncrementalPreprocessor {
       result = pp.resume(plan);
       for (const [p, t] of this.last!.reads) if (!reads.has(p)) reads.set(p, t);
       const s = pp.stats();
-      this.stats = { mode: 'resumed', linesRead: s.linesRead, lines: plan.lexed.lines.length, from: plan.from, tookTail: s.tookTail };
+      this.stats = { mode: 'resumed', linesRead: s.linesRead, lines: plan.lexed.lines.length, from: plan.from, tookTail: s.tookTail, sameOutput: s.sameOutput };
     }
     const record = pp.runRecord();
     this.last = record ? { key, record, reads } : undefined;

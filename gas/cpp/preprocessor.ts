@@ -160,6 +160,8 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   private tail: ResumePlan | undefined;
   private linesRead = 0;
   private tookTail = false;
+  /** A resumed run whose whole result equals the old run's (an edit in a comment or a skipped group). */
+  private sameOutput = false;
 
   constructor(
     fs: FileSystem,
@@ -196,8 +198,8 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   }
 
   /** Whether the old tail was taken over, and how many main-file lines this run read itself. */
-  stats(): { tookTail: boolean; linesRead: number } {
-    return { tookTail: this.tookTail, linesRead: this.linesRead };
+  stats(): { tookTail: boolean; linesRead: number; sameOutput: boolean } {
+    return { tookTail: this.tookTail, linesRead: this.linesRead, sameOutput: this.sameOutput };
   }
 
   /**
@@ -333,6 +335,14 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     const diagBase = this.diagnostics.length - old.diagLen[i];
     const usesBase = this.macroUses.length - old.usesLen[i];
     const inclBase = this.includes.length - old.inclLen[i];
+    // What this run made itself, from the restart to here, against what the old run made over the same text.
+    const f = plan.from;
+    this.sameOutput =
+      delta === 0 &&
+      sameItems(out, old.outLen[f], old.out, old.outLen[f], old.outLen[i]) &&
+      sameItems(this.diagnostics, old.diagLen[f], old.diagnostics, old.diagLen[f], old.diagLen[i]) &&
+      sameItems(this.macroUses, old.usesLen[f], old.macroUses, old.usesLen[f], old.usesLen[i]) &&
+      sameItems(this.includes, old.inclLen[f], old.includes, old.inclLen[f], old.inclLen[i]);
     for (let k = old.outLen[i]; k < old.out.length; k++) out.push(R.line(old.out[k]));
     for (let k = old.diagLen[i]; k < old.diagnostics.length; k++) this.diagnostics.push(R.diagnostic(old.diagnostics[k]));
     for (let k = old.usesLen[i]; k < old.macroUses.length; k++) this.macroUses.push(R.use(old.macroUses[k]));
@@ -1003,6 +1013,27 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   private report(severity: Severity, message: string, range: SourceRange, expansion: ExpansionStep[], code: string): void {
     this.diagnostics.push({ severity, message, origin: { range: safeRange(range), expansion }, code });
   }
+}
+
+/** Whether a[from..] holds the same data as b[bFrom..bTo) (plain data: strings, numbers, arrays, objects). */
+function sameItems(a: readonly unknown[], from: number, b: readonly unknown[], bFrom: number, bTo: number): boolean {
+  if (a.length - from !== bTo - bFrom) return false;
+  for (let k = 0; k < bTo - bFrom; k++) if (!sameData(a[from + k], b[bFrom + k])) return false;
+  return true;
+}
+
+function sameData(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (Array.isArray(x)) {
+    if (!Array.isArray(y) || x.length !== y.length) return false;
+    for (let k = 0; k < x.length; k++) if (!sameData(x[k], y[k])) return false;
+    return true;
+  }
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx) if (!sameData((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k])) return false;
+  return true;
 }
 
 /** The whole directive line, `#` to the end of its last token. */

@@ -114,6 +114,7 @@ interface Counts {
   tail: number;
   full: number;
   relexed: number;
+  same: number;
 }
 
 function run(name: string, files: Record<string, string>, main: string, steps: number, seed: number, counts: Counts, options: Partial<PreprocessOptions> = {}): void {
@@ -123,6 +124,7 @@ function run(name: string, files: Record<string, string>, main: string, steps: n
   const rnd = seededRandom(seed);
   let text = files[main];
   let lexed = lexFile(main, text);
+  let previous: unknown;
   for (let step = 0; step <= steps; step++) {
     if (step > 0) {
       text = edit(text, rnd);
@@ -146,11 +148,17 @@ function run(name: string, files: Record<string, string>, main: string, steps: n
     else counts.full++;
     if (st.tookTail) counts.tail++;
     assert.deepEqual(view(inc), view(full), `${name}, seed ${seed}, step ${step} (${st.mode}${st.reason ? `: ${st.reason}` : ''})`);
+    // "Same output" lets the server keep the last analysis: it must really be the last result.
+    if (st.sameOutput) {
+      counts.same++;
+      assert.deepEqual(view(inc), previous, `${name}, seed ${seed}, step ${step}: sameOutput`);
+    }
+    previous = view(full);
   }
 }
 
 test('incremental runs equal full runs after random edits: generated file', (t) => {
-  const counts: Counts = { resumed: 0, tail: 0, full: 0, relexed: 0 };
+  const counts: Counts = { resumed: 0, tail: 0, full: 0, relexed: 0, same: 0 };
   for (const seed of [1, 2, 3, 4]) run('generated', { '/inc/local.h': HEADER, '/src/gen.S': generated(60) }, '/src/gen.S', 60, seed, counts);
   // The test is only worth something if the incremental path is taken.
   t.diagnostic(JSON.stringify(counts));
@@ -165,7 +173,7 @@ test('incremental runs equal full runs after random edits: seed and cpp fixtures
   else t.diagnostic('seed missing: only fixtures');
   for (const f of readdirSync(fixtureDir)) if (f.endsWith('.S')) sources.push([f, readFileSync(join(fixtureDir, f), 'latin1')]);
   assert.ok(sources.length >= 3);
-  const counts: Counts = { resumed: 0, tail: 0, full: 0, relexed: 0 };
+  const counts: Counts = { resumed: 0, tail: 0, full: 0, relexed: 0, same: 0 };
   sources.forEach(([name, text], k) => {
     const files: Record<string, string> = { '/inc/local.h': HEADER, [`/src/${name}`]: text };
     // The fixtures' own include directories, as the cpp fixture tests pass them.
@@ -208,4 +216,30 @@ test('a one-character edit in a large file reads only the edited line', () => {
   const r2 = session.preprocess(fs, '/src/big.S', opts);
   assert.equal(session.stats!.tookTail, true);
   assert.deepEqual(view(r2), view(preprocess(fs, '/src/big.S', opts)));
+});
+
+test('an edit inside a comment or a skipped group gives the same output, an edit in code does not', () => {
+  const text = generated(50);
+  const fs = new MemoryFileSystem({ '/inc/local.h': HEADER, '/src/c.S': text });
+  const opts: PreprocessOptions = { includePaths: ['/inc'], defines: {}, undefines: [] };
+  const session = new IncrementalPreprocessor();
+  let before = session.preprocess(fs, '/src/c.S', opts);
+  const cases: [string, string, boolean][] = [
+    ['/* a comment', '/* a longer comment', true],
+    ['#if 0\n    .long ADD(1,', '#if 0\n    .long ADD(7,', true],
+    ['    movl $__KERNEL_DS, %ecx', '    movl $__KERNEL_DS, %edx', false],
+  ];
+  for (const [from, to, same] of cases) {
+    const at = text.indexOf(from, text.length / 2);
+    assert.ok(at > 0, from);
+    fs.set('/src/c.S', text.slice(0, at) + to + text.slice(at + from.length));
+    const after = session.preprocess(fs, '/src/c.S', opts);
+    assert.equal(session.stats!.mode, 'resumed', from);
+    assert.equal(!!session.stats!.sameOutput, same, from);
+    if (same) assert.deepEqual(view(after), view(before));
+    else assert.notDeepEqual(view(after), view(before));
+    // Back to the original text for the next case.
+    fs.set('/src/c.S', text);
+    before = session.preprocess(fs, '/src/c.S', opts);
+  }
 });
