@@ -231,9 +231,11 @@ function prefixText(d: DecodedInstruction): string[] {
       if (!d.lockCr8) pre.push('lock');
     } else if (b === 0xf3 || b === 0xf2) {
       // bnd and xacquire/xrelease name the last f2 and the last f3 even when the other one comes later.
+      // So does rep: the last f3 in front of movs/stos/lods/ins/outs is `rep`, an earlier one `repz`.
       if (i !== lastRep) {
         if (b === 0xf2 && i === lastF2 && branch) pre.push('bnd');
         else if (hle && i === (b === 0xf3 ? lastF3 : lastF2)) pre.push(b === 0xf3 ? 'xrelease' : 'xacquire');
+        else if (b === 0xf3 && i === lastF3 && stringOps.has(f.op) && f.op !== 'cmps' && f.op !== 'scas') pre.push('rep');
         else pre.push(b === 0xf3 ? 'repz' : 'repnz');
       }
       else if (b === 0xf2 && branch) pre.push('bnd');

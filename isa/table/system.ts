@@ -72,7 +72,7 @@ xrstor64 | - | m | 0f ae /5 | only64 rexw np
 clflush | - | m | 0f ae /7 | np
 lfence | - | - | 0f ae =e8+r | np
 mfence | - | - | 0f ae =f0 | np
-sfence | - | - | 0f ae =f8 | np
+sfence | - | - | 0f ae =f8 |
 emms | - | - | 0f 77 | np
 fwait,wait | - | - | 9b |
 fninit | - | - | db =e3 |
@@ -120,6 +120,7 @@ movbe | wlq | r,m | 0f 38 f1 /r | np
 crc32 | b | rm,r32 | PF2 0f 38 f0 /r | op=crc32 warnbare
 crc32 | wl | rm,r32 | PF2 0f 38 f1 /r | op=crc32
 crc32 | q | rm,r64 | PF2 0f 38 f1 /r | only64 op=crc32 warnbare
+crc32 | b | rm,r64 | PF2 0f 38 f0 /r | only64 rexw op=crc32
 rdrand | wlq | rr | 0f c7 /6 | nosuffix np
 rdseed | wlq | rr | 0f c7 /7 | nosuffix np
 rdfsbase | q | rr | PF3 0f ae /0 | nosuffix only64
