@@ -37,6 +37,8 @@ const isIdentChar = lexer.isIdentChar;
 
 /** gcc's default -fmax-include-depth. */
 export const MAX_INCLUDE_DEPTH = 200;
+/** Fewest main-file lines between two copies of the macro table in a recorded run. */
+const SNAP_SPACING = 32;
 /** Logical lines processed in one run (counting every include) before giving up. */
 const LINE_BUDGET = 20_000_000;
 
@@ -160,6 +162,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   private tail: ResumePlan | undefined;
   private linesRead = 0;
   private tookTail = false;
+  private lastCopyAt = 0;
   /** A resumed run whose whole result equals the old run's (an edit in a comment or a skipped group). */
   private sameOutput = false;
 
@@ -281,11 +284,15 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   /** Notes the state before main-file line k is read. */
   private mark(rec: RunRecord, k: number, out: PreprocessedLine[]): void {
-    if (this.snapPending) {
+    const last = this.lastSnap;
+    const same = last !== undefined && this.snapEpoch === this.macroEpoch;
+    // Copying the macro table after each of a long run of #defines would cost the square of its length: a changed
+    // table is copied at most once per SNAP_SPACING lines, and the boundaries in between get no snapshot.
+    const defer = this.snapPending && !same && last !== undefined && k - this.lastCopyAt < SNAP_SPACING;
+    if (this.snapPending && !defer) {
       this.snapPending = false;
+      if (!same) this.lastCopyAt = k;
       const st = this.mainState!;
-      const last = this.lastSnap;
-      const same = last !== undefined && this.snapEpoch === this.macroEpoch;
       const snap: Snapshot = {
         macros: same ? last.macros : new Map(this.macros),
         table: same ? last.table : new Map(this.table),
@@ -308,7 +315,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     rec.counter[k] = this.counter;
     rec.processed[k] = this.linesProcessed;
     rec.peek[k] = Math.max(this.peek, k - 1);
-    rec.snap[k] = rec.snapshots.length - 1;
+    rec.snap[k] = defer ? -1 : rec.snapshots.length - 1;
   }
 
   /**
