@@ -354,16 +354,19 @@ function takes66(f: InstructionForm): boolean {
 
 /**
  * Whether objdump picks the instruction at these opcode bytes by prefix (a mandatory-prefix family): then the
- * selecting prefix belongs to the opcode and is not shown, even in front of `(bad)`.
+ * selecting prefix belongs to the opcode and is not shown, even in front of `(bad)` ('yes'), or a wrong prefix
+ * makes a `(bad)` without any prefix names ('bare').
  */
-export function prefixSelected(map: number, opcode: number, modrm: number): boolean {
+export function prefixSelected(map: number, opcode: number, modrm: number): 'no' | 'yes' | 'bare' {
+  let found: 'no' | 'yes' | 'bare' = 'no';
   for (const f of dispatch[map]?.[opcode] ?? []) {
     if (!f.mandatoryPrefix && !f.noPrefix) continue;
     if (f.modrm === 'digit' && ((modrm >> 3) & 7) !== f.modrmValue) continue;
     if (f.modrm === 'fixed' && (f.modrmReg ? modrm & 0xf8 : modrm) !== f.modrmValue) continue;
-    return true;
+    if (f.bareBadPrefix) return 'bare';
+    found = 'yes';
   }
-  return false;
+  return found;
 }
 
 function modrmFits(f: InstructionForm, modrm: number): boolean {

@@ -552,7 +552,7 @@ function objdumpBadOperand(bytes: Uint8Array, p: number, mode: CodeMode): { text
     rexUsedBits = 4;
   }
   if (!text) return undefined;
-  if (prefixSelected(op.map, op.opcode, modrm)) prefixes = withoutSelectingPrefix(prefixes);
+  if (prefixSelected(op.map, op.opcode, modrm) !== 'no') prefixes = withoutSelectingPrefix(prefixes);
   const names = prefixOnlyText(prefixes, mode);
   const rexName = rex && (rex & 0xf & ~rexUsedBits || (rex & 0xf) === 0) ? prefixOnlyText(Uint8Array.of(rex), mode) : '';
   return { text: [names, rexName, text].filter(Boolean).join(' '), length: np + 1 };
@@ -642,7 +642,9 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
       const n = badLength(bytes, p, mode);
       let prefixes = bytes.subarray(p, p + n - opcodeBytes(bytes, p, mode));
       const op = opcodeAt(bytes, p + prefixes.length);
-      if (op && prefixSelected(op.map, op.opcode, bytes[p + n] ?? 0)) prefixes = withoutSelectingPrefix(prefixes);
+      const family = op ? prefixSelected(op.map, op.opcode, bytes[p + n] ?? 0) : 'no';
+      if (family === 'yes') prefixes = withoutSelectingPrefix(prefixes);
+      else if (family === 'bare') prefixes = prefixes.subarray(0, 0);
       out.push({ address: base + p, length: n, bytes: Array.from(bytes.subarray(p, p + n)), text: prefixOnlyText(prefixes, mode, ' (bad)') });
       p += n;
       continue;

@@ -65,6 +65,8 @@ export interface InstructionForm {
    * bytes are another instruction or invalid — except 66 as the operand size where the form has a 16-bit size.
    */
   noPrefix: boolean;
+  /** objdump shows this family with a wrong prefix as a bare `(bad)`, naming none of the prefixes. */
+  bareBadPrefix: boolean;
   /** REX.W does not change the operand size (in/out/ins/outs have no 64-bit form): the CPU ignores it. */
   ignoresRexW: boolean;
   /** Accepts `lock`. */

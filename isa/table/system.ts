@@ -58,7 +58,7 @@ rsm | - | - | 0f aa |
 getsec | - | - | 0f 37 |
 mov | l | tr,rrn | 0f 24 /r | osz0 quiet no64 dec op=mov_tr
 mov | l | rrn,tr | 0f 26 /r | osz0 quiet no64 dec op=mov_tr
-invpcid | - | m,rn | P66 0f 38 82 /r | osz0
+invpcid | - | m,rn | P66 0f 38 82 /r | osz0 npbare
 fxsave | - | m | 0f ae /0 |
 fxsave64 | - | m | 0f ae /0 | only64 rexw
 fxrstor | - | m | 0f ae /1 |
@@ -67,13 +67,13 @@ ldmxcsr | - | m | 0f ae /2 |
 stmxcsr | - | m | 0f ae /3 |
 xsave | - | m | 0f ae /4 | np
 xsave64 | - | m | 0f ae /4 | only64 rexw np
-xrstor | - | m | 0f ae /5 | np
-xrstor64 | - | m | 0f ae /5 | only64 rexw np
+xrstor | - | m | 0f ae /5 | np npbare
+xrstor64 | - | m | 0f ae /5 | only64 rexw np npbare
 clflush | - | m | 0f ae /7 | np
 lfence | - | - | 0f ae =e8+r | np
 mfence | - | - | 0f ae =f0 | np
 sfence | - | - | 0f ae =f8 |
-emms | - | - | 0f 77 | np
+emms | - | - | 0f 77 | np npbare
 fwait,wait | - | - | 9b |
 fninit | - | - | db =e3 |
 fnclex | - | - | db =e2 |
@@ -151,8 +151,8 @@ prefetch | - | m | 0f 0d /0 |
 prefetchwt1 | - | m | 0f 0d /2 |
 ${[3, 4, 5, 6, 7].map((r) => `prefetch | - | m | 0f 0d /${r} | dec`).join('\n')}
 cldemote | - | m | 0f 1c /0 | np
-movdiri | q | r,m | 0f 38 f9 /r | only64 np
-movdiri | l | r,m | 0f 38 f9 /r | osz0 np
+movdiri | q | r,m | 0f 38 f9 /r | only64 np npbare
+movdiri | l | r,m | 0f 38 f9 /r | osz0 np npbare
 nop | wlq | rm | 0f 18 /r | dec
 nop | wlq | rr | 0f 1a /r | dec
 nop | wlq | rr | 0f 1b /r | dec
@@ -169,8 +169,8 @@ nop | wlq | rm | 0f 1c /r | dec
 nop | wlq | rm | 0f 1d /r | dec
 nop | wlq | rm | 0f 1e /r | dec
 nop | wlq | rm | 0f 1f /r | dec
-movnti | q | r,m | 0f c3 /r | only64 np
-movnti | l | r,m | 0f c3 /r | osz0 np
+movnti | q | r,m | 0f c3 /r | only64 np npbare
+movnti | l | r,m | 0f c3 /r | osz0 np npbare
 adcx | q | rm,r | P66 0f 38 f6 /r | only64
 adcx | l | rm,r | P66 0f 38 f6 /r | osz0
 adox | q | rm,r | PF3 0f 38 f6 /r | only64
@@ -182,12 +182,12 @@ vmcall | - | - | 0f 01 =c1 |
 vmlaunch | - | - | 0f 01 =c2 |
 vmresume | - | - | 0f 01 =c3 |
 vmxoff | - | - | 0f 01 =c4 |
-vmmcall | - | - | 0f 01 =d9 |
+vmmcall | - | - | 0f 01 =d9 | np
 enclv | - | - | 0f 01 =c0 | op=sgx
-encls | - | - | 0f 01 =cf | op=sgx
+encls | - | - | 0f 01 =cf | op=sgx np
 enclu | - | - | 0f 01 =d7 | op=sgx
 pconfig | - | - | 0f 01 =c5 |
-wrmsrns | - | - | 0f 01 =c6 |
+wrmsrns | - | - | 0f 01 =c6 | np
 vmfunc | - | - | 0f 01 =d4 |
 vmrun | - | - | 0f 01 =d8 | op=svm
 vmload | - | - | 0f 01 =da | op=svm
@@ -196,16 +196,16 @@ stgi | - | - | 0f 01 =dc | op=svm
 clgi | - | - | 0f 01 =dd | op=svm
 skinit | - | - | 0f 01 =de | op=svm
 invlpga | - | - | 0f 01 =df | op=svm
-monitorx | - | - | 0f 01 =fa | dis=monitorx_{A},%ecx,%edx!
-mwaitx | - | - | 0f 01 =fb | dis=mwaitx_%eax,%ecx,%ebx!
+monitorx | - | - | 0f 01 =fa | dis=monitorx_{A},%ecx,%edx! np
+mwaitx | - | - | 0f 01 =fb | dis=mwaitx_%eax,%ecx,%ebx! npbare
 clzero | - | - | 0f 01 =fc |
-rdpru | - | - | 0f 01 =fd |
-invlpgb | - | - | 0f 01 =fe |
-tlbsync | - | - | 0f 01 =ff |
+rdpru | - | - | 0f 01 =fd | np
+invlpgb | - | - | 0f 01 =fe | np
+tlbsync | - | - | 0f 01 =ff | np
 ${padlockRows()}
 vmread | - | rn,rmn | 0f 78 /r | dec
 vmptrld | - | m | 0f c7 /6 | np
-vmptrst | - | m | 0f c7 /7 | np
+vmptrst | - | m | 0f c7 /7 |
 vmclear | - | m | P66 0f c7 /6 |
 vmxon | - | m | PF3 0f c7 /6 |
 vmwrite | - | rmn,rn | 0f 79 /r | dec
