@@ -45,10 +45,14 @@ export class IncrementalPreprocessor {
   preprocess(fs: FileSystem, path: string, options: PreprocessOptions): PreprocessResult {
     const key = JSON.stringify([path, options.includePaths ?? [], options.defines ?? {}, options.undefines ?? [], options.builtinHeaders !== false]);
     const reads = new Map<string, string | undefined>();
+    // The main file read by an #include of itself: its old text would live on in the kept output.
+    let selfIncluded = false;
+    let mainReads = 0;
     const recording: FileSystem = {
       readText: (p) => {
         const t = fs.readText(p);
         if (p !== path) reads.set(p, t);
+        else if (++mainReads > (typeof plan === 'string' ? 1 : 0)) selfIncluded = true;
         return t;
       },
       readBytes: (p) => fs.readBytes(p),
@@ -71,7 +75,7 @@ export class IncrementalPreprocessor {
       this.stats = { mode: 'resumed', linesRead: s.linesRead, lines: plan.lexed.lines.length, from: plan.from, tookTail: s.tookTail, sameOutput: s.sameOutput };
     }
     const record = pp.runRecord();
-    this.last = record ? { key, record, reads } : undefined;
+    this.last = record && !selfIncluded ? { key, record, reads } : undefined;
     return result;
   }
 

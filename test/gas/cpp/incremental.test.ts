@@ -245,3 +245,16 @@ test('an edit inside a comment or a skipped group gives the same output, an edit
     before = session.preprocess(fs, '/src/c.S', opts);
   }
 });
+
+test('a file that includes itself is read again in full after an edit', () => {
+  const text = '#ifndef ONCE\n#define ONCE\n#include "self.S"\n#endif\n    .long 1\n    .long 2\n';
+  const fs = new MemoryFileSystem({ '/src/self.S': text });
+  const opts: PreprocessOptions = { includePaths: [], defines: {}, undefines: [] };
+  const session = new IncrementalPreprocessor();
+  session.preprocess(fs, '/src/self.S', opts);
+  fs.set('/src/self.S', text.replace('.long 2', '.long 3'));
+  const r = session.preprocess(fs, '/src/self.S', opts);
+  assert.equal(session.stats!.mode, 'full');
+  assert.deepEqual(view(r), view(preprocess(fs, '/src/self.S', opts)));
+  assert.ok(!r.lines.some((l) => l.text.includes('.long 2')));
+});
