@@ -56,8 +56,11 @@ export interface RunRecord {
   snapshots: Snapshot[];
   /** Boundaries whose line expanded __LINE__ (its value moves with the line). */
   lineUses: number[];
-  /** `_Pragma` ran somewhere (it can change macros outside a directive line). */
-  pragmaOperator: boolean;
+  /**
+   * The output depends on more than the text: `_Pragma` ran (it can change macros outside a directive line), or
+   * __DATE__/__TIME__ was expanded (a run now would print another time).
+   */
+  unrepeatable: boolean;
   budgetReported: boolean;
 }
 
@@ -82,7 +85,7 @@ export function newRecord(path: string, lexed: LexedFile): RunRecord {
     snap: minus(),
     snapshots: [],
     lineUses: [],
-    pragmaOperator: false,
+    unrepeatable: false,
     budgetReported: false,
   };
 }

@@ -90,7 +90,7 @@ export class IncrementalPreprocessor {
     if (!last) return 'first run';
     if (last.key !== key) return 'options changed';
     const old = last.record;
-    if (old.pragmaOperator || old.budgetReported || old.lexed.problems.length > 0) return 'previous run not resumable';
+    if (old.unrepeatable || old.budgetReported || old.lexed.problems.length > 0) return 'previous run not resumable';
     if (old.diagnostics.some((d) => d.code === 'cpp-internal' || d.code === 'cpp-limit' || d.code === 'cpp-file-not-found')) return 'previous run failed';
     for (const [p, t] of last.reads) {
       let now: string | undefined;

@@ -328,7 +328,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     const { old, delta } = plan;
     const i = plan.oldTailAt;
     const j = st.index;
-    if (old.outLen[i] < 0 || this.counter !== old.counter[i] || rec.pragmaOperator) return false;
+    if (old.outLen[i] < 0 || this.counter !== old.counter[i] || rec.unrepeatable) return false;
     if (delta !== 0) {
       // __LINE__ values and "previous definition at file:line" messages below would move with the lines.
       if (old.lineUses.some((k) => k >= i)) return false;
@@ -990,7 +990,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   /** `_Pragma("…")`: the string is run as a #pragma line. */
   pragmaOperator(text: string, at: Token): void {
-    if (this.rec) this.rec.pragmaOperator = true;
+    if (this.rec) this.rec.unrepeatable = true;
     const st = this.files[this.files.length - 1];
     if (!st) return;
     const body = text.slice(text.indexOf('"') + 1, -1).replace(/\\(["\\])/g, '$1');
@@ -1008,6 +1008,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   builtin(macro: MacroDef, nameTok: Token): Token | undefined {
     const st = this.files[this.files.length - 1];
     if (this.rec && macro.special === '__LINE__' && this.files.length === 1) this.rec.lineUses.push(this.lineStart);
+    if (this.rec && (macro.special === '__DATE__' || macro.special === '__TIME__')) this.rec.unrepeatable = true;
     return specialMacroValue(macro, nameTok, {
       lineOffset: st?.lineOffset ?? 0,
       file: st ? (st.presumedName ?? st.path) : this.mainPath,
