@@ -79,29 +79,34 @@ export function computeEa(cpu: Cpu, d: DecodedInstruction, moffs: boolean): void
     X.eaLo = v & 0xffff;
     X.eaHi = 0;
   } else {
+    // 64-bit sum in int32 halves (carries by unsigned compare): no floating-point division or floor per access.
     const b = d.base, ix = d.index;
-    let lo = d.disp >>> 0, hi = d.disp < 0 ? 0xffffffff : 0;
-    if (b === RIP) {
-      lo += X.nextLo;
-      hi += X.nextHi;
-    } else if (b >= 0) {
-      lo += cpu.gprLo[b];
-      hi += cpu.gprHi[b];
-      if (b === 4 || b === 5) seg = SS;
+    let lo = d.disp | 0, hi = lo >> 31;
+    if (b >= 0 || b === RIP) {
+      let xl: number, xh: number;
+      if (b === RIP) {
+        xl = X.nextLo | 0;
+        xh = X.nextHi | 0;
+      } else {
+        xl = cpu.gprLo[b] | 0;
+        xh = cpu.gprHi[b] | 0;
+        if (b === 4 || b === 5) seg = SS;
+      }
+      const sum = (lo + xl) | 0;
+      hi = (hi + xh + ((sum >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      lo = sum;
     }
     if (ix >= 0) {
-      const sc = d.scale;
-      const il = cpu.gprLo[ix] * sc;
-      lo += il % TWO32;
-      hi += cpu.gprHi[ix] * sc + Math.floor(il / TWO32);
+      const sh = 31 - Math.clz32(d.scale);
+      const il = cpu.gprLo[ix] | 0;
+      const xl = (il << sh) | 0;
+      const xh = ((cpu.gprHi[ix] << sh) | (sh === 0 ? 0 : il >>> (32 - sh))) | 0;
+      const sum = (lo + xl) | 0;
+      hi = (hi + xh + ((sum >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+      lo = sum;
     }
-    if (as === 32) {
-      X.eaLo = lo >>> 0;
-      X.eaHi = 0;
-    } else {
-      X.eaLo = lo >>> 0;
-      X.eaHi = (hi + Math.floor(lo / TWO32)) >>> 0;
-    }
+    X.eaLo = lo >>> 0;
+    X.eaHi = as === 32 ? 0 : hi >>> 0;
   }
   X.eaSeg = d.segment >= 0 ? d.segment : seg;
 }
