@@ -68,7 +68,28 @@ export interface StatementContext {
 // Sticky patterns matched at a position of the statement (no substring copies on the hot path).
 const LABEL = /([A-Za-z_.][\w.$]*|[0-9]+|"[^"]*")[ \t]*:(?![=:])/y;
 const ASSIGNMENT = /([A-Za-z_.][\w.$]*)[ \t]*(==?)(?!=)/y;
-const WORD = /[A-Za-z_.$][\w.$@]*/y;
+
+/** End of the directive or mnemonic word (`[A-Za-z_.$][\w.$@]*`) starting at `pos`, or `pos` when none starts there. */
+function wordEnd(text: string, pos: number): number {
+  const c = text.charCodeAt(pos);
+  const startsWord = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46 || c === 36;
+  if (!startsWord) return pos;
+  let i = pos + 1;
+  for (; i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (!((d >= 97 && d <= 122) || (d >= 65 && d <= 90) || (d >= 48 && d <= 57) || d === 95 || d === 46 || d === 36 || d === 64)) break;
+  }
+  return i;
+}
+
+/** Whether a line holds anything the statement splitter acts on (comment, separator, string, character constant). */
+function needsSplitting(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 35 || c === 59 || c === 47 || c === 34 || c === 39) return true;
+  }
+  return false;
+}
 
 export class Assembler {
   readonly diagnostics: Diagnostic[] = [];
@@ -476,6 +497,14 @@ export class Assembler {
   }
 
   private processLine(line: PreprocessedLine, frame: Frame): void {
+    if (!frame.inComment && !needsSplitting(line.text)) {
+      // Most lines: one statement, no comment (what splitStatements would say, without building its result).
+      this.openComment = undefined;
+      if (this.stopped || this.ended) return;
+      this.processStatement(line, { text: line.text, column: 0 });
+      if (this.ended) this.frames.length = 0;
+      return;
+    }
     const split = splitStatements(line.text, frame.inComment);
     if (split.inComment && !frame.inComment && frame.kind === 'file') this.openComment = lineOrigin(line);
     frame.inComment = split.inComment;
@@ -586,14 +615,13 @@ export class Assembler {
       return;
     }
 
-    WORD.lastIndex = pos;
-    const wm = WORD.exec(text);
-    if (!wm) {
+    const end = wordEnd(text, pos);
+    if (end === pos) {
       const ctx = this.newStatement(line, p, 'instruction', '', pos, pos);
       this.error(`junk at end of line, first unrecognized character is \`${text[pos]}'`, this.at(ctx, pos, pos + 1), 'junk');
       return;
     }
-    const word = wm[0];
+    const word = text.slice(pos, end);
     const lower = word.toLowerCase();
     let argsStart = pos + word.length;
     while (argsStart < text.length && isSpace(text[argsStart])) argsStart++;

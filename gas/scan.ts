@@ -220,9 +220,15 @@ export function splitCommas(text: string, base = 0): StatementText[] {
 
 /** Trims a piece and moves its column to the first non-space character. */
 export function trimPiece(p: StatementText): StatementText {
+  const t = p.text;
   let s = 0;
-  while (s < p.text.length && isSpace(p.text[s])) s++;
-  let e = p.text.length;
-  while (e > s && isSpace(p.text[e - 1])) e--;
-  return { text: p.text.slice(s, e), column: p.column + s };
+  while (s < t.length && isSpaceCode(t.charCodeAt(s))) s++;
+  let e = t.length;
+  while (e > s && isSpaceCode(t.charCodeAt(e - 1))) e--;
+  return { text: s === 0 && e === t.length ? t : t.slice(s, e), column: p.column + s };
+}
+
+/** isSpace by character code (no one-character strings on hot paths). */
+function isSpaceCode(c: number): boolean {
+  return c === 32 || c === 9 || c === 12 || c === 11 || c === 13;
 }
