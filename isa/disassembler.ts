@@ -110,7 +110,9 @@ function memText(d: DecodedInstruction, address: number, syms?: SymbolTable): st
     // objdump writes the index-less SIB as `(,%eiz,1)` in 32-bit code and behind addr32 in 64-bit code, so that
     // it reads differently from the plain disp32 form; in 16-bit code and plain 64-bit code only when scaled.
     const eiz = d.scale !== 1 || d.mode === 32 || (d.mode === 64 && d.addrSize === 32);
-    if (d.sib >= 0 && eiz) return `${seg}${signedHex(d.disp)}(,%${d.addrSize === 64 ? 'riz' : 'eiz'},${d.scale})`;
+    // Behind addr32 in 64-bit code the displacement is the whole (zero-extended) address.
+    const shown = d.mode === 64 && d.addrSize === 32 ? hex(d.disp >>> 0) : signedHex(d.disp);
+    if (d.sib >= 0 && eiz) return `${seg}${shown}(,%${d.addrSize === 64 ? 'riz' : 'eiz'},${d.scale})`;
     const a = d.addrSize === 64 ? d.disp : d.disp >>> 0;
     return `${seg}${a < 0 ? hexBits(a, -1, 64) : hex(a)}`;
   }
@@ -170,12 +172,16 @@ function hintable(op: string): boolean {
   return op === 'jcc' || op === 'loop' || op === 'loope' || op === 'loopne' || op === 'jrcxz';
 }
 
-/** A last 3e prefix on an indirect call/jmp is CET's notrack (in 64-bit code only without 0x66). */
+/**
+ * A 3e prefix on an indirect call/jmp is CET's notrack (in 64-bit code only without 0x66): objdump then shows
+ * the last segment prefix, whichever it is, as `notrack` and no segment on the operand.
+ */
 function notrack(d: DecodedInstruction): boolean {
   const op = d.form!.op;
   if (op !== 'jmp_indirect' && op !== 'call_indirect') return false;
-  const k = lastSegByteIndex(d);
-  return k >= 0 && d.prefixBytes[k] === 0x3e && !(d.mode === 64 && d.prefixes & Prefix.OpSize);
+  if (d.mode === 64 && d.prefixes & Prefix.OpSize) return false;
+  for (let i = 0; i < d.prefixCount; i++) if (d.prefixBytes[i] === 0x3e) return true;
+  return false;
 }
 
 /** objdump's hint suffix: `,pn` for cs, `,pt` for ds, when exactly one of the two is among the prefixes. */
@@ -501,7 +507,10 @@ function truncatedLine(bytes: Uint8Array, p: number, mode: CodeMode, d: DecodedI
   const padded: ByteReader = (i) => (i < bytes.length ? bytes[i] : i < bytes.length + 16 ? 0 : -1);
   const valid = decodeInstruction(padded, p, mode, d);
   const past = valid ? p + d.length > bytes.length : p + badLength(bytes, p, mode) >= bytes.length && opcodeAt(bytes, p + prefixLength(bytes, p, mode)) === undefined;
-  if (!past) return undefined;
+  // A VEX/EVEX/XOP escape (or c4/c5/62 that might be one) with nothing after it also waits for more bytes.
+  const q = p + prefixLength(bytes, p, mode);
+  const escape = !valid && q + 1 >= bytes.length && [0xc4, 0xc5, 0x62, 0x8f].includes(bytes[q]);
+  if (!past && !escape) return undefined;
   const b = bytes[p];
   const isPrefix = b in legacyPrefixNames || (mode === 64 && (b & 0xf0) === 0x40);
   return { text: isPrefix ? prefixOnlyText(bytes.subarray(p, p + 1), mode) : '.byte ' + hex(b), length: 1 };
@@ -644,7 +653,7 @@ export function disassemble(bytes: Uint8Array, mode: CodeMode, options: Disassem
       const op = opcodeAt(bytes, p + prefixes.length);
       const family = op ? prefixSelected(op.map, op.opcode, bytes[p + n] ?? 0) : 'no';
       if (family === 'yes') prefixes = withoutSelectingPrefix(prefixes);
-      else if (family === 'bare') prefixes = prefixes.subarray(0, 0);
+      else if (family === 'bare' && prefixes.some((b) => b === 0x66 || b === 0xf2 || b === 0xf3)) prefixes = prefixes.subarray(0, 0);
       out.push({ address: base + p, length: n, bytes: Array.from(bytes.subarray(p, p + n)), text: prefixOnlyText(prefixes, mode, ' (bad)') });
       p += n;
       continue;

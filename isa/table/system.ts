@@ -151,6 +151,8 @@ prefetch | - | m | 0f 0d /0 |
 prefetchwt1 | - | m | 0f 0d /2 |
 ${[3, 4, 5, 6, 7].map((r) => `prefetch | - | m | 0f 0d /${r} | dec`).join('\n')}
 cldemote | - | m | 0f 1c /0 | np
+wrssd | - | r32,m | 0f 38 f6 /r | np op=wrss
+wrssq | - | r64,m | 0f 38 f6 /r | only64 rexw np op=wrss
 movdiri | q | r,m | 0f 38 f9 /r | only64 np npbare
 movdiri | l | r,m | 0f 38 f9 /r | osz0 np npbare
 nop | wlq | rm | 0f 18 /r | dec
