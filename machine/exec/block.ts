@@ -8,10 +8,12 @@ import * as Mdecoder from '../../isa/decoder';
 import type { CodeMode } from '../../isa/mode';
 import type { Cpu } from '../cpu/cpu';
 import * as Mfast from './fast-ops';
+import * as Mflags from './flags';
 import type { FastOp } from './fast-ops';
 // Imported bindings copied into locals (tsx turns each use of an import into a getter call).
 const { decodeInstruction, newDecoded } = Mdecoder;
-const { fastOpFor } = Mfast;
+const { fastOpFor, fastOpFlags, FLAGS_FULL, FLAGS_NONE, FLAGS_PARTIAL } = Mfast;
+const { ARITH, CF, OF } = Mflags;
 
 /** Longest block, in instructions (bounds decoding work for code that is run once). */
 export const MAX_BLOCK = 64;
@@ -126,14 +128,41 @@ export function buildBlock(page: Uint8Array, start: number, mode: number, gen: n
  * Compiles the block when all its instructions have fast ops, except perhaps a final inline Jcc whose condition
  * the function then returns (1 taken, 0 not; 0 without a Jcc). Returns false (the block stays interpreted)
  * otherwise. Such a block touches only registers and flags: it cannot fault, write memory or change the mode.
+ * Each op's flag work is cut to what is live: a flag is dead where a later op of the block writes it before
+ * anything reads it (all flags are live at the block's end, where the Jcc or the next code may read them).
  */
 export function compileBlock(b: Block, condition: (cpu: Cpu, cc: number) => boolean): boolean {
   const n = b.jccAt >= 0 ? b.jccAt : b.ds.length;
   if (n < 1 || (n < 2 && b.jccAt < 0)) return false;
   for (let k = 0; k < n; k++) if (b.ops[k] === null) return false;
+  const ops: FastOp[] = [];
+  let live = ARITH;
+  for (let k = n - 1; k >= 0; k--) {
+    const f = fastOpFlags(b.ds[k]);
+    let mode = FLAGS_FULL;
+    if (f.kind === 'alu') {
+      if ((live & ARITH) === 0) mode = FLAGS_NONE;
+      live &= ~ARITH;
+    } else if (f.kind === 'incdec') {
+      // Writes all but CF; the full form keeps CF, i.e. reads it.
+      if ((live & f.def) === 0) mode = FLAGS_NONE;
+      else if ((live & CF) === 0) {
+        mode = FLAGS_PARTIAL;
+        live &= ~f.def;
+      } else live = (live & ~f.def) | CF;
+    } else if (f.kind === 'rotate') {
+      // Writes CF and OF; the full form also makes the other flags exact (from the op before).
+      if ((live & (CF | OF)) === 0) mode = FLAGS_NONE;
+      else {
+        if ((live & ARITH & ~(CF | OF)) === 0) mode = FLAGS_PARTIAL;
+        live &= ~(CF | OF);
+      }
+    }
+    ops[k] = fastOpFor(b.ds[k], mode)!;
+  }
   const names = Array.from({ length: n }, (_, k) => `o${k}`);
   const end = b.jccAt >= 0 ? `  return condition(cpu, ${b.jccCc}) ? 1 : 0;` : '  return 0;';
   const body = `"use strict";\nconst [${names.join(', ')}] = ops;\nreturn function block(cpu) {\n${names.map((o) => `  ${o}(cpu);`).join('\n')}\n${end}\n};`;
-  b.compiled = new Function('ops', 'condition', body)(b.ops.slice(0, n), condition) as CompiledOps;
+  b.compiled = new Function('ops', 'condition', body)(ops, condition) as CompiledOps;
   return true;
 }

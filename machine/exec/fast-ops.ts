@@ -3,6 +3,8 @@
 // and the lazy-flag record, with no operand decoding, no shared context and no RIP bookkeeping. Results and flags
 // are exactly those of the general handlers in integer.ts (the same arithmetic, written out per form).
 // A fast op never touches memory and never faults; anything else runs through the general handlers.
+// A compiled block (block.ts) may ask for cheaper variants of an op whose flag results a later op of the same block
+// overwrites before anything reads them (FLAGS_NONE, FLAGS_PARTIAL below): only dead flags differ.
 import type { DecodedInstruction } from '../../isa/decoder';
 import * as Mdecoder from '../../isa/decoder';
 import type { Cpu } from '../cpu/cpu';
@@ -11,12 +13,15 @@ import * as Mflags from './flags';
 import * as Minteger from './integer';
 // Imported bindings copied into locals (tsx turns each use of an import into a getter call).
 const { RIP } = Mdecoder;
-const { formDst, formSrc, K_ACC, K_IMM, K_ONE, K_REG, K_RM, K_RO } = Mcontext;
-const { L_ADD, L_DEC, L_INC, L_LOGIC, L_SUB } = Mflags;
+const { formDst, formSrc, K_ACC, K_IMM, K_NONE, K_ONE, K_REG, K_RM, K_RO } = Mcontext;
+const { ARITH, CF, OF, L_ADD, L_DEC, L_INC, L_LOGIC, L_SUB } = Mflags;
 const { shiftRegister } = Minteger;
 
 /** Runs one pre-decoded instruction on the CPU's registers. */
 export type FastOp = (cpu: Cpu) => void;
+
+/** Flag work of a fast op: all its flag results (the general handlers' behaviour), none, or a dead-aware part. */
+export const FLAGS_FULL = 0, FLAGS_NONE = 1, FLAGS_PARTIAL = 2;
 
 const TWO32 = 0x1_0000_0000;
 const PREFIX_LOCK = 1;
@@ -25,7 +30,8 @@ const ALU_KIND: Readonly<Record<string, number>> = { add: 0, or: 1, and: 4, sub:
 const SHIFT_KIND: Readonly<Record<string, number>> = { rol: 0, ror: 1, shl: 4, shr: 5, sar: 7 };
 
 /** ADD/OR/AND/SUB/XOR/CMP/TEST of 64-bit registers; the source is register `sr` or (sr < 0) the immediate. */
-function alu64(kind: number, dr: number, sr: number, immLo: number, immHi: number): FastOp {
+function alu64(kind: number, dr: number, sr: number, immLo: number, immHi: number, flags: boolean): FastOp {
+  if (!flags) return alu64Value(kind, dr, sr, immLo, immHi);
   return (cpu) => {
     const g = cpu.gprLo, gh = cpu.gprHi;
     const a = g[dr], ah = gh[dr];
@@ -76,8 +82,46 @@ function alu64(kind: number, dr: number, sr: number, immLo: number, immHi: numbe
   };
 }
 
+/** alu64 without the flag record (the flags are dead). */
+function alu64Value(kind: number, dr: number, sr: number, immLo: number, immHi: number): FastOp {
+  return (cpu) => {
+    if (kind === 7 || kind === 8) return;
+    const g = cpu.gprLo, gh = cpu.gprHi;
+    const a = g[dr], ah = gh[dr];
+    const b = sr >= 0 ? g[sr] : immLo, bh = sr >= 0 ? gh[sr] : immHi;
+    if (kind === 0) {
+      const l = a + b;
+      g[dr] = l >>> 0;
+      gh[dr] = (ah + bh + (l >= TWO32 ? 1 : 0)) >>> 0;
+    } else if (kind === 5) {
+      const l = a - b;
+      g[dr] = l >>> 0;
+      gh[dr] = (ah - bh - (l < 0 ? 1 : 0)) >>> 0;
+    } else if (kind === 1) {
+      g[dr] = (a | b) >>> 0;
+      gh[dr] = (ah | bh) >>> 0;
+    } else if (kind === 6) {
+      g[dr] = (a ^ b) >>> 0;
+      gh[dr] = (ah ^ bh) >>> 0;
+    } else {
+      g[dr] = (a & b) >>> 0;
+      gh[dr] = (ah & bh) >>> 0;
+    }
+  };
+}
+
 /** The same at 32 bits: a written destination has bits 63:32 cleared. */
-function alu32(kind: number, dr: number, sr: number, imm: number): FastOp {
+function alu32(kind: number, dr: number, sr: number, imm: number, flags: boolean): FastOp {
+  if (!flags) {
+    return (cpu) => {
+      if (kind === 7 || kind === 8) return;
+      const g = cpu.gprLo;
+      const a = g[dr];
+      const b = sr >= 0 ? g[sr] : imm;
+      g[dr] = kind === 0 ? (a + b) >>> 0 : kind === 5 ? (a - b) >>> 0 : kind === 1 ? (a | b) >>> 0 : kind === 6 ? (a ^ b) >>> 0 : (a & b) >>> 0;
+      cpu.gprHi[dr] = 0;
+    };
+  }
   return (cpu) => {
     const g = cpu.gprLo;
     const a = g[dr];
@@ -123,8 +167,26 @@ function movReg(dr: number, sr: number, size: number, immLo: number, immHi: numb
       };
 }
 
-/** INC/DEC of a 32/64-bit register (CF kept: the pending record is evaluated first). */
-function incDec(r: number, size: number, isDec: boolean): FastOp {
+/**
+ * INC/DEC of a 32/64-bit register (CF kept: the pending record is evaluated first). FLAGS_PARTIAL: CF is dead
+ * afterwards, so the pending record is not evaluated; FLAGS_NONE: no flag work at all.
+ */
+function incDec(r: number, size: number, isDec: boolean, flags: number): FastOp {
+  if (flags === FLAGS_NONE) {
+    return (cpu) => {
+      const g = cpu.gprLo, gh = cpu.gprHi;
+      if (size === 64) {
+        const l = isDec ? g[r] - 1 : g[r] + 1;
+        const ah = gh[r];
+        g[r] = l >>> 0;
+        gh[r] = isDec ? (ah - (l < 0 ? 1 : 0)) >>> 0 : (ah + (l >= TWO32 ? 1 : 0)) >>> 0;
+      } else {
+        g[r] = (isDec ? g[r] - 1 : g[r] + 1) >>> 0;
+        gh[r] = 0;
+      }
+    };
+  }
+  const keepCf = flags === FLAGS_FULL;
   return (cpu) => {
     const g = cpu.gprLo, gh = cpu.gprHi;
     const a = g[r], ah = size === 64 ? gh[r] : 0;
@@ -139,7 +201,7 @@ function incDec(r: number, size: number, isDec: boolean): FastOp {
     }
     g[r] = lo;
     gh[r] = hi;
-    if (cpu.lazyOp !== 0) cpu.getEflags();
+    if (keepCf && cpu.lazyOp !== 0) cpu.getEflags();
     cpu.lazyOp = isDec ? L_DEC : L_INC;
     cpu.lazySize = size >> 3;
     cpu.lazySrc1 = a;
@@ -172,13 +234,79 @@ function lea(dr: number, size: number, as: number, base: number, index: number, 
   };
 }
 
-/** ROL/ROR/SHL/SHR/SAR of a 32/64-bit register by a non-zero constant count. */
-function shiftImm(r: number, size: number, kind: number, n: number): FastOp {
-  return (cpu) => shiftRegister(cpu, r, size, kind, n);
+/**
+ * ROL/ROR/SHL/SHR/SAR of a 32/64-bit register by a non-zero constant count. FLAGS_NONE computes the value only;
+ * FLAGS_PARTIAL (rotates whose untouched flags are dead) writes CF and OF without evaluating the pending record.
+ */
+function shiftImm(r: number, size: number, kind: number, n: number, flags: number): FastOp {
+  if (flags === FLAGS_FULL) return (cpu) => shiftRegister(cpu, r, size, kind, n);
+  const partial = flags === FLAGS_PARTIAL && kind <= 1;
+  return (cpu) => {
+    const g = cpu.gprLo, gh = cpu.gprHi;
+    const a = g[r], ah = size === 64 ? gh[r] : 0;
+    let lo: number, hi: number;
+    if (kind <= 1) {
+      const l = kind === 0 ? n : size - n;
+      if (size === 32) {
+        lo = ((a << l) | (a >>> (32 - l))) >>> 0;
+        hi = 0;
+      } else if (l === 32) {
+        lo = ah;
+        hi = a;
+      } else if (l < 32) {
+        hi = ((ah << l) | (a >>> (32 - l))) >>> 0;
+        lo = ((a << l) | (ah >>> (32 - l))) >>> 0;
+      } else {
+        const m = l - 32;
+        hi = ((a << m) | (ah >>> (32 - m))) >>> 0;
+        lo = ((ah << m) | (a >>> (32 - m))) >>> 0;
+      }
+      if (partial) {
+        // As shiftRegister: ROL: CF = bit 0, OF = MSB ^ CF; ROR: CF = MSB, OF = MSB ^ the bit below it.
+        const msb = size === 64 ? hi >>> 31 : lo >>> 31;
+        const c = kind === 0 ? lo & 1 : msb;
+        const of = kind === 0 ? msb ^ c : c ^ (size === 64 ? (hi >>> 30) & 1 : (lo >>> 30) & 1);
+        cpu.lazyOp = 0;
+        cpu.eflags = ((cpu.eflags & ~(CF | OF)) | (c ? CF : 0) | (of ? OF : 0)) >>> 0;
+      }
+    } else if (size === 32) {
+      hi = 0;
+      lo = kind === 4 ? (a << n) >>> 0 : kind === 5 ? a >>> n : ((a | 0) >> n) >>> 0;
+    } else if (kind === 4) {
+      if (n >= 32) {
+        hi = (a << (n - 32)) >>> 0;
+        lo = 0;
+      } else {
+        hi = ((ah << n) | (a >>> (32 - n))) >>> 0;
+        lo = (a << n) >>> 0;
+      }
+    } else {
+      const arith = kind === 7;
+      if (n >= 32) {
+        lo = (arith ? (ah | 0) >> (n - 32) : ah >>> (n - 32)) >>> 0;
+        hi = arith && ah & 0x80000000 ? 0xffffffff : 0;
+      } else {
+        lo = ((a >>> n) | (ah << (32 - n))) >>> 0;
+        hi = (arith ? (ah | 0) >> n : ah >>> n) >>> 0;
+      }
+    }
+    g[r] = lo;
+    gh[r] = hi;
+  };
+}
+
+/** Flags an op writes (`def`, every one of them) and reads (`use`), for a block's liveness pass. */
+export function fastOpFlags(d: DecodedInstruction): { def: number; use: number; kind: 'alu' | 'incdec' | 'rotate' | 'none' } {
+  const op = d.form!.op;
+  if (ALU_KIND[op] !== undefined) return { def: ARITH, use: 0, kind: 'alu' };
+  if (op === 'inc' || op === 'dec') return { def: ARITH & ~CF, use: CF, kind: 'incdec' };
+  const sh = SHIFT_KIND[op];
+  if (sh !== undefined) return sh <= 1 ? { def: CF | OF, use: 0, kind: 'rotate' } : { def: ARITH, use: 0, kind: 'alu' };
+  return { def: 0, use: 0, kind: 'none' };
 }
 
 /** A fast op for `d` (decoded in a block), or null when the general handler must run it. */
-export function fastOpFor(d: DecodedInstruction): FastOp | null {
+export function fastOpFor(d: DecodedInstruction, flags = FLAGS_FULL): FastOp | null {
   const f = d.form;
   if (f === null || (d.prefixes & PREFIX_LOCK) !== 0) return null;
   const size = d.opSize;
@@ -193,8 +321,8 @@ export function fastOpFor(d: DecodedInstruction): FastOp | null {
     const dr = dk === K_RM ? d.rmReg : dk === K_REG ? d.reg : dk === K_ACC ? 0 : -1;
     const sr = sk === K_REG ? d.reg : sk === K_RM ? d.rmReg : sk === K_IMM ? -1 : -2;
     if (dr < 0 || sr === -2) return null;
-    if (size === 64) return alu64(alu, dr, sr, d.imm >>> 0, d.immHigh >>> 0);
-    return alu32(alu, dr, sr, d.imm >>> 0);
+    if (size === 64) return alu64(alu, dr, sr, d.imm >>> 0, d.immHigh >>> 0, flags === FLAGS_FULL);
+    return alu32(alu, dr, sr, d.imm >>> 0, flags === FLAGS_FULL);
   }
   switch (op) {
     case 'mov': {
@@ -206,13 +334,14 @@ export function fastOpFor(d: DecodedInstruction): FastOp | null {
     case 'inc':
     case 'dec': {
       const r = dk === K_RM || dk === K_RO ? d.rmReg : -1;
-      return r < 0 ? null : incDec(r, size, op === 'dec');
+      return r < 0 ? null : incDec(r, size, op === 'dec', flags);
     }
   }
   const shift = SHIFT_KIND[op];
-  if (shift !== undefined && dk === K_RM && (sk === K_IMM || sk === K_ONE)) {
-    const n = (sk === K_ONE ? 1 : d.imm) & (size === 64 ? 63 : 31);
-    return n === 0 ? null : shiftImm(d.rmReg, size, shift, n);
+  // The count: an immediate, or 1 for the one-operand form (D1 /r, `rol %rbx`) and `$1`.
+  if (shift !== undefined && dk === K_RM && (sk === K_IMM || sk === K_ONE || sk === K_NONE)) {
+    const n = (sk === K_IMM ? d.imm : 1) & (size === 64 ? 63 : 31);
+    return n === 0 ? null : shiftImm(d.rmReg, size, shift, n, flags);
   }
   return null;
 }

@@ -117,8 +117,11 @@ const SHIFTS = ['rol', 'ror', 'shl', 'shr', 'sar', 'rcl', 'rcr'];
 const CCS = ['z', 'nz', 'c', 'nc', 's', 'ns', 'o', 'no', 'p', 'np', 'a', 'be', 'l', 'ge', 'g', 'le'];
 
 /** One random program: `lines` instructions in `mode`, some of them in counted loops and skipped by branches. */
-function randomProgram(rnd: () => number, mode: Mode, lines: number, id: number): string {
+function randomProgram(rnd: () => number, mode: Mode, lines: number, id: number, fastOnly = false): string {
   const pick = <T>(a: T[]): T => a[rnd() % a.length];
+  // fastOnly: only forms with fast ops, and forward Jcc: loop bodies become compiled blocks whose flags chain.
+  const alu = fastOnly ? ALU.slice(0, 7) : ALU;
+  const shifts = fastOnly ? SHIFTS.slice(0, 5) : SHIFTS;
   // 64-bit: r15 points into the data window, r14 counts loops; 32/16-bit: EDI/DI and EBP.
   const regs32 = mode === 64 ? R64.map((r) => R32OF[r]) : ['eax', 'ecx', 'edx', 'ebx', 'esi'];
   const mem = (off: number): string => (mode === 64 ? `${off}(%r15)` : mode === 32 ? `${off}(%edi)` : `${off}(%di)`);
@@ -129,9 +132,10 @@ function randomProgram(rnd: () => number, mode: Mode, lines: number, id: number)
     const regs = wide ? R64 : regs32;
     const sfx = wide ? 'q' : 'l';
     const d = pick(regs), s = pick(regs);
-    switch (rnd() % 16) {
-      case 0: case 1: case 2: return `${pick(ALU)}${sfx} %${s}, %${d}`;
-      case 3: case 4: return `${pick(ALU)}${sfx} $${imm()}, %${d}`;
+    const form = fastOnly ? [0, 3, 5, 6, 7, 8, 9, 10, 15, 15][rnd() % 10] : rnd() % 16;
+    switch (form) {
+      case 0: case 1: case 2: return `${pick(alu)}${sfx} %${s}, %${d}`;
+      case 3: case 4: return `${pick(alu)}${sfx} $${imm()}, %${d}`;
       case 5: return rnd() & 1 ? `mov${sfx} %${s}, %${d}` : wide && rnd() & 1 ? `movabsq $0x${rnd().toString(16)}${rnd().toString(16).padStart(8, '0')}, %${d}` : `mov${sfx} $${imm()}, %${d}`;
       case 6: return `${rnd() & 1 ? 'inc' : 'dec'}${sfx} %${d}`;
       case 7: {
@@ -139,15 +143,15 @@ function randomProgram(rnd: () => number, mode: Mode, lines: number, id: number)
         return `lea${sfx} ${imm()}(%${b},%${ix},${pick([1, 2, 4, 8])}), %${d}`;
       }
       case 8: return `lea${sfx} ${imm()}(%${s}), %${d}`;
-      case 9: return `${pick(SHIFTS)}${sfx} $${rnd() % (wide ? 70 : 40)}, %${d}`;
-      case 10: return `${pick(SHIFTS)}${sfx} %${d}`;
+      case 9: return `${pick(shifts)}${sfx} $${rnd() % (wide ? 70 : 40)}, %${d}`;
+      case 10: return `${pick(shifts)}${sfx} %${d}`;
       case 11: return rnd() & 1 ? `mov${sfx} %${s}, ${mem((rnd() % 0x100) * 8)}` : `mov${sfx} ${mem((rnd() % 0x100) * 8)}, %${d}`;
       case 12: return rnd() & 1 ? `add${sfx} %${s}, ${mem((rnd() % 0x100) * 8)}` : `sub${sfx} ${mem((rnd() % 0x100) * 8)}, %${d}`;
       case 13: return rnd() & 1 ? `cmov${pick(CCS)}${sfx} %${s}, %${d}` : `set${pick(CCS)} %${pick(['al', 'cl', 'dl', 'bl'])}`;
       case 14: return mode === 64 ? `pushfq\npopq %${pick(R64)}` : `pushfl\npopl %${pick(regs32)}`;
       default: {
         const l = `P${id}_${label++}`;
-        return `j${pick(CCS)} ${l}\n${pick(ALU)}${sfx} $${imm()}, %${d}\n${l}:`;
+        return `j${pick(CCS)} ${l}\n${pick(alu)}${sfx} $${imm()}, %${d}\n${l}:`;
       }
     }
   };
@@ -196,6 +200,17 @@ test('random programs run as decoded blocks end like on Unicorn', { timeout: 240
   for (let i = 0; i < 90; i++) progs.push({ mode: 64, source: randomProgram(rnd, 64, 60, progs.length) });
   for (let i = 0; i < 30; i++) progs.push({ mode: 32, source: randomProgram(rnd, 32, 60, progs.length) });
   for (let i = 0; i < 20; i++) progs.push({ mode: 16, source: randomProgram(rnd, 16, 40, progs.length) });
+  for (let i = 0; i < 60; i++) progs.push({ mode: 64, source: randomProgram(rnd, 64, 40, progs.length, true) });
+  for (let i = 0; i < 20; i++) progs.push({ mode: 32, source: randomProgram(rnd, 32, 40, progs.length, true) });
+  // A rotate between a flag-setting op and a Jcc that reads that op's ZF/SF/PF (the rotate keeps them).
+  for (const [sfx, r] of [['q', 'rbx'], ['l', 'ebx']]) {
+    for (const cc of ['z', 's', 'p', 'le']) {
+      const mode: Mode = sfx === 'q' ? 64 : 32;
+      const counter = mode === 64 ? '%r14d' : '%ebp';
+      const n = progs.length;
+      progs.push({ mode, source: `movl $6, ${counter}\nmovl $2, %eax\nP${n}_1: sub${sfx} $1, %${sfx === 'q' ? 'rax' : 'eax'}\nrol${sfx} $1, %${r}\nj${cc} P${n}_2\ninc %ecx\nP${n}_2: decl ${counter}\njnz P${n}_1` });
+    }
+  }
   const codes = assemblePrograms(progs);
   const cases = codes.map((code, i) => caseOf(`program ${i} (${progs[i].mode}-bit)`, progs[i].mode, code, rnd));
   const out = unicorn(cases, PATTERN);
