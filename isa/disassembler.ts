@@ -87,6 +87,11 @@ function gpr(size: number, n: number, rex: number): string {
 /** objdump puts a RIP-relative target in a trailing comment; memText leaves it here. */
 let ripComment = '';
 
+/** The `%fs:` objdump writes in front of a memory operand, or ''. */
+function segmentText(d: DecodedInstruction): string {
+  return d.segment >= 0 && !(d.mode === 64 && d.segment < 4) && !notrack(d) ? `%${segNames[d.segment]}:` : '';
+}
+
 function memText(d: DecodedInstruction, address: number, syms?: SymbolTable): string {
   const seg = d.segment >= 0 && !(d.mode === 64 && d.segment < 4) && !notrack(d) ? `%${segNames[d.segment]}:` : '';
   if (d.addrSize === 16) {
@@ -215,7 +220,8 @@ function prefixText(d: DecodedInstruction): string[] {
   // objdump counts an address-size prefix as used only when an address register shows it: never on moffs, nor
   // on a bare disp32 in 16-bit code.
   const bareDisp32In16 = d.mode === 16 && d.addrSize === 32 && d.base < 0 && d.index < 0;
-  const usesAddr = (d.hasMem && !f.operands.includes('moffs') && !bareDisp32In16) || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
+  const mpx64 = d.mode === 64 && f.names[0].startsWith('bnd');
+  const usesAddr = (d.hasMem && !f.operands.includes('moffs') && !bareDisp32In16 && !mpx64) || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
   const last = (pred: (b: number) => boolean): number => {
     let k = -1;
     for (let i = 0; i < d.prefixCount; i++) if (pred(d.prefixBytes[i])) k = i;
@@ -223,7 +229,9 @@ function prefixText(d: DecodedInstruction): string[] {
   };
   const lastRep = last((b) => b === 0xf3 || b === 0xf2);
   // In a mandatory-prefix family the selecting prefix is part of the opcode.
-  const consumed = f.mandatoryPrefix || f.noPrefix ? (lastRep >= 0 ? lastRep : last((b) => b === 0x66)) : -1;
+  // So is 66 on 90 (objdump's nop/xchg/pause entry), even behind REX.W.
+  const nop90 = f.op === 'xchg' && d.map === 0 && d.opcode === 0x90 && lastRep < 0;
+  const consumed = f.mandatoryPrefix || f.noPrefix || nop90 ? (lastRep >= 0 ? lastRep : last((b) => b === 0x66)) : -1;
   const lastF3 = last((b) => b === 0xf3);
   const lastF2 = last((b) => b === 0xf2);
   const last66 = last((b) => b === 0x66);
@@ -234,7 +242,8 @@ function prefixText(d: DecodedInstruction): string[] {
     const b = d.prefixBytes[i];
     if (i === consumed) continue;
     if (b === 0xf0) {
-      if (!d.lockCr8) pre.push('lock');
+      // objdump reads lock + mov %cr as CR8 only outside 64-bit code.
+      if (!d.lockCr8 || d.mode === 64) pre.push('lock');
     } else if (b === 0xf3 || b === 0xf2) {
       // bnd and xacquire/xrelease name the last f2 and the last f3 even when the other one comes later.
       // So does rep: the last f3 in front of movs/stos/lods/ins/outs is `rep`, an earlier one `repz`.
@@ -310,6 +319,15 @@ function usesRexByteRegs(d: DecodedInstruction): boolean {
 /** Formats one decoded instruction at `address`. */
 export function formatInstruction(d: DecodedInstruction, address: number, syms?: SymbolTable): { text: string; target?: number; length?: number } {
   if (!d.valid || !d.form) return { text: '(bad)' };
+  // objdump gives MPX operands 64-bit addresses in 64-bit code whatever 67 says (and shows the 67 as unused).
+  if (d.mode === 64 && d.addrSize === 32 && d.hasMem && d.form.names[0].startsWith('bnd')) {
+    d.addrSize = 64;
+    try {
+      return formatInstruction(d, address, syms);
+    } finally {
+      d.addrSize = 32;
+    }
+  }
   const f = d.form;
   const size = d.opSize;
   const rex = d.rex;
@@ -356,15 +374,15 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
       case 'rn': ops.push(gpr(native, d.reg, rex)); break;
       case 'rrn': ops.push(gpr(native, d.rmReg, rex)); break;
       case 'rr': case 'ro': ops.push(gpr(size, d.rmReg, rex)); break;
-      case 'rm': case 'm': ops.push(d.hasMem ? (mpxBadMemory(d) ? '(bad)' : memText(d, address, syms)) : gpr(size, d.rmReg, rex)); break;
+      case 'rm': case 'm': ops.push(d.hasMem ? (mpxBadMemory(d) ? segmentText(d) + '(bad)' : memText(d, address, syms)) : gpr(size, d.rmReg, rex)); break;
       case 'bnd': ops.push(d.reg <= 3 ? '%bnd' + d.reg : '(bad)'); break;
-      case 'bndrm': ops.push(d.hasMem ? (mpxBadMemory(d) ? '(bad)' : memText(d, address, syms)) : d.rmReg <= 3 ? '%bnd' + d.rmReg : '(bad)'); break;
+      case 'bndrm': ops.push(d.hasMem ? (mpxBadMemory(d) ? segmentText(d) + '(bad)' : memText(d, address, syms)) : d.rmReg <= 3 ? '%bnd' + d.rmReg : '(bad)'); break;
       case 'acc': ops.push(gpr(size, 0, rex)); break;
       case 'sreg': ops.push('%' + (segNames[d.reg & 7] ?? '?')); break;
-      case 'cr': ops.push('%cr' + d.reg); break;
+      case 'cr': ops.push('%cr' + (d.lockCr8 && d.mode === 64 ? (d.reg & 7) | ((d.rex & 4) << 1) : d.reg)); break;
       case 'dr': ops.push('%db' + d.reg); break;
       case 'tr': ops.push('%tr' + (d.reg & 7)); break;
-      case 'rmn': ops.push(d.hasMem ? (mpxBadMemory(d) ? '(bad)' : memText(d, address, syms)) : gpr(native, d.rmReg, rex)); break;
+      case 'rmn': ops.push(d.hasMem ? (mpxBadMemory(d) ? segmentText(d) + '(bad)' : memText(d, address, syms)) : gpr(native, d.rmReg, rex)); break;
       case 'i': ops.push('$' + hexBits(d.imm, d.immHigh, size || 8)); break;
       case 'is8': ops.push('$' + hexBits(d.imm, d.imm < 0 ? -1 : 0, size)); break;
       case 'i8': ops.push('$' + hex(immOf() & 0xff)); break;

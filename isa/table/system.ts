@@ -133,9 +133,13 @@ wrgsbase | q | rr | PF3 0f ae /3 | nosuffix only64
 wrgsbase | l | rr | PF3 0f ae /3 | nosuffix osz0
 rdpid | - | rrn | PF3 0f c7 /7 |
 xsaveopt | - | m | 0f ae /6 | np
+xsaveopt64 | - | m | 0f ae /6 | only64 rexw np
 xsavec | - | m | 0f c7 /4 |
+xsavec64 | - | m | 0f c7 /4 | only64 rexw
 xsaves | - | m | 0f c7 /5 |
+xsaves64 | - | m | 0f c7 /5 | only64 rexw
 xrstors | - | m | 0f c7 /3 |
+xrstors64 | - | m | 0f c7 /3 | only64 rexw
 clflushopt | - | m | P66 0f ae /7 |
 clwb | - | m | P66 0f ae /6 |
 wbnoinvd | - | - | PF3 0f 09 |
@@ -205,12 +209,12 @@ rdpru | - | - | 0f 01 =fd | np
 invlpgb | - | - | 0f 01 =fe | np
 tlbsync | - | - | 0f 01 =ff | np
 ${padlockRows()}
-vmread | - | rn,rmn | 0f 78 /r | dec
+vmread | - | rn,rmn | 0f 78 /r | dec np
 vmptrld | - | m | 0f c7 /6 | np
 vmptrst | - | m | 0f c7 /7 |
 vmclear | - | m | P66 0f c7 /6 |
 vmxon | - | m | PF3 0f c7 /6 |
-vmwrite | - | rmn,rn | 0f 79 /r | dec
+vmwrite | - | rmn,rn | 0f 79 /r | dec np
 `;
 
 // x87 memory forms and the operand-less register forms (GNU/objdump spellings: s = 32-bit real or 16-bit
