@@ -15,12 +15,19 @@ export class AnalysisIndex {
 
   constructor(readonly analysis: Analysis) {
     this.statements = analysis.statements;
-    this.statements.forEach((s, i) => {
+    const st = this.statements;
+    // Consecutive statements are nearly always from the same file: keep its table at hand.
+    let file = '';
+    let byLine: number[][] = [];
+    for (let i = 0; i < st.length; i++) {
+      const s = st[i];
       const r = s.origin.range;
-      push(this.lines, r.file, r.line, i);
+      if (r.file !== file) byLine = table(this.lines, (file = r.file));
+      add(byLine, r.line, i);
       if (s.kind === 'label' && !this.labels.has(s.name)) this.labels.set(s.name, i);
-      for (const step of s.origin.expansion) push(this.sites, step.site.file, step.site.line, i);
-    });
+      const ex = s.origin.expansion;
+      for (let k = 0; k < ex.length; k++) add(table(this.sites, ex[k].site.file), ex[k].site.line, i);
+    }
   }
 
   /** Indices of statements written on this line (their own text, possibly inside a macro body). */
@@ -81,9 +88,13 @@ export class AnalysisIndex {
   }
 }
 
-function push(m: LineTable, file: string, line: number, v: number): void {
+function table(m: LineTable, file: string): number[][] {
   let byLine = m.get(file);
   if (!byLine) m.set(file, (byLine = []));
+  return byLine;
+}
+
+function add(byLine: number[][], line: number, v: number): void {
   const l = byLine[line];
   // A statement nested in two expansions from the same line is listed once.
   if (!l) byLine[line] = [v];
