@@ -548,8 +548,8 @@ function xsave(save: boolean): Handler {
     }
   };
 }
-for (const n of ['xsave', 'xsave64', 'xsaveopt', 'xsavec', 'xsaves']) H[n] = xsave(true);
-for (const n of ['xrstor', 'xrstor64', 'xrstors']) H[n] = xsave(false);
+for (const n of ['xsave', 'xsave64', 'xsaveopt', 'xsaveopt64', 'xsavec', 'xsavec64', 'xsaves', 'xsaves64']) H[n] = xsave(true);
+for (const n of ['xrstor', 'xrstor64', 'xrstors', 'xrstors64']) H[n] = xsave(false);
 void ATTR_CE;
 void writeRm;
 
