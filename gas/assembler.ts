@@ -8,7 +8,7 @@ import type { Diagnostic, ExpansionStep, Origin, Severity } from './source';
 import type { InstructionBackend } from './backend';
 import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo } from './model';
 import { Frag, Section, type SectionType, fixedDifference } from './frags';
-import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type ParseHooks, type Place, type Val } from './expr';
+import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type ParseHooks, type Place, type SymExpr, type Val } from './expr';
 import { leadingDirective } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
 import { decodeString, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
@@ -340,8 +340,16 @@ export class Assembler {
     }
   }
 
+  /** The symbol a reference names (cached on the reference), or undefined while nothing mentioned the name. */
+  symbolFor(name: string, node?: SymExpr): SymbolInfo | undefined {
+    if (node?.ref) return node.ref as SymbolInfo;
+    const s = this.symbols.get(name);
+    if (node && s) node.ref = s;
+    return s;
+  }
+
   readonly nowEnv: EvalEnv = {
-    symbol: (n) => this.symbolValue(n, false),
+    symbol: (n, node) => this.valueOf(this.symbolFor(n, node), n, false),
     dot: (at) => ({ k: 'rel', at: at as Place, v: 0n }),
     placeDifference: (a, b) => {
       const d = fixedDifference(a.frag as Frag, a.offset, b.frag as Frag, b.offset);
@@ -350,7 +358,7 @@ export class Assembler {
   };
 
   readonly finalEnv: EvalEnv = {
-    symbol: (n) => this.symbolValue(n, true),
+    symbol: (n, node) => this.valueOf(this.symbolFor(n, node), n, true),
     dot: (at) => ({ k: 'rel', at: at as Place, v: 0n }),
     placeDifference: (a, b) => BigInt((a.frag as Frag).address + a.offset - ((b.frag as Frag).address + b.offset)),
   };
@@ -390,7 +398,11 @@ export class Assembler {
       this.error(e.message, this.at(ctx, e.s, e.e), 'bad-expression');
       return { end: r.end };
     }
-    for (const s of symbolsOf(r.expr)) this.symbol(s.name).references.push(this.at(ctx, s.s, s.e));
+    for (const s of symbolsOf(r.expr)) {
+      const sym = this.symbol(s.name);
+      s.ref = sym;
+      sym.references.push(this.at(ctx, s.s, s.e));
+    }
     return { expr: r.expr, end: r.end };
   }
 

@@ -13,9 +13,21 @@ export type BinaryOp =
 export type UnaryOp = '-' | '~' | '!' | '+';
 
 /** Offsets `s`/`e` are positions in the text that was parsed (for diagnostics). */
+/**
+ * A symbol reference. `ref` caches the assembler's record for the name, set by whoever resolves it first (an
+ * expression belongs to one assembly, and its symbols are never replaced), so hot paths skip the name lookup.
+ */
+export interface SymExpr {
+  t: 'sym';
+  name: string;
+  s: number;
+  e: number;
+  ref?: unknown;
+}
+
 export type Expr =
   | { t: 'num'; v: bigint; s: number; e: number }
-  | { t: 'sym'; name: string; s: number; e: number }
+  | SymExpr
   | { t: 'dot'; at: unknown; s: number; e: number }
   | { t: 'un'; op: UnaryOp; x: Expr; s: number; e: number }
   | { t: 'bin'; op: BinaryOp; l: Expr; r: Expr; s: number; e: number };
@@ -186,14 +198,14 @@ class Parser {
       let i = s + 1;
       while (i < t.length && isNameChar(t[i])) i++;
       this.pos = i;
-      return { t: 'sym', name: t.slice(s, i), s, e: i };
+      return { t: 'sym', name: t.slice(s, i), s, e: i, ref: undefined };
     }
     if (c === '"') {
       // A quoted symbol name.
       const close = t.indexOf('"', s + 1);
       if (close < 0) throw new ExprSyntaxError('missing closing `"\'', s, t.length);
       this.pos = close + 1;
-      return { t: 'sym', name: t.slice(s + 1, close), s, e: this.pos };
+      return { t: 'sym', name: t.slice(s + 1, close), s, e: this.pos, ref: undefined };
     }
     throw new ExprSyntaxError('bad expression', s, s + 1);
   }
@@ -210,7 +222,7 @@ class Parser {
       const r = this.hooks.localLabel(String(Number(local[1])), local[2].toLowerCase() as 'b' | 'f');
       this.pos = i;
       if ('error' in r) throw new ExprSyntaxError(r.error, s, i);
-      return { t: 'sym', name: r.name, s, e: i };
+      return { t: 'sym', name: r.name, s, e: i, ref: undefined };
     }
     let v: bigint;
     try {
@@ -247,7 +259,7 @@ export type Val =
 
 export interface EvalEnv {
   /** Value of a symbol (evaluating an equated expression as needed); `undefined` symbols give k:'undef'. */
-  symbol(name: string): Val;
+  symbol(name: string, node?: SymExpr): Val;
   /** Value of a `.` snapshot. */
   dot(at: unknown): Val;
   /** Offset a - b when it is fixed now (same frag chain of fixed-size frags, or final layout), else undefined. */
@@ -267,7 +279,7 @@ export function evaluate(expr: Expr, env: EvalEnv, errors?: EvalError[]): Val {
     case 'num':
       return { k: 'abs', v: expr.v };
     case 'sym':
-      return env.symbol(expr.name);
+      return env.symbol(expr.name, expr);
     case 'dot':
       return env.dot(expr.at);
     case 'un': {
@@ -375,8 +387,9 @@ export function freeze(expr: Expr, absolute: (name: string) => bigint | undefine
 }
 
 /** Every symbol name the expression mentions (for references and undefined-symbol reports). */
-export function symbolsOf(expr: Expr, out: { name: string; s: number; e: number }[] = []): { name: string; s: number; e: number }[] {
-  if (expr.t === 'sym') out.push({ name: expr.name, s: expr.s, e: expr.e });
+/** The symbol references in an expression (the nodes themselves: name, s, e and the cached ref). */
+export function symbolsOf(expr: Expr, out: SymExpr[] = []): SymExpr[] {
+  if (expr.t === 'sym') out.push(expr);
   else if (expr.t === 'un') symbolsOf(expr.x, out);
   else if (expr.t === 'bin') {
     symbolsOf(expr.l, out);

@@ -64,7 +64,9 @@ class OperandEvaluator implements OperandContext {
     }
     for (const s of symbolsOf(r.expr)) {
       this.pure = false;
-      asm.symbol(s.name).references.push(asm.at(ctx, start + s.s, start + s.e));
+      const sym = asm.symbol(s.name);
+      s.ref = sym;
+      sym.references.push(asm.at(ctx, start + s.s, start + s.e));
     }
     const problems: { message: string; s: number; e: number }[] = [];
     const val = evaluate(r.expr, asm.nowEnv, problems);

@@ -65,7 +65,7 @@ function relax(asm: Assembler, section: Section): void {
       v.isNear = true;
       continue;
     }
-    const sym = v.target.t === 'sym' ? asm.symbols.get(v.target.name) : undefined;
+    const sym = v.target.t === 'sym' ? asm.symbolFor(v.target.name, v.target) : undefined;
     const d = sym?.definition;
     if (d?.kind === 'label') {
       v.forceNear = d.place.section !== section.name || sym!.binding === 'weak';
@@ -362,7 +362,7 @@ function unresolvableDifference(asm: Assembler, expr: Expr): string | undefined 
 
 function mentionsExternal(asm: Assembler, expr: Expr): boolean {
   return symbolsOf(expr).some((s) => {
-    const sym = asm.symbols.get(s.name);
+    const sym = asm.symbolFor(s.name, s);
     return !!sym && sym.binding !== 'local' && sym.definition?.kind === 'label';
   });
 }

@@ -3,7 +3,7 @@
 // symbol table and address → source map.
 import type { Diagnostic, Origin } from './source';
 import type { LaidOutSection, Relocation } from './layout';
-import type { Val } from './expr';
+import type { SymExpr, Val } from './expr';
 import { evaluate } from './expr';
 import type { Frag } from './frags';
 import type { Assembler } from './assembler';
@@ -306,10 +306,11 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
     }
   };
   const numericEnv = {
-    symbol: (n: string): Val => {
+    symbol: (n: string, node?: SymExpr): Val => {
+      const sym = asm.symbolFor(n, node);
       const d = options.defsym?.[n] ?? scriptSymbols.get(n);
-      if (d !== undefined && !asm.symbols.get(n)?.definition) return { k: 'abs', v: d };
-      const v = asm.symbolValue(n, true);
+      if (d !== undefined && !sym?.definition) return { k: 'abs', v: d };
+      const v = asm.valueOf(sym, n, true);
       if (v.k === 'rel') {
         const a = toAddress(v, undefined, false);
         return a === undefined ? v : { k: 'abs', v: a };
