@@ -149,7 +149,30 @@ export class Mmu {
   private entHi = 0;
   private readonly tablePn = new Float64Array(6).fill(-1);
   private readonly tablePage: (Uint8Array | null)[] = [null, null, null, null, null, null];
+  private readonly tableGen: Int32Array[];
+  private readonly tableGenIndex = new Int32Array(6);
   private tableLayout = -1;
+  /** The last readEntry came from a host RAM page (not the bus). */
+  private entFromHost = false;
+  /**
+   * Memo of the upper levels (PML5E/PML4E..PDE) of the last 4/5-level walk that reached a page table: the page
+   * table's address and the combined R/W, U/S and XD bits, for linear bits 63:21 under one CR3. Exact, not a
+   * paging-structure cache: it is used only while the write generation of every table page it read is unchanged
+   * (so it always equals what a fresh walk of memory would find, and their accessed bits are already set).
+   */
+  private memoOn = false;
+  private memoLin = 0;
+  private memoHi = 0;
+  private memoCr3Lo = 0;
+  private memoCr3Hi = 0;
+  private memoTop = 0;
+  private memoTable = 0;
+  private memoRw = 0;
+  private memoUs = 0;
+  private memoXd = 0;
+  private readonly memoGen: Int32Array[];
+  private readonly memoGenIndex = new Int32Array(6);
+  private readonly memoGenValue = new Int32Array(6);
 
   constructor(
     private readonly s: CpuState,
@@ -164,6 +187,8 @@ export class Mmu {
     this.tagHi.fill(-1);
     const none = new Int32Array(1);
     this.wrGen = new Array<Int32Array>(TLB_SIZE).fill(none);
+    this.tableGen = [none, none, none, none, none, none];
+    this.memoGen = [none, none, none, none, none, none];
   }
 
   /** Call after CR0/CR4/EFER changes (the caller flushes the TLB when the SDM says so). */
@@ -180,6 +205,7 @@ export class Mmu {
   /** Drops every entry, global ones included (CR4.PGE/PAE/PSE/SMEP/LA57 changes, CR0.PG/WP changes, A20). */
   flushAll(): void {
     this.epoch++;
+    this.memoOn = false;
     const perm = this.perm, used = this.usedSlots, inUsed = this.inUsedSlots;
     for (let k = 0; k < this.usedCount; k++) {
       const i = used[k];
@@ -198,6 +224,7 @@ export class Mmu {
   /** Drops non-global entries (MOV to CR3). */
   flushNonGlobal(): void {
     this.epoch++;
+    this.memoOn = false;
     const perm = this.perm, used = this.usedSlots, inUsed = this.inUsedSlots;
     let kept = 0;
     for (let k = 0; k < this.usedCount; k++) {
@@ -569,7 +596,12 @@ export class Mmu {
       page = this.memory.hostPageForRead(pn);
       this.tablePn[level] = page === null ? -1 : pn;
       this.tablePage[level] = page;
+      if (page !== null) {
+        this.tableGen[level] = this.memory.chunkFor(pn)!.gen;
+        this.tableGenIndex[level] = pn & 1023;
+      }
     }
+    this.entFromHost = page !== null;
     if (page !== null) {
       const o = p & 0xfff;
       this.entLo = page[o] | (page[o + 1] << 8) | (page[o + 2] << 16) | (page[o + 3] << 24);
@@ -631,7 +663,16 @@ export class Mmu {
       } else {
         level = s.paging === '5-level' ? 5 : 4;
         table = (s.cr3Hi & this.addrHiMask) * TWO32 + ((s.cr3Lo & 0xfffff000) >>> 0);
+        if (rec === null && this.memoOn && this.memoLin === lo >>> 21 && this.memoHi === (hi | 0) && this.memoCr3Lo === s.cr3Lo && this.memoCr3Hi === s.cr3Hi && this.memoTop === level && this.memoFresh()) {
+          table = this.memoTable;
+          rw = this.memoRw;
+          us = this.memoUs;
+          xd = this.memoXd;
+          level = 1;
+        }
       }
+      const top = level;
+      let fromHost = true;
       for (;;) {
         const idx =
           level === 5 ? (hi >>> 16) & 0x1ff
@@ -641,6 +682,7 @@ export class Mmu {
           : (lo >>> 12) & 0x1ff;
         const ea = table + idx * 8;
         this.readEntry(ea, level);
+        fromHost &&= this.entFromHost;
         const eLo = this.entLo, eHi = this.entHi;
         const ps = (eLo & PTE_PS) !== 0;
         const leaf = level === 1 || (ps && level <= 3);
@@ -670,6 +712,7 @@ export class Mmu {
         }
         if (rec === null) this.setAccessed(ea, eLo);
         table = (eHi & this.addrHiMask) * TWO32 + ((eLo & 0xfffff000) >>> 0);
+        if (level === 2 && top >= 4 && rec === null && fromHost) this.remember(lo, hi, top, table, rw, us, xd);
         level--;
       }
     }
@@ -696,6 +739,32 @@ export class Mmu {
     this.walkXd = xd & 1;
     if (!this.platform.a20Enabled) physPage -= physPage & 0x100000;
     return physPage + (lo & 0xfff);
+  }
+
+  /** Whether no table page the walk memo read has been written since (see memoOn). */
+  private memoFresh(): boolean {
+    for (let l = this.memoTop; l >= 2; l--) if (this.memoGen[l][this.memoGenIndex[l]] !== this.memoGenValue[l]) return false;
+    return true;
+  }
+
+  /** Records the upper levels of the current walk (after their accessed bits were set) for memoFresh. */
+  private remember(lo: number, hi: number, top: number, table: number, rw: number, us: number, xd: number): void {
+    for (let l = top; l >= 2; l--) {
+      const g = this.tableGen[l], k = this.tableGenIndex[l];
+      this.memoGen[l] = g;
+      this.memoGenIndex[l] = k;
+      this.memoGenValue[l] = g[k];
+    }
+    this.memoOn = true;
+    this.memoLin = lo >>> 21;
+    this.memoHi = hi | 0;
+    this.memoCr3Lo = this.s.cr3Lo;
+    this.memoCr3Hi = this.s.cr3Hi;
+    this.memoTop = top;
+    this.memoTable = table;
+    this.memoRw = rw;
+    this.memoUs = us;
+    this.memoXd = xd;
   }
 
   /**

@@ -106,7 +106,18 @@ start:
   movq $0x600083, PD2
   invlpg 0x5ff000
   show 0x401000
-  /* 7. CR0.WP: a supervisor write to a read-only page is allowed with WP = 0 and faults once WP is set */
+  /* 7. upper levels: a walk after INVLPG sets a PDE's accessed bit the program cleared, and follows a PDE that
+     now points at another page table */
+  movq $0x103003, 0x102008
+  invlpg L
+  show L
+  show 0x102008                  /* A set again */
+  movq $(FC + 3), 0x104028
+  movq $0x104003, 0x102008
+  invlpg L
+  show L
+  movq $0x103003, 0x102008       /* back to the first page table (step 8 invalidates L) */
+  /* 8. CR0.WP: a supervisor write to a read-only page is allowed with WP = 0 and faults once WP is set */
   movq $(FB + 1), PTE5
   invlpg L
   show L                         /* a read fills the entry (the start state has WP = 1) */
@@ -169,7 +180,7 @@ function runOurs64(image: Uint8Array): { out: string; status: number; reason: st
   return { out, status, reason: `${r.kind}: ${r.message}` };
 }
 
-test('TLB invalidation rules seen by a 64-bit 4-level paging program agree with QEMU (INVLPG, CR3, D bit, code writes, CR4.PGE, 2 MiB INVLPG, CR0.WP)', async (t) => {
+test('TLB invalidation rules seen by a 64-bit 4-level paging program agree with QEMU (INVLPG, CR3, D bit, code writes, CR4.PGE, 2 MiB INVLPG, upper-level changes, CR0.WP)', async (t) => {
   if (!requireOracle(t, haveTool(QEMU), QEMU)) return;
   if (!requireOracle(t, asAvailable(), 'GNU as')) return;
   const image = assemble(PROGRAM64, LOAD);
@@ -184,6 +195,7 @@ test('TLB invalidation rules seen by a 64-bit 4-level paging program agree with 
     1, 2, // code write
     0xa0a0a0a0, 0xb0b0b0b0, // CR4.PGE
     0x08080808, 0xb0b0b0b0, // 2 MiB INVLPG
+    0xb0b0b0b0, 0x103023, 0x12345678, // upper levels re-walked
     0xb0b0b0b0, 0x55aa55aa, // WP = 0
     0x3, 0x205000, // #PF: present + write, CR2
   ].map((v) => (v >>> 0).toString(16).padStart(8, '0') + '\n').join('');
