@@ -214,7 +214,9 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
   let sorted = true;
   let lastOffset = -1;
   for (const f of frags) {
-    if (f.size > 0) bytes.set(f.size === f.bytes.length ? f.bytes : f.bytes.subarray(0, f.size), f.address);
+    const fixed = f.size;
+    if (fixed > 32) bytes.set(fixed === f.bytes.length ? f.bytes : f.bytes.subarray(0, fixed), f.address);
+    else for (let i = 0, src = f.bytes, at = f.address; i < fixed; i++) bytes[at + i] = src[i]; // no view object for a few bytes
     const fspans = f.spans;
     for (let k = 0; k < fspans.length; k += 3) {
       const offset = f.address + fspans[k];
@@ -405,8 +407,8 @@ function finalizeSymbols(asm: Assembler): void {
 function computeSymbolValues(asm: Assembler): void {
   for (const s of asm.symbols.values()) {
     // A forward local label (`3f`) that never got its `3:`.
-    const fb = s.name.indexOf('\u0002');
-    if (fb > 0 && !s.definition && s.references.length) {
+    const fb = s.definition ? -1 : s.name.indexOf('\u0002');
+    if (fb > 0 && s.references.length) {
       const n = s.name.slice(0, fb);
       const instance = s.name.slice(fb + 1);
       asm.error(`local label \`"${n}" (instance number ${instance} of a fb label)' is not defined`, s.references[0], 'undefined-local-label');
