@@ -12,7 +12,7 @@ import * as Mflags from './flags';
 import type { FastOp } from './fast-ops';
 // Imported bindings copied into locals (tsx turns each use of an import into a getter call).
 const { decodeInstruction, newDecoded } = Mdecoder;
-const { fastOpFor, fastOpFlags, FLAGS_FULL, FLAGS_NONE, FLAGS_PARTIAL } = Mfast;
+const { fastOpFor, fastOpFlags, fastOpSource, FLAGS_FULL, FLAGS_NONE, FLAGS_PARTIAL } = Mfast;
 const { ARITH, CF, OF } = Mflags;
 
 /** Longest block, in instructions (bounds decoding work for code that is run once). */
@@ -135,7 +135,7 @@ export function compileBlock(b: Block, condition: (cpu: Cpu, cc: number) => bool
   const n = b.jccAt >= 0 ? b.jccAt : b.ds.length;
   if (n < 1 || (n < 2 && b.jccAt < 0)) return false;
   for (let k = 0; k < n; k++) if (b.ops[k] === null) return false;
-  const ops: FastOp[] = [];
+  const modes: number[] = [];
   let live = ARITH;
   for (let k = n - 1; k >= 0; k--) {
     const f = fastOpFlags(b.ds[k]);
@@ -158,11 +158,21 @@ export function compileBlock(b: Block, condition: (cpu: Cpu, cc: number) => bool
         live &= ~(CF | OF);
       }
     }
-    ops[k] = fastOpFor(b.ds[k], mode)!;
+    modes[k] = mode;
   }
-  const names = Array.from({ length: n }, (_, k) => `o${k}`);
+  // Register ALU/MOV/LEA inline as source; the other ops called, each from its own call site.
+  const lines: string[] = [];
+  const ops: FastOp[] = [];
+  for (let k = 0; k < n; k++) {
+    const src = fastOpSource(b.ds[k], modes[k]);
+    if (src !== null) lines.push(`  ${src}`);
+    else {
+      lines.push(`  o[${ops.length}](cpu);`);
+      ops.push(fastOpFor(b.ds[k], modes[k])!);
+    }
+  }
   const end = b.jccAt >= 0 ? `  return condition(cpu, ${b.jccCc}) ? 1 : 0;` : '  return 0;';
-  const body = `"use strict";\nconst [${names.join(', ')}] = ops;\nreturn function block(cpu) {\n${names.map((o) => `  ${o}(cpu);`).join('\n')}\n${end}\n};`;
-  b.compiled = new Function('ops', 'condition', body)(ops, condition) as CompiledOps;
+  const body = `"use strict";\nreturn function block(cpu) {\n  const g = cpu.gprLo, gh = cpu.gprHi;\n${lines.join('\n')}\n${end}\n};`;
+  b.compiled = new Function('o', 'condition', body)(ops, condition) as CompiledOps;
   return true;
 }

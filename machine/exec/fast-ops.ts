@@ -317,20 +317,14 @@ export function fastOpFor(d: DecodedInstruction, flags = FLAGS_FULL): FastOp | n
   if (d.hasMem) return null;
   const fi = d.formIndex, dk = formDst[fi], sk = formSrc[fi];
   const alu = ALU_KIND[op];
-  if (alu !== undefined) {
-    const dr = dk === K_RM ? d.rmReg : dk === K_REG ? d.reg : dk === K_ACC ? 0 : -1;
-    const sr = sk === K_REG ? d.reg : sk === K_RM ? d.rmReg : sk === K_IMM ? -1 : -2;
-    if (dr < 0 || sr === -2) return null;
-    if (size === 64) return alu64(alu, dr, sr, d.imm >>> 0, d.immHigh >>> 0, flags === FLAGS_FULL);
-    return alu32(alu, dr, sr, d.imm >>> 0, flags === FLAGS_FULL);
+  if (alu !== undefined || op === 'mov') {
+    const r = regOperands(d);
+    if (r === null) return null;
+    if (alu === undefined) return movReg(r.dr, r.sr, size, r.immLo, r.immHi);
+    if (size === 64) return alu64(alu, r.dr, r.sr, r.immLo, r.immHi, flags === FLAGS_FULL);
+    return alu32(alu, r.dr, r.sr, r.immLo, flags === FLAGS_FULL);
   }
   switch (op) {
-    case 'mov': {
-      const dr = dk === K_REG ? d.reg : dk === K_RM || dk === K_RO ? d.rmReg : -1;
-      const sr = sk === K_REG ? d.reg : sk === K_RM ? d.rmReg : sk === K_IMM ? -1 : -2;
-      if (dr < 0 || sr === -2) return null;
-      return movReg(dr, sr, size, d.imm >>> 0, size === 64 ? d.immHigh >>> 0 : 0);
-    }
     case 'inc':
     case 'dec': {
       const r = dk === K_RM || dk === K_RO ? d.rmReg : -1;
@@ -344,4 +338,74 @@ export function fastOpFor(d: DecodedInstruction, flags = FLAGS_FULL): FastOp | n
     return n === 0 ? null : shiftImm(d.rmReg, size, shift, n, flags);
   }
   return null;
+}
+
+/**
+ * Destination and source of a register-form ALU op or MOV (sr < 0: the immediate, as immLo/immHi; immHi is 0 at
+ * 32 bits), or null for other forms.
+ */
+function regOperands(d: DecodedInstruction): { dr: number; sr: number; immLo: number; immHi: number } | null {
+  const fi = d.formIndex, dk = formDst[fi], sk = formSrc[fi];
+  const mov = d.form!.op === 'mov';
+  const dr = dk === K_RM ? d.rmReg : dk === K_REG ? d.reg : dk === K_ACC && !mov ? 0 : dk === K_RO && mov ? d.rmReg : -1;
+  const sr = sk === K_REG ? d.reg : sk === K_RM ? d.rmReg : sk === K_IMM ? -1 : -2;
+  if (dr < 0 || sr === -2) return null;
+  return { dr, sr, immLo: d.imm >>> 0, immHi: d.opSize === 64 ? d.immHigh >>> 0 : 0 };
+}
+
+/**
+ * JavaScript statements doing what fastOpFor(d, flags) does, for a compiled block (block.ts) to run inline: ALU
+ * and MOV register forms and LEA, at 32/64 bits (null for the rest, which stay calls). `g`/`gh` are the register
+ * halves and `cpu` the CPU in the generated function. The arithmetic is alu64/alu32/movReg/lea's, written out.
+ */
+export function fastOpSource(d: DecodedInstruction, flags: number): string | null {
+  const f = d.form;
+  if (f === null || (d.prefixes & PREFIX_LOCK) !== 0) return null;
+  const size = d.opSize;
+  if (size !== 32 && size !== 64) return null;
+  const op = f.op;
+  if (op === 'lea') {
+    if (d.base === RIP || d.addrSize === 16) return null;
+    const disp = d.disp, as = d.addrSize;
+    const parts: string[] = [`let lo = ${disp >>> 0}, hi = ${disp < 0 ? 0xffffffff : 0};`];
+    if (d.base >= 0) parts.push(`lo += g[${d.base}]; hi += gh[${d.base}];`);
+    if (d.index >= 0) parts.push(`const il = g[${d.index}] * ${d.scale}; lo += il % ${TWO32}; hi += gh[${d.index}] * ${d.scale} + Math.floor(il / ${TWO32});`);
+    parts.push(`g[${d.reg}] = lo % ${TWO32};`);
+    parts.push(size === 64 && as === 64 ? `gh[${d.reg}] = (hi + Math.floor(lo / ${TWO32})) % ${TWO32};` : `gh[${d.reg}] = 0;`);
+    return `{ ${parts.join(' ')} }`;
+  }
+  if (d.hasMem) return null;
+  const alu = ALU_KIND[op];
+  if (alu === undefined && op !== 'mov') return null;
+  const r = regOperands(d);
+  if (r === null) return null;
+  const { dr, sr } = r;
+  const b = sr >= 0 ? `g[${sr}]` : `${r.immLo}`, bh = sr >= 0 ? `gh[${sr}]` : `${r.immHi}`;
+  if (alu === undefined) return size === 64 ? `g[${dr}] = ${b}; gh[${dr}] = ${bh};` : `g[${dr}] = ${b}; gh[${dr}] = 0;`;
+  const write = alu !== 7 && alu !== 8;
+  const full = flags === FLAGS_FULL;
+  if (!full && !write) return '';
+  const lines: string[] = [];
+  if (size === 64) {
+    lines.push(`const a = g[${dr}], ah = gh[${dr}], b = ${b}, bh = ${bh};`);
+    if (alu === 0) lines.push(`const l = a + b; const lo = l >>> 0, hi = (ah + bh + (l >= ${TWO32} ? 1 : 0)) >>> 0;`);
+    else if (alu === 5 || alu === 7) lines.push(`const l = a - b; const lo = l >>> 0, hi = (ah - bh - (l < 0 ? 1 : 0)) >>> 0;`);
+    else {
+      const o = alu === 1 ? '|' : alu === 6 ? '^' : '&';
+      lines.push(`const lo = (a ${o} b) >>> 0, hi = (ah ${o} bh) >>> 0;`);
+    }
+  } else {
+    lines.push(`const a = g[${dr}], b = ${b}, hi = 0;`);
+    const o = alu === 0 ? '+' : alu === 5 || alu === 7 ? '-' : alu === 1 ? '|' : alu === 6 ? '^' : '&';
+    lines.push(`const lo = (a ${o} b) >>> 0;`);
+  }
+  if (full) {
+    const arith = alu === 0 || alu === 5 || alu === 7;
+    lines.push(`cpu.lazyOp = ${alu === 0 ? L_ADD : arith ? L_SUB : L_LOGIC}; cpu.lazySize = ${size >> 3};`);
+    if (arith) lines.push(size === 64 ? 'cpu.lazySrc1 = a; cpu.lazySrc1Hi = ah; cpu.lazySrc2 = b; cpu.lazySrc2Hi = bh;' : 'cpu.lazySrc1 = a; cpu.lazySrc1Hi = 0; cpu.lazySrc2 = b; cpu.lazySrc2Hi = 0;');
+    else lines.push('cpu.lazySrc1 = 0; cpu.lazySrc1Hi = 0; cpu.lazySrc2 = 0; cpu.lazySrc2Hi = 0;');
+    lines.push('cpu.lazyRes = lo; cpu.lazyResHi = hi;');
+  }
+  if (write) lines.push(`g[${dr}] = lo; gh[${dr}] = hi;`);
+  return `{ ${lines.join(' ')} }`;
 }
