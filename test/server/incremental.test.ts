@@ -102,3 +102,23 @@ it('incremental analysis answers as a fresh one after random edits (generated ma
   t.diagnostic(JSON.stringify(r));
   assert.ok(r.resumed > 10 && r.kept > 2, JSON.stringify(r));
 });
+
+it('an edit in a comment re-assembles when a file the assembler includes changed meanwhile', async () => {
+  const main = join(dir, 'kept.S');
+  const inc = join(dir, 'kept-inc.s');
+  writeFileSync(inc, '  .long 1\n');
+  const text = '/* header comment */\n  .code32\n  .include "kept-inc.s"\n  movl $value, %eax\n';
+  writeFileSync(main, text);
+  await incremental.open(main, text);
+  // The included file now defines the symbol the main file uses (no file-change notification is sent).
+  writeFileSync(inc, '  .long 1\nvalue = 5\n');
+  const col = text.indexOf('comment');
+  const diags = await incremental.edit(main, { range: { start: { line: 0, character: col }, end: { line: 0, character: col } }, text: 'x' });
+  const stats = (await incremental.conn.sendRequest('x86Trampoline/analysisStats', { uri: fileUri(main) })) as { cpp?: { sameOutput?: boolean } };
+  assert.equal(stats.cpp?.sameOutput, true);
+  assert.ok(!diags.some((d: { code?: string }) => d.code === 'undefined-symbol'), JSON.stringify(diags));
+  const want = await fresh.open(main, text.replace('comment', 'xcomment'));
+  assert.deepEqual(diags, want);
+  await incremental.conn.sendNotification('textDocument/didClose', { textDocument: { uri: fileUri(main) } });
+  await fresh.conn.sendNotification('textDocument/didClose', { textDocument: { uri: fileUri(main) } });
+});
