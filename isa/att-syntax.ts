@@ -32,14 +32,11 @@ export function parseInstruction(text: string, startColumn: number, evaluate: Ev
   const prefixes: string[] = [];
   let mnemonic = '';
   let mnemonicRange: ColumnRange = { start: startColumn, end: startColumn };
-  const wordRe = /[A-Za-z_.][A-Za-z0-9_.]*/y;
   for (;;) {
-    while (pos < text.length && /\s/.test(text[pos])) pos++;
-    wordRe.lastIndex = pos;
-    const m = wordRe.exec(text);
-    if (!m) break;
-    const word = m[0].toLowerCase();
-    const end = pos + m[0].length;
+    while (pos < text.length && isWhitespace(text.charCodeAt(pos))) pos++;
+    const end = mnemonicEnd(text, pos);
+    if (end === pos) break;
+    const word = text.slice(pos, end).toLowerCase();
     mnemonicRange = { start: startColumn + pos, end: startColumn + end };
     pos = end;
     if (prefixNames.has(word)) {
@@ -74,11 +71,49 @@ export function parseInstruction(text: string, startColumn: number, evaluate: Ev
     }
   }
   const tail = text.slice(mnemonicRange.start - startColumn).trim();
-  const written = tail.includes(',') ? tail.replace(/\s*,\s*/g, ',') : tail;
+  const written = tail.includes(',') ? tightCommas(tail) : tail;
   // The instruction outlives the parse (the assembler keeps it per statement): arrays of exactly its length, not
   // the spare capacity push leaves.
   const instruction: InstructionInput = { mnemonic, prefixes: prefixes.length ? prefixes.slice() : NO_PREFIXES, operands: operands.slice(), text: written };
   return { ok: true, instruction, mnemonicRange, operandRanges };
+}
+
+/** `\s` for one character code (ASCII by comparison; anything else by the regex, as before). */
+function isWhitespace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return /\s/.test(String.fromCharCode(c));
+}
+
+/** End of `[A-Za-z_.][A-Za-z0-9_.]*` starting at `pos` (`pos` when no such word starts there). */
+function mnemonicEnd(text: string, pos: number): number {
+  const c = text.charCodeAt(pos);
+  if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46)) return pos;
+  let i = pos + 1;
+  for (; i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (!((d >= 97 && d <= 122) || (d >= 65 && d <= 90) || (d >= 48 && d <= 57) || d === 95 || d === 46)) break;
+  }
+  return i;
+}
+
+/** The text with the blanks around every comma dropped (as GNU quotes a statement), by hand rather than by regex. */
+function tightCommas(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      let e = out.length;
+      while (e > 0 && isWhitespace(out.charCodeAt(e - 1))) e--;
+      out = out.slice(0, e) + ',';
+      i++;
+      while (i < text.length && isWhitespace(text.charCodeAt(i))) i++;
+      continue;
+    }
+    out += text[i];
+    i++;
+  }
+  return out;
 }
 
 /** Splits at top-level commas (not inside parentheses or quotes). */
@@ -143,8 +178,9 @@ function parseOperand(body: string, start: number, evaluate: EvaluateExpression)
     if ('error' in v) return { ok: false, message: v.error, start: col, end };
     return { ok: true, operand: { kind: 'imm', value: v } };
   }
-  // Register, possibly %st(N).
-  const regMatch = /^%\s*([A-Za-z][A-Za-z0-9]*(\s*\(\s*\d+\s*\))?)$/.exec(text);
+  // Register, possibly %st(N) (both patterns below start with `%`: most operands skip them).
+  const percent = text.charCodeAt(0) === 37;
+  const regMatch = percent ? /^%\s*([A-Za-z][A-Za-z0-9]*(\s*\(\s*\d+\s*\))?)$/.exec(text) : null;
   if (regMatch) {
     const name = regName(regMatch[1]);
     if (!name) return { ok: false, message: `bad register name \`${text}'`, start: col, end };
@@ -152,7 +188,7 @@ function parseOperand(body: string, start: number, evaluate: EvaluateExpression)
   }
   // Memory: [%seg:] [disp] [(base, index, scale)]
   let seg: string | undefined;
-  const segMatch = /^%\s*([A-Za-z]+)\s*:/.exec(text);
+  const segMatch = percent ? /^%\s*([A-Za-z]+)\s*:/.exec(text) : null;
   if (segMatch) {
     const s = segMatch[1].toLowerCase();
     if (!segRegs.has(s)) {
