@@ -347,6 +347,11 @@ export function decodeInstruction(read: ByteReader, offset: number, mode: CodeMo
   return true;
 }
 
+/** Whether an opcode byte of this map is followed by a ModRM byte (for instructions cut by the end). */
+export function opcodeHasModrm(map: number, opcode: number): boolean {
+  return needsModrm(dispatch[map]?.[opcode] ?? []);
+}
+
 /** A no-prefix form whose 66 variant is the same instruction at 16 bits (movbe, bsf, rdrand). */
 function takes66(f: InstructionForm): boolean {
   return f.osz === 'op' && f.sizes.includes(16);
@@ -362,6 +367,7 @@ export function prefixSelected(map: number, opcode: number, modrm: number): 'no'
   for (const f of dispatch[map]?.[opcode] ?? []) {
     if (!f.mandatoryPrefix && !f.noPrefix) continue;
     if (f.modrm === 'digit' && ((modrm >> 3) & 7) !== f.modrmValue) continue;
+    if ((f.modrm === 'digit' || f.modrm === 'reg') && !modrmFits(f, modrm)) continue;
     if (f.modrm === 'fixed' && (f.modrmReg ? modrm & 0xf8 : modrm) !== f.modrmValue) continue;
     if (f.bareBadPrefix) return 'bare';
     found = 'yes';

@@ -1,7 +1,7 @@
 // Formats decoded instructions as AT&T text the way `objdump -d` prints them (-M i8086 / i386 / x86-64), with
 // optional symbolic branch targets. Everything comes from the decoder and the table.
 import type { CodeMode } from './mode';
-import { decodeInstruction, newDecoded, prefixSelected, RIP, Prefix, type ByteReader, type DecodedInstruction } from './decoder';
+import { decodeInstruction, newDecoded, opcodeHasModrm, prefixSelected, RIP, Prefix, type ByteReader, type DecodedInstruction } from './decoder';
 import { gprNames, highByteNames, segNames } from './registers';
 import { forms, suffixOfSize } from './table';
 import type { InstructionForm } from './schema';
@@ -345,6 +345,8 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
     if (wantsSuffix(d)) name += suffixOfSize[size] ?? '';
   }
   if (objdumpIgnoresRexW(d)) name = f.names[0] + (d.prefixes & Prefix.OpSize ? 'w' : '');
+  // objdump 2.40 names RIP-relative 0f 18 /7 and /6 (hint NOPs elsewhere) PREFETCHIT0/1.
+  if (d.mode === 64 && d.map === 1 && d.opcode === 0x18 && d.base === RIP && (d.reg & 7) >= 6) name = (d.reg & 7) === 7 ? 'prefetchit0' : 'prefetchit1';
   // A 32-bit moffs in 64-bit code is a plain mov behind addr32 for objdump.
   if (f.names[0] === 'movabs' && f.operands.includes('moffs') && d.addrSize === 32) name = name.replace('movabs', 'mov');
   if (f.op === 'loop' || f.op === 'loope' || f.op === 'loopne') {
@@ -527,7 +529,9 @@ function truncatedLine(bytes: Uint8Array, p: number, mode: CodeMode, d: DecodedI
   const past = valid ? p + d.length > bytes.length : p + badLength(bytes, p, mode) >= bytes.length && opcodeAt(bytes, p + prefixLength(bytes, p, mode)) === undefined;
   // A VEX/EVEX/XOP escape (or c4/c5/62 that might be one) with nothing after it also waits for more bytes.
   const q = p + prefixLength(bytes, p, mode);
-  const escape = !valid && q + 1 >= bytes.length && [0xc4, 0xc5, 0x62, 0x8f].includes(bytes[q]);
+  const op = opcodeAt(bytes, q);
+  const lastOpcodeByte = op ? q + opcodeBytes(bytes, p, mode) - 1 : -1;
+  const escape = !valid && op !== undefined && lastOpcodeByte === bytes.length - 1 && ([0xc4, 0xc5, 0x62, 0x8f].includes(bytes[q]) || opcodeHasModrm(op.map, op.opcode) || op.map > 0);
   if (!past && !escape) return undefined;
   const b = bytes[p];
   const isPrefix = b in legacyPrefixNames || (mode === 64 && (b & 0xf0) === 0x40);

@@ -15,6 +15,7 @@ smsw | wlq | rr | 0f 01 /4 |
 smsw | w | m | 0f 01 /4 | osz0 quiet
 invlpg | - | m | 0f 01 /7 |
 swapgs | - | - | 0f 01 =f8 | only64
+swapgs | - | - | 0f 01 =f8 | no64 dec
 rdtscp | - | - | 0f 01 =f9 |
 monitor | - | - | 0f 01 =c8 | dis=monitor_{A},%ecx,%edx!
 mwait | - | - | 0f 01 =c9 | dis=mwait_%eax,%ecx!
@@ -157,6 +158,14 @@ ${[3, 4, 5, 6, 7].map((r) => `prefetch | - | m | 0f 0d /${r} | dec`).join('\n')}
 cldemote | - | m | 0f 1c /0 | np
 wrssd | - | r32,m | 0f 38 f6 /r | np op=wrss
 wrssq | - | r64,m | 0f 38 f6 /r | only64 rexw np op=wrss
+aadd | q | r,m | 0f 38 fc /r | only64 np op=rao nosuffix
+aadd | l | r,m | 0f 38 fc /r | osz0 np op=rao nosuffix
+aand | q | r,m | P66 0f 38 fc /r | only64 op=rao nosuffix
+aand | l | r,m | P66 0f 38 fc /r | osz0 op=rao nosuffix
+axor | q | r,m | PF3 0f 38 fc /r | only64 op=rao nosuffix
+axor | l | r,m | PF3 0f 38 fc /r | osz0 op=rao nosuffix
+aor | q | r,m | PF2 0f 38 fc /r | only64 op=rao nosuffix
+aor | l | r,m | PF2 0f 38 fc /r | osz0 op=rao nosuffix
 movdiri | q | r,m | 0f 38 f9 /r | only64 np npbare
 movdiri | l | r,m | 0f 38 f9 /r | osz0 np npbare
 nop | wlq | rm | 0f 18 /r | dec
