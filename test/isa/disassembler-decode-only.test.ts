@@ -48,6 +48,12 @@ for (const mode of [16, 32, 64] as const) {
         if (!f.ignoresRexW || f.encodeOnly) continue;
         for (const bytes of encodings(f, mode)) extra.push([f.id + ' + rex.W', [0x48, ...bytes]], [f.id + ' + 66 rex.W', [0x66, 0x48, ...bytes]]);
       }
+      // 64-bit forms of size-neutral encodings (mov %sreg,%r64, sldt/str %r64, lgdt…) decode only behind REX.W,
+      // which GNU as never writes there.
+      for (const f of forms) {
+        if (f.encodeOnly || f.rexW || f.osz !== 'none' || f.sizes.length !== 1 || f.sizes[0] !== 64) continue;
+        for (const bytes of encodings(f, mode)) extra.push([f.id + ' + rex.W', [0x48, ...bytes]]);
+      }
       extra.push(['f3 rex.B 90', [0xf3, 0x41, 0x90]], ['f3 rex.WB 90', [0xf3, 0x49, 0x90]], ['66 f3 rex.B 90', [0x66, 0xf3, 0x41, 0x90]]);
     }
     for (const [id, bytes] of extra) {
