@@ -525,8 +525,9 @@ export class Machine {
     if (executor === null) return { kind: 'internal-error', message: 'no instruction executor is installed in this machine' };
     const cpus = this.cpus;
     const n = cpus.length;
-    // A single CPU runs decoded blocks when the executor has them (one round per instruction, as below).
-    const blocks = n === 1 && executor.runBlock !== undefined;
+    // A CPU runs decoded blocks (when the executor has them) while it is the only one running: a round is then one
+    // instruction of it, as below. Anything that could wake another CPU (an IPI, a PIC/APIC change) ends a block.
+    const blocks = executor.runBlock !== undefined;
     let done = 0;
     let nextTimeCheck = 0x1000;
     try {
@@ -536,7 +537,7 @@ export class Machine {
           const cpu = cpus[i];
           if (cpu.runState !== 'running' && !this.wakeIfInterrupted(cpu)) continue;
           anyRunning = true;
-          const rounds = blocks && this.blockable(cpu) ? this.runBlock(cpu, executor, slice - done) : 0;
+          const rounds = blocks && (n === 1 || this.soleRunner(cpu)) && this.blockable(cpu) ? this.runBlock(cpu, executor, slice - done) : 0;
           if (rounds === 0) {
             this.stepCpu(cpu, executor);
             done++;
@@ -647,6 +648,12 @@ export class Machine {
       return false;
     },
   };
+
+  /** No other CPU is running (halted or waiting for INIT/SIPI ones wake only through what ends a block). */
+  private soleRunner(cpu: Cpu): boolean {
+    for (const c of this.cpus) if (c !== cpu && c.runState === 'running') return false;
+    return true;
+  }
 
   /** Nothing needs checking between this CPU's next instructions (the conditions stepCpu looks at). */
   private blockable(cpu: Cpu): boolean {
