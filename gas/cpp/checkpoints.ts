@@ -91,21 +91,23 @@ export function newRecord(path: string, lexed: LexedFile): RunRecord {
 }
 
 /**
- * Moves positions in `file` at or below physical line `from` by `delta` lines (the tail of an edited file).
- * Shared objects stay shared: each origin and expansion stack is copied once.
+ * Moves positions in `file` at or below physical line `from` by `delta` lines (the tail of an edited file, or one
+ * line's expansion reused on another line). Shared objects stay shared: each origin and stack is copied once.
  */
 export class Relocator {
   private readonly origins = new Map<Origin, Origin>();
   private readonly stacks = new Map<ExpansionStep[], ExpansionStep[]>();
 
+  /** Lines [from, to) of `file` move (to: the end of the file when omitted). */
   constructor(
     private readonly file: string,
     private readonly from: number,
     private readonly delta: number,
+    private readonly to = Infinity,
   ) {}
 
   range(r: SourceRange): SourceRange {
-    if (this.delta === 0 || r.file !== this.file || r.line < this.from) return r;
+    if (this.delta === 0 || r.file !== this.file || r.line < this.from || r.line >= this.to) return r;
     return { file: r.file, line: r.line + this.delta, column: r.column, endLine: r.endLine + this.delta, endColumn: r.endColumn };
   }
 

@@ -37,6 +37,10 @@ const isIdentChar = lexer.isIdentChar;
 
 /** gcc's default -fmax-include-depth. */
 export const MAX_INCLUDE_DEPTH = 200;
+/** Switches for tests that compare the fast paths with the plain ones. */
+export const tuning = { expansionMemo: true };
+const MEMO_MAX_TEXT = 400;
+const MEMO_MAX_LINES = 50_000;
 /** Fewest main-file lines between two copies of the macro table in a recorded run. */
 const SNAP_SPACING = 32;
 /** Logical lines processed in one run (counting every include) before giving up. */
@@ -162,6 +166,10 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   private tail: ResumePlan | undefined;
   private linesRead = 0;
   private tookTail = false;
+  /** Expansions of main-file text lines by their text (see expandText). */
+  private readonly memo = new Map<string, { epoch: number; line: number; out: PreprocessedLine; uses: CppMacroUse[] }>();
+  /** The expansion under way did something that ties it to its place (a diagnostic, __LINE__, a next line). */
+  private memoBlocked = false;
   private lastCopyAt = 0;
   /** A resumed run whose whole result equals the old run's (an edit in a comment or a skipped group). */
   private sameOutput = false;
@@ -546,6 +554,18 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   }
 
   private expandText(st: FileState, L: LogicalLine, out: PreprocessedLine[]): void {
+    // A main-file line whose text was expanded before under the same macros expands the same way (moved to this
+    // line), unless that expansion looked past its line or depended on more than the text.
+    const memo = tuning.expansionMemo && L.first === L.last && st === this.files[0] && L.text.length <= MEMO_MAX_TEXT ? this.memo : undefined;
+    if (memo) {
+      const hit = memo.get(L.text);
+      if (hit && hit.epoch === this.macroEpoch) {
+        const R = new Relocator(st.path, hit.line, L.first - hit.line, hit.line + 1);
+        out.push(R.line(hit.out));
+        for (const u of hit.uses) this.macroUses.push(R.use(u));
+        return;
+      }
+    }
     const idx = out.length;
     out.push(emptyLine());
     for (let k = L.first; k < L.last; k++) out.push(emptyLine());
@@ -553,6 +573,8 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     const first = reader.tokens[0];
     const printer = new LinePrinter(L.first, first.line === L.first ? first.col : 0, st.includeSteps, L.text);
     const ex = this.textExpander;
+    const uses = this.macroUses.length;
+    this.memoBlocked = false;
     ex.reset(reader, false);
     for (;;) {
       const t = ex.getToken();
@@ -560,10 +582,13 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       printer.add(t);
     }
     out[idx] = printer.finish();
+    if (memo && !this.memoBlocked && memo.size < MEMO_MAX_LINES)
+      memo.set(L.text, { epoch: this.macroEpoch, line: L.first, out: out[idx], uses: this.macroUses.slice(uses) });
   }
 
   /** Brings in the next line(s) for a macro call that continues past the end of a text line. */
   continueLine(reader: LineReader<FileState>, mode: number): boolean {
+    this.memoBlocked = true;
     const st = reader.st;
     const lines = st.lexed.lines;
     if (mode === 1) {
@@ -990,6 +1015,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   /** `_Pragma("…")`: the string is run as a #pragma line. */
   pragmaOperator(text: string, at: Token): void {
+    this.memoBlocked = true;
     if (this.rec) this.rec.unrepeatable = true;
     const st = this.files[this.files.length - 1];
     if (!st) return;
@@ -1006,6 +1032,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   }
 
   builtin(macro: MacroDef, nameTok: Token): Token | undefined {
+    this.memoBlocked = true;
     const st = this.files[this.files.length - 1];
     if (this.rec && macro.special === '__LINE__' && this.files.length === 1) this.rec.lineUses.push(this.lineStart);
     if (this.rec && (macro.special === '__DATE__' || macro.special === '__TIME__')) this.rec.unrepeatable = true;
@@ -1019,6 +1046,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   }
 
   private report(severity: Severity, message: string, range: SourceRange, expansion: ExpansionStep[], code: string): void {
+    this.memoBlocked = true;
     this.diagnostics.push({ severity, message, origin: { range: safeRange(range), expansion }, code });
   }
 }

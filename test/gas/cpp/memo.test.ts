@@ -1,0 +1,69 @@
+// Main-file lines whose text repeats reuse the first expansion (moved to their own line). The result must be
+// exactly what expanding every line gives: the seed repeated (as the cpp benchmark does) and every cpp fixture
+// are preprocessed with and without the reuse and compared field by field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MemoryFileSystem } from '../../../gas/fs';
+import { preprocess, type PreprocessResult } from '../../../gas/cpp/index';
+import { tuning } from '../../../gas/cpp/preprocessor';
+
+const seedPath = resolve(__dirname, '../../../../shared/seeds/trampoline_64_bsp.S');
+const fixtureDir = join(__dirname, 'fixtures');
+
+function both(files: Record<string, string>, main: string): [PreprocessResult, PreprocessResult] {
+  const opts = { includePaths: ['/inc'], defines: { __KERNEL__: '1' }, undefines: [] };
+  try {
+    tuning.expansionMemo = true;
+    const fast = preprocess(new MemoryFileSystem(files), main, opts);
+    tuning.expansionMemo = false;
+    const plain = preprocess(new MemoryFileSystem(files), main, opts);
+    return [fast, plain];
+  } finally {
+    tuning.expansionMemo = true;
+  }
+}
+
+const view = (r: PreprocessResult) => ({ lines: r.lines, diagnostics: r.diagnostics, macros: [...r.macros], includes: r.includes, macroUses: r.macroUses });
+
+test('reused expansions equal expanding every line: the seed repeated, with __LINE__ and multi-line calls mixed in', (t) => {
+  if (!existsSync(seedPath)) {
+    if (process.env.CI) assert.fail(`seed missing: ${seedPath}`);
+    t.skip('seed missing');
+    return;
+  }
+  const seed = readFileSync(seedPath, 'latin1');
+  // Text lines only (no directive), so that the repeats see the same macros and reuse the first expansion.
+  const uses = '  .long TWO(1,\n 2)\n  .long __LINE__, TWO(3, 4)\n  .long __COUNTER__\n  movl $__KERNEL_DS, %eax\n  .long TWO\n  (5, 6)\n';
+  const text = [seed, '#define TWO(a, b) a + b', uses, seed, uses, seed, uses, '#define __KERNEL_DS 0x77', uses, seed].join('\n');
+  const [fast, plain] = both({ '/src/big.S': text }, '/src/big.S');
+  assert.deepEqual(view(fast), view(plain));
+  assert.ok(fast.lines.some((l) => l.text.includes('0x77')), 'the redefinition is seen by later lines');
+});
+
+test('reused expansions equal expanding every line: cpp fixtures', () => {
+  const inc: Record<string, string> = {};
+  for (const dir of ['include', 'include2']) {
+    const base = join(fixtureDir, dir);
+    if (!existsSync(base)) continue;
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else inc[`/inc/${p.slice(base.length + 1)}`] = readFileSync(p, 'latin1');
+      }
+    };
+    walk(base);
+  }
+  let n = 0;
+  for (const f of readdirSync(fixtureDir)) {
+    if (!f.endsWith('.S')) continue;
+    const text = readFileSync(join(fixtureDir, f), 'latin1');
+    // Twice in a row, so that every text line repeats.
+    const [fast, plain] = both({ ...inc, [`/src/${f}`]: text + '\n' + text }, `/src/${f}`);
+    assert.deepEqual(view(fast), view(plain), f);
+    n++;
+  }
+  assert.ok(n >= 3);
+});
