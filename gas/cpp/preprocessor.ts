@@ -132,8 +132,20 @@ function lexCached(path: string, text: string): LexedFile {
 const NO_SEGMENTS: OriginSegment[] = Object.freeze([]) as unknown as OriginSegment[];
 const emptyLine = (): PreprocessedLine => ({ text: '', segments: NO_SEGMENTS });
 
+/**
+ * The macro table, plus a filter of the (first character, length) pairs of every name ever defined: most names in
+ * assembly text (mnemonics, registers, labels) fail the filter, and checking it needs no substring.
+ */
+class MacroTable extends Map<string, MacroDef> {
+  readonly shapes = new Uint8Array(128 * 64);
+  override set(name: string, m: MacroDef): this {
+    this.shapes[((name.charCodeAt(0) & 127) << 6) | Math.min(name.length, 63)] = 1;
+    return super.set(name, m);
+  }
+}
+
 export class Preprocessor implements ExpanderHost, LineSource<FileState> {
-  readonly macros = new Map<string, MacroDef>();
+  readonly macros = new MacroTable();
   private readonly table = new Map<string, CppMacroDefinition>();
   private readonly diagnostics: Diagnostic[] = [];
   private readonly includes: IncludeRecord[] = [];
@@ -525,6 +537,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   /** Whether an identifier in a comment-free, literal-free line names a macro (no tokens are built). */
   private mentionsMacro(text: string): boolean {
+    const shapes = this.macros.shapes;
     const n = text.length;
     let p = 0;
     while (p < n) {
@@ -533,7 +546,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         const q0 = p;
         p++;
         while (p < n && isIdentChar(text.charCodeAt(p))) p++;
-        if (this.macros.has(text.slice(q0, p))) return true;
+        if (shapes[((c & 127) << 6) | Math.min(p - q0, 63)] === 1 && this.macros.has(text.slice(q0, p))) return true;
       } else if ((c >= 48 && c <= 57) || (c === 46 && p + 1 < n && text.charCodeAt(p + 1) >= 48 && text.charCodeAt(p + 1) <= 57)) {
         // A pp-number (0x1007, 1f, 1.5e+3): letters inside it are not identifiers.
         p++;
