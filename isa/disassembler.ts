@@ -216,7 +216,8 @@ function prefixText(d: DecodedInstruction): string[] {
   const segUsed = ((d.hasMem || strSrc || f.operands.includes('moffs')) && !(d.mode === 64 && d.segment < 4)) || (strSrc && d.segment === 3);
   // objdump drops es/cs/ss/ds in front of 64-bit string instructions without a word.
   const dropLegacySeg = d.mode === 64 && strSrc;
-  const usesOpSize = objdumpIgnoresRexW(d) || !((d.rex & 8) && (d.opSize === 64 || f.ignoresRexW)) && d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || (f.operands.includes('rel') && !(d.mode === 64 && d.rex & 8));
+  // objdump counts 66 as used by a register movsxd (63) even behind REX.W.
+  const usesOpSize = objdumpIgnoresRexW(d) || (f.op === 'movsxd' && !d.hasMem) || !((d.rex & 8) && (d.opSize === 64 || f.ignoresRexW)) && d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || (f.operands.includes('rel') && !(d.mode === 64 && d.rex & 8));
   // objdump counts an address-size prefix as used only when an address register shows it: never on moffs, nor
   // on a bare disp32 in 16-bit code.
   const bareDisp32In16 = d.mode === 16 && d.addrSize === 32 && d.base < 0 && d.index < 0;

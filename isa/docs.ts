@@ -237,6 +237,7 @@ const rows: Record<string, Row> = {
   prefetch: ['Prefetch (AMD)', 'Hints that the line will be read soon (3DNow! PREFETCH; the other /digits decode the same).'],
   prefetchwt1: ['Prefetch for write into L2', 'Hints that the line will be written soon, keeping it out of L1.'],
   wrss: ['Write to shadow stack', 'CET: stores a doubleword or quadword to shadow-stack memory; #UD unless CET shadow stacks are enabled.'],
+  cet: ['CET shadow-stack instruction', 'Manages the CET shadow stack (busy flag, SSP adjust/read, restore tokens); #UD unless shadow stacks are enabled.'],
   rao: ['Remote atomic operation', 'RAO-INT: atomically adds/ands/ors/xors the register into memory without returning the old value (weakly ordered).'],
   movdiri: ['Direct store', 'Stores a doubleword or quadword with a direct (non-combining) write, for device queues.'],
   cldemote: ['Cache line demote', 'Hints that the line may move to a more distant cache level.'],

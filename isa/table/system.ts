@@ -157,6 +157,16 @@ prefetchwt1 | - | m | 0f 0d /2 |
 ${[3, 4, 5, 6, 7].map((r) => `prefetch | - | m | 0f 0d /${r} | dec`).join('\n')}
 cldemote | - | m | 0f 1c /0 | np
 wrssd | - | r32,m | 0f 38 f6 /r | np op=wrss
+wrussd | - | r32,m | P66 0f 38 f5 /r | op=wrss
+wrussq | - | r64,m | P66 0f 38 f5 /r | only64 rexw op=wrss
+clrssbsy | - | m | PF3 0f ae /6 | op=cet
+incsspd | - | rr32 | PF3 0f ae /5 | op=cet
+incsspq | - | rr64 | PF3 0f ae /5 | only64 rexw op=cet
+rdsspd | - | rr32 | PF3 0f 1e /1 | op=cet
+rdsspq | - | rr64 | PF3 0f 1e /1 | only64 rexw op=cet
+setssbsy | - | - | PF3 0f 01 =e8 | op=cet
+saveprevssp | - | - | PF3 0f 01 =ea | op=cet
+rstorssp | - | m | PF3 0f 01 /5 | op=cet
 wrssq | - | r64,m | 0f 38 f6 /r | only64 rexw np op=wrss
 aadd | q | r,m | 0f 38 fc /r | only64 np op=rao nosuffix
 aadd | l | r,m | 0f 38 fc /r | osz0 np op=rao nosuffix
