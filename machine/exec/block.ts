@@ -9,11 +9,11 @@ import type { CodeMode } from '../../isa/mode';
 import type { Cpu } from '../cpu/cpu';
 import * as Mfast from './fast-ops';
 import * as Mflags from './flags';
-import type { FastOp } from './fast-ops';
+import type { FastOp, RegisterNames } from './fast-ops';
 // Imported bindings copied into locals (tsx turns each use of an import into a getter call).
 const { decodeInstruction, newDecoded } = Mdecoder;
-const { fastOpFor, fastOpFlags, fastOpSource, FLAGS_FULL, FLAGS_NONE, FLAGS_PARTIAL } = Mfast;
-const { ARITH, CF, OF } = Mflags;
+const { fastOpFor, fastOpFlags, fastOpRegister, fastOpSource, FLAGS_FULL, FLAGS_NONE, FLAGS_PARTIAL } = Mfast;
+const { ARITH, CF, OF, PARITY } = Mflags;
 
 /** Longest block, in instructions (bounds decoding work for code that is run once). */
 export const MAX_BLOCK = 64;
@@ -37,8 +37,8 @@ const BODY_OPS = new Set([
 const CHAIN_OPS = new Set(['jcc', 'jmp', 'call', 'ret', 'loop', 'loope', 'loopne', 'jrcxz', 'jmp_indirect', 'call_indirect']);
 
 /**
- * A block's leading run of fast ops as one generated function calling each op from its own call site: V8 sees one
- * target per site and inlines the ops, where the executor's loop calls every op from one megamorphic site.
+ * A block of fast ops as one generated function: the ops' code inline (fast-ops.ts fastOpSource) with registers in
+ * locals, where the executor's loop calls every op's closure from one megamorphic site.
  */
 export type CompiledOps = (cpu: Cpu) => number;
 
@@ -160,19 +160,33 @@ export function compileBlock(b: Block, condition: (cpu: Cpu, cc: number) => bool
     }
     modes[k] = mode;
   }
-  // Register ALU/MOV/LEA inline as source; the other ops called, each from its own call site.
+  // The ops as inline source (fastOpSource) on registers kept in locals, loaded once and stored back at the end; an
+  // op without source is called from its own call site, with its register stored before and reloaded after.
+  const used = new Set<number>();
+  const names: RegisterNames = {
+    lo: (r) => (used.add(r), `l${r}`),
+    hi: (r) => (used.add(r), `h${r}`),
+  };
   const lines: string[] = [];
   const ops: FastOp[] = [];
+  const sources = b.ds.slice(0, n).map((d, k) => fastOpSource(d, modes[k], names));
+  const all = () => [...used].map((r) => `g[${r}] = l${r}; gh[${r}] = h${r};`).join(' ');
   for (let k = 0; k < n; k++) {
-    const src = fastOpSource(b.ds[k], modes[k]);
-    if (src !== null) lines.push(`  ${src}`);
-    else {
-      lines.push(`  o[${ops.length}](cpu);`);
-      ops.push(fastOpFor(b.ds[k], modes[k])!);
+    const src = sources[k];
+    if (src !== null) {
+      lines.push(`  ${src}`);
+      continue;
     }
+    const r = fastOpRegister(b.ds[k]);
+    const call = `o[${ops.length}](cpu);`;
+    ops.push(fastOpFor(b.ds[k], modes[k])!);
+    if (r >= 0 && !used.has(r)) lines.push(`  ${call}`);
+    else if (r >= 0) lines.push(`  g[${r}] = l${r}; gh[${r}] = h${r}; ${call} l${r} = g[${r}]; h${r} = gh[${r}];`);
+    else lines.push(`  ${all()} ${call} ${[...used].map((x) => `l${x} = g[${x}]; h${x} = gh[${x}];`).join(' ')}`);
   }
-  const end = b.jccAt >= 0 ? `  return condition(cpu, ${b.jccCc}) ? 1 : 0;` : '  return 0;';
-  const body = `"use strict";\nreturn function block(cpu) {\n  const g = cpu.gprLo, gh = cpu.gprHi;\n${lines.join('\n')}\n${end}\n};`;
-  b.compiled = new Function('o', 'condition', body)(ops, condition) as CompiledOps;
+  const load = [...used].map((r) => `let l${r} = g[${r}], h${r} = gh[${r}];`).join(' ');
+  const ret = b.jccAt >= 0 ? `  return condition(cpu, ${b.jccCc}) ? 1 : 0;` : '  return 0;';
+  const body = `"use strict";\nreturn function block(cpu) {\n  const g = cpu.gprLo, gh = cpu.gprHi;\n  ${load}\n${lines.join('\n')}\n  ${all()}\n${ret}\n};`;
+  b.compiled = new Function('o', 'condition', 'PARITY', body)(ops, condition, PARITY) as CompiledOps;
   return true;
 }

@@ -4,7 +4,9 @@
 // are exactly those of the general handlers in integer.ts (the same arithmetic, written out per form).
 // A fast op never touches memory and never faults; anything else runs through the general handlers.
 // A compiled block (block.ts) may ask for cheaper variants of an op whose flag results a later op of the same block
-// overwrites before anything reads them (FLAGS_NONE, FLAGS_PARTIAL below): only dead flags differ.
+// overwrites before anything reads them (FLAGS_NONE, FLAGS_PARTIAL below): only dead flags differ. It takes each
+// op as JavaScript source (fastOpSource): the same arithmetic as the closures, with the operands as literals; the
+// tests run both (blocks.test.ts, compiled at the first run and after the default count).
 import type { DecodedInstruction } from '../../isa/decoder';
 import * as Mdecoder from '../../isa/decoder';
 import type { Cpu } from '../cpu/cpu';
@@ -14,7 +16,7 @@ import * as Minteger from './integer';
 // Imported bindings copied into locals (tsx turns each use of an import into a getter call).
 const { RIP } = Mdecoder;
 const { formDst, formSrc, K_ACC, K_IMM, K_NONE, K_ONE, K_REG, K_RM, K_RO } = Mcontext;
-const { ARITH, CF, OF, L_ADD, L_DEC, L_INC, L_LOGIC, L_SUB } = Mflags;
+const { ARITH, CF, OF, SF, ZF, L_ADD, L_DEC, L_INC, L_LOGIC, L_SUB } = Mflags;
 const { shiftRegister } = Minteger;
 
 /** Runs one pre-decoded instruction on the CPU's registers. */
@@ -353,12 +355,20 @@ function regOperands(d: DecodedInstruction): { dr: number; sr: number; immLo: nu
   return { dr, sr, immLo: d.imm >>> 0, immHi: d.opSize === 64 ? d.immHigh >>> 0 : 0 };
 }
 
+/** How generated code names register halves: typed-array elements (`g[3]`) or locals of a compiled block. */
+export interface RegisterNames {
+  lo(r: number): string;
+  hi(r: number): string;
+}
+export const REGISTER_ARRAYS: RegisterNames = { lo: (r) => `g[${r}]`, hi: (r) => `gh[${r}]` };
+
 /**
  * JavaScript statements doing what fastOpFor(d, flags) does, for a compiled block (block.ts) to run inline: ALU
- * and MOV register forms and LEA, at 32/64 bits (null for the rest, which stay calls). `g`/`gh` are the register
- * halves and `cpu` the CPU in the generated function. The arithmetic is alu64/alu32/movReg/lea's, written out.
+ * and MOV register forms and LEA, at 32/64 bits (null for the rest, which stay calls). Registers are read and
+ * written through `reg` (every value written is already a uint32), `cpu` is the CPU in the generated function.
+ * The arithmetic is alu64/alu32/movReg/lea's, written out.
  */
-export function fastOpSource(d: DecodedInstruction, flags: number): string | null {
+export function fastOpSource(d: DecodedInstruction, flags: number, reg: RegisterNames = REGISTER_ARRAYS): string | null {
   const f = d.form;
   if (f === null || (d.prefixes & PREFIX_LOCK) !== 0) return null;
   const size = d.opSize;
@@ -368,26 +378,26 @@ export function fastOpSource(d: DecodedInstruction, flags: number): string | nul
     if (d.base === RIP || d.addrSize === 16) return null;
     const disp = d.disp, as = d.addrSize;
     const parts: string[] = [`let lo = ${disp >>> 0}, hi = ${disp < 0 ? 0xffffffff : 0};`];
-    if (d.base >= 0) parts.push(`lo += g[${d.base}]; hi += gh[${d.base}];`);
-    if (d.index >= 0) parts.push(`const il = g[${d.index}] * ${d.scale}; lo += il % ${TWO32}; hi += gh[${d.index}] * ${d.scale} + Math.floor(il / ${TWO32});`);
-    parts.push(`g[${d.reg}] = lo % ${TWO32};`);
-    parts.push(size === 64 && as === 64 ? `gh[${d.reg}] = (hi + Math.floor(lo / ${TWO32})) % ${TWO32};` : `gh[${d.reg}] = 0;`);
+    if (d.base >= 0) parts.push(`lo += ${reg.lo(d.base)}; hi += ${reg.hi(d.base)};`);
+    if (d.index >= 0) parts.push(`const il = ${reg.lo(d.index)} * ${d.scale}; lo += il % ${TWO32}; hi += ${reg.hi(d.index)} * ${d.scale} + Math.floor(il / ${TWO32});`);
+    parts.push(`${reg.lo(d.reg)} = lo % ${TWO32};`);
+    parts.push(size === 64 && as === 64 ? `${reg.hi(d.reg)} = (hi + Math.floor(lo / ${TWO32})) % ${TWO32};` : `${reg.hi(d.reg)} = 0;`);
     return `{ ${parts.join(' ')} }`;
   }
   if (d.hasMem) return null;
   const alu = ALU_KIND[op];
-  if (alu === undefined && op !== 'mov') return null;
+  if (alu === undefined && op !== 'mov') return otherSource(d, flags, reg);
   const r = regOperands(d);
   if (r === null) return null;
   const { dr, sr } = r;
-  const b = sr >= 0 ? `g[${sr}]` : `${r.immLo}`, bh = sr >= 0 ? `gh[${sr}]` : `${r.immHi}`;
-  if (alu === undefined) return size === 64 ? `g[${dr}] = ${b}; gh[${dr}] = ${bh};` : `g[${dr}] = ${b}; gh[${dr}] = 0;`;
+  const b = sr >= 0 ? reg.lo(sr) : `${r.immLo}`, bh = sr >= 0 ? reg.hi(sr) : `${r.immHi}`;
+  if (alu === undefined) return size === 64 ? `{ const b = ${b}, bh = ${bh}; ${reg.lo(dr)} = b; ${reg.hi(dr)} = bh; }` : `${reg.lo(dr)} = ${b}; ${reg.hi(dr)} = 0;`;
   const write = alu !== 7 && alu !== 8;
   const full = flags === FLAGS_FULL;
   if (!full && !write) return '';
   const lines: string[] = [];
   if (size === 64) {
-    lines.push(`const a = g[${dr}], ah = gh[${dr}], b = ${b}, bh = ${bh};`);
+    lines.push(`const a = ${reg.lo(dr)}, ah = ${reg.hi(dr)}, b = ${b}, bh = ${bh};`);
     if (alu === 0) lines.push(`const l = a + b; const lo = l >>> 0, hi = (ah + bh + (l >= ${TWO32} ? 1 : 0)) >>> 0;`);
     else if (alu === 5 || alu === 7) lines.push(`const l = a - b; const lo = l >>> 0, hi = (ah - bh - (l < 0 ? 1 : 0)) >>> 0;`);
     else {
@@ -395,7 +405,7 @@ export function fastOpSource(d: DecodedInstruction, flags: number): string | nul
       lines.push(`const lo = (a ${o} b) >>> 0, hi = (ah ${o} bh) >>> 0;`);
     }
   } else {
-    lines.push(`const a = g[${dr}], b = ${b}, hi = 0;`);
+    lines.push(`const a = ${reg.lo(dr)}, b = ${b}, hi = 0;`);
     const o = alu === 0 ? '+' : alu === 5 || alu === 7 ? '-' : alu === 1 ? '|' : alu === 6 ? '^' : '&';
     lines.push(`const lo = (a ${o} b) >>> 0;`);
   }
@@ -406,6 +416,80 @@ export function fastOpSource(d: DecodedInstruction, flags: number): string | nul
     else lines.push('cpu.lazySrc1 = 0; cpu.lazySrc1Hi = 0; cpu.lazySrc2 = 0; cpu.lazySrc2Hi = 0;');
     lines.push('cpu.lazyRes = lo; cpu.lazyResHi = hi;');
   }
-  if (write) lines.push(`g[${dr}] = lo; gh[${dr}] = hi;`);
+  if (write) lines.push(`${reg.lo(dr)} = lo; ${reg.hi(dr)} = hi;`);
   return `{ ${lines.join(' ')} }`;
+}
+
+/**
+ * INC/DEC and shifts/rotates by a constant as source: incDec's and shiftImm's code (shiftRegister's for the full
+ * flags) with the register, size, kind and count as literals. `PARITY` is the flags module's table, passed to the
+ * generated function.
+ */
+function otherSource(d: DecodedInstruction, flags: number, reg: RegisterNames): string | null {
+  const op = d.form!.op, size = d.opSize;
+  const fi = d.formIndex, dk = formDst[fi], sk = formSrc[fi];
+  const L = (r: number): string => reg.lo(r), H = (r: number): string => reg.hi(r);
+  if (op === 'inc' || op === 'dec') {
+    if (dk !== K_RM && dk !== K_RO) return null;
+    const r = d.rmReg, dec = op === 'dec';
+    const lines = [size === 64 ? `const a = ${L(r)}, ah = ${H(r)};` : `const a = ${L(r)}, ah = 0;`];
+    if (size === 64) lines.push(`const l = a ${dec ? '-' : '+'} 1; const lo = l >>> 0, hi = ${dec ? '(ah - (l < 0 ? 1 : 0)) >>> 0' : `(ah + (l >= ${TWO32} ? 1 : 0)) >>> 0`};`);
+    else lines.push(`const lo = (a ${dec ? '-' : '+'} 1) >>> 0, hi = 0;`);
+    lines.push(`${L(r)} = lo; ${H(r)} = hi;`);
+    if (flags !== FLAGS_NONE) {
+      if (flags === FLAGS_FULL) lines.push('if (cpu.lazyOp !== 0) cpu.getEflags();');
+      lines.push(`cpu.lazyOp = ${dec ? L_DEC : L_INC}; cpu.lazySize = ${size >> 3}; cpu.lazySrc1 = a; cpu.lazySrc1Hi = ah; cpu.lazySrc2 = 1; cpu.lazySrc2Hi = 0; cpu.lazyRes = lo; cpu.lazyResHi = hi;`);
+    }
+    return `{ ${lines.join(' ')} }`;
+  }
+  const kind = SHIFT_KIND[op];
+  if (kind === undefined || dk !== K_RM || (sk !== K_IMM && sk !== K_ONE && sk !== K_NONE)) return null;
+  const n = (sk === K_IMM ? d.imm : 1) & (size === 64 ? 63 : 31);
+  if (n === 0) return null;
+  const r = d.rmReg;
+  const lines = [size === 64 ? `const a = ${L(r)}, ah = ${H(r)};` : `const a = ${L(r)}, ah = 0;`, 'let lo, hi, c, of;'];
+  if (kind <= 1) {
+    const l = kind === 0 ? n : size - n;
+    if (size === 32) lines.push(`lo = ((a << ${l}) | (a >>> ${32 - l})) >>> 0; hi = 0;`);
+    else if (l === 32) lines.push('lo = ah; hi = a;');
+    else if (l < 32) lines.push(`hi = ((ah << ${l}) | (a >>> ${32 - l})) >>> 0; lo = ((a << ${l}) | (ah >>> ${32 - l})) >>> 0;`);
+    else lines.push(`hi = ((a << ${l - 32}) | (ah >>> ${64 - l})) >>> 0; lo = ((ah << ${l - 32}) | (a >>> ${64 - l})) >>> 0;`);
+    lines.push(`${L(r)} = lo; ${H(r)} = hi;`);
+    if (flags !== FLAGS_NONE) {
+      const msb = size === 64 ? 'hi >>> 31' : 'lo >>> 31';
+      if (kind === 0) lines.push(`c = lo & 1; of = (${msb}) ^ c;`);
+      else lines.push(`c = ${msb}; of = c ^ (${size === 64 ? '(hi >>> 30) & 1' : '(lo >>> 30) & 1'});`);
+      if (flags === FLAGS_FULL) lines.push(`const cur = cpu.lazyOp !== 0 ? cpu.getEflags() : cpu.eflags; cpu.eflags = ((cur & ${~(CF | OF)}) | (c ? ${CF} : 0) | (of ? ${OF} : 0)) >>> 0;`);
+      else lines.push(`cpu.lazyOp = 0; cpu.eflags = ((cpu.eflags & ${~(CF | OF)}) | (c ? ${CF} : 0) | (of ? ${OF} : 0)) >>> 0;`);
+    }
+    return `{ ${lines.join(' ')} }`;
+  }
+  if (size === 32) {
+    if (kind === 4) lines.push(`hi = 0; lo = (a << ${n}) >>> 0; c = (a >>> ${32 - n}) & 1; of = (lo >>> 31) ^ c;`);
+    else if (kind === 5) lines.push(`hi = 0; lo = a >>> ${n}; c = (a >>> ${n - 1}) & 1; of = ${n === 1 ? 'a >>> 31' : '0'};`);
+    else lines.push(`hi = 0; lo = ((a | 0) >> ${n}) >>> 0; c = ((a | 0) >> ${n - 1}) & 1; of = 0;`);
+  } else if (kind === 4) {
+    if (n >= 32) lines.push(`hi = (a << ${n - 32}) >>> 0; lo = 0;`);
+    else lines.push(`hi = ((ah << ${n}) | (a >>> ${32 - n})) >>> 0; lo = (a << ${n}) >>> 0;`);
+    const i = 64 - n;
+    lines.push(`c = ${i >= 32 ? `(ah >>> ${i - 32}) & 1` : `(a >>> ${i}) & 1`}; of = (hi >>> 31) ^ c;`);
+  } else {
+    const arith = kind === 7;
+    if (n >= 32) lines.push(`lo = (${arith ? `(ah | 0) >> ${n - 32}` : `ah >>> ${n - 32}`}) >>> 0; hi = ${arith ? '(ah & 0x80000000) !== 0 ? 0xffffffff : 0' : '0'};`);
+    else lines.push(`lo = ((a >>> ${n}) | (ah << ${32 - n})) >>> 0; hi = (${arith ? `(ah | 0) >> ${n}` : `ah >>> ${n}`}) >>> 0;`);
+    const i = n - 1;
+    lines.push(`c = ${i >= 32 ? `(ah >>> ${i - 32}) & 1` : `(a >>> ${i}) & 1`}; of = ${kind === 5 && n === 1 ? 'ah >>> 31' : '0'};`);
+  }
+  lines.push(`${L(r)} = lo; ${H(r)} = hi;`);
+  if (flags === FLAGS_FULL) {
+    const zs = size === 64 ? `((lo | hi) === 0 ? ${ZF} : 0) | ((hi & 0x80000000) !== 0 ? ${SF} : 0)` : `(lo === 0 ? ${ZF} : 0) | ((lo & 0x80000000) !== 0 ? ${SF} : 0)`;
+    lines.push(`cpu.lazyOp = 0; cpu.eflags = ((cpu.eflags & ${~ARITH}) | PARITY[lo & 0xff] | ${zs} | (c ? ${CF} : 0) | (of ? ${OF} : 0)) >>> 0;`);
+  }
+  return `{ ${lines.join(' ')} }`;
+}
+
+/** The one register a fast op without source (shift/rotate, INC/DEC) reads and writes, or -1 if it may be others. */
+export function fastOpRegister(d: DecodedInstruction): number {
+  const op = d.form!.op;
+  return SHIFT_KIND[op] !== undefined || op === 'inc' || op === 'dec' ? d.rmReg : -1;
 }

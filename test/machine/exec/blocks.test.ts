@@ -202,6 +202,20 @@ test('random programs run as decoded blocks end like on Unicorn', { timeout: 240
   for (let i = 0; i < 20; i++) progs.push({ mode: 16, source: randomProgram(rnd, 16, 40, progs.length) });
   for (let i = 0; i < 60; i++) progs.push({ mode: 64, source: randomProgram(rnd, 64, 40, progs.length, true) });
   for (let i = 0; i < 20; i++) progs.push({ mode: 32, source: randomProgram(rnd, 32, 40, progs.length, true) });
+  // A shift or rotate whose CF/OF/SF/ZF a Jcc reads, with varying operands over the iterations.
+  for (const [sfx, r, cnt] of [['q', 'rbx', 64], ['l', 'ebx', 32]] as const) {
+    for (const sh of ['shl', 'shr', 'sar', 'rol', 'ror']) {
+      for (const n of [1, 7, 31, 33].filter((k) => k < cnt)) {
+        for (const cc of ['o', 'c', 's']) {
+          const mode: Mode = sfx === 'q' ? 64 : 32;
+          const counter = mode === 64 ? '%r14d' : '%ebp';
+          const id = progs.length;
+          const step = sfx === 'q' ? 'movabsq $0x9e3779b97f4a7c15, %rdx\naddq %rdx, %rbx' : 'addl $0x9e3779b9, %ebx';
+          progs.push({ mode, source: `movl $5, ${counter}\nP${id}_1: ${step}\n${sh}${sfx} $${n}, %${r}\nj${cc} P${id}_2\ninc %ecx\nP${id}_2: decl ${counter}\njnz P${id}_1` });
+        }
+      }
+    }
+  }
   // A rotate between a flag-setting op and a Jcc that reads that op's ZF/SF/PF (the rotate keeps them).
   for (const [sfx, r] of [['q', 'rbx'], ['l', 'ebx']]) {
     for (const cc of ['z', 's', 'p', 'le']) {
