@@ -187,6 +187,10 @@ export function compileBlock(b: Block, condition: (cpu: Cpu, cc: number) => bool
   const load = [...used].map((r) => `let l${r} = g[${r}], h${r} = gh[${r}];`).join(' ');
   const ret = b.jccAt >= 0 ? `  return condition(cpu, ${b.jccCc}) ? 1 : 0;` : '  return 0;';
   const body = `"use strict";\nreturn function block(cpu) {\n  const g = cpu.gprLo, gh = cpu.gprHi;\n  ${load}\n${lines.join('\n')}\n  ${all()}\n${ret}\n};`;
-  b.compiled = new Function('o', 'condition', 'PARITY', body)(ops, condition, PARITY) as CompiledOps;
+  try {
+    b.compiled = new Function('o', 'condition', 'PARITY', body)(ops, condition, PARITY) as CompiledOps;
+  } catch {
+    return false; // code generation disallowed (node --disallow-code-generation-from-strings): stay interpreted
+  }
   return true;
 }
