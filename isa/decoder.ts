@@ -379,7 +379,7 @@ function modrmFits(f: InstructionForm, modrm: number): boolean {
   const isReg = modrm >> 6 === 3 || specialRegMove.has(f);
   for (const s of f.operands) {
     if ((s === 'm' || s === 'ms' || s === 'md' || s === 'mb') && isReg) return false;
-    if ((s === 'rr' || s === 'rrn' || s === 'rr32' || s === 'rr64') && !isReg) return false;
+    if ((s === 'rr' || s === 'rrn' || s === 'rr32' || s === 'rr64' || s === 'rra') && !isReg) return false;
   }
   return true;
 }

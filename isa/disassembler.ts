@@ -222,7 +222,7 @@ function prefixText(d: DecodedInstruction): string[] {
   // on a bare disp32 in 16-bit code.
   const bareDisp32In16 = d.mode === 16 && d.addrSize === 32 && d.base < 0 && d.index < 0;
   const mpx64 = d.mode === 64 && f.names[0].startsWith('bnd');
-  const usesAddr = (d.hasMem && !f.operands.includes('moffs') && !bareDisp32In16 && !mpx64) || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
+  const usesAddr = (d.hasMem && !f.operands.includes('moffs') && !bareDisp32In16 && !mpx64) || f.operands.some((s) => s === 'ra' || s === 'rra') || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
   const last = (pred: (b: number) => boolean): number => {
     let k = -1;
     for (let i = 0; i < d.prefixCount; i++) if (pred(d.prefixBytes[i])) k = i;
@@ -296,9 +296,9 @@ function rexUsed(d: DecodedInstruction): number {
   if (((d.opSize === 64 && f.osz === 'op' && f.sizes.includes(64)) || f.rexW || f.impliedSize === 64) && !objdumpIgnoresRexW(d)) used |= 8;
   // A register operand shows the 64-bit size of a size-neutral form (mov %es,%rax; sldt %rax).
   if (d.opSize === 64 && f.osz === 'none' && f.sizes.includes(64) && !d.hasMem && f.operands.some((s) => s === 'r' || s === 'rr' || s === 'rm')) used |= 8;
-  if (f.modrm === 'reg' && f.operands.some((s) => s === 'r' || s === 'rn' || s === 'cr' || s === 'dr' || s === 'bnd' || /^r(8|16|32|64)$/.test(s))) used |= 4;
+  if (f.modrm === 'reg' && f.operands.some((s) => s === 'r' || s === 'rn' || s === 'ra' || s === 'cr' || s === 'dr' || s === 'bnd' || /^r(8|16|32|64)$/.test(s))) used |= 4;
   if (d.sib >= 0) used |= 3;
-  if (f.opcodeReg || (d.modrm >= 0 && f.modrm !== 'fixed' && (d.modrm >> 6 === 3 ? f.operands.some((s) => /^(rm|rr|rrn|bndrm)/.test(s)) : d.base >= 0))) used |= 1;
+  if (f.opcodeReg || (d.modrm >= 0 && f.modrm !== 'fixed' && (d.modrm >> 6 === 3 ? f.operands.some((s) => /^(rm|rr|rrn|rra|bndrm)/.test(s)) : d.base >= 0))) used |= 1;
   // cr/dr moves read the r/m register whatever the mod bits say.
   if (f.operands.includes('rrn') && d.modrm >= 0) used |= 1;
   return used;
@@ -385,6 +385,8 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
       case 'cr': ops.push('%cr' + (d.lockCr8 && d.mode === 64 ? (d.reg & 7) | ((d.rex & 4) << 1) : d.reg)); break;
       case 'dr': ops.push('%db' + d.reg); break;
       case 'tr': ops.push('%tr' + (d.reg & 7)); break;
+      case 'ra': ops.push(gpr(d.addrSize, d.reg, rex)); break;
+      case 'rra': ops.push(gpr(d.addrSize, d.rmReg, rex)); break;
       case 'rmn': ops.push(d.hasMem ? (mpxBadMemory(d) ? segmentText(d) + '(bad)' : memText(d, address, syms)) : gpr(native, d.rmReg, rex)); break;
       case 'i': ops.push('$' + hexBits(d.imm, d.immHigh, size || 8)); break;
       case 'is8': ops.push('$' + hexBits(d.imm, d.imm < 0 ? -1 : 0, size)); break;
@@ -579,12 +581,13 @@ function objdumpBadOperand(bytes: Uint8Array, p: number, mode: CodeMode): { text
     const r = gpr(size, reg | ((rex & 4) << 1), rex);
     text = op.opcode === 0xf0 ? `movbe (bad),${r}` : `movbe ${r},(bad)`;
     rexUsedBits = 0xc;
-  } else if (op.map === 2 && op.opcode === 0x82 && isReg && has66 && lastRep === undefined) {
-    text = `invpcid (bad),${gpr(mode === 64 ? 64 : 32, reg | ((rex & 4) << 1), rex)}`;
+  } else if (op.map === 2 && op.opcode >= 0x80 && op.opcode <= 0x82 && isReg && has66 && lastRep === undefined) {
+    text = `${['invept', 'invvpid', 'invpcid'][op.opcode - 0x80]} (bad),${gpr(mode === 64 ? 64 : 32, reg | ((rex & 4) << 1), rex)}`;
     rexUsedBits = 4;
   }
   if (!text) return undefined;
-  if (prefixSelected(op.map, op.opcode, modrm) !== 'no') prefixes = withoutSelectingPrefix(prefixes);
+  // movbe and invept/invvpid/invpcid come from mandatory-prefix families: the selecting prefix is consumed.
+  if (op.map === 2) prefixes = withoutSelectingPrefix(prefixes);
   const names = prefixOnlyText(prefixes, mode);
   const rexName = rex && (rex & 0xf & ~rexUsedBits || (rex & 0xf) === 0) ? prefixOnlyText(Uint8Array.of(rex), mode) : '';
   return { text: [names, rexName, text].filter(Boolean).join(' '), length: np + 1 };

@@ -12,7 +12,8 @@
  * - `acc` accumulator of the operand size; `%name` exactly that register (`%dx` also matches `(%dx)`).
  * - `sreg` `cr` `dr` `tr` special registers in ModRM.reg (cr/dr/tr moves take ModRM.rm as a register whatever
  *   ModRM.mod says); `rmn` register or memory of the mode's native width (vmread/vmwrite); `bnd` an MPX bound
- *   register in ModRM.reg, `bndrm` one in ModRM.rm or memory.
+ *   register in ModRM.reg, `bndrm` one in ModRM.rm or memory; `ra` / `rra` a register of the address size in
+ *   ModRM.reg / ModRM.rm (movdir64b, umonitor).
  * - `rel` near branch displacement (16/32 bits by operand size), `rel8` short branch.
  * - `moffs` absolute address without ModRM (A0–A3); `fsel`/`foff` the selector and offset of a far pointer.
  * - `sti` an x87 register %st(i) in the low bits of a fixed ModRM byte; `%st` the stack top.

@@ -60,6 +60,8 @@ getsec | - | - | 0f 37 |
 mov | l | tr,rrn | 0f 24 /r | osz0 quiet no64 dec op=mov_tr
 mov | l | rrn,tr | 0f 26 /r | osz0 quiet no64 dec op=mov_tr
 invpcid | - | m,rn | P66 0f 38 82 /r | osz0 npbare
+invept | - | m,rn | P66 0f 38 80 /r | osz0 npbare op=invept
+invvpid | - | m,rn | P66 0f 38 81 /r | osz0 npbare op=invept
 fxsave | - | m | 0f ae /0 |
 fxsave64 | - | m | 0f ae /0 | only64 rexw
 fxrstor | - | m | 0f ae /1 |
@@ -160,6 +162,13 @@ wrssd | - | r32,m | 0f 38 f6 /r | np op=wrss
 wrussd | - | r32,m | P66 0f 38 f5 /r | op=wrss
 wrussq | - | r64,m | P66 0f 38 f5 /r | only64 rexw op=wrss
 clrssbsy | - | m | PF3 0f ae /6 | op=cet
+umonitor | - | rra | PF3 0f ae /6 | dec op=waitpkg
+umwait | - | rr32 | PF2 0f ae /6 | op=waitpkg
+tpause | - | rr32 | P66 0f ae /6 | op=waitpkg
+senduipi | - | rr64 | PF3 0f c7 /6 | only64
+movdir64b | - | m,ra | P66 0f 38 f8 /r | dec op=movdir64b
+enqcmd | - | m,ra | PF2 0f 38 f8 /r | dec op=enqcmd
+enqcmds | - | m,ra | PF3 0f 38 f8 /r | dec op=enqcmd
 incsspd | - | rr32 | PF3 0f ae /5 | op=cet
 incsspq | - | rr64 | PF3 0f ae /5 | only64 rexw op=cet
 rdsspd | - | rr32 | PF3 0f 1e /1 | op=cet
