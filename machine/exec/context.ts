@@ -11,7 +11,7 @@ import * as Msegment from '../cpu/segment';
 const { RIP } = Mdecoder;
 const { forms } = Mtable;
 const { GP } = Mfault;
-const { DS, SS } = Msegment;
+const { DS, FS, SS } = Msegment;
 
 const TWO32 = 0x1_0000_0000;
 
@@ -151,7 +151,26 @@ export function setReg(cpu: Cpu, r: number, size: number, lo: number, hi = 0): v
 
 // ---- memory at the effective address ------------------------------------------------------------------------
 
+/**
+ * 64-bit mode, DS/ES/SS, canonical, no data breakpoint armed: the access goes straight to the MMU's TLB fast path
+ * (what linearize() would check is checked here; anything else takes the general route, which raises the faults).
+ */
+function flatLong(cpu: Cpu): boolean {
+  if (cpu.mode !== 'long' || X.eaSeg >= FS || (cpu.dr[14] & 0xff) !== 0) return false;
+  const hi = X.eaHi | 0;
+  const top = cpu.cr4 & 0x1000 ? hi >> 24 : hi >> 15;
+  return top === 0 || top === -1;
+}
+
 export function readMem(cpu: Cpu, size: number): number {
+  if (flatLong(cpu)) {
+    const mmu = cpu.mmu;
+    const v = size === 64 ? mmu.fastRead64(X.eaLo, X.eaHi) : size === 32 ? mmu.fastRead32(X.eaLo, X.eaHi) : size === 16 ? mmu.fastRead16(X.eaLo, X.eaHi) : mmu.fastRead8(X.eaLo, X.eaHi);
+    if (v >= 0) {
+      if (size === 64) X.hi = mmu.hi;
+      return v;
+    }
+  }
   switch (size) {
     case 8: return cpu.read8(X.eaSeg, X.eaLo, X.eaHi);
     case 16: return cpu.read16(X.eaSeg, X.eaLo, X.eaHi);
@@ -165,6 +184,10 @@ export function readMem(cpu: Cpu, size: number): number {
 }
 
 export function writeMem(cpu: Cpu, size: number, lo: number, hi = 0): void {
+  if (flatLong(cpu)) {
+    const mmu = cpu.mmu;
+    if (size === 64 ? mmu.fastWrite64(X.eaLo, X.eaHi, lo, hi) : size === 32 ? mmu.fastWrite32(X.eaLo, X.eaHi, lo) : size === 16 ? mmu.fastWrite16(X.eaLo, X.eaHi, lo) : mmu.fastWrite8(X.eaLo, X.eaHi, lo)) return;
+  }
   switch (size) {
     case 8: cpu.write8(X.eaSeg, X.eaLo, X.eaHi, lo); return;
     case 16: cpu.write16(X.eaSeg, X.eaLo, X.eaHi, lo); return;

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../machine/machine';
 import type { Cpu } from '../../machine/cpu/cpu';
+import { CpuFault } from '../../machine/cpu/fault';
 import { writeCr0, writeCr3, writeCr4 } from '../../machine/cpu/control';
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_P, ATTR_RW, ATTR_S, DS } from '../../machine/cpu/segment';
 import { ExecutorUnderTest } from './executor-under-test';
@@ -365,4 +366,45 @@ test('ROM and MMIO pages never take the fast path: ROM writes are ignored, MMIO 
   cpu.write32(DS, 0x3fe010, 0, 77);
   cpu.write32(DS, 0x3fe010, 0, 78);
   assert.equal(last, 78);
+});
+
+test('64-bit fast path: a data breakpoint armed after the page is cached still traps; non-canonical operands still fault (#GP, #SS via RSP)', (t) => {
+  if (!requireOracle(t, asAvailable(), 'GNU as')) return;
+  const code = assemble(String.raw`
+  .code64
+  mov $0x9000, %ebx
+  movq $1, (%rbx)
+  movq $2, (%rbx)
+  movq $3, (%rbx)
+  movabs $0x0000800000000000, %rax
+  mov (%rax), %rcx
+  mov %rax, %rsp
+  mov (%rsp), %rcx
+`, 0x100000);
+  const m = new Machine({ memoryMiB: 16 });
+  m.start({ kind: 'long64', image: code, load: 0x100000 });
+  const cpu = m.cpus[0];
+  const ex = new ExecutorUnderTest();
+  const fault = (): number => {
+    try {
+      ex.step(cpu);
+      return -1;
+    } catch (e) {
+      if (!(e instanceof CpuFault)) throw e;
+      return e.vector;
+    }
+  };
+  for (let i = 0; i < 3; i++) assert.equal(fault(), -1);
+  assert.equal(cpu.debugTrapBits, 0);
+  cpu.dr[2] = 0x9000; // DR1: write, 8 bytes, locally enabled (SDM 17.2.4)
+  cpu.dr[14] = (1 << 2) | (1 << 20) | (2 << 22);
+  assert.equal(fault(), -1);
+  assert.equal(cpu.debugTrapBits, 2, 'DR1 hit recorded for the #DB trap');
+  assert.equal(m.memory.read32(0x9000), 3);
+  cpu.dr[14] = 0;
+  assert.equal(fault(), -1); // movabs
+  assert.equal(fault(), 13, 'non-canonical DS operand: #GP');
+  cpu.ripLo += 3; // skip the faulting mov
+  assert.equal(fault(), -1); // mov %rax, %rsp
+  assert.equal(fault(), 12, 'non-canonical stack: #SS');
 });
