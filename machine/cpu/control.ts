@@ -116,7 +116,9 @@ export function writeCr3(cpu: Cpu, lo: number, hi = 0): void {
     cpu.cr3Hi = oldHi;
     cpu.raise(GP, 0, 'PAE PDPTE has reserved bits set');
   }
-  if (!noFlush) cpu.mmu.flushNonGlobal();
+  // The TLB is not tagged by PCID: a no-flush load that switches PCID drops the non-global entries anyway (a TLB may
+  // always drop more than required), so one PCID's translations are never used under another (SDM 4.10.1).
+  if (!noFlush || ((oldLo ^ cpu.cr3Lo) & 0xfff) !== 0) cpu.mmu.flushNonGlobal();
   if (cpu.hooks !== null) cpu.hooks.controlWrite(cpu.id, 'cr3', oldLo, oldHi, cpu.cr3Lo, cpu.cr3Hi);
 }
 

@@ -408,3 +408,31 @@ test('64-bit fast path: a data breakpoint armed after the page is cached still t
   assert.equal(fault(), -1); // mov %rax, %rsp
   assert.equal(fault(), 12, 'non-canonical stack: #SS');
 });
+
+test('PCIDs: a no-flush CR3 load that switches PCID never uses the other PCID\'s translations; the same PCID may keep them (SDM 4.10.1, 4.10.4.1)', () => {
+  const m = new Machine({ memoryMiB: 16, cpu: { pcid: true } });
+  m.start({ kind: 'long64', image: new Uint8Array([0x90]), load: 0x100000 });
+  const cpu = m.cpus[0];
+  // Two address spaces: a copy of the start state's PML4 whose slot 1 (linear 512 GiB) maps one data page each.
+  const root = cpu.cr3Lo;
+  const spaces = [0x200000, 0x210000].map((base, k) => {
+    for (let i = 0; i < 512 * 8; i += 4) m.memory.write32(base + i, m.memory.read32(root + i));
+    m.memory.write32(base + 8, (base + 0x1000) | P | RW); // PML4[1] → PDPT
+    m.memory.write32(base + 0x1000, (base + 0x2000) | P | RW); // PDPT[0] → PD
+    m.memory.write32(base + 0x2000, (base + 0x3000) | P | RW); // PD[0] → PT
+    m.memory.write32(base + 0x3000, (base + 0x4000) | P | RW); // PT[0] → data
+    m.memory.write32(base + 0x4000, 0x1111 * (k + 1));
+    return base;
+  });
+  writeCr4(cpu, cpu.cr4 | 0x20000); // PCIDE
+  const LIN_HI = 0x80; // linear 0x80_0000_0000 = 512 GiB
+  writeCr3(cpu, spaces[0] | 1, 0x80000000); // PCID 1, no flush
+  assert.equal(cpu.read32(DS, 0, LIN_HI), 0x1111);
+  writeCr3(cpu, spaces[1] | 2, 0x80000000); // PCID 2, no flush
+  assert.equal(cpu.read32(DS, 0, LIN_HI), 0x2222, 'PCID 2 sees its own mapping');
+  m.memory.write32(spaces[1] + 0x3000, (spaces[0] + 0x4000) | P | RW); // remap under PCID 2, no invalidation
+  writeCr3(cpu, spaces[1] | 2, 0x80000000); // same PCID, no flush: the cached translation may stay
+  assert.equal(cpu.read32(DS, 0, LIN_HI), 0x2222, 'kept for the same PCID');
+  writeCr3(cpu, spaces[1] | 2); // flushing load
+  assert.equal(cpu.read32(DS, 0, LIN_HI), 0x1111);
+});
