@@ -386,6 +386,7 @@ function modrmFits(f: InstructionForm, modrm: number): boolean {
 
 /** The operand size a form runs at under these prefixes, or -1 when the form does not accept it. */
 function effectiveSize(f: InstructionForm, mode: CodeMode, rexW: boolean, opPrefix: boolean): number {
+  if (f.ignoresOpSize) opPrefix = false;
   // REX.W still overrides 0x66 there: the size is 32 (what QEMU does too).
   if (f.ignoresRexW && rexW) {
     rexW = false;

@@ -217,7 +217,7 @@ function prefixText(d: DecodedInstruction): string[] {
   // objdump drops es/cs/ss/ds in front of 64-bit string instructions without a word.
   const dropLegacySeg = d.mode === 64 && strSrc;
   // objdump counts 66 as used by a register movsxd (63) even behind REX.W.
-  const usesOpSize = objdumpIgnoresRexW(d) || (f.op === 'movsxd' && !d.hasMem) || !((d.rex & 8) && (d.opSize === 64 || f.ignoresRexW)) && d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || (f.operands.includes('rel') && !(d.mode === 64 && d.rex & 8));
+  const usesOpSize = !f.ignoresOpSize && (objdumpIgnoresRexW(d) || (f.op === 'movsxd' && !d.hasMem) || !((d.rex & 8) && (d.opSize === 64 || f.ignoresRexW)) && d.opSize !== 0 && d.opSize !== 8 && (f.osz !== 'none' || f.sizes.length > 1) || (f.operands.includes('rel') && !(d.mode === 64 && d.rex & 8)));
   // objdump counts an address-size prefix as used only when an address register shows it: never on moffs, nor
   // on a bare disp32 in 16-bit code.
   const bareDisp32In16 = d.mode === 16 && d.addrSize === 32 && d.base < 0 && d.index < 0;
@@ -232,7 +232,9 @@ function prefixText(d: DecodedInstruction): string[] {
   // In a mandatory-prefix family the selecting prefix is part of the opcode.
   // So is 66 on 90 (objdump's nop/xchg/pause entry), even behind REX.W.
   const nop90 = f.op === 'xchg' && d.map === 0 && d.opcode === 0x90 && lastRep < 0;
-  const consumed = f.mandatoryPrefix || f.noPrefix || nop90 ? (lastRep >= 0 ? lastRep : last((b) => b === 0x66)) : -1;
+  // And f2/f3 on the PREFETCHIT slots (0f 18 /6 /7 with memory) in 64-bit code.
+  const prefetchi = d.mode === 64 && d.map === 1 && d.opcode === 0x18 && d.hasMem && (d.reg & 7) >= 6 && lastRep >= 0;
+  const consumed = f.mandatoryPrefix || f.noPrefix || nop90 || prefetchi ? (lastRep >= 0 ? lastRep : last((b) => b === 0x66)) : -1;
   const lastF3 = last((b) => b === 0xf3);
   const lastF2 = last((b) => b === 0xf2);
   const last66 = last((b) => b === 0x66);
@@ -346,6 +348,7 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
     if (wantsSuffix(d)) name += suffixOfSize[size] ?? '';
   }
   if (objdumpIgnoresRexW(d)) name = f.names[0] + (d.prefixes & Prefix.OpSize ? 'w' : '');
+  if (f.op === 'ptwrite' && d.mode === 64 && d.hasMem) name += suffixOfSize[size];
   // objdump 2.40 names RIP-relative 0f 18 /7 and /6 (hint NOPs elsewhere) PREFETCHIT0/1.
   if (d.mode === 64 && d.map === 1 && d.opcode === 0x18 && d.base === RIP && (d.reg & 7) >= 6) name = (d.reg & 7) === 7 ? 'prefetchit0' : 'prefetchit1';
   // A 32-bit moffs in 64-bit code is a plain mov behind addr32 for objdump.

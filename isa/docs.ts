@@ -242,6 +242,7 @@ const rows: Record<string, Row> = {
   senduipi: ['Send user interprocessor interrupt', 'Sends the user IPI described by the UITT entry the register indexes.'],
   movdir64b: ['64-byte direct store', 'Copies 64 bytes from memory to the destination address in the register as one direct write.'],
   enqcmd: ['Enqueue command', 'Writes a 64-byte command to a device work queue (ENQCMDS: supervisor); ZF reports acceptance.', '', 'z', 'oszapc'],
+  ptwrite: ['Write to processor trace', 'Writes the operand into the Intel PT packet stream.'],
   cet: ['CET shadow-stack instruction', 'Manages the CET shadow stack (busy flag, SSP adjust/read, restore tokens); #UD unless shadow stacks are enabled.'],
   rao: ['Remote atomic operation', 'RAO-INT: atomically adds/ands/ors/xors the register into memory without returning the old value (weakly ordered).'],
   movdiri: ['Direct store', 'Stores a doubleword or quadword with a direct (non-combining) write, for device queues.'],

@@ -68,6 +68,8 @@ export interface InstructionForm {
   noPrefix: boolean;
   /** objdump shows this family with a wrong prefix as a bare `(bad)`, naming none of the prefixes. */
   bareBadPrefix: boolean;
+  /** 0x66 does not change the operand size (sysretl in 64-bit code): objdump shows it as unused. */
+  ignoresOpSize: boolean;
   /** REX.W does not change the operand size (in/out/ins/outs have no 64-bit form): the CPU ignores it. */
   ignoresRexW: boolean;
   /** Accepts `lock`. */

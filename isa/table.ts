@@ -63,6 +63,7 @@ function parseRow(line: string, cc?: number): InstructionForm {
     only64: has('only64'),
     rexW: has('rexw'),
     ignoresRexW: has('now'),
+    ignoresOpSize: has('no66'),
     noPrefix: has('np') || has('npbare'),
     bareBadPrefix: has('npbare'),
     lock: has('lock'),

@@ -41,7 +41,7 @@ lsl | wlq | m,r | 0f 03 /r |
 lsl | wlq | rr,r | 0f 03 /r |
 syscall | - | - | 0f 05 |
 clts | - | - | 0f 06 |
-sysret | l | - | 0f 07 | only64 dis=sysretl! warnbare
+sysret | l | - | 0f 07 | only64 dis=sysretl! warnbare no66
 sysret | l | - | 0f 07 | no64 enc
 sysret | q | - | 0f 07 | only64
 sysret | - | - | 0f 07 |
@@ -52,7 +52,7 @@ rdtsc | - | - | 0f 31 |
 rdmsr | - | - | 0f 32 |
 rdpmc | - | - | 0f 33 |
 sysenter | - | - | 0f 34 |
-sysexit | l | - | 0f 35 | only64 dis=sysexitl! warnbare
+sysexit | l | - | 0f 35 | only64 dis=sysexitl! warnbare no66
 sysexit | q | - | 0f 35 | only64
 sysexit | - | - | 0f 35 |
 rsm | - | - | 0f aa |
@@ -162,6 +162,8 @@ wrssd | - | r32,m | 0f 38 f6 /r | np op=wrss
 wrussd | - | r32,m | P66 0f 38 f5 /r | op=wrss
 wrussq | - | r64,m | P66 0f 38 f5 /r | only64 rexw op=wrss
 clrssbsy | - | m | PF3 0f ae /6 | op=cet
+ptwrite | q | rm | PF3 0f ae /4 | only64
+ptwrite | l | rm | PF3 0f ae /4 | osz0
 umonitor | - | rra | PF3 0f ae /6 | dec op=waitpkg
 umwait | - | rr32 | PF2 0f ae /6 | op=waitpkg
 tpause | - | rr32 | P66 0f ae /6 | op=waitpkg
