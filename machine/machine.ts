@@ -121,6 +121,9 @@ const FOUR_GIB = 0x1_0000_0000;
 const IDLE_ROUNDS_LIMIT = 100_000;
 const BIOS_STUB_OFFSET = BIOS_STUB_OFFSET_;
 
+/** Most instructions one Executor.runBlock call may run (well under a millisecond at block speed). */
+const BLOCK_BUDGET = 0x10000;
+
 export class Machine {
   readonly memory: PhysicalMemory;
   readonly io = new IoBus();
@@ -674,7 +677,8 @@ export class Machine {
    * The clock is left at the last round; the caller's loop advances it past that round.
    */
   private runBlock(cpu: Cpu, executor: Executor, sliceLeft: number): number {
-    let budget = Math.min(sliceLeft, this.maxInstructions - this.totalInstructions - this.faultedInstructions);
+    // At most BLOCK_BUDGET per call, so the loop still looks at the host's pause and time budget (sliceMs) often.
+    let budget = Math.min(sliceLeft, BLOCK_BUDGET, this.maxInstructions - this.totalInstructions - this.faultedInstructions);
     if (this.timerDeadline !== Infinity) budget = Math.min(budget, Math.ceil(this.timerDeadline - this.clock.now));
     if (budget < 1) budget = 1;
     this.apics.current = cpu.id;

@@ -420,3 +420,17 @@ test('events raised inside a block see the instruction count, clock and start of
     `cr-write@5/5/5 rip ${startOf(5)}`,
   ]);
 });
+
+test('a time-bounded slice ends on time while compiled blocks loop in place', () => {
+  // The benchmark loop with a 2^31 count: billions of instructions if nothing looked at the clock.
+  const code = new Uint8Array([0xb9, 0xff, 0xff, 0xff, 0x7f, 0x48, 0x01, 0xc8, 0x48, 0x31, 0xc2, 0x48, 0x8d, 0x5c, 0x42, 0x01, 0x48, 0xc1, 0xe3, 0x03, 0x48, 0x29, 0xd8, 0x48, 0xc1, 0xca, 0x07, 0x48, 0xff, 0xc9, 0x75, 0xe5, 0xe6, 0xf4]);
+  const m = ourMachine(caseOf('long loop', 64, code, seededUint32(9)), [0, 0x33, 0x2b, 0x2b, 0x2b, 0x2b], PATTERN);
+  const t0 = Date.now();
+  const r = m.run({ sliceInstructions: 4_000_000_000, sliceMs: 20 });
+  const ms = Date.now() - t0;
+  assert.equal(r.kind, 'slice-end');
+  // Generous for a loaded machine; without the per-call budget this slice runs for tens of seconds.
+  assert.ok(ms < 3000, `the 20 ms slice took ${ms} ms (${m.totalInstructions} instructions)`);
+  m.pause();
+  assert.equal(m.run({ sliceInstructions: 4_000_000_000 }).kind, 'paused');
+});
