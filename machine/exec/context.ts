@@ -11,7 +11,7 @@ import * as Msegment from '../cpu/segment';
 const { RIP } = Mdecoder;
 const { forms } = Mtable;
 const { GP } = Mfault;
-const { DS, FS, SS } = Msegment;
+const { ATTR_CE, ATTR_CODE, ATTR_RW, ATTR_UNUSABLE, DS, FS, SS } = Msegment;
 
 const TWO32 = 0x1_0000_0000;
 
@@ -151,21 +151,40 @@ export function setReg(cpu: Cpu, r: number, size: number, lo: number, hi = 0): v
 
 // ---- memory at the effective address ------------------------------------------------------------------------
 
+/** Linear address of the memory operand when fastLinear() accepted it (object fields: a module `let` would box). */
+const LIN = { lo: 0, hi: 0 };
+
 /**
- * 64-bit mode, DS/ES/SS, canonical, no data breakpoint armed: the access goes straight to the MMU's TLB fast path
- * (what linearize() would check is checked here; anything else takes the general route, which raises the faults).
+ * Whether the memory operand may go straight to the MMU's TLB fast path (its linear address left in LIN): no data
+ * breakpoint armed, and in 64-bit mode DS/ES/SS with a canonical address, elsewhere an expand-up data segment
+ * (writable for writes) whose limit covers the access. What linearize() checks is checked here; anything else takes
+ * the general route, which raises the faults.
  */
-function flatLong(cpu: Cpu): boolean {
-  if (cpu.mode !== 'long' || X.eaSeg >= FS || (cpu.dr[14] & 0xff) !== 0) return false;
-  const hi = X.eaHi | 0;
-  const top = cpu.cr4 & 0x1000 ? hi >> 24 : hi >> 15;
-  return top === 0 || top === -1;
+function fastLinear(cpu: Cpu, bytes: number, write: boolean): boolean {
+  if ((cpu.dr[14] & 0xff) !== 0) return false;
+  if (cpu.mode === 'long') {
+    if (X.eaSeg >= FS) return false;
+    const hi = X.eaHi | 0;
+    const top = cpu.cr4 & 0x1000 ? hi >> 24 : hi >> 15;
+    if (top !== 0 && top !== -1) return false;
+    LIN.lo = X.eaLo;
+    LIN.hi = X.eaHi;
+    return true;
+  }
+  const sr = cpu.seg[X.eaSeg];
+  const attr = sr.attr;
+  if ((attr & (ATTR_CODE | ATTR_CE | ATTR_UNUSABLE)) !== 0 || (write && (attr & ATTR_RW) === 0)) return false;
+  const off = X.eaLo;
+  if (off + bytes - 1 > sr.limit) return false;
+  LIN.lo = (sr.base + off) >>> 0;
+  LIN.hi = 0;
+  return true;
 }
 
 export function readMem(cpu: Cpu, size: number): number {
-  if (flatLong(cpu)) {
+  if (fastLinear(cpu, size >>> 3, false)) {
     const mmu = cpu.mmu;
-    const v = size === 64 ? mmu.fastRead64(X.eaLo, X.eaHi) : size === 32 ? mmu.fastRead32(X.eaLo, X.eaHi) : size === 16 ? mmu.fastRead16(X.eaLo, X.eaHi) : mmu.fastRead8(X.eaLo, X.eaHi);
+    const v = size === 64 ? mmu.fastRead64(LIN.lo, LIN.hi) : size === 32 ? mmu.fastRead32(LIN.lo, LIN.hi) : size === 16 ? mmu.fastRead16(LIN.lo, LIN.hi) : mmu.fastRead8(LIN.lo, LIN.hi);
     if (v >= 0) {
       if (size === 64) X.hi = mmu.hi;
       return v;
@@ -184,9 +203,9 @@ export function readMem(cpu: Cpu, size: number): number {
 }
 
 export function writeMem(cpu: Cpu, size: number, lo: number, hi = 0): void {
-  if (flatLong(cpu)) {
+  if (fastLinear(cpu, size >>> 3, true)) {
     const mmu = cpu.mmu;
-    if (size === 64 ? mmu.fastWrite64(X.eaLo, X.eaHi, lo, hi) : size === 32 ? mmu.fastWrite32(X.eaLo, X.eaHi, lo) : size === 16 ? mmu.fastWrite16(X.eaLo, X.eaHi, lo) : mmu.fastWrite8(X.eaLo, X.eaHi, lo)) return;
+    if (size === 64 ? mmu.fastWrite64(LIN.lo, LIN.hi, lo, hi) : size === 32 ? mmu.fastWrite32(LIN.lo, LIN.hi, lo) : size === 16 ? mmu.fastWrite16(LIN.lo, LIN.hi, lo) : mmu.fastWrite8(LIN.lo, LIN.hi, lo)) return;
   }
   switch (size) {
     case 8: cpu.write8(X.eaSeg, X.eaLo, X.eaHi, lo); return;

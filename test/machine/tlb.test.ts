@@ -10,7 +10,7 @@ import { Machine } from '../../machine/machine';
 import type { Cpu } from '../../machine/cpu/cpu';
 import { CpuFault } from '../../machine/cpu/fault';
 import { writeCr0, writeCr3, writeCr4 } from '../../machine/cpu/control';
-import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_P, ATTR_RW, ATTR_S, DS } from '../../machine/cpu/segment';
+import { ATTR_ACCESSED, ATTR_CE, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_P, ATTR_RW, ATTR_S, DS } from '../../machine/cpu/segment';
 import { ExecutorUnderTest } from './executor-under-test';
 import { asAvailable, assemble, requireOracle } from './oracle';
 import { QEMU, haveTool, runOnQemu } from './qemu/qemu-oracle';
@@ -435,4 +435,62 @@ test('PCIDs: a no-flush CR3 load that switches PCID never uses the other PCID\'s
   assert.equal(cpu.read32(DS, 0, LIN_HI), 0x2222, 'kept for the same PCID');
   writeCr3(cpu, spaces[1] | 2); // flushing load
   assert.equal(cpu.read32(DS, 0, LIN_HI), 0x1111);
+});
+
+test('fast path outside 64-bit mode honours segment limits, read-only and expand-down data segments (SDM 5.3, 5.4)', (t) => {
+  if (!requireOracle(t, asAvailable(), 'GNU as')) return;
+  // Each case is one instruction run from 0x8000 in 32-bit protected mode (paging off) with these segments:
+  // DS base 0x10800 limit 0xFFF RW; ES base 0x20000 read-only; FS expand-down above 0xFFF (32-bit); SS base
+  // 0x30800 limit 0xFFF. Bases mid-page, so a limit violation is not also a page crossing (which the fast path
+  // declines anyway).
+  const cases: [string, number][] = [
+    ['movl 0x10(%ebx), %eax', -1], // EBX = 0; ModRM forms (the moffs forms take another route)
+    ['movl %eax, 0x20(%ebx)', -1],
+    ['movl 0xffc(%ebx), %eax', -1],
+    ['movl 0xffe(%ebx), %eax', 13], // crosses the DS limit
+    ['movl %eax, 0xffd(%ebx)', 13],
+    ['movl %es:0x30(%ebx), %eax', -1],
+    ['movl %eax, %es:0x30(%ebx)', 13], // read-only segment
+    ['movl %fs:0x1000(%ebx), %eax', -1],
+    ['movl %fs:0xff0(%ebx), %eax', 13], // below an expand-down segment's limit
+    ['movl 0xffc(%esp), %eax', -1], // ESP = 0: SS offset 0xFFC
+    ['movl 0xffe(%esp), %eax', 12], // beyond the SS limit: #SS
+  ];
+  const images = cases.map(([asm]) => assemble(`  .code32\n  ${asm}\n`, 0x8000));
+  const m = new Machine({ memoryMiB: 4 });
+  const cpu = m.cpus[0];
+  flat32(cpu);
+  const RO = ATTR_P | ATTR_S | ATTR_ACCESSED | ATTR_DB;
+  cpu.seg[3].set(0x18, 0x10800, 0xfff, RO | ATTR_RW);
+  cpu.seg[0].set(0x20, 0x20000, 0xffff, RO);
+  cpu.seg[4].set(0x28, 0, 0xfff, RO | ATTR_RW | ATTR_CE);
+  cpu.seg[2].set(0x30, 0x30800, 0xfff, RO | ATTR_RW);
+  m.memory.write32(0x10810, 0x1234);
+  m.memory.write32(0x117fc, 0xabcd);
+  m.memory.write32(0x20030, 0x5555);
+  m.memory.write32(0x1000, 0x7777);
+  m.memory.write32(0xff0, 0x6666); // allocated: an unallocated page would decline the fast path by itself
+  m.memory.write32(0x317fc, 0x9999);
+  const ex = new ExecutorUnderTest();
+  const seen = cases.map((_, i) => {
+    m.memory.load(0x8000, images[i]);
+    cpu.ripLo = 0x8000;
+    cpu.gprLo[4] = 0;
+    cpu.gprLo[3] = 0;
+    cpu.gprLo[0] = 0x4242;
+    for (let pass = 0; pass < 2; pass++) {
+      // twice: the second run finds the page in the TLB, where the fast path would take it
+      try {
+        cpu.ripLo = 0x8000;
+        ex.step(cpu);
+      } catch (e) {
+        if (!(e instanceof CpuFault)) throw e;
+        return e.vector;
+      }
+    }
+    return -1;
+  });
+  assert.deepEqual(seen, cases.map(([, v]) => v));
+  assert.equal(m.memory.read32(0x10820), 0x4242);
+  assert.equal(m.memory.read32(0x20030), 0x5555, 'read-only segment unchanged');
 });
