@@ -222,7 +222,7 @@ function prefixText(d: DecodedInstruction): string[] {
   // on a bare disp32 in 16-bit code.
   const bareDisp32In16 = d.mode === 16 && d.addrSize === 32 && d.base < 0 && d.index < 0;
   const mpx64 = d.mode === 64 && f.names[0].startsWith('bnd');
-  const usesAddr = (d.hasMem && !f.operands.includes('moffs') && !bareDisp32In16 && !mpx64 && !mpxBadMemory(d)) || f.operands.some((s) => s === 'ra' || s === 'rra') || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
+  const usesAddr = (d.hasMem && !f.operands.includes('moffs') && !bareDisp32In16 && !mpx64 && !mpxBadMemory(d)) || f.operands.some((s) => s === 'ra' || s === 'rra') || !!f.disName?.includes('{A}') || f.operands.some((s) => s === 'ms' || s === 'md' || s === 'mb') || !!f.asz || f.op.startsWith('loop') || stringOps.has(f.op) || f.op === 'xlat';
   const last = (pred: (b: number) => boolean): number => {
     let k = -1;
     for (let i = 0; i < d.prefixCount; i++) if (pred(d.prefixBytes[i])) k = i;
@@ -246,7 +246,7 @@ function prefixText(d: DecodedInstruction): string[] {
     if (i === consumed) continue;
     if (b === 0xf0) {
       // objdump reads lock + mov %cr as CR8 only outside 64-bit code.
-      if (!d.lockCr8 || d.mode === 64) pre.push('lock');
+      if (!d.lockCr8 || d.mode === 64 || i !== last((x) => x === 0xf0)) pre.push('lock');
     } else if (b === 0xf3 || b === 0xf2) {
       // bnd and xacquire/xrelease name the last f2 and the last f3 even when the other one comes later.
       // So does rep: the last f3 in front of movs/stos/lods/ins/outs is `rep`, an earlier one `repz`.
