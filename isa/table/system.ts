@@ -159,8 +159,8 @@ prefetchwt1 | - | m | 0f 0d /2 |
 ${[3, 4, 5, 6, 7].map((r) => `prefetch | - | m | 0f 0d /${r} | dec`).join('\n')}
 cldemote | - | m | 0f 1c /0 | np
 wrssd | - | r32,m | 0f 38 f6 /r | np op=wrss
-wrussd | - | r32,m | P66 0f 38 f5 /r | op=wrss
-wrussq | - | r64,m | P66 0f 38 f5 /r | only64 rexw op=wrss
+wrussd | - | r32,m | P66 0f 38 f5 /r | npbare op=wrss
+wrussq | - | r64,m | P66 0f 38 f5 /r | only64 rexw npbare op=wrss
 clrssbsy | - | m | PF3 0f ae /6 | op=cet
 ptwrite | q | rm | PF3 0f ae /4 | only64
 ptwrite | l | rm | PF3 0f ae /4 | osz0
@@ -238,6 +238,26 @@ clzero | - | - | 0f 01 =fc |
 rdpru | - | - | 0f 01 =fd | np
 invlpgb | - | - | 0f 01 =fe | np
 tlbsync | - | - | 0f 01 =ff | np
+xsusldtrk | - | - | PF2 0f 01 =e8 | op=tsxldtrk
+xresldtrk | - | - | PF2 0f 01 =e9 | op=tsxldtrk
+vmgexit | - | - | PF3 0f 01 =d9 | op=svm
+vmgexit | - | - | PF2 0f 01 =d9 | dec op=svm
+mcommit | - | - | PF3 0f 01 =fa |
+clui | - | - | PF3 0f 01 =ee | only64 op=uintr
+stui | - | - | PF3 0f 01 =ef | only64 op=uintr
+uiret | - | - | PF3 0f 01 =ec | only64 op=uintr
+testui | - | - | PF3 0f 01 =ed | only64 op=uintr
+seamcall | - | - | P66 0f 01 =cf | only64 op=tdx
+seamret | - | - | P66 0f 01 =cd | only64 op=tdx
+seamops | - | - | P66 0f 01 =ce | only64 op=tdx
+tdcall | - | - | P66 0f 01 =cc | op=tdx
+rdmsrlist | - | - | PF2 0f 01 =c6 | only64 op=msrlist
+wrmsrlist | - | - | PF3 0f 01 =c6 | only64 op=msrlist
+rmpquery | - | - | PF3 0f 01 =fd | only64 op=snp
+rmpadjust | - | - | PF3 0f 01 =fe | only64 op=snp
+rmpupdate | - | - | PF2 0f 01 =fe | only64 op=snp
+psmash | - | - | PF3 0f 01 =ff | only64 op=snp
+pvalidate | - | - | PF2 0f 01 =ff | op=snp
 ${padlockRows()}
 vmread | - | rn,rmn | 0f 78 /r | dec np
 vmptrld | - | m | 0f c7 /6 | np
