@@ -304,9 +304,8 @@ export class X86Executor implements Executor {
 
   /** The block at CS:RIP if it starts in the fetch cache's page and fits the CS limit without IP wrap-around. */
   private blockAt(cpu: Cpu, stops: BlockStops | null): Block | null {
-    const fc = this.fetchCaches[cpu.id];
+    const fc = this.fetchCacheOf(cpu);
     const mode = cpu.codeSize, mmu = cpu.mmu;
-    if (fc === undefined || fc.cpu !== cpu || fc.epoch !== mmu.epoch || fc.cpl !== cpu.cpl || fc.mode !== cpu.mode || fc.codeSize !== mode) return null;
     const ripLo = cpu.ripLo;
     let lin = ripLo, hi = cpu.ripHi;
     if (cpu.mode !== 'long') {
@@ -315,7 +314,8 @@ export class X86Executor implements Executor {
       lin = (sr.base + ripLo) >>> 0;
       hi = 0;
     }
-    if (lin >>> 12 !== fc.vpn || hi !== fc.hi) return null;
+    const stale = fc.cpu !== cpu || fc.epoch !== mmu.epoch || fc.cpl !== cpu.cpl || fc.mode !== cpu.mode || fc.codeSize !== mode;
+    if ((stale || lin >>> 12 !== fc.vpn || hi !== fc.hi) && !this.refillFetchCache(cpu, fc)) return null;
     const c = fc.chunk!, i = fc.index;
     const page = c.pages[i];
     if (page === undefined || (c.kind[i] & SLOW_READ) !== 0) return null;
@@ -368,6 +368,48 @@ export class X86Executor implements Executor {
     }
     cpu.ripHi = ripHi;
     return done;
+  }
+
+  /**
+   * Points the fetch cache at the code page of CS:RIP, as step's slow path does (translation through the MMU, so
+   * a mapping change is seen). False when step must handle it: the fetch faults (step raises it), or the page is
+   * unbacked, MMIO or watched.
+   */
+  private refillFetchCache(cpu: Cpu, fc: FetchCache): boolean {
+    const mmu = cpu.mmu;
+    let phys: number;
+    try {
+      mmu.linearize(CS, cpu.ripLo, cpu.ripHi, 1, ACC_EXEC);
+      phys = mmu.translate(mmu.linLo, mmu.linHi, ACC_EXEC);
+    } catch (e) {
+      if (e === cpu.fault) return false;
+      throw e;
+    }
+    const pn = phys < TWO32 ? phys >>> 12 : Math.floor(phys / 4096);
+    if (cpu.memory.pageForRead(pn) === undefined) return false;
+    let entries = this.pages.get(pn);
+    if (entries === undefined) {
+      entries = new Array<CacheEntry | undefined>(4096);
+      this.pages.set(pn, entries);
+    }
+    let blocks = this.blockPages.get(pn);
+    if (blocks === undefined) {
+      blocks = new Array<Block | undefined>(4096);
+      this.blockPages.set(pn, blocks);
+    }
+    fc.cpu = cpu;
+    fc.epoch = mmu.epoch;
+    fc.cpl = cpu.cpl;
+    fc.mode = cpu.mode;
+    fc.codeSize = cpu.codeSize;
+    fc.vpn = mmu.linLo >>> 12;
+    fc.pn = pn;
+    fc.hi = mmu.linHi;
+    fc.chunk = cpu.memory.chunkFor(pn);
+    fc.index = pn & 1023;
+    fc.entries = entries;
+    fc.blocks = blocks;
+    return true;
   }
 
   /**
