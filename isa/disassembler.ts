@@ -189,6 +189,17 @@ function notrack(d: DecodedInstruction): boolean {
   return false;
 }
 
+/**
+ * The register width objdump shows for rd/wr fs/gs base without REX.W: 16 bits when the operand size is 16
+ * (no 66 in 16-bit code, 66 elsewhere), else 32. The instruction itself only exists in 64-bit code. 0 for
+ * other instructions.
+ */
+function fsgsbaseBits(d: DecodedInstruction): number {
+  const n = d.form!.names[0];
+  if (!/^(rd|wr)[fg]sbase$/.test(n) || d.rex & 8) return 0;
+  return (d.mode === 16) === ((d.prefixes & Prefix.OpSize) !== 0) ? 32 : 16;
+}
+
 /** objdump's hint suffix: `,pn` for cs, `,pt` for ds, when exactly one of the two is among the prefixes. */
 function branchHint(d: DecodedInstruction): string {
   let cs = false;
@@ -235,6 +246,8 @@ function prefixText(d: DecodedInstruction): string[] {
   // And f2/f3 on the PREFETCHIT slots (0f 18 /6 /7 with memory) in 64-bit code.
   const prefetchi = d.mode === 64 && d.map === 1 && d.opcode === 0x18 && d.hasMem && (d.reg & 7) >= 6 && lastRep >= 0;
   const consumed = f.mandatoryPrefix || f.noPrefix || nop90 || prefetchi ? (lastRep >= 0 ? lastRep : last((b) => b === 0x66)) : -1;
+  // objdump sizes the FSGSBASE register by 66 like an ordinary operand (and so shows no data16).
+  const fsgs66 = fsgsbaseBits(d) ? last((b) => b === 0x66) : -1;
   const lastF3 = last((b) => b === 0xf3);
   const lastF2 = last((b) => b === 0xf2);
   const last66 = last((b) => b === 0x66);
@@ -243,7 +256,7 @@ function prefixText(d: DecodedInstruction): string[] {
   const hle = f.lock && d.hasMem && ((d.prefixes & Prefix.Lock) !== 0 || f.op === 'xchg');
   for (let i = 0; i < d.prefixCount; i++) {
     const b = d.prefixBytes[i];
-    if (i === consumed) continue;
+    if (i === consumed || i === fsgs66) continue;
     if (b === 0xf0) {
       // objdump reads lock + mov %cr as CR8 only outside 64-bit code.
       if (!d.lockCr8 || d.mode === 64 || i !== last((x) => x === 0xf0)) pre.push('lock');
@@ -379,7 +392,7 @@ export function formatInstruction(d: DecodedInstruction, address: number, syms?:
       case 'r': ops.push(gpr(size, d.reg, rex)); break;
       case 'rn': ops.push(gpr(native, d.reg, rex)); break;
       case 'rrn': ops.push(gpr(native, d.rmReg, rex)); break;
-      case 'rr': case 'ro': ops.push(gpr(size, d.rmReg, rex)); break;
+      case 'rr': case 'ro': ops.push(gpr(fsgsbaseBits(d) || size, d.rmReg, rex)); break;
       case 'rm': case 'm': ops.push(d.hasMem ? (mpxBadMemory(d) ? segmentText(d) + '(bad)' : memText(d, address, syms)) : gpr(size, d.rmReg, rex)); break;
       case 'bnd': ops.push(d.reg <= 3 ? '%bnd' + d.reg : '(bad)'); break;
       case 'bndrm': ops.push(d.hasMem ? (mpxBadMemory(d) ? segmentText(d) + '(bad)' : memText(d, address, syms)) : d.rmReg <= 3 ? '%bnd' + d.rmReg : '(bad)'); break;
