@@ -245,7 +245,8 @@ function prefixText(d: DecodedInstruction): string[] {
   const nop90 = f.op === 'xchg' && d.map === 0 && d.opcode === 0x90 && lastRep < 0;
   // And f2/f3 on the PREFETCHIT slots (0f 18 /6 /7 with memory) in 64-bit code.
   const prefetchi = d.mode === 64 && d.map === 1 && d.opcode === 0x18 && d.hasMem && (d.reg & 7) >= 6 && lastRep >= 0;
-  const consumed = f.mandatoryPrefix || f.noPrefix || nop90 || prefetchi ? (lastRep >= 0 ? lastRep : last((b) => b === 0x66)) : -1;
+  // PadLock's F3 is part of GNU's encoding, yet objdump shows it as repz.
+  const consumed = (f.mandatoryPrefix && f.op !== 'padlock') || f.noPrefix || nop90 || prefetchi ? (lastRep >= 0 ? lastRep : last((b) => b === 0x66)) : -1;
   // objdump sizes the FSGSBASE register by 66 like an ordinary operand (and so shows no data16).
   const fsgs66 = fsgsbaseBits(d) ? last((b) => b === 0x66) : -1;
   const lastF3 = last((b) => b === 0xf3);
@@ -314,6 +315,8 @@ function rexUsed(d: DecodedInstruction): number {
   if (f.modrm === 'reg' && f.operands.some((s) => s === 'r' || s === 'rn' || s === 'ra' || s === 'cr' || s === 'dr' || s === 'bnd' || /^r(8|16|32|64)$/.test(s))) used |= 4;
   if (d.sib >= 0) used |= 3;
   if (f.opcodeReg || (d.modrm >= 0 && f.modrm !== 'fixed' && (d.modrm >> 6 === 3 ? f.operands.some((s) => /^(rm|rr|rrn|rra|bndrm)/.test(s)) : d.base >= 0))) used |= 1;
+  // objdump counts REX.B as used by the PadLock forms (their ModRM is fixed).
+  if (f.op === 'padlock') used |= 1;
   // cr/dr moves read the r/m register whatever the mod bits say.
   if (f.operands.includes('rrn') && d.modrm >= 0) used |= 1;
   return used;

@@ -103,7 +103,7 @@ function padlockRows(): string {
     .map(([n, enc, dis]) =>
       n === 'xstorerng'
         ? `${n} | - | - | 0f ${enc} | rep op=padlock dis=${dis}!`
-        : `${n} | - | - | PF3 0f ${enc} | op=padlock dis=repz_${dis}!\n${n} | - | - | 0f ${enc} | dec rep op=padlock dis=${dis}!`,
+        : `${n} | - | - | PF3 0f ${enc} | op=padlock dis=${dis}!\n${n} | - | - | 0f ${enc} | dec rep op=padlock dis=${dis}!`,
     )
     .join('\n');
 }
@@ -166,7 +166,9 @@ ptwrite | q | rm | PF3 0f ae /4 | only64
 ptwrite | l | rm | PF3 0f ae /4 | osz0
 umonitor | - | rra | PF3 0f ae /6 | dec op=waitpkg
 umwait | - | rr32 | PF2 0f ae /6 | op=waitpkg
+umwait | - | rr64 | PF2 0f ae /6 | only64 rexw dec op=waitpkg
 tpause | - | rr32 | P66 0f ae /6 | op=waitpkg
+tpause | - | rr64 | P66 0f ae /6 | only64 rexw dec op=waitpkg
 senduipi | - | rr64 | PF3 0f c7 /6 | only64
 movdir64b | - | m,ra | P66 0f 38 f8 /r | dec op=movdir64b
 enqcmd | - | m,ra | PF2 0f 38 f8 /r | dec op=enqcmd

@@ -1,7 +1,8 @@
 // Prefix corners, deterministically: every fourth instruction of the encoder corpus, each behind one extra
-// prefix byte (66 67 f0 f2 f3 and every segment), disassembled by us and by objdump. That exercises unused
-// and duplicated prefixes, mandatory-prefix families (a wrong prefix is another instruction or a (bad)), hints,
-// notrack, HLE and REX placement far more densely than random bytes do.
+// prefix byte (66 67 f0 f2 f3 and every segment; in 64-bit code also each REX kind before the opcode),
+// disassembled by us and by objdump. That exercises unused and duplicated prefixes, mandatory-prefix families
+// (a wrong prefix is another instruction or a (bad)), hints, notrack, HLE and REX placement far more densely
+// than random bytes do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { disassemble } from '../../isa/disassembler';
@@ -11,6 +12,7 @@ import { familyAt } from './disassembler-families';
 
 const skip = !haveBinary('objdump') && !process.env.CI ? 'objdump not installed' : false;
 const PREFIXES = [0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65];
+const REX = [0x40, 0x41, 0x42, 0x44, 0x48, 0x4f];
 
 function hexBytes(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -23,10 +25,15 @@ for (const mode of [16, 32, 64] as const) {
     // Pieces below 64 KiB so that 16-bit IP arithmetic agrees; nop pairs keep both sides in step.
     const pieces: number[][] = [[]];
     for (let k = 0; k < starts.length; k += 4) {
-      const insn = bytes.subarray(starts[k], k + 1 < starts.length ? starts[k + 1] : bytes.length);
-      for (const p of PREFIXES) {
+      const insn = Array.from(bytes.subarray(starts[k], k + 1 < starts.length ? starts[k + 1] : bytes.length));
+      const variants = PREFIXES.map((p) => [p, ...insn]);
+      // In 64-bit code also a REX byte right before the opcode (instructions that have none).
+      let i = 0;
+      while (i < insn.length && PREFIXES.includes(insn[i])) i++;
+      if (mode === 64 && (insn[i] & 0xf0) !== 0x40) for (const r of REX) variants.push([...insn.slice(0, i), r, ...insn.slice(i)]);
+      for (const v of variants) {
         if (pieces[pieces.length - 1].length > 60000) pieces.push([]);
-        pieces[pieces.length - 1].push(0x90, 0x90, p, ...insn);
+        pieces[pieces.length - 1].push(0x90, 0x90, ...v);
       }
     }
     let passed = 0;
