@@ -70,7 +70,8 @@ export function mnemonicsForMode(mode: CodeMode): { name: string; form: Instruct
   if (l) return l;
   const seen = new Map<string, InstructionForm>();
   for (const f of forms) {
-    if (mode === 64 ? f.no64 : f.only64) continue;
+    // Decoder-only forms (swapgs as objdump shows 0f 01 f8 in 32-bit code) are nothing GNU as accepts.
+    if (f.decodeOnly || (mode === 64 ? f.no64 : f.only64)) continue;
     for (const n of f.names) {
       if (!seen.has(n)) seen.set(n, f);
       if (f.bareNames.includes(n) || f.impliedSize) continue;
