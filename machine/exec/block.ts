@@ -42,6 +42,9 @@ const CHAIN_OPS = new Set(['jcc', 'jmp', 'call', 'ret', 'loop', 'loope', 'loopne
  */
 export type CompiledOps = (cpu: Cpu) => number;
 
+/** Block.jccCc of a final JMP rel: taken whatever the flags. */
+export const JMP_ALWAYS = -1;
+
 export class Block {
   /** Times the block ran through the executor's loop (compiled once it reaches the executor's threshold). */
   runs = 0;
@@ -49,8 +52,8 @@ export class Block {
   /** The block ends in a near branch or mid-stream (not in an instruction the machine must look at). */
   chains = false;
   /**
-   * Index of a final Jcc the executor may run inline (operand size = the mode's: 32 or 64 bits), else -1; its
-   * condition code and displacement.
+   * Index of a final Jcc or near JMP rel the executor may run inline (operand size = the mode's: 32 or 64 bits),
+   * else -1; its condition code (JMP_ALWAYS for JMP) and displacement.
    */
   jccAt = -1;
   jccCc = 0;
@@ -109,13 +112,13 @@ export function buildBlock(page: Uint8Array, start: number, mode: number, gen: n
   }
   const lastD = b.ds.length > 0 ? b.ds[b.ds.length - 1] : null;
   const last = lastD !== null ? lastD.form!.op : '';
-  if (lastD !== null && last === 'jcc' && (mode === 64 || mode === 32)) {
+  if (lastD !== null && (last === 'jcc' || last === 'jmp') && (mode === 64 || mode === 32)) {
     // The near-branch operand size (control.ts branchSize): the mode's unless 0x66 or an explicit size says else.
     const p66 = (lastD.prefixes & 8) !== 0;
     const size = lastD.opSize !== 0 ? lastD.opSize : mode === 64 ? (p66 ? 16 : 64) : p66 ? 16 : 32;
     if (size === mode) {
       b.jccAt = b.ds.length - 1;
-      b.jccCc = lastD.form!.cc!;
+      b.jccCc = last === 'jmp' ? JMP_ALWAYS : lastD.form!.cc!;
       b.jccRel = lastD.rel;
     }
   }
@@ -185,7 +188,7 @@ export function compileBlock(b: Block, condition: (cpu: Cpu, cc: number) => bool
     else lines.push(`  ${all()} ${call} ${[...used].map((x) => `l${x} = g[${x}]; h${x} = gh[${x}];`).join(' ')}`);
   }
   const load = [...used].map((r) => `let l${r} = g[${r}], h${r} = gh[${r}];`).join(' ');
-  const ret = b.jccAt >= 0 ? `  return condition(cpu, ${b.jccCc}) ? 1 : 0;` : '  return 0;';
+  const ret = b.jccAt < 0 ? '  return 0;' : b.jccCc === JMP_ALWAYS ? '  return 1;' : `  return condition(cpu, ${b.jccCc}) ? 1 : 0;`;
   const body = `"use strict";\nreturn function block(cpu) {\n  const g = cpu.gprLo, gh = cpu.gprHi;\n  ${load}\n${lines.join('\n')}\n  ${all()}\n${ret}\n};`;
   try {
     b.compiled = new Function('o', 'condition', 'PARITY', body)(ops, condition, PARITY) as CompiledOps;

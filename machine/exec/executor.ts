@@ -28,7 +28,7 @@ const { ACC_EXEC } = Mmmu;
 const { CS, ATTR_CE, ATTR_CODE, ATTR_UNUSABLE } = Msegment;
 const { SLOW_READ } = Mphysical;
 const { X, computeEa, K_MOFFS, formDst, formSrc } = Mcontext;
-const { buildBlock, compileBlock } = Mblock;
+const { buildBlock, compileBlock, JMP_ALWAYS } = Mblock;
 const { condition } = Mflags;
 const { controlHandlers } = Mcontrol;
 const { integerHandlers } = Minteger;
@@ -451,10 +451,10 @@ export class X86Executor implements Executor {
           continue;
         }
         if (k === b.jccAt) {
-          // A final Jcc inline when its target needs no check beyond the block's own (same RIP high half; in
+          // A final Jcc/JMP inline when its target needs no check beyond the block's own (same RIP high half; in
           // 32-bit code inside the CS limit); otherwise the general handler raises or wraps as it should.
           const next = ripLo + offs[k + 1];
-          const target = condition(cpu, b.jccCc) ? next + b.jccRel : next;
+          const target = b.jccCc === JMP_ALWAYS || condition(cpu, b.jccCc) ? next + b.jccRel : next;
           if (target >= 0 && target < TWO32 && (mode === 64 || target <= cpu.seg[CS].limit)) {
             cpu.ripLo = target;
             cpu.ripHi = ripHi;

@@ -151,7 +151,7 @@ function randomProgram(rnd: () => number, mode: Mode, lines: number, id: number,
       case 14: return mode === 64 ? `pushfq\npopq %${pick(R64)}` : `pushfl\npopl %${pick(regs32)}`;
       default: {
         const l = `P${id}_${label++}`;
-        return `j${pick(CCS)} ${l}\n${pick(alu)}${sfx} $${imm()}, %${d}\n${l}:`;
+        return `${rnd() % 5 === 0 ? 'jmp' : `j${pick(CCS)}`} ${l}\n${pick(alu)}${sfx} $${imm()}, %${d}\n${l}:`;
       }
     }
   };
