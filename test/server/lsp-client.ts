@@ -25,7 +25,9 @@ export class TestClient {
 
   /** `nodeArgs` go to node itself (e.g. `--cpu-prof` for profiling the server), `extraArgs` to the server. */
   constructor(extraArgs: string[] = [], nodeArgs: string[] = []) {
-    this.proc = spawn(process.execPath, [...nodeArgs, resolve(repoRoot, 'dist/server.js'), '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // X86T_SERVER runs another build of the server (the benchmark compares an older one side by side).
+    const server = process.env.X86T_SERVER ?? resolve(repoRoot, 'dist/server.js');
+    this.proc = spawn(process.execPath, [...nodeArgs, server, '--stdio', ...extraArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.on('exit', (code) => (this.exited = code ?? -1));
     this.proc.stderr!.on('data', (d) => this.logs.push(String(d)));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
