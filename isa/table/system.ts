@@ -163,7 +163,8 @@ wrussd | - | r32,m | P66 0f 38 f5 /r | npbare op=wrss
 wrussq | - | r64,m | P66 0f 38 f5 /r | only64 rexw npbare op=wrss
 clrssbsy | - | m | PF3 0f ae /6 | op=cet
 ptwrite | q | rm | PF3 0f ae /4 | only64
-ptwrite | l | rm | PF3 0f ae /4 | osz0
+ptwrite | l | rm | PF3 0f ae /4 | osz0 only64 warnbare
+ptwrite | l | rm | PF3 0f ae /4 | osz0 no64
 umonitor | - | rra | PF3 0f ae /6 | dec op=waitpkg
 umwait | - | rr32 | PF2 0f ae /6 | op=waitpkg
 umwait | - | rr64 | PF2 0f ae /6 | only64 rexw dec op=waitpkg
