@@ -73,6 +73,13 @@ function wants(f: EventFilter | null, e: MachineEvent): boolean {
   }
 }
 
+function wantsPort(f: EventFilter | null, port: number): boolean {
+  const ranges = f?.io;
+  if (!ranges) return false;
+  for (let k = 0; k < ranges.length; k++) if (port >= ranges[k][0] && port <= ranges[k][1]) return true;
+  return false;
+}
+
 /** Enough for a fault, the faults delivering it and #DF on each of a few CPUs. */
 const RECENT_EXCEPTIONS = 16;
 
@@ -155,6 +162,10 @@ export class MachineEvents implements CpuHooks {
     this.emit({ ...this.sites.site(cpu), kind: 'ipi', ipi: kind, vector, from });
   }
   io(cpu: number, port: number, size: number, write: boolean, value: number): void {
+    // Port I/O is the one frequent event (console output): decide before building it, since a debug session
+    // always traces and would otherwise allocate an event (and a site with a BigInt) per OUT.
+    const traced = this.traceListener !== null && wantsPort(this.traceFilter, port);
+    if (!traced && !wantsPort(this.stopFilter, port)) return;
     this.emit({ ...this.sites.site(cpu), kind: 'io', port, size, write, value });
   }
 }

@@ -32,7 +32,9 @@ test('endless guest console output is throttled, its drops reported, and the ses
     await dc.continueRequest({ threadId: 1 });
     // Run until the session's console budget (4 MiB) is used up and the adapter says it drops the rest.
     const started = Date.now();
-    await Promise.race([firstDrop, new Promise((_, no) => setTimeout(() => no(new Error('no drop reported within 60 s')), 60_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([firstDrop, new Promise((_, no) => (timer = setTimeout(() => no(new Error('no drop reported within 60 s')), 60_000)))]);
+    clearTimeout(timer);
     await new Promise((r) => setTimeout(r, 300));
     const ran = (Date.now() - started) / 1000;
     await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.waitForEvent('stopped', 2000)]);
