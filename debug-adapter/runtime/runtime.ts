@@ -81,7 +81,9 @@ export const EXCEPTION_FILTERS: { id: string; label: string; description: string
   { id: 'sipi', label: 'INIT / SIPI', description: 'INIT or STARTUP IPI arriving at a CPU.', default: false },
 ];
 
-const SLICE = 4_096;
+// A slice ends after this many instructions or 5 ms, whichever comes first: large enough that a fast guest is not
+// held back by per-slice work (history checkpoint, output flush, thread check, event-loop turn).
+const SLICE = 262_144;
 const STEP_BUDGET = 5_000_000;
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
