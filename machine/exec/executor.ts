@@ -19,6 +19,7 @@ import type { Handler } from './integer';
 import * as Minteger from './integer';
 import * as Mstrings from './strings';
 import * as Msystem from './system';
+import { absentFeatureHandlers } from './absent-features';
 // Imported bindings copied into locals: tsx/CommonJS turns each use of an import into a getter call, which
 // dominated the hot path.
 const { decodeInstruction, newDecoded } = Mdecoder;
@@ -44,6 +45,7 @@ export const operationHandlers: Readonly<Record<string, Handler>> = {
   ...controlHandlers,
   ...stringHandlers,
   ...systemHandlers,
+  ...absentFeatureHandlers,
 };
 
 /** Operations of the table this executor does not implement (checked by the tests). */

@@ -243,6 +243,10 @@ function testable(f: InstructionForm, mode: Mode): boolean {
   // Likewise the reserved-NOP hints 0F 18 /4-7 (NOP on hardware, #UD in QEMU 5), and BSWAP r16, whose result the
   // SDM leaves undefined (QEMU swaps all 32 bits; we clear the low word as Intel hardware does).
   if ((f.op === 'test' || f.op === 'nop' || f.op === 'bswap') && f.decodeOnly) return false;
+  // Extensions our CPU model lacks raise #UD here (SDM: "#UD if CPUID.(…) = 0"); Unicorn 2.0.1 agrees for all of
+  // them but these, which it runs instead: XBEGIN (its model has RTM), WAITPKG and INCSSP (QEMU 5's 0F AE decoder
+  // ignores the F2/F3 that selects them and runs the fence/clflush underneath), STGI (SVM without EFER.SVME).
+  if (f.op === 'xbegin' || f.op === 'waitpkg' || f.names[0].startsWith('incssp') || f.names[0] === 'stgi') return false;
   if (f.no64 && mode === 64) return false;
   if (f.only64 && mode !== 64) return false;
   if (REAL_MODE_ONLY.has(f.op) && mode !== 16) return false;
@@ -417,7 +421,8 @@ test('executor matches Unicorn on table-generated instruction cases in 16/32/64-
     t.diagnostic(`mode ${mode}: ${b.pass} passed, ${b.fail} failed (${b.forms.size} forms)`);
     console.log(`mode ${mode}: ${b.pass} passed, ${b.fail} failed (${b.forms.size} forms)`);
   }
-  console.log(`operations without semantics (raise #UD): ${unimplementedOperations().join(' ')}`);
+  // Every operation of the table has stated semantics (absent extensions included), so every form is tested.
+  assert.deepEqual(unimplementedOperations(), [], 'operations without semantics');
   if (failures.length) {
     console.log([...failedForms].map(([k, n]) => `${k} x${n}`).join('\n'));
     console.log(failures.join('\n'));
