@@ -41,6 +41,12 @@ const CHAIN_OPS = new Set(['jcc', 'jmp', 'call', 'ret', 'loop', 'loope', 'loopne
  * locals, where the executor's loop calls every op's closure from one megamorphic site.
  */
 export type CompiledOps = (cpu: Cpu) => number;
+/**
+ * A compiled block whose final branch goes back to its own start, run as a loop inside one function with the
+ * registers kept in locals across iterations: at most `max` iterations; returns how many ran, negated when the
+ * last branch was taken (RIP goes back to the start) and positive when it fell through.
+ */
+export type CompiledLoop = (cpu: Cpu, max: number) => number;
 
 /** Block.jccCc of a final JMP rel: taken whatever the flags. */
 export const JMP_ALWAYS = -1;
@@ -49,6 +55,7 @@ export class Block {
   /** Times the block ran through the executor's loop (compiled once it reaches the executor's threshold). */
   runs = 0;
   compiled: CompiledOps | null = null;
+  loop: CompiledLoop | null = null;
   /** The block ends in a near branch or mid-stream (not in an instruction the machine must look at). */
   chains = false;
   /**
@@ -190,8 +197,13 @@ export function compileBlock(b: Block, condition: (cpu: Cpu, cc: number) => bool
   const load = [...used].map((r) => `let l${r} = g[${r}], h${r} = gh[${r}];`).join(' ');
   const ret = b.jccAt < 0 ? '  return 0;' : b.jccCc === JMP_ALWAYS ? '  return 1;' : `  return condition(cpu, ${b.jccCc}) ? 1 : 0;`;
   const body = `"use strict";\nreturn function block(cpu) {\n  const g = cpu.gprLo, gh = cpu.gprHi;\n  ${load}\n${lines.join('\n')}\n  ${all()}\n${ret}\n};`;
+  // A block branching back to its own start also gets a loop form (registers stay in locals between iterations).
+  const selfLoop = b.jccAt >= 0 && b.offs[b.ds.length] + b.jccRel === 0;
+  const test = b.jccCc === JMP_ALWAYS ? 'true' : `condition(cpu, ${b.jccCc})`;
+  const loopBody = `"use strict";\nreturn function loop(cpu, $max) {\n  const g = cpu.gprLo, gh = cpu.gprHi;\n  ${load}\n  let $it = 0, $taken = false;\n  do {\n${lines.join('\n')}\n    $it++;\n    $taken = ${test};\n  } while ($taken && $it < $max);\n  ${all()}\n  return $taken ? -$it : $it;\n};`;
   try {
     b.compiled = new Function('o', 'condition', 'PARITY', body)(ops, condition, PARITY) as CompiledOps;
+    if (selfLoop) b.loop = new Function('o', 'condition', 'PARITY', loopBody)(ops, condition, PARITY) as CompiledLoop;
   } catch {
     return false; // code generation disallowed (node --disallow-code-generation-from-strings): stay interpreted
   }

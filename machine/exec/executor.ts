@@ -354,6 +354,13 @@ export class X86Executor implements Executor {
       if (next > limit || taken > limit) return 0;
     }
     if (taken < 0 || taken >= TWO32) return 0;
+    if (b.loop !== null && taken === ripLo) {
+      // Same outcome as the loop below: whole runs while the branch is taken and the budget holds another run.
+      const r = b.loop(cpu, Math.floor(budget / count));
+      cpu.ripLo = r < 0 ? taken : next;
+      cpu.ripHi = ripHi;
+      return (r < 0 ? -r : r) * count;
+    }
     const run = b.compiled!;
     let done = 0;
     for (;;) {

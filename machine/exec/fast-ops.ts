@@ -228,11 +228,13 @@ function lea(dr: number, size: number, as: number, base: number, index: number, 
     }
     if (index >= 0) {
       const il = g[index] * scale;
-      lo += il % TWO32;
-      hi += gh[index] * scale + Math.floor(il / TWO32);
+      const ilo = il >>> 0; // the sums stay below 2^53, so >>> 0 is an exact mod 2^32 (no % or floor)
+      lo += ilo;
+      hi += gh[index] * scale + (il - ilo) / TWO32;
     }
-    g[dr] = lo % TWO32;
-    gh[dr] = wide ? (hi + Math.floor(lo / TWO32)) % TWO32 : 0;
+    const rlo = lo >>> 0;
+    g[dr] = rlo;
+    gh[dr] = wide ? (hi + (lo - rlo) / TWO32) >>> 0 : 0;
   };
 }
 
@@ -379,9 +381,11 @@ export function fastOpSource(d: DecodedInstruction, flags: number, reg: Register
     const disp = d.disp, as = d.addrSize;
     const parts: string[] = [`let lo = ${disp >>> 0}, hi = ${disp < 0 ? 0xffffffff : 0};`];
     if (d.base >= 0) parts.push(`lo += ${reg.lo(d.base)}; hi += ${reg.hi(d.base)};`);
-    if (d.index >= 0) parts.push(`const il = ${reg.lo(d.index)} * ${d.scale}; lo += il % ${TWO32}; hi += ${reg.hi(d.index)} * ${d.scale} + Math.floor(il / ${TWO32});`);
-    parts.push(`${reg.lo(d.reg)} = lo % ${TWO32};`);
-    parts.push(size === 64 && as === 64 ? `${reg.hi(d.reg)} = (hi + Math.floor(lo / ${TWO32})) % ${TWO32};` : `${reg.hi(d.reg)} = 0;`);
+    // Sums stay below 2^53: >>> 0 is an exact mod 2^32 and the carry an exact division (no % or Math.floor).
+    if (d.index >= 0) parts.push(`const il = ${reg.lo(d.index)} * ${d.scale}, ilo = il >>> 0; lo += ilo; hi += ${reg.hi(d.index)} * ${d.scale} + (il - ilo) / ${TWO32};`);
+    parts.push(`const rlo = lo >>> 0;`);
+    parts.push(size === 64 && as === 64 ? `${reg.hi(d.reg)} = (hi + (lo - rlo) / ${TWO32}) >>> 0;` : `${reg.hi(d.reg)} = 0;`);
+    parts.push(`${reg.lo(d.reg)} = rlo;`);
     return `{ ${parts.join(' ')} }`;
   }
   if (d.hasMem) return null;
