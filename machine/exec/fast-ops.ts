@@ -239,64 +239,11 @@ function lea(dr: number, size: number, as: number, base: number, index: number, 
 }
 
 /**
- * ROL/ROR/SHL/SHR/SAR of a 32/64-bit register by a non-zero constant count. FLAGS_NONE computes the value only;
- * FLAGS_PARTIAL (rotates whose untouched flags are dead) writes CF and OF without evaluating the pending record.
+ * ROL/ROR/SHL/SHR/SAR of a 32/64-bit register by a non-zero constant count: shiftRegister, whatever flags are
+ * live (writing dead flags is harmless; hot blocks get the trimmed form as generated source, otherSource).
  */
-function shiftImm(r: number, size: number, kind: number, n: number, flags: number): FastOp {
-  if (flags === FLAGS_FULL) return (cpu) => shiftRegister(cpu, r, size, kind, n);
-  const partial = flags === FLAGS_PARTIAL && kind <= 1;
-  return (cpu) => {
-    const g = cpu.gprLo, gh = cpu.gprHi;
-    const a = g[r], ah = size === 64 ? gh[r] : 0;
-    let lo: number, hi: number;
-    if (kind <= 1) {
-      const l = kind === 0 ? n : size - n;
-      if (size === 32) {
-        lo = ((a << l) | (a >>> (32 - l))) >>> 0;
-        hi = 0;
-      } else if (l === 32) {
-        lo = ah;
-        hi = a;
-      } else if (l < 32) {
-        hi = ((ah << l) | (a >>> (32 - l))) >>> 0;
-        lo = ((a << l) | (ah >>> (32 - l))) >>> 0;
-      } else {
-        const m = l - 32;
-        hi = ((a << m) | (ah >>> (32 - m))) >>> 0;
-        lo = ((ah << m) | (a >>> (32 - m))) >>> 0;
-      }
-      if (partial) {
-        // As shiftRegister: ROL: CF = bit 0, OF = MSB ^ CF; ROR: CF = MSB, OF = MSB ^ the bit below it.
-        const msb = size === 64 ? hi >>> 31 : lo >>> 31;
-        const c = kind === 0 ? lo & 1 : msb;
-        const of = kind === 0 ? msb ^ c : c ^ (size === 64 ? (hi >>> 30) & 1 : (lo >>> 30) & 1);
-        cpu.lazyOp = 0;
-        cpu.eflags = ((cpu.eflags & ~(CF | OF)) | (c ? CF : 0) | (of ? OF : 0)) >>> 0;
-      }
-    } else if (size === 32) {
-      hi = 0;
-      lo = kind === 4 ? (a << n) >>> 0 : kind === 5 ? a >>> n : ((a | 0) >> n) >>> 0;
-    } else if (kind === 4) {
-      if (n >= 32) {
-        hi = (a << (n - 32)) >>> 0;
-        lo = 0;
-      } else {
-        hi = ((ah << n) | (a >>> (32 - n))) >>> 0;
-        lo = (a << n) >>> 0;
-      }
-    } else {
-      const arith = kind === 7;
-      if (n >= 32) {
-        lo = (arith ? (ah | 0) >> (n - 32) : ah >>> (n - 32)) >>> 0;
-        hi = arith && ah & 0x80000000 ? 0xffffffff : 0;
-      } else {
-        lo = ((a >>> n) | (ah << (32 - n))) >>> 0;
-        hi = (arith ? (ah | 0) >> n : ah >>> n) >>> 0;
-      }
-    }
-    g[r] = lo;
-    gh[r] = hi;
-  };
+function shiftImm(r: number, size: number, kind: number, n: number): FastOp {
+  return (cpu) => shiftRegister(cpu, r, size, kind, n);
 }
 
 /** Flags an op writes (`def`, every one of them) and reads (`use`), for a block's liveness pass. */
@@ -339,7 +286,7 @@ export function fastOpFor(d: DecodedInstruction, flags = FLAGS_FULL): FastOp | n
   // The count: an immediate, or 1 for the one-operand form (D1 /r, `rol %rbx`) and `$1`.
   if (shift !== undefined && dk === K_RM && (sk === K_IMM || sk === K_ONE || sk === K_NONE)) {
     const n = (sk === K_IMM ? d.imm : 1) & (size === 64 ? 63 : 31);
-    return n === 0 ? null : shiftImm(d.rmReg, size, shift, n, flags);
+    return n === 0 ? null : shiftImm(d.rmReg, size, shift, n);
   }
   return null;
 }
