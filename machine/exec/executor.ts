@@ -248,25 +248,7 @@ export class X86Executor implements Executor {
           d = nd;
         }
       }
-      if (d !== null) {
-        fc.cpu = cpu;
-        fc.epoch = mmu.epoch;
-        fc.cpl = cpu.cpl;
-        fc.mode = cpu.mode;
-        fc.codeSize = mode;
-        fc.vpn = mmu.linLo >>> 12;
-        fc.pn = pn;
-        fc.hi = mmu.linHi;
-        fc.chunk = cpu.memory.chunkFor(pn);
-        fc.index = pn & 1023;
-        fc.entries = entries;
-        let blocks = this.blockPages.get(pn);
-        if (blocks === undefined) {
-          blocks = new Array<Block | undefined>(4096);
-          this.blockPages.set(pn, blocks);
-        }
-        fc.blocks = blocks;
-      }
+      if (d !== null) this.pointFetchCache(cpu, fc, pn, entries);
     }
     if (d === null) {
       d = this.scratch;
@@ -401,6 +383,13 @@ export class X86Executor implements Executor {
       entries = new Array<CacheEntry | undefined>(4096);
       this.pages.set(pn, entries);
     }
+    this.pointFetchCache(cpu, fc, pn, entries);
+    return true;
+  }
+
+  /** Points the fetch cache at physical page `pn`, just translated from CS:RIP (the MMU's linLo/linHi). */
+  private pointFetchCache(cpu: Cpu, fc: FetchCache, pn: number, entries: (CacheEntry | undefined)[]): void {
+    const mmu = cpu.mmu;
     let blocks = this.blockPages.get(pn);
     if (blocks === undefined) {
       blocks = new Array<Block | undefined>(4096);
@@ -418,7 +407,6 @@ export class X86Executor implements Executor {
     fc.index = pn & 1023;
     fc.entries = entries;
     fc.blocks = blocks;
-    return true;
   }
 
   /**
