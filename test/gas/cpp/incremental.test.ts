@@ -11,6 +11,7 @@ import { MemoryFileSystem } from '../../../gas/fs';
 import { IncrementalPreprocessor, preprocess, type PreprocessOptions, type PreprocessResult } from '../../../gas/cpp/index';
 import { lexFile, lineTokens, relexFile, type LexedFile } from '../../../gas/cpp/lexer';
 import { seededRandom } from '../../seeded-random';
+import { fixtureIncludeFiles } from './oracle';
 
 const repo = resolve(__dirname, '../../..');
 const seedPath = resolve(repo, '../shared/seeds/trampoline_64_bsp.S');
@@ -177,20 +178,8 @@ test('incremental runs equal full runs after random edits: seed and cpp fixtures
   assert.ok(sources.length >= 3);
   const counts: Counts = { resumed: 0, tail: 0, full: 0, relexed: 0, same: 0 };
   sources.forEach(([name, text], k) => {
-    const files: Record<string, string> = { '/inc/local.h': HEADER, [`/src/${name}`]: text };
     // The fixtures' own include directories, as the cpp fixture tests pass them.
-    for (const dir of ['include', 'include2']) {
-      const base = join(fixtureDir, dir);
-      if (!existsSync(base)) continue;
-      const walk = (d: string): void => {
-        for (const e of readdirSync(d, { withFileTypes: true })) {
-          const p = join(d, e.name);
-          if (e.isDirectory()) walk(p);
-          else files[`/inc/${p.slice(base.length + 1)}`] = readFileSync(p, 'latin1');
-        }
-      };
-      walk(base);
-    }
+    const files: Record<string, string> = { ...fixtureIncludeFiles(fixtureDir), '/inc/local.h': HEADER, [`/src/${name}`]: text };
     run(name, files, `/src/${name}`, 40, 100 + k, counts, { defines: { __KERNEL__: '1' } });
   });
   t.diagnostic(JSON.stringify(counts));

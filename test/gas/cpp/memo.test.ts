@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { MemoryFileSystem } from '../../../gas/fs';
 import { preprocess, type PreprocessResult } from '../../../gas/cpp/index';
 import { tuning } from '../../../gas/cpp/preprocessor';
+import { fixtureIncludeFiles } from './oracle';
 
 const seedPath = resolve(__dirname, '../../../../shared/seeds/trampoline_64_bsp.S');
 const fixtureDir = join(__dirname, 'fixtures');
@@ -43,19 +44,7 @@ test('reused expansions equal expanding every line: the seed repeated, with __LI
 });
 
 test('reused expansions equal expanding every line: cpp fixtures', () => {
-  const inc: Record<string, string> = {};
-  for (const dir of ['include', 'include2']) {
-    const base = join(fixtureDir, dir);
-    if (!existsSync(base)) continue;
-    const walk = (d: string): void => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        const p = join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else inc[`/inc/${p.slice(base.length + 1)}`] = readFileSync(p, 'latin1');
-      }
-    };
-    walk(base);
-  }
+  const inc = fixtureIncludeFiles(fixtureDir);
   let n = 0;
   for (const f of readdirSync(fixtureDir)) {
     if (!f.endsWith('.S')) continue;

@@ -2,7 +2,7 @@
 // (`gcc -E -P -x assembler-with-cpp`, the same command a .S file goes through) on the same text, and compare
 // the two outputs as lines of whitespace-separated tokens.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -139,4 +139,25 @@ export function compareWithGcc(
 
 export function errorsOf(r: PreprocessResult): string[] {
   return r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.origin.range.line + 1}: ${d.message}`);
+}
+
+/**
+ * The cpp fixtures' include directories (include/, include2/) as in-memory files under `/inc/`, for tests that
+ * run the preprocessor on a MemoryFileSystem with `/inc` on the include path.
+ */
+export function fixtureIncludeFiles(fixtureDir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const dir of ['include', 'include2']) {
+    const base = join(fixtureDir, dir);
+    if (!existsSync(base)) continue;
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else files[`/inc/${p.slice(base.length + 1)}`] = readFileSync(p, 'latin1');
+      }
+    };
+    walk(base);
+  }
+  return files;
 }
