@@ -398,34 +398,33 @@ export class Mmu {
   }
 
   /**
-   * The host page a data read of `size` bytes at lo/hi may use directly (within one page), or null. A TLB miss
-   * walks here (and may throw #PF, as the slow path would), so a miss costs one translation, not two.
+   * The TLB slot through which a data access of `size` bytes at lo/hi may use its host page directly (within one
+   * page), or -1. A TLB miss walks here (and may throw #PF or set A/D, as the slow path would), so a miss costs
+   * one translation, not two.
    */
-  private readHost(lo: number, hi: number, size: number): Uint8Array | null {
-    if ((lo & 0xfff) > 0x1000 - size) return null;
+  private hostSlot(lo: number, hi: number, size: number, write: boolean): number {
+    if ((lo & 0xfff) > 0x1000 - size) return -1;
     const vpn = lo >>> 12;
     const i = vpn & (TLB_SIZE - 1);
-    const need = this.readNeed();
+    const need = write ? this.writeNeed() : this.readNeed();
     if (this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0) || (this.perm[i] & need) !== need) {
-      this.translateAs(lo, hi, ACC_READ, this.s.cpl === 3, false);
-      if (this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0)) return null;
+      this.translateAs(lo, hi, write ? ACC_WRITE : ACC_READ, this.s.cpl === 3, false);
+      if (this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0)) return -1;
     }
     if (this.hostLayout[i] !== this.memory.layout) this.refreshHost(i);
-    return this.rdHost[i];
+    return i;
   }
 
-  /** The host page a data write of `size` bytes at lo/hi may change directly, or null; bumps its generation.
-   * Misses walk here (setting A/D, or throwing #PF). */
+  /** The host page a data read may use directly, or null. */
+  private readHost(lo: number, hi: number, size: number): Uint8Array | null {
+    const i = this.hostSlot(lo, hi, size, false);
+    return i < 0 ? null : this.rdHost[i];
+  }
+
+  /** The host page a data write may change directly, or null; bumps its generation. */
   private writeHost(lo: number, hi: number, size: number): Uint8Array | null {
-    if ((lo & 0xfff) > 0x1000 - size) return null;
-    const vpn = lo >>> 12;
-    const i = vpn & (TLB_SIZE - 1);
-    const need = this.writeNeed();
-    if (this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0) || (this.perm[i] & need) !== need) {
-      this.translateAs(lo, hi, ACC_WRITE, this.s.cpl === 3, false);
-      if (this.tagLo[i] !== vpn || this.tagHi[i] !== (hi | 0)) return null;
-    }
-    if (this.hostLayout[i] !== this.memory.layout) this.refreshHost(i);
+    const i = this.hostSlot(lo, hi, size, true);
+    if (i < 0) return null;
     const p = this.wrHost[i];
     if (p !== null) this.wrGen[i][this.wrGenIndex[i]]++;
     return p;
