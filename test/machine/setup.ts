@@ -39,3 +39,16 @@ export function descriptor(base: number, limit: number, access: number, flags: n
   const hi = ((base >>> 16) & 0xff) | (access << 8) | (((limit >>> 16) & 0xf) << 16) | (flags << 20) | (base & 0xff000000);
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
+
+/** Steps `cpu` up to `max` instructions; the vector of the first fault raised (the step that raised it ends), or -1. */
+export function stepUntilFault(m: Machine, cpu: Cpu, max: number): number {
+  for (let n = 0; n < max; n++) {
+    try {
+      m.executor!.step(cpu);
+    } catch (e) {
+      if (e !== cpu.fault) throw e;
+      return cpu.fault.vector;
+    }
+  }
+  return -1;
+}

@@ -10,6 +10,7 @@ import { Machine } from '../../../machine/machine';
 import { X86Executor } from '../../../machine/exec';
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S } from '../../../machine/cpu/segment';
 import { PYTHON, asAvailable, assemble, requireOracle, unicornAvailable } from '../oracle';
+import { stepUntilFault } from '../setup';
 
 const CODE = 0x1000;
 const DATA = 0x7000;
@@ -86,15 +87,7 @@ test('decoder corner cases (xchg %r8 behind f3, REX.W far pointers, 64-bit sreg/
     cpu.ripLo = CODE;
     m.memory.load(DATA, PATTERN);
     m.memory.writeBytes(CODE, image.subarray(i * STRIDE, (i + 1) * STRIDE));
-    let vector = -1;
-    for (let n = 0; n < p.count && vector < 0; n++) {
-      try {
-        m.executor!.step(cpu);
-      } catch (e) {
-        if (e !== cpu.fault) throw e;
-        vector = cpu.fault.vector;
-      }
-    }
+    const vector = stepUntilFault(m, cpu, p.count);
     const problems: string[] = [];
     if (want.error) problems.push(`unicorn: ${want.error}`);
     if (vector !== -1 || want.vector !== -1) problems.push(`vector ours ${vector} unicorn ${want.vector}`);

@@ -10,6 +10,7 @@ import { Machine } from '../../../machine/machine';
 import { X86Executor } from '../../../machine/exec';
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_P, ATTR_RW, ATTR_S } from '../../../machine/cpu/segment';
 import { PYTHON, asAvailable, assemble, requireOracle, unicornAvailable } from '../oracle';
+import { stepUntilFault } from '../setup';
 
 const CODE = 0x1000;
 const DATA = 0x7000;
@@ -82,15 +83,7 @@ ud2
     cpu.ripLo = CODE;
     m.memory.load(DATA, pattern);
     m.memory.writeBytes(CODE, image.subarray(i * STRIDE, (i + 1) * STRIDE));
-    let vector = -1;
-    for (let n = 0; n < 100 && vector < 0; n++) {
-      try {
-        m.executor!.step(cpu);
-      } catch (e) {
-        if (e !== cpu.fault) throw e;
-        vector = cpu.fault.vector;
-      }
-    }
+    const vector = stepUntilFault(m, cpu, 100);
     // Software interrupts go through the IDT (limit 0 here): both sides end in a fault delivering them; Unicorn
     // reports the INT vector itself through its hook, before delivery.
     const softInt = /^int|^into/.test(insn);

@@ -10,6 +10,7 @@ import { Machine } from '../../../machine/machine';
 import { X86Executor } from '../../../machine/exec';
 import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S } from '../../../machine/cpu/segment';
 import { PYTHON, asAvailable, assemble, requireOracle, unicornAvailable } from '../oracle';
+import { stepUntilFault } from '../setup';
 
 const CODE = 0x1000;
 const DATA = 0x7000;
@@ -169,15 +170,7 @@ test('programs with self-modifying code, REP and flag chains end like on Unicorn
     cpu.ripLo = CODE;
     m.memory.load(DATA, pattern);
     m.memory.writeBytes(CODE, image.subarray(i * STRIDE, (i + 1) * STRIDE));
-    let vector = -1;
-    for (let n = 0; n < 100000 && vector < 0; n++) {
-      try {
-        m.executor!.step(cpu);
-      } catch (e) {
-        if (e !== cpu.fault) throw e;
-        vector = cpu.fault.vector;
-      }
-    }
+    const vector = stepUntilFault(m, cpu, 100000);
     const problems: string[] = [];
     if (vector !== 6 || want.vector !== 6) problems.push(`ended with vector ours ${vector} unicorn ${want.vector} ${want.error ?? ''}`);
     for (let g = 0; g < want.regs.length; g++) {
