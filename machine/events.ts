@@ -68,7 +68,7 @@ function wants(f: EventFilter | null, e: MachineEvent): boolean {
     case 'triple-fault': return !!f.tripleFault;
     case 'halt': return !!f.halt;
     case 'ipi': return !!f.ipi;
-    case 'io': return !!f.io && f.io.some(([a, b]) => e.port >= a && e.port <= b);
+    case 'io': return wantsPort(f, e.port);
     default: return true;
   }
 }
