@@ -1,5 +1,6 @@
 // Lines as the GAS stage reads them: text plus origin segments (from the C preprocessor, from a raw file, or from
 // a macro expansion). Helpers turn a column range of such a line back into a source Origin.
+import { CopiedLine } from './cpp/copied-line';
 import type { OriginSegment, PreprocessedLine } from './cpp/types';
 import type { ExpansionStep, Origin, SourceRange } from './source';
 
@@ -9,16 +10,9 @@ export type { PreprocessedLine, OriginSegment };
 export function rawLines(path: string, text: string, expansion: ExpansionStep[] = []): PreprocessedLine[] {
   const lines = text.split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '' && text.length > 0) lines.pop();
-  return lines.map((t, i) => ({
-    text: t,
-    segments: [
-      {
-        start: 0,
-        end: t.length,
-        origin: { range: { file: path, line: i, column: 0, endLine: i, endColumn: t.length }, expansion },
-      },
-    ],
-  }));
+  const out: PreprocessedLine[] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) out[i] = new CopiedLine(lines[i], path, i, expansion);
+  return out;
 }
 
 function segmentAt(line: PreprocessedLine, col: number): OriginSegment | undefined {
@@ -48,6 +42,14 @@ function pointIn(s: OriginSegment, col: number, end: boolean): { line: number; c
 
 /** Origin of columns [start, end) of a line. */
 export function originOf(line: PreprocessedLine, start: number, end: number): Origin {
+  if (line instanceof CopiedLine) {
+    // Columns are the source line's own.
+    const n = line.text.length;
+    const cs = Math.max(0, Math.min(n, start));
+    const ce = Math.max(0, Math.min(n, end));
+    const range = { file: line.file, line: line.line, column: ce >= cs ? cs : 0, endLine: line.line, endColumn: ce >= cs ? ce : n };
+    return { range, expansion: line.expansion };
+  }
   // Most lines are one verbatim segment (file text, or a cpp line without macros): map the columns directly.
   if (line.segments.length === 1) {
     const seg = line.segments[0];

@@ -3,6 +3,7 @@
 // the line is read) the lengths of the output lists and the counters, and after each directive line a snapshot
 // of the state directives change (macros, conditionals, #pragma once, #line).
 import type { Diagnostic, ExpansionStep, Origin, SourceRange } from '../source';
+import { CopiedLine } from './copied-line';
 import type { LexedFile } from './lexer';
 import type { MacroDef } from './macro';
 import type { CppMacroDefinition, CppMacroUse, IncludeRecord, OriginSegment, PreprocessedLine } from './types';
@@ -141,7 +142,13 @@ export class Relocator {
   }
 
   line(l: PreprocessedLine): PreprocessedLine {
-    if (this.delta === 0 || l.segments.length === 0) return l;
+    if (this.delta === 0) return l;
+    if (l instanceof CopiedLine) {
+      const line = l.file === this.file && l.line >= this.from && l.line < this.to ? l.line + this.delta : l.line;
+      const expansion = this.stack(l.expansion);
+      return line === l.line && expansion === l.expansion ? l : new CopiedLine(l.text, l.file, line, expansion);
+    }
+    if (l.segments.length === 0) return l;
     let moved = false;
     const segments: OriginSegment[] = l.segments.map((s) => {
       const origin = this.origin(s.origin);

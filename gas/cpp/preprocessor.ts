@@ -18,6 +18,7 @@ import type { LineSource } from './readers';
 import { DirectiveReader, LineReader } from './readers';
 import { PREDEFINED_MACROS, SPECIAL_MACROS } from './predefined';
 import { LinePrinter } from './printer';
+import { CopiedLine } from './copied-line';
 import { specialMacroValue } from './special-macros';
 import type { Token } from './token';
 import { newRecord, Relocator, type CondState, type RunRecord, type Snapshot } from './checkpoints';
@@ -522,16 +523,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       return;
     }
     if (L.verbatim && !this.mentionsMacro(L.text)) {
-      out.push({
-        text: L.text,
-        segments: [
-          {
-            start: 0,
-            end: L.text.length,
-            origin: { range: { file: st.path, line: L.first, column: 0, endLine: L.first, endColumn: L.text.length }, expansion: st.includeSteps },
-          },
-        ],
-      });
+      out.push(new CopiedLine(L.text, st.path, L.first, st.includeSteps));
       return;
     }
     this.expandText(st, L, out);
