@@ -1,9 +1,9 @@
 // The real instruction backend: isa/'s AT&T parser and encoder behind the assembler's injection interface.
-import { parseInstruction } from '../isa/att-syntax';
+import { isParseError, operandRanges, parseInstructionInput, type EvaluateExpression } from '../isa/att-syntax';
 import { encodeInstruction } from '../isa/encoder';
 import type { CodeMode } from '../isa/mode';
 import type { EncodeResult, InstructionInput } from '../isa/operand';
-import type { InstructionBackend } from './backend';
+import type { InstructionBackend, OperandContext, ParsedInstruction } from './backend';
 
 /**
  * Encodings by mode and operands. Source repeats the same instructions (macro bodies, `movl %eax, %cr0`, `jne 1f`…)
@@ -43,11 +43,34 @@ function encodeCached(input: InstructionInput, mode: CodeMode): EncodeResult {
   return r;
 }
 
+/** The context of the statement being parsed: the parser's callback reaches it without a closure per statement. */
+let parsing: OperandContext | undefined;
+const evaluateInContext: EvaluateExpression = (text, column) => parsing!.evaluate(text, column);
+
+/**
+ * A parsed statement. Where each operand is written only matters when the encoder rejects one, so the ranges are
+ * found again from the text when asked for.
+ */
+class ParsedStatement {
+  readonly ok = true;
+  private ranges: { start: number; end: number }[] | undefined;
+  constructor(readonly input: InstructionInput, private readonly statement: string) {}
+  get operandRanges(): { start: number; end: number }[] {
+    return (this.ranges ??= operandRanges(this.statement, 0));
+  }
+}
+
 export const isaBackend: InstructionBackend = {
-  parse(statement, _mode, ctx) {
-    const r = parseInstruction(statement, 0, (text, column) => ctx.evaluate(text, column));
-    if (r.ok) return { ok: true, input: r.instruction, operandRanges: r.operandRanges };
-    return { ok: false, message: r.message, column: r.range.start, endColumn: r.range.end };
+  parse(statement, _mode, ctx): ParsedInstruction {
+    const outer = parsing;
+    parsing = ctx;
+    try {
+      const r = parseInstructionInput(statement, 0, evaluateInContext);
+      if (isParseError(r)) return { ok: false, message: r.message, column: r.range.start, endColumn: r.range.end };
+      return new ParsedStatement(r, statement);
+    } finally {
+      parsing = outer;
+    }
   },
   encode: encodeCached,
 };
