@@ -1,7 +1,7 @@
 // GAS expressions: parsing into a small tree and evaluation with GNU as's semantics (64-bit values, comparisons
 // give -1/0, `&&`/`||` give 1/0, logical `>>`, operator ranks from GNU's expr.c). Evaluation is symbolic: a value
 // is absolute, relative to a label (section + frag + offset), relative to an undefined symbol, or not known yet.
-import { charEscapeValue, isDigit, isNameChar, isNameStart, isSpace } from './scan';
+import { charEscapeValue, isNameCharCode, isNameStartCode, isSpaceCode } from './scan';
 
 export type BinaryOp =
   | '*' | '/' | '%' | '<<' | '>>'
@@ -32,8 +32,6 @@ export type Expr =
   | { t: 'un'; op: UnaryOp; x: Expr; s: number; e: number }
   | { t: 'bin'; op: BinaryOp; l: Expr; r: Expr; s: number; e: number };
 
-const TWO_CHAR_OPS = new Set(['<<', '>>', '==', '!=', '<=', '>=', '&&', '||', '<>', '!!']);
-
 const RANK: Record<BinaryOp, number> = {
   '*': 8, '/': 8, '%': 8, '<<': 8, '>>': 8,
   '|': 7, '!': 7, '^': 7, '&': 7,
@@ -63,59 +61,94 @@ export function parseExpression(text: string, pos: number, hooks: ParseHooks): P
   const p = new Parser(text, pos, hooks);
   try {
     const expr = p.binary(1);
-    return { expr, end: p.pos, warnings: p.warnings.length ? p.warnings : undefined };
+    return { expr, end: p.pos, warnings: p.warnings };
   } catch (e) {
-    if (e instanceof ExprSyntaxError) return { end: p.pos, error: { message: e.message, s: e.s, e: e.e }, warnings: p.warnings };
+    if (e instanceof ExprSyntaxError) return { end: p.pos, error: { message: e.message, s: e.s, e: e.e }, warnings: p.warnings ?? [] };
     throw e;
   }
 }
 
-class ExprSyntaxError extends Error {
-  constructor(message: string, readonly s: number, readonly e: number) {
-    super(message);
+/** A syntax error unwinding the parser (not an Error: nothing needs its stack, and capturing one is slow). */
+class ExprSyntaxError {
+  constructor(readonly message: string, readonly s: number, readonly e: number) {}
+}
+
+/**
+ * The operator two characters spell (GNU reads `<>` as `!=` and `!!` as `^`), or undefined. `=` alone is not an
+ * operator in an expression (it is `sym = expr` syntax).
+ */
+function pairOperator(a: number, b: number): BinaryOp | undefined {
+  switch (a) {
+    case 60: return b === 60 ? '<<' : b === 61 ? '<=' : b === 62 ? '!=' : undefined; // <
+    case 62: return b === 62 ? '>>' : b === 61 ? '>=' : undefined; // >
+    case 61: return b === 61 ? '==' : undefined; // =
+    case 33: return b === 61 ? '!=' : b === 33 ? '^' : undefined; // !
+    case 38: return b === 38 ? '&&' : undefined; // &
+    case 124: return b === 124 ? '||' : undefined; // |
+    default: return undefined;
+  }
+}
+
+/** The operator one character spells, or undefined. */
+function singleOperator(c: number): BinaryOp | undefined {
+  switch (c) {
+    case 42: return '*';
+    case 47: return '/';
+    case 37: return '%';
+    case 124: return '|';
+    case 33: return '!';
+    case 94: return '^';
+    case 38: return '&';
+    case 43: return '+';
+    case 45: return '-';
+    case 60: return '<';
+    case 62: return '>';
+    default: return undefined;
   }
 }
 
 class Parser {
-  readonly warnings: { message: string; s: number; e: number }[] = [];
+  /** Created on the first one: most expressions have none. */
+  warnings: { message: string; s: number; e: number }[] | undefined;
   constructor(readonly text: string, public pos: number, readonly hooks: ParseHooks) {}
 
   private skip(): void {
-    while (this.pos < this.text.length && isSpace(this.text[this.pos])) this.pos++;
+    const t = this.text;
+    let i = this.pos;
+    while (i < t.length && isSpaceCode(t.charCodeAt(i))) i++;
+    this.pos = i;
   }
 
-  /** Characters the operator at `pos` spans (differs from its spelling for `<>` and `! !`). */
+  /** Characters the operator found by peekOp spans (differs from its spelling for `<>` and `! !`). */
   private opLength = 0;
 
   private peekOp(): BinaryOp | undefined {
     this.skip();
     const t = this.text;
+    const n = t.length;
     const i = this.pos;
     this.opLength = 0;
+    if (i >= n) return undefined;
+    const c = t.charCodeAt(i);
+    const d = i + 1 < n ? t.charCodeAt(i + 1) : -1;
     // GNU's scrubber drops blanks between operator characters, so `< <` is `<<` and `! !` is `!!`.
-    if ('<>=!&|'.includes(t[i] ?? '') && isSpace(t[i + 1] ?? '')) {
+    if (isSpaceCode(d) && (c === 60 || c === 62 || c === 61 || c === 33 || c === 38 || c === 124)) {
       let j = i + 1;
-      while (j < t.length && isSpace(t[j])) j++;
-      const joined = t[i] + (t[j] ?? '');
-      if (TWO_CHAR_OPS.has(joined)) {
+      while (j < n && isSpaceCode(t.charCodeAt(j))) j++;
+      const joined = j < n ? pairOperator(c, t.charCodeAt(j)) : undefined;
+      if (joined) {
         this.opLength = j + 1 - i;
-        return joined === '!!' ? '^' : joined === '<>' ? '!=' : (joined as BinaryOp);
+        return joined;
       }
     }
-    // GNU reads `!!` as `^` (MRI compatibility).
-    if (t[i] === '!' && t[i + 1] === '!') {
+    const pair = pairOperator(c, d);
+    if (pair) {
       this.opLength = 2;
-      return '^';
+      return pair;
     }
-    const two = t.slice(i, i + 2);
-    if (two === '<<' || two === '>>' || two === '==' || two === '!=' || two === '<=' || two === '>=' || two === '&&' || two === '||')
-      return two as BinaryOp;
-    if (two === '<>') return '!=';
-    const c = t[i];
-    if (c === '*' || c === '/' || c === '%' || c === '|' || c === '!' || c === '^' || c === '&' || c === '+' || c === '-' || c === '<' || c === '>')
-      return c as BinaryOp;
-    // `=` alone is not an operator in an expression (it is `sym = expr` syntax), `==` is handled above.
-    return undefined;
+    const single = singleOperator(c);
+    if (single) this.opLength = 1;
+    return single;
   }
 
   binary(minRank: number): Expr {
@@ -123,8 +156,7 @@ class Parser {
     for (;;) {
       const op = this.peekOp();
       if (!op || RANK[op] < minRank) return left;
-      const opLen = this.opLength || (this.text.startsWith('<>', this.pos) ? 2 : op.length);
-      this.pos += opLen;
+      this.pos += this.opLength;
       const right = this.binary(RANK[op] + 1);
       if (++this.operators > 4000) throw new ExprSyntaxError('expression too complex', left.s, this.pos);
       left = { t: 'bin', op, l: left, r: right, s: left.s, e: right.e };
@@ -137,22 +169,20 @@ class Parser {
   unary(): Expr {
     // Bounded nesting: a pathological line must give a diagnostic, not a stack overflow.
     if (++this.depth > 400) throw new ExprSyntaxError('expression too deeply nested', this.pos, this.pos + 1);
-    try {
-      return this.unaryInner();
-    } finally {
-      this.depth--;
-    }
+    const e = this.unaryInner();
+    this.depth--;
+    return e;
   }
 
   private unaryInner(): Expr {
     this.skip();
-    const t = this.text;
     const s = this.pos;
-    const c = t[s];
-    if (c === '-' || c === '~' || c === '!' || c === '+') {
+    const c = this.text.charCodeAt(s);
+    const op: UnaryOp | undefined = c === 45 ? '-' : c === 126 ? '~' : c === 33 ? '!' : c === 43 ? '+' : undefined;
+    if (op) {
       this.pos++;
       const x = this.unary();
-      return { t: 'un', op: c, x, s, e: x.e };
+      return { t: 'un', op, x, s, e: x.e };
     }
     return this.primary();
   }
@@ -160,25 +190,33 @@ class Parser {
   primary(): Expr {
     this.skip();
     const t = this.text;
+    const n = t.length;
     const s = this.pos;
-    if (s >= t.length || t[s] === ',') {
+    const c = s < n ? t.charCodeAt(s) : 44;
+    if (c === 44) {
       // GNU: an operator with nothing after it takes zero as its operand.
-      this.warnings.push({ message: 'missing operand; zero assumed', s, e: s });
+      (this.warnings ??= []).push({ message: 'missing operand; zero assumed', s, e: s });
       return { t: 'num', v: 0n, s, e: s };
     }
-    const c = t[s];
-    if (c === '(') {
+    if (isNameStartCode(c) && !(c === 46 && !(s + 1 < n && isNameCharCode(t.charCodeAt(s + 1))))) {
+      let i = s + 1;
+      while (i < n && isNameCharCode(t.charCodeAt(i))) i++;
+      this.pos = i;
+      return { t: 'sym', name: t.slice(s, i), s, e: i, ref: undefined };
+    }
+    if (c >= 48 && c <= 57) return this.number();
+    if (c === 40) {
       this.pos++;
       const inner = this.binary(1);
       this.skip();
-      if (t[this.pos] !== ')') throw new ExprSyntaxError("missing ')'", this.pos, this.pos + 1);
+      if (t.charCodeAt(this.pos) !== 41) throw new ExprSyntaxError("missing ')'", this.pos, this.pos + 1);
       this.pos++;
       return { ...inner, s, e: this.pos } as Expr;
     }
-    if (c === "'") {
-      if (s + 1 >= t.length) throw new ExprSyntaxError('bad character constant', s, s + 1);
+    if (c === 39) {
+      if (s + 1 >= n) throw new ExprSyntaxError('bad character constant', s, s + 1);
       let v: number;
-      if (t[s + 1] === '\\' && s + 2 < t.length) {
+      if (t.charCodeAt(s + 1) === 92 && s + 2 < n) {
         v = charEscapeValue(t[s + 2]);
         this.pos = s + 3;
       } else {
@@ -186,58 +224,73 @@ class Parser {
         this.pos = s + 2;
       }
       // GNU accepts a closing quote: 'a' is the same as 'a.
-      if (t[this.pos] === "'") this.pos++;
+      if (t.charCodeAt(this.pos) === 39) this.pos++;
       return { t: 'num', v: BigInt(v), s, e: this.pos };
     }
-    if (isDigit(c)) return this.number();
-    if (c === '.' && !isNameChar(t[s + 1] ?? '')) {
+    if (c === 46) {
       this.pos++;
       return { t: 'dot', at: this.hooks.dot(), s, e: this.pos };
     }
-    if (isNameStart(c)) {
-      let i = s + 1;
-      while (i < t.length && isNameChar(t[i])) i++;
-      this.pos = i;
-      return { t: 'sym', name: t.slice(s, i), s, e: i, ref: undefined };
-    }
-    if (c === '"') {
+    if (c === 34) {
       // A quoted symbol name.
       const close = t.indexOf('"', s + 1);
-      if (close < 0) throw new ExprSyntaxError('missing closing `"\'', s, t.length);
+      if (close < 0) throw new ExprSyntaxError('missing closing `"\'', s, n);
       this.pos = close + 1;
       return { t: 'sym', name: t.slice(s + 1, close), s, e: this.pos, ref: undefined };
     }
     throw new ExprSyntaxError('bad expression', s, s + 1);
   }
 
+  /** A number or a numeric local label reference (`1b`, `2f`), classified by character code. */
   number(): Expr {
     const t = this.text;
     const s = this.pos;
     let i = s;
-    while (i < t.length && isNameChar(t[i])) i++;
+    let digits = 0;
+    while (i < t.length) {
+      const c = t.charCodeAt(i);
+      if (!isNameCharCode(c)) break;
+      if (c >= 48 && c <= 57 && digits === i - s) digits++;
+      i++;
+    }
+    this.pos = i;
     const word = t.slice(s, i);
-    // Numeric local label reference: digits then b/f (not 0b<binary digits>/0x…).
-    const local = /^([0-9]+)([bfBF])$/.exec(word);
-    if (local && !(word.length > 2 && /^0[bB][01]+$/.test(word))) {
-      const r = this.hooks.localLabel(String(Number(local[1])), local[2].toLowerCase() as 'b' | 'f');
-      this.pos = i;
+    const len = i - s;
+    const last = t.charCodeAt(i - 1) | 0x20;
+    // Digits then b/f: a numeric local label (`0b` too; `0b1` is binary).
+    if (len >= 2 && digits === len - 1 && (last === 98 || last === 102)) {
+      const r = this.hooks.localLabel(String(Number(word.slice(0, -1))), last === 98 ? 'b' : 'f');
       if ('error' in r) throw new ExprSyntaxError(r.error, s, i);
       return { t: 'sym', name: r.name, s, e: i, ref: undefined };
     }
-    let v: bigint;
-    try {
-      if (/^0[xX][0-9a-fA-F]+$/.test(word)) v = BigInt(word);
-      else if (/^0[bB][01]+$/.test(word)) v = BigInt(word);
-      else if (/^0[0-7]*$/.test(word)) v = word.length > 1 ? BigInt('0o' + word.slice(1)) : 0n;
-      else if (/^[1-9][0-9]*$/.test(word)) v = BigInt(word);
-      else throw new Error();
-    } catch {
-      this.pos = i;
-      throw new ExprSyntaxError(`bad number \`${word}'`, s, i);
-    }
-    this.pos = i;
-    return { t: 'num', v, s, e: i };
+    if (numberSyntax(t, s, i, digits)) return { t: 'num', v: word.length > 1 && word.charCodeAt(0) === 48 && digits === len ? BigInt('0o' + word.slice(1)) : BigInt(word), s, e: i };
+    throw new ExprSyntaxError(`bad number \`${word}'`, s, i);
   }
+}
+
+/**
+ * Whether [s, e) (starting with a digit; `digits` leading decimal digits) is a number GNU reads: 0x hex, 0b binary,
+ * 0 octal, or decimal without a leading zero.
+ */
+function numberSyntax(t: string, s: number, e: number, digits: number): boolean {
+  const len = e - s;
+  if (t.charCodeAt(s) !== 48) return digits === len;
+  if (len === 1) return true;
+  const k = t.charCodeAt(s + 1) | 0x20;
+  if (k === 120 || k === 98) {
+    if (len === 2) return false;
+    for (let i = s + 2; i < e; i++) {
+      const c = t.charCodeAt(i);
+      const ok = k === 98 ? c === 48 || c === 49 : (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
+      if (!ok) return false;
+    }
+    return true;
+  }
+  for (let i = s + 1; i < e; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 55) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,15 @@ export function isNameChar(c: string): boolean {
   return isNameStart(c) || (c >= '0' && c <= '9');
 }
 
+/** isNameStart by character code (no one-character strings on hot paths). */
+export function isNameStartCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46;
+}
+
+export function isNameCharCode(c: number): boolean {
+  return isNameStartCode(c) || (c >= 48 && c <= 57);
+}
+
 export function isDigit(c: string): boolean {
   return c >= '0' && c <= '9';
 }
@@ -229,6 +238,6 @@ export function trimPiece(p: StatementText): StatementText {
 }
 
 /** isSpace by character code (no one-character strings on hot paths). */
-function isSpaceCode(c: number): boolean {
+export function isSpaceCode(c: number): boolean {
   return c === 32 || c === 9 || c === 12 || c === 11 || c === 13;
 }
