@@ -1,6 +1,7 @@
 // Lines as the GAS stage reads them: text plus origin segments (from the C preprocessor, from a raw file, or from
 // a macro expansion). Helpers turn a column range of such a line back into a source Origin.
 import { CopiedLine } from './cpp/copied-line';
+import { ExpandedLine, SPAN } from './cpp/expanded-line';
 import type { OriginSegment, PreprocessedLine } from './cpp/types';
 import type { ExpansionStep, Origin, SourceRange } from './source';
 
@@ -61,9 +62,38 @@ export function originOf(line: PreprocessedLine, start: number, end: number): Or
       return { range, expansion: seg.origin.expansion };
     }
   }
+  if (line instanceof ExpandedLine) {
+    // Only the (at most two) segments the range touches get an origin.
+    const i = expandedSegmentAt(line, start);
+    if (i < 0) return UNKNOWN();
+    const j = expandedSegmentAt(line, Math.max(start, end - 1));
+    const sa = expandedSegment(line, i);
+    return spanOrigin(sa, j === i || j < 0 ? sa : expandedSegment(line, j), start, end);
+  }
   const a = segmentAt(line, start);
-  if (!a) return { range: { file: '<unknown>', line: 0, column: 0, endLine: 0, endColumn: 0 }, expansion: [] };
-  const b = segmentAt(line, Math.max(start, end - 1)) ?? a;
+  if (!a) return UNKNOWN();
+  return spanOrigin(a, segmentAt(line, Math.max(start, end - 1)) ?? a, start, end);
+}
+
+const UNKNOWN = (): Origin => ({ range: { file: '<unknown>', line: 0, column: 0, endLine: 0, endColumn: 0 }, expansion: [] });
+
+/** segmentAt for the compact form: the index, -1 when there are no segments. */
+function expandedSegmentAt(line: ExpandedLine, col: number): number {
+  const n = line.segmentCount;
+  const sp = line.spans;
+  if (n === 0) return -1;
+  for (let k = 0; k < n; k++) if (col >= sp[k * SPAN] && col < sp[k * SPAN + 1]) return k;
+  let best = -1;
+  for (let k = 0; k < n; k++) if (sp[k * SPAN] <= col) best = k;
+  return best < 0 ? 0 : best;
+}
+
+function expandedSegment(line: ExpandedLine, k: number): OriginSegment {
+  return { start: line.spans[k * SPAN], end: line.spans[k * SPAN + 1], origin: line.segmentOrigin(k) };
+}
+
+/** Origin of [start, end) from the segments holding its first and last column. */
+function spanOrigin(a: OriginSegment, b: OriginSegment, start: number, end: number): Origin {
   const ps = pointIn(a, start, false);
   let range: SourceRange;
   if (b === a || (b.origin.range.file === a.origin.range.file && sameStack(a.origin.expansion, b.origin.expansion))) {

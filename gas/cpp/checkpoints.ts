@@ -4,6 +4,7 @@
 // of the state directives change (macros, conditionals, #pragma once, #line).
 import type { Diagnostic, ExpansionStep, Origin, SourceRange } from '../source';
 import { CopiedLine } from './copied-line';
+import { ExpandedLine, SPAN } from './expanded-line';
 import type { LexedFile } from './lexer';
 import type { MacroDef } from './macro';
 import type { CppMacroDefinition, CppMacroUse, IncludeRecord, OriginSegment, PreprocessedLine } from './types';
@@ -148,6 +149,7 @@ export class Relocator {
       const expansion = this.stack(l.expansion);
       return line === l.line && expansion === l.expansion ? l : new CopiedLine(l.text, l.file, line, expansion);
     }
+    if (l instanceof ExpandedLine) return this.expanded(l);
     if (l.segments.length === 0) return l;
     let moved = false;
     const segments: OriginSegment[] = l.segments.map((s) => {
@@ -157,6 +159,29 @@ export class Relocator {
       return { start: s.start, end: s.end, origin };
     });
     return moved ? { text: l.text, segments } : l;
+  }
+
+  private expanded(l: ExpandedLine): ExpandedLine {
+    let spans = l.spans;
+    if (l.file === this.file) {
+      for (let k = 2; k < spans.length; k += SPAN) {
+        const line = spans[k];
+        if (line < this.from || line >= this.to) continue;
+        if (spans === l.spans) spans = spans.slice();
+        spans[k] = line + this.delta;
+      }
+    }
+    let origins = l.origins;
+    for (let k = 0; k < origins.length; k++) {
+      const o = origins[k];
+      if (o === null) continue;
+      const c = this.origin(o);
+      if (c === o) continue;
+      if (origins === l.origins) origins = origins.slice();
+      origins[k] = c;
+    }
+    const expansion = this.stack(l.expansion);
+    return spans === l.spans && origins === l.origins && expansion === l.expansion ? l : new ExpandedLine(l.text, spans, origins, l.file, expansion);
   }
 
   diagnostic(d: Diagnostic): Diagnostic {

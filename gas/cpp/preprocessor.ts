@@ -10,7 +10,7 @@ import { evaluateCondition } from './expression';
 import { lexFragment } from './fragment';
 import type { LexedFile, LogicalLine } from './lexer';
 import * as lexer from './lexer';
-import { lexFile, lineTokens } from './lexer';
+import { LineStream, lexFile, lineTokens } from './lexer';
 import type { BuiltinMacroKind, MacroDef } from './macro';
 import { parseDefine, sameDefinition, spellTokens } from './macro';
 import { IncludeSearch } from './include-search';
@@ -111,6 +111,17 @@ interface FileState {
   /** Set by #line: added to the physical line number for __LINE__, and the name __FILE__ reports. */
   lineOffset?: number;
   presumedName?: string;
+  /** The file is lexed as it is read (a main file in a run that is not recorded): lines behind are dropped. */
+  stream?: LineStream;
+}
+
+/** Stands in for a dropped line of a streamed file. */
+const DROPPED: LogicalLine = Object.freeze({ tokens: null, first: 0, last: 0, text: '', verbatim: true, hash: false, blank: true }) as LogicalLine;
+
+/** Whether line k of the file is there to read (lexing more of a streamed file when needed). */
+function has(st: FileState, k: number): boolean {
+  while (k >= st.lexed.lines.length) if (!st.stream || !st.stream.more()) return false;
+  return true;
 }
 
 const LEX_CACHE_LIMIT = 512;
@@ -205,7 +216,9 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       if (text === undefined) {
         this.report('error', `${path}: No such file or directory`, { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }, [], 'cpp-file-not-found');
       } else {
-        const st: FileState = { path, lexed: this.lex(path, text, false), index: 0, includeSteps: [], conds: [], dirIndex: -1, builtin: false, cached: false };
+        const stream = record ? undefined : this.streamMain(path, text);
+        const lexed = stream ? stream.lexed : this.lex(path, text, false);
+        const st: FileState = { path, lexed, index: 0, includeSteps: [], conds: [], dirIndex: -1, builtin: false, cached: false, stream };
         if (record) {
           this.rec = newRecord(path, st.lexed);
           this.mainState = st;
@@ -446,6 +459,19 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   // ---- files ----
 
+  /**
+   * The main file of a run that is not recorded, lexed as it is read. Lexer problems go where a whole-file lex
+   * would have reported them (before anything the run itself reports), as they turn up.
+   */
+  private streamMain(path: string, text: string): LineStream {
+    this.lexReported.add(path);
+    const at = this.diagnostics.length;
+    return new LineStream(path, text, (p, k) => {
+      const range = { file: path, line: p.line, column: p.col, endLine: p.endLine, endColumn: p.endCol };
+      this.diagnostics.splice(at + k, 0, { severity: p.severity, message: p.message, origin: { range: safeRange(range), expansion: [] }, code: 'cpp' });
+    });
+  }
+
   /** Included files are cached across runs (they rarely change); the main file, usually being edited, is not. */
   private lex(path: string, text: string, cache = true): LexedFile {
     const lexed = cache ? lexCached(path, text) : lexFile(path, text);
@@ -463,7 +489,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     this.files.push(st);
     const lines = st.lexed.lines;
     const rec = st === this.mainState ? this.rec : undefined;
-    while (st.index < lines.length) {
+    while (st.index < lines.length || has(st, st.index)) {
       if (rec) {
         this.mark(rec, st.index, out);
         if (this.tail && st.index === this.tail.tailAt && this.takeTail(rec, st, out)) {
@@ -485,7 +511,10 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       const from = st.index;
       this.processLine(st, lines[st.index++], out);
       // The main file is lexed for this run only: let the tokens of finished lines go (large files).
-      if (!st.cached) for (let k = from; k < st.index; k++) lines[k].tokens = null;
+      if (st.stream) {
+        // Keep the last line read (an internal error reports at it).
+        for (let k = Math.max(0, from - 1); k < st.index - 1; k++) lines[k] = DROPPED;
+      } else if (!st.cached) for (let k = from; k < st.index; k++) lines[k].tokens = null;
     }
     if (rec) {
       this.mark(rec, lines.length, out);
@@ -601,9 +630,9 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     if (mode === 1) {
       // Looking for '(' after a function-like macro name: only blank lines may come in between.
       let j = st.index;
-      while (j < lines.length && lines[j].blank) j++;
+      while (has(st, j) && lines[j].blank) j++;
       if (st === this.mainState && j > this.peek) this.peek = Math.min(j, lines.length - 1);
-      if (j >= lines.length) return false;
+      if (!has(st, j)) return false;
       const N = lines[j];
       if (N.hash) return false;
       const ntoks = lineTokens(st.lexed, N);
@@ -615,7 +644,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       return true;
     }
     // Collecting arguments: directives in between are obeyed, as gcc does.
-    while (st.index < lines.length) {
+    while (has(st, st.index)) {
       const N = lines[st.index++];
       this.linesProcessed++;
       if (N.hash) {

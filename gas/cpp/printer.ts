@@ -2,7 +2,8 @@
 // gcc's printer (a space where the source had whitespace, and at expansion boundaries only where two tokens
 // would otherwise paste); while the line is still a plain copy of the source, tokens keep their source columns.
 import type { ExpansionStep, Origin, SourceRange } from '../source';
-import type { OriginSegment, PreprocessedLine } from './types';
+import type { PreprocessedLine } from './types';
+import { ExpandedLine } from './expanded-line';
 import type { Frame, Token } from './token';
 import * as tok from './token';
 // Local copies: module imports are live bindings (getters once compiled), and these are read per token.
@@ -128,22 +129,28 @@ export class LinePrinter {
   }
 
   finish(): PreprocessedLine {
-    const segments: OriginSegment[] = [];
+    const spans: number[] = [];
+    const origins: (Origin | null)[] = [];
+    let file = '';
     for (const s of this.segs) {
-      let origin: Origin;
-      if (s.plain) {
-        origin = {
-          range: { file: s.file, line: s.line, column: s.srcStart, endLine: s.line, endColumn: s.srcEnd },
-          expansion: this.includeSteps,
-        };
-      } else if (s.frame) {
-        origin = { range: outermost(s.frame).site, expansion: frameSteps(s.frame, this.includeSteps) };
-      } else {
-        origin = { range: s.range!, expansion: this.includeSteps };
+      if (s.plain && file === '') file = s.file;
+      if (s.plain && s.file === file) {
+        spans.push(s.start, s.end, s.line, s.srcStart, s.srcEnd);
+        origins.push(null);
+        continue;
       }
-      segments.push({ start: s.start, end: s.end, origin });
+      spans.push(s.start, s.end, -1, 0, 0);
+      if (s.plain) {
+        origins.push({ range: { file: s.file, line: s.line, column: s.srcStart, endLine: s.line, endColumn: s.srcEnd }, expansion: this.includeSteps });
+      } else if (s.frame) {
+        // One origin per expansion, shared by its segments (and by every line it reaches).
+        const f = s.frame;
+        origins.push((f.origin ??= { range: outermost(f).site, expansion: frameSteps(f, this.includeSteps) }));
+      } else {
+        origins.push({ range: s.range!, expansion: this.includeSteps });
+      }
     }
-    return { text: this.text, segments };
+    return new ExpandedLine(this.text, spans, origins, file, this.includeSteps);
   }
 }
 

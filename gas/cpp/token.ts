@@ -1,5 +1,5 @@
 // Preprocessing tokens as cpp sees them, plus the flags the expansion engine and the printer need.
-import type { ExpansionStep, SourceRange } from '../source';
+import type { ExpansionStep, Origin, SourceRange } from '../source';
 import type { MacroDef } from './macro';
 
 export type TokenKind =
@@ -38,6 +38,8 @@ export interface Frame {
   parent: Frame | null;
   /** Expansion steps of tokens made here (filled in lazily by the printer). */
   steps?: ExpansionStep[];
+  /** Origin of printed text made here (filled in lazily by the printer; one per expansion, shared). */
+  origin?: Origin;
 }
 
 export interface Token {
