@@ -7,7 +7,8 @@ import type { PreprocessedLine } from './cpp/types';
 import type { Diagnostic, ExpansionStep, Origin, Severity } from './source';
 import type { InstructionBackend } from './backend';
 import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo } from './model';
-import { Frag, Section, type SectionType, fixedDifference } from './frags';
+import { Frag, Section, type FragCounter, type SectionType, fixedDifference } from './frags';
+import type { ReadJournal } from './read-journal';
 import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type ParseHooks, type Place, type SymExpr, type Val } from './expr';
 import { leadingDirective } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
@@ -98,13 +99,20 @@ export class Assembler {
   readonly macros = new Map<string, MacroInfo>();
   readonly modeChanges: ModeChange[] = [];
   /** Where a still-open `/*` comment started. */
-  private openComment: Origin | undefined;
+  openComment: Origin | undefined;
   /** Where the last collected block's `.endm`/`.endr` was written. */
   lastBlockEnd: Origin | undefined;
   /** Statements skipped by false conditionals (`.if 0` … `.endif`). */
   readonly skipped: Origin[] = [];
   readonly sections = new Map<string, Section>();
-  private readonly fragCounter = { n: 0 };
+  /** Frag numbering, and the read chunk new frags belong to (read-journal.ts). */
+  readonly fragCounter: FragCounter = { n: 0, chunk: 0 };
+  /** Set when the read is journaled so that a later one can resume from a checkpoint (gas/read-journal.ts). */
+  journal: ReadJournal | undefined;
+  /** Diagnostics reported while reading (layout's come after them). */
+  readDiagnostics = 0;
+  /** Symbols whose `.type` layout copied from the symbol they equal (undone before a layout is redone). */
+  readonly typesCopied: SymbolInfo[] = [];
   /** Input being read, innermost last (files, macro expansions, repetitions). Internal to the GAS stage. */
   readonly frames: Frame[] = [];
   /** Open conditionals, innermost last. */
@@ -113,10 +121,10 @@ export class Assembler {
   macroDepth = 0;
   /** GNU's macro_number: the value of `\@`, counted per macro expansion. */
   macroNumber = 0;
-  private expandedLines = 0;
-  private includeCount = 0;
+  expandedLines = 0;
+  includeCount = 0;
   outputBytes = 0;
-  private readonly localCounters = new Map<string, number>();
+  localCounters = new Map<string, number>();
   mode: CodeMode;
   current!: { section: Section; sub: number };
   previous: { section: Section; sub: number } | undefined;
@@ -258,7 +266,14 @@ export class Assembler {
 
   symbol(name: string): SymbolInfo {
     let s = this.symbols.get(name);
-    if (!s) {
+    if (s !== undefined) {
+      if (this.journal !== undefined && s.journaled !== this.fragCounter.chunk) this.journal.touch(this, s, false);
+      return s;
+    }
+    // A resumed read gives a name back the object earlier expressions already point at.
+    s = this.journal?.revive(name);
+    if (s) this.symbols.set(name, s);
+    else {
       // The fields most symbols get later are there from the start (one object, no separate property store).
       s = {
         name,
@@ -270,9 +285,11 @@ export class Assembler {
         temporary: name.startsWith('.L') || name.includes('\u0002'),
         section: undefined,
         value: undefined,
+        journaled: -1,
       };
       this.symbols.set(name, s);
     }
+    this.journal?.touch(this, s, true);
     return s;
   }
 
@@ -306,6 +323,8 @@ export class Assembler {
       if (v.k === 'abs') s.definition = { kind: 'absolute', value: v.v };
       else if (v.k === 'rel') {
         const at = v.at;
+        // The new symbol holds that frag itself: a resumed read must re-read from there to here (read-journal.ts).
+        if (this.journal !== undefined) this.journal.captured(this, (at.frag as Frag).chunk);
         s.definition = { kind: 'label', place: { ...at, offset: at.offset + Number(v.v) } };
         // GNU copies ELF attributes (size, type) from the symbol an equate is based on.
         let base: Expr = expr;
@@ -349,9 +368,15 @@ export class Assembler {
   }
 
   readonly nowEnv: EvalEnv = {
-    symbol: (n, node) => this.valueOf(this.symbolFor(n, node), n, false),
+    symbol: (n, node) => {
+      const s = this.symbolFor(n, node);
+      // A value read now is part of what this chunk depends on (read-journal.ts).
+      if (s !== undefined && this.journal !== undefined && s.journaled !== this.fragCounter.chunk) this.journal.touch(this, s, false);
+      return this.valueOf(s, n, false);
+    },
     dot: (at) => ({ k: 'rel', at: at as Place, v: 0n }),
     placeDifference: (a, b) => {
+      if (this.journal !== undefined) this.journal.measured(this, (a.frag as Frag).chunk, (b.frag as Frag).chunk);
       const d = fixedDifference(a.frag as Frag, a.offset, b.frag as Frag, b.offset);
       return d === undefined ? undefined : BigInt(d);
     },
@@ -451,16 +476,42 @@ export class Assembler {
   /** Reads a whole translation unit. */
   run(path: string, lines: PreprocessedLine[]): void {
     this.frames.push({ lines, pos: 0, kind: 'file', file: path, condDepth: 0, inComment: false });
+    if (this.read()) this.finishRead();
+  }
+
+  /**
+   * Reads until the input ends; false when the journal stopped it at a checkpoint because the rest of an earlier
+   * read could be kept (read-journal.ts). Checkpoints fall between top-level lines of the main file.
+   */
+  read(): boolean {
+    const journal = this.journal;
     for (;;) {
       if (this.stopped) break;
+      if (journal !== undefined && this.frames.length === 1) {
+        const f = this.frames[0];
+        if (f.pos >= journal.nextBoundary && f.pos < f.lines.length && this.conds.length === 0 && !f.inComment && !this.ended) {
+          if (!journal.boundary(this, f.pos)) return false;
+        }
+      }
       const next = this.nextLine();
       if (!next) break;
       this.processLine(next.line, next.frame);
     }
+    return true;
+  }
+
+  /** End-of-input diagnostics. */
+  finishRead(): void {
     if (this.openComment) this.warn('end of file in comment', this.openComment, 'comment');
     for (const c of this.conds.splice(0)) {
       this.error('end of file inside conditional', c.origin, 'unterminated-conditional');
     }
+    this.readDiagnostics = this.diagnostics.length;
+  }
+
+  /** Records that this chunk calls a macro (its call list is journaled like symbol references). */
+  touchMacro(m: MacroInfo): void {
+    if (this.journal !== undefined && m.journaled !== this.fragCounter.chunk) this.journal.touchMacro(this, m);
   }
 
   private nextLine(): { line: PreprocessedLine; frame: Frame } | undefined {

@@ -75,9 +75,10 @@ function conditionTruth(asm: Assembler, name: string, ctx: StatementContext, pie
         asm.error('invalid identifier for ".ifdef"', ctx.origin, 'bad-conditional');
         return false;
       }
-      const s = asm.symbols.get(m[1]);
-      const def = !!s?.definition;
-      asm.symbol(m[1]).references.push(asm.at(ctx, piece.column, piece.column + args.length));
+      // Mentioning it does not define it: the same answer as looking it up first.
+      const s = asm.symbol(m[1]);
+      const def = !!s.definition;
+      s.references.push(asm.at(ctx, piece.column, piece.column + args.length));
       return name === '.ifdef' ? def : !def;
     }
     case '.ifb':

@@ -61,10 +61,12 @@ export function defineMacro(asm: Assembler, ctx: StatementContext): void {
     end: asm.lastBlockEnd,
     lines: body,
   };
-  asm.macros.set(key, info);
+  // A resumed read defining the macro exactly as before keeps the object the rest of the earlier read calls.
+  asm.macros.set(key, asm.journal?.reviveMacro(key, info) ?? info);
 }
 
 export function expandMacro(asm: Assembler, macro: MacroInfo, ctx: StatementContext): void {
+  asm.touchMacro(macro);
   macro.calls.push(ctx.origin);
   if (asm.macroDepth >= MAX_MACRO_NEST) {
     asm.error('macros nested too deeply', ctx.origin, 'macro-recursion');

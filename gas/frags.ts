@@ -81,7 +81,8 @@ export class Frag {
   /** Span for the variable tail (the statement that created it). */
   varSpan?: ByteSpan;
   next: Frag | undefined;
-  constructor(readonly section: string, readonly index: number) {}
+  /** `chunk`: the read chunk (gas/read-journal.ts) that created the frag; 0 when nothing is journaled. */
+  constructor(readonly section: string, readonly index: number, readonly chunk = 0) {}
 
   /** A fixed-size frag: nothing variable in it, so distances across it are known while parsing. */
   get isFixed(): boolean {
@@ -126,9 +127,9 @@ export class Frag {
 
 /** One subsection's frag chain. */
 export class FragChain {
-  readonly frags: Frag[] = [];
-  constructor(readonly section: string, private counter: { n: number }) {
-    this.frags.push(new Frag(section, counter.n++));
+  frags: Frag[] = [];
+  constructor(readonly section: string, private counter: FragCounter) {
+    this.frags.push(new Frag(section, counter.n++, counter.chunk));
   }
   get current(): Frag {
     return this.frags[this.frags.length - 1];
@@ -136,16 +137,42 @@ export class FragChain {
   /** Closes the current frag with a variable tail and starts a new one (GNU frag_var). */
   closeWith(v: VarPart, span?: ByteSpan): Frag {
     const f = this.current;
+    this.close(f, v, span);
+    const n = new Frag(this.section, this.counter.n++, this.counter.chunk);
+    f.next = n;
+    this.frags.push(n);
+    return f;
+  }
+
+  private close(f: Frag, v: VarPart, span?: ByteSpan): void {
     f.varPart = v;
     f.varSpan = span;
     // The frag is complete: keep its lists at their length (growth by push leaves up to half again as slack).
     if (f.spans.length) f.spans = f.spans.slice();
     if (f.fixups.length) f.fixups = f.fixups.slice();
-    const n = new Frag(this.section, this.counter.n++);
-    f.next = n;
-    this.frags.push(n);
-    return f;
   }
+
+  /** Back to the first `length` frags and a new empty one after them (a read resumed from a checkpoint). */
+  restart(length: number): void {
+    this.frags.length = length;
+    const n = new Frag(this.section, this.counter.n++, this.counter.chunk);
+    if (length > 0) this.frags[length - 1].next = n;
+    this.frags.push(n);
+  }
+
+  /** Ends the current frag with no variable part and continues with frags read earlier (a converged resume). */
+  continueWith(rest: Frag[]): void {
+    const f = this.current;
+    this.close(f, { kind: 'none' });
+    f.next = rest[0];
+    for (const r of rest) this.frags.push(r);
+  }
+}
+
+/** Numbers frags as they are made, and tags them with the read chunk being read. */
+export interface FragCounter {
+  n: number;
+  chunk: number;
 }
 
 export type SectionType = 'progbits' | 'nobits' | 'note' | 'other';
@@ -161,7 +188,7 @@ export class Section {
     public flags: string,
     public type: SectionType,
     readonly order: number,
-    private readonly fragCounter: { n: number },
+    private readonly fragCounter: FragCounter,
   ) {}
   get isCode(): boolean {
     return this.flags.includes('x');

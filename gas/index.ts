@@ -70,14 +70,23 @@ function wantsCpp(path: string, options: AnalyzeOptions): boolean {
 
 /** Reads, preprocesses and assembles one file (no linking). Never throws. */
 export function analyze(fs: FileSystem, path: string, options: AnalyzeOptions = {}): Analysis {
+  return analyzeWith(newAssembler(fs, options), fs, path, options);
+}
+
+/** The assembler `analyze` reads with. */
+export function newAssembler(fs: FileSystem, options: AnalyzeOptions): Assembler {
   const backend = options.backend === null ? undefined : (options.backend ?? defaultBackend());
-  const asm = new Assembler(fs, {
+  return new Assembler(fs, {
     backend,
     includePaths: options.includePaths,
     initialMode: options.initialMode,
     maxExpandedLines: options.maxExpandedLines,
     maxOutputBytes: options.maxOutputBytes,
   });
+}
+
+/** `analyze` with a given (fresh) assembler: preprocesses, reads and lays out. */
+export function analyzeWith(asm: Assembler, fs: FileSystem, path: string, options: AnalyzeOptions): Analysis {
   let preprocessed: PreprocessResult | undefined;
   const diagnostics: Diagnostic[] = [];
   try {
@@ -108,6 +117,11 @@ export function analyze(fs: FileSystem, path: string, options: AnalyzeOptions = 
   } catch (e) {
     diagnostics.push(internalError(path, e));
   }
+  return finishAnalysis(asm, path, diagnostics, preprocessed);
+}
+
+/** Lays out what `asm` read and builds the analysis (`diagnostics`: the preprocessor's and any internal error). */
+export function finishAnalysis(asm: Assembler, path: string, diagnostics: Diagnostic[], preprocessed: PreprocessResult | undefined): Analysis {
   let laidOut: LaidOutSection[] = [];
   try {
     laidOut = layout(asm);
@@ -176,4 +190,5 @@ function internalError(path: string, e: unknown): Diagnostic {
   };
 }
 
+export { AnalysisSession, type SessionStats } from './analysis-session';
 export { symbolAt, macroAt, statementsOnLine, statementsBySection, symbolOccurrences, type SymbolHit } from './queries';

@@ -400,7 +400,10 @@ function finalizeSymbols(asm: Assembler): void {
     const from = asm.symbols.get(s.attributesFrom);
     if (!from) continue;
     if (s.size === undefined && from.size !== undefined) s.size = from.size;
-    if (s.type === undefined && from.type !== undefined) s.type = from.type;
+    if (s.type === undefined && from.type !== undefined) {
+      s.type = from.type;
+      asm.typesCopied.push(s);
+    }
   }
 }
 

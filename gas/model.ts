@@ -54,6 +54,8 @@ export interface SymbolInfo {
   /** After assembly: section name (or '*ABS*' / '*UND*') and section-relative value. */
   section?: string;
   value?: bigint;
+  /** The read chunk that last journaled this symbol (gas/read-journal.ts); -1 when none. */
+  journaled: number;
 }
 
 export interface MacroParam {
@@ -73,6 +75,8 @@ export interface MacroInfo {
   end?: Origin;
   calls: Origin[];
   purged?: boolean;
+  /** The read chunk that last journaled this macro's calls (gas/read-journal.ts). */
+  journaled?: number;
 }
 
 export interface ModeChange {
