@@ -58,6 +58,8 @@ export interface ParsedExpr {
 
 /** Parses an expression starting at `pos`; stops before the first character that cannot continue it. */
 export function parseExpression(text: string, pos: number, hooks: ParseHooks): ParsedExpr {
+  const single = singleTerm(text, pos);
+  if (single) return single;
   const p = new Parser(text, pos, hooks);
   try {
     const expr = p.binary(1);
@@ -66,6 +68,40 @@ export function parseExpression(text: string, pos: number, hooks: ParseHooks): P
     if (e instanceof ExprSyntaxError) return { end: p.pos, error: { message: e.message, s: e.s, e: e.e }, warnings: p.warnings ?? [] };
     throw e;
   }
+}
+
+/**
+ * The parse of an expression that is one symbol name or one decimal or hex number followed by nothing that could
+ * continue it (most operands and data values), without a parser; undefined for anything else.
+ */
+function singleTerm(t: string, pos: number): ParsedExpr | undefined {
+  const n = t.length;
+  let s = pos;
+  while (s < n && isSpaceCode(t.charCodeAt(s))) s++;
+  if (s >= n) return undefined;
+  const c = t.charCodeAt(s);
+  let i = s + 1;
+  while (i < n && isNameCharCode(t.charCodeAt(i))) i++;
+  let expr: Expr;
+  if (isNameStartCode(c) && (c !== 46 || i > s + 1)) expr = { t: 'sym', name: t.slice(s, i), s, e: i, ref: undefined };
+  else if (c >= 49 && c <= 57 && allDigits(t, s, i)) expr = { t: 'num', v: BigInt(t.slice(s, i)), s, e: i };
+  else return undefined;
+  let end = i;
+  while (end < n && isSpaceCode(t.charCodeAt(end))) end++;
+  // What follows must end the expression for the parser too: nothing, or a comma or `)` (not operators).
+  if (end < n) {
+    const d = t.charCodeAt(end);
+    if (d !== 44 && d !== 41) return undefined;
+  }
+  return { expr, end, warnings: undefined };
+}
+
+function allDigits(t: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** A syntax error unwinding the parser (not an Error: nothing needs its stack, and capturing one is slow). */
