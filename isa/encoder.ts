@@ -523,11 +523,9 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
     if (o.seg === defaultSegment(o)) continue;
     prefixes.push(segPrefix[o.seg]);
   }
-  const addrNeeds67 = (): boolean => {
-    if (mode === 64) return asz === 32;
-    return asz !== mode;
-  };
-  if (addrNeeds67() && !ctx.addr32 && !ctx.addr16) prefixes.push(0x67);
+  // An expression, not a local function: the shipped bundle names every closure it creates (keepNames).
+  const addrNeeds67 = mode === 64 ? asz === 32 : asz !== mode;
+  if (addrNeeds67 && !ctx.addr32 && !ctx.addr16) prefixes.push(0x67);
   if (data && !ctx.data) prefixes.push(0x66);
   prefixes.push(...ctx.userPrefixes);
   if (lockCr8) prefixes.push(0xf0);
