@@ -93,12 +93,43 @@ export function newRecord(path: string, lexed: LexedFile): RunRecord {
 }
 
 /**
+ * A map by object identity that stays two short arrays while small: one line's expansion (a memo hit) has a few
+ * origins, and two Maps per line cost more than the lookups; a whole tail has thousands (then it is a Map).
+ */
+class IdentityCache<K extends object, V> {
+  private keys: K[] = [];
+  private values: V[] = [];
+  private map: Map<K, V> | undefined;
+
+  get(k: K): V | undefined {
+    if (this.map) return this.map.get(k);
+    const i = this.keys.indexOf(k);
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  set(k: K, v: V): void {
+    if (this.map) {
+      this.map.set(k, v);
+      return;
+    }
+    this.keys.push(k);
+    this.values.push(v);
+    if (this.keys.length > 16) {
+      this.map = new Map();
+      for (let i = 0; i < this.keys.length; i++) this.map.set(this.keys[i], this.values[i]);
+      this.keys = [];
+      this.values = [];
+    }
+  }
+}
+
+/**
  * Moves positions in `file` at or below physical line `from` by `delta` lines (the tail of an edited file, or one
  * line's expansion reused on another line). Shared objects stay shared: each origin and stack is copied once.
  */
 export class Relocator {
-  private readonly origins = new Map<Origin, Origin>();
-  private readonly stacks = new Map<ExpansionStep[], ExpansionStep[]>();
+  private readonly origins = new IdentityCache<Origin, Origin>();
+  private readonly stacks = new IdentityCache<ExpansionStep[], ExpansionStep[]>();
 
   /** Lines [from, to) of `file` move (to: the end of the file when omitted). */
   constructor(
@@ -161,7 +192,8 @@ export class Relocator {
     return moved ? { text: l.text, segments } : l;
   }
 
-  private expanded(l: ExpandedLine): ExpandedLine {
+  private expanded(line: ExpandedLine): ExpandedLine {
+    const l = line.settled();
     let spans = l.spans;
     if (l.file === this.file) {
       for (let k = 2; k < spans.length; k += SPAN) {

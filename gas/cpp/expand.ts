@@ -7,7 +7,7 @@ import type { SourceRange } from '../source';
 import type { MacroDef } from './macro';
 import type { Frame, Token } from './token';
 import * as tok from './token';
-import { copyToken, makeToken, paddingToken, spanRange, tokenRange } from './token';
+import { copyToken, makeToken, paddingFor, paddingToken, spanRange, tokenRange } from './token';
 // Local copies: module imports are live bindings (getters once compiled), and these are read per token.
 const BOL = tok.BOL;
 const FROM_BODY = tok.FROM_BODY;
@@ -122,7 +122,7 @@ export class Expander {
         if (tok.flags & PASTE_LEFT) {
           this.pasteAll(tok);
           if (this.inDirective) continue;
-          return paddingToken(tok);
+          return paddingFor(tok);
         }
       } else {
         this.pop();
@@ -141,7 +141,7 @@ export class Expander {
       if (m.special === '_Pragma') {
         if (this.pragmaOperator(tok)) {
           if (this.inDirective) continue;
-          return paddingToken(tok);
+          return paddingFor(tok);
         }
         return tok;
       }
@@ -153,11 +153,11 @@ export class Expander {
         if (!tok.frame && !(tok.flags & FROM_BODY)) this.host.used(m, tok);
         this.push([value], null);
         if (this.inDirective) continue;
-        return paddingToken(tok);
+        return paddingFor(tok);
       }
       if (this.enterMacro(tok, m)) {
         if (this.inDirective) continue;
-        return paddingToken(tok);
+        return paddingFor(tok);
       }
       return tok;
     }
@@ -369,7 +369,7 @@ export class Expander {
         from = arg.expanded!;
       }
       // Padding on the left of an argument (unless it is the right operand of ##).
-      if (!this.inDirective && k > 0 && !afterPaste) out.push(paddingToken(src));
+      if (!this.inDirective && k > 0 && !afterPaste) out.push(paddingFor(src));
       if (from.length > 0) {
         for (const t of from) out.push(t);
         if (src.flags & PASTE_LEFT) pasteFlagIndex = out.length - 1;

@@ -3,7 +3,11 @@
 // expansion, instead of a segment, an origin and a range object per segment. Expanded lines are a few per cent
 // of a file's lines but held most of the output's objects. `segments` is built on first use; gas/lines.ts
 // originOf reads the compact fields directly.
-import type { ExpansionStep, Origin } from '../source';
+//
+// A line whose text expanded before on another line (the driver's memo) is the earlier line's data plus a shift:
+// positions on the earlier line move to this one when an origin is asked for, so a repeated line costs one
+// object instead of a copy of every origin, range and expansion step in it.
+import type { ExpansionStep, Origin, SourceRange } from '../source';
 import type { OriginSegment, PreprocessedLine } from './types';
 
 /** Numbers per segment in `spans`. */
@@ -12,6 +16,8 @@ export const SPAN = 5;
 export class ExpandedLine implements PreprocessedLine {
   // Private: deep comparisons of results see only the fields below, whether or not segments were built.
   #segments: OriginSegment[] | undefined;
+  /** Shifted lines: each segment's origin once moved (filled as asked). */
+  #moved: (Origin | undefined)[] | undefined;
 
   constructor(
     readonly text: string,
@@ -25,7 +31,18 @@ export class ExpandedLine implements PreprocessedLine {
     readonly file: string,
     /** The #include chain of the copied text. */
     readonly expansion: ExpansionStep[],
+    /** Positions on line `shiftFrom` of `file` (in spans and origins) are really `shiftBy` lines further. */
+    readonly shiftFrom = -1,
+    readonly shiftBy = 0,
   ) {}
+
+  /**
+   * The same line expanded on line `from + by` of `file` instead of line `from` (l has no shift, no #include chain,
+   * and its copied text, if any, is from `file`).
+   */
+  static shifted(l: ExpandedLine, file: string, from: number, by: number): ExpandedLine {
+    return new ExpandedLine(l.text, l.spans, l.origins, file, l.expansion, from, by);
+  }
 
   get segmentCount(): number {
     return this.origins.length;
@@ -34,10 +51,48 @@ export class ExpandedLine implements PreprocessedLine {
   /** Origin of segment k (a new object for copied text, the shared one otherwise). */
   segmentOrigin(k: number): Origin {
     const o = this.origins[k];
-    if (o !== null) return o;
+    if (o !== null) return this.shiftFrom < 0 ? o : this.movedOrigin(k, o);
     const s = this.spans;
-    const line = s[k * SPAN + 2];
+    let line = s[k * SPAN + 2];
+    if (line === this.shiftFrom) line += this.shiftBy;
     return { range: { file: this.file, line, column: s[k * SPAN + 3], endLine: line, endColumn: s[k * SPAN + 4] }, expansion: this.expansion };
+  }
+
+  private movedOrigin(k: number, o: Origin): Origin {
+    const moved = (this.#moved ??= new Array<Origin | undefined>(this.origins.length));
+    let m = moved[k];
+    if (m === undefined) {
+      // Segments of one expansion share their origin: move it once.
+      for (let j = 0; j < k && m === undefined; j++) if (this.origins[j] === o) m = moved[j];
+      if (m === undefined) {
+        const range = this.move(o.range);
+        let expansion = o.expansion;
+        for (let i = 0; i < expansion.length; i++) {
+          const st = expansion[i];
+          const site = this.move(st.site);
+          if (site === st.site) continue;
+          if (expansion === o.expansion) expansion = expansion.slice();
+          expansion[i] = { kind: st.kind, name: st.name, site };
+        }
+        m = range === o.range && expansion === o.expansion ? o : { range, expansion };
+      }
+      moved[k] = m;
+    }
+    return m;
+  }
+
+  private move(r: SourceRange): SourceRange {
+    if (r.file !== this.file || r.line !== this.shiftFrom) return r;
+    return { file: r.file, line: r.line + this.shiftBy, column: r.column, endLine: r.endLine + this.shiftBy, endColumn: r.endColumn };
+  }
+
+  /** The same line with the shift applied to its data (for moving it again). */
+  settled(): ExpandedLine {
+    if (this.shiftFrom < 0) return this;
+    const spans = this.spans.slice();
+    for (let k = 2; k < spans.length; k += SPAN) if (spans[k] === this.shiftFrom) spans[k] += this.shiftBy;
+    const origins = this.origins.map((o, k) => (o === null ? null : this.movedOrigin(k, o)));
+    return new ExpandedLine(this.text, spans, origins, this.file, this.expansion);
   }
 
   get segments(): OriginSegment[] {

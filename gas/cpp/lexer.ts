@@ -399,18 +399,23 @@ function lexLogical(
         while (close < 0 && i + 1 < n) {
           // The comment runs on: bring in the next physical line.
           const from = s.length;
+          const next = phys[i + 1];
           s += '\n';
           pieces.push({ off: s.length, line: i + 1 });
-          s += phys[i + 1];
+          s += next;
           i++;
-          if (s.indexOf('\\', from) >= 0) {
+          if (next.indexOf('\\') >= 0) {
             const r = spliceLines(s, i, phys, pieces, problems);
             if (r) {
               s = r.s;
               i = r.i;
             }
+            close = s.indexOf('*/', from);
+          } else {
+            // Search the new line alone: searching the joined text would copy it again for every line it grows by.
+            const c = next.indexOf('*/');
+            close = c < 0 ? -1 : from + 1 + c;
           }
-          close = s.indexOf('*/', from);
         }
         len = s.length;
         if (close < 0) {

@@ -19,6 +19,7 @@ import { DirectiveReader, LineReader } from './readers';
 import { PREDEFINED_MACROS, SPECIAL_MACROS } from './predefined';
 import { LinePrinter } from './printer';
 import { CopiedLine } from './copied-line';
+import { ExpandedLine } from './expanded-line';
 import { specialMacroValue } from './special-macros';
 import type { Token } from './token';
 import { newRecord, Relocator, type CondState, type RunRecord, type Snapshot } from './checkpoints';
@@ -596,8 +597,19 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     if (memo) {
       const hit = memo.get(L.text);
       if (hit && hit.epoch === this.macroEpoch) {
-        const R = new Relocator(st.path, hit.line, L.first - hit.line, hit.line + 1);
-        out.push(R.line(hit.out));
+        const by = L.first - hit.line;
+        const t = hit.out;
+        if (t instanceof ExpandedLine && t.shiftFrom < 0 && t.expansion.length === 0 && (t.file === st.path || t.file === '')) {
+          // The earlier line's data, moved only when an origin is asked for.
+          out.push(ExpandedLine.shifted(t, st.path, hit.line, by));
+          for (const u of hit.uses) {
+            const r = u.range;
+            this.macroUses.push(r.file === st.path && r.line === hit.line ? { name: u.name, range: { file: r.file, line: r.line + by, column: r.column, endLine: r.endLine + by, endColumn: r.endColumn } } : u);
+          }
+          return;
+        }
+        const R = new Relocator(st.path, hit.line, by, hit.line + 1);
+        out.push(R.line(t));
         for (const u of hit.uses) this.macroUses.push(R.use(u));
         return;
       }

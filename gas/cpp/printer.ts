@@ -163,7 +163,7 @@ function outermost(f: Frame): Frame {
 function frameSteps(frame: Frame, includeSteps: ExpansionStep[]): ExpansionStep[] {
   if (frame.steps) return frame.steps;
   const steps: ExpansionStep[] = [];
-  for (let f: Frame | null = frame; f; f = f.parent) steps.push({ kind: 'cpp-macro', name: f.name, site: f.site });
+  for (let f: Frame | null = frame; f; f = f.parent) steps.push((f.step ??= { kind: 'cpp-macro', name: f.name, site: f.site }));
   for (const s of includeSteps) steps.push(s);
   frame.steps = steps;
   return steps;

@@ -38,6 +38,8 @@ export interface Frame {
   parent: Frame | null;
   /** Expansion steps of tokens made here (filled in lazily by the printer). */
   steps?: ExpansionStep[];
+  /** This expansion as a step of an expansion stack (made once, shared by every stack it appears in). */
+  step?: ExpansionStep;
   /** Origin of printed text made here (filled in lazily by the printer; one per expansion, shared). */
   origin?: Origin;
 }
@@ -99,6 +101,18 @@ export function paddingToken(source: Token | null): Token {
   const t = makeToken('padding', '', null);
   t.source = source;
   return t;
+}
+
+// Readers of a padding token look only at whether its source is null and at the source's PREV_WHITE flag (token
+// flags never change once a token is made), so two shared, frozen paddings stand for every non-null source.
+const WHITE_SOURCE = Object.freeze(makeToken('padding', '', null, PREV_WHITE));
+const TIGHT_SOURCE = Object.freeze(makeToken('padding', '', null, 0));
+const PADDING_AFTER_WHITE = Object.freeze(paddingToken(WHITE_SOURCE));
+const PADDING_TIGHT = Object.freeze(paddingToken(TIGHT_SOURCE));
+
+/** A padding token for `source` (gcc's padding_token), without allocating one. */
+export function paddingFor(source: Token): Token {
+  return source.flags & PREV_WHITE ? PADDING_AFTER_WHITE : PADDING_TIGHT;
 }
 
 export function tokenRange(t: Token): SourceRange {

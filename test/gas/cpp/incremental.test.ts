@@ -94,7 +94,8 @@ function edit(text: string, rnd: () => number): string {
 /** Everything a result says, in a form deepEqual compares exactly (maps in insertion order). */
 function view(r: PreprocessResult): unknown {
   return {
-    lines: r.lines,
+    // Lines as the contract defines them (text and segments), whichever compact form holds them.
+    lines: r.lines.map((l) => ({ text: l.text, segments: l.segments })),
     diagnostics: r.diagnostics,
     macros: [...r.macros.entries()],
     includes: r.includes,
