@@ -62,7 +62,8 @@ export function inputHash(input: InstructionInput, mode: CodeMode): number {
       h = mix(h, o.scale);
     }
   }
-  return h;
+  // Within V8's small-integer range, so the Map key is not a boxed number.
+  return h & 0x3fffffff;
 }
 
 function mix(h: number, v: number): number {
