@@ -399,7 +399,12 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     const snapBase = rec.snapshots.length - 1 - old.snap[i];
     if (delta === 0) for (let s = old.snap[i] + 1; s < old.snapshots.length; s++) rec.snapshots.push(old.snapshots[s]);
     const shift = j - i;
-    for (let k = i + 1; k <= n; k++) {
+    if (shift === 0 && delta === 0 && outBase === 0 && diagBase === 0 && usesBase === 0 && inclBase === 0 && extra === 0 && snapBase === 0 && snapHere === old.snap[i]) {
+      // The usual one-character edit: every record below is the old one as it was (lines never marked keep their
+      // initial values in both records).
+      for (const a of ['outLen', 'diagLen', 'usesLen', 'inclLen', 'counter', 'peek', 'snap'] as const) rec[a].set(old[a].subarray(i + 1, n + 1), i + 1);
+      rec.processed.set(old.processed.subarray(i + 1, n + 1), i + 1);
+    } else for (let k = i + 1; k <= n; k++) {
       if (old.outLen[k] < 0) continue;
       const kn = k + shift;
       rec.outLen[kn] = old.outLen[k] + outBase;
