@@ -169,6 +169,7 @@ async function measureFile(label: string, path: string, inc: string, dir: string
     const editTimes: number[] = [];
     const editCpu: number[] = [];
     let resumed = 0;
+    let converged = 0;
     const codeLines = text.split('\n').flatMap((l, i) => (/^\s+(cli|movl)\b/.test(l) ? [i] : []));
     // The first edits warm the server's JIT (an editing session is past them); then 8 measured ones.
     const warmup = text.length > 100_000 ? 2 : 5;
@@ -178,14 +179,15 @@ async function measureFile(label: string, path: string, inc: string, dir: string
       await client.edit(path, { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: ' ' });
       if (i < warmup) continue;
       editTimes.push(performance.now() - t);
-      const stats = (await client.conn.sendRequest('x86Trampoline/analysisStats', { uri: fileUri(path) })) as { cpuMillis?: number; cpp?: { mode: string } } | null;
+      const stats = (await client.conn.sendRequest('x86Trampoline/analysisStats', { uri: fileUri(path) })) as { cpuMillis?: number; cpp?: { mode: string }; gas?: { converged?: boolean } } | null;
       if (stats?.cpuMillis !== undefined) editCpu.push(stats.cpuMillis);
       if (stats?.cpp?.mode === 'resumed') resumed++;
+      if (stats?.gas?.converged) converged++;
     }
     rows.push({ group, name: 're-analysis after a 1-char edit (to diagnostics)', ours: median(editTimes), unit: 'ms', better: 'lower', peer: Number.isFinite(gnu) ? { name: 'gcc -E + as', value: gnu } : undefined, note: `debounce 0, after ${warmup} warm-up edits` });
     // The same analyses in CPU time inside the server: what the machine's other load does not change.
     if (editCpu.length)
-      rows.push({ group, name: 're-analysis after a 1-char edit, server CPU time', ours: median(editCpu), unit: 'ms', better: 'lower', peer: Number.isFinite(gnu) ? { name: 'gcc -E + as', value: gnu } : undefined, note: `${resumed}/${editCpu.length} preprocessor runs resumed from the last one` });
+      rows.push({ group, name: 're-analysis after a 1-char edit, server CPU time', ours: median(editCpu), unit: 'ms', better: 'lower', peer: Number.isFinite(gnu) ? { name: 'gcc -E + as', value: gnu } : undefined, note: `${resumed}/${editCpu.length} preprocessor runs resumed from the last one; ${converged}/${editCpu.length} GAS reads re-read one chunk and kept the rest` });
 
     // Typing inside a /* comment */: the preprocessed file does not change, so the last analysis is kept.
     const lines = text.split('\n');

@@ -16,6 +16,8 @@ export interface SessionStats {
   fromLine?: number;
   toLine?: number;
   converged?: boolean;
+  /** When it did not converge: the last check that differed. */
+  diverged?: string;
 }
 
 interface LastRead {
@@ -82,7 +84,7 @@ export class AnalysisSession {
     const analysis = finishAnalysis(asm, path, [...pre.diagnostics], pre);
     if (!analysis.diagnostics.some((d) => d.code === 'internal')) this.last = { ...last, lines: pre.lines };
     const s = journal.stats!;
-    this.stats = { mode: 'resumed', fromLine: s.fromLine, toLine: s.toLine, converged: s.converged };
+    this.stats = { mode: 'resumed', fromLine: s.fromLine, toLine: s.toLine, converged: s.converged, diverged: s.diverged };
     return analysis;
   }
 }

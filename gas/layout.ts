@@ -239,7 +239,7 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
     } else if (v.kind === 'relax') {
       const enc = v.isNear ? v.near : v.short;
       bytes.set(enc.bytes, varAt);
-      for (const fx of enc.fixups) {
+      if (!relaxedBranchInPlace(asm, section, f, enc, v.target, bytes)) for (const fx of enc.fixups) {
         const relaxed: FragFixup = {
           offset: f.size + fx.offset,
           size: fx.size,
@@ -324,7 +324,7 @@ function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, 
   if (value !== undefined) {
     const msg = rangeProblem(value, fx.size, fx.range, fx.pcRelative, f.address + fx.offset - (fx.pcRelative ? 0 : 0));
     if (msg) asm.error(msg, fx.origin, 'out-of-range');
-    bytes.set(littleEndian(value, fx.size), at);
+    writeLittleEndian(bytes, at, value, fx.size);
     return;
   }
   if (v.k === 'unknown' && /different sections/.test(v.why) && !isPcRelativeForm(asm, fx.expr, section.name)) {
@@ -362,7 +362,43 @@ function unresolvableDifference(asm: Assembler, expr: Expr): string | undefined 
   return l && r ? `can't resolve ${l} - ${r}` : undefined;
 }
 
+/**
+ * The usual relaxed branch, to a label in this section: its displacement written directly (number arithmetic, no
+ * fixup object). False when anything is unusual (the general path then reports ranges and makes relocations).
+ */
+function relaxedBranchInPlace(asm: Assembler, section: Section, f: Frag, enc: { bytes: Uint8Array | number[]; fixups: readonly { offset: number; size: number; pcRelative: boolean }[] }, target: Expr | undefined, bytes: Uint8Array): boolean {
+  if (enc.fixups.length !== 1 || target?.t !== 'sym') return false;
+  const fx = enc.fixups[0];
+  if (!fx.pcRelative || (fx.size !== 1 && fx.size !== 4)) return false;
+  const d = asm.symbolFor(target.name, target)?.definition;
+  if (d?.kind !== 'label' || d.place.section !== section.name) return false;
+  const disp = (d.place.frag as Frag).address + d.place.offset - (f.address + f.size + enc.bytes.length);
+  if (fx.size === 1 ? disp < -128 || disp > 127 : disp < -0x80000000 || disp > 0x7fffffff) return false;
+  const at = f.address + f.size + fx.offset;
+  bytes[at] = disp & 0xff;
+  if (fx.size === 4) {
+    bytes[at + 1] = (disp >> 8) & 0xff;
+    bytes[at + 2] = (disp >> 16) & 0xff;
+    bytes[at + 3] = (disp >> 24) & 0xff;
+  }
+  return true;
+}
+
+/** `value` truncated to `size` bytes, little-endian, at `at` (numbers where they are exact). */
+function writeLittleEndian(bytes: Uint8Array, at: number, value: bigint, size: number): void {
+  if (size <= 4) {
+    let n = Number(BigInt.asUintN(32, value));
+    for (let i = 0; i < size; i++, n = Math.floor(n / 256)) bytes[at + i] = n & 0xff;
+    return;
+  }
+  bytes.set(littleEndian(value, size), at);
+}
+
 function mentionsExternal(asm: Assembler, expr: Expr): boolean {
+  if (expr.t === 'sym') {
+    const sym = asm.symbolFor(expr.name, expr);
+    return !!sym && sym.binding !== 'local' && sym.definition?.kind === 'label';
+  }
   return symbolsOf(expr).some((s) => {
     const sym = asm.symbolFor(s.name, s);
     return !!sym && sym.binding !== 'local' && sym.definition?.kind === 'label';

@@ -3,12 +3,9 @@
 import type { Analysis, Statement } from '../gas/index';
 import type { ExpansionStep, Origin } from '../gas/source';
 
-/** Statement indices by file, then by line (arrays indexed by line: no string keys on the hot path). */
-type LineTable = Map<string, number[][]>;
-
 export class AnalysisIndex {
-  private readonly lines: LineTable = new Map();
-  private readonly sites: LineTable = new Map();
+  private readonly lines: LineTable;
+  private readonly sites: LineTable;
   readonly statements: Statement[];
   /** Statement index of each named (non-numeric) label's definition. */
   private readonly labels = new Map<string, number>();
@@ -16,28 +13,34 @@ export class AnalysisIndex {
   constructor(readonly analysis: Analysis) {
     this.statements = analysis.statements;
     const st = this.statements;
-    // Consecutive statements are nearly always from the same file: keep its table at hand.
-    let file = '';
-    let byLine: number[][] = [];
+    const lines = new LineTableBuilder();
+    const sites = new LineTableBuilder();
     for (let i = 0; i < st.length; i++) {
       const s = st[i];
       const r = s.origin.range;
-      if (r.file !== file) byLine = table(this.lines, (file = r.file));
-      add(byLine, r.line, i);
+      lines.add(r.file, r.line, i);
       if (s.kind === 'label' && !this.labels.has(s.name)) this.labels.set(s.name, i);
       const ex = s.origin.expansion;
-      for (let k = 0; k < ex.length; k++) add(table(this.sites, ex[k].site.file), ex[k].site.line, i);
+      for (let k = 0; k < ex.length; k++) {
+        const site = ex[k].site;
+        // A statement nested in two expansions from the same line is listed once.
+        let seen = false;
+        for (let q = 0; q < k && !seen; q++) seen = ex[q].site.line === site.line && ex[q].site.file === site.file;
+        if (!seen) sites.add(site.file, site.line, i);
+      }
     }
+    this.lines = lines.build();
+    this.sites = sites.build();
   }
 
   /** Indices of statements written on this line (their own text, possibly inside a macro body). */
   onLine(file: string, line: number): number[] {
-    return this.lines.get(file)?.[line] ?? [];
+    return this.lines.get(file, line);
   }
 
   /** Indices of statements produced by an expansion (macro call, include, .rept, cpp macro) written on this line. */
   expandedFrom(file: string, line: number): number[] {
-    return this.sites.get(file)?.[line] ?? [];
+    return this.sites.get(file, line);
   }
 
   /** The statement at a position: the one written there whose range covers the column (first expansion wins). */
@@ -88,17 +91,61 @@ export class AnalysisIndex {
   }
 }
 
-function table(m: LineTable, file: string): number[][] {
-  let byLine = m.get(file);
-  if (!byLine) m.set(file, (byLine = []));
-  return byLine;
+/**
+ * Statement indices by file and line, as one offsets array per file into one list of indices (built in two passes
+ * over flat number arrays: a table over 40 000 statements costs no per-line objects).
+ */
+class LineTable {
+  constructor(private readonly files: Map<string, { offsets: Int32Array; items: Int32Array }>) {}
+  get(file: string, line: number): number[] {
+    const t = this.files.get(file);
+    if (!t || line < 0 || line + 1 >= t.offsets.length) return [];
+    return Array.from(t.items.subarray(t.offsets[line], t.offsets[line + 1]));
+  }
 }
 
-function add(byLine: number[][], line: number, v: number): void {
-  const l = byLine[line];
-  // A statement nested in two expansions from the same line is listed once.
-  if (!l) byLine[line] = [v];
-  else if (l[l.length - 1] !== v) l.push(v);
+class LineTableBuilder {
+  private readonly fileIds = new Map<string, number>();
+  private readonly names: string[] = [];
+  private readonly file: number[] = [];
+  private readonly line: number[] = [];
+  private readonly value: number[] = [];
+  private lastFile = '';
+  private lastId = -1;
+
+  add(file: string, line: number, value: number): void {
+    if (file !== this.lastFile) {
+      let id = this.fileIds.get(file);
+      if (id === undefined) {
+        id = this.names.length;
+        this.fileIds.set(file, id);
+        this.names.push(file);
+      }
+      this.lastFile = file;
+      this.lastId = id;
+    }
+    this.file.push(this.lastId);
+    this.line.push(line);
+    this.value.push(value);
+  }
+
+  build(): LineTable {
+    const files = new Map<string, { offsets: Int32Array; items: Int32Array }>();
+    const maxLine = new Int32Array(this.names.length).fill(-1);
+    for (let i = 0; i < this.file.length; i++) if (this.line[i] > maxLine[this.file[i]]) maxLine[this.file[i]] = this.line[i];
+    const offsets = this.names.map((_, f) => new Int32Array(maxLine[f] + 2));
+    for (let i = 0; i < this.file.length; i++) offsets[this.file[i]][this.line[i] + 1]++;
+    for (const o of offsets) for (let l = 1; l < o.length; l++) o[l] += o[l - 1];
+    const items = offsets.map((o) => new Int32Array(o[o.length - 1]));
+    const fill = offsets.map((o) => o.slice(0, o.length - 1));
+    // Values arrive in statement order, so each line's list is ascending, as the lookups expect.
+    for (let i = 0; i < this.file.length; i++) {
+      const f = this.file[i];
+      items[f][fill[f][this.line[i]]++] = this.value[i];
+    }
+    this.names.forEach((name, f) => files.set(name, { offsets: offsets[f], items: items[f] }));
+    return new LineTable(files);
+  }
 }
 
 /** The macro step for a call written at file:line, if the statement came from that call. */

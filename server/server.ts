@@ -61,6 +61,10 @@ export function startServer(connection: Connection): void {
       const doc = documents.get(r.uri);
       if (!doc || doc.version !== r.version) return;
       connection.sendDiagnostics({ uri: r.uri, version: r.version, diagnostics: computeDiagnostics(r, ws.settings) });
+      // The lookup tables requests use are built once the diagnostics are out, unless a request needs them first.
+      setImmediate(() => {
+        if (ws.last(r.uri) === r) void r.index;
+      });
       if (servedStale.delete(r.uri)) {
         if (refresh.semanticTokens) connection.languages.semanticTokens.refresh();
         if (refresh.inlayHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
@@ -304,7 +308,7 @@ export function startServer(connection: Connection): void {
   connection.onRequest(STATS_REQUEST, (p: { uri: string }) => {
     const r = ws.last(p.uri);
     return r
-      ? { version: r.version, millis: r.millis, cpuMillis: r.cpuMillis, cpp: r.cpp, cached: !!r.cached, statements: r.analysis.statements.length, diagnostics: r.analysis.diagnostics.length }
+      ? { version: r.version, millis: r.millis, cpuMillis: r.cpuMillis, cpp: r.cpp, gas: r.gas, cached: !!r.cached, statements: r.analysis.statements.length, diagnostics: r.analysis.diagnostics.length }
       : null;
   });
 

@@ -1,6 +1,6 @@
 // Keeps one analysis per open document: debounced after edits, superseded (never published) when the text moved
 // on, re-run when a file it includes changes, and run at once when a request needs a fresh one.
-import { analyze, type Analysis } from '../gas/index';
+import { analyze, AnalysisSession, type Analysis, type SessionStats } from '../gas/index';
 import { IncrementalPreprocessor, type IncrementalStats } from '../gas/cpp/index';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisIndex } from './analysis-index';
@@ -15,7 +15,8 @@ export interface DocAnalysis {
   text: string;
   lines: string[];
   analysis: Analysis;
-  index: AnalysisIndex;
+  /** Lookup tables for requests: built on first use (publishing diagnostics does not need them). */
+  readonly index: AnalysisIndex;
   /** Files read while analysing (the document's dependencies). */
   reads: Set<string>;
   millis: number;
@@ -25,6 +26,8 @@ export interface DocAnalysis {
   cpuMillis?: number;
   /** How the preprocessor run went: resumed from the last one, or full (and why). */
   cpp?: IncrementalStats;
+  /** How the GAS stage went: read from the start, or resumed from a checkpoint (and whether it converged). */
+  gas?: SessionStats;
   /** True when this result was reused for identical text and unchanged dependencies (undo, redo, revert). */
   cached?: boolean;
 }
@@ -67,6 +70,8 @@ export class Workspace {
   private readonly cpp = new Map<string, IncrementalPreprocessor>();
   /** Per document: the analysis built on its session's last preprocessed result, with what it read. */
   private readonly cppBase = new Map<string, RecentResult>();
+  /** Per document: its GAS-stage session, which resumes the last read after an edit instead of reading it all. */
+  private readonly gas = new Map<string, AnalysisSession>();
 
   constructor(private readonly host: WorkspaceHost) {}
 
@@ -79,6 +84,7 @@ export class Workspace {
     this.recent.clear();
     this.cpp.clear();
     this.cppBase.clear();
+    this.gas.clear();
     for (const d of this.host.allDocuments()) this.schedule(d.uri, 0);
   }
 
@@ -104,6 +110,7 @@ export class Workspace {
     this.recent.delete(uri);
     this.cpp.delete(uri);
     this.cppBase.delete(uri);
+    this.gas.delete(uri);
     this.dirty.delete(uri);
     for (const r of this.results.values()) if (r.reads.has(path)) this.schedule(r.uri, this.debounceMs);
   }
@@ -190,11 +197,17 @@ export class Workspace {
       builtinHeaders: options?.builtinHeaders,
     });
     const base = this.cppBase.get(uri);
-    if (session.stats?.sameOutput && base && this.depsUnchanged(base)) {
+    const depsUnchanged = !!base && this.depsUnchanged(base);
+    if (session.stats?.sameOutput && base && depsUnchanged) {
       for (const p of base.result.reads) this.fs.readText(p);
       return base.result.analysis;
     }
-    return analyze(this.fs, path, { ...options, preprocessor: () => pre });
+    let gas = this.gas.get(uri);
+    if (!gas) this.gas.set(uri, (gas = new AnalysisSession()));
+    const analysis = gas.analyze(this.fs, path, options ?? {}, pre, depsUnchanged);
+    // A resumed read re-reads only part of the file: what the rest read (its includes) still counts as read.
+    if (gas.stats?.mode === 'resumed' && base) for (const p of base.result.reads) this.fs.readText(p);
+    return analysis;
   }
 
   private depsUnchanged(e: RecentResult): boolean {
@@ -230,13 +243,17 @@ export class Workspace {
       text,
       lines: text.split(/\r?\n/),
       analysis,
-      index: kept?.analysis === analysis ? kept.index : new AnalysisIndex(analysis),
+      index: undefined as unknown as AnalysisIndex,
       reads,
       millis,
       costMillis: kept?.analysis === analysis ? kept.costMillis : millis,
       cpuMillis: (cpu.user + cpu.system) / 1000,
       cpp: this.cpp.get(uri)?.stats,
+      gas: kept?.analysis === analysis ? kept.gas : this.gas.get(uri)?.stats,
     };
+    const keptIndex = kept?.analysis === analysis ? kept : undefined;
+    let index: AnalysisIndex | undefined;
+    Object.defineProperty(r, 'index', { enumerable: true, get: () => (index ??= keptIndex ? keptIndex.index : new AnalysisIndex(analysis)) });
     this.results.set(uri, r);
     const entry = this.remember(uri, path, r);
     const base = this.cppBase.get(uri);
@@ -250,7 +267,8 @@ export class Workspace {
   private remember(uri: string, path: string, r: DocAnalysis): RecentResult {
     const deps = new Map<string, string | undefined>();
     for (const p of r.reads) if (p !== path) deps.set(p, this.fs.readText(p));
-    const list = this.recent.get(uri) ?? [];
+    // Analyses made by the same GAS session share its (resumed, hence changed) assembler: only the newest holds.
+    const list = (this.recent.get(uri) ?? []).filter((e) => e.result.analysis === r.analysis || e.result.analysis.assembler !== r.analysis.assembler);
     const entry = { result: r, deps };
     list.unshift(entry);
     let chars = 0;
