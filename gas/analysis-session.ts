@@ -36,16 +36,16 @@ export class AnalysisSession {
   constructor(private readonly checkpointEvery = 256) {}
 
   /**
-   * Analyses `path` from its preprocessed text. `dependenciesUnchanged`: every other file the last analysis read
-   * still has the same content (the host knows; only then can the last read be resumed).
+   * Analyses `path` from its preprocessed text (files the preprocessor included are in it: only what the GAS stage
+   * read itself, `.include` and `.incbin`, must be unchanged for the last read to be resumed).
    */
-  analyze(fs: FileSystem, path: string, options: AnalyzeOptions, pre: PreprocessResult, dependenciesUnchanged: boolean): Analysis {
+  analyze(fs: FileSystem, path: string, options: AnalyzeOptions, pre: PreprocessResult): Analysis {
     const key = optionsKey(options);
     const last = this.last;
     let why: string | undefined;
     if (!last) why = 'first analysis';
     else if (last.fs !== fs || last.path !== path || last.key !== key) why = 'other file or options';
-    else if (!dependenciesUnchanged) why = 'an included file changed';
+    else if (!sameFiles(fs, last.asm.fileReads)) why = 'a file .include or .incbin read changed';
     else if (last.asm.stopped) why = 'the last read hit a limit';
     if (last && why === undefined) {
       try {
@@ -107,4 +107,17 @@ function undoLayout(asm: Assembler): void {
 
 function optionsKey(o: AnalyzeOptions): string {
   return JSON.stringify([o.includePaths, o.defines, o.undefines, o.preprocess, o.builtinHeaders, o.backend === null, o.initialMode, o.maxExpandedLines, o.maxOutputBytes]);
+}
+
+function sameFiles(fs: FileSystem, reads: Map<string, string | Uint8Array | undefined>): boolean {
+  for (const [p, was] of reads) {
+    if (was === undefined || typeof was === 'string') {
+      if (fs.readText(p) !== was) return false;
+      continue;
+    }
+    const now = fs.readBytes(p);
+    if (!now || now.length !== was.length) return false;
+    for (let i = 0; i < now.length; i++) if (now[i] !== was[i]) return false;
+  }
+  return true;
 }

@@ -111,6 +111,8 @@ export class Assembler {
   journal: ReadJournal | undefined;
   /** Diagnostics reported while reading (layout's come after them). */
   readDiagnostics = 0;
+  /** Every file `.include`/`.incbin` looked for, and what it found (undefined: absent): a resumed read needs them unchanged. */
+  readonly fileReads = new Map<string, string | Uint8Array | undefined>();
   /** Symbols whose `.type` layout copied from the symbol they equal (undone before a layout is redone). */
   readonly typesCopied: SymbolInfo[] = [];
   /** Input being read, innermost last (files, macro expansions, repetitions). Internal to the GAS stage. */
@@ -747,9 +749,11 @@ export class Assembler {
       const p = d ? joinPath(d, name) : name;
       if (binary) {
         const b = this.fs.readBytes(p);
+        if (!this.fileReads.has(p)) this.fileReads.set(p, b);
         if (b) return { path: p, bytes: b };
       } else {
         const t = this.fs.readText(p);
+        if (!this.fileReads.has(p)) this.fileReads.set(p, t);
         if (t !== undefined) return { path: p, text: t };
       }
     }

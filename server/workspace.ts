@@ -204,7 +204,7 @@ export class Workspace {
     }
     let gas = this.gas.get(uri);
     if (!gas) this.gas.set(uri, (gas = new AnalysisSession()));
-    const analysis = gas.analyze(this.fs, path, options ?? {}, pre, depsUnchanged);
+    const analysis = gas.analyze(this.fs, path, options ?? {}, pre);
     // A resumed read re-reads only part of the file: what the rest read (its includes) still counts as read.
     if (gas.stats?.mode === 'resumed' && base) for (const p of base.result.reads) this.fs.readText(p);
     return analysis;

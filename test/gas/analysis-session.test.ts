@@ -116,7 +116,7 @@ function check(doc: Doc, edits: Edit[], every: number): { resumed: number; conve
   const options = { includePaths: [], defines: {}, builtinHeaders: true };
   const ppOptions = { includePaths: [], defines: {}, undefines: [], builtinHeaders: true };
   let text = doc.files[doc.path];
-  session.analyze(fs, doc.path, options, preprocess(fs, doc.path, ppOptions), true);
+  session.analyze(fs, doc.path, options, preprocess(fs, doc.path, ppOptions));
   let resumed = 0;
   let converged = 0;
   let sameLines = 0;
@@ -127,7 +127,7 @@ function check(doc: Doc, edits: Edit[], every: number): { resumed: number; conve
     text = applyEdit(text, e);
     const same = text.split('\n').length === before;
     fs.set(doc.path, text);
-    const got = session.analyze(fs, doc.path, options, preprocess(fs, doc.path, ppOptions), true);
+    const got = session.analyze(fs, doc.path, options, preprocess(fs, doc.path, ppOptions));
     if (session.stats?.mode === 'resumed') resumed++;
     if (session.stats?.converged) converged++;
     if (same) sameLines++;
@@ -180,4 +180,28 @@ test('typing a line character by character in the generated trampoline converges
   const r = check(doc, edits, 64);
   assert.equal(r.resumed, edits.length);
   assert.equal(r.converged, edits.length);
+});
+
+test('an edit to a file .include or .incbin read, or a cpp header, is seen by the next analysis', () => {
+  const fixtures = join(root, 'test/gas/fixtures');
+  const files: Record<string, string | Uint8Array> = {};
+  for (const f of readdirSync(fixtures)) files[`/f/${f}`] = f.endsWith('.bin') ? readFileSync(join(fixtures, f)) : readFileSync(join(fixtures, f), 'latin1');
+  const fs = new MemoryFileSystem(files);
+  const options = { includePaths: [], defines: {}, builtinHeaders: true };
+  const ppOptions = { includePaths: [], defines: {}, undefines: [], builtinHeaders: true };
+  for (const [main, dep, edit] of [
+    ['/f/include.S', '/f/include-part.s', (t: string) => t.replace('0x22', '0x23')],
+    ['/f/include.S', '/f/include-blob.bin', () => new Uint8Array([9, 8, 7, 6])],
+    ['/f/cpp.S', '/f/cpp-helper.h', (t: string) => t + '\n#define ADDED 1\n'],
+  ] as const) {
+    const session = new AnalysisSession(2);
+    session.analyze(fs, main, options, preprocess(fs, main, ppOptions));
+    const before = fs.readText(dep)!;
+    fs.set(dep, edit(before));
+    const got = session.analyze(fs, main, options, preprocess(fs, main, ppOptions));
+    assert.equal(firstDifference(describe(got), describe(analyze(fs, main, options))), undefined, `${main} after editing ${dep}`);
+    if (dep.endsWith('.h')) assert.equal(session.stats?.mode, 'resumed', 'a cpp header is part of the preprocessed lines: the read resumes');
+    else assert.equal(session.stats?.mode, 'full', 'a file the GAS stage read changed: read again');
+    fs.set(dep, files[dep]);
+  }
 });
