@@ -25,7 +25,7 @@ export class ExpandedLine implements PreprocessedLine {
      * Per segment: output start and end column; then, for text copied from `file`, the source line and its start
      * and end column (columns map one to one); else -1, 0, 0 and the origin is in `origins`.
      */
-    readonly spans: number[],
+    readonly spans: Int32Array,
     /** Per segment: the origin when it is not a plain copy from `file`, else null. */
     readonly origins: (Origin | null)[],
     readonly file: string,

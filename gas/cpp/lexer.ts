@@ -99,8 +99,40 @@ function lexNext(phys: string[], i: number, path: string, problems: LexProblem[]
   // Find where the logical line ends (and whether it is blank or a # line) without building tokens; only
   // # lines, which are few and read soon, get theirs now.
   const r = lexLogical(phys, i, path, problems, 0, false);
-  lines.push(r.line.hash ? lexLogical(phys, i, path, [], 0, true).line : r.line);
+  lines.push(r.line);
   return r.next;
+}
+
+/**
+ * What follows the `#` of a # line, read from the text without making tokens: '' when nothing does (a null
+ * directive), the identifier when one does, undefined when another kind of token does, and null when the text
+ * cannot tell that simply (a comment, a literal, a splice or `##`: ask the tokens). Most # lines in assembly
+ * are `# comments`, and lexing each of them whole only to see that `# Setup` is not a directive was most of
+ * the lexer's garbage.
+ */
+export function wordAfterHash(L: LogicalLine): string | undefined | null {
+  const s = L.text;
+  const n = s.length;
+  let p = 0;
+  while (p < n && isWhite(s.charCodeAt(p))) p++;
+  if (s.charCodeAt(p) !== 35) return null;
+  p++;
+  while (p < n && isWhite(s.charCodeAt(p))) p++;
+  if (p >= n) return '';
+  const c = s.charCodeAt(p);
+  if (c === 47 || c === 92 || c === 34 || c === 39 || c === 35) return null;
+  if (!isIdentStart(c)) return undefined;
+  const q = p;
+  while (p < n && isIdentChar(s.charCodeAt(p))) p++;
+  const d = s.charCodeAt(p);
+  // `u8"…"` and the like are string literals, not identifiers.
+  if (d === 34 || d === 39) return null;
+  return s.slice(q, p);
+}
+
+/** Whitespace as the lexer skips it between tokens. */
+function isWhite(c: number): boolean {
+  return c === 32 || c === 9 || c === 12 || c === 11 || c === 0 || c === 10;
 }
 
 /** Lexes one file. Never throws; problems (unterminated comment, …) are returned with positions. */

@@ -10,7 +10,7 @@ import { evaluateCondition } from './expression';
 import { lexFragment } from './fragment';
 import type { LexedFile, LogicalLine } from './lexer';
 import * as lexer from './lexer';
-import { LineStream, lexFile, lineTokens } from './lexer';
+import { LineStream, lexFile, lineTokens, wordAfterHash } from './lexer';
 import type { BuiltinMacroKind, MacroDef } from './macro';
 import { parseDefine, sameDefinition, spellTokens } from './macro';
 import { IncludeSearch } from './include-search';
@@ -80,6 +80,8 @@ type Cond = CondState;
 /** Whether a logical line is a directive (a `#` line naming one, or a null directive), not assembler text. */
 export function isDirectiveLine(lexed: LexedFile, L: LogicalLine): boolean {
   if (!L.hash) return false;
+  const w = wordAfterHash(L);
+  if (w !== null) return w === '' || (w !== undefined && DIRECTIVES.has(w));
   const t = lineTokens(lexed, L)[1];
   return !t || (t.kind === 'ident' && DIRECTIVES.has(t.text));
 }
@@ -539,6 +541,8 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   /** The directive a `#` line names: '' for a null directive, undefined when it is assembler text. */
   private directiveOf(st: FileState, L: LogicalLine): string | undefined {
+    const w = wordAfterHash(L);
+    if (w !== null) return w === '' || (w !== undefined && DIRECTIVES.has(w)) ? w : undefined;
     const t = lineTokens(st.lexed, L)[1];
     if (!t) return '';
     if (t.kind === 'ident' && DIRECTIVES.has(t.text)) return t.text;

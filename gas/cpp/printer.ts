@@ -3,7 +3,7 @@
 // would otherwise paste); while the line is still a plain copy of the source, tokens keep their source columns.
 import type { ExpansionStep, Origin, SourceRange } from '../source';
 import type { PreprocessedLine } from './types';
-import { ExpandedLine } from './expanded-line';
+import { ExpandedLine, SPAN } from './expanded-line';
 import type { Frame, Token } from './token';
 import * as tok from './token';
 // Local copies: module imports are live bindings (getters once compiled), and these are read per token.
@@ -129,29 +129,45 @@ export class LinePrinter {
   }
 
   finish(): PreprocessedLine {
-    const spans: number[] = [];
-    const origins: (Origin | null)[] = [];
+    const n = this.segs.length;
+    // Exactly sized (the output holds these for every expanded line).
+    const spans = new Int32Array(n * SPAN);
+    const origins = new Array<Origin | null>(n);
     let file = '';
-    for (const s of this.segs) {
+    for (let k = 0; k < n; k++) {
+      const s = this.segs[k];
       if (s.plain && file === '') file = s.file;
+      spans[k * SPAN] = s.start;
+      spans[k * SPAN + 1] = s.end;
       if (s.plain && s.file === file) {
-        spans.push(s.start, s.end, s.line, s.srcStart, s.srcEnd);
-        origins.push(null);
+        spans[k * SPAN + 2] = s.line;
+        spans[k * SPAN + 3] = s.srcStart;
+        spans[k * SPAN + 4] = s.srcEnd;
+        origins[k] = null;
         continue;
       }
-      spans.push(s.start, s.end, -1, 0, 0);
+      spans[k * SPAN + 2] = -1;
       if (s.plain) {
-        origins.push({ range: { file: s.file, line: s.line, column: s.srcStart, endLine: s.line, endColumn: s.srcEnd }, expansion: this.includeSteps });
+        origins[k] = { range: { file: s.file, line: s.line, column: s.srcStart, endLine: s.line, endColumn: s.srcEnd }, expansion: this.includeSteps };
       } else if (s.frame) {
         // One origin per expansion, shared by its segments (and by every line it reaches).
         const f = s.frame;
-        origins.push((f.origin ??= { range: outermost(f).site, expansion: frameSteps(f, this.includeSteps) }));
+        origins[k] = f.origin ??= { range: outermost(f).site, expansion: frameSteps(f, this.includeSteps) };
       } else {
-        origins.push({ range: s.range!, expansion: this.includeSteps });
+        origins[k] = { range: s.range!, expansion: this.includeSteps };
       }
     }
-    return new ExpandedLine(this.text, spans, origins, file, this.includeSteps);
+    return new ExpandedLine(flat(this.text), spans, origins, file, this.includeSteps);
   }
+}
+
+/**
+ * The same string, flattened: text built with += is a tree of one node per piece until something reads its
+ * characters, and the output keeps the text of every expanded line.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
 }
 
 function outermost(f: Frame): Frame {
@@ -162,9 +178,13 @@ function outermost(f: Frame): Frame {
 /** Expansion steps for a token made by `frame`: innermost macro first, then the #include chain. */
 function frameSteps(frame: Frame, includeSteps: ExpansionStep[]): ExpansionStep[] {
   if (frame.steps) return frame.steps;
-  const steps: ExpansionStep[] = [];
-  for (let f: Frame | null = frame; f; f = f.parent) steps.push((f.step ??= { kind: 'cpp-macro', name: f.name, site: f.site }));
-  for (const s of includeSteps) steps.push(s);
+  // Exactly sized: the output keeps one of these per expansion, and a pushed-to array keeps spare room.
+  let depth = 0;
+  for (let f: Frame | null = frame; f; f = f.parent) depth++;
+  const steps = new Array<ExpansionStep>(depth + includeSteps.length);
+  let k = 0;
+  for (let f: Frame | null = frame; f; f = f.parent) steps[k++] = f.step ??= { kind: 'cpp-macro', name: f.name, site: f.site };
+  for (const s of includeSteps) steps[k++] = s;
   frame.steps = steps;
   return steps;
 }
