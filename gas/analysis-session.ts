@@ -5,7 +5,8 @@ import type { FileSystem } from './fs';
 import type { PreprocessedLine, PreprocessResult } from './cpp/types';
 import type { Assembler } from './assembler';
 import { ReadJournal } from './read-journal';
-import { analyzeWith, finishAnalysis, newAssembler, type Analysis, type AnalyzeOptions } from './index';
+import { finishAnalysis, newAssembler, type Analysis, type AnalyzeOptions } from './index';
+import type { Diagnostic } from './source';
 
 export interface SessionStats {
   /** `full`: read from the start; `resumed`: read from a checkpoint. */
@@ -40,8 +41,17 @@ export class AnalysisSession {
    * read itself, `.include` and `.incbin`, must be unchanged for the last read to be resumed).
    */
   analyze(fs: FileSystem, path: string, options: AnalyzeOptions, pre: PreprocessResult): Analysis {
+    return this.start(fs, path, options, pre).finish();
+  }
+
+  /**
+   * The same analysis in steps: `step` reads until `shouldPause` says so at a checkpoint (a host answers other
+   * requests in between); `finish` completes it at once. The session's state is the run's until it finishes.
+   */
+  start(fs: FileSystem, path: string, options: AnalyzeOptions, pre: PreprocessResult): AnalysisRun {
     const key = optionsKey(options);
     const last = this.last;
+    this.last = undefined;
     let why: string | undefined;
     if (!last) why = 'first analysis';
     else if (last.fs !== fs || last.path !== path || last.key !== key) why = 'other file or options';
@@ -49,8 +59,9 @@ export class AnalysisSession {
     else if (last.asm.stopped) why = 'the last read hit a limit';
     if (last && why === undefined) {
       try {
-        const analysis = this.resume(last, path, pre);
-        if (analysis) return analysis;
+        const asm = last.asm;
+        undoLayout(asm);
+        if (asm.journal!.resume(asm, path, last.lines, pre.lines)) return new AnalysisRun(this, asm, path, key, pre, options, true);
         why = 'no checkpoint to resume from';
       } catch (e) {
         // The journal must never make an analysis wrong: read everything again.
@@ -59,10 +70,9 @@ export class AnalysisSession {
     }
     const asm = newAssembler(fs, options);
     asm.journal = new ReadJournal(this.checkpointEvery);
-    const analysis = analyzeWith(asm, fs, path, { ...options, preprocessor: () => pre });
-    this.last = analysis.diagnostics.some((d) => d.code === 'internal') ? undefined : { asm, fs, path, key, lines: pre.lines };
+    asm.begin(path, pre.lines);
     this.stats = { mode: 'full', reason: why };
-    return analysis;
+    return new AnalysisRun(this, asm, path, key, pre, options, false);
   }
 
   /** Forgets the last read (the next analysis reads everything). */
@@ -70,22 +80,71 @@ export class AnalysisSession {
     this.last = undefined;
   }
 
-  private resume(last: LastRead, path: string, pre: PreprocessResult): Analysis | undefined {
-    const asm = last.asm;
-    const journal = asm.journal!;
-    undoLayout(asm);
-    this.last = undefined;
-    if (!journal.resume(asm, path, last.lines, pre.lines)) return undefined;
-    if (asm.read()) {
-      journal.finish(asm);
-      asm.finishRead();
+  /** A run finished: its read is what the next analysis resumes (unless it failed). */
+  finished(run: AnalysisRun, analysis: Analysis, failed: boolean): void {
+    const asm = run.asm;
+    this.last = failed ? undefined : { asm, fs: asm.fs, path: run.path, key: run.key, lines: run.pre.lines };
+    if (run.resumed) {
+      const s = asm.journal!.stats!;
+      this.stats = { mode: 'resumed', fromLine: s.fromLine, toLine: s.toLine, converged: s.converged, diverged: s.diverged };
+    }
+  }
+}
+
+/** One analysis of a session, read in steps. */
+export class AnalysisRun {
+  private result: Analysis | undefined;
+  private readonly diagnostics: Diagnostic[];
+
+  constructor(
+    private readonly session: AnalysisSession,
+    readonly asm: Assembler,
+    readonly path: string,
+    readonly key: string,
+    readonly pre: PreprocessResult,
+    private readonly options: AnalyzeOptions,
+    readonly resumed: boolean,
+  ) {
+    this.diagnostics = [...pre.diagnostics];
+  }
+
+  get done(): boolean {
+    return this.result !== undefined;
+  }
+
+  /** Reads on until `shouldPause` says so at a checkpoint; the analysis once it is complete. */
+  step(shouldPause?: () => boolean): Analysis | undefined {
+    if (this.result) return this.result;
+    const asm = this.asm;
+    let failed = false;
+    try {
+      const r = asm.read(shouldPause);
+      if (r === 'paused') return undefined;
+      if (r === 'done') {
+        asm.journal!.finish(asm);
+        asm.finishRead();
+      }
+    } catch (e) {
+      if (this.resumed) {
+        // The journal must never make an analysis wrong: read everything again.
+        this.session.reset();
+        this.result = this.session.analyze(asm.fs, this.path, this.options, this.pre);
+        this.session.stats = { mode: 'full', reason: `resume failed: ${e instanceof Error ? e.message : String(e)}` };
+        return this.result;
+      }
+      this.diagnostics.push(internalError(this.path, e));
+      failed = true;
     }
     asm.diagnostics.length = asm.readDiagnostics;
-    const analysis = finishAnalysis(asm, path, [...pre.diagnostics], pre);
-    if (!analysis.diagnostics.some((d) => d.code === 'internal')) this.last = { ...last, lines: pre.lines };
-    const s = journal.stats!;
-    this.stats = { mode: 'resumed', fromLine: s.fromLine, toLine: s.toLine, converged: s.converged, diverged: s.diverged };
+    const analysis = finishAnalysis(asm, this.path, this.diagnostics, this.pre);
+    failed ||= analysis.diagnostics.some((d) => d.code === 'internal');
+    this.result = analysis;
+    this.session.finished(this, analysis, failed);
     return analysis;
+  }
+
+  finish(): Analysis {
+    return this.step()!;
   }
 }
 
@@ -103,6 +162,15 @@ function undoLayout(asm: Assembler): void {
     st.size = undefined;
   }
   asm.diagnostics.length = asm.readDiagnostics;
+}
+
+function internalError(path: string, e: unknown): Diagnostic {
+  return {
+    severity: 'error',
+    message: `internal error: ${e instanceof Error ? e.message : String(e)}`,
+    origin: { range: { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }, expansion: [] },
+    code: 'internal',
+  };
 }
 
 function optionsKey(o: AnalyzeOptions): string {

@@ -477,29 +477,36 @@ export class Assembler {
 
   /** Reads a whole translation unit. */
   run(path: string, lines: PreprocessedLine[]): void {
+    this.begin(path, lines);
+    if (this.read() === 'done') this.finishRead();
+  }
+
+  /** Starts reading a translation unit (read() does the reading). */
+  begin(path: string, lines: PreprocessedLine[]): void {
     this.frames.push({ lines, pos: 0, kind: 'file', file: path, condDepth: 0, inComment: false });
-    if (this.read()) this.finishRead();
   }
 
   /**
-   * Reads until the input ends; false when the journal stopped it at a checkpoint because the rest of an earlier
-   * read could be kept (read-journal.ts). Checkpoints fall between top-level lines of the main file.
+   * Reads until the input ends ('done'); 'spliced' when the journal stopped at a checkpoint because the rest of an
+   * earlier read was kept, 'paused' when `shouldPause` said so at a checkpoint (call read() again to go on).
+   * Checkpoints fall between top-level lines of the main file (read-journal.ts).
    */
-  read(): boolean {
+  read(shouldPause?: () => boolean): 'done' | 'spliced' | 'paused' {
     const journal = this.journal;
     for (;;) {
       if (this.stopped) break;
       if (journal !== undefined && this.frames.length === 1) {
         const f = this.frames[0];
         if (f.pos >= journal.nextBoundary && f.pos < f.lines.length && this.conds.length === 0 && !f.inComment && !this.ended) {
-          if (!journal.boundary(this, f.pos)) return false;
+          if (!journal.boundary(this, f.pos)) return 'spliced';
+          if (shouldPause?.()) return 'paused';
         }
       }
       const next = this.nextLine();
       if (!next) break;
       this.processLine(next.line, next.frame);
     }
-    return true;
+    return 'done';
   }
 
   /** End-of-input diagnostics. */

@@ -190,5 +190,5 @@ function internalError(path: string, e: unknown): Diagnostic {
   };
 }
 
-export { AnalysisSession, type SessionStats } from './analysis-session';
+export { AnalysisSession, AnalysisRun, type SessionStats } from './analysis-session';
 export { symbolAt, macroAt, statementsOnLine, statementsBySection, symbolOccurrences, type SymbolHit } from './queries';

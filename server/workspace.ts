@@ -1,6 +1,6 @@
 // Keeps one analysis per open document: debounced after edits, superseded (never published) when the text moved
 // on, re-run when a file it includes changes, and run at once when a request needs a fresh one.
-import { analyze, AnalysisSession, type Analysis, type SessionStats } from '../gas/index';
+import { analyze, AnalysisRun, AnalysisSession, type Analysis, type SessionStats } from '../gas/index';
 import { IncrementalPreprocessor, type IncrementalStats } from '../gas/cpp/index';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisIndex } from './analysis-index';
@@ -38,6 +38,21 @@ interface RecentResult {
   deps: Map<string, string | undefined>;
 }
 
+/** An analysis started in the background: read in slices, so requests for other documents are answered between them. */
+interface PendingRun {
+  uri: string;
+  path: string;
+  version: number;
+  text: string;
+  run: AnalysisRun;
+  reads: Set<string>;
+  t0: number;
+  cpuMillis: number;
+}
+
+/** Longest stretch a background analysis reads before letting other requests in. */
+const SLICE_MS = 8;
+
 const RECENT_PER_DOCUMENT = 4;
 /** An analysis costs roughly 75 bytes of heap per source character (52 MB for a 700 KB file): cap the cache. */
 const RECENT_TEXT_BUDGET = 1_500_000;
@@ -72,6 +87,8 @@ export class Workspace {
   private readonly cppBase = new Map<string, RecentResult>();
   /** Per document: its GAS-stage session, which resumes the last read after an edit instead of reading it all. */
   private readonly gas = new Map<string, AnalysisSession>();
+  /** Per document: its analysis being read in the background, if any. */
+  private readonly running = new Map<string, PendingRun>();
 
   constructor(private readonly host: WorkspaceHost) {}
 
@@ -85,6 +102,7 @@ export class Workspace {
     this.cpp.clear();
     this.cppBase.clear();
     this.gas.clear();
+    this.running.clear();
     for (const d of this.host.allDocuments()) this.schedule(d.uri, 0);
   }
 
@@ -111,6 +129,7 @@ export class Workspace {
     this.cpp.delete(uri);
     this.cppBase.delete(uri);
     this.gas.delete(uri);
+    this.running.delete(uri);
     this.dirty.delete(uri);
     for (const r of this.results.values()) if (r.reads.has(path)) this.schedule(r.uri, this.debounceMs);
   }
@@ -128,13 +147,38 @@ export class Workspace {
       setTimeout(() => {
         this.timers.delete(uri);
         // A request may already have analysed this text (and published it): only run when still due.
-        if (this.dirty.has(uri)) this.fresh(uri);
+        if (this.dirty.has(uri)) this.background(uri);
       }, delay),
     );
   }
 
+  /**
+   * Starts analysing a document in slices (between them other requests are answered). A run already going for it
+   * finishes first; it reschedules the document if it was edited meanwhile.
+   */
+  private background(uri: string): void {
+    if (this.running.has(uri)) return;
+    const doc = this.host.getDocument(uri);
+    if (!doc) return;
+    const started = this.begin(doc);
+    if (!('run' in started)) return;
+    const pump = (): void => {
+      if (this.running.get(uri) !== started) return; // a request finished it
+      const t = performance.now();
+      if (!this.stepRun(started, () => performance.now() - t > SLICE_MS)) setImmediate(pump);
+    };
+    pump();
+  }
+
+  /** Finishes the document's background analysis now (its results are about to be read). */
+  private settle(uri: string): void {
+    const p = this.running.get(uri);
+    if (p) this.stepRun(p);
+  }
+
   /** The analysis of the document's current text, computed now if the last one is stale. */
   fresh(uri: string): DocAnalysis | undefined {
+    this.settle(uri);
     const doc = this.host.getDocument(uri);
     if (!doc) return this.results.get(uri);
     const have = this.results.get(uri);
@@ -157,6 +201,7 @@ export class Workspace {
    * newer one is still pending, instead of running a slow analysis between keystrokes.
    */
   forTyping(uri: string): DocAnalysis | undefined {
+    this.settle(uri);
     const doc = this.host.getDocument(uri);
     const have = this.results.get(uri);
     if (!doc || !have || have.version === doc.version || have.costMillis < this.staleThresholdMs) return this.fresh(uri);
@@ -166,10 +211,13 @@ export class Workspace {
 
   /** Whatever analysis exists (possibly of older text), without waiting. */
   last(uri: string): DocAnalysis | undefined {
+    // A run in progress changes the assembler the last analysis shares: it finishes before anything reads it.
+    this.settle(uri);
     return this.results.get(uri);
   }
 
   all(): DocAnalysis[] {
+    for (const uri of [...this.running.keys()]) this.settle(uri);
     return [...this.results.values()];
   }
 
@@ -185,7 +233,7 @@ export class Workspace {
    * the same as the one the session gave last time (an edit in a comment or a skipped #if group) and nothing
    * the assembler read changed, the analysis built on it is the answer and the assembler does not run.
    */
-  private analyse(uri: string, path: string): Analysis {
+  private analyse(uri: string, path: string): Analysis | AnalysisRun {
     const options = this.options(path);
     if (options?.preprocess === false) return analyze(this.fs, path, options);
     let session = this.cpp.get(uri);
@@ -204,10 +252,10 @@ export class Workspace {
     }
     let gas = this.gas.get(uri);
     if (!gas) this.gas.set(uri, (gas = new AnalysisSession()));
-    const analysis = gas.analyze(this.fs, path, options ?? {}, pre);
+    const run = gas.start(this.fs, path, options ?? {}, pre);
     // A resumed read re-reads only part of the file: what the rest read (its includes) still counts as read.
-    if (gas.stats?.mode === 'resumed' && base) for (const p of base.result.reads) this.fs.readText(p);
-    return analysis;
+    if (run.resumed && base) for (const p of base.result.reads) this.fs.readText(p);
+    return run;
   }
 
   private depsUnchanged(e: RecentResult): boolean {
@@ -215,7 +263,27 @@ export class Workspace {
     return true;
   }
 
+  /** Analyses the document now. */
   run(doc: TextDocument): DocAnalysis {
+    this.settle(doc.uri);
+    const started = this.begin(doc);
+    return 'run' in started ? this.stepRun(started)! : started;
+  }
+
+  /** Reads a background analysis on (to the end without `shouldPause`); the result once complete. */
+  private stepRun(p: PendingRun, shouldPause?: () => boolean): DocAnalysis | undefined {
+    const c0 = process.cpuUsage();
+    const { result: analysis, reads } = this.fs.recording(() => p.run.step(shouldPause));
+    const cpu = process.cpuUsage(c0);
+    p.cpuMillis += (cpu.user + cpu.system) / 1000;
+    for (const r of reads) p.reads.add(r);
+    if (!analysis) return undefined;
+    this.running.delete(p.uri);
+    return this.complete(p, analysis);
+  }
+
+  /** Preprocesses and starts the GAS stage; an analysis when it needed no reading (reused, kept, or a `.s`). */
+  private begin(doc: TextDocument): DocAnalysis | PendingRun {
     const uri = doc.uri;
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
@@ -232,22 +300,32 @@ export class Workspace {
     }
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const { result: analysis, reads } = this.fs.recording(() => this.analyse(uri, path));
-    const millis = performance.now() - t0;
+    const { result, reads } = this.fs.recording(() => this.analyse(uri, path));
     const cpu = process.cpuUsage(c0);
+    const started: PendingRun = { uri, path, version: doc.version, text, run: undefined as unknown as AnalysisRun, reads, t0, cpuMillis: (cpu.user + cpu.system) / 1000 };
+    if (!(result instanceof AnalysisRun)) return this.complete(started, result);
+    started.run = result;
+    this.running.set(uri, started);
+    return started;
+  }
+
+  /** Records a finished analysis as the document's, remembers it and publishes it. */
+  private complete(p: PendingRun, analysis: Analysis): DocAnalysis {
+    const { uri, path, text } = p;
+    const millis = performance.now() - p.t0;
     const kept = this.cppBase.get(uri)?.result;
     const r: DocAnalysis = {
       uri,
       path,
-      version: doc.version,
+      version: p.version,
       text,
       lines: text.split(/\r?\n/),
       analysis,
       index: undefined as unknown as AnalysisIndex,
-      reads,
+      reads: p.reads,
       millis,
       costMillis: kept?.analysis === analysis ? kept.costMillis : millis,
-      cpuMillis: (cpu.user + cpu.system) / 1000,
+      cpuMillis: p.cpuMillis,
       cpp: this.cpp.get(uri)?.stats,
       gas: kept?.analysis === analysis ? kept.gas : this.gas.get(uri)?.stats,
     };
@@ -261,6 +339,8 @@ export class Workspace {
     if (!base || base.result.analysis !== analysis) this.cppBase.set(uri, entry);
     // Every analysis of an open document is published, whether a timer or a request asked for it.
     this.host.analysed(r);
+    // Edited while it was being read: the newer text is due.
+    if (this.dirty.has(uri) && !this.timers.has(uri)) this.schedule(uri, this.typingDelay(uri));
     return r;
   }
 

@@ -205,3 +205,24 @@ test('an edit to a file .include or .incbin read, or a cpp header, is seen by th
     fs.set(dep, files[dep]);
   }
 });
+
+test('an analysis read in steps (paused at every checkpoint) equals one read at once', () => {
+  const text = generateMacroHeavy(3000);
+  const fs = new MemoryFileSystem({ '/w/gen.S': text });
+  const options = { includePaths: [], defines: {}, builtinHeaders: true };
+  const ppOptions = { includePaths: [], defines: {}, undefines: [], builtinHeaders: true };
+  const session = new AnalysisSession(64);
+  for (const edit of [undefined, (t: string) => t.replace('cli', 'cli; nop'), (t: string) => '\n' + t]) {
+    const now = edit ? edit(fs.readText('/w/gen.S')!) : text;
+    fs.set('/w/gen.S', now);
+    const run = session.start(fs, '/w/gen.S', options, preprocess(fs, '/w/gen.S', ppOptions));
+    let steps = 1;
+    let got = run.step(() => true);
+    while (!got) {
+      steps++;
+      got = run.step(() => true);
+    }
+    if (!edit || edit.toString().includes("'\\n'")) assert.ok(steps > 10, `${steps} steps`);
+    assert.equal(firstDifference(describe(got), describe(analyze(fs, '/w/gen.S', options))), undefined);
+  }
+});
