@@ -270,15 +270,25 @@ function operandEnd(text: string, pos: number, end: number): number {
   return end;
 }
 
+type RegisterOperand = Extract<Operand, { kind: 'reg' }>;
+
+/** One frozen operand per register name: operands are never modified, and most are plain registers. */
+const registerOperands = new Map<string, RegisterOperand>();
+function registerOperand(name: string): RegisterOperand {
+  let o = registerOperands.get(name);
+  if (!o) registerOperands.set(name, (o = Object.freeze({ kind: 'reg' as const, reg: name })));
+  return o;
+}
+
 /**
- * Register names already looked up, by a number packing up to five letters and digits six bits each (so the name
- * needs no slice to be found); the value is the canonical name or null for a name that is not a register.
+ * Registers already looked up, by a number packing up to five letters and digits six bits each (so the name
+ * needs no slice to be found); the value is the register's shared operand, or null for a name that is none.
  */
-const registersByCode = new Map<number, string | null>();
+const registersByCode = new Map<number, RegisterOperand | null>();
 const MAX_REGISTER_CODES = 4096;
 
-/** The canonical name of the register written in [start, end) (no `%`), or undefined. */
-function registerName(text: string, start: number, end: number): string | undefined {
+/** The shared operand of the register written in [start, end) (its name without `%`), or undefined. */
+function registerAt(text: string, start: number, end: number): RegisterOperand | undefined {
   let code = 0;
   if (end - start <= 5) {
     for (let i = start; i < end; i++) {
@@ -298,19 +308,12 @@ function registerName(text: string, start: number, end: number): string | undefi
     if (known !== undefined) return known ?? undefined;
   }
   const name = lookupRegister(text.slice(start, end))?.name;
+  const operand = name === undefined ? undefined : registerOperand(name);
   if (code > 0) {
     if (registersByCode.size >= MAX_REGISTER_CODES) registersByCode.clear();
-    registersByCode.set(code, name ?? null);
+    registersByCode.set(code, operand ?? null);
   }
-  return name;
-}
-
-/** One frozen operand per register name: operands are never modified, and most are plain registers. */
-const registerOperands = new Map<string, Operand>();
-function registerOperand(name: string): Operand {
-  let o = registerOperands.get(name);
-  if (!o) registerOperands.set(name, (o = Object.freeze({ kind: 'reg' as const, reg: name })));
-  return o;
+  return operand;
 }
 
 /**
@@ -354,9 +357,9 @@ function parseOperand(text: string, s: number, e: number, base: number, evaluate
   if (first === 37) {
     if (registerShape(text, p, e) === e) {
       const nameStart = skipBlanks(text, p + 1, e);
-      const name = registerName(text, nameStart, e);
-      if (!name) return operandError(`bad register name \`${text.slice(p, e)}'`, base + p, end);
-      return indirect ? { kind: 'reg', reg: name, indirect } : registerOperand(name);
+      const register = registerAt(text, nameStart, e);
+      if (!register) return operandError(`bad register name \`${text.slice(p, e)}'`, base + p, end);
+      return indirect ? { kind: 'reg', reg: register.reg, indirect } : register;
     }
     // `%seg:` before a memory operand.
     const nameStart = skipBlanks(text, p + 1, e);
@@ -461,5 +464,5 @@ function baseIndexRegister(text: string, s: number, e: number): string | undefin
     const c = text.charCodeAt(q);
     if (!(isLetter(c) || isDigitCode(c))) return undefined;
   }
-  return registerName(text, nameStart, e);
+  return registerAt(text, nameStart, e)?.reg;
 }
