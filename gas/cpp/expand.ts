@@ -70,6 +70,8 @@ export class Expander {
   parsingArgs = 0;
   inDirective = false;
   private tokensMade = 0;
+  /** Since the last reset a # or ## spelled tokens anew (the result depends on the operands' spelling). */
+  respelled = false;
   private budgetExceeded = false;
   private argNesting = 0;
   private readonly avoidPaste: Token = paddingToken(null);
@@ -88,6 +90,7 @@ export class Expander {
     this.argNesting = 0;
     this.tokensMade = 0;
     this.budgetExceeded = false;
+    this.respelled = false;
   }
 
   private push(tokens: Token[], macro: MacroDef | null, frame: Frame | null = null): void {
@@ -330,6 +333,7 @@ export class Expander {
       if (src.kind !== 'arg') continue;
       const arg = args[src.argNo];
       if (src.flags & STRINGIFY_ARG) {
+        this.respelled = true;
         if (!arg.stringified) arg.stringified = this.stringify(arg.raw, src, frame);
       } else if (!(src.flags & PASTE_LEFT) && !(k > 0 && body[k - 1].flags & PASTE_LEFT)) {
         if (!arg.expanded) arg.expanded = this.expandArg(arg);
@@ -459,6 +463,7 @@ export class Expander {
 
   /** Pastes `lhs ## rhs [## …]` from the current context and pushes the result in its own context. */
   private pasteAll(first: Token): void {
+    this.respelled = true;
     const ctx = this.contexts[this.contexts.length - 1];
     let lhs = first;
     for (;;) {

@@ -40,8 +40,27 @@ export class ExpandedLine implements PreprocessedLine {
    * The same line expanded on line `from + by` of `file` instead of line `from` (l has no shift, no #include chain,
    * and its copied text, if any, is from `file`).
    */
-  static shifted(l: ExpandedLine, file: string, from: number, by: number): ExpandedLine {
-    return new ExpandedLine(l.text, l.spans, l.origins, file, l.expansion, from, by);
+  static shifted(l: ExpandedLine, file: string, from: number, by: number, text = l.text): ExpandedLine {
+    return new ExpandedLine(text, l.spans, l.origins, file, l.expansion, from, by);
+  }
+
+  /**
+   * This line's text with the text copied from its source line taken from `source` instead (a line of the same
+   * shape: see the driver's memo), or undefined when a copied segment is not from `line`.
+   */
+  respell(source: string, line: number): string | undefined {
+    const sp = this.spans;
+    let text = '';
+    let at = 0;
+    for (let k = 0; k < this.origins.length; k++) {
+      if (this.origins[k] !== null) continue;
+      if (sp[k * SPAN + 2] !== line) return undefined;
+      text += this.text.slice(at, sp[k * SPAN]) + source.slice(sp[k * SPAN + 3], sp[k * SPAN + 4]);
+      at = sp[k * SPAN + 1];
+    }
+    text += this.text.slice(at);
+    text.charCodeAt(0); // flattened: the output keeps it
+    return text;
   }
 
   get segmentCount(): number {

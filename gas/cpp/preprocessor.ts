@@ -37,6 +37,8 @@ import type {
 // A local copy: imported bindings are getters once compiled, and this runs per character.
 const isIdentChar = lexer.isIdentChar;
 
+/** Stands for a character of a blanked identifier in the memo's keys. */
+const WILD = '\u0001';
 /** gcc's default -fmax-include-depth. */
 export const MAX_INCLUDE_DEPTH = 200;
 /** Switches for tests that compare the fast paths with the plain ones. */
@@ -196,7 +198,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
   private linesRead = 0;
   private tookTail = false;
   /** Expansions of main-file text lines by their text (see expandText). */
-  private readonly memo = new Map<string, { epoch: number; line: number; out: PreprocessedLine; uses: CppMacroUse[] }>();
+  private readonly memo = new Map<string, { epoch: number; line: number; text: string; out: PreprocessedLine; uses: CppMacroUse[] }>();
   /** The expansion under way did something that ties it to its place (a diagnostic, __LINE__, a next line). */
   private memoBlocked = false;
   private lastCopyAt = 0;
@@ -595,6 +597,49 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     return false;
   }
 
+  /**
+   * The memo key of a text line: the text with every identifier that names no macro (labels, mnemonics,
+   * registers) blanked to as many \u0001s, so that `SYM_CODE_START(entry_1)` and `SYM_CODE_START(entry_2)` share
+   * one expansion. Lines with the same key lex to the same tokens, differing only in the spelling of
+   * identifiers that expand to themselves; unless # or ## spells them anew (then the memo keeps the exact text),
+   * the expansions differ only in the text copied from the line, which the hit takes from its own source. Kept
+   * literal: names starting with `__` and `defined` (they may mean something on their own), a name just before a
+   * quote (`L"…"` is one string literal). A key with blanks starts with '\n', which no line's own text holds.
+   */
+  private shapeKey(text: string): string {
+    if (text.indexOf('\u0001') >= 0) return text;
+    const shapes = this.macros.shapes;
+    const n = text.length;
+    let key = '';
+    let copied = 0;
+    let p = 0;
+    while (p < n) {
+      const c = text.charCodeAt(p);
+      if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
+        const q0 = p;
+        p++;
+        while (p < n && isIdentChar(text.charCodeAt(p))) p++;
+        const len = p - q0;
+        if (shapes[((c & 127) << 6) | Math.min(len, 63)] === 1 && this.macros.has(text.slice(q0, p))) continue;
+        const d = text.charCodeAt(p);
+        if (d === 34 || d === 39 || (c === 95 && text.charCodeAt(q0 + 1) === 95) || (len === 7 && text.startsWith('defined', q0))) continue;
+        key += text.slice(copied, q0) + WILD.repeat(len);
+        copied = p;
+      } else if ((c >= 48 && c <= 57) || (c === 46 && p + 1 < n && text.charCodeAt(p + 1) >= 48 && text.charCodeAt(p + 1) <= 57)) {
+        // A pp-number (0x1007, 1f): letters inside it are not identifiers.
+        p++;
+        while (p < n) {
+          const d = text.charCodeAt(p);
+          const e = text.charCodeAt(p - 1) | 0x20;
+          if ((d === 43 || d === 45) && (e === 101 || e === 112)) p++;
+          else if (isIdentChar(d) || d === 46) p++;
+          else break;
+        }
+      } else p++;
+    }
+    return copied === 0 ? text : '\n' + key + text.slice(copied);
+  }
+
   private blank(out: PreprocessedLine[], L: LogicalLine): void {
     for (let k = L.first; k <= L.last; k++) out.push(emptyLine());
   }
@@ -603,24 +648,33 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     // A main-file line whose text was expanded before under the same macros expands the same way (moved to this
     // line), unless that expansion looked past its line or depended on more than the text.
     const memo = tuning.expansionMemo && L.first === L.last && st === this.files[0] && L.text.length <= MEMO_MAX_TEXT ? this.memo : undefined;
+    let key = L.text;
     if (memo) {
-      const hit = memo.get(L.text);
+      key = this.shapeKey(L.text);
+      let hit = memo.get(key);
+      // A line whose expansion spelled its tokens anew (# or ##) is kept under its exact text.
+      if ((!hit || hit.epoch !== this.macroEpoch) && key !== L.text) hit = memo.get(L.text);
       if (hit && hit.epoch === this.macroEpoch) {
         const by = L.first - hit.line;
         const t = hit.out;
         if (t instanceof ExpandedLine && t.shiftFrom < 0 && t.expansion.length === 0 && (t.file === st.path || t.file === '')) {
-          // The earlier line's data, moved only when an origin is asked for.
-          out.push(ExpandedLine.shifted(t, st.path, hit.line, by));
-          for (const u of hit.uses) {
-            const r = u.range;
-            this.macroUses.push(r.file === st.path && r.line === hit.line ? { name: u.name, range: { file: r.file, line: r.line + by, column: r.column, endLine: r.endLine + by, endColumn: r.endColumn } } : u);
+          // The earlier line's data, moved only when an origin is asked for; a line of the same shape takes the
+          // text it copies from its own source.
+          const text = hit.text === L.text ? t.text : t.respell(L.text, hit.line);
+          if (text !== undefined) {
+            out.push(ExpandedLine.shifted(t, st.path, hit.line, by, text));
+            for (const u of hit.uses) {
+              const r = u.range;
+              this.macroUses.push(r.file === st.path && r.line === hit.line ? { name: u.name, range: { file: r.file, line: r.line + by, column: r.column, endLine: r.endLine + by, endColumn: r.endColumn } } : u);
+            }
+            return;
           }
+        } else if (hit.text === L.text) {
+          const R = new Relocator(st.path, hit.line, by, hit.line + 1);
+          out.push(R.line(t));
+          for (const u of hit.uses) this.macroUses.push(R.use(u));
           return;
         }
-        const R = new Relocator(st.path, hit.line, by, hit.line + 1);
-        out.push(R.line(t));
-        for (const u of hit.uses) this.macroUses.push(R.use(u));
-        return;
       }
     }
     const idx = out.length;
@@ -640,7 +694,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     }
     out[idx] = printer.finish();
     if (memo && !this.memoBlocked && memo.size < MEMO_MAX_LINES)
-      memo.set(L.text, { epoch: this.macroEpoch, line: L.first, out: out[idx], uses: this.macroUses.slice(uses) });
+      memo.set(ex.respelled ? L.text : key, { epoch: this.macroEpoch, line: L.first, text: L.text, out: out[idx], uses: this.macroUses.slice(uses) });
   }
 
   /** Brings in the next line(s) for a macro call that continues past the end of a text line. */
