@@ -85,6 +85,7 @@ function singleTerm(t: string, pos: number): ParsedExpr | undefined {
   let expr: Expr;
   if (isNameStartCode(c) && (c !== 46 || i > s + 1)) expr = { t: 'sym', name: t.slice(s, i), s, e: i, ref: undefined };
   else if (c >= 49 && c <= 57 && allDigits(t, s, i)) expr = { t: 'num', v: BigInt(t.slice(s, i)), s, e: i };
+  else if (c === 48 && i - s > 2 && (t.charCodeAt(s + 1) | 0x20) === 120 && allHexDigits(t, s + 2, i)) expr = { t: 'num', v: BigInt(t.slice(s, i)), s, e: i };
   else return undefined;
   let end = i;
   while (end < n && isSpaceCode(t.charCodeAt(end))) end++;
@@ -94,6 +95,15 @@ function singleTerm(t: string, pos: number): ParsedExpr | undefined {
     if (d !== 44 && d !== 41) return undefined;
   }
   return { expr, end, warnings: undefined };
+}
+
+function allHexDigits(t: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = t.charCodeAt(i);
+    const l = c | 0x20;
+    if (!((c >= 48 && c <= 57) || (l >= 97 && l <= 102))) return false;
+  }
+  return true;
 }
 
 function allDigits(t: string, s: number, e: number): boolean {
@@ -247,7 +257,10 @@ class Parser {
       this.skip();
       if (t.charCodeAt(this.pos) !== 41) throw new ExprSyntaxError("missing ')'", this.pos, this.pos + 1);
       this.pos++;
-      return { ...inner, s, e: this.pos } as Expr;
+      // The node is this parse's own: widen it to the parentheses instead of copying it.
+      inner.s = s;
+      inner.e = this.pos;
+      return inner;
     }
     if (c === 39) {
       if (s + 1 >= n) throw new ExprSyntaxError('bad character constant', s, s + 1);
