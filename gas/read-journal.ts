@@ -12,6 +12,7 @@ import type { MacroInfo, SymbolInfo } from './model';
 import type { CodeMode } from '../isa/mode';
 import type { Diagnostic, Origin } from './source';
 import type { ModeChange, Statement } from './model';
+import { firstLineIn, OriginMover, sameLineMoved, type LineMove } from './line-shift';
 
 /** The fields of a symbol that reading sets (its references are journaled by their count). */
 const FIELDS = ['definition', 'defined', 'binding', 'visibility', 'type', 'sizeExpr', 'attributesFrom', 'equiv', 'eqv'] as const;
@@ -150,6 +151,11 @@ export class ReadJournal {
   private sameFrom = Infinity;
   /** The checkpoint a resumed read restarted from. */
   private resumedAt = 0;
+  /** Lines the edit inserted (positive) or deleted in the main file, and from which old line index on they moved. */
+  private lineDelta = 0;
+  private movedFrom = Infinity;
+  /** How positions in the main file moved for the unchanged rest (undefined: they did not). */
+  private move: LineMove | undefined;
   stats: ResumeStats | undefined;
 
   constructor(readonly every = 256) {}
@@ -230,7 +236,7 @@ export class ReadJournal {
     const earlier = this.earlier;
     if (earlier) {
       const cp = earlier.checkpoints[this.nextEarlier];
-      if (cp && pos === cp.line) {
+      if (cp && pos === this.newLine(cp)) {
         if (this.converges(asm, earlier, this.nextEarlier)) {
           this.splice(asm, earlier, this.nextEarlier);
           this.stats = { ...this.stats!, toLine: pos, converged: true };
@@ -239,8 +245,8 @@ export class ReadJournal {
         this.take(asm, pos);
         this.nextEarlier++;
         const next = earlier.checkpoints[this.nextEarlier];
-        if (next) {
-          this.nextBoundary = next.line;
+        if (next && this.newLine(next) > pos) {
+          this.nextBoundary = this.newLine(next);
           return true;
         }
         this.nextBoundary = pos + this.every;
@@ -307,12 +313,22 @@ export class ReadJournal {
     const n = Math.min(oldLines.length, newLines.length);
     let first = 0;
     while (first < n && sameLine(oldLines[first], newLines[first])) first++;
-    let sameFrom = Infinity;
-    if (oldLines.length === newLines.length) {
-      let s = newLines.length;
-      while (s > first && sameLine(oldLines[s - 1], newLines[s - 1])) s--;
-      sameFrom = s;
+    // The unchanged rest: the same lines from the end, their positions in the main file moved by the lines the
+    // edit inserted or deleted (the move is read off the last lines and checked on every line of the rest).
+    const dL = newLines.length - oldLines.length;
+    let move: LineMove | undefined;
+    if (first < oldLines.length && first < newLines.length) {
+      const from = firstLineIn(oldLines[first], path);
+      const a = firstLineIn(oldLines[oldLines.length - 1], path);
+      const b = firstLineIn(newLines[newLines.length - 1], path);
+      if (from !== undefined && a !== undefined && b !== undefined && a !== b) move = { file: path, from, by: b - a };
     }
+    let s = newLines.length;
+    while (s - 1 >= first && s - 1 - dL >= first && sameLineMoved(oldLines[s - 1 - dL], newLines[s - 1], move)) s--;
+    const sameFrom = s === newLines.length && dL !== 0 ? Infinity : s;
+    this.lineDelta = dL;
+    this.movedFrom = sameFrom - dL;
+    this.move = move;
     let k = this.checkpoints.length - 1;
     while (k > 0 && this.checkpoints[k].line > first) k--;
     this.sameFrom = sameFrom;
@@ -321,9 +337,14 @@ export class ReadJournal {
     this.nextEarlier = 1;
     this.restore(asm, k, path, newLines);
     const next = this.earlier.checkpoints[1];
-    this.nextBoundary = next ? next.line : this.checkpoints[k].line + this.every;
+    this.nextBoundary = next ? this.newLine(next) : this.checkpoints[k].line + this.every;
     this.stats = { fromLine: this.checkpoints[k].line, toLine: newLines.length, converged: false };
     return true;
+  }
+
+  /** Where an earlier checkpoint's line is in the new input. */
+  private newLine(cp: Checkpoint): number {
+    return cp.line >= this.movedFrom ? cp.line + this.lineDelta : cp.line;
   }
 
   private saveEarlier(asm: Assembler, k: number): EarlierRead {
@@ -452,7 +473,10 @@ export class ReadJournal {
   private converges(asm: Assembler, earlier: EarlierRead, j: number): boolean {
     const cp = earlier.checkpoints[j];
     const start = earlier.checkpoints[0];
-    if (cp.line < this.sameFrom) return this.diverged('input differs');
+    // The checkpoint must lie in the unchanged rest on the earlier read's side (its lines, not just its number).
+    if (cp.line < this.movedFrom) return this.diverged('input differs');
+    // Macros the remainder defines hold its lines (and their positions): those would have to move too.
+    if (this.move && earlier.end.macros.some(([, m]) => !cp.macros.some(([, n]) => n === m))) return this.diverged('macro after moved lines');
     if (asm.mode !== cp.mode || asm.code16gcc !== cp.code16gcc || asm.macroNumber !== cp.macroNumber) return this.diverged('mode or macro count');
     if (!sameRef(asm.current, cp.current) || !sameOptionalRef(asm.previous, cp.previous)) return this.diverged('section');
     if (asm.sectionStack.length !== cp.sectionStack.length) return this.diverged('section stack');
@@ -578,6 +602,7 @@ export class ReadJournal {
   private splice(asm: Assembler, earlier: EarlierRead, j: number): void {
     const start = earlier.checkpoints[0];
     const cp = earlier.checkpoints[j];
+    if (this.move) this.moveRemainder(asm, earlier, j, new OriginMover(this.move));
     const dStatements = asm.statements.length - cp.statements;
     const dDiagnostics = asm.diagnostics.length - cp.diagnostics;
     const dModes = asm.modeChanges.length - cp.modeChanges;
@@ -703,6 +728,7 @@ export class ReadJournal {
     const dEntries = entryBase - cp.entries;
     for (let i = j; i < earlier.checkpoints.length; i++) {
       const c = earlier.checkpoints[i];
+      c.line += this.lineDelta;
       c.statements += dStatements;
       c.diagnostics += dDiagnostics;
       c.modeChanges += dModes;
@@ -738,6 +764,62 @@ export class ReadJournal {
     this.pending.clear();
     this.finals.clear();
     this.graveyard.clear();
+  }
+
+  /**
+   * Moves the positions the earlier read's remainder holds (from checkpoint j on) by the lines the edit inserted
+   * or deleted: before it is spliced on, while everything it can reach is still the earlier read's own.
+   */
+  private moveRemainder(asm: Assembler, earlier: EarlierRead, j: number, mover: OriginMover): void {
+    const start = earlier.checkpoints[0];
+    const cp = earlier.checkpoints[j];
+    for (let i = cp.statements - start.statements; i < earlier.statements.length; i++) {
+      const st = earlier.statements[i];
+      st.origin = mover.origin(st.origin);
+    }
+    for (let i = cp.diagnostics - start.diagnostics; i < earlier.diagnostics.length; i++) {
+      const d = earlier.diagnostics[i];
+      earlier.diagnostics[i] = { ...d, origin: mover.origin(d.origin) };
+    }
+    for (let i = cp.modeChanges - start.modeChanges; i < earlier.modeChanges.length; i++) {
+      const m = earlier.modeChanges[i];
+      earlier.modeChanges[i] = { ...m, origin: mover.origin(m.origin) };
+    }
+    mover.list(earlier.skipped, cp.skipped - start.skipped);
+    const moveFrag = (f: Frag) => {
+      for (const fx of f.fixups) fx.origin = mover.origin(fx.origin);
+      if (f.varSpan) f.varSpan = { ...f.varSpan, origin: mover.origin(f.varSpan.origin) };
+    };
+    const joined = new Set<FragChain>();
+    for (let si = 0; si < start.sections.length; si++) {
+      for (let ci = 0; ci < start.sections[si].chains.length; ci++) {
+        const { chain, length } = start.sections[si].chains[ci];
+        joined.add(chain);
+        for (const f of earlier.frags.get(chain)!.slice(cp.sections[si].chains[ci].length - length)) moveFrag(f);
+      }
+    }
+    for (const a of earlier.sectionAttributes.values()) for (const [, chain] of a.subsections) if (!joined.has(chain)) chain.frags.forEach(moveFrag);
+    // Symbols: what this read touched is its own (new positions); their earlier state is in `finals`.
+    const moveFields = (f: SymbolFields) => {
+      f.defined = mover.origin(f.defined);
+      if (f.sizeExpr) f.sizeExpr = { ...f.sizeExpr, origin: mover.origin(f.sizeExpr.origin) };
+    };
+    const touchedNow = new Set<SymbolInfo>();
+    for (let i = start.entries; i < this.entries.length; i++) if (this.entries[i].symbol) touchedNow.add(this.entries[i].symbol!);
+    for (const s of [...asm.symbols.values(), ...this.graveyard.values()]) {
+      if (this.finals.has(s) || touchedNow.has(s)) continue;
+      moveFields(s);
+      mover.list(s.references);
+    }
+    for (const fin of this.finals.values()) {
+      if (fin.fields) moveFields(fin.fields);
+      mover.list(fin.refs);
+    }
+    for (let i = cp.entries - start.entries; i < earlier.entries.length; i++) {
+      const b = earlier.entries[i].before;
+      if (b) moveFields(b);
+    }
+    earlier.end.openComment = mover.origin(earlier.end.openComment);
   }
 
   /** Whether this read made different symbols, or in another order, than the earlier read did before j. */

@@ -73,7 +73,15 @@ function describe(a: Analysis): string[] {
 }
 
 function firstDifference(a: string[], b: string[]): string | undefined {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return `line ${i}:\n  resumed: ${a[i]}\n  full:    ${b[i]}`;
+  const cut = (x: string) => (x.length < 400 ? x : `${x.slice(0, 200)}…(${x.length} chars)`);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] === b[i]) continue;
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    let at = 0;
+    while (at < x.length && x[at] === y[at]) at++;
+    return `line ${i}, first difference at character ${at}:\n  resumed: ${cut(x.slice(Math.max(0, at - 60)))}\n  full:    ${cut(y.slice(Math.max(0, at - 60)))}`;
+  }
   return undefined;
 }
 
@@ -161,12 +169,12 @@ test('a resumed analysis equals a full one after random edits (every file, small
         convergedSameLines += r.convergedSameLines;
         for (const [w, n] of r.why) why.set(w, (why.get(w) ?? 0) + n);
       }),
-      { numRuns: doc.name === 'generated' || doc.name === 'seed' ? 25 : 6, seed: 42 },
+      { numRuns: doc.name === 'generated' || doc.name === 'seed' ? 25 : 6, seed: Number(process.env.SESSION_SEED ?? 42) },
     );
   }
   // The journal has to be doing something: most edits resume, and a good share keep the earlier remainder.
   assert.ok(resumed > runs * 0.8, `${resumed}/${runs} resumed`);
-  // assert.ok(converged > runs * 0.3, `${converged}/${runs} converged`);
+  assert.ok(converged > runs * 0.3, `${converged}/${runs} converged`);
   process.stdout.write(`# ${runs} edits: ${resumed} resumed, ${converged} kept the earlier read's remainder; ${convergedSameLines}/${sameLines} of the edits keeping the line count; the others: ${JSON.stringify([...why])}\n`);
 });
 
