@@ -41,7 +41,20 @@ export class IncludeSearch {
     }
   }
 
+  /** Results of `#include <…>` and `#include "…"` searches in this run (files do not change during a run). */
+  private readonly found = new Map<string, FoundHeader | undefined>();
+
   find(spelled: string, angled: boolean, from: Includer, next: boolean): FoundHeader | undefined {
+    if (next) return this.search(spelled, angled, from, true);
+    // The same header is included again and again (every copy of a file's prologue): search once.
+    const key = angled ? '<' + spelled : dirname(from.path) + '\0' + (from.builtin ? 'b' : '') + spelled;
+    if (this.found.has(key)) return this.found.get(key);
+    const r = this.search(spelled, angled, from, false);
+    this.found.set(key, r);
+    return r;
+  }
+
+  private search(spelled: string, angled: boolean, from: Includer, next: boolean): FoundHeader | undefined {
     if (spelled.startsWith('/')) {
       const p = normalizePath(spelled);
       const text = this.read(p);

@@ -65,6 +65,9 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** The token list of a line that is only being measured (never pushed to). */
+const NO_TOKENS: Token[] = Object.freeze([]) as unknown as Token[];
+
 /** A line without any of / \\ " ' holds no comment, splice or literal: its tokens can wait until needed. */
 const NEEDS_FULL_LEX = /[/\\"']/;
 
@@ -72,17 +75,7 @@ const NEEDS_FULL_LEX = /[/\\"']/;
 function physicalLines(source: string): string[] {
   // A UTF-8 byte-order mark is not part of the text (gcc skips it; editors hide it).
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
-  let phys: string[];
-  if (text.indexOf('\r') < 0) {
-    // The common case, without a regular expression.
-    phys = [];
-    let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      phys.push(text.slice(from, nl));
-      from = nl + 1;
-    }
-    phys.push(text.slice(from));
-  } else phys = text.split(/\r\n|\r|\n/);
+  const phys = text.indexOf('\r') < 0 ? text.split('\n') : text.split(/\r\n|\r|\n/);
   if (phys.length > 1 && phys[phys.length - 1] === '') phys.pop();
   return phys;
 }
@@ -410,7 +403,7 @@ function lexLogical(
     }
   }
 
-  const tokens: Token[] = [];
+  const tokens: Token[] = emit ? [] : NO_TOKENS;
   let count = 0;
   let firstIsHash = false;
   let p = 0;

@@ -37,8 +37,11 @@ import type {
 // A local copy: imported bindings are getters once compiled, and this runs per character.
 const isIdentChar = lexer.isIdentChar;
 
-/** Stands for a character of a blanked identifier in the memo's keys. */
-const WILD = '\u0001';
+/** Blanked identifiers in the memo's keys: `len` times \u0001 (made once per length). */
+const WILDS: string[] = [];
+function wild(len: number): string {
+  return (WILDS[len] ??= '\u0001'.repeat(len));
+}
 /** gcc's default -fmax-include-depth. */
 export const MAX_INCLUDE_DEPTH = 200;
 /** Switches for tests that compare the fast paths with the plain ones. */
@@ -623,7 +626,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         if (shapes[((c & 127) << 6) | Math.min(len, 63)] === 1 && this.macros.has(text.slice(q0, p))) continue;
         const d = text.charCodeAt(p);
         if (d === 34 || d === 39 || (c === 95 && text.charCodeAt(q0 + 1) === 95) || (len === 7 && text.startsWith('defined', q0))) continue;
-        key += text.slice(copied, q0) + WILD.repeat(len);
+        key += text.slice(copied, q0) + wild(len);
         copied = p;
       } else if ((c >= 48 && c <= 57) || (c === 46 && p + 1 < n && text.charCodeAt(p + 1) >= 48 && text.charCodeAt(p + 1) <= 57)) {
         // A pp-number (0x1007, 1f): letters inside it are not identifiers.
