@@ -30,7 +30,12 @@ function sameSteps(x: ExpansionStep[], y: ExpansionStep[], m: LineMove | undefin
   return true;
 }
 
-/** Whether new line `b` reads as old line `a` once `m` moved (text and every origin). */
+/** Whether two origins name the same place through the same expansions. */
+export function sameOrigin(a: Origin, b: Origin): boolean {
+  return a === b || (sameRange(a.range, b.range, undefined) && sameSteps(a.expansion, b.expansion, undefined));
+}
+
+/** Whether new line `b` reads as old line `a` once `m` moved (text and every origin; no move: the same line). */
 export function sameLineMoved(a: PreprocessedLine, b: PreprocessedLine, m: LineMove | undefined): boolean {
   if (a === b && !m) return true;
   if (a.text !== b.text) return false;

@@ -8,11 +8,10 @@
 import type { Assembler, Frame } from './assembler';
 import type { Frag, FragChain, Section, SectionType } from './frags';
 import type { PreprocessedLine } from './cpp/types';
-import type { MacroInfo, SymbolInfo } from './model';
+import type { MacroInfo, ModeChange, Statement, SymbolInfo } from './model';
 import type { CodeMode } from '../isa/mode';
 import type { Diagnostic, Origin } from './source';
-import type { ModeChange, Statement } from './model';
-import { firstLineIn, OriginMover, sameLineMoved, type LineMove } from './line-shift';
+import { firstLineIn, OriginMover, sameLineMoved, sameOrigin, type LineMove } from './line-shift';
 
 /** The fields of a symbol that reading sets (its references are journaled by their count). */
 const FIELDS = ['definition', 'defined', 'binding', 'visibility', 'type', 'sizeExpr', 'attributesFrom', 'equiv', 'eqv'] as const;
@@ -212,7 +211,7 @@ export class ReadJournal {
     if (!old || old.name !== m.name || !sameOrigin(old.definition, m.definition) || (old.end === undefined) !== (m.end === undefined)) return undefined;
     if (old.end && m.end && !sameOrigin(old.end, m.end)) return undefined;
     if (JSON.stringify(old.params) !== JSON.stringify(m.params) || old.lines.length !== m.lines.length) return undefined;
-    for (let i = 0; i < old.lines.length; i++) if (!sameLine(old.lines[i], m.lines[i])) return undefined;
+    for (let i = 0; i < old.lines.length; i++) if (!sameLineMoved(old.lines[i], m.lines[i], undefined)) return undefined;
     this.earlier!.macros.delete(key);
     old.purged = undefined;
     return old;
@@ -312,7 +311,7 @@ export class ReadJournal {
     if (asm.stopped || this.checkpoints.length === 0) return false;
     const n = Math.min(oldLines.length, newLines.length);
     let first = 0;
-    while (first < n && sameLine(oldLines[first], newLines[first])) first++;
+    while (first < n && sameLineMoved(oldLines[first], newLines[first], undefined)) first++;
     // The unchanged rest: the same lines from the end, their positions in the main file moved by the lines the
     // edit inserted or deleted (the move is read off the last lines and checked on every line of the rest).
     const dL = newLines.length - oldLines.length;
@@ -946,40 +945,4 @@ function renumberSpans(f: Frag, delta: number): void {
   const spans = f.spans;
   for (let i = 2; i < spans.length; i += 3) spans[i] += delta;
   if (f.varSpan) f.varSpan = { ...f.varSpan, statement: f.varSpan.statement + delta };
-}
-
-/** Whether two preprocessed lines read the same (text and every origin). */
-export function sameLine(a: PreprocessedLine, b: PreprocessedLine): boolean {
-  if (a === b) return true;
-  if (a.text !== b.text) return false;
-  const x = a.segments;
-  const y = b.segments;
-  if (x === y) return true;
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) {
-    const p = x[i];
-    const q = y[i];
-    if (p.start !== q.start || p.end !== q.end || !sameOrigin(p.origin, q.origin)) return false;
-  }
-  return true;
-}
-
-function sameOrigin(a: Origin, b: Origin): boolean {
-  if (a === b) return true;
-  const r = a.range;
-  const s = b.range;
-  if (r.file !== s.file || r.line !== s.line || r.column !== s.column || r.endLine !== s.endLine || r.endColumn !== s.endColumn) return false;
-  const x = a.expansion;
-  const y = b.expansion;
-  if (x === y) return true;
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) {
-    const p = x[i];
-    const q = y[i];
-    if (p.kind !== q.kind || p.name !== q.name) return false;
-    const u = p.site;
-    const v = q.site;
-    if (u.file !== v.file || u.line !== v.line || u.column !== v.column || u.endLine !== v.endLine || u.endColumn !== v.endColumn) return false;
-  }
-  return true;
 }
