@@ -123,6 +123,8 @@ export class IncrementalPreprocessor {
 
 /** The same logical line, `delta` physical lines further down. */
 function sameLine(a: LogicalLine, b: LogicalLine, delta: number): boolean {
+  // relexFile hands back the old line objects wherever nothing moved.
+  if (a === b && delta === 0) return true;
   if (a.text !== b.text || a.first + delta !== b.first || a.last + delta !== b.last || a.verbatim !== b.verbatim) return false;
   const pa = a.pieces;
   const pb = b.pieces;

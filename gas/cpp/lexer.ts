@@ -269,13 +269,10 @@ export function relexFile(old: LexedFile, source: string): LexedFile | undefined
     return undefined;
   }
   if (problems.length > 0) return undefined;
+  if (resumeAt >= 0 && delta === 0) return { path: old.path, source, lines: out.concat(lines.slice(resumeAt)), physicalLines: n, problems: [], starts };
   if (resumeAt >= 0) {
     for (let k = resumeAt; k < lines.length; k++) {
       const L = lines[k];
-      if (delta === 0) {
-        out.push(L);
-        continue;
-      }
       const moved: LogicalLine = { tokens: null, first: L.first + delta, last: L.last + delta, text: L.text, verbatim: L.verbatim, hash: L.hash, blank: L.blank };
       if (L.pieces) moved.pieces = L.pieces.map((p) => ({ off: p.off, line: p.line + delta }));
       out.push(moved);

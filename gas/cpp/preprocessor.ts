@@ -394,9 +394,15 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       sameItems(this.diagnostics, old.diagLen[f], old.diagnostics, old.diagLen[f], old.diagLen[i]) &&
       sameItems(this.macroUses, old.usesLen[f], old.macroUses, old.usesLen[f], old.usesLen[i]) &&
       sameItems(this.includes, old.inclLen[f], old.includes, old.inclLen[f], old.inclLen[i]);
-    for (let k = old.outLen[i]; k < old.out.length; k++) out.push(R.line(old.out[k]));
+    if (delta === 0) {
+      // Nothing moved: the old items as they are.
+      for (let k = old.outLen[i]; k < old.out.length; k++) out.push(old.out[k]);
+      for (let k = old.usesLen[i]; k < old.macroUses.length; k++) this.macroUses.push(old.macroUses[k]);
+    } else {
+      for (let k = old.outLen[i]; k < old.out.length; k++) out.push(R.line(old.out[k]));
+      for (let k = old.usesLen[i]; k < old.macroUses.length; k++) this.macroUses.push(R.use(old.macroUses[k]));
+    }
     for (let k = old.diagLen[i]; k < old.diagnostics.length; k++) this.diagnostics.push(R.diagnostic(old.diagnostics[k]));
-    for (let k = old.usesLen[i]; k < old.macroUses.length; k++) this.macroUses.push(R.use(old.macroUses[k]));
     for (let k = old.inclLen[i]; k < old.includes.length; k++) this.includes.push(R.include(old.includes[k]));
     // No directive differs between the two texts, so the final table is the old one (moved).
     this.table.clear();
