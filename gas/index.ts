@@ -70,7 +70,7 @@ function wantsCpp(path: string, options: AnalyzeOptions): boolean {
 
 /** Reads, preprocesses and assembles one file (no linking). Never throws. */
 export function analyze(fs: FileSystem, path: string, options: AnalyzeOptions = {}): Analysis {
-  return analyzeWith(newAssembler(fs, options), fs, path, options);
+  return readAll(newAssembler(fs, options), fs, path, options);
 }
 
 /** The assembler `analyze` reads with. */
@@ -85,8 +85,8 @@ export function newAssembler(fs: FileSystem, options: AnalyzeOptions): Assembler
   });
 }
 
-/** `analyze` with a given (fresh) assembler: preprocesses, reads and lays out. */
-export function analyzeWith(asm: Assembler, fs: FileSystem, path: string, options: AnalyzeOptions): Analysis {
+/** Preprocesses, reads and lays out with a fresh assembler. */
+function readAll(asm: Assembler, fs: FileSystem, path: string, options: AnalyzeOptions): Analysis {
   let preprocessed: PreprocessResult | undefined;
   const diagnostics: Diagnostic[] = [];
   try {
