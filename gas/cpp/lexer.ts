@@ -81,7 +81,7 @@ function physicalLines(source: string): string[] {
 }
 
 /** Appends the logical line starting at physical line i to `lines`; returns the next physical line. */
-function lexNext(phys: string[], i: number, path: string, problems: LexProblem[], lines: LogicalLine[]): number {
+function lexNext(phys: string[], i: number, path: string, problems: LexProblem[], lines: LogicalLine[], fill?: (k: number) => void): number {
   const s = phys[i];
   if (!NEEDS_FULL_LEX.test(s)) {
     let k = 0;
@@ -91,7 +91,7 @@ function lexNext(phys: string[], i: number, path: string, problems: LexProblem[]
   }
   // Find where the logical line ends (and whether it is blank or a # line) without building tokens; only
   // # lines, which are few and read soon, get theirs now.
-  const r = lexLogical(phys, i, path, problems, 0, false);
+  const r = lexLogical(phys, i, path, problems, 0, false, undefined, fill);
   lines.push(r.line);
   return r.next;
 }
@@ -155,8 +155,15 @@ const STREAM_CHUNK = 256;
  */
 export class LineStream {
   readonly lexed: LexedFile;
+  /** Physical lines, sliced from the text as lexing reaches them and let go once lexed (else every line's string
+   * is made at the start and lives through the whole run). */
   private readonly phys: string[];
+  private readonly text: string;
+  /** Lines [0, sliced) have been sliced; line `sliced` starts at offset `at` of `text`. */
+  private sliced = 0;
+  private at = 0;
   private next = 0;
+  private readonly fill: ((k: number) => void) | undefined;
 
   constructor(
     path: string,
@@ -164,19 +171,54 @@ export class LineStream {
     /** Told of each problem as it is found (k: its index in lexed.problems). */
     private readonly onProblem?: (p: LexProblem, k: number) => void,
   ) {
-    this.phys = physicalLines(source);
+    const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+    this.text = text;
+    if (text.indexOf('\r') >= 0) {
+      this.phys = physicalLines(source);
+      this.sliced = this.phys.length;
+    } else {
+      // As many lines as physicalLines gives: one more than there are newlines, less a final empty one.
+      let n = 1;
+      for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) n++;
+      if (n > 1 && text.charCodeAt(text.length - 1) === 10) n--;
+      this.phys = new Array<string>(n);
+      this.fill = (k) => this.sliceTo(k);
+    }
     this.lexed = { path, source, lines: [], physicalLines: this.phys.length, problems: [] };
+  }
+
+  /** Slices physical lines up to and including line k (and a few more, so that most lines need one call). */
+  private sliceTo(k: number): void {
+    const phys = this.phys;
+    const text = this.text;
+    const stop = Math.min(phys.length, Math.max(k + 1, this.sliced + STREAM_CHUNK));
+    let at = this.at;
+    for (let j = this.sliced; j < stop; j++) {
+      const nl = text.indexOf('\n', at);
+      const end = nl < 0 ? text.length : nl;
+      phys[j] = text.slice(at, end);
+      at = end + 1;
+    }
+    this.at = at;
+    this.sliced = Math.max(this.sliced, stop);
   }
 
   /** Lexes some more lines; false when the file is done. New problems are appended to lexed.problems. */
   more(): boolean {
-    const n = this.phys.length;
+    const phys = this.phys;
+    const n = phys.length;
     if (this.next >= n) return false;
     const { path, problems, lines } = this.lexed;
     const stop = lines.length + STREAM_CHUNK;
     let i = this.next;
     const before = problems.length;
-    while (i < n && lines.length < stop) i = lexNext(this.phys, i, path, problems, lines);
+    while (i < n && lines.length < stop) {
+      if (i >= this.sliced) this.sliceTo(i);
+      const from = i;
+      i = lexNext(phys, i, path, problems, lines, this.fill);
+      // Lexing only reads ahead: the strings behind live on in the lines that hold them, or die young.
+      for (let k = from; k < i; k++) phys[k] = '';
+    }
     this.next = i;
     if (this.onProblem) for (let k = before; k < problems.length; k++) this.onProblem(problems[k], k);
     return true;
@@ -351,7 +393,7 @@ function isSpace(c: number): boolean {
 }
 
 /** Joins the following physical line(s) while `s` ends in a backslash-newline; null when it does not. */
-function spliceLines(s: string, i: number, phys: string[], pieces: Piece[], problems: LexProblem[]): { s: string; i: number } | null {
+function spliceLines(s: string, i: number, phys: string[], pieces: Piece[], problems: LexProblem[], fill?: (k: number) => void): { s: string; i: number } | null {
   const n = phys.length;
   let changed = false;
   for (;;) {
@@ -366,6 +408,7 @@ function spliceLines(s: string, i: number, phys: string[], pieces: Piece[], prob
     if (m[0].length > 1) {
       problems.push({ severity: 'warning', message: 'backslash and newline separated by space', ...at, endLine: at.line, endCol: at.col + 1 });
     }
+    if (fill && phys[i + 1] === undefined) fill(i + 1);
     s = s.slice(0, off) + phys[i + 1];
     pieces.push({ off, line: i + 1 });
     i++;
@@ -385,6 +428,8 @@ function lexLogical(
   lineBase: number,
   emit: boolean,
   preset?: Piece[],
+  /** Lines of `phys` may be missing ahead: fill(k) slices them up to line k (LineStream). */
+  fill?: (k: number) => void,
 ): { line: LogicalLine; next: number } {
   const n = phys.length;
   const first = i;
@@ -392,7 +437,7 @@ function lexLogical(
   const pieces: Piece[] = preset ? preset : [{ off: 0, line: first }];
   let verbatim = !preset;
   if (!preset && s.indexOf('\\') >= 0) {
-    const r = spliceLines(s, i, phys, pieces, problems);
+    const r = spliceLines(s, i, phys, pieces, problems, fill);
     if (r) {
       s = r.s;
       i = r.i;
@@ -421,13 +466,14 @@ function lexLogical(
         while (close < 0 && i + 1 < n) {
           // The comment runs on: bring in the next physical line.
           const from = s.length;
+          if (fill && phys[i + 1] === undefined) fill(i + 1);
           const next = phys[i + 1];
           s += '\n';
           pieces.push({ off: s.length, line: i + 1 });
           s += next;
           i++;
           if (next.indexOf('\\') >= 0) {
-            const r = spliceLines(s, i, phys, pieces, problems);
+            const r = spliceLines(s, i, phys, pieces, problems, fill);
             if (r) {
               s = r.s;
               i = r.i;
