@@ -4,23 +4,26 @@ import type { Analysis, Statement } from '../gas/index';
 import type { ExpansionStep, Origin } from '../gas/source';
 
 export class AnalysisIndex {
-  private readonly lines: LineTable;
-  private readonly sites: LineTable;
   readonly statements: Statement[];
-  /** Statement index of each named (non-numeric) label's definition. */
-  private readonly labels = new Map<string, number>();
+  // Each table is built on first use: publishing diagnostics needs the labels and the scan, requests the lines.
+  private lineTables: { lines: LineTable; sites: LineTable } | undefined;
+  private labelTable: Map<string, number> | undefined;
+  private scanned: StatementScan | undefined;
 
   constructor(readonly analysis: Analysis) {
     this.statements = analysis.statements;
+  }
+
+  private get tables(): { lines: LineTable; sites: LineTable } {
+    if (this.lineTables) return this.lineTables;
     const st = this.statements;
     const lines = new LineTableBuilder();
     const sites = new LineTableBuilder();
     for (let i = 0; i < st.length; i++) {
-      const s = st[i];
-      const r = s.origin.range;
+      const origin = st[i].origin;
+      const r = origin.range;
       lines.add(r.file, r.line, i);
-      if (s.kind === 'label' && !this.labels.has(s.name)) this.labels.set(s.name, i);
-      const ex = s.origin.expansion;
+      const ex = origin.expansion;
       for (let k = 0; k < ex.length; k++) {
         const site = ex[k].site;
         // A statement nested in two expansions from the same line is listed once.
@@ -29,18 +32,51 @@ export class AnalysisIndex {
         if (!seen) sites.add(site.file, site.line, i);
       }
     }
-    this.lines = lines.build();
-    this.sites = sites.build();
+    return (this.lineTables = { lines: lines.build(), sites: sites.build() });
+  }
+
+  /** Statement index of each named (non-numeric) label's definition. */
+  private get labels(): Map<string, number> {
+    if (this.labelTable) return this.labelTable;
+    const m = new Map<string, number>();
+    const st = this.statements;
+    for (let i = 0; i < st.length; i++) {
+      const s = st[i];
+      if (s.kind === 'label' && !m.has(s.name)) m.set(s.name, i);
+    }
+    return (this.labelTable = m);
+  }
+
+  /** The instruction statements the server's own checks look at, found in one pass. */
+  get scan(): StatementScan {
+    if (this.scanned) return this.scanned;
+    const out: StatementScan = { startingWithL: [], notIn64: [] };
+    const st = this.statements;
+    for (let i = 0; i < st.length; i++) {
+      const s = st[i];
+      const ins = s.instruction;
+      if (ins === undefined || s.kind !== 'instruction') continue;
+      // Far transfers and descriptor-table loads (ljmp, lcall, lret, lgdt, lidt) all start with 'l'.
+      if (ins.mnemonic.charCodeAt(0) === 108) out.startingWithL.push(i);
+      if (s.mode !== 64) out.notIn64.push(i);
+    }
+    return (this.scanned = out);
+  }
+
+  /** Builds every table now (in idle time, so that the next request finds them). */
+  prepare(): void {
+    void this.tables;
+    void this.labels;
   }
 
   /** Indices of statements written on this line (their own text, possibly inside a macro body). */
   onLine(file: string, line: number): number[] {
-    return this.lines.get(file, line);
+    return this.tables.lines.get(file, line);
   }
 
   /** Indices of statements produced by an expansion (macro call, include, .rept, cpp macro) written on this line. */
   expandedFrom(file: string, line: number): number[] {
-    return this.sites.get(file, line);
+    return this.tables.sites.get(file, line);
   }
 
   /** The statement at a position: the one written there whose range covers the column (first expansion wins). */
@@ -89,6 +125,13 @@ export class AnalysisIndex {
     }
     return undefined;
   }
+}
+
+export interface StatementScan {
+  /** Instructions whose mnemonic starts with 'l', in assembly order. */
+  startingWithL: number[];
+  /** Instructions assembled in 16- or 32-bit code. */
+  notIn64: number[];
 }
 
 /**

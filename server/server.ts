@@ -63,7 +63,7 @@ export function startServer(connection: Connection): void {
       connection.sendDiagnostics({ uri: r.uri, version: r.version, diagnostics: computeDiagnostics(r, ws.settings) });
       // The lookup tables requests use are built once the diagnostics are out, unless a request needs them first.
       setImmediate(() => {
-        if (ws.last(r.uri) === r) void r.index;
+        if (ws.isLatest(r)) r.index.prepare();
       });
       if (servedStale.delete(r.uri)) {
         if (refresh.semanticTokens) connection.languages.semanticTokens.refresh();

@@ -216,6 +216,11 @@ export class Workspace {
     return this.results.get(uri);
   }
 
+  /** Whether `r` is still the document's latest analysis (without finishing a run in progress). */
+  isLatest(r: DocAnalysis): boolean {
+    return this.results.get(r.uri) === r && !this.running.has(r.uri);
+  }
+
   all(): DocAnalysis[] {
     for (const uri of [...this.running.keys()]) this.settle(uri);
     return [...this.results.values()];

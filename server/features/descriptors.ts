@@ -86,32 +86,32 @@ export function farJumps(r: DocAnalysis): FarJump[] {
   const out: FarJump[] = [];
   const st = r.index.statements;
   const codeLabel = (text: string) => labelsIn(text, r).find((n) => r.index.modeAtLabel(n) !== undefined);
-  st.forEach((s, index) => {
-    const m = s.instruction?.mnemonic ?? '';
-    // Every far transfer starts with 'l' (ljmp, lcall, lret): most statements stop here without a regex.
-    if (m.charCodeAt(0) !== 108) return;
+  // Every far transfer starts with 'l' (ljmp, lcall, lret): the index lists those statements.
+  for (const index of r.index.scan.startingWithL) {
+    const s = st[index];
+    const m = s.instruction!.mnemonic;
     if (/^lret[lwq]?$/.test(m)) {
       const j = lretJump(r, index);
       if (j) out.push(j);
-      return;
+      continue;
     }
-    if (!/^l(jmp|call)[lwq]?$/.test(m)) return;
+    if (!/^l(jmp|call)[lwq]?$/.test(m)) continue;
     const ops = s.instruction!.operands;
     if (ops.length === 2 && ops[0].kind === 'imm') {
       out.push({ index, selector: ops[0].value.known ? Number(ops[0].value.value & 0xffffn) : undefined, target: codeLabel(s.text.slice(s.text.indexOf(',') + 1)) });
-      return;
+      continue;
     }
-    if (ops.length !== 1 || ops[0].kind !== 'mem' || !ops[0].indirect) return;
+    if (ops.length !== 1 || ops[0].kind !== 'mem' || !ops[0].indirect) continue;
     const vector = labelsIn(s.text.replace(/^\s*\S+/, ''), r).find((n) => r.index.labelStatement(n) !== undefined);
     const vsym = vector ? r.analysis.symbols.get(vector) : undefined;
-    if (!vector || !vsym || vsym.value === undefined) return;
+    if (!vector || !vsym || vsym.value === undefined) continue;
     const at = r.index.labelStatement(vector)!;
     const data = st.slice(at + 1, at + 3).find((x) => x.kind === 'directive');
     const offsetSize = m.endsWith('w') ? 2 : m.endsWith('q') ? 8 : m.endsWith('l') ? 4 : s.mode === 16 ? 2 : 4;
     const sec = r.analysis.sections.find((x) => x.name === vsym.section);
     const selector = sec ? Number(readLE(sec.bytes, Number(vsym.value) + offsetSize, 2)) : undefined;
     out.push({ index, selector, target: data ? codeLabel(data.text.replace(/^\s*\S+/, '')) : undefined, vector });
-  });
+  }
   return out;
 }
 
@@ -151,24 +151,35 @@ export function farJumpChecks(r: DocAnalysis): Diagnostic[] {
   const out: Diagnostic[] = [];
   const jumps = new Map(farJumps(r).map((j) => [j.index, j]));
   let table: Table | undefined;
-  r.index.statements.forEach((s, i) => {
-    const m = s.instruction?.mnemonic ?? '';
-    if (m.charCodeAt(0) !== 108) return; // lgdt and the far transfers
-    if (/^lgdt[lwq]?$/.test(m)) { table = tableLoadedBy(r, s); return; }
+  const st = r.index.statements;
+  // lgdt and the far transfers all start with 'l'.
+  for (const i of r.index.scan.startingWithL) {
+    const s = st[i];
+    const m = s.instruction!.mnemonic;
+    if (/^lgdt[lwq]?$/.test(m)) {
+      table = tableLoadedBy(r, s);
+      continue;
+    }
     const j = jumps.get(i);
-    if (!j || !table || j.selector === undefined || s.origin.range.file !== r.path) return;
+    if (!j || !table || j.selector === undefined || s.origin.range.file !== r.path) continue;
     const sel = j.selector;
     const index = sel >> 3;
-    if (sel & 4) return; // LDT selector: not checked
+    if (sel & 4) continue; // LDT selector: not checked
     const range = toRange(s.origin.range);
     const warn = (message: string) => out.push({ range, severity: DiagnosticSeverity.Warning, code: 'far-jump-selector', source: 'x86-trampoline', message });
-    if (index === 0 || index >= table.entries) return warn(`selector ${hex(sel)} is ${index === 0 ? 'the null selector' : `beyond the limit of ${table.name} (${table.entries} entries)`}`);
+    if (index === 0 || index >= table.entries) {
+      warn(`selector ${hex(sel)} is ${index === 0 ? 'the null selector' : `beyond the limit of ${table.name} (${table.entries} entries)`}`);
+      continue;
+    }
     const d = decodeDescriptor(descriptorAt(r, table, index));
-    if (!d.code) return warn(`selector ${hex(sel)} selects a ${d.summary.split(',')[0]} in ${table.name}, not a code segment`);
+    if (!d.code) {
+      warn(`selector ${hex(sel)} selects a ${d.summary.split(',')[0]} in ${table.name}, not a code segment`);
+      continue;
+    }
     const mode = j.target ? r.index.modeAtLabel(j.target) : undefined;
     if (j.target && mode !== undefined && d.width !== undefined && mode !== d.width)
       warn(`selector ${hex(sel)} is a ${d.width}-bit code segment in ${table.name} but ${j.target} is assembled as .code${mode}`);
-  });
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 // current .code mode cannot name, undefined symbols, unused macros and labels.
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver';
 import type { Diagnostic as GasDiagnostic, SourceRange } from '../../gas/source';
+import type { Statement } from '../../gas/model';
 import { lookupRegister, registerAvailable } from '../../isa/registers';
 import type { Settings } from '../config';
 import type { DocAnalysis } from '../workspace';
@@ -104,33 +105,51 @@ function make(range: Diagnostic['range'], d: GasDiagnostic, message: string, rel
   return out;
 }
 
+/** Registers a 16/32-bit mode cannot name, by mode and name (undefined: it can), computed once per name. */
+const unavailable = [new Map<string, { rex?: boolean } | undefined>(), new Map<string, { rex?: boolean } | undefined>()];
+
+function notInMode(name: string, mode: 16 | 32): { rex?: boolean } | undefined {
+  const memo = unavailable[mode === 16 ? 0 : 1];
+  if (memo.has(name)) return memo.get(name);
+  const info = lookupRegister(name);
+  const bad = info && !registerAvailable(info, mode) ? info : undefined;
+  memo.set(name, bad);
+  return bad;
+}
+
 /** A 64-bit-only register in .code16/.code32 code (the encoder may give a terser error, or none for REX bytes). */
 function modeChecks(r: DocAnalysis, errorLines: Set<number>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const s of r.index.statements) {
-    if (s.kind !== 'instruction' || s.mode === 64 || !s.instruction) continue;
-    const range = s.origin.range;
-    if (range.file !== r.path || errorLines.has(range.line)) continue;
-    const names: string[] = [];
-    for (const op of s.instruction.operands) {
-      if (op.kind === 'reg') names.push(op.reg);
-      else if (op.kind === 'mem') for (const n of [op.base, op.index]) if (n) names.push(n);
-    }
-    for (const n of names) {
-      const info = lookupRegister(n);
-      if (!info || registerAvailable(info, s.mode)) continue;
-      const col = (r.lines[range.line] ?? '').indexOf('%' + n, range.column);
-      const rr = col >= 0 ? { start: { line: range.line, character: col }, end: { line: range.line, character: col + n.length + 1 } } : toRange(range);
-      out.push({
-        range: rr,
-        severity: DiagnosticSeverity.Warning,
-        code: 'mode-register',
-        source: SOURCE,
-        message: `%${n} cannot be used in .code${s.mode}: it needs 64-bit mode (${info.rex ? 'a REX prefix' : 'a 64-bit register'})`,
-      });
+  const st = r.index.statements;
+  for (const i of r.index.scan.notIn64) {
+    const s = st[i];
+    const ins = s.instruction;
+    if (!ins) continue;
+    for (const op of ins.operands) {
+      if (op.kind === 'reg') modeRegister(r, s, op.reg, errorLines, out);
+      else if (op.kind === 'mem') {
+        if (op.base) modeRegister(r, s, op.base, errorLines, out);
+        if (op.index) modeRegister(r, s, op.index, errorLines, out);
+      }
     }
   }
   return out;
+}
+
+function modeRegister(r: DocAnalysis, s: Statement, n: string, errorLines: Set<number>, out: Diagnostic[]): void {
+  const mode = s.mode as 16 | 32;
+  const info = notInMode(n, mode);
+  const range = s.origin.range;
+  if (!info || range.file !== r.path || errorLines.has(range.line)) return;
+  const col = (r.lines[range.line] ?? '').indexOf('%' + n, range.column);
+  const rr = col >= 0 ? { start: { line: range.line, character: col }, end: { line: range.line, character: col + n.length + 1 } } : toRange(range);
+  out.push({
+    range: rr,
+    severity: DiagnosticSeverity.Warning,
+    code: 'mode-register',
+    source: SOURCE,
+    message: `%${n} cannot be used in .code${mode}: it needs 64-bit mode (${info.rex ? 'a REX prefix' : 'a 64-bit register'})`,
+  });
 }
 
 function symbolChecks(r: DocAnalysis, settings: Settings): Diagnostic[] {
@@ -189,7 +208,9 @@ function symbolChecks(r: DocAnalysis, settings: Settings): Diagnostic[] {
  */
 function descriptorTableWidth(r: DocAnalysis): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const s of r.index.statements) {
+  const st = r.index.statements;
+  for (const i of r.index.scan.startingWithL) {
+    const s = st[i];
     const m = s.instruction?.mnemonic;
     if (s.mode !== 16 || (m !== 'lgdt' && m !== 'lidt') || s.origin.range.file !== r.path) continue;
     if (s.instruction!.prefixes.includes('data32')) continue;
