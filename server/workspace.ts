@@ -13,7 +13,8 @@ export interface DocAnalysis {
   path: string;
   version: number;
   text: string;
-  lines: string[];
+  /** The text's lines (split on first use). */
+  readonly lines: string[];
   analysis: Analysis;
   /** Lookup tables for requests: built on first use (publishing diagnostics does not need them). */
   readonly index: AnalysisIndex;
@@ -324,7 +325,7 @@ export class Workspace {
       path,
       version: p.version,
       text,
-      lines: text.split(/\r?\n/),
+      lines: undefined as unknown as string[],
       analysis,
       index: undefined as unknown as AnalysisIndex,
       reads: p.reads,
@@ -336,7 +337,9 @@ export class Workspace {
     };
     const keptIndex = kept?.analysis === analysis ? kept : undefined;
     let index: AnalysisIndex | undefined;
+    let lines: string[] | undefined;
     Object.defineProperty(r, 'index', { enumerable: true, get: () => (index ??= keptIndex ? keptIndex.index : new AnalysisIndex(analysis)) });
+    Object.defineProperty(r, 'lines', { enumerable: true, get: () => (lines ??= text.split(/\r?\n/)) });
     this.results.set(uri, r);
     const entry = this.remember(uri, path, r);
     const base = this.cppBase.get(uri);
