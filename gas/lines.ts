@@ -117,9 +117,17 @@ function sameStack(x: ExpansionStep[], y: ExpansionStep[]): boolean {
 
 /** Origin of a whole line (its non-blank extent). */
 export function lineOrigin(line: PreprocessedLine): Origin {
+  const t = line.text;
   let s = 0;
-  while (s < line.text.length && /\s/.test(line.text[s])) s++;
-  let e = line.text.length;
-  while (e > s && /\s/.test(line.text[e - 1])) e--;
+  while (s < t.length && isSpace(t.charCodeAt(s))) s++;
+  let e = t.length;
+  while (e > s && isSpace(t.charCodeAt(e - 1))) e--;
   return originOf(line, s, Math.max(e, s));
+}
+
+/** What /\s/ matches, without a regular expression per character. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
