@@ -646,7 +646,10 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         }
       } else p++;
     }
-    return copied === 0 ? text : '\n' + key + text.slice(copied);
+    if (copied === 0) return text;
+    key = '\n' + key + text.slice(copied);
+    key.charCodeAt(0); // flattened once here, not inside each Map operation on it
+    return key;
   }
 
   private blank(out: PreprocessedLine[], L: LogicalLine): void {
@@ -996,18 +999,14 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   private include(st: FileState, L: LogicalLine, name: string, dirTok: Token, args: Token[], out: PreprocessedLine[]): void {
     const site = lineRange(L);
-    const done = (): void => {
-      out.push(emptyLine());
-      for (let k = L.first; k < L.last; k++) out.push(emptyLine());
-    };
     if (this.collecting > 0) {
       this.report('error', `#${name} inside macro arguments is not supported`, site, st.includeSteps, 'cpp');
-      done();
+      this.skipInclude(out, L);
       return;
     }
     const header = this.headerName(st, L, name, dirTok, args);
     if (!header) {
-      done();
+      this.skipInclude(out, L);
       return;
     }
     const { spelled, angled } = header;
@@ -1021,17 +1020,17 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     this.includes.push({ site, spelled, resolved: found?.path });
     if (!found) {
       this.report('error', `${spelled}: No such file or directory`, site, st.includeSteps, 'cpp-include-not-found');
-      done();
+      this.skipInclude(out, L);
       return;
     }
     if (this.once.has(found.path)) {
-      done();
+      this.skipInclude(out, L);
       return;
     }
     if (name === 'import') this.once.add(found.path);
     const lexed = this.lex(found.path, found.text);
     if (lexed.guard !== undefined && this.macros.has(lexed.guard)) {
-      done();
+      this.skipInclude(out, L);
       return;
     }
     const onStack = this.files.some((f) => f.path === found.path);
@@ -1043,7 +1042,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         this.report('error', `#include nested depth ${this.files.length} exceeds maximum of ${MAX_INCLUDE_DEPTH}${cycle}`, site, st.includeSteps, 'cpp-include-depth');
         this.cycleReported = true;
       }
-      done();
+      this.skipInclude(out, L);
       return;
     }
     const child: FileState = {
@@ -1069,14 +1068,16 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     for (let k = L.first; k < L.last; k++) out.push(emptyLine());
   }
 
+  /** An #include that brings in nothing: one empty line (and one per continuation line). */
+  private skipInclude(out: PreprocessedLine[], L: LogicalLine): void {
+    out.push(emptyLine());
+    for (let k = L.first; k < L.last; k++) out.push(emptyLine());
+  }
+
   /** The header an #include names: "…", <…>, or macros expanding to either. */
   private headerName(st: FileState, L: LogicalLine, name: string, dirTok: Token, args: Token[]): { spelled: string; angled: boolean } | undefined {
-    const bad = (): undefined => {
-      this.report('error', `#${name} expects "FILENAME" or <FILENAME>`, args[0] ? tokenRange(args[0]) : tokenRange(dirTok), st.includeSteps, 'cpp');
-      return undefined;
-    };
     const first = args[0];
-    if (!first) return bad();
+    if (!first) return this.badHeaderName(st, name, dirTok, args);
     let spelled: string;
     let angled: boolean;
     let rest: Token[];
@@ -1116,7 +1117,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         spelled = spellTokens(toks.slice(1, end));
         angled = true;
         rest = toks.slice(end + 1);
-      } else return bad();
+      } else return this.badHeaderName(st, name, dirTok, args);
     }
     if (rest.length > 0) this.report('warning', `extra tokens at end of #${name} directive`, tokenRange(rest[0]), st.includeSteps, 'cpp');
     if (spelled.length === 0) {
@@ -1124,6 +1125,11 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       return undefined;
     }
     return { spelled, angled };
+  }
+
+  private badHeaderName(st: FileState, name: string, dirTok: Token, args: Token[]): undefined {
+    this.report('error', `#${name} expects "FILENAME" or <FILENAME>`, args[0] ? tokenRange(args[0]) : tokenRange(dirTok), st.includeSteps, 'cpp');
+    return undefined;
   }
 
   // ---- ExpanderHost ----
