@@ -45,7 +45,7 @@ function wild(len: number): string {
 /** gcc's default -fmax-include-depth. */
 export const MAX_INCLUDE_DEPTH = 200;
 /** Switches for tests that compare the fast paths with the plain ones. */
-export const tuning = { expansionMemo: true };
+export const tuning = { expansionMemo: true, plainIncludes: true };
 const MEMO_MAX_TEXT = 400;
 const MEMO_MAX_LINES = 50_000;
 /** Fewest main-file lines between two copies of the macro table in a recorded run. */
@@ -755,6 +755,15 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   private directive(st: FileState, L: LogicalLine, name: string, out: PreprocessedLine[]): void {
     if (st === this.mainState) this.snapPending = true;
+    if (name === 'include' && tuning.plainIncludes && this.collecting === 0 && !this.skipping(st)) {
+      // `#include <x>` alone on its line (most are): read from the text, without making its tokens.
+      const h = plainInclude(L);
+      if (h) {
+        const site = { file: st.lexed.path, line: L.first, column: h.from, endLine: L.first, endColumn: h.to };
+        this.enter(st, L, name, site, h.spelled, h.angled, false, out);
+        return;
+      }
+    }
     const toks = lineTokens(st.lexed, L);
     const dirTok = toks[1] ?? toks[0];
     const args = toks.slice(2);
@@ -1016,6 +1025,11 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       next = false;
     }
     if (name === 'import') this.report('warning', '#import is a deprecated GCC extension', tokenRange(dirTok), st.includeSteps, 'cpp');
+    this.enter(st, L, name, site, spelled, angled, next, out);
+  }
+
+  /** Reads the header an #include names (found or not, already included or not). */
+  private enter(st: FileState, L: LogicalLine, name: string, site: SourceRange, spelled: string, angled: boolean, next: boolean, out: PreprocessedLine[]): void {
     const found = this.search.find(spelled, angled, st, next);
     this.includes.push({ site, spelled, resolved: found?.path });
     if (!found) {
@@ -1197,6 +1211,23 @@ function sameData(x: unknown, y: unknown): boolean {
   for (const k of kx) if (!sameData((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k])) return false;
   return true;
 }
+
+/**
+ * `#include <…>` or `#include "…"` with nothing else on a one-line, comment-free line: the header as spelled and
+ * the columns from `#` to the end of the name (what lineRange gives); undefined for anything else.
+ */
+function plainInclude(L: LogicalLine): { spelled: string; angled: boolean; from: number; to: number } | undefined {
+  if (!L.verbatim || L.first !== L.last) return undefined;
+  const m = PLAIN_INCLUDE.exec(L.text);
+  const spelled = m ? (m[3] ?? m[4]) : '';
+  // An empty name is an error: the token path reports it.
+  if (!m || spelled.length === 0) return undefined;
+  const from = m[1].length;
+  return { spelled, angled: m[3] !== undefined, from, to: from + m[2].length };
+}
+
+/** Blanks as the lexer skips them (no \s: a no-break space is a token to cpp). */
+const PLAIN_INCLUDE = /^([ \t\f\v\0]*)(#[ \t\f\v\0]*include[ \t\f\v\0]*(?:<([^>"']*)>|"([^"\\]*)"))[ \t\f\v\0]*$/;
 
 /** The whole directive line, `#` to the end of its last token. */
 function lineRange(L: LogicalLine): SourceRange {

@@ -1,10 +1,13 @@
 // The driver's shortcuts must answer exactly what the slow path answers: the directive a # line names, read from
 // its text, against the same question asked of the line's tokens; and a file lexed as it is read (LineStream)
-// against lexing it whole.
+// against lexing it whole; an #include read from its text against the same line's tokens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { LineStream, lexFile, lineTokens, wordAfterHash, type LexedFile } from '../../../gas/cpp/lexer';
+import { preprocess } from '../../../gas/cpp/index';
+import { tuning } from '../../../gas/cpp/preprocessor';
+import { MemoryFileSystem } from '../../../gas/fs';
 
 const PIECES = ['#', '##', ' ', '\t', 'define', 'include', 'if', 'endif', 'x', 'u8', 'L', '"s"', "'c'", '/* c */', '//', '\\', '1', '(', ')', '.', 'Setup stack', "we're"];
 const hashLine = fc.tuple(fc.boolean(), fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 8 })).map(([indent, ps]) => (indent ? ' ' : '') + '#' + ps.join(''));
@@ -49,5 +52,35 @@ test('a file lexed as it is read gives the lines and problems lexing it whole gi
       assert.equal(stream.lexed.physicalLines, whole.physicalLines);
     }),
     { numRuns: 200 },
+  );
+});
+
+test('#include lines read from their text give what their tokens give', () => {
+  const files: Record<string, string> = { '/inc/a.h': 'int_a\n', '/inc/sub/b.h': 'int_b\n', '/src/c.h': 'int_c\n', '/inc/a b.h': 'int_ab\n' };
+  const NAMES = ['a.h', 'sub/b.h', 'c.h', 'a b.h', 'missing.h', '', 'a.h>x', 'a"b', "a'b", 'a\\b', 'sub//b.h'];
+  const SPACE = ['', ' ', '\t', '  ', '\u00a0', '\f'];
+  const line = fc.record({
+    lead: fc.constantFrom(...SPACE),
+    mid: fc.constantFrom(...SPACE),
+    gap: fc.constantFrom(...SPACE),
+    tail: fc.constantFrom('', ' ', '\t', ' // c', ' /* c */', ' x', '>', '\\'),
+    name: fc.constantFrom(...NAMES),
+    angled: fc.boolean(),
+  }).map((r) => `${r.lead}#${r.mid}include${r.gap}${r.angled ? `<${r.name}>` : `"${r.name}"`}${r.tail}`);
+  fc.assert(
+    fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (lines) => {
+      const text = lines.join('\n') + '\nend\n';
+      const run = (plain: boolean) => {
+        tuning.plainIncludes = plain;
+        try {
+          const r = preprocess(new MemoryFileSystem({ ...files, '/src/main.S': text }), '/src/main.S', { includePaths: ['/inc'], defines: {}, undefines: [] });
+          return { lines: r.lines.map((l) => ({ text: l.text, segments: l.segments })), diagnostics: r.diagnostics, includes: r.includes, macroUses: r.macroUses };
+        } finally {
+          tuning.plainIncludes = true;
+        }
+      };
+      assert.deepEqual(run(true), run(false), JSON.stringify(text));
+    }),
+    { numRuns: 400 },
   );
 });
