@@ -146,6 +146,8 @@ export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: 
     asm.error(res.message, r ? asm.at(ctx, pos + r.start, pos + r.end) : ctx.origin, 'instruction');
     return;
   }
+  // GNU's encoding warnings (a value shortened to its field, prefixes skipped), as `Warning:` on the statement.
+  if (res.warnings) for (const w of res.warnings) asm.warn(w, ctx.origin, 'encoding');
   if (res.relax) {
     const fx = res.relax.short.fixups[0] ?? res.relax.near.fixups[0];
     const operand = fx ? fx.operand : 0;

@@ -60,8 +60,10 @@ function toSigned64(v: bigint): bigint {
  */
 function fitsSigned8At(v: bigint, bits: number, mode: CodeMode, sizeShown: boolean): boolean {
   let t = toSigned64(v);
-  // In 64-bit code only a size that the statement shows (suffix or register) truncates the value first.
-  if (bits <= 32 && (mode !== 64 || sizeShown) && (BigInt.asUintN(64, t) >> 32n) === 0n) t = BigInt.asIntN(32, t);
+  // Outside 64-bit code values wrap at 32 bits first; in 64-bit code only a size that the statement shows (suffix
+  // or register) truncates a value whose upper half is clear.
+  if (mode !== 64) t = BigInt.asIntN(32, t);
+  else if (bits <= 32 && sizeShown && (BigInt.asUintN(64, t) >> 32n) === 0n) t = BigInt.asIntN(32, t);
   if (bits === 16 && (BigInt.asUintN(64, t) >> 16n) === 0n) t = BigInt.asIntN(16, t);
   return t >= -128n && t <= 127n;
 }
@@ -237,9 +239,11 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
       return r?.cls === 'dr';
     case 'i':
       if (op.kind !== 'imm') return false;
+      // A 64-bit operation sign-extends a 32-bit immediate. A narrower one takes the value shortened to its field,
+      // with GNU's "shortened" warning, when the statement shows the size (suffix or register); in 64-bit code a
+      // defaulted size does not cover a wider value (except mov to a register, b0/b8, which truncates).
       if (size === 64 && op.value.known && !fitsSigned32(op.value.value)) return false;
-      // 64-bit code rejects an immediate wider than its field, except for mov to a register (b0/b8), which truncates.
-      if (size < 64 && ctx.mode === 64 && op.value.known && !fitsBits(op.value.value, 32) && !(form.op === 'mov' && form.opcodeReg)) return false;
+      if (size < 64 && ctx.mode === 64 && !ctx.sizeShown && op.value.known && !fitsBits(op.value.value, 32) && !(form.op === 'mov' && form.opcodeReg)) return false;
       return true;
     case 'is8':
       return op.kind === 'imm' && op.value.known && fitsSigned8At(op.value.value, size || 8, ctx.mode, ctx.sizeShown);
@@ -614,11 +618,10 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
         width = effSize === 8 ? 1 : effSize === 16 ? 2 : 4;
         if (effSize === 64) range = 'signed';
     }
-    // GNU's truncation warning (outside 64-bit code a value with clear upper half counts as a signed 32-bit one).
-    // GNU's truncation warning: a value with clear upper half counts as a signed 32-bit one; 32-bit fields warn
-    // only in 64-bit code (elsewhere values wrap at 32 bits silently).
+    // GNU's truncation warning: outside 64-bit code values wrap at 32 bits first (silently) and count as signed;
+    // in 64-bit code a value with clear upper half counts as a signed 32-bit one. 32-bit fields warn only there.
     if (v.known && s !== 'is8') {
-      const seen = BigInt.asUintN(64, v.value) >> 32n === 0n ? BigInt.asIntN(32, v.value) : v.value;
+      const seen = ctx.mode !== 64 || BigInt.asUintN(64, v.value) >> 32n === 0n ? BigInt.asIntN(32, v.value) : v.value;
       if ((width <= 2 && !fitsBits(seen, width * 8)) || (width === 4 && ctx.mode === 64 && !fitsBits(v.value, 32))) {
         ctx.warnings.push(`${hexU64(width === 4 ? v.value : seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
       }

@@ -78,6 +78,10 @@ const SAME_AS_GNU = [
   '.equ',
   '.octa 1 << 200',
   '.quad 0x123456789abcdef01',
+  'movw $0x12345, %ax',
+  'movb $0x1ff, %al',
+  'addl $0x123456789, %eax',
+  '.code16\nmovw 0x12345, %ax',
 ];
 
 test('error and warning messages match GNU as (text, severity, line)', (t) => {
@@ -190,3 +194,33 @@ function spawnMessages(src: string): string {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+test('immediates wider than their field: shortened with GNU\'s warning and bytes, in every mode', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const lines = [
+    'addb $0x123456789, %al',
+    'addw $0x1ffffffff, %ax',
+    'addl $-0x100000001, %eax',
+    'addl $0x8000000000000000, %eax',
+    'movb $0x123456789, (%ebx)',
+    'testl $0x123456789, %eax',
+    'imull $0x123456789, %eax, %ecx',
+    'pushw $0x123456789',
+    'movl $0x123456789, %eax',
+    'movl $0x123456789, (%ebx)',
+    'andl $0xffffffff00000000, %ecx',
+    'orw $0x10000, %bx',
+  ];
+  let n = 0;
+  for (const mode of ['.code16', '.code32', '.code64']) {
+    const text = [mode, ...lines].join('\n') + '\n';
+    const gnu = gnuAssemble(text);
+    assert.ok(gnu.ok, `${mode}: ${gnu.messages.join('; ')}`);
+    const a = ours(text);
+    assert.deepEqual(asGnu(a), gnu.messages, mode);
+    const bytes = a.sections.find((s) => s.name === '.text')?.bytes;
+    assert.equal(Buffer.from(bytes ?? []).toString('hex'), Buffer.from(gnu.sections.get('.text') ?? []).toString('hex'), mode);
+    n += gnu.messages.length;
+  }
+  t.diagnostic(`${n} warnings identical`);
+});
