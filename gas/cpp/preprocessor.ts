@@ -662,10 +662,12 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     const memo = tuning.expansionMemo && L.first === L.last && st === this.files[0] && L.text.length <= MEMO_MAX_TEXT ? this.memo : undefined;
     let key = L.text;
     if (memo) {
-      key = this.shapeKey(L.text);
-      let hit = memo.get(key);
-      // A line whose expansion spelled its tokens anew (# or ##) is kept under its exact text.
-      if ((!hit || hit.epoch !== this.macroEpoch) && key !== L.text) hit = memo.get(L.text);
+      // The exact text first (most repeats are exact, and then no key is built), then the shape.
+      let hit = memo.get(L.text);
+      if (!hit || hit.epoch !== this.macroEpoch) {
+        key = this.shapeKey(L.text);
+        if (key !== L.text) hit = memo.get(key);
+      }
       if (hit && hit.epoch === this.macroEpoch) {
         const by = L.first - hit.line;
         const t = hit.out;
@@ -705,8 +707,12 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       printer.add(t);
     }
     out[idx] = printer.finish();
-    if (memo && !this.memoBlocked && memo.size < MEMO_MAX_LINES)
-      memo.set(ex.respelled ? L.text : key, { epoch: this.macroEpoch, line: L.first, text: L.text, out: out[idx], uses: this.macroUses.slice(uses) });
+    if (memo && !this.memoBlocked && memo.size < MEMO_MAX_LINES) {
+      // Under the exact text, and under the shape unless # or ## spelled the line's tokens anew.
+      const entry = { epoch: this.macroEpoch, line: L.first, text: L.text, out: out[idx], uses: this.macroUses.slice(uses) };
+      memo.set(L.text, entry);
+      if (key !== L.text && !ex.respelled) memo.set(key, entry);
+    }
   }
 
   /** Brings in the next line(s) for a macro call that continues past the end of a text line. */
