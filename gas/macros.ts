@@ -253,7 +253,7 @@ export function substituteLine(
   // Build the new text and segments, each piece mapped into the body line's own segments.
   let text = '';
   const segments: OriginSegment[] = [];
-  const addExpansion = (o: Origin): Origin => withExpansion(o, base);
+  // (withExpansion is called directly: a named closure here is renamed on every call in the shipped bundle.)
   for (const p of pieces) {
     const start = text.length;
     text += p.text;
@@ -269,20 +269,20 @@ export function substituteLine(
         const range = oneToOne
           ? { ...r, column: r.column + (a - seg.start), endColumn: r.column + (b - seg.start) }
           : r;
-        segments.push({ start: start + (a - p.from), end: start + (b - p.from), origin: addExpansion({ range, expansion: seg.origin.expansion }) });
+        segments.push({ start: start + (a - p.from), end: start + (b - p.from), origin: withExpansion({ range, expansion: seg.origin.expansion }, base) });
       } else {
         // A substituted argument maps to the `\name` that it replaced.
         const r = seg.origin.range;
         const oneToOne = r.line === r.endLine && r.endColumn - r.column === seg.end - seg.start;
         const range = oneToOne ? { ...r, column: r.column + (a - seg.start), endColumn: r.column + (b - seg.start) } : r;
-        segments.push({ start, end: start + p.text.length, origin: addExpansion({ range, expansion: seg.origin.expansion }) });
+        segments.push({ start, end: start + p.text.length, origin: withExpansion({ range, expansion: seg.origin.expansion }, base) });
         break;
       }
     }
   }
   if (segments.length === 0 && line.segments.length > 0) {
     const o = line.segments[0].origin;
-    segments.push({ start: 0, end: text.length, origin: addExpansion(o) });
+    segments.push({ start: 0, end: text.length, origin: withExpansion(o, base) });
   }
   return { text, segments };
 }
