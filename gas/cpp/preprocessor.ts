@@ -333,7 +333,11 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     // Copying the macro table after each of a long run of #defines would cost the square of its length: a changed
     // table is copied at most once per SNAP_SPACING lines, and the boundaries in between get no snapshot.
     const defer = this.snapPending && !same && last !== undefined && k - this.lastCopyAt < SNAP_SPACING;
-    if (this.snapPending && !defer) {
+    if (this.snapPending && same && this.sameStateAs(last)) {
+      // A directive that changed nothing kept here (an #include of a guarded header, a taken #if closed): the
+      // last snapshot still holds.
+      this.snapPending = false;
+    } else if (this.snapPending && !defer) {
       this.snapPending = false;
       if (!same) this.lastCopyAt = k;
       const st = this.mainState!;
@@ -360,6 +364,21 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     rec.processed[k] = this.linesProcessed;
     rec.peek[k] = Math.max(this.peek, k - 1);
     rec.snap[k] = defer ? -1 : rec.snapshots.length - 1;
+  }
+
+  /** Whether the state a snapshot holds besides the macros is the same as now (the sets only ever grow). */
+  private sameStateAs(snap: Snapshot): boolean {
+    const st = this.mainState!;
+    if (snap.once.size !== this.once.size || snap.lexReported.size !== this.lexReported.size) return false;
+    if (snap.pushedMacros.size !== 0 || this.pushedMacros.size !== 0) return false;
+    if (snap.lineOffset !== st.lineOffset || snap.presumedName !== st.presumedName || snap.cycleReported !== this.cycleReported) return false;
+    if (snap.conds.length !== st.conds.length) return false;
+    for (let i = 0; i < st.conds.length; i++) {
+      const a = snap.conds[i];
+      const b = st.conds[i];
+      if (a.kind !== b.kind || a.range !== b.range || a.outerSkipping !== b.outerSkipping || a.taken !== b.taken || a.skipping !== b.skipping || a.sawElse !== b.sawElse) return false;
+    }
+    return true;
   }
 
   /**
