@@ -51,6 +51,7 @@ export function originOf(line: PreprocessedLine, start: number, end: number): Or
     const range = { file: line.file, line: line.line, column: ce >= cs ? cs : 0, endLine: line.line, endColumn: ce >= cs ? ce : n };
     return { range, expansion: line.expansion };
   }
+  if (line instanceof ExpandedLine) return expandedOrigin(line, start, end);
   // Most lines are one verbatim segment (file text, or a cpp line without macros): map the columns directly.
   if (line.segments.length === 1) {
     const seg = line.segments[0];
@@ -61,14 +62,6 @@ export function originOf(line: PreprocessedLine, start: number, end: number): Or
       const range = ce >= cs ? { file: r.file, line: r.line, column: r.column + (cs - seg.start), endLine: r.line, endColumn: r.column + (ce - seg.start) } : { ...r };
       return { range, expansion: seg.origin.expansion };
     }
-  }
-  if (line instanceof ExpandedLine) {
-    // Only the (at most two) segments the range touches get an origin.
-    const i = expandedSegmentAt(line, start);
-    if (i < 0) return UNKNOWN();
-    const j = expandedSegmentAt(line, Math.max(start, end - 1));
-    const sa = expandedSegment(line, i);
-    return spanOrigin(sa, j === i || j < 0 ? sa : expandedSegment(line, j), start, end);
   }
   const a = segmentAt(line, start);
   if (!a) return UNKNOWN();
@@ -88,8 +81,72 @@ function expandedSegmentAt(line: ExpandedLine, col: number): number {
   return best < 0 ? 0 : best;
 }
 
-function expandedSegment(line: ExpandedLine, k: number): OriginSegment {
-  return { start: line.spans[k * SPAN], end: line.spans[k * SPAN + 1], origin: line.segmentOrigin(k) };
+/**
+ * originOf for the compact form, read from its numbers: what spanOrigin gives for the segments holding the first
+ * and last column, without building either segment (the assembler asks this for every statement).
+ */
+function expandedOrigin(line: ExpandedLine, start: number, end: number): Origin {
+  const i = expandedSegmentAt(line, start);
+  if (i < 0) return UNKNOWN();
+  let j = expandedSegmentAt(line, Math.max(start, end - 1));
+  if (j < 0) j = i;
+  const sp = line.spans;
+  const oa = line.origins[i] === null ? null : line.segmentOrigin(i);
+  const ob = j === i ? oa : line.origins[j] === null ? null : line.segmentOrigin(j);
+  // Copied text is from line.file with line.expansion; the rest has its own origin.
+  const fileA = oa ? oa.range.file : line.file;
+  const stackA = oa ? oa.expansion : line.expansion;
+  expandedPoint(line, i, oa, start, false);
+  const psLine = pointLine;
+  const psColumn = pointColumn;
+  let range: SourceRange | undefined;
+  if (j === i || ((ob ? ob.range.file : line.file) === fileA && sameStack(stackA, ob ? ob.expansion : line.expansion))) {
+    expandedPoint(line, j, ob, end, true);
+    if (pointLine > psLine || (pointLine === psLine && pointColumn >= psColumn)) range = { file: fileA, line: psLine, column: psColumn, endLine: pointLine, endColumn: pointColumn };
+  }
+  if (!range) {
+    // The whole of the first segment's own range.
+    if (oa) range = { ...oa.range };
+    else {
+      const l = copiedLine(line, i);
+      range = { file: line.file, line: l, column: sp[i * SPAN + 3], endLine: l, endColumn: sp[i * SPAN + 4] };
+    }
+  }
+  return { range, expansion: stackA };
+}
+
+/** The source line of copied segment k (the shift of a repeated line applied). */
+function copiedLine(line: ExpandedLine, k: number): number {
+  const l = line.spans[k * SPAN + 2];
+  return l === line.shiftFrom ? l + line.shiftBy : l;
+}
+
+// expandedPoint's result (two numbers, without an object per call).
+let pointLine = 0;
+let pointColumn = 0;
+
+/** pointIn for segment k of the compact form (o: its origin, null for copied text). */
+function expandedPoint(line: ExpandedLine, k: number, o: Origin | null, col: number, end: boolean): void {
+  const sp = line.spans;
+  const s = sp[k * SPAN];
+  const e = sp[k * SPAN + 1];
+  const c = Math.max(s, Math.min(e, col));
+  if (o === null) {
+    pointLine = copiedLine(line, k);
+    pointColumn = sp[k * SPAN + 3] + (c - s);
+    return;
+  }
+  const r = o.range;
+  if (r.line === r.endLine && r.endColumn - r.column === e - s) {
+    pointLine = r.line;
+    pointColumn = r.column + (c - s);
+  } else if (end) {
+    pointLine = r.endLine;
+    pointColumn = r.endColumn;
+  } else {
+    pointLine = r.line;
+    pointColumn = r.column;
+  }
 }
 
 /** Origin of [start, end) from the segments holding its first and last column. */

@@ -1,6 +1,7 @@
 // The driver's shortcuts must answer exactly what the slow path answers: the directive a # line names, read from
 // its text, against the same question asked of the line's tokens; and a file lexed as it is read (LineStream)
-// against lexing it whole; an #include read from its text against the same line's tokens.
+// against lexing it whole; an #include read from its text against the same line's tokens; and origins read from
+// the compact line forms against the same lines' segments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -8,6 +9,13 @@ import { LineStream, lexFile, lineTokens, wordAfterHash, type LexedFile } from '
 import { preprocess } from '../../../gas/cpp/index';
 import { tuning } from '../../../gas/cpp/preprocessor';
 import { MemoryFileSystem } from '../../../gas/fs';
+import { lineOrigin, originOf } from '../../../gas/lines';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fixtureIncludeFiles } from './oracle';
+
+const seedPath = resolve(__dirname, '../../../../shared/seeds/trampoline_64_bsp.S');
+const fixtureDir = join(__dirname, 'fixtures');
 
 const PIECES = ['#', '##', ' ', '\t', 'define', 'include', 'if', 'endif', 'x', 'u8', 'L', '"s"', "'c'", '/* c */', '//', '\\', '1', '(', ')', '.', 'Setup stack', "we're"];
 const hashLine = fc.tuple(fc.boolean(), fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 8 })).map(([indent, ps]) => (indent ? ' ' : '') + '#' + ps.join(''));
@@ -83,4 +91,33 @@ test('#include lines read from their text give what their tokens give', () => {
     }),
     { numRuns: 400 },
   );
+});
+
+test('originOf reads the compact line forms exactly as it reads their segments', () => {
+  const seed = existsSync(seedPath) ? readFileSync(seedPath, 'latin1') : '';
+  const inc = fixtureIncludeFiles(fixtureDir);
+  const sources: [string, string][] = readdirSync(fixtureDir)
+    .filter((f) => f.endsWith('.S'))
+    .map((f) => [f, readFileSync(join(fixtureDir, f), 'latin1')]);
+  if (seed) sources.push(['seed', seed]);
+  let lines = 0;
+  let compact = 0;
+  for (const [name, text] of sources) {
+    // Twice, so that the second copy's lines are repeats (the memo's shifted form).
+    const r = preprocess(new MemoryFileSystem({ ...inc, '/src/main.S': text + '\n' + text }), '/src/main.S', { includePaths: ['/inc'], defines: { __KERNEL__: '1' }, undefines: [] });
+    for (const line of r.lines) {
+      if (line.text.length === 0) continue;
+      lines++;
+      const plain = { text: line.text, segments: line.segments };
+      if (line.constructor !== Object) compact++;
+      const n = line.text.length;
+      for (let s = 0; s <= n + 1; s++) {
+        for (let e = Math.max(0, s - 1); e <= n + 1; e += e < s + 3 ? 1 : 5) {
+          assert.deepEqual(originOf(line, s, e), originOf(plain, s, e), `${name}: ${JSON.stringify(line.text)} [${s}, ${e})`);
+        }
+      }
+      assert.deepEqual(lineOrigin(line), lineOrigin(plain));
+    }
+  }
+  assert.ok(lines > 200 && compact > 0, `${lines} lines`);
 });
