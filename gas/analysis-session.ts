@@ -5,7 +5,7 @@ import type { FileSystem } from './fs';
 import type { PreprocessedLine, PreprocessResult } from './cpp/types';
 import type { Assembler } from './assembler';
 import { ReadJournal } from './read-journal';
-import { finishAnalysis, newAssembler, type Analysis, type AnalyzeOptions } from './index';
+import { finishAnalysis, internalError, newAssembler, type Analysis, type AnalyzeOptions } from './index';
 import type { Diagnostic } from './source';
 
 export interface SessionStats {
@@ -162,15 +162,6 @@ function undoLayout(asm: Assembler): void {
     st.size = undefined;
   }
   asm.diagnostics.length = asm.readDiagnostics;
-}
-
-function internalError(path: string, e: unknown): Diagnostic {
-  return {
-    severity: 'error',
-    message: `internal error: ${e instanceof Error ? e.message : String(e)}`,
-    origin: { range: { file: path, line: 0, column: 0, endLine: 0, endColumn: 0 }, expansion: [] },
-    code: 'internal',
-  };
 }
 
 function optionsKey(o: AnalyzeOptions): string {

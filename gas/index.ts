@@ -181,7 +181,8 @@ export function modeAt(analysis: FrontEndResult, file: string, line: number): Co
   return best ?? 64;
 }
 
-function internalError(path: string, e: unknown): Diagnostic {
+/** The diagnostic for a bug of ours (an exception): the analysis goes on with what it has. */
+export function internalError(path: string, e: unknown): Diagnostic {
   return {
     severity: 'error',
     message: `internal error: ${e instanceof Error ? e.message : String(e)}`,

@@ -43,14 +43,8 @@ interface SectionMark {
   chains: { chain: FragChain; length: number }[];
 }
 
-export interface Checkpoint {
-  /** Index of the main-file line the chunk starts at. */
-  line: number;
-  statements: number;
-  diagnostics: number;
-  modeChanges: number;
-  skipped: number;
-  entries: number;
+/** The reader's state between two lines that a checkpoint keeps and a converged read takes over. */
+interface ReaderState {
   mode: CodeMode;
   code16gcc: boolean;
   current: SectionRef;
@@ -62,6 +56,47 @@ export interface Checkpoint {
   outputBytes: number;
   localCounters: Map<string, number>;
   macros: [string, MacroInfo, boolean][];
+}
+
+function readerState(asm: Assembler): ReaderState {
+  return {
+    mode: asm.mode,
+    code16gcc: asm.code16gcc,
+    current: { ...asm.current },
+    previous: asm.previous && { ...asm.previous },
+    sectionStack: asm.sectionStack.map((e) => ({ cur: { ...e.cur }, prev: e.prev && { ...e.prev } })),
+    macroNumber: asm.macroNumber,
+    expandedLines: asm.expandedLines,
+    includeCount: asm.includeCount,
+    outputBytes: asm.outputBytes,
+    localCounters: new Map(asm.localCounters),
+    macros: macroList(asm),
+  };
+}
+
+function setReaderState(asm: Assembler, r: ReaderState): void {
+  asm.mode = r.mode;
+  asm.code16gcc = r.code16gcc;
+  asm.current = { ...r.current };
+  asm.previous = r.previous && { ...r.previous };
+  asm.sectionStack.length = 0;
+  for (const e of r.sectionStack) asm.sectionStack.push({ cur: { ...e.cur }, prev: e.prev && { ...e.prev } });
+  asm.macroNumber = r.macroNumber;
+  asm.expandedLines = r.expandedLines;
+  asm.includeCount = r.includeCount;
+  asm.outputBytes = r.outputBytes;
+  asm.localCounters = new Map(r.localCounters);
+  setMacros(asm, r.macros);
+}
+
+export interface Checkpoint extends ReaderState {
+  /** Index of the main-file line the chunk starts at. */
+  line: number;
+  statements: number;
+  diagnostics: number;
+  modeChanges: number;
+  skipped: number;
+  entries: number;
   sections: SectionMark[];
 }
 
@@ -81,18 +116,7 @@ interface EarlierRead {
   sectionAttributes: Map<Section, { flags: string; type: SectionType; alignment: number; flagsGiven: boolean; subsections: [number, FragChain][] }>;
   /** Macros defined from the restored checkpoint on (a read defining the same one again gets the same object). */
   macros: Map<string, MacroInfo>;
-  end: {
-    mode: CodeMode;
-    code16gcc: boolean;
-    current: SectionRef;
-    previous: SectionRef | undefined;
-    sectionStack: { cur: SectionRef; prev?: SectionRef }[];
-    macroNumber: number;
-    expandedLines: number;
-    includeCount: number;
-    outputBytes: number;
-    localCounters: Map<string, number>;
-    macros: [string, MacroInfo, boolean][];
+  end: ReaderState & {
     ended: boolean;
     stopped: boolean;
     openComment: Origin | undefined;
@@ -278,23 +302,13 @@ export class ReadJournal {
     this.capturedBy[index] ??= -1;
     this.measuredBy[index] ??= -1;
     this.checkpoints.push({
+      ...readerState(asm),
       line,
       statements: asm.statements.length,
       diagnostics: asm.diagnostics.length,
       modeChanges: asm.modeChanges.length,
       skipped: asm.skipped.length,
       entries: this.entries.length,
-      mode: asm.mode,
-      code16gcc: asm.code16gcc,
-      current: { ...asm.current },
-      previous: asm.previous && { ...asm.previous },
-      sectionStack: asm.sectionStack.map((e) => ({ cur: { ...e.cur }, prev: e.prev && { ...e.prev } })),
-      macroNumber: asm.macroNumber,
-      expandedLines: asm.expandedLines,
-      includeCount: asm.includeCount,
-      outputBytes: asm.outputBytes,
-      localCounters: new Map(asm.localCounters),
-      macros: macroList(asm),
       sections,
     });
   }
@@ -375,17 +389,7 @@ export class ReadJournal {
       sectionAttributes,
       macros,
       end: {
-        mode: asm.mode,
-        code16gcc: asm.code16gcc,
-        current: { ...asm.current },
-        previous: asm.previous && { ...asm.previous },
-        sectionStack: asm.sectionStack.map((e) => ({ cur: { ...e.cur }, prev: e.prev && { ...e.prev } })),
-        macroNumber: asm.macroNumber,
-        expandedLines: asm.expandedLines,
-        includeCount: asm.includeCount,
-        outputBytes: asm.outputBytes,
-        localCounters: new Map(asm.localCounters),
-        macros: macroList(asm),
+        ...readerState(asm),
         ended: asm.ended,
         stopped: asm.stopped,
         openComment: asm.openComment,
@@ -416,7 +420,6 @@ export class ReadJournal {
     asm.diagnostics.length = cp.diagnostics;
     asm.modeChanges.length = cp.modeChanges;
     asm.skipped.length = cp.skipped;
-    setMacros(asm, cp.macros);
     asm.fragCounter.chunk = k;
     const kept = new Set(cp.sections.map((m) => m.section));
     for (const [name, s] of [...asm.sections]) if (!kept.has(s)) asm.sections.delete(name);
@@ -430,17 +433,7 @@ export class ReadJournal {
       for (const [sub, chain] of [...s.subsections]) if (!chains.has(chain)) s.subsections.delete(sub);
       for (const { chain, length } of mark.chains) chain.restart(length - 1);
     }
-    asm.mode = cp.mode;
-    asm.code16gcc = cp.code16gcc;
-    asm.current = { ...cp.current };
-    asm.previous = cp.previous && { ...cp.previous };
-    asm.sectionStack.length = 0;
-    for (const e of cp.sectionStack) asm.sectionStack.push({ cur: { ...e.cur }, prev: e.prev && { ...e.prev } });
-    asm.macroNumber = cp.macroNumber;
-    asm.expandedLines = cp.expandedLines;
-    asm.includeCount = cp.includeCount;
-    asm.outputBytes = cp.outputBytes;
-    asm.localCounters = new Map(cp.localCounters);
+    setReaderState(asm, cp);
     asm.ended = false;
     asm.stopped = false;
     asm.openComment = undefined;
@@ -740,19 +733,12 @@ export class ReadJournal {
       this.checkpoints.push(c);
     }
     const end = earlier.end;
-    asm.expandedLines += end.expandedLines - cp.expandedLines;
-    asm.includeCount += end.includeCount - cp.includeCount;
-    asm.outputBytes += end.outputBytes - cp.outputBytes;
+    // The counters went on from where this read is; the rest is the earlier read's end state.
+    const expandedLines = asm.expandedLines + end.expandedLines - cp.expandedLines;
+    const includeCount = asm.includeCount + end.includeCount - cp.includeCount;
+    const outputBytes = asm.outputBytes + end.outputBytes - cp.outputBytes;
+    setReaderState(asm, { ...end, expandedLines, includeCount, outputBytes });
     asm.readDiagnostics = end.readDiagnostics + dDiagnostics;
-    asm.mode = end.mode;
-    asm.code16gcc = end.code16gcc;
-    asm.current = end.current;
-    asm.previous = end.previous;
-    asm.sectionStack.length = 0;
-    asm.sectionStack.push(...end.sectionStack);
-    asm.macroNumber = end.macroNumber;
-    asm.localCounters = end.localCounters;
-    setMacros(asm, end.macros);
     asm.ended = end.ended;
     asm.stopped = end.stopped;
     asm.openComment = end.openComment;
