@@ -239,9 +239,11 @@ export function relexFile(old: LexedFile, source: string): LexedFile | undefined
   const prev = old.source;
   const oldStarts = old.starts;
   if (!oldStarts || old.problems.length > 0 || old.lines.length === 0 || prev.length === 0 || source.length === 0) return undefined;
-  if (source.indexOf('\r') >= 0 || source.charCodeAt(0) === 0xfeff) return undefined;
+  if (source.charCodeAt(0) === 0xfeff) return undefined;
   const cp = commonPrefix(prev, source);
   const cs = commonSuffix(prev, source, cp);
+  // The old text had no '\r' (it has line starts): only the changed middle can bring one in.
+  for (let k = cp; k < source.length - cs; k++) if (source.charCodeAt(k) === 13) return undefined;
   const oldN = old.physicalLines;
   const lines = old.lines;
   // Physical line holding the first changed character, and the first old logical line that reaches it.

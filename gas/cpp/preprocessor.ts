@@ -415,8 +415,8 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       sameItems(this.includes, old.inclLen[f], old.includes, old.inclLen[f], old.inclLen[i]);
     if (delta === 0) {
       // Nothing moved: the old items as they are.
-      for (let k = old.outLen[i]; k < old.out.length; k++) out.push(old.out[k]);
-      for (let k = old.usesLen[i]; k < old.macroUses.length; k++) this.macroUses.push(old.macroUses[k]);
+      appendRange(out, old.out, old.outLen[i]);
+      appendRange(this.macroUses, old.macroUses, old.usesLen[i]);
     } else {
       for (let k = old.outLen[i]; k < old.out.length; k++) out.push(R.line(old.out[k]));
       for (let k = old.usesLen[i]; k < old.macroUses.length; k++) this.macroUses.push(R.use(old.macroUses[k]));
@@ -1214,6 +1214,11 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     this.memoBlocked = true;
     this.diagnostics.push({ severity, message, origin: { range: safeRange(range), expansion }, code });
   }
+}
+
+/** Appends src[from..] to dst, a few thousand at a time (native copies; a spread of all could overflow the stack). */
+function appendRange<T>(dst: T[], src: readonly T[], from: number): void {
+  for (let k = from; k < src.length; k += 4096) dst.push(...src.slice(k, Math.min(src.length, k + 4096)));
 }
 
 /** Whether a[from..] holds the same data as b[bFrom..bTo) (plain data: strings, numbers, arrays, objects). */

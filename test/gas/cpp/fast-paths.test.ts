@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LineStream, lexFile, lineTokens, wordAfterHash, type LexedFile } from '../../../gas/cpp/lexer';
+import { LineStream, lexFile, lineTokens, relexFile, wordAfterHash, type LexedFile } from '../../../gas/cpp/lexer';
 import { preprocess } from '../../../gas/cpp/index';
 import { tuning } from '../../../gas/cpp/preprocessor';
 import { MemoryFileSystem } from '../../../gas/fs';
@@ -120,4 +120,18 @@ test('originOf reads the compact line forms exactly as it reads their segments',
     }
   }
   assert.ok(lines > 200 && compact > 0, `${lines} lines`);
+});
+
+test('re-lexing an edit that brings in a carriage return gives up (lexing it whole splits lines differently)', () => {
+  const base = Array.from({ length: 300 }, (_, i) => (i % 7 === 0 ? '/* c */ nop' : ` movl $${i}, %eax`)).join('\n') + '\n';
+  const old = lexFile('/t.S', base);
+  fc.assert(
+    fc.property(fc.nat(base.length), fc.constantFrom('\r', '\r\n', 'x\ry'), fc.nat(3), (at, ins, cut) => {
+      const text = base.slice(0, at) + ins + base.slice(Math.min(base.length, at + cut));
+      assert.equal(relexFile(old, text), undefined, JSON.stringify([at, ins, cut]));
+    }),
+    { numRuns: 300 },
+  );
+  // Without one, the same edits are re-lexed.
+  assert.ok(relexFile(old, base.slice(0, 100) + 'x' + base.slice(100)) !== undefined);
 });
