@@ -103,7 +103,7 @@ export class IncrementalPreprocessor {
     }
     const text = fs.readText(path);
     if (text === undefined) return 'main file missing';
-    const lexed = relexFile(old.lexed, text) ?? lexFile(path, text);
+    const lexed = relexFile(old.lexed, text) ?? lexFile(path, text, false);
     if (lexed.problems.length > 0) return 'lexer problems';
     const O = old.lexed.lines;
     const N = lexed.lines;

@@ -128,15 +128,17 @@ function isWhite(c: number): boolean {
   return c === 32 || c === 9 || c === 12 || c === 11 || c === 0 || c === 10;
 }
 
-/** Lexes one file. Never throws; problems (unterminated comment, …) are returned with positions. */
-export function lexFile(path: string, source: string): LexedFile {
+/** Lexes one file. Never throws; problems (unterminated comment, …) are returned with positions. `headerGuard`: look
+ * for a whole-file include guard (headers). */
+export function lexFile(path: string, source: string, headerGuard = true): LexedFile {
   const phys = physicalLines(source);
   const problems: LexProblem[] = [];
   const lines: LogicalLine[] = [];
   const n = phys.length;
   for (let i = 0; i < n; ) i = lexNext(phys, i, path, problems, lines);
   const lexed: LexedFile = { path, source, lines, physicalLines: n, problems };
-  lexed.guard = findGuard(lexed);
+  // A main file is never skipped as a re-included header: its guard is not looked for.
+  if (headerGuard) lexed.guard = findGuard(lexed);
   if (source.indexOf('\r') < 0 && source.charCodeAt(0) !== 0xfeff) {
     const starts = new Int32Array(n);
     for (let k = 1, off = 0; k < n; k++) starts[k] = off += phys[k - 1].length + 1;

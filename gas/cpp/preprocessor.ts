@@ -512,7 +512,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
 
   /** Included files are cached across runs (they rarely change); the main file, usually being edited, is not. */
   private lex(path: string, text: string, cache = true): LexedFile {
-    const lexed = cache ? lexCached(path, text) : lexFile(path, text);
+    const lexed = cache ? lexCached(path, text) : lexFile(path, text, false);
     if (!this.lexReported.has(path)) {
       this.lexReported.add(path);
       const steps = this.files.length > 0 ? this.files[this.files.length - 1].includeSteps : [];
