@@ -28,6 +28,7 @@ export class ExpandedLine implements PreprocessedLine {
     readonly spans: Int32Array,
     /** Per segment: the origin when it is not a plain copy from `file`, else null. */
     readonly origins: (Origin | null)[],
+    /** The file the line was read from. */
     readonly file: string,
     /** The #include chain of the copied text. */
     readonly expansion: ExpansionStep[],

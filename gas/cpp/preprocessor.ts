@@ -690,7 +690,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       if (hit && hit.epoch === this.macroEpoch) {
         const by = L.first - hit.line;
         const t = hit.out;
-        if (t instanceof ExpandedLine && t.shiftFrom < 0 && t.expansion.length === 0 && (t.file === st.path || t.file === '')) {
+        if (t instanceof ExpandedLine && t.shiftFrom < 0 && t.expansion.length === 0 && t.file === st.path) {
           // The earlier line's data, moved only when an origin is asked for; a line of the same shape takes the
           // text it copies from its own source.
           const text = hit.text === L.text ? t.text : t.respell(L.text, hit.line);
@@ -715,7 +715,7 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     for (let k = L.first; k < L.last; k++) out.push(emptyLine());
     const reader = new LineReader(this, st, L, out);
     const first = reader.tokens[0];
-    const printer = new LinePrinter(L.first, first.line === L.first ? first.col : 0, st.includeSteps, L.text);
+    const printer = new LinePrinter(L.first, first.line === L.first ? first.col : 0, st.includeSteps, L.text, st.lexed.path);
     const ex = this.textExpander;
     const uses = this.macroUses.length;
     this.memoBlocked = false;

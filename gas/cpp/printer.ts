@@ -39,6 +39,8 @@ export class LinePrinter {
     private readonly includeSteps: ExpansionStep[],
     /** The logical line's text: while in sync, whitespace is copied from it (tabs stay tabs). */
     private readonly sourceText = '',
+    /** The file the line is read from (text copied from it is kept as numbers). */
+    private readonly file = '',
   ) {}
 
   /** Source columns [a, b) as output: the same characters if they are blanks, else spaces (a comment). */
@@ -133,10 +135,9 @@ export class LinePrinter {
     // Exactly sized (the output holds these for every expanded line).
     const spans = new Int32Array(n * SPAN);
     const origins = new Array<Origin | null>(n);
-    let file = '';
+    const file = this.file;
     for (let k = 0; k < n; k++) {
       const s = this.segs[k];
-      if (s.plain && file === '') file = s.file;
       spans[k * SPAN] = s.start;
       spans[k * SPAN + 1] = s.end;
       if (s.plain && s.file === file) {
