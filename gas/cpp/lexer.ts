@@ -270,7 +270,9 @@ export function relexFile(old: LexedFile, source: string): LexedFile | undefined
   const delta = n - oldN;
   // The new physical lines from startPhys through the changed ones and a margin; the rest stay unread.
   const fillEnd = Math.min(n, oldTail + delta + RELEX_MARGIN);
-  const phys: string[] = new Array(n);
+  // Only lines [startPhys, fillEnd) are read: a sparse array (a dense one of n slots cost more than the lexing).
+  // Its length is fillEnd, so a comment or splice running past it is an "end of file" problem: no re-lex.
+  const phys: string[] = [];
   const starts = new Int32Array(n);
   starts.set(oldStarts.subarray(0, startPhys));
   let off = oldStarts[startPhys];
@@ -283,7 +285,8 @@ export function relexFile(old: LexedFile, source: string): LexedFile | undefined
   }
   const shift = source.length - prev.length;
   for (let k = Math.max(fillEnd, startPhys), o = k - delta; k < n; k++, o++) starts[k] = oldStarts[o] + shift;
-  const out: LogicalLine[] = lines.slice(0, a);
+  // The newly lexed lines (between the old lines kept before and after them).
+  const out: LogicalLine[] = [];
   const problems: LexProblem[] = [];
   let i = startPhys;
   let resumeAt = -1;
@@ -308,23 +311,35 @@ export function relexFile(old: LexedFile, source: string): LexedFile | undefined
       }
       const r = lexLogical(phys, i, old.path, problems, 0, false);
       if (r.next > fillEnd) return undefined;
-      out.push(r.line.hash ? lexLogical(phys, i, old.path, [], 0, true).line : r.line);
+      out.push(r.line);
       i = r.next;
     }
   } catch {
     return undefined;
   }
   if (problems.length > 0) return undefined;
-  if (resumeAt >= 0 && delta === 0) return { path: old.path, source, lines: out.concat(lines.slice(resumeAt)), physicalLines: n, problems: [], starts };
-  if (resumeAt >= 0) {
-    for (let k = resumeAt; k < lines.length; k++) {
-      const L = lines[k];
-      const moved: LogicalLine = { tokens: null, first: L.first + delta, last: L.last + delta, text: L.text, verbatim: L.verbatim, hash: L.hash, blank: L.blank };
-      if (L.pieces) moved.pieces = L.pieces.map((p) => ({ off: p.off, line: p.line + delta }));
-      out.push(moved);
+  let all: LogicalLine[];
+  if (resumeAt >= 0 && delta === 0 && out.length <= 4096) {
+    // One copy of the old lines with the changed ones replaced in place.
+    all = lines.slice();
+    all.splice(a, resumeAt - a, ...out);
+  } else {
+    all = lines.slice(0, a);
+    for (const L of out) all.push(L);
+    if (resumeAt >= 0) {
+      for (let k = resumeAt; k < lines.length; k++) {
+        const L = lines[k];
+        if (delta === 0) {
+          all.push(L);
+          continue;
+        }
+        const moved: LogicalLine = { tokens: null, first: L.first + delta, last: L.last + delta, text: L.text, verbatim: L.verbatim, hash: L.hash, blank: L.blank };
+        if (L.pieces) moved.pieces = L.pieces.map((p) => ({ off: p.off, line: p.line + delta }));
+        all.push(moved);
+      }
     }
   }
-  return { path: old.path, source, lines: out, physicalLines: n, problems: [], starts };
+  return { path: old.path, source, lines: all, physicalLines: n, problems: [], starts };
 }
 
 /** Index of the first element of sorted `xs[0..n)` greater than `v`. */
