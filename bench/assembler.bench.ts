@@ -6,40 +6,19 @@
 // collector's; GNU: the children's user + system time, which counts cc1 under gcc too).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
 import type * as Gas from '../gas/index';
 import type { BenchRow } from './table';
+import { bundled, ownCpu } from './bundle';
 import { generateAssembly } from './workloads/big-assembly';
 
 const LINES = 100_000;
 const RUNS = 5;
 const GNU_RUNS = 3;
 
-/** scripts/build.mjs's options for the shipped bundles (minified, names kept). */
-const BUNDLE_OPTIONS: esbuild.BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node18',
-  format: 'cjs',
-  sourcemap: true,
-  minify: true,
-  keepNames: true,
-  logLevel: 'warning',
-};
-
 async function bundledGas(dir: string): Promise<typeof Gas> {
-  const outfile = join(dir, 'gas.cjs');
-  await esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: [resolve(__dirname, '../gas/index.ts')], outfile });
-  return createRequire(outfile)(outfile) as typeof Gas;
-}
-
-/** CPU time of this process so far (all threads), in ms. */
-function ownCpu(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+  return bundled<typeof Gas>(resolve(__dirname, '../gas/index.ts'), dir, 'gas');
 }
 
 /** CPU time of waited-for children (and their children) so far, in ms; undefined where /proc is missing. */

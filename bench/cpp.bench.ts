@@ -7,35 +7,21 @@
 // garbage collector's threads included).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
 import type * as Cpp from '../gas/cpp/index';
 import { MemoryFileSystem } from '../gas/fs';
 import type { BenchRow } from './table';
+import { bundled, ownCpu } from './bundle';
+import { createRequire } from 'node:module';
 
 const here = __dirname;
 const SEED = resolve(here, '../../shared/seeds/trampoline_64_bsp.S');
 const RUNS = 7;
 const GCC_RUNS = 5;
 
-/** scripts/build.mjs's options for the shipped bundles (minified, names kept). */
-const BUNDLE_OPTIONS: esbuild.BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node18',
-  format: 'cjs',
-  sourcemap: true,
-  minify: true,
-  keepNames: true,
-  logLevel: 'warning',
-};
-
 async function bundledCpp(dir: string): Promise<typeof Cpp> {
-  const outfile = join(dir, 'cpp.cjs');
-  await esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: [resolve(here, '../gas/cpp/index.ts')], outfile });
-  return createRequire(outfile)(outfile) as typeof Cpp;
+  return bundled<typeof Cpp>(resolve(here, '../gas/cpp/index.ts'), dir, 'cpp');
 }
 
 function bigSource(lines: number): string {
@@ -55,11 +41,6 @@ function bigSource(lines: number): string {
 
 const best = (xs: number[]): number => Math.min(...xs);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-function ownCpu(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
 
 const OPTS = { includePaths: [], defines: {}, undefines: [] };
 
