@@ -117,30 +117,47 @@ function notInMode(name: string, mode: 16 | 32): { rex?: boolean } | undefined {
   return bad;
 }
 
+/**
+ * Per statement: the registers its mode cannot name (usually none). A resumed analysis keeps most statement objects
+ * (their instruction and mode never change), so this is worked out once per statement, not once per edit.
+ */
+const modeRegisters = new WeakMap<Statement, string[]>();
+
+function registersNotInMode(s: Statement): string[] {
+  const hit = modeRegisters.get(s);
+  if (hit) return hit;
+  const names: string[] = [];
+  const mode = s.mode as 16 | 32;
+  for (const op of s.instruction!.operands) {
+    if (op.kind === 'reg') {
+      if (notInMode(op.reg, mode)) names.push(op.reg);
+    } else if (op.kind === 'mem') {
+      if (op.base && notInMode(op.base, mode)) names.push(op.base);
+      if (op.index && notInMode(op.index, mode)) names.push(op.index);
+    }
+  }
+  modeRegisters.set(s, names);
+  return names;
+}
+
 /** A 64-bit-only register in .code16/.code32 code (the encoder may give a terser error, or none for REX bytes). */
 function modeChecks(r: DocAnalysis, errorLines: Set<number>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const st = r.index.statements;
   for (const i of r.index.scan.notIn64) {
     const s = st[i];
-    const ins = s.instruction;
-    if (!ins) continue;
-    for (const op of ins.operands) {
-      if (op.kind === 'reg') modeRegister(r, s, op.reg, errorLines, out);
-      else if (op.kind === 'mem') {
-        if (op.base) modeRegister(r, s, op.base, errorLines, out);
-        if (op.index) modeRegister(r, s, op.index, errorLines, out);
-      }
-    }
+    if (!s.instruction) continue;
+    const names = registersNotInMode(s);
+    for (let k = 0; k < names.length; k++) modeRegister(r, s, names[k], errorLines, out);
   }
   return out;
 }
 
 function modeRegister(r: DocAnalysis, s: Statement, n: string, errorLines: Set<number>, out: Diagnostic[]): void {
   const mode = s.mode as 16 | 32;
-  const info = notInMode(n, mode);
+  const info = notInMode(n, mode)!;
   const range = s.origin.range;
-  if (!info || range.file !== r.path || errorLines.has(range.line)) return;
+  if (range.file !== r.path || errorLines.has(range.line)) return;
   const col = (r.lines[range.line] ?? '').indexOf('%' + n, range.column);
   const rr = col >= 0 ? { start: { line: range.line, character: col }, end: { line: range.line, character: col + n.length + 1 } } : toRange(range);
   out.push({
@@ -151,7 +168,6 @@ function modeRegister(r: DocAnalysis, s: Statement, n: string, errorLines: Set<n
     message: `%${n} cannot be used in .code${mode}: it needs 64-bit mode (${info.rex ? 'a REX prefix' : 'a 64-bit register'})`,
   });
 }
-
 function symbolChecks(r: DocAnalysis, settings: Settings): Diagnostic[] {
   const out: Diagnostic[] = [];
   const external = new Set(settings.externalSymbols);

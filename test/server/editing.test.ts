@@ -42,6 +42,24 @@ describe('diagnostics while editing', () => {
     assert.ok(!d.some((x) => x.range.start.line === 1));
   });
 
+  it('a REX-only register in .code32 (%cr8, which GNU encodes with a lock prefix) is warned about, and the warning follows its line through resumed analyses', async () => {
+    // 600 lines: the edits below fall in other chunks of the journaled read, which keeps the rest of the last one.
+    const filler = Array.from({ length: 300 }, (_, i) => `  movl $${i}, %eax`);
+    const src = ['.code32', ...filler, '  movl %cr8, %eax', ...filler].join('\n') + '\n';
+    const p = join(dir, 'cr8.S');
+    writeFileSync(p, src);
+    const at = (d: { code?: unknown; range: { start: { line: number; character: number } } }[]) =>
+      d.filter((x) => x.code === 'mode-register').map((x) => `${x.range.start.line}:${x.range.start.character}`);
+    assert.deepEqual(at(await client.open(p)), ['301:7']);
+    // A line inserted near the top: the warning moves down one line.
+    assert.deepEqual(at(await client.edit(p, { range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, text: '  nop\n' })), ['302:7']);
+    // A character typed after it, and one before it on its own line.
+    assert.deepEqual(at(await client.edit(p, { range: { start: { line: 500, character: 0 }, end: { line: 500, character: 0 } }, text: ' ' })), ['302:7']);
+    assert.deepEqual(at(await client.edit(p, { range: { start: { line: 302, character: 0 }, end: { line: 302, character: 0 } }, text: ' ' })), ['302:8']);
+    const stats = (await client.conn.sendRequest('x86Trampoline/analysisStats', { uri: fileUri(p) })) as { gas?: { mode: string } };
+    assert.equal(stats.gas?.mode, 'resumed');
+  });
+
   it('undefined symbols warn until listed in x86Trampoline.externalSymbols', async () => {
     const p = join(dir, 'undef.S');
     writeFileSync(p, '.code64\n  jmp kernel_entry\n  movq $other_sym, %rax\n');
