@@ -31,7 +31,7 @@ export interface LaidOutSection {
   /** Where the bytes came from, in offset order (objects made on first read from spanData). */
   readonly spans: ByteSpan[];
   /** The same as flat [offset, length, statement index] triples: what the linker and the source map read. */
-  spanData: number[];
+  spanData: Int32Array;
   order: number;
 }
 
@@ -208,7 +208,11 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
   const bytes = new Uint8Array(total);
   const statements = asm.statements;
   const relocations: Relocation[] = [];
-  let spanData: number[] = [];
+  // One exactly sized array: every frag's spans plus its variable tail's.
+  let spans = 0;
+  for (const f of frags) spans += f.spans.length + (f.varSpan && f.varSize > 0 ? 3 : 0);
+  let spanData: Int32Array = new Int32Array(spans);
+  let at = 0;
   // Frags are in address order, each frag's spans in offset order and its variable tail after them: the spans
   // come out sorted unless .org moved something backwards (checked, sorted only then).
   let sorted = true;
@@ -223,7 +227,9 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
       const statement = fspans[k + 2];
       if (offset < lastOffset) sorted = false;
       lastOffset = offset;
-      spanData.push(offset, fspans[k + 1], statement);
+      spanData[at++] = offset;
+      spanData[at++] = fspans[k + 1];
+      spanData[at++] = statement;
     }
     const v = f.varPart;
     const varAt = f.address + f.size;
@@ -256,7 +262,9 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
     if (f.varSpan && f.varSize > 0) {
       if (varAt < lastOffset) sorted = false;
       lastOffset = varAt;
-      spanData.push(varAt, f.varSize, f.varSpan.statement);
+      spanData[at++] = varAt;
+      spanData[at++] = f.varSize;
+      spanData[at++] = f.varSpan.statement;
     }
   }
   if (!sorted) spanData = sortedTriples(spanData);
@@ -302,12 +310,17 @@ function emitSection(asm: Assembler, section: Section): LaidOutSection {
 }
 
 /** [offset, length, statement] triples ordered by offset (stable, as Array.prototype.sort). */
-function sortedTriples(data: number[]): number[] {
+function sortedTriples(data: Int32Array): Int32Array {
   const order: number[] = [];
   for (let k = 0; k < data.length; k += 3) order.push(k);
   order.sort((a, b) => data[a] - data[b]);
-  const out: number[] = [];
-  for (const k of order) out.push(data[k], data[k + 1], data[k + 2]);
+  const out = new Int32Array(data.length);
+  let i = 0;
+  for (const k of order) {
+    out[i++] = data[k];
+    out[i++] = data[k + 1];
+    out[i++] = data[k + 2];
+  }
   return out;
 }
 
