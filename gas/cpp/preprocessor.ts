@@ -610,17 +610,8 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         p++;
         while (p < n && isIdentChar(text.charCodeAt(p))) p++;
         if (shapes[((c & 127) << 6) | Math.min(p - q0, 63)] === 1 && this.macros.has(text.slice(q0, p))) return true;
-      } else if ((c >= 48 && c <= 57) || (c === 46 && p + 1 < n && text.charCodeAt(p + 1) >= 48 && text.charCodeAt(p + 1) <= 57)) {
-        // A pp-number (0x1007, 1f, 1.5e+3): letters inside it are not identifiers.
-        p++;
-        while (p < n) {
-          const d = text.charCodeAt(p);
-          const e = text.charCodeAt(p - 1) | 0x20;
-          if ((d === 43 || d === 45) && (e === 101 || e === 112)) p++;
-          else if (isIdentChar(d) || d === 46) p++;
-          else break;
-        }
-      } else p++;
+      } else if (startsPpNumber(text, p, c)) p = ppNumberEnd(text, p + 1);
+      else p++;
     }
     return false;
   }
@@ -653,17 +644,8 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
         if (d === 34 || d === 39 || (c === 95 && text.charCodeAt(q0 + 1) === 95) || (len === 7 && text.startsWith('defined', q0))) continue;
         key += text.slice(copied, q0) + wild(len);
         copied = p;
-      } else if ((c >= 48 && c <= 57) || (c === 46 && p + 1 < n && text.charCodeAt(p + 1) >= 48 && text.charCodeAt(p + 1) <= 57)) {
-        // A pp-number (0x1007, 1f): letters inside it are not identifiers.
-        p++;
-        while (p < n) {
-          const d = text.charCodeAt(p);
-          const e = text.charCodeAt(p - 1) | 0x20;
-          if ((d === 43 || d === 45) && (e === 101 || e === 112)) p++;
-          else if (isIdentChar(d) || d === 46) p++;
-          else break;
-        }
-      } else p++;
+      } else if (startsPpNumber(text, p, c)) p = ppNumberEnd(text, p + 1);
+      else p++;
     }
     if (copied === 0) return text;
     key = '\n' + key + text.slice(copied);
@@ -1279,3 +1261,23 @@ function safeRange(r: SourceRange): SourceRange {
   return { file: r.file, line, column, endLine, endColumn };
 }
 
+/** Whether a pp-number (0x1007, 1f, .5, 1.5e+3) starts at `p` (`c` is its first character code). */
+function startsPpNumber(text: string, p: number, c: number): boolean {
+  if (c >= 48 && c <= 57) return true;
+  if (c !== 46) return false;
+  const d = text.charCodeAt(p + 1);
+  return d >= 48 && d <= 57;
+}
+
+/** Where the pp-number whose second character is at `p` ends: letters inside it are not identifiers. */
+function ppNumberEnd(text: string, p: number): number {
+  const n = text.length;
+  while (p < n) {
+    const d = text.charCodeAt(p);
+    const e = text.charCodeAt(p - 1) | 0x20;
+    if ((d === 43 || d === 45) && (e === 101 || e === 112)) p++;
+    else if (isIdentChar(d) || d === 46) p++;
+    else break;
+  }
+  return p;
+}
