@@ -4,6 +4,7 @@
 // them), and one memo keeps shared origins shared.
 import { CopiedLine } from './cpp/copied-line';
 import { ExpandedLine, SPAN } from './cpp/expanded-line';
+import { Relocator } from './cpp/checkpoints';
 import type { PreprocessedLine } from './cpp/types';
 import type { ExpansionStep, Origin, SourceRange } from './source';
 
@@ -86,49 +87,23 @@ function siteIn(steps: ExpansionStep[], file: string): number | undefined {
   return undefined;
 }
 
-/** Copies of origins with their positions moved (memoised: an origin shared before is shared after). */
+/**
+ * Copies of origins with their positions moved (the preprocessor's Relocator: an origin shared before is shared
+ * after), for the optional origins and the lists the read journal holds.
+ */
 export class OriginMover {
-  private readonly ranges = new Map<SourceRange, SourceRange>();
-  private readonly stacks = new Map<ExpansionStep[], ExpansionStep[]>();
-  private readonly origins = new Map<Origin, Origin>();
+  private readonly relocator: Relocator;
 
-  constructor(readonly move: LineMove) {}
-
-  range(r: SourceRange): SourceRange {
-    if (!moves(r, this.move)) return r;
-    let c = this.ranges.get(r);
-    if (!c) this.ranges.set(r, (c = { file: r.file, line: r.line + this.move.by, column: r.column, endLine: r.endLine + this.move.by, endColumn: r.endColumn }));
-    return c;
-  }
-
-  stack(s: ExpansionStep[]): ExpansionStep[] {
-    let c = this.stacks.get(s);
-    if (c) return c;
-    let changed = false;
-    const out = s.map((e) => {
-      const site = this.range(e.site);
-      if (site === e.site) return e;
-      changed = true;
-      return { kind: e.kind, name: e.name, site };
-    });
-    c = changed ? out : s;
-    this.stacks.set(s, c);
-    return c;
+  constructor(readonly move: LineMove) {
+    this.relocator = new Relocator(move.file, move.from, move.by);
   }
 
   origin<T extends Origin | undefined>(o: T): T {
-    if (!o) return o;
-    let c = this.origins.get(o);
-    if (c) return c as T;
-    const range = this.range(o.range);
-    const expansion = this.stack(o.expansion);
-    c = range === o.range && expansion === o.expansion ? o : { range, expansion };
-    this.origins.set(o, c);
-    return c as T;
+    return (o && this.relocator.origin(o)) as T;
   }
 
   /** Moves every element of a list of origins in place, from index `from` on. */
   list(xs: Origin[], from = 0): void {
-    for (let i = from; i < xs.length; i++) xs[i] = this.origin(xs[i]);
+    for (let i = from; i < xs.length; i++) xs[i] = this.relocator.origin(xs[i]);
   }
 }
