@@ -598,18 +598,21 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
     this.expandText(st, L, out);
   }
 
+  /** Whether the identifier text[start, end) (first character code `c`) is a defined macro: shape table first. */
+  private namesMacro(text: string, start: number, end: number, c: number): boolean {
+    return this.macros.shapes[((c & 127) << 6) | Math.min(end - start, 63)] === 1 && this.macros.has(text.slice(start, end));
+  }
+
   /** Whether an identifier in a comment-free, literal-free line names a macro (no tokens are built). */
   private mentionsMacro(text: string): boolean {
-    const shapes = this.macros.shapes;
     const n = text.length;
     let p = 0;
     while (p < n) {
       const c = text.charCodeAt(p);
       if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
         const q0 = p;
-        p++;
-        while (p < n && isIdentChar(text.charCodeAt(p))) p++;
-        if (shapes[((c & 127) << 6) | Math.min(p - q0, 63)] === 1 && this.macros.has(text.slice(q0, p))) return true;
+        p = identEnd(text, p + 1);
+        if (this.namesMacro(text, q0, p, c)) return true;
       } else if (startsPpNumber(text, p, c)) p = ppNumberEnd(text, p + 1);
       else p++;
     }
@@ -627,7 +630,6 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
    */
   private shapeKey(text: string): string {
     if (text.indexOf('\u0001') >= 0) return text;
-    const shapes = this.macros.shapes;
     const n = text.length;
     let key = '';
     let copied = 0;
@@ -636,10 +638,9 @@ export class Preprocessor implements ExpanderHost, LineSource<FileState> {
       const c = text.charCodeAt(p);
       if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
         const q0 = p;
-        p++;
-        while (p < n && isIdentChar(text.charCodeAt(p))) p++;
+        p = identEnd(text, p + 1);
         const len = p - q0;
-        if (shapes[((c & 127) << 6) | Math.min(len, 63)] === 1 && this.macros.has(text.slice(q0, p))) continue;
+        if (this.namesMacro(text, q0, p, c)) continue;
         const d = text.charCodeAt(p);
         if (d === 34 || d === 39 || (c === 95 && text.charCodeAt(q0 + 1) === 95) || (len === 7 && text.startsWith('defined', q0))) continue;
         key += text.slice(copied, q0) + wild(len);
@@ -1279,5 +1280,11 @@ function ppNumberEnd(text: string, p: number): number {
     else if (isIdentChar(d) || d === 46) p++;
     else break;
   }
+  return p;
+}
+
+/** Where the identifier continuing at `p` ends. */
+function identEnd(text: string, p: number): number {
+  while (p < text.length && isIdentChar(text.charCodeAt(p))) p++;
   return p;
 }
