@@ -16,7 +16,7 @@ import * as Minteger from './integer';
 // Imported bindings copied into locals (tsx turns each use of an import into a getter call).
 const { RIP } = Mdecoder;
 const { formDst, formSrc, K_ACC, K_IMM, K_NONE, K_ONE, K_REG, K_RM, K_RO } = Mcontext;
-const { ARITH, CF, OF, SF, ZF, L_ADD, L_DEC, L_INC, L_LOGIC, L_SUB } = Mflags;
+const { ARITH, CF, OF, SF, ZF, L_ADD, L_DEC, L_INC, L_LOGIC, L_SUB, recordLazy } = Mflags;
 const { shiftRegister } = Minteger;
 
 /** Runs one pre-decoded instruction on the CPU's registers. */
@@ -58,25 +58,14 @@ function alu64(kind: number, dr: number, sr: number, immLo: number, immHi: numbe
         lo = (a & b) >>> 0;
         hi = (ah & bh) >>> 0;
       }
-      cpu.lazyOp = L_LOGIC;
-      cpu.lazySize = 8;
-      cpu.lazySrc1 = cpu.lazySrc1Hi = cpu.lazySrc2 = cpu.lazySrc2Hi = 0;
-      cpu.lazyRes = lo;
-      cpu.lazyResHi = hi;
+      recordLazy(cpu, L_LOGIC, 8, 0, 0, 0, 0, lo, hi);
       if (kind !== 8) {
         g[dr] = lo;
         gh[dr] = hi;
       }
       return;
     }
-    cpu.lazyOp = kind === 0 ? L_ADD : L_SUB;
-    cpu.lazySize = 8;
-    cpu.lazySrc1 = a;
-    cpu.lazySrc1Hi = ah;
-    cpu.lazySrc2 = b;
-    cpu.lazySrc2Hi = bh;
-    cpu.lazyRes = lo;
-    cpu.lazyResHi = hi;
+    recordLazy(cpu, kind === 0 ? L_ADD : L_SUB, 8, a, ah, b, bh, lo, hi);
     if (kind !== 7) {
       g[dr] = lo;
       gh[dr] = hi;
@@ -203,15 +192,8 @@ function incDec(r: number, size: number, isDec: boolean, flags: number): FastOp 
     }
     g[r] = lo;
     gh[r] = hi;
-    if (keepCf && cpu.lazyOp !== 0) cpu.getEflags();
-    cpu.lazyOp = isDec ? L_DEC : L_INC;
-    cpu.lazySize = size >> 3;
-    cpu.lazySrc1 = a;
-    cpu.lazySrc1Hi = ah;
-    cpu.lazySrc2 = 1;
-    cpu.lazySrc2Hi = 0;
-    cpu.lazyRes = lo;
-    cpu.lazyResHi = hi;
+    if (keepCf) cpu.getEflags();
+    recordLazy(cpu, isDec ? L_DEC : L_INC, size >> 3, a, ah, 1, 0, lo, hi);
   };
 }
 

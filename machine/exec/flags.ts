@@ -81,6 +81,11 @@ setLazyFlagEvaluator(evaluate);
 /** Records a lazy result. Sizes in bytes; for < 8 bytes values are already masked and hi halves are 0. */
 export function setLazy(s: CpuState, op: number, bytes: number, a: number, ah: number, b: number, bh: number, r: number, rh: number): void {
   if (op === L_INC || op === L_DEC) s.getEflags(); // CF survives: make it exact before overwriting the record
+  recordLazy(s, op, bytes, a, ah, b, bh, r, rh);
+}
+
+/** Records an operation for the lazy flags (the caller made CF exact first where the operation keeps it). */
+export function recordLazy(s: CpuState, op: number, bytes: number, a: number, ah: number, b: number, bh: number, r: number, rh: number): void {
   s.lazyOp = op;
   s.lazySize = bytes;
   s.lazySrc1 = a;

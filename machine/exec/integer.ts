@@ -16,7 +16,7 @@ const { BR, DE, GP, UD } = Mfault;
 const { loadSegment } = Msegments;
 const { CS, DS, ES, FS, GS, SS } = Msegment;
 const { X, formDst, formFirst, formSrc, getReg, readOp, readRm, setReg, writeOp, writeRm, readMem, writeMem, eaPlus, K_RM, K_REG, K_RO, K_IMM, K_CL, K_ONE } = Mcontext;
-const { AF, ARITH, CF, L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_SBB, L_SUB, OF, PARITY, PF, SF, ZF, condition, maskOf, setFlags, setLazy, signOf, szp } = Mflags;
+const { AF, ARITH, CF, L_ADC, L_ADD, L_DEC, L_INC, L_LOGIC, L_SBB, L_SUB, OF, PARITY, PF, SF, ZF, condition, maskOf, recordLazy, setFlags, setLazy, signOf, szp } = Mflags;
 const { W, imul32, imul64, mul32, mul64, udiv128, udiv64 } = Mwide;
 
 export type Handler = (cpu: Cpu, d: DecodedInstruction) => void;
@@ -125,18 +125,8 @@ function aluOp(kind: number): Handler {
       case 6: lo = (a ^ b) >>> 0; hi = (ah ^ bh) >>> 0; op = L_LOGIC; break;
       default: lo = (a & b) >>> 0; hi = (ah & bh) >>> 0; op = L_LOGIC; break; // and, test
     }
-    cpu.lazyOp = op;
-    cpu.lazySize = bytes;
-    if (op === L_LOGIC) {
-      cpu.lazySrc1 = cpu.lazySrc1Hi = cpu.lazySrc2 = cpu.lazySrc2Hi = 0;
-    } else {
-      cpu.lazySrc1 = a;
-      cpu.lazySrc1Hi = ah;
-      cpu.lazySrc2 = b;
-      cpu.lazySrc2Hi = bh;
-    }
-    cpu.lazyRes = lo;
-    cpu.lazyResHi = hi;
+    if (op === L_LOGIC) recordLazy(cpu, op, bytes, 0, 0, 0, 0, lo, hi);
+    else recordLazy(cpu, op, bytes, a, ah, b, bh, lo, hi);
     if (kind === 7 || kind === 8) return;
     if (dr >= 0) {
       // A 32-bit write zeroes bits 63:32 (hi is 0 then), as setReg does.
@@ -172,16 +162,7 @@ function incDec(isDec: boolean): Handler {
       cpu.gprLo[dr] = lo;
       cpu.gprHi[dr] = hi;
     } else writeOp(cpu, dk, size, lo, hi);
-    // CF survives INC/DEC: make it exact before the record is overwritten (inline, as setLazy would).
-    if (cpu.lazyOp !== 0) cpu.getEflags();
-    cpu.lazyOp = isDec ? L_DEC : L_INC;
-    cpu.lazySize = size >> 3;
-    cpu.lazySrc1 = a;
-    cpu.lazySrc1Hi = ah;
-    cpu.lazySrc2 = 1;
-    cpu.lazySrc2Hi = 0;
-    cpu.lazyRes = lo;
-    cpu.lazyResHi = hi;
+    setLazy(cpu, isDec ? L_DEC : L_INC, size >> 3, a, ah, 1, 0, lo, hi);
   };
 }
 H.inc = incDec(false);
