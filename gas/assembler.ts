@@ -17,6 +17,13 @@ import { DIRECTIVES } from './directives';
 import { conditional, isConditionalDirective } from './conditionals';
 import { assembleInstruction } from './instruction';
 import { expandMacro } from './expansion';
+import { StatementContext, StatementRecord } from './statement-record';
+import { WordTable } from './word-table';
+
+export { StatementContext } from './statement-record';
+
+/** Directive and mnemonic words, shared by every assembly. */
+const WORDS = new WordTable();
 
 /** Total `.include`s one assembly may perform (real code needs dozens; this only stops runaway self-inclusion). */
 const MAX_INCLUDES = 10_000;
@@ -51,19 +58,6 @@ export interface Cond {
   ignoring: boolean;
   elseSeen: boolean;
   origin: Origin;
-}
-
-/** The state the directive handlers work on. */
-export interface StatementContext {
-  line: PreprocessedLine;
-  /** Statement text and its column in the line. */
-  text: string;
-  column: number;
-  /** Directive/mnemonic word and where its arguments start (offset into text). */
-  word: string;
-  argsStart: number;
-  origin: Origin;
-  statement: number;
 }
 
 // Sticky patterns matched at a position of the statement (no substring copies on the hot path).
@@ -573,7 +567,7 @@ export class Assembler {
       // Most lines: one statement, no comment (what splitStatements would say, without building its result).
       this.openComment = undefined;
       if (this.stopped || this.ended) return;
-      this.processStatement(line, { text: line.text, column: 0 });
+      this.processStatement(line, { text: line.text, column: 0 }, line.text);
       if (this.ended) this.frames.length = 0;
       return;
     }
@@ -588,11 +582,11 @@ export class Assembler {
         // `.macro m ; body ; .endm` on one line: the remaining statements are the first body lines.
         const restLines = sts.slice(k + 1).map((s) => blankExcept(line, s.column, s.column + s.text.length));
         this.frames.push({ lines: restLines, pos: 0, kind: 'rest', condDepth: this.conds.length, inComment: false });
-        this.processStatement(line, sts[k]);
+        this.processStatement(line, sts[k], split.text);
         return;
       }
       const depthBefore = this.frames.length;
-      this.processStatement(line, sts[k]);
+      this.processStatement(line, sts[k], split.text);
       if (this.ended) {
         this.frames.length = 0;
         return;
@@ -614,26 +608,24 @@ export class Assembler {
   }
 
   /** Records a statement starting at `start` of the trimmed statement `p` and returns its context. */
-  private newStatement(line: PreprocessedLine, p: StatementText, kind: StatementKind, name: string, start: number, argsStart: number): StatementContext {
-    const text = p.text;
-    const origin = originOf(line, p.column + start, p.column + text.length);
+  private newStatement(
+    line: PreprocessedLine,
+    p: StatementText,
+    source: string,
+    kind: StatementKind,
+    name: string,
+    start: number,
+    argsStart: number,
+    textEnd = p.text.length,
+  ): StatementContext {
     const index = this.statements.length;
-    // Every field up front: properties added later would give each statement a separate property store.
-    this.statements.push({
-      kind,
-      name,
-      text: start ? text.slice(start) : text,
-      origin,
-      section: this.sectionName,
-      mode: this.mode,
-      offset: undefined,
-      size: undefined,
-      instruction: undefined,
-    });
-    return { line, text, column: p.column, word: name, argsStart, origin, statement: index };
+    const c = p.column;
+    const record = new StatementRecord(kind, name, this.sectionName, this.mode, line, source, c + start, c + p.text.length, c + textEnd);
+    this.statements.push(record);
+    return new StatementContext(line, p.text, c, name, argsStart, record, index);
   }
 
-  private processStatement(line: PreprocessedLine, st: StatementText): void {
+  private processStatement(line: PreprocessedLine, st: StatementText, source: string): void {
     const p = trimPiece(st);
     if (!p.text) return;
     const text = p.text;
@@ -647,7 +639,7 @@ export class Assembler {
         this.skipped.push(originOf(line, p.column, p.column + text.length));
         return;
       }
-      const ctx = this.newStatement(line, p, 'directive', name, 0, w![0].length);
+      const ctx = this.newStatement(line, p, source, 'directive', name, 0, w![0].length);
       conditional(this, name, ctx);
       return;
     }
@@ -661,10 +653,9 @@ export class Assembler {
       if (!m) break;
       let name = m[1];
       const s = pos;
-      const ctx = this.newStatement(line, p, 'label', name, s, s + m[0].length);
+      const ctx = this.newStatement(line, p, source, 'label', name, s, s + m[0].length, s + m[0].length);
       if (/^[0-9]+$/.test(name)) name = this.localLabelName(String(Number(name)), 'def');
       else if (name.startsWith('"')) name = name.slice(1, -1);
-      this.statements[ctx.statement].text = m[0];
       this.defineLabel(name, this.at(ctx, s, s + m[1].length));
       pos += m[0].length;
       while (pos < text.length && isSpace(text[pos])) pos++;
@@ -675,12 +666,12 @@ export class Assembler {
     ASSIGNMENT.lastIndex = pos;
     const asg = text.includes('=', pos) ? ASSIGNMENT.exec(text) : null;
     if (asg) {
-      const ctx = this.newStatement(line, p, 'assignment', asg[1], pos, pos + asg[0].length);
+      const ctx = this.newStatement(line, p, source, 'assignment', asg[1], pos, pos + asg[0].length);
       const r = this.parseWholeExpr(ctx, { text: text.slice(pos + asg[0].length), column: pos + asg[0].length });
       if (!r) return;
       const origin = this.at(ctx, pos, pos + asg[1].length);
       if (asg[1] === '.') {
-        DIRECTIVES['.org'](this, { ...ctx, argsStart: pos + asg[0].length });
+        DIRECTIVES['.org'](this, ctx.withArgsAt(pos + asg[0].length));
         return;
       }
       this.assign(asg[1], r, text.slice(pos + asg[0].length).trim(), origin, asg[2] === '==' ? 'eqv' : 'set');
@@ -689,38 +680,37 @@ export class Assembler {
 
     const end = wordEnd(text, pos);
     if (end === pos) {
-      const ctx = this.newStatement(line, p, 'instruction', '', pos, pos);
+      const ctx = this.newStatement(line, p, source, 'instruction', '', pos, pos);
       this.error(`junk at end of line, first unrecognized character is \`${text[pos]}'`, this.at(ctx, pos, pos + 1), 'junk');
       return;
     }
-    const word = text.slice(pos, end);
-    const lower = word.toLowerCase();
-    let argsStart = pos + word.length;
+    const lower = WORDS.lower(text, pos, end);
+    let argsStart = end;
     while (argsStart < text.length && isSpace(text[argsStart])) argsStart++;
 
     if (lower.startsWith('.')) {
       if (isConditionalDirective(lower)) {
-        conditional(this, lower, this.newStatement(line, p, 'directive', lower, pos, argsStart));
+        conditional(this, lower, this.newStatement(line, p, source, 'directive', lower, pos, argsStart));
         return;
       }
       const handler = DIRECTIVES[lower];
       if (handler) {
-        handler(this, this.newStatement(line, p, 'directive', lower, pos, argsStart));
+        handler(this, this.newStatement(line, p, source, 'directive', lower, pos, argsStart));
         return;
       }
     }
     const macro = this.macros.get(lower);
     if (macro && !macro.purged) {
-      const ctx = this.newStatement(line, p, 'macro-call', macro.name, pos, argsStart);
+      const ctx = this.newStatement(line, p, source, 'macro-call', macro.name, pos, argsStart);
       expandMacro(this, macro, ctx);
       return;
     }
     if (lower.startsWith('.')) {
-      const ctx = this.newStatement(line, p, 'directive', lower, pos, argsStart);
-      this.warn(`unknown pseudo-op: \`${lower}'`, this.at(ctx, pos, pos + word.length), 'unknown-directive');
+      const ctx = this.newStatement(line, p, source, 'directive', lower, pos, argsStart);
+      this.warn(`unknown pseudo-op: \`${lower}'`, this.at(ctx, pos, end), 'unknown-directive');
       return;
     }
-    const ctx = this.newStatement(line, p, 'instruction', lower, pos, argsStart);
+    const ctx = this.newStatement(line, p, source, 'instruction', lower, pos, argsStart);
     assembleInstruction(this, ctx, pos);
   }
 

@@ -289,7 +289,7 @@ function setLike(how: 'set' | 'equiv' | 'eqv'): DirectiveHandler {
     const e = asm.parseWholeExpr(ctx, rest);
     if (!e) return;
     if (ps[0].text === '.') {
-      DIRECTIVES['.org'](asm, { ...ctx, argsStart: ps[1].column });
+      DIRECTIVES['.org'](asm, ctx.withArgsAt(ps[1].column));
       return;
     }
     asm.assign(ps[0].text, e, rest.text.trim(), asm.at(ctx, ps[0].column, ps[0].column + ps[0].text.length), how);

@@ -37,6 +37,8 @@ export interface StatementText {
 export interface SplitResult {
   statements: StatementText[];
   inComment: boolean;
+  /** The line with its comments blanked: each statement is the slice of it at its column. */
+  text: string;
 }
 
 /**
@@ -47,7 +49,7 @@ const SPECIAL = /[#;/"']/;
 
 export function splitStatements(line: string, startsInComment = false): SplitResult {
   // Most lines have nothing to split or blank out.
-  if (!startsInComment && !SPECIAL.test(line)) return { statements: [{ text: line, column: 0 }], inComment: false };
+  if (!startsInComment && !SPECIAL.test(line)) return { statements: [{ text: line, column: 0 }], inComment: false, text: line };
   const n = line.length;
   let inComment = startsInComment;
   // Column ranges to turn into blanks (comments), and the positions of statement separators.
@@ -113,7 +115,7 @@ export function splitStatements(line: string, startsInComment = false): SplitRes
     start = cut + 1;
   }
   out.push({ text: text.slice(start), column: start });
-  return { statements: out, inComment };
+  return { statements: out, inComment, text };
 }
 
 /** Index just past the string literal starting at `i` (which holds `"`). */
