@@ -59,9 +59,15 @@ export type VarPart =
 
 /** A frag's bytes before its first append: frags that only hold a branch or padding never allocate. */
 const NO_BYTES = new Uint8Array(0);
+/**
+ * Frags hold a dozen bytes or so: a chain writes them one after another into shared blocks of this size, each frag's
+ * `bytes` a view from its first byte (a buffer per frag, grown by doubling, was a typed array or two per frag).
+ */
+const BLOCK = 4096;
 
 export class Frag {
-  bytes: Uint8Array = NO_BYTES;
+  /** The fixed part is bytes[0, size); the rest of the view is room to grow (the chain's block after it). */
+  bytes: Uint8Array;
   /** Length of the fixed part. */
   size = 0;
   varPart: VarPart = { kind: 'none' };
@@ -82,7 +88,15 @@ export class Frag {
   varSpan?: ByteSpan;
   next: Frag | undefined;
   /** `chunk`: the read chunk (gas/read-journal.ts) that created the frag; 0 when nothing is journaled. */
-  constructor(readonly section: string, readonly index: number, readonly chunk = 0) {}
+  constructor(
+    readonly section: string,
+    readonly index: number,
+    readonly chunk = 0,
+    /** Unwritten room where the frag may write (the rest of the previous frag's block). */
+    room: Uint8Array = NO_BYTES,
+  ) {
+    this.bytes = room;
+  }
 
   /** A fixed-size frag: nothing variable in it, so distances across it are known while parsing. */
   get isFixed(): boolean {
@@ -113,11 +127,15 @@ export class Frag {
 
   private reserve(n: number): void {
     if (this.size + n <= this.bytes.length) return;
-    let cap = Math.max(16, this.bytes.length * 2);
-    while (cap < this.size + n) cap *= 2;
-    const b = new Uint8Array(cap);
+    // A new block, zero-filled (appendFill relies on it), with the bytes so far copied to its start.
+    const b = new Uint8Array(Math.max(BLOCK, 2 * (this.size + n)));
     b.set(this.bytes.subarray(0, this.size));
     this.bytes = b;
+  }
+
+  /** Room after the fixed part, for the frag that follows in the chain. */
+  roomAfter(): Uint8Array {
+    return this.bytes.length - this.size >= 16 ? this.bytes.subarray(this.size) : NO_BYTES;
   }
 
   fixedBytes(): Uint8Array {
@@ -138,7 +156,7 @@ export class FragChain {
   closeWith(v: VarPart, span?: ByteSpan): Frag {
     const f = this.current;
     this.close(f, v, span);
-    const n = new Frag(this.section, this.counter.n++, this.counter.chunk);
+    const n = new Frag(this.section, this.counter.n++, this.counter.chunk, f.roomAfter());
     f.next = n;
     this.frags.push(n);
     return f;
