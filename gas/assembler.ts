@@ -397,11 +397,14 @@ export class Assembler {
   }
 
   freezeExpr(expr: Expr): Expr {
-    return freeze(expr, (n) => {
-      const s = this.symbols.get(n);
-      return s?.definition?.kind === 'absolute' && !s.equiv ? s.definition.value : undefined;
-    });
+    return freeze(expr, this.absoluteValue);
   }
+
+  /** freezeExpr's question: the value of a symbol set to a constant (and not `.equiv`), else undefined. */
+  private readonly absoluteValue = (n: string, node: SymExpr): bigint | undefined => {
+    const s = (node.ref as SymbolInfo | undefined) ?? this.symbols.get(n);
+    return s?.definition?.kind === 'absolute' && !s.equiv ? s.definition.value : undefined;
+  };
 
   /** Local labels and `.` for the expression parser (one object, not closures per expression). */
   private readonly exprHooks: ParseHooks = {

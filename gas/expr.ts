@@ -473,10 +473,10 @@ function compare(op: BinaryOp, a: bigint, b: bigint): Val {
 }
 
 /** Replaces symbols whose value is absolute now by their numbers (GNU as binds absolute symbols at parse time). */
-export function freeze(expr: Expr, absolute: (name: string) => bigint | undefined): Expr {
+export function freeze(expr: Expr, absolute: (name: string, node: SymExpr) => bigint | undefined): Expr {
   switch (expr.t) {
     case 'sym': {
-      const v = absolute(expr.name);
+      const v = absolute(expr.name, expr);
       return v === undefined ? expr : { t: 'num', v, s: expr.s, e: expr.e };
     }
     case 'un':

@@ -5,7 +5,7 @@ import type { InstructionInput, Value } from '../isa/operand';
 import type { CodeMode } from '../isa/mode';
 import type { Assembler, StatementContext } from './assembler';
 import type { ByteSpan } from './frags';
-import { evaluate, parseExpression, symbolsOf, type Expr, type ParseHooks } from './expr';
+import { evaluate, parseExpression, symbolsOf, type Expr, type ParseHooks, type SymExpr } from './expr';
 import type { InstructionBackend, OperandContext } from './backend';
 import { charConstantsToDecimal } from './macros';
 
@@ -27,6 +27,9 @@ class OperandEvaluator implements OperandContext {
    * parse and the encoding depend on the text and the mode alone.
    */
   pure = true;
+  // Scratch lists reused by every operand (emptied after each use).
+  private readonly refs: SymExpr[] = [];
+  private readonly problems: { message: string; s: number; e: number }[] = [];
 
   constructor(private readonly asm: Assembler) {
     this.hooks = {
@@ -62,16 +65,20 @@ class OperandEvaluator implements OperandContext {
       asm.error(e.message, asm.at(ctx, start + e.s, start + e.e), 'bad-expression');
       return { known: true, value: 0n };
     }
-    for (const s of symbolsOf(r.expr)) {
+    const refs = symbolsOf(r.expr, this.refs);
+    for (let i = 0; i < refs.length; i++) {
+      const s = refs[i];
       this.pure = false;
       const sym = asm.symbol(s.name);
       s.ref = sym;
       sym.references.push(asm.at(ctx, start + s.s, start + s.e));
     }
-    const problems: { message: string; s: number; e: number }[] = [];
+    refs.length = 0;
+    const problems = this.problems;
     const val = evaluate(r.expr, asm.nowEnv, problems);
     if (problems.length || val.k !== 'abs') this.pure = false;
     for (const p of problems) asm.warn(p.message, asm.at(ctx, start + p.s, start + p.e), 'division-by-zero');
+    problems.length = 0;
     const v: Value = { known: val.k === 'abs', value: val.k === 'abs' ? val.v : 0n };
     // A constant needs no tree; anything else keeps its (parse-time bound) expression for the fixup.
     this.exprOf.set(v, val.k === 'abs' ? { t: 'num', v: val.v, s: 0, e: 0 } : asm.freezeExpr(r.expr));
