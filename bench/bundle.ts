@@ -16,15 +16,15 @@ const BUNDLE_OPTIONS: esbuild.BuildOptions = {
   logLevel: 'warning',
 };
 
-/** Bundles `entry` into `dir` and loads it. */
-export async function bundled<T>(entry: string, dir: string, name: string): Promise<T> {
+/** Bundles `entry` into `dir` and returns the bundle's path (to run in a process of its own). */
+export async function bundleTo(entry: string, dir: string, name: string): Promise<string> {
   const outfile = join(dir, `${name}.cjs`);
   await esbuild.build({ ...BUNDLE_OPTIONS, entryPoints: [entry], outfile });
-  return createRequire(outfile)(outfile) as T;
+  return outfile;
 }
 
-/** CPU time of this process so far (all threads, the garbage collector's included), in ms. */
-export function ownCpu(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+/** Bundles `entry` into `dir` and loads it. */
+export async function bundled<T>(entry: string, dir: string, name: string): Promise<T> {
+  const outfile = await bundleTo(entry, dir, name);
+  return createRequire(outfile)(outfile) as T;
 }

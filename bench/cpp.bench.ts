@@ -12,7 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import type * as Cpp from '../gas/cpp/index';
 import { MemoryFileSystem } from '../gas/fs';
 import type { BenchRow } from './table';
-import { bundled, ownCpu } from './bundle';
+import { bundled } from './bundle';
+import { ownCpu } from './cpu-time';
 import { createRequire } from 'node:module';
 
 const here = __dirname;

@@ -1,5 +1,6 @@
 // Bundles the four entry points with esbuild; everything they import is inlined so the .vsix ships no node_modules.
 import * as esbuild from 'esbuild';
+import { CLI_NODE_OPTIONS } from './cli-node-options.mjs';
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -18,7 +19,8 @@ const entries = [
   { in: 'extension/main.ts', out: 'dist/extension.js' },
   { in: 'server/main.ts', out: 'dist/server.js' },
   { in: 'debug-adapter/main.ts', out: 'dist/debugAdapter.js' },
-  { in: 'cli/main.ts', out: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // `env -S` splits the options off (npm's Windows shims read the same line).
+  { in: 'cli/main.ts', out: 'dist/cli.js', banner: { js: `#!/usr/bin/env -S node ${CLI_NODE_OPTIONS.join(' ')}` } },
 ];
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner })));
 if (watch) {
