@@ -98,49 +98,15 @@ const evaluators = new WeakMap<Assembler, OperandEvaluator>();
  * every statement with that text (readers never modify it).
  */
 interface KnownInstruction {
-  text: string;
   input: InstructionInput;
   bytes: Uint8Array;
-  /** The next entry with the same hash. */
-  next: KnownInstruction | undefined;
 }
-
-/**
- * Keyed by a number hashed from the text: a string-keyed Map hashes every fresh statement string inside V8 and
- * compares it with the stored key, which cost more than the rest of a hit; a hit is confirmed by one comparison.
- */
-class KnownInstructions {
-  private readonly byHash = new Map<number, KnownInstruction>();
-  size = 0;
-
-  get(text: string, hash: number): KnownInstruction | undefined {
-    for (let e = this.byHash.get(hash); e; e = e.next) if (e.text === text) return e;
-    return undefined;
-  }
-
-  set(text: string, hash: number, input: InstructionInput, bytes: Uint8Array): void {
-    if (this.size >= MAX_KNOWN) {
-      this.byHash.clear();
-      this.size = 0;
-    }
-    this.byHash.set(hash, { text, input, bytes, next: this.byHash.get(hash) });
-    this.size++;
-  }
-}
-
-/** FNV-1a over the UTF-16 code units, kept a small integer (no boxed Map key). */
-function textHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h & 0x3fffffff;
-}
-
-const knownByBackend = new WeakMap<InstructionBackend, KnownInstructions[]>();
+const knownByBackend = new WeakMap<InstructionBackend, Map<string, KnownInstruction>[]>();
 const MAX_KNOWN = 50_000;
 
-function knownInstructions(backend: InstructionBackend, mode: CodeMode): KnownInstructions {
+function knownInstructions(backend: InstructionBackend, mode: CodeMode): Map<string, KnownInstruction> {
   let perMode = knownByBackend.get(backend);
-  if (!perMode) knownByBackend.set(backend, (perMode = [new KnownInstructions(), new KnownInstructions(), new KnownInstructions()]));
+  if (!perMode) knownByBackend.set(backend, (perMode = [new Map(), new Map(), new Map()]));
   return perMode[mode === 16 ? 0 : mode === 32 ? 1 : 2];
 }
 
@@ -158,8 +124,7 @@ export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: 
   const stmtText = charConstantsToDecimal(ctx.text.slice(pos), true);
   // .code16gcc rewrites stack operations after parsing: those take the full path.
   const known = asm.code16gcc ? undefined : knownInstructions(backend, asm.mode);
-  const hash = known ? textHash(stmtText) : 0;
-  const hit = known?.get(stmtText, hash);
+  const hit = known?.get(stmtText);
   if (hit) {
     asm.statements[ctx.statement].instruction = hit.input;
     asm.emit(hit.bytes, ctx);
@@ -205,7 +170,8 @@ export function assembleInstruction(asm: Assembler, ctx: StatementContext, pos: 
   }
   const enc = res.encoding;
   if (known && opCtx.pure && !res.warnings && enc.fixups.length === 0) {
-    known.set(stmtText, hash, parsed.input, enc.bytes);
+    if (known.size >= MAX_KNOWN) known.clear();
+    known.set(stmtText, { input: parsed.input, bytes: enc.bytes });
   }
   const f = asm.frag;
   const at = asm.emit(enc.bytes, ctx);
