@@ -68,15 +68,26 @@ function fitsSigned8At(v: bigint, bits: number, mode: CodeMode, sizeShown: boole
   return t >= -128n && t <= 127n;
 }
 
+/** [lowest signed, one past the highest unsigned] for the field widths values are checked against. */
+const FIT_BOUNDS: Record<number, readonly [bigint, bigint]> = {
+  8: [-(1n << 7n), 1n << 8n],
+  16: [-(1n << 15n), 1n << 16n],
+  32: [-(1n << 31n), 1n << 32n],
+};
+const INT32_MIN = -(1n << 31n);
+const INT32_LIMIT = 1n << 31n;
+
 /** Fits in `bits` as either a signed or an unsigned number. */
 function fitsBits(v: bigint, bits: number): boolean {
   const s = toSigned64(v);
-  return s >= -(1n << BigInt(bits - 1)) && s < 1n << BigInt(bits);
+  const b = FIT_BOUNDS[bits];
+  if (b === undefined) return s >= -(1n << BigInt(bits - 1)) && s < 1n << BigInt(bits);
+  return s >= b[0] && s < b[1];
 }
 
 function fitsSigned32(v: bigint): boolean {
   const s = toSigned64(v);
-  return s >= -(1n << 31n) && s < 1n << 31n;
+  return s >= INT32_MIN && s < INT32_LIMIT;
 }
 
 interface Ctx {
@@ -416,6 +427,12 @@ function fmtMem(m: MemOperand): string {
 }
 
 function pushNumber(out: number[], v: bigint, size: number): void {
+  if (size <= 4) {
+    // One conversion instead of a BigInt per byte: the low 32 bits fit a double exactly.
+    const x = Number(BigInt.asUintN(32, v));
+    for (let i = 0; i < size; i++) out.push(Math.floor(x / 2 ** (8 * i)) & 0xff);
+    return;
+  }
   let x = BigInt.asUintN(size * 8, v);
   for (let i = 0; i < size; i++) {
     out.push(Number(x & 0xffn));
@@ -533,7 +550,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
   if (data && !ctx.data) prefixes.push(0x66);
   prefixes.push(...ctx.userPrefixes);
   if (lockCr8) prefixes.push(0xf0);
-  prefixes.sort((a, b) => prefixSlot(a) - prefixSlot(b));
+  prefixes.sort(byPrefixSlot);
   if (form.mandatoryPrefix) prefixes.push(form.mandatoryPrefix);
   // Opcode and operands.
   const opcode = form.opcode.slice();
@@ -574,11 +591,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
   for (const f of fixups) f.offset += modrmStart;
   body.push(...modrm);
   // Immediates, relative displacements, moffs.
-  const immOrder: number[] = [];
-  form.operands.forEach((s, i) => {
-    if (immSpecs.has(s) || s === 'rel' || s === 'rel8' || s === 'moffs' || s === 'moffsbig') immOrder.push(i);
-  });
-  if (form.immReverse) immOrder.reverse();
+  const immOrder = immediateOrder(form);
   const natural = mode === 64 ? 64 : mode;
   const effSize = size || natural;
   for (const i of immOrder) {
@@ -641,6 +654,29 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
   return { bytes, fixups };
 }
 
+const NO_BYTES: number[] = [];
+const NO_WARNINGS: readonly string[] = [];
+
+function byPrefixSlot(a: number, b: number): number {
+  return prefixSlot(a) - prefixSlot(b);
+}
+
+const immediateOrders = new WeakMap<InstructionForm, number[]>();
+/** Operands written after the ModRM bytes (immediates, displacements, moffs), in the order they are emitted. */
+function immediateOrder(form: InstructionForm): number[] {
+  let order = immediateOrders.get(form);
+  if (!order) {
+    order = [];
+    for (let i = 0; i < form.operands.length; i++) {
+      const s = form.operands[i];
+      if (immSpecs.has(s) || s === 'rel' || s === 'rel8' || s === 'moffs' || s === 'moffsbig') order.push(i);
+    }
+    if (form.immReverse) order.reverse();
+    immediateOrders.set(form, order);
+  }
+  return order;
+}
+
 function isFailure(x: unknown): x is Failure {
   return typeof x === 'object' && x !== null && 'rank' in x;
 }
@@ -693,7 +729,9 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
     if (!matchOperand(form.operands[i], ops[i], size, form, ctx)) {
       if (rankToBeat >= 1.6) return CANNOT_WIN;
       const message = operandMismatchMessage(form, ctx, size, i);
-      return fail(message, message.startsWith('operand type') ? 1.5 : 1.6, i);
+      // A type mismatch ranks below the others (most forms of a mnemonic fail so: its message is built once).
+      if (message === undefined) return rankToBeat >= 1.5 ? CANNOT_WIN : fail(`operand type mismatch for \`${ctx.base}'`, 1.5, i);
+      return fail(message, 1.6, i);
     }
   }
   let memIndex = -1;
@@ -702,7 +740,8 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
   return { form, size, defaulted, mem: memIndex >= 0 ? (ops[memIndex] as MemOperand) : undefined, memIndex };
 }
 
-function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i: number): string {
+/** GNU's message for operand i not matching, or undefined for its plain "operand type mismatch". */
+function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i: number): string | undefined {
   const ops = ctx.input.operands;
   if (ctx.suffix) {
     // Registers of different sizes are a type mismatch; otherwise GNU checks them against the suffix from the
@@ -720,8 +759,8 @@ function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i
     }
   }
   const op = ops[i];
-  if (op.kind === 'imm' && /^(i8|i16)$/.test(form.operands[i]) && op.value.known) return `operand size mismatch for \`${ctx.base}'`;
-  return `operand type mismatch for \`${ctx.base}'`;
+  if (op.kind === 'imm' && (form.operands[i] === 'i8' || form.operands[i] === 'i16') && op.value.known) return `operand size mismatch for \`${ctx.base}'`;
+  return undefined;
 }
 
 function unavailableRegister(input: InstructionInput, mode: CodeMode): EncodeResult | undefined {
@@ -796,10 +835,11 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     warnings: [],
     sizeShown: false,
   };
-  const kinds = new Set<string>();
+  // Most instructions have no prefix; two of one kind are refused.
+  const kinds = input.prefixes.length > 1 ? new Set<string>() : undefined;
   for (const p of input.prefixes) {
-    if (kinds.has(prefixKind[p])) return { ok: false, message: 'same type of prefix used twice' };
-    kinds.add(prefixKind[p]);
+    if (kinds?.has(prefixKind[p])) return { ok: false, message: 'same type of prefix used twice' };
+    kinds?.add(prefixKind[p]);
     if (mode === 64 && (p === 'addr16' || p === 'data32')) return { ok: false, message: `\`${p}' is not supported in 64-bit mode` };
     if (mode === 64 && (p === 'es' || p === 'ss')) return { ok: false, message: `\`${p}' is not supported in 64-bit mode` };
     if ((p === 'data32' && mode !== 16) || (p === 'data16' && mode === 16) || (p === 'addr32' && mode === 32) || (p === 'addr16' && mode === 16)) {
@@ -858,9 +898,9 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
     if ((p === 'rex64' || p === 'rex') && ctx.mode !== 64) return fail(`\`${p}' is only supported in 64-bit mode`, 6);
     pre.push(prefixBytes[p]);
   }
-  ctx.userPrefixes = pre.filter((b) => (b & 0xf0) !== 0x40);
-  ctx.userRex = pre.filter((b) => (b & 0xf0) === 0x40);
-  const isRelaxable = form.operands.some((s) => s === 'rel8');
+  ctx.userPrefixes = pre.length ? pre.filter((b) => (b & 0xf0) !== 0x40) : NO_BYTES;
+  ctx.userRex = pre.length ? pre.filter((b) => (b & 0xf0) === 0x40) : NO_BYTES;
+  const isRelaxable = form.operands.includes('rel8');
   if (isRelaxable) {
     // Short form from this row, near form from the next row of the same names with `rel`.
     const short = encodeForm(m, ctx);
@@ -874,7 +914,8 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
   }
   const enc = encodeForm(m, ctx);
   if (isFailure(enc)) return enc;
-  const warnings = [...formWarnings(m, ctx), ...ctx.warnings];
+  const fromForm = formWarnings(m, ctx);
+  const warnings = fromForm.length ? [...fromForm, ...ctx.warnings] : ctx.warnings;
   return warnings.length ? { ok: true, encoding: enc, warnings } : { ok: true, encoding: enc };
 }
 
@@ -882,8 +923,9 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
  * GNU's warnings about how a statement was written: an operand size that had to default (`inc (%eax)`), an
  * indirect branch without `*`, a segment override on lea.
  */
-function formWarnings(m: Match, ctx: Ctx): string[] {
+function formWarnings(m: Match, ctx: Ctx): readonly string[] {
   const f = m.form;
+  if (!m.defaulted && !f.warnBare && !f.warnAlias && !f.op.endsWith('_indirect') && f.op !== 'lea') return NO_WARNINGS;
   const out: string[] = [];
   const ops = ctx.input.operands;
   const onlyImm16 = f.operands.every((s) => s === 'i16');
