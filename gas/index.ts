@@ -16,6 +16,7 @@ import { defaultPreprocessor, defaultBackend } from './defaults';
 export type { FileSystem } from './fs';
 export { MemoryFileSystem } from './fs';
 export type { InstructionBackend } from './backend';
+export { createIsaBackend } from './isa-backend';
 export type { LinkOptions, LinkResult, LinkedSymbol, PlacedSection } from './linker';
 export type { SourceMapEntry } from './source-map';
 export { SourceMap } from './source-map';

@@ -6,9 +6,10 @@ import type { EncodeResult, InstructionInput } from '../isa/operand';
 import type { InstructionBackend, OperandContext, ParsedInstruction } from './backend';
 import { EncodingCache, inputHash } from './encoding-cache';
 
-const encodings = new EncodingCache(20_000);
+/** Encodings kept per backend; the assembler keeps its known instructions per backend too (instruction.ts). */
+const ENCODINGS_KEPT = 20_000;
 
-function encodeCached(input: InstructionInput, mode: CodeMode): EncodeResult {
+function encodeCached(encodings: EncodingCache, input: InstructionInput, mode: CodeMode): EncodeResult {
   const hash = inputHash(input, mode);
   const hit = encodings.get(input, mode, hash);
   if (hit) return hit;
@@ -34,17 +35,27 @@ class ParsedStatement {
   }
 }
 
-export const isaBackend: InstructionBackend = {
-  parse(statement, _mode, ctx): ParsedInstruction {
-    const outer = parsing;
-    parsing = ctx;
-    try {
-      const r = parseInstructionInput(statement, 0, evaluateInContext);
-      if (isParseError(r)) return { ok: false, message: r.message, column: r.range.start, endColumn: r.range.end };
-      return new ParsedStatement(r, statement);
-    } finally {
-      parsing = outer;
-    }
-  },
-  encode: encodeCached,
-};
+/**
+ * A backend with caches of its own, empty at first. Hosts that assemble again and again (the language server, the
+ * debug adapter) share `isaBackend` so that each assembly reuses what the last one encoded; a benchmark of one
+ * assembly takes a new one.
+ */
+export function createIsaBackend(): InstructionBackend {
+  const encodings = new EncodingCache(ENCODINGS_KEPT);
+  return { parse: parseStatement, encode: (input, mode) => encodeCached(encodings, input, mode) };
+}
+
+function parseStatement(statement: string, _mode: CodeMode, ctx: OperandContext): ParsedInstruction {
+  const outer = parsing;
+  parsing = ctx;
+  try {
+    const r = parseInstructionInput(statement, 0, evaluateInContext);
+    if (isParseError(r)) return { ok: false, message: r.message, column: r.range.start, endColumn: r.range.end };
+    return new ParsedStatement(r, statement);
+  } finally {
+    parsing = outer;
+  }
+}
+
+/** The backend shared by every assembly that is not given one. */
+export const isaBackend: InstructionBackend = createIsaBackend();

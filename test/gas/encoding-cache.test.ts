@@ -3,7 +3,7 @@
 // encoded through the real backend twice, interleaved with its look-alikes, and compared with GNU as.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isaBackend } from '../../gas/isa-backend';
+import { createIsaBackend, isaBackend } from '../../gas/isa-backend';
 import { inputHash } from '../../gas/encoding-cache';
 import type { OperandContext } from '../../gas/backend';
 import type { InstructionInput } from '../../isa/operand';
@@ -78,4 +78,17 @@ test('values the hash folds together still hash alike (so the test above reaches
   assert.equal(inputHash(a, 64), inputHash(b, 64));
   assert.equal(inputHash(a, 64), inputHash(c, 64));
   assert.notEqual(inputHash(a, 64), inputHash(a, 32));
+});
+
+test('a backend of its own starts with empty caches; the shared one keeps what it encoded', () => {
+  const input = parse('movq %rax, 0x208(%rbx)');
+  const first = isaBackend.encode(input, 64);
+  // Served from the cache: the very result object of the first encoding.
+  assert.equal(isaBackend.encode(parse('movq %rax, 0x208(%rbx)'), 64), first);
+  const own = createIsaBackend();
+  const fresh = own.encode(input, 64);
+  assert.notEqual(fresh, first, 'a new backend encodes again');
+  assert.ok(fresh.ok && first.ok);
+  assert.deepEqual(Array.from(fresh.encoding.bytes), Array.from(first.encoding.bytes));
+  assert.equal(own.encode(input, 64), fresh, 'and then keeps its own result');
 });
