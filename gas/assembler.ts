@@ -18,7 +18,7 @@ import { conditional, isConditionalDirective } from './conditionals';
 import { assembleInstruction } from './instruction';
 import { expandMacro } from './expansion';
 import { StatementContext, StatementRecord } from './statement-record';
-import { WordTable } from './word-table';
+import { WordTable } from '../isa/word-table';
 
 export { StatementContext } from './statement-record';
 

@@ -5,6 +5,7 @@
 import type { InstructionInput, Operand, Value } from './operand';
 import { lookupRegister } from './registers';
 import { PREFIXES } from './prefixes';
+import { WordTable } from './word-table';
 
 /** Evaluates an expression written at `startColumn`; gas owns symbols and expression syntax. */
 export type EvaluateExpression = (exprText: string, startColumn: number) => Value | { error: string };
@@ -196,14 +197,16 @@ function scanHead(text: string): Head {
 /** Most instructions have no prefix: they share one frozen empty list. */
 const NO_PREFIXES = Object.freeze([]) as unknown as string[];
 
-/** The word, lowercased; mnemonics are mostly written in lowercase already, so usually just the slice. */
+/**
+ * Mnemonic and prefix words, one string per distinct word: the encoder looks each up in several tables, and a
+ * string already used as a key is found at once where a fresh slice is hashed (and, as a property name, looked
+ * up in V8's string table) on every lookup.
+ */
+const WORDS = new WordTable();
+
+/** The word, lowercased. */
 function lowerCaseWord(text: string, start: number, end: number): string {
-  const word = text.slice(start, end);
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 65 && c <= 90) return word.toLowerCase();
-  }
-  return word;
+  return WORDS.lower(text, start, end);
 }
 
 /** `\s` for one character code (ASCII by comparison; anything else by the regex, as trim does). */

@@ -126,11 +126,12 @@ function isGpr(r: RegisterInfo | undefined): r is RegisterInfo {
   return !!r && gprBits(r) !== 0;
 }
 
-function memRegs(m: MemOperand): { base?: RegisterInfo; index?: RegisterInfo } {
-  return {
-    base: m.base ? lookupRegister(m.base) : undefined,
-    index: m.index ? lookupRegister(m.index) : undefined,
-  };
+function baseRegister(m: MemOperand): RegisterInfo | undefined {
+  return m.base ? lookupRegister(m.base) : undefined;
+}
+
+function indexRegister(m: MemOperand): RegisterInfo | undefined {
+  return m.index ? lookupRegister(m.index) : undefined;
 }
 
 function isAbsolute(m: MemOperand): boolean {
@@ -140,8 +141,7 @@ function isAbsolute(m: MemOperand): boolean {
 /** Address size a memory operand asks for, from its registers, else the mode (or addr16/addr32 prefix). */
 function addressSize(m: MemOperand | undefined, ctx: Ctx): 16 | 32 | 64 {
   if (m) {
-    const { base, index } = memRegs(m);
-    const r = base ?? index;
+    const r = baseRegister(m) ?? indexRegister(m);
     if (r) {
       if (r.cls === 'ip') return r.bits as 32 | 64;
       return gprBits(r) as 16 | 32 | 64;
@@ -318,13 +318,13 @@ function encodeModrmMemory(
   operandIndex: number,
   rex: { x: number; b: number },
 ): Failure | undefined {
-  const { base, index } = memRegs(m);
+  const base = baseRegister(m);
+  const index = indexRegister(m);
   const disp: Value | undefined = m.disp;
   const dispKnown = !disp || disp.known;
   const dv = disp ? disp.value : 0n;
   if (asz === 16) {
     if (ctx.mode === 64) return fail(`\`${m.base ?? m.index}' is not valid here (expected \`%rax'-style registers)`, 3, operandIndex);
-    const combos: Record<string, number> = { 'bx,si': 0, 'bx,di': 1, 'bp,si': 2, 'bp,di': 3, 'si,': 4, 'di,': 5, 'bp,': 6, 'bx,': 7 };
     if (m.scale !== 1 && index) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
     let rm: number;
     if (!base && !index) {
@@ -335,9 +335,8 @@ function encodeModrmMemory(
       pushValue(out, fixups, disp, 2, operandIndex, false, 'either');
       return undefined;
     }
-    const key = `${m.base ?? ''},${m.index ?? ''}`;
-    const k = combos[key];
-    if (k === undefined) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
+    const k = rm16(m.base, m.index);
+    if (k < 0) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
     rm = k;
     let d16 = BigInt.asIntN(16, dv);
     // Out of 16 bits (after wrapping at 32): GNU warns, keeps the disp16 form the value asked for, truncates.
@@ -368,7 +367,7 @@ function encodeModrmMemory(
   }
   if (index && (index.num === 4 && !index.rex)) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
   if (base && index && gprBits(base) !== gprBits(index)) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
-  const scaleBits = { 1: 0, 2: 1, 4: 2, 8: 3 }[m.scale];
+  const scaleBits = m.scale === 8 ? 3 : m.scale === 4 ? 2 : m.scale === 2 ? 1 : 0;
   const dispBits = asz === 64 ? 64 : 32;
   let d = BigInt.asIntN(dispBits === 64 ? 64 : 32, dv);
   if (disp && dispKnown) {
@@ -409,6 +408,14 @@ function encodeModrmMemory(
   return undefined;
 }
 
+/** The r/m field of a 16-bit address from its base and index registers, -1 when no such combination exists. */
+function rm16(base: string | undefined, index: string | undefined): number {
+  if (base === 'bx') return index === 'si' ? 0 : index === 'di' ? 1 : index === undefined ? 7 : -1;
+  if (base === 'bp') return index === 'si' ? 2 : index === 'di' ? 3 : index === undefined ? 6 : -1;
+  if (index !== undefined) return -1;
+  return base === 'si' ? 4 : base === 'di' ? 5 : -1;
+}
+
 /** GNU prints values in warnings as 64-bit unsigned hex. */
 function hexU64(v: bigint): string {
   return '0x' + BigInt.asUintN(64, v).toString(16);
@@ -440,9 +447,19 @@ function pushNumber(out: number[], v: bigint, size: number): void {
   }
 }
 
-function pushValue(out: number[], fixups: Fixup[], v: Value | undefined, size: 1 | 2 | 4 | 8, operand: number, pcRelative: boolean, range: Fixup['range']): void {
+/** `offset`: where a fixup goes, when not at the end of `out` (immediates count the prefixes before `out`). */
+function pushValue(
+  out: number[],
+  fixups: Fixup[],
+  v: Value | undefined,
+  size: 1 | 2 | 4 | 8,
+  operand: number,
+  pcRelative: boolean,
+  range: Fixup['range'],
+  offset = out.length,
+): void {
   if (v && !v.known) {
-    fixups.push({ offset: out.length, size, operand, pcRelative, range });
+    fixups.push({ offset, size, operand, pcRelative, range });
     pushNumber(out, 0n, size);
   } else pushNumber(out, v ? v.value : 0n, size);
 }
@@ -504,8 +521,10 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
   let asz: 16 | 32 | 64 = addressSize(mem, ctx);
   if (form.asz) asz = form.asz;
   if (mem && (mem.base || mem.index)) {
-    const { base, index } = memRegs(mem);
-    for (const r of [base, index]) {
+    const base = baseRegister(mem);
+    const index = indexRegister(mem);
+    for (let k = 0; k < 2; k++) {
+      const r = k === 0 ? base : index;
       if (!r) continue;
       if (!regOk(r, ctx)) return fail(`bad register name \`%${r.name}'`, 5, memIndex);
       if (r.cls !== 'ip' && (!isGpr(r) || gprBits(r) === 8)) return fail(`\`${fmtMem(mem)}' is not a valid base/index expression`, 4, memIndex);
@@ -613,9 +632,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
         const seen = BigInt.asIntN(32, mo.disp.value);
         if (!fitsBits(seen, 16)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(16, seen))}`);
       }
-      const local: Fixup[] = [];
-      pushValue(body, local, mo.disp, w, i, false, 'either');
-      for (const f of local) fixups.push({ ...f, offset: at });
+      pushValue(body, fixups, mo.disp, w, i, false, 'either', at);
       continue;
     }
     const v = (op as Extract<Operand, { kind: 'imm' }>).value;
@@ -639,9 +656,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
         ctx.warnings.push(`${hexU64(width === 4 ? v.value : seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
       }
     }
-    const local: Fixup[] = [];
-    pushValue(body, local, v, width, i, false, range);
-    for (const f of local) fixups.push({ ...f, offset: at });
+    pushValue(body, fixups, v, width, i, false, range, at);
   }
   // fwait-prefixed x87 forms (fstsw, finit): the 9b is a separate instruction and precedes every prefix.
   if (form.opcode.length > 1 && form.opcode[0] === 0x9b && prefixes.length) {
@@ -724,7 +739,8 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
   }
   const size = chooseSize(form, ctx, relaxed);
   if (isFailure(size)) return size;
-  ctx.sizeShown = !!ctx.suffix || ops.some((o, i) => sizedSpecs.has(form.operands[i]) && isGpr(reg(o)));
+  const registerSized = sizedByRegister(form, ops);
+  ctx.sizeShown = !!ctx.suffix || registerSized;
   for (let i = 0; i < ops.length; i++) {
     if (!matchOperand(form.operands[i], ops[i], size, form, ctx)) {
       if (rankToBeat >= 1.6) return CANNOT_WIN;
@@ -736,8 +752,14 @@ function tryForm(form: InstructionForm, ctx: Ctx, relaxed: boolean): Match | Fai
   }
   let memIndex = -1;
   for (let i = 0; i < ops.length; i++) if (ops[i].kind === 'mem') memIndex = i;
-  const defaulted = !ctx.suffix && form.sizes.length > 1 && !ops.some((o, i) => sizedSpecs.has(form.operands[i]) && isGpr(reg(o)));
+  const defaulted = !ctx.suffix && form.sizes.length > 1 && !registerSized;
   return { form, size, defaulted, mem: memIndex >= 0 ? (ops[memIndex] as MemOperand) : undefined, memIndex };
+}
+
+/** A general register stands where the form's operand size applies (it shows the size). */
+function sizedByRegister(form: InstructionForm, ops: readonly Operand[]): boolean {
+  for (let i = 0; i < ops.length; i++) if (sizedSpecs.has(form.operands[i]) && isGpr(reg(ops[i]))) return true;
+  return false;
 }
 
 /** GNU's message for operand i not matching, or undefined for its plain "operand type mismatch". */
@@ -746,12 +768,13 @@ function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i
   if (ctx.suffix) {
     // Registers of different sizes are a type mismatch; otherwise GNU checks them against the suffix from the
     // last one back.
-    const sizes = new Set<number>();
+    // Every general register the same size (-1: none, 0: mixed).
+    let regBits = -1;
     for (const o of ops) {
       const r = reg(o);
-      if (isGpr(r)) sizes.add(gprBits(r));
+      if (isGpr(r)) regBits = regBits === -1 || regBits === gprBits(r) ? gprBits(r) : 0;
     }
-    for (let k = ops.length - 1; k >= 0 && sizes.size === 1; k--) {
+    for (let k = ops.length - 1; k >= 0 && regBits > 0; k--) {
       const r = reg(ops[k]);
       if (!isGpr(r) || !sizedSpecs.has(form.operands[k]) || gprBits(r) === size) continue;
       if (size === 8 || gprBits(r) === 8) return `\`%${r.name}' not allowed with \`${ctx.mnemonic}'`;
@@ -810,8 +833,9 @@ function bareSuffixError(mnemonic: string, mode: CodeMode, knownName = false): E
 }
 
 function prefixOnly(input: InstructionInput, mode: CodeMode): EncodeResult | undefined {
+  if (input.operands.length) return undefined;
   const b = prefixBytes[input.mnemonic];
-  if (b === undefined || input.operands.length) return undefined;
+  if (b === undefined) return undefined;
   if ((input.mnemonic === 'rex64' || input.mnemonic === 'rex') && mode !== 64) {
     return { ok: false, message: `\`${input.mnemonic}' is only supported in 64-bit mode` };
   }
@@ -861,7 +885,8 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
   if (early) return early;
   if (mode !== 64 && input.mnemonic === 'movq') return { ok: false, message: "operand type mismatch for `movq'" };
 
-  for (const relaxed of [false, true]) {
+  for (let pass = 0; pass < 2; pass++) {
+    const relaxed = pass === 1;
     for (const { form, suffix } of cands) {
       ctx.suffix = suffix;
       ctx.base = suffix ? input.mnemonic.slice(0, -1) : input.mnemonic;
