@@ -308,16 +308,8 @@ function defaultSegment(m: MemOperand): 'ss' | 'ds' {
   return 'ds';
 }
 
-function encodeModrmMemory(
-  m: MemOperand,
-  asz: 16 | 32 | 64,
-  regField: number,
-  ctx: Ctx,
-  out: number[],
-  fixups: Fixup[],
-  operandIndex: number,
-  rex: { x: number; b: number },
-): Failure | undefined {
+/** ModRM, SIB and displacement of a memory operand, appended to the scratch body (sets rexX and rexB). */
+function encodeModrmMemory(m: MemOperand, asz: 16 | 32 | 64, regField: number, ctx: Ctx, operandIndex: number): Failure | undefined {
   const base = baseRegister(m);
   const index = indexRegister(m);
   const disp: Value | undefined = m.disp;
@@ -328,11 +320,11 @@ function encodeModrmMemory(
     if (m.scale !== 1 && index) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
     let rm: number;
     if (!base && !index) {
-      out.push((regField << 3) | 6);
+      putByte((regField << 3) | 6);
       if (disp && dispKnown && !fitsBits(BigInt.asIntN(32, dv), 16)) {
         ctx.warnings.push(`${hexU64(BigInt.asIntN(32, dv))} shortened to ${hexU64(BigInt.asUintN(16, dv))}`);
       }
-      pushValue(out, fixups, disp, 2, operandIndex, false, 'either');
+      putValue(disp, 2, operandIndex, false, 'either');
       return undefined;
     }
     const k = rm16(m.base, m.index);
@@ -345,24 +337,24 @@ function encodeModrmMemory(
       ctx.warnings.push(`${hexU64(v32)} shortened to ${hexU64(BigInt.asUintN(16, v32))}`);
       d16 = 0x8000n;
     }
-    if (dispKnown && dv === 0n && rm !== 6) out.push((regField << 3) | rm);
+    if (dispKnown && dv === 0n && rm !== 6) putByte((regField << 3) | rm);
     else if (dispKnown && d16 >= -128n && d16 <= 127n) {
-      out.push(0x40 | (regField << 3) | rm);
-      out.push(Number(BigInt.asUintN(8, d16)));
+      putByte(0x40 | (regField << 3) | rm);
+      putByte(Number(BigInt.asUintN(8, d16)));
     } else {
-      out.push(0x80 | (regField << 3) | rm);
-      pushValue(out, fixups, disp, 2, operandIndex, false, 'either');
+      putByte(0x80 | (regField << 3) | rm);
+      putValue(disp, 2, operandIndex, false, 'either');
     }
     return undefined;
   }
   // 32/64-bit addressing.
   if (base?.cls === 'ip') {
     if (index) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
-    out.push((regField << 3) | 5);
+    putByte((regField << 3) | 5);
     if (disp && !disp.known) {
-      fixups.push({ offset: out.length, size: 4, operand: operandIndex, pcRelative: true, range: 'signed' });
-      out.push(0, 0, 0, 0);
-    } else pushNumber(out, dv, 4);
+      pendingFixups.push({ offset: bodyLength, size: 4, operand: operandIndex, pcRelative: true, range: 'signed' });
+      putNumber(0n, 4);
+    } else putNumber(dv, 4);
     return undefined;
   }
   if (index && (index.num === 4 && !index.rex)) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
@@ -385,13 +377,14 @@ function encodeModrmMemory(
   const range: Fixup['range'] = asz === 64 || ctx.mode === 64 ? 'signed' : 'either';
   if (!base && !index) {
     if (ctx.mode === 64) {
-      out.push((regField << 3) | 4, 0x25);
-    } else out.push((regField << 3) | 5);
-    pushValue(out, fixups, disp, 4, operandIndex, false, range);
+      putByte((regField << 3) | 4);
+      putByte(0x25);
+    } else putByte((regField << 3) | 5);
+    putValue(disp, 4, operandIndex, false, range);
     return undefined;
   }
-  if (base) rex.b = base.num >> 3;
-  if (index) rex.x = index.num >> 3;
+  if (base) rexB = base.num >> 3;
+  if (index) rexX = index.num >> 3;
   const needSib = !!index || (base !== undefined && (base.num & 7) === 4);
   let mod: number;
   const bpLike = base !== undefined && (base.num & 7) === 5;
@@ -400,11 +393,11 @@ function encodeModrmMemory(
   else if (dispKnown && d >= -128n && d <= 127n) mod = 1;
   else mod = 2;
   if (needSib) {
-    out.push((mod << 6) | (regField << 3) | 4);
-    out.push((scaleBits << 6) | ((index ? index.num & 7 : 4) << 3) | (base ? base.num & 7 : 5));
-  } else out.push((mod << 6) | (regField << 3) | (base!.num & 7));
-  if (!base || mod === 2) pushValue(out, fixups, disp, 4, operandIndex, false, range);
-  else if (mod === 1) out.push(Number(BigInt.asUintN(8, d)));
+    putByte((mod << 6) | (regField << 3) | 4);
+    putByte((scaleBits << 6) | ((index ? index.num & 7 : 4) << 3) | (base ? base.num & 7 : 5));
+  } else putByte((mod << 6) | (regField << 3) | (base!.num & 7));
+  if (!base || mod === 2) putValue(disp, 4, operandIndex, false, range);
+  else if (mod === 1) putByte(Number(BigInt.asUintN(8, d)));
   return undefined;
 }
 
@@ -433,51 +426,84 @@ function fmtMem(m: MemOperand): string {
   return `(${parts.filter((p, i) => p || i === 0).join(',')})`;
 }
 
-function pushNumber(out: number[], v: bigint, size: number): void {
+// The encoding being built. Every call of encodeForm writes into these and copies the result out once: building
+// it from a handful of small arrays and objects per form tried made the encoder a steady source of garbage.
+/** Opcode, ModRM, SIB, displacement and immediates (an instruction is at most 15 bytes; more only means an error). */
+const body = new Uint8Array(64);
+let bodyLength = 0;
+/** Prefix bytes in emission order, REX last. */
+const prefixBytesOut = new Uint8Array(32);
+let prefixCount = 0;
+/** REX.X and REX.B as the memory operand's registers set them. */
+let rexX = 0;
+let rexB = 0;
+/** Fixups of the encoding being built, offsets counted from the start of `body`. */
+const pendingFixups: Fixup[] = [];
+const NO_FIXUPS: Fixup[] = Object.freeze([]) as unknown as Fixup[];
+
+function putByte(b: number): void {
+  body[bodyLength++] = b;
+}
+
+function putNumber(v: bigint, size: number): void {
   if (size <= 4) {
     // One conversion instead of a BigInt per byte: the low 32 bits fit a double exactly.
     const x = Number(BigInt.asUintN(32, v));
-    for (let i = 0; i < size; i++) out.push(Math.floor(x / 2 ** (8 * i)) & 0xff);
+    for (let i = 0; i < size; i++) body[bodyLength++] = (x >>> (8 * i)) & 0xff;
     return;
   }
   let x = BigInt.asUintN(size * 8, v);
   for (let i = 0; i < size; i++) {
-    out.push(Number(x & 0xffn));
+    body[bodyLength++] = Number(x & 0xffn);
     x >>= 8n;
   }
 }
 
-/** `offset`: where a fixup goes, when not at the end of `out` (immediates count the prefixes before `out`). */
-function pushValue(
-  out: number[],
-  fixups: Fixup[],
-  v: Value | undefined,
-  size: 1 | 2 | 4 | 8,
-  operand: number,
-  pcRelative: boolean,
-  range: Fixup['range'],
-  offset = out.length,
-): void {
+function putValue(v: Value | undefined, size: 1 | 2 | 4 | 8, operand: number, pcRelative: boolean, range: Fixup['range']): void {
   if (v && !v.known) {
-    fixups.push({ offset, size, operand, pcRelative, range });
-    pushNumber(out, 0n, size);
-  } else pushNumber(out, v ? v.value : 0n, size);
+    pendingFixups.push({ offset: bodyLength, size, operand, pcRelative, range });
+    putNumber(0n, size);
+  } else putNumber(v ? v.value : 0n, size);
 }
 
-/** Bytes of one form for the operands, or the reason it cannot encode them. */
-function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encoding | Failure {
-  const { form, size } = match;
+function putPrefix(b: number): void {
+  prefixBytesOut[prefixCount++] = b;
+}
+
+/** GNU's prefix order, keeping the written order within a slot (an insertion sort: a stable sort of a few bytes). */
+function sortPrefixes(): void {
+  for (let i = 1; i < prefixCount; i++) {
+    const b = prefixBytesOut[i];
+    const slot = prefixSlot(b);
+    let j = i - 1;
+    while (j >= 0 && prefixSlot(prefixBytesOut[j]) > slot) {
+      prefixBytesOut[j + 1] = prefixBytesOut[j];
+      j--;
+    }
+    prefixBytesOut[j + 1] = b;
+  }
+}
+
+/** Bytes of one form for the operands, or the reason it cannot encode them. `form` overrides the match's own. */
+function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near', form: InstructionForm = match.form): Encoding | Failure {
+  const size = match.size;
   const ops = ctx.input.operands;
   const mode = ctx.mode;
-  const body: number[] = [];
-  const fixups: Fixup[] = [];
+  bodyLength = 0;
+  prefixCount = 0;
+  rexX = 0;
+  rexB = 0;
+  if (pendingFixups.length) pendingFixups.length = 0;
   let regField = form.modrm === 'digit' ? form.modrmValue : 0;
   let rmReg: RegisterInfo | undefined;
   let opReg: RegisterInfo | undefined;
   let mem: MemOperand | undefined;
   let memIndex = -1;
-  const rex = { w: 0, r: 0, x: 0, b: 0, needed: false };
-  const regsUsed: RegisterInfo[] = [];
+  let rexW = 0;
+  let rexR = 0;
+  let rexNeeded = false;
+  /** The first of AH/BH/CH/DH among the registers used: no REX prefix can go with it. */
+  let highByte: RegisterInfo | undefined;
   // CR8 outside 64-bit mode is reached through AMD's alias: a lock prefix on the CR0 move.
   let lockCr8 = false;
   for (let i = 0; i < ops.length; i++) {
@@ -487,11 +513,14 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
     if (r) {
       if (r.cls === 'cr' && r.num === 8 && ctx.mode !== 64) lockCr8 = true;
       else if (!regOk(r, ctx)) return fail(`bad register name \`%${r.name}'`, 5, i);
-      else regsUsed.push(r);
+      else {
+        if (r.cls === 'gpr8' && r.rex) rexNeeded = true;
+        if (r.highByte && !highByte) highByte = r;
+      }
     }
     if (regFieldSpecs.has(spec)) {
       regField = r!.num & 7;
-      rex.r = lockCr8 && r!.cls === 'cr' ? 0 : r!.num >> 3;
+      rexR = lockCr8 && r!.cls === 'cr' ? 0 : r!.num >> 3;
       if (form.dupReg) rmReg = r;
     } else if (rmFieldSpecs.has(spec)) {
       if (op.kind === 'mem') {
@@ -533,21 +562,20 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
     if (asz === 16 && mode === 64) return fail(`\`${fmtMem(mem)}' is not a valid base/index expression`, 4, memIndex);
     if (asz === 64 && mode !== 64) return fail(`bad register name \`%${(base ?? index)!.name}'`, 5, memIndex);
   }
-  const prefixes: number[] = [];
   // Operand-size prefix / REX.W.
   let data = false;
   if (size === 64) {
     if (mode !== 64) return fail(`invalid instruction suffix for \`${ctx.base}'`, 2);
-    if (form.osz === 'op') rex.w = 1;
+    if (form.osz === 'op') rexW = 1;
   } else if (size === 32 && form.osz === 'd64' && mode === 64) {
     return fail(ctx.suffix ? `invalid instruction suffix for \`${ctx.base}'` : `operand size mismatch for \`${ctx.base}'`, 2);
   } else if ((size === 16 || size === 32) && form.osz !== 'none') {
     if ((size === 16) !== (mode === 16)) data = true;
   }
-  if (form.rexW) rex.w = 1;
+  if (form.rexW) rexW = 1;
   for (const b of ctx.userRex) {
-    rex.needed = true;
-    if (b & 8) rex.w = 1;
+    rexNeeded = true;
+    if (b & 8) rexW = 1;
   }
   // Segment override.
   for (let i = 0; i < ops.length; i++) {
@@ -561,54 +589,48 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
     if (spec === 'ms' && o.seg === 'ds') continue;
     // GNU drops an override that names the segment the address uses anyway (ss for bp/sp bases, else ds).
     if (o.seg === defaultSegment(o)) continue;
-    prefixes.push(segPrefix[o.seg]);
+    putPrefix(segPrefix[o.seg]);
   }
   // An expression, not a local function: the shipped bundle names every closure it creates (keepNames).
   const addrNeeds67 = mode === 64 ? asz === 32 : asz !== mode;
-  if (addrNeeds67 && !ctx.addr32 && !ctx.addr16) prefixes.push(0x67);
-  if (data && !ctx.data) prefixes.push(0x66);
-  prefixes.push(...ctx.userPrefixes);
-  if (lockCr8) prefixes.push(0xf0);
-  prefixes.sort(byPrefixSlot);
-  if (form.mandatoryPrefix) prefixes.push(form.mandatoryPrefix);
+  if (addrNeeds67 && !ctx.addr32 && !ctx.addr16) putPrefix(0x67);
+  if (data && !ctx.data) putPrefix(0x66);
+  for (const b of ctx.userPrefixes) putPrefix(b);
+  if (lockCr8) putPrefix(0xf0);
+  sortPrefixes();
+  if (form.mandatoryPrefix) putPrefix(form.mandatoryPrefix);
   // Opcode and operands.
-  const opcode = form.opcode.slice();
+  const opcode = form.opcode;
+  for (let i = 0; i < opcode.length; i++) putByte(opcode[i]);
   if (opReg) {
-    opcode[opcode.length - 1] |= opReg.num & 7;
-    rex.b = opReg.num >> 3;
+    body[bodyLength - 1] |= opReg.num & 7;
+    rexB = opReg.num >> 3;
   }
-  if (rmReg) rex.b = rmReg.num >> 3;
-  const modrm: number[] = [];
+  if (rmReg) rexB = rmReg.num >> 3;
   if (form.modrm === 'fixed') {
     const sti = form.modrmReg ? form.operands.indexOf('sti') : -1;
-    modrm.push(form.modrmValue | (sti >= 0 ? reg(ops[sti])!.num : 0));
+    putByte(form.modrmValue | (sti >= 0 ? reg(ops[sti])!.num : 0));
   }
   else if (form.modrm !== 'none') {
     if (mem) {
-      const r = encodeModrmMemory(mem, asz, regField, ctx, modrm, fixups, memIndex, rex);
+      const r = encodeModrmMemory(mem, asz, regField, ctx, memIndex);
       if (r) return r;
-    } else if (rmReg) modrm.push(0xc0 | (regField << 3) | (rmReg.num & 7));
+    } else if (rmReg) putByte(0xc0 | (regField << 3) | (rmReg.num & 7));
     else return fail(`operand type mismatch for \`${ctx.mnemonic}'`, 1);
   }
-  // REX requirement from byte registers spl..dil and from any REX bit.
-  for (const r of regsUsed) if (r.cls === 'gpr8' && r.rex) rex.needed = true;
-  const rexByte = 0x40 | (rex.w << 3) | (rex.r << 2) | (rex.x << 1) | rex.b;
-  if (rexByte !== 0x40 || rex.needed) {
-    const high = regsUsed.find((r) => r.highByte);
-    if (high) return fail(`can't encode register '%${high.name}' in an instruction requiring REX prefix.`, 5);
+  // REX requirement from byte registers spl..dil (rexNeeded) and from any REX bit.
+  const rexByte = 0x40 | (rexW << 3) | (rexR << 2) | (rexX << 1) | rexB;
+  if (rexByte !== 0x40 || rexNeeded) {
+    if (highByte) return fail(`can't encode register '%${highByte.name}' in an instruction requiring REX prefix.`, 5);
     if (mode !== 64) return fail(`operand type mismatch for \`${ctx.mnemonic}'`, 2);
-    prefixes.push(rexByte);
+    putPrefix(rexByte);
   }
   // Special case: xchg with the accumulator in 64-bit mode. 90 is nop there, so %eax,%eax needs 87 c0, and
   // %rax,%rax drops its REX.W like GNU does.
   if (form.op === 'xchg' && form.opcodeReg && opReg && (opReg.num & 7) === 0 && !opReg.rex) {
     if (mode === 64 && size === 32) return fail('xchg eax', 0);
-    if (size === 64) prefixes.pop();
+    if (size === 64) prefixCount--;
   }
-  body.push(...opcode);
-  const modrmStart = prefixes.length + body.length;
-  for (const f of fixups) f.offset += modrmStart;
-  body.push(...modrm);
   // Immediates, relative displacements, moffs.
   const immOrder = immediateOrder(form);
   const natural = mode === 64 ? 64 : mode;
@@ -616,13 +638,12 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
   for (const i of immOrder) {
     const s = form.operands[i];
     const op = ops[i];
-    const at = prefixes.length + body.length;
     if (s === 'rel' || s === 'rel8') {
       // jcc/jmp have no suffix: their displacement follows the mode, flipped by a data16/data32 prefix.
       const branchSize = form.sizes.length ? effSize : ctx.data ? (mode === 16 ? 32 : 16) : natural;
       const width: 1 | 2 | 4 = s === 'rel8' || relWidth === 'short' ? 1 : branchSize === 16 ? 2 : 4;
-      fixups.push({ offset: at, size: width, operand: i, pcRelative: true, range: 'signed' });
-      pushNumber(body, 0n, width);
+      pendingFixups.push({ offset: bodyLength, size: width, operand: i, pcRelative: true, range: 'signed' });
+      putNumber(0n, width);
       continue;
     }
     if (s === 'moffs' || s === 'moffsbig') {
@@ -632,7 +653,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
         const seen = BigInt.asIntN(32, mo.disp.value);
         if (!fitsBits(seen, 16)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(16, seen))}`);
       }
-      pushValue(body, fixups, mo.disp, w, i, false, 'either', at);
+      putValue(mo.disp, w, i, false, 'either');
       continue;
     }
     const v = (op as Extract<Operand, { kind: 'imm' }>).value;
@@ -656,25 +677,25 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near'): Encodi
         ctx.warnings.push(`${hexU64(width === 4 ? v.value : seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
       }
     }
-    pushValue(body, fixups, v, width, i, false, range, at);
+    putValue(v, width, i, false, range);
   }
+  const bytes = new Uint8Array(prefixCount + bodyLength);
   // fwait-prefixed x87 forms (fstsw, finit): the 9b is a separate instruction and precedes every prefix.
-  if (form.opcode.length > 1 && form.opcode[0] === 0x9b && prefixes.length) {
-    body.shift();
-    prefixes.unshift(0x9b);
+  const fwaitFirst = form.opcode.length > 1 && form.opcode[0] === 0x9b && prefixCount > 0;
+  let n = 0;
+  if (fwaitFirst) bytes[n++] = 0x9b;
+  for (let i = 0; i < prefixCount; i++) bytes[n++] = prefixBytesOut[i];
+  for (let i = fwaitFirst ? 1 : 0; i < bodyLength; i++) bytes[n++] = body[i];
+  let fixups = NO_FIXUPS;
+  if (pendingFixups.length) {
+    fixups = pendingFixups.slice();
+    for (const f of fixups) f.offset += prefixCount;
   }
-  const bytes = new Uint8Array(prefixes.length + body.length);
-  bytes.set(prefixes, 0);
-  bytes.set(body, prefixes.length);
   return { bytes, fixups };
 }
 
 const NO_BYTES: number[] = [];
 const NO_WARNINGS: readonly string[] = [];
-
-function byPrefixSlot(a: number, b: number): number {
-  return prefixSlot(a) - prefixSlot(b);
-}
 
 const immediateOrders = new WeakMap<InstructionForm, number[]>();
 /** Operands written after the ModRM bytes (immediates, displacements, moffs), in the order they are emitted. */
@@ -854,8 +875,8 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     addr32: input.prefixes.includes('addr32'),
     addr16: input.prefixes.includes('addr16'),
     data: input.prefixes.includes('data16') || input.prefixes.includes('data32'),
-    userPrefixes: [],
-    userRex: [],
+    userPrefixes: NO_BYTES,
+    userRex: NO_BYTES,
     warnings: [],
     sizeShown: false,
   };
@@ -880,7 +901,8 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
   if (mode !== 64 && cands.every((c) => c.form.only64)) {
     return bareSuffixError(input.mnemonic, mode, true) ?? { ok: false, message: `\`${input.mnemonic}' is only supported in 64-bit mode` };
   }
-  let best: Failure = fail(`operand type mismatch for \`${input.mnemonic}'`, -1);
+  // The best failure so far; none yet stands for GNU's plain operand type mismatch (its message built if it is the answer).
+  let best: Failure | undefined;
   const early = suffixOutside64(input, mode, cands) ?? unavailableRegister(input, mode);
   if (early) return early;
   if (mode !== 64 && input.mnemonic === 'movq') return { ok: false, message: "operand type mismatch for `movq'" };
@@ -890,29 +912,32 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     for (const { form, suffix } of cands) {
       ctx.suffix = suffix;
       ctx.base = suffix ? input.mnemonic.slice(0, -1) : input.mnemonic;
-      rankToBeat = best.rank;
+      rankToBeat = best ? best.rank : -1;
       const m = tryForm(form, ctx, relaxed);
       if (isFailure(m)) {
-        if (m.rank > best.rank) best = m;
+        if (m.rank > rankToBeat) best = m;
         continue;
       }
       const r = finish(m, ctx);
       if (isFailure(r)) {
         if (r.rank === 0) continue;
-        if (r.rank > best.rank) best = r;
+        if (r.rank > (best ? best.rank : -1)) best = r;
         continue;
       }
       return r;
     }
   }
+  if (!best) return { ok: false, message: `operand type mismatch for \`${input.mnemonic}'` };
   return { ok: false, message: best.message, operand: best.operand };
 };
 
 function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
   const form = m.form;
-  const pre: number[] = [];
-  ctx.warnings = [];
-  for (const p of ctx.input.prefixes) {
+  // Emptied, not replaced: a result takes the array only when this form wins, and the encoder returns then.
+  if (ctx.warnings.length) ctx.warnings.length = 0;
+  const prefixes = ctx.input.prefixes;
+  const pre: number[] = prefixes.length ? [] : NO_BYTES;
+  for (const p of prefixes) {
     if ((p === 'rep' || p === 'repe' || p === 'repz' || p === 'repne' || p === 'repnz') && !form.rep) return fail(`invalid instruction \`${ctx.base}' after \`${p}'`, 6);
     // GNU drops addr32 on 64-bit relative branches: it cannot change them.
     if ((p === 'addr32' || p === 'addr16') && (form.op === 'jmp' || form.op === 'jcc' || form.op === 'call')) {
@@ -931,11 +956,12 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
     const short = encodeForm(m, ctx);
     if (isFailure(short)) return short;
     const near = nearSibling(form);
-    const warnings = ctx.warnings.length ? { warnings: [...ctx.warnings] } : {};
-    if (!near) return { ok: true, encoding: short, ...warnings };
-    const nearEnc = encodeForm({ ...m, form: near }, ctx);
+    const warnings = ctx.warnings.length ? [...ctx.warnings] : undefined;
+    if (!near) return warnings ? { ok: true, encoding: short, warnings } : { ok: true, encoding: short };
+    const nearEnc = encodeForm(m, ctx, undefined, near);
     if (isFailure(nearEnc)) return nearEnc;
-    return { ok: true, encoding: nearEnc, relax: { short, near: nearEnc }, ...warnings };
+    const relax = { short, near: nearEnc };
+    return warnings ? { ok: true, encoding: nearEnc, relax, warnings } : { ok: true, encoding: nearEnc, relax };
   }
   const enc = encodeForm(m, ctx);
   if (isFailure(enc)) return enc;
@@ -965,8 +991,14 @@ function formWarnings(m: Match, ctx: Ctx): readonly string[] {
   return out;
 }
 
+const nearSiblings = new Map<InstructionForm, InstructionForm | null>();
 function nearSibling(form: InstructionForm): InstructionForm | undefined {
-  return (formsByName.get(form.names[0]) ?? []).find((f) => f !== form && f.operands.length === 1 && f.operands[0] === 'rel');
+  let near = nearSiblings.get(form);
+  if (near === undefined) {
+    near = (formsByName.get(form.names[0]) ?? []).find((f) => f !== form && f.operands.length === 1 && f.operands[0] === 'rel') ?? null;
+    nearSiblings.set(form, near);
+  }
+  return near ?? undefined;
 }
 
 function withPrefixes(pre: number[], e: Encoding): Encoding {
