@@ -7,8 +7,8 @@
 // language server and the debug adapter run. Each timed run assembles with empty instruction caches (a backend of
 // its own), as one `trampoline asm` does; one row shares them across runs, as the language server's re-analyses
 // of a file do (most instructions are then found encoded already). Wall time and CPU time (ours: process.cpuUsage, every thread including
-// the garbage collector's; GNU: the children's user + system time, which counts cc1 under gcc too). A last row
-// times the floor no JavaScript GAS stage can go below (bench/drivers/read-floor.ts), to show what the goal asks.
+// the garbage collector's; GNU: the children's user + system time, which counts cc1 under gcc too). A floor row
+// times less work than any GAS stage must do (bench/drivers/read-floor.ts), to show what the speed goal asks.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
