@@ -485,7 +485,7 @@ function sortPrefixes(): void {
 }
 
 /** Bytes of one form for the operands, or the reason it cannot encode them. `form` overrides the match's own. */
-function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near', form: InstructionForm = match.form): Encoding | Failure {
+function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form): Encoding | Failure {
   const size = match.size;
   const ops = ctx.input.operands;
   const mode = ctx.mode;
@@ -641,7 +641,7 @@ function encodeForm(match: Match, ctx: Ctx, relWidth?: 'short' | 'near', form: I
     if (s === 'rel' || s === 'rel8') {
       // jcc/jmp have no suffix: their displacement follows the mode, flipped by a data16/data32 prefix.
       const branchSize = form.sizes.length ? effSize : ctx.data ? (mode === 16 ? 32 : 16) : natural;
-      const width: 1 | 2 | 4 = s === 'rel8' || relWidth === 'short' ? 1 : branchSize === 16 ? 2 : 4;
+      const width: 1 | 2 | 4 = s === 'rel8' ? 1 : branchSize === 16 ? 2 : 4;
       pendingFixups.push({ offset: bodyLength, size: width, operand: i, pcRelative: true, range: 'signed' });
       putNumber(0n, width);
       continue;
@@ -958,7 +958,7 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
     const near = nearSibling(form);
     const warnings = ctx.warnings.length ? [...ctx.warnings] : undefined;
     if (!near) return warnings ? { ok: true, encoding: short, warnings } : { ok: true, encoding: short };
-    const nearEnc = encodeForm(m, ctx, undefined, near);
+    const nearEnc = encodeForm(m, ctx, near);
     if (isFailure(nearEnc)) return nearEnc;
     const relax = { short, near: nearEnc };
     return warnings ? { ok: true, encoding: nearEnc, relax, warnings } : { ok: true, encoding: nearEnc, relax };
@@ -1000,12 +1000,3 @@ function nearSibling(form: InstructionForm): InstructionForm | undefined {
   }
   return near ?? undefined;
 }
-
-function withPrefixes(pre: number[], e: Encoding): Encoding {
-  if (!pre.length) return e;
-  const bytes = new Uint8Array(pre.length + e.bytes.length);
-  bytes.set(pre, 0);
-  bytes.set(e.bytes, pre.length);
-  return { bytes, fixups: e.fixups.map((f) => ({ ...f, offset: f.offset + pre.length })) };
-}
-
