@@ -85,6 +85,133 @@ function fitsBits(v: bigint, bits: number): boolean {
   return s >= b[0] && s < b[1];
 }
 
+// GNU's immediate operand kinds (its Imm8 … Imm64 type bits), as its optimize_imm leaves them on a constant.
+const IMM8 = 1;
+const IMM16 = 4;
+const IMM32 = 8;
+
+/** The value GNU encodes for the constant last given to `gnuImmediateKinds`. */
+let gnuImmediateValue = 0n;
+
+/**
+ * GNU's optimize_imm on a constant: outside 64-bit code the value first wraps to 32 bits; the size GNU guesses
+ * for the statement (suffix, else its last general register, else the mode) widens the kinds it may match, and a
+ * value that fits the guessed 16 or 32 bits unsigned is read as signed there. So `int $0xffff` is `int $-1` in
+ * 16-bit code, and `in $0x8000, %al` matches the byte form (shortened, with a warning).
+ */
+function gnuImmediateKinds(v: bigint, guess: number, mode: CodeMode): number {
+  let t = wrapTo32(v, mode);
+  let kinds = guess === 8 ? IMM8 | IMM16 | IMM32 : guess === 16 ? IMM16 | IMM32 : guess === 32 ? IMM32 : 0;
+  if (kinds & IMM16 && t >= 0n && t <= 0xffffn) t = BigInt.asIntN(16, t);
+  if (kinds & IMM32 && t >= 0n && t < 1n << 32n) t = BigInt.asIntN(32, t);
+  if (t >= -128n && t < 256n) kinds |= IMM8 | IMM16 | IMM32;
+  else if (t >= -32768n && t < 65536n) kinds |= IMM16 | IMM32;
+  gnuImmediateValue = t;
+  return kinds;
+}
+
+/**
+ * The operand size GNU guesses for an instruction's immediates: the suffix, else the last general register
+ * (none if the registers are all of other kinds), else the mode's, flipped by data16/data32 (none in 64-bit code).
+ */
+function isSegmentPrefixByte(b: number): boolean {
+  return b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65;
+}
+
+/** The byte of a segment prefix word (`fs`, `cs`…) written before the mnemonic, or 0. */
+function userSegmentPrefix(ctx: Ctx): number {
+  for (const p of ctx.input.prefixes) if (Object.prototype.hasOwnProperty.call(segPrefix, p)) return segPrefix[p];
+  return 0;
+}
+
+/**
+ * Direct branches take no segment prefix; GNU skips one with a warning, except cs/ds on jcc, jmp and loop, where
+ * they are the Pentium 4 branch hints.
+ */
+function branchKind(form: InstructionForm): 'hint' | 'plain' | undefined {
+  if (form.op === 'jmp_far' || form.op === 'call_far') return 'plain';
+  const last = form.operands[form.operands.length - 1];
+  if (last !== 'rel' && last !== 'rel8') return undefined;
+  return form.op === 'call' || form.op === 'xbegin' ? 'plain' : 'hint';
+}
+
+/**
+ * `loop 0x7f`: GNU sizes a constant target of a byte-displacement branch as if it were the displacement, so it
+ * must fit a signed byte (wrapped to 32 bits outside 64-bit code, read as signed 16 bits where branches are
+ * 16-bit); `loop 0x1234` is refused.
+ */
+function constantFitsRel8(v: bigint, ctx: Ctx): boolean {
+  let t = wrapTo32(v, ctx.mode);
+  if (ctx.mode !== 64 && (ctx.mode === 16) !== ctx.data && t >= 0n && t <= 0xffffn) t = BigInt.asIntN(16, t);
+  // Outside 64-bit code GNU also range-checks the byte relocation's addend (target − 1): -0x80 fails there.
+  return t >= (ctx.mode === 64 ? -128n : -127n) && t <= 127n;
+}
+
+/** GNU's constants outside 64-bit code: a value of 32 bits reads as signed, a wider one keeps its low 32 bits. */
+function wrapTo32(v: bigint, mode: CodeMode): bigint {
+  const t = toSigned64(v);
+  if (mode === 64 || (t >= INT32_MIN && t < INT32_LIMIT)) return t;
+  return t >= 0n && t < 1n << 32n ? BigInt.asIntN(32, t) : BigInt.asUintN(32, t);
+}
+
+/** A segment prefix on a direct branch: kept where it is a branch hint, else skipped with GNU's warning. */
+function branchSegmentPrefix(b: number, form: InstructionForm, ctx: Ctx): void {
+  if (branchKind(form) === 'hint' && (b === 0x2e || b === 0x3e)) {
+    putPrefix(b);
+    return;
+  }
+  skipPrefix(ctx);
+}
+
+function skipPrefix(ctx: Ctx): void {
+  const w = `skipping prefixes on \`${ctx.base}'`;
+  if (!ctx.warnings.includes(w)) ctx.warnings.push(w);
+}
+
+/** loop/jcxz: no near form, so no operand size; GNU skips data16/data32 on them and writes 67 before a hint. */
+function isByteOnlyBranch(form: InstructionForm): boolean {
+  return form.op === 'loop' || form.op === 'loope' || form.op === 'loopne' || form.op === 'jrcxz';
+}
+
+function hintAfterAddressSize(): void {
+  for (let i = 0; i + 1 < prefixCount; i++) {
+    const b = prefixBytesOut[i];
+    if ((b === 0x2e || b === 0x3e) && prefixBytesOut[i + 1] === 0x67) {
+      prefixBytesOut[i] = 0x67;
+      prefixBytesOut[i + 1] = b;
+    }
+  }
+}
+
+/**
+ * Where GNU keeps a 64-bit-code displacement below 2^32 as its 32-bit field without the sign check other memory
+ * operands get: `lea` into a 16- or 32-bit register, and `lcall 0x80000000` (no `*`, so its indirect far form).
+ */
+function addressAsWritten(m: MemOperand, form: InstructionForm, size: number, mode: CodeMode): MemOperand {
+  if (mode !== 64 || !m.disp?.known) return m;
+  const lea = form.op === 'lea' && size !== 64;
+  const far = (form.op === 'jmp_far_indirect' || form.op === 'call_far_indirect') && !m.indirect && !m.base && !m.index;
+  if (!lea && !far) return m;
+  const v = m.disp.value;
+  if (v < 0x80000000n || v > 0xffffffffn) return m;
+  return { ...m, disp: { known: true, value: BigInt.asIntN(32, v) } };
+}
+
+function guessedImmediateSize(ctx: Ctx): number {
+  if (ctx.suffix) return ctx.suffix === 'b' ? 8 : ctx.suffix === 'w' ? 16 : ctx.suffix === 'l' ? 32 : 64;
+  const ops = ctx.input.operands;
+  let anyRegister = false;
+  for (let k = ops.length - 1; k >= 0; k--) {
+    const r = reg(ops[k]);
+    if (isGpr(r)) return gprBits(r);
+    if (r) anyRegister = true;
+  }
+  if (anyRegister) return 0;
+  if ((ctx.mode === 16) !== ctx.data) return 16;
+  // GNU 2.40 guesses no default size in 64-bit code (`int $0xffffffff` is refused there, `int $-1` is not).
+  return ctx.mode === 64 ? 0 : 32;
+}
+
 function fitsSigned32(v: bigint): boolean {
   const s = toSigned64(v);
   return s >= INT32_MIN && s < INT32_LIMIT;
@@ -259,11 +386,12 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
     case 'is8':
       return op.kind === 'imm' && op.value.known && fitsSigned8At(op.value.value, size || 8, ctx.mode, ctx.sizeShown);
     case 'i8':
-      return op.kind === 'imm' && (!op.value.known || fitsBits(op.value.value, 8));
+      return op.kind === 'imm' && (!op.value.known || (gnuImmediateKinds(op.value.value, guessedImmediateSize(ctx), ctx.mode) & IMM8) !== 0);
     case 'i16':
-      return op.kind === 'imm' && (!op.value.known || fitsBits(op.value.value, 16));
-    case 'i64':
+      return op.kind === 'imm' && (!op.value.known || (gnuImmediateKinds(op.value.value, guessedImmediateSize(ctx), ctx.mode) & IMM16) !== 0);
     case 'fsel':
+      return op.kind === 'imm' && (!op.value.known || (gnuImmediateKinds(op.value.value, guessedImmediateSize(ctx), ctx.mode) & IMM16) !== 0);
+    case 'i64':
     case 'foff':
       return op.kind === 'imm';
     case 'i64big':
@@ -271,13 +399,18 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
     case '$1':
     case '$3':
       return op.kind === 'imm' && op.value.known && op.value.value === BigInt(spec.slice(1));
+    // A segment on a branch target is a prefix to GNU (skipped, or kept as a branch hint).
     case 'rel':
+      return op.kind === 'mem' && !op.indirect && isAbsolute(op);
     case 'rel8':
-      return op.kind === 'mem' && !op.indirect && isAbsolute(op) && !op.seg;
+      if (op.kind !== 'mem' || op.indirect || !isAbsolute(op)) return false;
+      return !op.disp?.known || constantFitsRel8(op.disp.value, ctx);
     case 'moffs':
       return op.kind === 'mem' && isAbsolute(op);
     case 'moffsbig':
-      // 64-bit code: an absolute address beyond the sign-extended 32-bit range needs the 8-byte moffs form.
+      // 64-bit code: an absolute address beyond the sign-extended 32-bit range needs the 8-byte moffs form; with
+      // addr32 GNU takes the moffs form for any absolute address (4 bytes, shorter than ModRM + SIB).
+      if (ctx.addr32 && op.kind === 'mem' && isAbsolute(op)) return true;
       return op.kind === 'mem' && isAbsolute(op) && !!op.disp?.known && !fitsSigned32(op.disp.value);
     case 'ms':
     case 'md':
@@ -350,6 +483,7 @@ function encodeModrmMemory(m: MemOperand, asz: 16 | 32 | 64, regField: number, c
   // 32/64-bit addressing.
   if (base?.cls === 'ip') {
     if (index) return fail(`\`${fmtMem(m)}' is not a valid base/index expression`, 3, operandIndex);
+    if (disp && disp.known && asz === 64 && !fitsSigned32(dv)) return fail(`${hexU64(dv)} out of range of signed 32bit displacement`, 3, operandIndex);
     putByte((regField << 3) | 5);
     if (disp && !disp.known) {
       pendingFixups.push({ offset: bodyLength, size: 4, operand: operandIndex, pcRelative: true, range: 'signed' });
@@ -366,7 +500,7 @@ function encodeModrmMemory(m: MemOperand, asz: 16 | 32 | 64, regField: number, c
     if (asz === 64 && !fitsSigned32(dv)) {
       // Without registers there is no form at all for it; with a base GNU names the range.
       if (!base && !index) return fail(`operand type mismatch for \`${ctx.base}'`, 3, operandIndex);
-      return fail(`${fmtValue(dv)} out of range of signed 32bit displacement`, 3, operandIndex);
+      return fail(`${hexU64(dv)} out of range of signed 32bit displacement`, 3, operandIndex);
     }
     // addr32 in 64-bit code: warn and truncate, keeping the disp32 form; in 16/32-bit code addresses just wrap.
     if (asz === 32 && ctx.mode === 64 && !fitsBits(dv, 32)) {
@@ -412,11 +546,6 @@ function rm16(base: string | undefined, index: string | undefined): number {
 /** GNU prints values in warnings as 64-bit unsigned hex. */
 function hexU64(v: bigint): string {
   return '0x' + BigInt.asUintN(64, v).toString(16);
-}
-
-function fmtValue(v: bigint): string {
-  const s = toSigned64(v);
-  return s < 0n ? `-0x${(-s).toString(16)}` : `0x${s.toString(16)}`;
 }
 
 function fmtMem(m: MemOperand): string {
@@ -560,6 +689,11 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
     }
     if (base && index && base.cls !== 'ip' && gprBits(base) !== gprBits(index)) return fail(`\`${fmtMem(mem)}' is not a valid base/index expression`, 4, memIndex);
     if (asz === 16 && mode === 64) return fail(`\`${fmtMem(mem)}' is not a valid base/index expression`, 4, memIndex);
+    // addr32/addr16 fix the address size: the registers must be of that size.
+    const stringOperand = form.operands[memIndex] === 'ms' || form.operands[memIndex] === 'md';
+    if ((ctx.addr32 || ctx.addr16) && !form.asz && !stringOperand && asz !== (ctx.addr32 ? 32 : 16)) {
+      return fail(`\`${fmtMem(mem)}' is not a valid base/index expression`, 4, memIndex);
+    }
     if (asz === 64 && mode !== 64) return fail(`bad register name \`%${(base ?? index)!.name}'`, 5, memIndex);
   }
   // Operand-size prefix / REX.W.
@@ -573,7 +707,14 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
     if ((size === 16) !== (mode === 16)) data = true;
   }
   if (form.rexW) rexW = 1;
+  // GNU refuses a prefix the instruction already carries: data16/data32 where the size the statement shows or
+  // the opcode needs 66 (a defaulted size is the prefix's own doing), rex64 where the operand size sets REX.W.
+  if (ctx.data && ((data && (ctx.sizeShown || form.impliedSize)) || form.mandatoryPrefix === 0x66)) return fail('same type of prefix used twice', 5);
+  // What the instruction itself needs of REX (a written rex/rex64 may stand beside %ah: GNU lets it).
+  const ownRexNeeded = rexNeeded;
+  const ownRexW = rexW;
   for (const b of ctx.userRex) {
+    if (b & 8 && rexW) return fail('same type of prefix used twice', 5);
     rexNeeded = true;
     if (b & 8) rexW = 1;
   }
@@ -587,17 +728,34 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
       continue;
     }
     if (spec === 'ms' && o.seg === 'ds') continue;
+    const written = userSegmentPrefix(ctx);
+    if (spec === 'rel' || spec === 'rel8') {
+      const b = segPrefix[o.seg];
+      if (written && written !== b) return fail('same type of prefix used twice', 5);
+      if (!written) branchSegmentPrefix(b, form, ctx);
+      continue;
+    }
     // GNU drops an override that names the segment the address uses anyway (ss for bp/sp bases, else ds).
     if (o.seg === defaultSegment(o)) continue;
+    // A segment prefix word before the mnemonic is the same prefix: once if they agree, an error if not.
+    if (written === segPrefix[o.seg]) continue;
+    if (written) return fail('same type of prefix used twice', 5);
     putPrefix(segPrefix[o.seg]);
   }
   // An expression, not a local function: the shipped bundle names every closure it creates (keepNames).
   const addrNeeds67 = mode === 64 ? asz === 32 : asz !== mode;
   if (addrNeeds67 && !ctx.addr32 && !ctx.addr16) putPrefix(0x67);
   if (data && !ctx.data) putPrefix(0x66);
-  for (const b of ctx.userPrefixes) putPrefix(b);
+  const branch = branchKind(form) !== undefined;
+  const byteOnly = isByteOnlyBranch(form);
+  for (const b of ctx.userPrefixes) {
+    if (branch && isSegmentPrefixByte(b)) branchSegmentPrefix(b, form, ctx);
+    else if (byteOnly && b === 0x66) skipPrefix(ctx);
+    else putPrefix(b);
+  }
   if (lockCr8) putPrefix(0xf0);
   sortPrefixes();
+  if (byteOnly) hintAfterAddressSize();
   if (form.mandatoryPrefix) putPrefix(form.mandatoryPrefix);
   // Opcode and operands.
   const opcode = form.opcode;
@@ -613,7 +771,7 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
   }
   else if (form.modrm !== 'none') {
     if (mem) {
-      const r = encodeModrmMemory(mem, asz, regField, ctx, memIndex);
+      const r = encodeModrmMemory(addressAsWritten(mem, form, size, mode), asz, regField, ctx, memIndex);
       if (r) return r;
     } else if (rmReg) putByte(0xc0 | (regField << 3) | (rmReg.num & 7));
     else return fail(`operand type mismatch for \`${ctx.mnemonic}'`, 1);
@@ -621,7 +779,7 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
   // REX requirement from byte registers spl..dil (rexNeeded) and from any REX bit.
   const rexByte = 0x40 | (rexW << 3) | (rexR << 2) | (rexX << 1) | rexB;
   if (rexByte !== 0x40 || rexNeeded) {
-    if (highByte) return fail(`can't encode register '%${highByte.name}' in an instruction requiring REX prefix.`, 5);
+    if (highByte && (ownRexNeeded || ownRexW || rexR || rexX || rexB)) return fail(`can't encode register '%${highByte.name}' in an instruction requiring REX prefix.`, 5);
     if (mode !== 64) return fail(`operand type mismatch for \`${ctx.mnemonic}'`, 2);
     putPrefix(rexByte);
   }
@@ -652,6 +810,8 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
       if (w === 2 && mo.disp?.known) {
         const seen = BigInt.asIntN(32, mo.disp.value);
         if (!fitsBits(seen, 16)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(16, seen))}`);
+      } else if (w === 4 && mode === 64 && mo.disp?.known && !fitsBits(mo.disp.value, 32)) {
+        ctx.warnings.push(`${hexU64(mo.disp.value)} shortened to ${hexU64(BigInt.asUintN(32, mo.disp.value))}`);
       }
       putValue(mo.disp, w, i, false, 'either');
       continue;
@@ -664,13 +824,24 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
       case 'i8': width = 1; break;
       case 'i16': case 'fsel': width = 2; break;
       case 'i64': case 'i64big': width = 8; break;
-      case 'foff': width = effSize === 16 ? 2 : 4; break;
+      case 'foff':
+        // GNU sizes the offset by the mode and a 66 prefix (the suffix's or one written), so `data16 ljmpl` has 2.
+        width = (mode === 16) !== (data || ctx.data) ? 2 : 4;
+        if (width === 2 && v.known && !fitsBits(wrapTo32(v.value, ctx.mode), 16)) return fail('16-bit jump out of range', 3, i);
+        break;
       default:
         width = effSize === 8 ? 1 : effSize === 16 ? 2 : 4;
         if (effSize === 64) range = 'signed';
     }
     // GNU's truncation warning: outside 64-bit code values wrap at 32 bits first (silently) and count as signed;
     // in 64-bit code a value with clear upper half counts as a signed 32-bit one. 32-bit fields warn only there.
+    if (v.known && (s === 'i8' || s === 'i16' || s === 'fsel')) {
+      gnuImmediateKinds(v.value, guessedImmediateSize(ctx), ctx.mode);
+      const seen = gnuImmediateValue;
+      if (!fitsBits(seen, width * 8)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
+      putNumber(seen, width);
+      continue;
+    }
     if (v.known && s !== 'is8') {
       const seen = ctx.mode !== 64 || BigInt.asUintN(64, v.value) >> 32n === 0n ? BigInt.asIntN(32, v.value) : v.value;
       if ((width <= 2 && !fitsBits(seen, width * 8)) || (width === 4 && ctx.mode === 64 && !fitsBits(v.value, 32))) {
@@ -938,9 +1109,11 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
   const prefixes = ctx.input.prefixes;
   const pre: number[] = prefixes.length ? [] : NO_BYTES;
   for (const p of prefixes) {
+    // PadLock's F3 is part of its opcode: a `rep` written before it is that same byte.
+    if ((p === 'rep' || p === 'repe' || p === 'repz') && form.op === 'padlock' && form.mandatoryPrefix === 0xf3) continue;
     if ((p === 'rep' || p === 'repe' || p === 'repz' || p === 'repne' || p === 'repnz') && !form.rep) return fail(`invalid instruction \`${ctx.base}' after \`${p}'`, 6);
     // GNU drops addr32 on 64-bit relative branches: it cannot change them.
-    if ((p === 'addr32' || p === 'addr16') && (form.op === 'jmp' || form.op === 'jcc' || form.op === 'call')) {
+    if ((p === 'addr32' || p === 'addr16') && (form.op === 'jmp' || form.op === 'jcc' || form.op === 'call' || form.op === 'xbegin')) {
       ctx.warnings.push(`skipping prefixes on \`${ctx.base}'`);
       continue;
     }

@@ -96,14 +96,14 @@ mov | b | moffs,acc | a0 | no64
 mov | wl | moffs,acc | a1 | no64
 mov | b | acc,moffs | a2 | no64
 mov | wl | acc,moffs | a3 | no64
-mov | b | r,rm | 88 /r |
-mov | wlq | r,rm | 89 /r |
-mov | b | rm,r | 8a /r |
-mov | wlq | rm,r | 8b /r |
 mov | b | moffsbig,acc | a0 | only64 enc
 mov | wlq | moffsbig,acc | a1 | only64 enc
 mov | b | acc,moffsbig | a2 | only64 enc
 mov | wlq | acc,moffsbig | a3 | only64 enc
+mov | b | r,rm | 88 /r |
+mov | wlq | r,rm | 89 /r |
+mov | b | rm,r | 8a /r |
+mov | wlq | rm,r | 8b /r |
 movabs | b | moffs,acc | a0 | only64 op=mov
 movabs | wlq | moffs,acc | a1 | only64 op=mov
 movabs | b | acc,moffs | a2 | only64 op=mov

@@ -41,6 +41,12 @@ export function runRoundTrip(mode: 16 | 32 | 64): { passed: number; equivalent: 
       continue;
     }
     const input = decodedToInput(d, 0x1000);
+    // The corpus wrote branch targets as labels; a constant target is sized differently by GNU (`loop 0x1234`
+    // is refused), so the decoded target goes back in as an unknown value, like the label it was.
+    d.form?.operands.forEach((spec, i) => {
+      const op = input?.operands[i];
+      if ((spec === 'rel' || spec === 'rel8') && op?.kind === 'mem') op.disp = { known: false, value: 0n };
+    });
     const again = input && encodeInstruction(input, mode);
     if (!again || !again.ok) {
       failed.push(`${line}: ${hex(bytes)} → ${JSON.stringify(input, (_, v) => (typeof v === 'bigint' ? v.toString() : v))} → ${again && !again.ok ? again.message : 'no input'}`);
