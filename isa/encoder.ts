@@ -54,20 +54,6 @@ function toSigned64(v: bigint): bigint {
   return BigInt.asIntN(64, v);
 }
 
-/**
- * GNU's imm8 test: for sizes up to 32 a value with clear upper 32 bits is first sign-extended from bit 31,
- * a 16-bit operand's value with clear upper 48 bits from bit 15; then it must lie in -128..127.
- */
-function fitsSigned8At(v: bigint, bits: number, mode: CodeMode, sizeShown: boolean): boolean {
-  let t = toSigned64(v);
-  // Outside 64-bit code values wrap at 32 bits first; in 64-bit code only a size that the statement shows (suffix
-  // or register) truncates a value whose upper half is clear.
-  if (mode !== 64) t = BigInt.asIntN(32, t);
-  else if (bits <= 32 && sizeShown && (BigInt.asUintN(64, t) >> 32n) === 0n) t = BigInt.asIntN(32, t);
-  if (bits === 16 && (BigInt.asUintN(64, t) >> 16n) === 0n) t = BigInt.asIntN(16, t);
-  return t >= -128n && t <= 127n;
-}
-
 /** [lowest signed, one past the highest unsigned] for the field widths values are checked against. */
 const FIT_BOUNDS: Record<number, readonly [bigint, bigint]> = {
   8: [-(1n << 7n), 1n << 8n],
@@ -87,8 +73,15 @@ function fitsBits(v: bigint, bits: number): boolean {
 
 // GNU's immediate operand kinds (its Imm8 … Imm64 type bits), as its optimize_imm leaves them on a constant.
 const IMM8 = 1;
+const IMM8S = 2;
 const IMM16 = 4;
 const IMM32 = 8;
+
+/** GNU's truncation check: a value warns when neither it nor its negation fits the field's bits. */
+function gnuShortens(v: bigint, bits: number): boolean {
+  const high = ~((1n << BigInt(bits)) - 1n);
+  return (BigInt.asUintN(64, v) & high & 0xffffffffffffffffn) !== 0n && (BigInt.asUintN(64, -v) & high & 0xffffffffffffffffn) !== 0n;
+}
 
 /** The value GNU encodes for the constant last given to `gnuImmediateKinds`. */
 let gnuImmediateValue = 0n;
@@ -101,10 +94,11 @@ let gnuImmediateValue = 0n;
  */
 function gnuImmediateKinds(v: bigint, guess: number, mode: CodeMode): number {
   let t = wrapTo32(v, mode);
-  let kinds = guess === 8 ? IMM8 | IMM16 | IMM32 : guess === 16 ? IMM16 | IMM32 : guess === 32 ? IMM32 : 0;
+  let kinds = guess === 8 ? IMM8 | IMM8S | IMM16 | IMM32 : guess === 16 ? IMM16 | IMM32 : guess === 32 ? IMM32 : 0;
   if (kinds & IMM16 && t >= 0n && t <= 0xffffn) t = BigInt.asIntN(16, t);
   if (kinds & IMM32 && t >= 0n && t < 1n << 32n) t = BigInt.asIntN(32, t);
-  if (t >= -128n && t < 256n) kinds |= IMM8 | IMM16 | IMM32;
+  if (t >= -128n && t < 128n) kinds |= IMM8 | IMM8S | IMM16 | IMM32;
+  else if (t >= -128n && t < 256n) kinds |= IMM8 | IMM16 | IMM32;
   else if (t >= -32768n && t < 65536n) kinds |= IMM16 | IMM32;
   gnuImmediateValue = t;
   return kinds;
@@ -384,7 +378,7 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
       if (size < 64 && ctx.mode === 64 && !ctx.sizeShown && op.value.known && !fitsBits(op.value.value, 32) && !(form.op === 'mov' && form.opcodeReg)) return false;
       return true;
     case 'is8':
-      return op.kind === 'imm' && op.value.known && fitsSigned8At(op.value.value, size || 8, ctx.mode, ctx.sizeShown);
+      return op.kind === 'imm' && op.value.known && (gnuImmediateKinds(op.value.value, guessedImmediateSize(ctx), ctx.mode) & IMM8S) !== 0;
     case 'i8':
       return op.kind === 'imm' && (!op.value.known || (gnuImmediateKinds(op.value.value, guessedImmediateSize(ctx), ctx.mode) & IMM8) !== 0);
     case 'i16':
@@ -744,6 +738,8 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
   }
   // An expression, not a local function: the shipped bundle names every closure it creates (keepNames).
   const addrNeeds67 = mode === 64 ? asz === 32 : asz !== mode;
+  // jcxz/jecxz carry their own 67 where the mode needs it: a written addr32/addr16 would be a second one.
+  if (addrNeeds67 && form.asz && (ctx.addr32 || ctx.addr16)) return fail('same type of prefix used twice', 5);
   if (addrNeeds67 && !ctx.addr32 && !ctx.addr16) putPrefix(0x67);
   if (data && !ctx.data) putPrefix(0x66);
   const branch = branchKind(form) !== undefined;
@@ -838,11 +834,17 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
     if (v.known && (s === 'i8' || s === 'i16' || s === 'fsel')) {
       gnuImmediateKinds(v.value, guessedImmediateSize(ctx), ctx.mode);
       const seen = gnuImmediateValue;
-      if (!fitsBits(seen, width * 8)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
+      // GNU writes a far jump's selector as it is, without a warning.
+      if (s !== 'fsel' && gnuShortens(seen, width * 8)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
       putNumber(seen, width);
       continue;
     }
-    if (v.known && s !== 'is8') {
+    if (v.known && s !== 'is8' && width <= 2 && s !== 'foff') {
+      // The value GNU's immediate sizing left (`$0x8000` with a byte register reads as -0x8000) is what it checks.
+      gnuImmediateKinds(v.value, guessedImmediateSize(ctx), ctx.mode);
+      const seen = gnuImmediateValue;
+      if (gnuShortens(seen, width * 8)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
+    } else if (v.known && s !== 'is8') {
       const seen = ctx.mode !== 64 || BigInt.asUintN(64, v.value) >> 32n === 0n ? BigInt.asIntN(32, v.value) : v.value;
       if ((width <= 2 && !fitsBits(seen, width * 8)) || (width === 4 && ctx.mode === 64 && !fitsBits(v.value, 32))) {
         ctx.warnings.push(`${hexU64(width === 4 ? v.value : seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
@@ -1112,8 +1114,8 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
     // PadLock's F3 is part of its opcode: a `rep` written before it is that same byte.
     if ((p === 'rep' || p === 'repe' || p === 'repz') && form.op === 'padlock' && form.mandatoryPrefix === 0xf3) continue;
     if ((p === 'rep' || p === 'repe' || p === 'repz' || p === 'repne' || p === 'repnz') && !form.rep) return fail(`invalid instruction \`${ctx.base}' after \`${p}'`, 6);
-    // GNU drops addr32 on 64-bit relative branches: it cannot change them.
-    if ((p === 'addr32' || p === 'addr16') && (form.op === 'jmp' || form.op === 'jcc' || form.op === 'call' || form.op === 'xbegin')) {
+    // GNU drops an address-size prefix on direct branches: it cannot change them.
+    if ((p === 'addr32' || p === 'addr16') && (form.op === 'jmp' || form.op === 'jcc' || form.op === 'call' || form.op === 'xbegin' || form.op === 'jmp_far' || form.op === 'call_far')) {
       ctx.warnings.push(`skipping prefixes on \`${ctx.base}'`);
       continue;
     }
@@ -1153,10 +1155,12 @@ function formWarnings(m: Match, ctx: Ctx): readonly string[] {
   const out: string[] = [];
   const ops = ctx.input.operands;
   const onlyImm16 = f.operands.every((s) => s === 'i16');
-  const defaultWarns = m.defaulted
+  // A data16/data32 or rex64 prefix gives GNU the size: it does not warn then.
+  const sizeFromPrefix = ctx.data || ctx.userRex.some((b) => (b & 8) !== 0);
+  const defaultWarns = sizeFromPrefix ? false : m.defaulted
     ? (!f.quietDefault && f.osz !== 'd64') || (ctx.mode === 64 && onlyImm16 && f.sizes.includes(64) && f.osz === 'op')
     : !ctx.suffix && f.warnBare && !ops.some((o, i) => sizedSpecs.has(f.operands[i]) && isGpr(reg(o)));
-  if (defaultWarns || (f.warnAlias && ctx.mnemonic === f.warnAlias)) out.push(`no instruction mnemonic suffix given and no register operands; using default for \`${ctx.mnemonic}'`);
+  if (defaultWarns || (f.warnAlias && ctx.mnemonic === f.warnAlias && !sizeFromPrefix)) out.push(`no instruction mnemonic suffix given and no register operands; using default for \`${ctx.mnemonic}'`);
   if (f.op.endsWith('_indirect') && ops[0] && (ops[0].kind === 'reg' || ops[0].kind === 'mem') && !ops[0].indirect) {
     out.push(`indirect ${ctx.base} without \`*'`);
   }
