@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine, X86Executor } from '../../machine/index';
 import { History } from '../../debug-adapter/runtime/history';
+import { seededUint32 } from '../seeded-random';
 
 // 16-bit: a loop that keeps changing registers and memory (counter, running sum, a store per iteration).
 const CODE = new Uint8Array([
@@ -31,8 +32,8 @@ test('replay to any position equals a machine that ran there directly, across pr
   const m = fresh();
   const h = new History(m, { historyUnits: 3000, checkpointEvery: 256, pruneOpsAbove: 8 });
   h.reset();
-  let seed = 7;
-  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+  const next = seededUint32(7);
+  const rand = (n: number): number => next() % n;
   while (h.position < 20_000) {
     h.checkpoint();
     if (rand(3) === 0) {

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import { evaluate, example, launch, SEED_LAUNCH, startClient, topFrame, until } from './session-helpers';
+import { seededUint32 } from '../seeded-random';
 
 const dir = mkdtempSync(join(tmpdir(), 'da-launch-'));
 
@@ -209,11 +210,8 @@ test('breakpoints set before launch bind once the program is assembled (changed 
 
 test('garbage requests of every kind get answers and never kill the adapter', async () => {
   const commands = ['launch', 'setBreakpoints', 'setFunctionBreakpoints', 'setExceptionBreakpoints', 'setInstructionBreakpoints', 'dataBreakpointInfo', 'setDataBreakpoints', 'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'gotoTargets', 'pause', 'stackTrace', 'scopes', 'variables', 'setVariable', 'evaluate', 'completions', 'exceptionInfo', 'disassemble', 'readMemory', 'writeMemory', 'loadedSources', 'threads', 'x86Trampoline.modeTimeline', 'x86Trampoline.status', 'x86Trampoline.pageTables', 'x86Trampoline.translate', 'x86Trampoline.runBackTo', 'restart'];
-  let seed = 12345;
-  const rand = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
+  const next = seededUint32(12345);
+  const rand = (n: number): number => next() % n;
   const junk = (depth = 0): unknown => {
     switch (rand(depth > 1 ? 6 : 8)) {
       case 0: return null;

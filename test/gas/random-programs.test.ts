@@ -9,14 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gnuAssemble, hex, requireTools } from './toolchain';
+import { seededRandom } from '../seeded-random';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1103515245 + 12345) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function block(i: number, r: () => number): string {
   const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
@@ -59,7 +53,7 @@ function block(i: number, r: () => number): string {
 
 test('150 random blocks assemble byte-identically to GNU as (sections and symbols)', (t) => {
   if (!requireTools(t, ['as'])) return;
-  const r = rng(Number(process.env.GAS_RANDOM_SEED ?? 424242));
+  const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 424242));
   const blocks: string[] = [];
   for (let i = 0; i < 150; i++) blocks.push(block(i, r));
   const src = blocks.join('\n') + '\n';
@@ -122,7 +116,7 @@ function codeBlock(i: number, r: () => number): string {
 
 test('120 random code blocks (branches, label arithmetic in operands, padding) match GNU as in every mode', (t) => {
   if (!requireTools(t, ['as'])) return;
-  const r = rng(Number(process.env.GAS_RANDOM_SEED ?? 77));
+  const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 77));
   const src = Array.from({ length: 120 }, (_, i) => codeBlock(i, r)).join('\n') + '\n';
   if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), 'gas-random-code.s'), src);
   const gnu = gnuAssemble(src);
@@ -203,7 +197,7 @@ function macroProgram(r: () => number): string {
 
 test('random macro programs (defaults, :req, :vararg, keyword and positional calls, \\@, .exitm) match GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
-  const r = rng(Number(process.env.GAS_RANDOM_SEED ?? 99));
+  const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 99));
   let bytes = 0;
   for (let k = 0; k < 5; k++) {
     const src = macroProgram(r);
@@ -223,7 +217,7 @@ test('random macro programs (defaults, :req, :vararg, keyword and positional cal
 
 test('400 random strings with every escape form decode like GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
-  const r = rng(Number(process.env.GAS_RANDOM_SEED ?? 5));
+  const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 5));
   const pieces = ['\\n', '\\t', '\\b', '\\f', '\\r', '\\v', '\\\\', '\\"', '\\x41', '\\x4142', '\\x', '\\0', '\\07', '\\101', '\\777', '\\8', '\\9', '\\q', "\\'", '\\a', '\\e', '\\X7f', '\\12345', 'a', ' ', '#', ';', "'", '/*', 'é'];
   const lines = ['\t.data'];
   for (let i = 0; i < 400; i++) {
