@@ -1151,9 +1151,21 @@ function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
  */
 function formWarnings(m: Match, ctx: Ctx): readonly string[] {
   const f = m.form;
-  if (!m.defaulted && !f.warnBare && !f.warnAlias && !f.op.endsWith('_indirect') && f.op !== 'lea') return NO_WARNINGS;
+  if (!m.defaulted && !f.warnBare && !f.warnAlias && !f.op.endsWith('_indirect') && f.op !== 'lea' && !ctx.addr32 && !ctx.addr16) return NO_WARNINGS;
   const out: string[] = [];
   const ops = ctx.input.operands;
+  // A written address size decides the string registers; GNU names operands that say otherwise.
+  if (ctx.addr32 || ctx.addr16) {
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
+      const spec = f.operands[i];
+      if ((spec !== 'ms' && spec !== 'md') || o.kind !== 'mem' || !o.base) continue;
+      const want = ctx.addr32 ? 32 : 16;
+      if (gprBits(lookupRegister(o.base)!) === want) continue;
+      const expected = (want === 32 ? 'e' : '') + (spec === 'ms' ? 'si' : 'di');
+      out.push(`\`${o.seg ? `%${o.seg}:` : ''}${fmtMem(o)}' is not valid here (expected \`(%${expected})')`);
+    }
+  }
   const onlyImm16 = f.operands.every((s) => s === 'i16');
   // A data16/data32 or rex64 prefix gives GNU the size: it does not warn then.
   const sizeFromPrefix = ctx.data || ctx.userRex.some((b) => (b & 8) !== 0);
@@ -1164,7 +1176,7 @@ function formWarnings(m: Match, ctx: Ctx): readonly string[] {
   if (f.op.endsWith('_indirect') && ops[0] && (ops[0].kind === 'reg' || ops[0].kind === 'mem') && !ops[0].indirect) {
     out.push(`indirect ${ctx.base} without \`*'`);
   }
-  if (f.op === 'lea' && ops[0].kind === 'mem' && ops[0].seg) out.push(`segment override on \`lea' is ineffectual`);
+  if (f.op === 'lea' && ((ops[0].kind === 'mem' && ops[0].seg) || userSegmentPrefix(ctx))) out.push(`segment override on \`lea' is ineffectual`);
   return out;
 }
 
