@@ -4,7 +4,7 @@
 import type { EncodeInstruction, EncodeResult, Encoding, Fixup, InstructionInput, Operand, Value } from './operand';
 import type { CodeMode } from './mode';
 import type { InstructionForm } from './schema';
-import { formsByName } from './table';
+import { forms, formsByName } from './table';
 import { lookupRegister, gprBits, type RegisterInfo } from './registers';
 
 type MemOperand = Extract<Operand, { kind: 'mem' }>;
@@ -976,7 +976,8 @@ function operandMismatchMessage(form: InstructionForm, ctx: Ctx, size: number, i
     }
   }
   const op = ops[i];
-  if (op.kind === 'imm' && (form.operands[i] === 'i8' || form.operands[i] === 'i16') && op.value.known) return `operand size mismatch for \`${ctx.base}'`;
+  // A constant GNU cannot size for the field: its one-operand templates say size, the others type.
+  if (op.kind === 'imm' && (form.operands[i] === 'i8' || form.operands[i] === 'i16') && op.value.known && form.operands.length === 1) return `operand size mismatch for \`${ctx.base}'`;
   return undefined;
 }
 
@@ -988,11 +989,12 @@ function unavailableRegister(input: InstructionInput, mode: CodeMode): EncodeRes
     for (const n of names) {
       const r = lookupRegister(n);
       if (!r || regOk(r, { mode } as Ctx) || (r.cls === 'cr' && r.num === 8)) continue;
-      // GNU quotes the rest of the operand from the register on for memory operands (`%rax)`).
+      // GNU quotes a memory operand from the register to the next comma or the end: `%rax)`, `%r13d`.
       let shown = `%${r.name}`;
       if (o.kind === 'mem' && o.text) {
         const at = o.text.indexOf('%' + n);
-        if (at >= 0) shown = o.text.slice(at);
+        const comma = at >= 0 ? o.text.indexOf(',', at) : -1;
+        if (at >= 0) shown = o.text.slice(at, comma >= 0 ? comma : undefined);
       }
       return { ok: false, message: `bad register name \`${shown}'`, operand: i };
     }
@@ -1007,10 +1009,23 @@ function unavailableRegister(input: InstructionInput, mode: CodeMode): EncodeRes
 function suffixOutside64(input: InstructionInput, mode: CodeMode, cands: { form: InstructionForm; suffix?: string }[]): EncodeResult | undefined {
   if (mode === 64 || !input.mnemonic.endsWith('q')) return undefined;
   if (input.mnemonic === 'movq') return undefined;
-  if (cands.some((c) => c.suffix === 'q' && c.form.sizes.includes(64) && !c.form.impliedSize) && !cands.some((c) => !c.suffix && !c.form.only64)) {
+  const qForm = (c: { form: InstructionForm; suffix?: string }): boolean =>
+    c.suffix === 'q' && !c.form.impliedSize && (c.form.sizes.includes(64) || namesWithQuadForms().has(input.mnemonic.slice(0, -1)));
+  if (cands.some(qForm) && !cands.some((c) => !c.suffix && !c.form.only64)) {
     return { ok: false, message: `\`${input.mnemonic}' is only supported in 64-bit mode` };
   }
   return undefined;
+}
+
+let quadNames: Set<string> | undefined;
+
+/** Names with a 64-bit operand-size row, decode-only rows included (`lssq` is 64-bit-only to GNU, not unknown). */
+function namesWithQuadForms(): Set<string> {
+  if (!quadNames) {
+    quadNames = new Set();
+    for (const f of forms) if (f.sizes.includes(64)) for (const n of f.names) quadNames.add(n);
+  }
+  return quadNames;
 }
 
 /** `movzxl`: names that take no suffix report it (a q suffix outside 64-bit code reads as a 64-bit form). */
@@ -1060,6 +1075,7 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     kinds?.add(prefixKind[p]);
     if (mode === 64 && (p === 'addr16' || p === 'data32')) return { ok: false, message: `\`${p}' is not supported in 64-bit mode` };
     if (mode === 64 && (p === 'es' || p === 'ss')) return { ok: false, message: `\`${p}' is not supported in 64-bit mode` };
+    if ((p === 'rex64' || p === 'rex') && mode !== 64) return { ok: false, message: `\`${p}' is only supported in 64-bit mode` };
     if ((p === 'data32' && mode !== 16) || (p === 'data16' && mode === 16) || (p === 'addr32' && mode === 32) || (p === 'addr16' && mode === 16)) {
       return { ok: false, message: `redundant ${p} prefix` };
     }
@@ -1101,8 +1117,31 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     }
   }
   if (!best) return { ok: false, message: `operand type mismatch for \`${input.mnemonic}'` };
+  if (best.message.startsWith('operand type mismatch') && registersOfTwoSizes(input, cands)) {
+    return { ok: false, message: 'register' + best.message.slice('operand'.length), operand: best.operand };
+  }
   return { ok: false, message: best.message, operand: best.operand };
 };
+
+/**
+ * GNU's "register type mismatch": two general registers of different sizes where a form wants one operand size
+ * for both (`addl %ax, %ebx`). mov says "operand type" (its special-register forms fail first).
+ */
+function registersOfTwoSizes(input: InstructionInput, cands: readonly { form: InstructionForm }[]): boolean {
+  const ops = input.operands;
+  for (let i = 0; i < ops.length; i++) {
+    const a = reg(ops[i]);
+    if (!isGpr(a)) continue;
+    for (let j = i + 1; j < ops.length; j++) {
+      const b = reg(ops[j]);
+      if (!isGpr(b) || gprBits(a) === gprBits(b)) continue;
+      for (const { form } of cands) {
+        if (form.op !== 'mov' && form.operands.length === ops.length && sizedSpecs.has(form.operands[i]) && sizedSpecs.has(form.operands[j])) return true;
+      }
+    }
+  }
+  return false;
+}
 
 function finish(m: Match, ctx: Ctx): EncodeResult | Failure {
   const form = m.form;
