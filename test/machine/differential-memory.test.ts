@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { Machine } from '../../machine/machine';
 import { ExecutorUnderTest as BootExecutor } from './executor-under-test';
 import { CpuFault } from '../../machine/cpu/fault';
-import { ATTR_ACCESSED, ATTR_CODE, ATTR_DB, ATTR_G, ATTR_L, ATTR_P, ATTR_RW, ATTR_S } from '../../machine/cpu/segment';
 import { decodeInstruction, newDecoded } from '../../isa/decoder';
 import { operationFlagMasks } from '../../isa/docs';
-import { asAvailable, assemble, requireOracle, runPython, unicornAvailable } from './oracle';
+import { asAvailable, requireOracle, runPython, unicornAvailable } from './oracle';
 import { seededRandom as rng } from '../seeded-random';
+import { assembleTemplates, setupFlatMode, UNICORN_PRELUDE } from './register-forms-oracle';
 
 
 const DATA = 0x10000, DATA_LEN = 0x400, STACK = 0x1f000, STACK_LO = 0x1ef00, STACK_LEN = 0x200, CODE = 0x1000;
@@ -44,23 +44,7 @@ function templates(mode: 16 | 32 | 64): string[] {
   return t;
 }
 
-const SCRIPT = String.raw`
-import json, sys
-from unicorn import *
-from unicorn.x86_const import *
-inp = json.load(sys.stdin)
-mode = inp['mode']
-R32 = [UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX, UC_X86_REG_ESP, UC_X86_REG_EBP, UC_X86_REG_ESI, UC_X86_REG_EDI]
-R64 = [UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI]
-mu = Uc(UC_ARCH_X86, {16: UC_MODE_16, 32: UC_MODE_32, 64: UC_MODE_64}[mode])
-mu.mem_map(0, 0x200000)
-seen = []
-def on_intr(uc, intno, data):
-    seen.append(intno)
-    uc.emu_stop()
-mu.hook_add(UC_HOOK_INTR, on_intr)
-ctx = mu.context_save()
-out = []
+const SCRIPT = UNICORN_PRELUDE + String.raw`
 def fill(n, base, seed):
     return bytes(((i + base) * 131 + seed * 7 + ((i + base) >> 3) * 17) & 0xff for i in range(n))
 for c in inp['cases']:
@@ -69,37 +53,12 @@ for c in inp['cases']:
     mu.mem_write(0x1000, code + b'\x90' * 16)
     mu.mem_write(0x10000, fill(0x400, 0, c['seed']))
     mu.mem_write(0x1ef00, fill(0x200, 0x1ef00, c['seed']))
-    regs = R64 if mode == 64 else R32
-    for i, r in enumerate(regs):
-        mu.reg_write(r, c['regs'][i])
-    mu.reg_write(UC_X86_REG_EFLAGS, c['flags'])
-    seen.clear()
-    try:
-        mu.emu_start(0x1000, 0x1000 + len(code), count=100000)
-    except UcError as e:
-        seen.append(-1)
-    vals = [mu.reg_read(r) for r in regs]
-    out.append(dict(regs=[v & 0xffffffff for v in vals], regsHi=[(v >> 32) & 0xffffffff for v in vals],
-                    rip=mu.reg_read(UC_X86_REG_RIP if mode == 64 else UC_X86_REG_EIP), flags=mu.reg_read(UC_X86_REG_EFLAGS), ints=list(seen),
-                    data=bytes(mu.mem_read(0x10000, 0x400)).hex(), stack=bytes(mu.mem_read(0x1ef00, 0x200)).hex()))
+    r = run_case(c, len(code), 100000)
+    r['data'] = bytes(mu.mem_read(0x10000, 0x400)).hex()
+    r['stack'] = bytes(mu.mem_read(0x1ef00, 0x200)).hex()
+    out.append(r)
 print(json.dumps(out))
 `;
-
-function setupMode(m: Machine, mode: 16 | 32 | 64): void {
-  const c = m.cpus[0];
-  if (mode === 16) {
-    c.cr0 = 0x10;
-    c.efer = 0;
-    c.seg[1].set(0, 0, 0xffff, ATTR_P | ATTR_S | ATTR_CODE | ATTR_RW | ATTR_ACCESSED);
-    for (const s of [0, 2, 3, 4, 5]) c.seg[s].set(0, 0, 0xffff, ATTR_P | ATTR_S | ATTR_RW | ATTR_ACCESSED);
-  } else {
-    c.cr0 = 0x11;
-    c.efer = mode === 64 ? 0x500 : 0;
-    c.seg[1].set(8, 0, 0xffffffff, ATTR_P | ATTR_S | ATTR_CODE | ATTR_RW | ATTR_ACCESSED | ATTR_G | (mode === 64 ? ATTR_L : ATTR_DB));
-    for (const s of [0, 2, 3, 4, 5]) c.seg[s].set(0x10, 0, 0xffffffff, ATTR_P | ATTR_S | ATTR_RW | ATTR_ACCESSED | ATTR_G | ATTR_DB);
-  }
-  c.modeChanged();
-}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -108,16 +67,11 @@ for (const mode of [16, 32, 64] as const) {
     if (!requireOracle(t, unicornAvailable(), 'python3-unicorn')) return;
     if (!requireOracle(t, asAvailable(), 'GNU as')) return;
     const tpl = templates(mode);
-    const dir = mode === 16 ? '.code16' : mode === 32 ? '.code32' : '.code64';
-    const src = `  .text\n  ${dir}\n` + tpl.map((x, i) => `i${i}: ${x}\n`).join('') + `iend:\n  .code32\n` + tpl.map((_, i) => `  .long i${i}\n`).join('') + '  .long iend\n';
-    const img = assemble(src);
-    const dv = new DataView(img.buffer, img.byteOffset);
-    const tableAt = img.length - (tpl.length + 1) * 4;
-    const offs = Array.from({ length: tpl.length + 1 }, (_, i) => dv.getUint32(tableAt + i * 4, true));
+    const codes = assembleTemplates(mode, tpl);
     const r = rng(mode * 31337);
     const cases: { code: string; regs: number[]; flags: number; seed: number; tpl: number }[] = [];
     tpl.forEach((_, i) => {
-      const code = Buffer.from(img.subarray(offs[i], offs[i + 1])).toString('hex');
+      const code = codes[i];
       for (let k = 0; k < 12; k++) {
         const regs = Array.from({ length: 8 }, () => Math.floor(r() * 2 ** 32) >>> 0);
         regs[1] = Math.floor(r() * 9); // ECX: small counts for REP and shifts
@@ -143,7 +97,7 @@ for (const mode of [16, 32, 64] as const) {
     const failures: string[] = [];
     let compared = 0;
     cases.forEach((c, ci) => {
-      setupMode(m, mode);
+      setupFlatMode(m, mode);
       const bytes = Buffer.from(c.code, 'hex');
       m.memory.load(CODE, [...bytes, ...new Array(16).fill(0x90)]);
       m.memory.load(DATA, Array.from({ length: DATA_LEN }, (_, i) => fill(i, c.seed)));

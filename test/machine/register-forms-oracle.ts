@@ -14,7 +14,11 @@ import { seededRandom as rng } from '../seeded-random';
 
 interface CaseIn { code: string; regs: number[]; regsHi: number[]; flags: number }
 
-const SCRIPT = String.raw`
+/**
+ * The start of every Unicorn script: one emulator for the mode, memory, interrupts recorded as they stop it, and
+ * run_case (registers and flags in, the code at 0x1000 run, registers, RIP, flags and interrupts out).
+ */
+export const UNICORN_PRELUDE = String.raw`
 import json, sys
 from unicorn import *
 from unicorn.x86_const import *
@@ -32,35 +36,42 @@ def on_intr(uc, intno, data):
 mu.hook_add(UC_HOOK_INTR, on_intr)
 ctx = mu.context_save()
 out = []
+def run_case(c, code_len, count):
+    regs = (R64 if mode == 64 else R32)[:len(c['regs'])]
+    for i, r in enumerate(regs):
+        hi = c['regsHi'][i] if 'regsHi' in c and mode == 64 else 0
+        mu.reg_write(r, c['regs'][i] | (hi << 32))
+    mu.reg_write(UC_X86_REG_EFLAGS, c['flags'])
+    seen.clear()
+    try:
+        mu.emu_start(0x1000, 0x1000 + code_len, count=count)
+    except UcError as e:
+        seen.append(-1)
+    vals = [mu.reg_read(r) for r in regs]
+    return dict(regs=[v & 0xffffffff for v in vals], regsHi=[(v >> 32) & 0xffffffff for v in vals],
+                rip=mu.reg_read(UC_X86_REG_RIP if mode == 64 else UC_X86_REG_EIP), flags=mu.reg_read(UC_X86_REG_EFLAGS), ints=list(seen))
+`;
+
+const SCRIPT = UNICORN_PRELUDE + String.raw`
 for c in inp['cases']:
     mu.context_restore(ctx)
     code = bytes.fromhex(c['code'])
     mu.mem_write(0x1000, code)
-    regs = R64 if mode == 64 else R32
-    for i, r in enumerate(regs):
-        v = c['regs'][i] | (c['regsHi'][i] << 32 if mode == 64 else 0)
-        mu.reg_write(r, v)
-    mu.reg_write(UC_X86_REG_EFLAGS, c['flags'])
-    seen.clear()
-    try:
-        mu.emu_start(0x1000, 0x1000 + len(code), count=1)
-    except UcError as e:
-        seen.append(-1)
-    vals = [mu.reg_read(r) for r in regs]
-    out.append(dict(regs=[v & 0xffffffff for v in vals], regsHi=[(v >> 32) & 0xffffffff for v in vals],
-                    rip=mu.reg_read(UC_X86_REG_RIP if mode == 64 else UC_X86_REG_EIP), flags=mu.reg_read(UC_X86_REG_EFLAGS), ints=list(seen)))
+    out.append(run_case(c, len(code), 1))
 print(json.dumps(out))
 `;
 
-function setupMode(m: Machine, mode: 16 | 32 | 64): void {
+/** Flat segments as Unicorn starts them: real mode with 64 KiB limits, or protected/long mode over 4 GiB. */
+export function setupFlatMode(m: Machine, mode: 16 | 32 | 64): void {
   const c = m.cpus[0];
   if (mode === 16) {
     c.cr0 = 0x10;
+    c.efer = 0;
     c.seg[1].set(0, 0, 0xffff, ATTR_P | ATTR_S | ATTR_CODE | ATTR_RW | ATTR_ACCESSED);
     for (const s of [0, 2, 3, 4, 5]) c.seg[s].set(0, 0, 0xffff, ATTR_P | ATTR_S | ATTR_RW | ATTR_ACCESSED);
   } else {
     c.cr0 = 0x11;
-    if (mode === 64) c.efer = 0x500; // long mode without paging, as Unicorn's UC_MODE_64 sets it up
+    c.efer = mode === 64 ? 0x500 : 0; // long mode without paging, as Unicorn's UC_MODE_64 sets it up
     c.seg[1].set(8, 0, 0xffffffff, ATTR_P | ATTR_S | ATTR_CODE | ATTR_RW | ATTR_ACCESSED | ATTR_G | (mode === 64 ? ATTR_L : ATTR_DB));
     for (const s of [0, 2, 3, 4, 5]) c.seg[s].set(0x10, 0, 0xffffffff, ATTR_P | ATTR_S | ATTR_RW | ATTR_ACCESSED | ATTR_G | ATTR_DB);
   }
@@ -75,19 +86,25 @@ export interface RegisterFormsResult {
   failures: string[];
 }
 
-/** Every template × 24 random states (from `seed`) in `mode`, on both CPUs. */
-export function compareRegisterForms(mode: 16 | 32 | 64, tpl: string[], seed: number): RegisterFormsResult {
+/** Each template's bytes (hex), assembled by GNU as in one batch: labels between them, their offsets in a table. */
+export function assembleTemplates(mode: 16 | 32 | 64, tpl: string[]): string[] {
   const dir = mode === 16 ? '.code16' : mode === 32 ? '.code32' : '.code64';
   const src = `  .text\n  ${dir}\n` + tpl.map((x, i) => `i${i}: ${x}\n`).join('') + `iend:\n  .code32\n` + tpl.map((_, i) => `  .long i${i}\n`).join('') + '  .long iend\n';
   const img = assemble(src);
   const dv = new DataView(img.buffer, img.byteOffset);
   const tableAt = img.length - (tpl.length + 1) * 4;
   const offs = Array.from({ length: tpl.length + 1 }, (_, i) => dv.getUint32(tableAt + i * 4, true));
+  return tpl.map((_, i) => Buffer.from(img.subarray(offs[i], offs[i + 1])).toString('hex'));
+}
+
+/** Every template × 24 random states (from `seed`) in `mode`, on both CPUs. */
+export function compareRegisterForms(mode: 16 | 32 | 64, tpl: string[], seed: number): RegisterFormsResult {
+  const codes = assembleTemplates(mode, tpl);
   const r = rng(seed);
   const cases: (CaseIn & { tpl: number })[] = [];
   const PER = 24;
   tpl.forEach((_, i) => {
-    const code = Buffer.from(img.subarray(offs[i], offs[i + 1])).toString('hex');
+    const code = codes[i];
     for (let k = 0; k < PER; k++) {
       const n = mode === 64 ? 16 : 8;
       const pick = () => (r() < 0.2 ? [0, 1, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff][Math.floor(r() * 8)] : Math.floor(r() * 2 ** 32)) >>> 0;
@@ -109,7 +126,7 @@ export function compareRegisterForms(mode: 16 | 32 | 64, tpl: string[], seed: nu
   let compared = 0, faults = 0;
   const failures: string[] = [];
   cases.forEach((c, ci) => {
-    setupMode(m, mode);
+    setupFlatMode(m, mode);
     const bytes = Buffer.from(c.code, 'hex');
     m.memory.load(0x1000, bytes);
     const n = c.regs.length;
