@@ -104,10 +104,6 @@ function gnuImmediateKinds(v: bigint, guess: number, mode: CodeMode): number {
   return kinds;
 }
 
-/**
- * The operand size GNU guesses for an instruction's immediates: the suffix, else the last general register
- * (none if the registers are all of other kinds), else the mode's, flipped by data16/data32 (none in 64-bit code).
- */
 function isSegmentPrefixByte(b: number): boolean {
   return b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65;
 }
@@ -167,6 +163,7 @@ function isByteOnlyBranch(form: InstructionForm): boolean {
   return form.op === 'loop' || form.op === 'loope' || form.op === 'loopne' || form.op === 'jrcxz';
 }
 
+/** Moves a cs/ds branch hint behind the 67 that the general prefix order puts after it. */
 function hintAfterAddressSize(): void {
   for (let i = 0; i + 1 < prefixCount; i++) {
     const b = prefixBytesOut[i];
@@ -191,6 +188,10 @@ function addressAsWritten(m: MemOperand, form: InstructionForm, size: number, mo
   return { ...m, disp: { known: true, value: BigInt.asIntN(32, v) } };
 }
 
+/**
+ * The operand size GNU guesses for an instruction's immediates: the suffix, else the last general register
+ * (none if the registers are all of other kinds), else the mode's, flipped by data16/data32 (none in 64-bit code).
+ */
 function guessedImmediateSize(ctx: Ctx): number {
   if (ctx.suffix) return ctx.suffix === 'b' ? 8 : ctx.suffix === 'w' ? 16 : ctx.suffix === 'l' ? 32 : 64;
   const ops = ctx.input.operands;
@@ -382,7 +383,6 @@ function matchOperand(spec: string, op: Operand, size: number, form: Instruction
     case 'i8':
       return op.kind === 'imm' && (!op.value.known || (gnuImmediateKinds(op.value.value, guessedImmediateSize(ctx), ctx.mode) & IMM8) !== 0);
     case 'i16':
-      return op.kind === 'imm' && (!op.value.known || (gnuImmediateKinds(op.value.value, guessedImmediateSize(ctx), ctx.mode) & IMM16) !== 0);
     case 'fsel':
       return op.kind === 'imm' && (!op.value.known || (gnuImmediateKinds(op.value.value, guessedImmediateSize(ctx), ctx.mode) & IMM16) !== 0);
     case 'i64':
