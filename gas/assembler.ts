@@ -417,6 +417,7 @@ export class Assembler {
   parseExpr(ctx: StatementContext, pos: number): { expr?: Expr; end: number } {
     const r = parseExpression(ctx.text, pos, this.exprHooks);
     for (const w of r.warnings ?? []) this.warn(w.message, this.at(ctx, w.s, w.e), 'missing-operand');
+    for (const e of r.errors ?? []) this.error(e.message, this.at(ctx, e.s, e.e), 'bad-expression');
     if (r.error || !r.expr) {
       const e = r.error ?? { message: 'bad expression', s: pos, e: pos + 1 };
       this.error(e.message, this.at(ctx, e.s, e.e), 'bad-expression');
@@ -430,15 +431,22 @@ export class Assembler {
     return { expr: r.expr, end: r.end };
   }
 
+  /** The last parseWholeExpr found text after its expression (GNU reads no further arguments then). */
+  junkAfterExpr = false;
+
   /** An expression that must use the whole argument text; reports junk after it. */
   parseWholeExpr(ctx: StatementContext, piece: StatementText): Expr | undefined {
     const off = piece.column;
+    this.junkAfterExpr = false;
     const r = this.parseExpr(ctx, off);
     if (!r.expr) return undefined;
     let e = r.end;
     while (e < off + piece.text.length && isSpace(ctx.text[e])) e++;
     // GNU uses what it parsed, then complains about the rest.
-    if (e < off + piece.text.length) this.error(`junk at end of line, first unrecognized character is \`${ctx.text[e]}'`, this.at(ctx, e, e + 1), 'junk');
+    if (e < off + piece.text.length) {
+      this.error(`junk at end of line, first unrecognized character is \`${ctx.text[e]}'`, this.at(ctx, e, e + 1), 'junk');
+      this.junkAfterExpr = true;
+    }
     return r.expr;
   }
 

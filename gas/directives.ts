@@ -34,6 +34,8 @@ const data = (size: number): DirectiveHandler => (asm, ctx) => {
     if (size === 8 && e.t === 'num' && (e.v >= 1n << 64n || e.v < -(1n << 63n)))
       asm.warn('bignum truncated to 8 bytes', asm.at(ctx, p.column, p.column + p.text.length), 'truncated');
     asm.emitValue(e, asm.evalReporting(e, ctx), size, ctx, ctx.text, 0);
+    // `.byte 1, 09, 2`: GNU stops at the junk after 0 and never reads the 2.
+    if (asm.junkAfterExpr) break;
   }
 };
 

@@ -54,6 +54,8 @@ export interface ParsedExpr {
   error?: { message: string; s: number; e: number };
   /** GNU's recoverable problems (e.g. "missing operand; zero assumed"). */
   warnings?: { message: string; s: number; e: number }[];
+  /** Errors GNU reports and reads on after (`(1 2)`: it takes `(1` and leaves `2)` to its caller). */
+  errors?: { message: string; s: number; e: number }[];
 }
 
 /** Parses an expression starting at `pos`; stops before the first character that cannot continue it. */
@@ -63,7 +65,7 @@ export function parseExpression(text: string, pos: number, hooks: ParseHooks): P
   const p = new Parser(text, pos, hooks);
   try {
     const expr = p.binary(1);
-    return { expr, end: p.pos, warnings: p.warnings };
+    return { expr, end: p.pos, warnings: p.warnings, errors: p.errors };
   } catch (e) {
     if (e instanceof ExprSyntaxError) return { end: p.pos, error: { message: e.message, s: e.s, e: e.e }, warnings: p.warnings ?? [] };
     throw e;
@@ -156,6 +158,7 @@ function singleOperator(c: number): BinaryOp | undefined {
 class Parser {
   /** Created on the first one: most expressions have none. */
   warnings: { message: string; s: number; e: number }[] | undefined;
+  errors: { message: string; s: number; e: number }[] | undefined;
   constructor(readonly text: string, public pos: number, readonly hooks: ParseHooks) {}
 
   private skip(): void {
@@ -255,8 +258,10 @@ class Parser {
       this.pos++;
       const inner = this.binary(1);
       this.skip();
-      if (t.charCodeAt(this.pos) !== 41) throw new ExprSyntaxError("missing ')'", this.pos, this.pos + 1);
-      this.pos++;
+      // GNU reports a missing `)` and reads on with what it has (its message shows the newline at the end of a line).
+      if (t.charCodeAt(this.pos) === 41) this.pos++;
+      else if (this.pos >= t.length) (this.errors ??= []).push({ message: "missing ')'", s: this.pos, e: this.pos + 1 });
+      else (this.errors ??= []).push({ message: `found '${t[this.pos]}', expected: ')'`, s: this.pos, e: this.pos + 1 });
       // The node is this parse's own: widen it to the parentheses instead of copying it.
       inner.s = s;
       inner.e = this.pos;
@@ -311,6 +316,15 @@ class Parser {
       const r = this.hooks.localLabel(String(Number(word.slice(0, -1))), last === 98 ? 'b' : 'f');
       if ('error' in r) throw new ExprSyntaxError(r.error, s, i);
       return { t: 'sym', name: r.name, s, e: i, ref: undefined };
+    }
+    // `09`: GNU reads the octal digits and stops at the 8 or 9, which the caller then finds as junk.
+    if (len > 1 && digits === len && t.charCodeAt(s) === 48) {
+      let k = s + 1;
+      while (k < i && t.charCodeAt(k) <= 55) k++;
+      if (k < i) {
+        this.pos = k;
+        return { t: 'num', v: k > s + 1 ? BigInt('0o' + t.slice(s + 1, k)) : 0n, s, e: k };
+      }
     }
     if (numberSyntax(t, s, i, digits)) return { t: 'num', v: word.length > 1 && word.charCodeAt(0) === 48 && digits === len ? BigInt('0o' + word.slice(1)) : BigInt(word), s, e: i };
     throw new ExprSyntaxError(`bad number \`${word}'`, s, i);

@@ -58,7 +58,12 @@ class OperandEvaluator implements OperandContext {
       return v;
     }
     const r = parseExpression(text, 0, this.hooks);
-    if (r.warnings || r.error || !r.expr) this.pure = false;
+    if (r.warnings || r.errors || r.error || !r.expr) this.pure = false;
+    if (r.errors) {
+      for (const e of r.errors) asm.error(e.message, asm.at(ctx, start + e.s, start + e.e), 'bad-expression');
+      const rest = text.slice(r.end).trim();
+      if (rest) asm.error(`junk \`${rest}' after expression`, asm.at(ctx, start + r.end, start + text.length), 'junk');
+    }
     if (r.warnings) for (const w of r.warnings) asm.warn(w.message, asm.at(ctx, start + w.s, start + w.e), 'missing-operand');
     if (r.error || !r.expr) {
       const e = r.error ?? { message: 'bad expression', s: 0, e: text.length };

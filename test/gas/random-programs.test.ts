@@ -215,6 +215,68 @@ test('random macro programs (defaults, :req, :vararg, keyword and positional cal
   console.log(`gas random macros: 5 programs, ${bytes} bytes compared with GNU as`);
 });
 
+/** Macro bodies built from the constructs kernel macros use, calling earlier macros with expression arguments. */
+function macroBodyProgram(r: () => number): string {
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  const n = (max: number) => Math.floor(r() * max);
+  const out = ['\t.data'];
+  const macros: { name: string; params: string[] }[] = [];
+  for (let i = 0; i < 30; i++) {
+    const params = Array.from({ length: 1 + n(3) }, (_, k) => `a${k}`);
+    const name = `m${i}`;
+    out.push(`\t.macro ${name} ${params.map((p, k) => (k === 0 && r() < 0.3 ? `${p}=${n(9)}` : p)).join(', ')}`);
+    for (let b = 0; b < 2 + n(4); b++) {
+      const p = pick(params);
+      switch (n(11)) {
+        case 0: out.push(`\t.irp v, \\${p}, ${n(9)}`, '\t.byte \\v', '\t.endr'); break;
+        case 1: out.push(`\t.irpc c, ${n(1000)}`, '\t.byte \\c', '\t.endr'); break;
+        case 2: out.push(`\t.ifnc \\${p},${n(5)}`, `\t.byte ${0x10 + n(200)}`, '\t.else', '\t.byte 0xcc', '\t.endif'); break;
+        case 3: out.push(`sym_${i}_\\@\\():`, '\t.byte \\@ & 0x7f'); break;
+        case 4: out.push(`\t.rept (\\${p}) & 3`, `\t.byte ${n(256)}`, '\t.endr'); break;
+        case 5: out.push(`\t.ascii "\\${p}"`); break;
+        // Concatenation: a 0 argument before a digit makes an octal number GNU stops reading at 8 or 9.
+        case 6: out.push(`\t.byte \\${p}\\()${n(10)} & 0xff`); break;
+        case 7: out.push(`\t.if \\${p} > ${n(8)}`, `\t.word \\${p} * 3`, `\t.elseif \\${p} == ${n(8)}`, '\t.word 0xeeee', '\t.else', '\t.word 0x1111', '\t.endif'); break;
+        case 8: if (macros.length) { const c = pick(macros); out.push(`\t${c.name} ${c.params.map(() => `(\\${p}+${n(3)})`).join(', ')}`); } break;
+        case 9: out.push(`\t.ifb \\${p}`, '\t.byte 0xb0', '\t.endif', `\t.ifnb \\${p}`, `\t.byte \\${p}`, '\t.endif'); break;
+        default: out.push(`\t.byte \\${p}`); break;
+      }
+    }
+    out.push('\t.endm');
+    for (let c = 0; c < 1 + n(3); c++) {
+      const args = params.map(() => pick([String(n(9)), `(${n(4)}+${n(4)})`, `${n(3)} + ${n(3)}`, `${n(3)}+${n(3)}`]));
+      out.push(`\t${name} ${args.join(pick([', ', ',']))}`);
+    }
+    macros.push({ name, params });
+    if (r() < 0.1) {
+      out.push(`\t.purgem ${name}`);
+      macros.pop();
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+test('random macro bodies (.irp, .irpc, \\(), .ifnc, .elseif, .rept, nested calls, .purgem) match GNU as', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 31));
+  let bytes = 0;
+  let messages = 0;
+  for (let k = 0; k < 6; k++) {
+    const src = macroBodyProgram(r);
+    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `gas-random-macro-body-${k}.s`), src);
+    const gnu = gnuAssemble(src, ['-Z']);
+    const a = analyze(new MemoryFileSystem({ '/m.s': src }), '/m.s', { preprocess: false });
+    assert.deepEqual(
+      a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`),
+      gnu.messages,
+    );
+    assert.equal(hex(a.sections.find((s) => s.name === '.data')?.bytes), hex(gnu.sections.get('.data')), `program ${k}`);
+    bytes += gnu.sections.get('.data')!.length;
+    messages += gnu.messages.length;
+  }
+  console.log(`gas random macro bodies: 6 programs, ${bytes} bytes and ${messages} messages compared with GNU as`);
+});
+
 test('400 random strings with every escape form decode like GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
   const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 5));
