@@ -14,6 +14,7 @@ import { leadingDirective } from './macros';
 import { lineOrigin, originOf, rawLines } from './lines';
 import { decodeString, isSpace, splitCommas, splitStatements, trimPiece, type StatementText } from './scan';
 import { DIRECTIVES } from './directives';
+import { GNU_DIRECTIVES } from './gnu-directives';
 import { conditional, isConditionalDirective } from './conditionals';
 import { assembleInstruction } from './instruction';
 import { expandMacro } from './expansion';
@@ -718,7 +719,10 @@ export class Assembler {
     }
     if (lower.startsWith('.')) {
       const ctx = this.newStatement(line, p, source, 'directive', lower, pos, argsStart);
-      this.warn(`unknown pseudo-op: \`${lower}'`, this.at(ctx, pos, end), 'unknown-directive');
+      // GNU knows it and we do not implement it: say so (its bytes, if it has any, are missing). GNU does not know
+      // it either: GNU's error.
+      if (GNU_DIRECTIVES.has(lower)) this.error(`\`${lower}' is not supported by this assembler`, this.at(ctx, pos, end), 'unsupported-directive');
+      else this.error(`unknown pseudo-op: \`${lower}'`, this.at(ctx, pos, end), 'unknown-directive');
       return;
     }
     const ctx = this.newStatement(line, p, source, 'instruction', lower, pos, argsStart);

@@ -6,6 +6,7 @@ import type { StatementText } from './scan';
 import { decodeString, isSpace } from './scan';
 import type { Expr } from './expr';
 import { defineMacro, exitMacro, repeat } from './expansion';
+import { dcbDirective, dsDirective, floatDirective, lebDirective, wideString } from './data-encodings';
 
 export type DirectiveHandler = (asm: Assembler, ctx: StatementContext) => void;
 
@@ -106,9 +107,8 @@ function fill(asm: Assembler, ctx: StatementContext): void {
   }
   let value = 0n;
   if (ps[2] && ps[2].text) {
-    const v = asm.absolute(ctx, ps[2]);
-    if (v === undefined) return;
-    value = v;
+    // GNU fills with zero after reporting a value it cannot use.
+    value = asm.absolute(ctx, ps[2]) ?? 0n;
   }
   if (size > 8n) {
     asm.warn('.fill size clamped to 8', ctx.origin, 'fill-size');
@@ -177,8 +177,8 @@ const align = (kind: AlignKind, fillSize: number): DirectiveHandler => (asm, ctx
   if (ps[2] && ps[2].text) {
     const m = asm.absolute(ctx, ps[2]);
     if (m === undefined) return;
-    maxSkip = Number(m);
-    if (maxSkip <= 0) return; // GNU: a max of 0 (or less) means never pad.
+    // GNU 2.40: a maximum of 0 or less sets no limit.
+    maxSkip = m > 0n ? Number(m) : 0;
   }
   if (alignment > asm.current.section.alignment) asm.current.section.alignment = alignment;
   if (alignment <= 1) return;
@@ -331,6 +331,37 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.quad': data(8),
   '.8byte': data(8),
   '.octa': octa,
+  '.dc': data(2),
+  '.dc.b': data(1),
+  '.dc.w': data(2),
+  '.dc.l': data(4),
+  // An address: 8 bytes in the 64-bit ELF objects GNU as writes by default.
+  '.dc.a': data(8),
+  '.uleb128': lebDirective(false),
+  '.sleb128': lebDirective(true),
+  '.float': floatDirective(4),
+  '.single': floatDirective(4),
+  '.dc.s': floatDirective(4),
+  '.double': floatDirective(8),
+  '.dc.d': floatDirective(8),
+  '.ds': dsDirective(2),
+  '.ds.b': dsDirective(1),
+  '.ds.w': dsDirective(2),
+  '.ds.l': dsDirective(4),
+  '.ds.s': dsDirective(4),
+  '.ds.d': dsDirective(8),
+  '.ds.x': dsDirective(10),
+  '.ds.p': dsDirective(10),
+  '.dcb': dcbDirective(2),
+  '.dcb.b': dcbDirective(1),
+  '.dcb.w': dcbDirective(2),
+  '.dcb.l': dcbDirective(4),
+  '.dcb.s': dcbDirective(4, true),
+  '.dcb.d': dcbDirective(8, true),
+  '.string8': strings(true),
+  '.string16': wideString(2),
+  '.string32': wideString(4),
+  '.string64': wideString(8),
   '.ascii': strings(false),
   '.asciz': strings(true),
   '.string': strings(true),
@@ -354,7 +385,8 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
       if (l === undefined) return;
       limit = l;
     }
-    if (n <= 0n) return asm.warn('.space, .nops or .fill with negative value, ignored', ctx.origin, 'negative-space');
+    if (n < 0n) return asm.warn('.space, .nops or .fill with negative value, ignored', ctx.origin, 'negative-space');
+    if (n === 0n) return;
     if (n > BigInt(asm.maxOutputBytes)) return asm.error(`output too large (more than ${asm.maxOutputBytes} bytes)`, ctx.origin, 'too-large');
     closeVar(asm, ctx, { kind: 'nops', count: Number(n), limit: Number(limit) });
   },
@@ -505,6 +537,43 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.addrsig_sym': accept,
   '.comm': ignoredWithWarning('.comm'),
   '.lcomm': ignoredWithWarning('.lcomm'),
+  '.mexit': (asm, ctx) => exitMacro(asm, ctx),
+  '.slong': data(4),
+  '.nop': (asm, ctx) => asm.emit([0x90], ctx),
+  '.xdef': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'global')),
+  // Directives that only describe the object file (debug info, symbol versions, listing layout, x86 options):
+  // nothing of theirs reaches a flat image.
+  '.extern': accept,
+  '.xref': accept,
+  '.func': accept,
+  '.endfunc': accept,
+  '.linefile': accept,
+  '.stabs': accept,
+  '.stabn': accept,
+  '.stabd': accept,
+  '.symver': accept,
+  '.gnu_attribute': accept,
+  '.vtable_entry': accept,
+  '.vtable_inherit': accept,
+  '.linkonce': accept,
+  '.attach_to_group': accept,
+  '.lsym': accept,
+  '.llen': accept,
+  '.plen': accept,
+  '.spc': accept,
+  '.noformat': accept,
+  '.nopage': accept,
+  '.sse_check': accept,
+  '.operand_check': accept,
+  '.disallow_index_reg': accept,
+  '.optim': accept,
+  '.noopt': accept,
+  '.this_gcc_requires_the_gnu_assembler': accept,
+  '.cfi_fde_data': accept,
+  '.cfi_inline_lsda': accept,
+  '.cfi_label': accept,
+  '.cfi_negate_ra_state': accept,
+  '.cfi_personality_id': accept,
 };
 
 for (const d of [
@@ -522,11 +591,14 @@ function octa(asm: Assembler, ctx: StatementContext): void {
     if (!e) continue;
     const v = asm.evalReporting(e, ctx);
     if (v.k !== 'abs') {
+      // GNU has no 16-byte relocation: it says so, and writes what it resolves into the low 8 bytes.
+      asm.error('cannot do unsigned 16 byte relocation', asm.at(ctx, p.column, p.column + p.text.length), 'relocation');
       asm.emitValue(e, v, 8, ctx, ctx.text, 0);
       asm.emit(new Uint8Array(8), ctx);
       continue;
     }
-    const raw = e.t === 'num' ? e.v : e.t === 'un' && e.op === '-' && e.x.t === 'num' ? -e.x.v : v.v;
+    // A number (or a negated one) is a bignum to GNU, sign-extended; anything computed is a 64-bit value.
+    const raw = e.t === 'num' ? e.v : e.t === 'un' && e.op === '-' && e.x.t === 'num' ? -e.x.v : BigInt.asUintN(64, v.v);
     const u = BigInt.asUintN(128, raw);
     const out = new Uint8Array(16);
     for (let i = 0; i < 16; i++) out[i] = Number((u >> BigInt(8 * i)) & 0xffn);

@@ -281,7 +281,8 @@ export function nopPadding(count: number, mode: CodeMode, limit = 0): Uint8Array
   const maxNops = mode === 16 ? 2 : 7;
   const out: number[] = [];
   let n = count;
-  if (Math.floor(n / longest) > maxNops) {
+  // GNU counts against the mode's longest NOP, whatever limit `.nops` set (`.nops 11, 1` is eleven 0x90s).
+  if (Math.floor(n / table.length) > maxNops) {
     const disp = n - 2;
     if (disp <= 127) {
       out.push(0xeb, disp);

@@ -88,6 +88,12 @@ function relax(asm: Assembler, section: Section): void {
     f.varSize = 0;
     if (v.kind === 'align') {
       f.varSize = alignPadding(address, v.alignment, v.maxSkip);
+      // A wide fill (.balignw/.balignl) writes whole units: GNU rounds the first estimate down and says so.
+      if (v.fill !== 'nop' && v.fill.length > 1 && f.varSize % v.fill.length !== 0) {
+        const pad = f.varSize;
+        if (f.varSpan) asm.error(`alignment padding (${pad} byte${pad === 1 ? '' : 's'}) not a multiple of ${v.fill.length}`, f.varSpan.origin, 'alignment');
+        f.varSize = pad - (pad % v.fill.length);
+      }
       region++;
     } else if (v.kind === 'org') region++;
     else if (v.kind === 'relax') f.varSize = v.isNear ? v.near.bytes.length : v.short.bytes.length;
@@ -107,6 +113,9 @@ function relax(asm: Assembler, section: Section): void {
       switch (v.kind) {
         case 'align':
           next = alignPadding(here, v.alignment, v.maxSkip);
+          // A wide fill writes whole units. (After such an error GNU's later passes can leave a part of a unit;
+          // we keep whole units: the error stands either way.)
+          if (v.fill !== 'nop' && v.fill.length > 1) next -= next % v.fill.length;
           break;
         case 'org': {
           const target = orgTarget(asm, f);
@@ -434,11 +443,15 @@ export function rangeProblem(
   let ok: boolean;
   if (range === 'signed') ok = value >= smin && value <= smax;
   else if (range === 'unsigned') ok = value >= 0n && value <= umax;
-  else ok = value >= smin && value <= umax;
+  // GNU's check for a field that is not signed: the value or its negation must fit (a byte takes -255..255).
+  else ok = (value >= 0n ? value : -value) <= umax;
   if (ok) return undefined;
   const u = BigInt.asUintN(64, value);
-  if (pcRelative || range === 'signed')
-    return `value of ${u.toString(16).padStart(16, '0')} too large for field of ${size} byte${size > 1 ? 's' : ''} at ${at.toString(16).padStart(16, '0')}`;
+  if (pcRelative || range !== 'unsigned') {
+    // GNU writes the value in decimal up to 1000, else as a 64-bit hex number.
+    const shown = u > 1000n ? u.toString(16).padStart(16, '0') : u.toString();
+    return `value of ${shown} too large for field of ${size} byte${size > 1 ? 's' : ''} at ${at.toString(16).padStart(16, '0')}`;
+  }
   return `value 0x${u.toString(16)} truncated to 0x${(u & umax).toString(16)}`;
 }
 

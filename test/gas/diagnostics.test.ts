@@ -121,13 +121,19 @@ test('.intel_syntax is reported as not supported, and analysis continues', () =>
   assert.deepEqual([...a.sections.find((s) => s.name === '.data')!.bytes], [7]);
 });
 
-test('an unknown directive is a warning with the directive\'s range; the rest still assembles', () => {
+test('an unknown directive is an error (as in GNU as) with the directive\'s range; the rest still assembles', () => {
   const a = ours('\t.data\n\t.frobnicate 1, 2\n\t.byte 5\n');
   assert.equal(a.diagnostics.length, 1);
   const d = a.diagnostics[0];
-  assert.equal(d.severity, 'warning');
+  assert.equal(d.severity, 'error');
   assert.equal(d.message, "unknown pseudo-op: `.frobnicate'");
   assert.deepEqual([d.origin.range.line, d.origin.range.column, d.origin.range.endColumn], [1, 1, 12]);
+  assert.deepEqual([...a.sections.find((s) => s.name === '.data')!.bytes], [5]);
+});
+
+test('a directive GNU as knows but we do not implement is an error saying so, not an unknown pseudo-op', () => {
+  const a = ours('\t.data\n\t.tfloat 1.5\n\t.byte 5\n\t.symver a, b@V1\n');
+  assert.deepEqual(a.diagnostics.map((d) => `${d.origin.range.line}: ${d.severity}: ${d.message}`), ["1: error: `.tfloat' is not supported by this assembler"]);
   assert.deepEqual([...a.sections.find((s) => s.name === '.data')!.bytes], [5]);
 });
 

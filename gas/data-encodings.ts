@@ -1,0 +1,161 @@
+// Data directives whose bytes are not a plain little-endian integer: LEB128 (`.uleb128`, `.sleb128`), IEEE floats
+// (`.float`/`.single`/`.dc.s`, `.double`/`.dc.d`) and wide strings (`.string16`, `.string32`, `.string64`).
+import type { DirectiveHandler } from './directives';
+import { decodeString, isSpace } from './scan';
+
+/** LEB128 bytes of `v`: unsigned (the value taken as 64-bit unsigned, as GNU does for negatives) or signed. */
+export function leb128(v: bigint, signed: boolean): number[] {
+  const out: number[] = [];
+  let x = signed ? BigInt.asIntN(64, v) : BigInt.asUintN(64, v);
+  for (;;) {
+    const byte = Number(x & 0x7fn);
+    x >>= 7n;
+    const done = signed ? (x === 0n && (byte & 0x40) === 0) || (x === -1n && (byte & 0x40) !== 0) : x === 0n;
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+/** `.uleb128`/`.sleb128` of values known while reading (GNU also relaxes later-known ones; we report those). */
+export const lebDirective = (signed: boolean): DirectiveHandler => (asm, ctx) => {
+  for (const p of asm.pieces(ctx)) {
+    const e = asm.parseWholeExpr(ctx, p);
+    if (!e) continue;
+    const v = asm.evalReporting(e, ctx);
+    if (v.k !== 'abs') {
+      asm.error(`${signed ? '.sleb128' : '.uleb128'} of a value not known while reading is not supported`, asm.at(ctx, p.column, p.column + p.text.length), 'unsupported');
+      continue;
+    }
+    asm.emit(leb128(v.v, signed), ctx);
+    if (asm.junkAfterExpr) break;
+  }
+};
+
+/** A float literal as GNU reads it: sign, an optional 0f/0d prefix, then decimal digits, point, exponent, or inf/nan. */
+export function parseFloatLiteral(text: string): number | undefined {
+  let s = text.trim();
+  let sign = 1;
+  const takeSign = (): void => {
+    if (s[0] === '-' || s[0] === '+') {
+      if (s[0] === '-') sign = -sign;
+      s = s.slice(1);
+    }
+  };
+  takeSign();
+  if (/^0[fFdD]/.test(s)) s = s.slice(2);
+  takeSign();
+  if (/^inf(inity)?$/i.test(s)) return sign * Infinity;
+  if (/^nan$/i.test(s)) return NaN;
+  if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
+  return sign * Number(s);
+}
+
+/** `.float`/`.double`: IEEE single (4 bytes) or double (8 bytes) from decimal literals. */
+export const floatDirective = (size: 4 | 8): DirectiveHandler => (asm, ctx) => {
+  for (const p of asm.pieces(ctx)) {
+    const value = parseFloatLiteral(p.text);
+    const out = new Uint8Array(size);
+    if (value === undefined) {
+      asm.error('bad floating literal', asm.at(ctx, p.column, p.column + p.text.length), 'bad-expression');
+      asm.emit(out, ctx);
+      continue;
+    }
+    const view = new DataView(out.buffer);
+    const stored = size === 4 ? Math.fround(value) : value;
+    // GNU: a written number beyond the format's range is an error, and it stores all ones but the top bit.
+    if (!/inf/i.test(p.text) && Math.abs(stored) === Infinity) {
+      asm.error('cannot create floating-point number', asm.at(ctx, p.column, p.column + p.text.length), 'bad-expression');
+      out.fill(0xff);
+      out[size - 1] = 0x7f;
+    } else if (size === 4) view.setFloat32(0, stored, true);
+    else view.setFloat64(0, stored, true);
+    asm.emit(out, ctx);
+  }
+};
+
+/** `.string16` and wider: each byte of the string widened to `width` bytes, then a terminating zero unit. */
+export const wideString = (width: number): DirectiveHandler => (asm, ctx) => {
+  const t = ctx.text;
+  let i = ctx.argsStart;
+  while (i < t.length) {
+    while (i < t.length && (isSpace(t[i]) || t[i] === ',')) i++;
+    if (i >= t.length) break;
+    if (t[i] !== '"') {
+      asm.error(`junk at end of line, first unrecognized character is \`${t[i]}'`, asm.at(ctx, i, i + 1), 'junk');
+      return;
+    }
+    const r = decodeString(t, i);
+    if (!r.terminated) asm.warn('missing closing `"\'', asm.at(ctx, i, t.length), 'string');
+    const out = new Uint8Array((r.bytes.length + 1) * width);
+    r.bytes.forEach((b, k) => (out[k * width] = b));
+    asm.emit(out, ctx);
+    i = r.end;
+  }
+};
+
+/**
+ * A zero count warns only where GNU takes its `.space` path: no value given, or a one-byte unit whose value fits a
+ * byte (other values are emitted one by one, zero times, silently).
+ */
+function fitsByte(v: bigint): boolean {
+  return v >= -128n && v <= 255n;
+}
+
+/** `.ds.b` … `.ds.x` (and `.ds`, words): `count` units of `size` bytes, each the fill value (zero by default). */
+export const dsDirective = (size: number): DirectiveHandler => (asm, ctx) => {
+  const ps = asm.pieces(ctx);
+  if (!ps.length || !ps[0].text) return;
+  const count = asm.absolute(ctx, ps[0]);
+  if (count === undefined) return;
+  const hasFill = !!(ps[1] && ps[1].text);
+  let fill = 0n;
+  if (hasFill) {
+    const f = asm.absolute(ctx, ps[1]);
+    if (f === undefined) return;
+    fill = f;
+  }
+  if (count <= 0n) {
+    if (!hasFill || (size === 1 && fitsByte(fill))) asm.warn('.space repeat count is zero, ignored', ctx.origin, 'zero-count');
+    return;
+  }
+  if (hasFill) asm.checkTruncation(fill, size, ctx, ps[1].column);
+  const unit = new Uint8Array(size);
+  const u = BigInt.asUintN(64, fill);
+  for (let i = 0; i < Math.min(size, 8); i++) unit[i] = Number((u >> BigInt(8 * i)) & 0xffn);
+  if (!asm.budget(Number(count) * size, ctx)) return;
+  const out = new Uint8Array(Number(count) * size);
+  for (let k = 0; k < out.length; k += size) out.set(unit, k);
+  asm.emit(out, ctx);
+};
+
+/** `.dcb.b` … `.dcb.l` (and `.dcb`, words): `count` copies of a value; `.dcb.s`/`.dcb.d` copy a float. */
+export const dcbDirective = (size: number, float = false): DirectiveHandler => (asm, ctx) => {
+  const ps = asm.pieces(ctx);
+  if (!ps.length || !ps[0].text) return;
+  const count = asm.absolute(ctx, ps[0]);
+  if (count === undefined) return;
+  if (count <= 0n) {
+    const v = !float && ps[1] && ps[1].text ? asm.absolute(ctx, ps[1]) : undefined;
+    if (size === 1 && v !== undefined && fitsByte(v)) asm.warn('.space repeat count is zero, ignored', ctx.origin, 'zero-count');
+    return;
+  }
+  const unit = new Uint8Array(size);
+  if (ps[1] && ps[1].text) {
+    if (float) {
+      const v = parseFloatLiteral(ps[1].text) ?? 0;
+      const view = new DataView(unit.buffer);
+      if (size === 4) view.setFloat32(0, v, true);
+      else view.setFloat64(0, v, true);
+    } else {
+      const v = asm.absolute(ctx, ps[1]);
+      if (v === undefined) return;
+      asm.checkTruncation(v, size, ctx, ps[1].column);
+      const u = BigInt.asUintN(64, v);
+      for (let i = 0; i < size; i++) unit[i] = Number((u >> BigInt(8 * i)) & 0xffn);
+    }
+  }
+  if (!asm.budget(Number(count) * size, ctx)) return;
+  const out = new Uint8Array(Number(count) * size);
+  for (let k = 0; k < out.length; k += size) out.set(unit, k);
+  asm.emit(out, ctx);
+};
