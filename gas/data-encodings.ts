@@ -1,7 +1,6 @@
 // Data directives whose bytes are not a plain little-endian integer: LEB128 (`.uleb128`, `.sleb128`), IEEE floats
-// (`.float`/`.single`/`.dc.s`, `.double`/`.dc.d`) and wide strings (`.string16`, `.string32`, `.string64`).
+// (`.float`/`.single`/`.dc.s`, `.double`/`.dc.d`), and the repeated units of `.ds.*` and `.dcb.*`.
 import type { DirectiveHandler } from './directives';
-import { decodeString, isSpace } from './scan';
 
 /** LEB128 bytes of `v`: unsigned (the value taken as 64-bit unsigned, as GNU does for negatives) or signed. */
 export function leb128(v: bigint, signed: boolean): number[] {
@@ -70,26 +69,6 @@ export const floatDirective = (size: 4 | 8): DirectiveHandler => (asm, ctx) => {
     } else if (size === 4) view.setFloat32(0, stored, true);
     else view.setFloat64(0, stored, true);
     asm.emit(out, ctx);
-  }
-};
-
-/** `.string16` and wider: each byte of the string widened to `width` bytes, then a terminating zero unit. */
-export const wideString = (width: number): DirectiveHandler => (asm, ctx) => {
-  const t = ctx.text;
-  let i = ctx.argsStart;
-  while (i < t.length) {
-    while (i < t.length && (isSpace(t[i]) || t[i] === ',')) i++;
-    if (i >= t.length) break;
-    if (t[i] !== '"') {
-      asm.error(`junk at end of line, first unrecognized character is \`${t[i]}'`, asm.at(ctx, i, i + 1), 'junk');
-      return;
-    }
-    const r = decodeString(t, i);
-    if (!r.terminated) asm.warn('missing closing `"\'', asm.at(ctx, i, t.length), 'string');
-    const out = new Uint8Array((r.bytes.length + 1) * width);
-    r.bytes.forEach((b, k) => (out[k * width] = b));
-    asm.emit(out, ctx);
-    i = r.end;
   }
 };
 

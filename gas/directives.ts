@@ -6,7 +6,7 @@ import type { StatementText } from './scan';
 import { decodeString, isSpace } from './scan';
 import type { Expr } from './expr';
 import { defineMacro, exitMacro, repeat } from './expansion';
-import { dcbDirective, dsDirective, floatDirective, lebDirective, wideString } from './data-encodings';
+import { dcbDirective, dsDirective, floatDirective, lebDirective } from './data-encodings';
 
 export type DirectiveHandler = (asm: Assembler, ctx: StatementContext) => void;
 
@@ -40,7 +40,8 @@ const data = (size: number): DirectiveHandler => (asm, ctx) => {
   }
 };
 
-const strings = (terminator: boolean): DirectiveHandler => (asm, ctx) => {
+/** `.ascii`/`.asciz`/`.string`, and `.string16` and wider: each byte of a string widened to `width` bytes. */
+const strings = (terminator: boolean, width = 1): DirectiveHandler => (asm, ctx) => {
   // Strings may be separated by commas or just blanks.
   const t = ctx.text;
   let i = ctx.argsStart;
@@ -53,8 +54,12 @@ const strings = (terminator: boolean): DirectiveHandler => (asm, ctx) => {
     }
     const r = decodeString(t, i);
     if (!r.terminated) asm.warn('missing closing `"\'', asm.at(ctx, i, t.length), 'string');
-    const bytes = terminator ? [...r.bytes, 0] : r.bytes;
-    asm.emit(bytes, ctx);
+    if (width === 1) asm.emit(terminator ? [...r.bytes, 0] : r.bytes, ctx);
+    else {
+      const out = new Uint8Array((r.bytes.length + (terminator ? 1 : 0)) * width);
+      r.bytes.forEach((b, k) => (out[k * width] = b));
+      asm.emit(out, ctx);
+    }
     i = r.end;
   }
 };
@@ -359,9 +364,9 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.dcb.s': dcbDirective(4, true),
   '.dcb.d': dcbDirective(8, true),
   '.string8': strings(true),
-  '.string16': wideString(2),
-  '.string32': wideString(4),
-  '.string64': wideString(8),
+  '.string16': strings(true, 2),
+  '.string32': strings(true, 4),
+  '.string64': strings(true, 8),
   '.ascii': strings(false),
   '.asciz': strings(true),
   '.string': strings(true),

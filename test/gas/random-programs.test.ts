@@ -195,23 +195,32 @@ function macroProgram(r: () => number): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * Assembles each program with GNU as (-Z: it writes its object even after errors, so error recovery is compared
+ * too) and with us: .data bytes and every message must agree. `unordered`: GNU reports some write-time problems
+ * once per pass over the section and after the others; those are compared as a set.
+ */
+function compareDataPrograms(programs: string[], dumpName: string, unordered = false): { bytes: number; messages: number } {
+  let bytes = 0;
+  let messages = 0;
+  programs.forEach((src, k) => {
+    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `${dumpName}-${k}.s`), src);
+    const gnu = gnuAssemble(src, ['-Z']);
+    const a = analyze(new MemoryFileSystem({ '/p.s': src }), '/p.s', { preprocess: false });
+    const ours = a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`);
+    const theirs = unordered ? [...new Set(gnu.messages)].sort() : gnu.messages;
+    assert.deepEqual(unordered ? ours.sort() : ours, theirs, `program ${k}`);
+    assert.equal(hex(a.sections.find((s) => s.name === '.data')?.bytes), hex(gnu.sections.get('.data')), `program ${k}`);
+    bytes += gnu.sections.get('.data')!.length;
+    messages += theirs.length;
+  });
+  return { bytes, messages };
+}
+
 test('random macro programs (defaults, :req, :vararg, keyword and positional calls, \\@, .exitm) match GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
   const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 99));
-  let bytes = 0;
-  for (let k = 0; k < 5; k++) {
-    const src = macroProgram(r);
-    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `gas-random-macro-${k}.s`), src);
-    // -Z: GNU writes its object even after errors, so error recovery is compared too.
-    const gnu = gnuAssemble(src, ['-Z']);
-    const a = analyze(new MemoryFileSystem({ '/m.s': src }), '/m.s', { preprocess: false });
-    assert.deepEqual(
-      a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`),
-      gnu.messages,
-    );
-    assert.equal(hex(a.sections.find((s) => s.name === '.data')?.bytes), hex(gnu.sections.get('.data')), `program ${k}`);
-    bytes += gnu.sections.get('.data')!.length;
-  }
+  const { bytes } = compareDataPrograms(Array.from({ length: 5 }, () => macroProgram(r)), 'gas-random-macro');
   console.log(`gas random macros: 5 programs, ${bytes} bytes compared with GNU as`);
 });
 
@@ -259,21 +268,7 @@ function macroBodyProgram(r: () => number): string {
 test('random macro bodies (.irp, .irpc, \\(), .ifnc, .elseif, .rept, nested calls, .purgem) match GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
   const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 31));
-  let bytes = 0;
-  let messages = 0;
-  for (let k = 0; k < 6; k++) {
-    const src = macroBodyProgram(r);
-    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `gas-random-macro-body-${k}.s`), src);
-    const gnu = gnuAssemble(src, ['-Z']);
-    const a = analyze(new MemoryFileSystem({ '/m.s': src }), '/m.s', { preprocess: false });
-    assert.deepEqual(
-      a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`),
-      gnu.messages,
-    );
-    assert.equal(hex(a.sections.find((s) => s.name === '.data')?.bytes), hex(gnu.sections.get('.data')), `program ${k}`);
-    bytes += gnu.sections.get('.data')!.length;
-    messages += gnu.messages.length;
-  }
+  const { bytes, messages } = compareDataPrograms(Array.from({ length: 6 }, () => macroBodyProgram(r)), 'gas-random-macro-body');
   console.log(`gas random macro bodies: 6 programs, ${bytes} bytes and ${messages} messages compared with GNU as`);
 });
 
@@ -316,21 +311,7 @@ function dataDirectiveProgram(r: () => number): string {
 test('random data directives (integers, LEB128, floats, wide strings, .ds/.dcb, fills, alignment, .nops) match GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
   const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 17));
-  let bytes = 0;
-  let messages = 0;
-  for (let k = 0; k < 8; k++) {
-    const src = dataDirectiveProgram(r);
-    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `gas-random-data-${k}.s`), src);
-    const gnu = gnuAssemble(src, ['-Z']);
-    const a = analyze(new MemoryFileSystem({ '/d.s': src }), '/d.s', { preprocess: false });
-    // GNU reports some write-time problems once per pass over the section; we report each once. Order differs too.
-    const theirs = [...new Set(gnu.messages)].sort();
-    const ours = a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`).sort();
-    assert.deepEqual(ours, theirs, `program ${k}`);
-    assert.equal(hex(a.sections.find((s) => s.name === '.data')?.bytes), hex(gnu.sections.get('.data')), `program ${k}`);
-    bytes += gnu.sections.get('.data')!.length;
-    messages += theirs.length;
-  }
+  const { bytes, messages } = compareDataPrograms(Array.from({ length: 8 }, () => dataDirectiveProgram(r)), 'gas-random-data', true);
   console.log(`gas random data directives: 8 programs, ${bytes} bytes and ${messages} messages compared with GNU as`);
 });
 
