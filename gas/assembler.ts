@@ -308,7 +308,7 @@ export class Assembler {
   assign(name: string, expr: Expr, text: string, origin: Origin, how: 'set' | 'equiv' | 'eqv'): void {
     const s = this.symbol(name);
     if (s.definition) {
-      if (s.definition.kind === 'label' || s.equiv || s.eqv || how === 'equiv') {
+      if ((s.definition.kind === 'label' && !s.assigned) || s.equiv || s.eqv || how === 'equiv') {
         this.error(`symbol \`${displayName(name)}' is already defined`, origin, 'redefined');
         return;
       }
@@ -331,6 +331,7 @@ export class Assembler {
     }
     if (how === 'equiv') s.equiv = true;
     if (how === 'eqv') s.eqv = true;
+    s.assigned = true;
     s.defined = origin;
   }
 

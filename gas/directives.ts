@@ -249,19 +249,41 @@ function section(asm: Assembler, ctx: StatementContext, push: boolean): void {
     asm.error(`unknown section attribute in "${flags}"`, ctx.origin, 'section');
   }
   const existing = asm.sections.get(name);
-  if (existing && flags !== undefined && existing.flagsGiven && norm(existing.flags) !== norm(flags)) {
-    asm.warn(`ignoring changed section attributes for ${name}`, ctx.origin, 'section');
-  } else if (existing && flags !== undefined && !existing.flagsGiven) {
-    existing.flags = flags;
-    existing.flagsGiven = true;
-    if (type) existing.type = type;
+  if (flags !== undefined) {
+    // GNU: ELF's special sections keep their own attributes (a warning says so); any other section keeps those it
+    // was first given, none if it came without (a change is an error).
+    const special = SPECIAL_SECTION_FLAGS[name];
+    const clean = (f: string) => norm(f.replace(/[0-9?]/g, ''));
+    const wanted = clean(flags);
+    // .text, .data and .bss exist from the start in GNU as; the other special sections when first named.
+    const exists = existing !== undefined || name === '.text' || name === '.data' || name === '.bss';
+    const stored = existing?.flagsGiven ? existing.flags : special ?? '';
+    if (!exists) {
+      // A new .rodata GNU takes as writable, with a warning; the others are simply created with these flags.
+      if (name === '.rodata' && wanted === 'aw') asm.warn('setting incorrect section attributes for .rodata', ctx.origin, 'section');
+      else if (special !== undefined && wanted !== clean(special)) asm.warn(`ignoring changed section attributes for ${name}`, ctx.origin, 'section');
+    } else if (wanted !== clean(stored)) {
+      if (special !== undefined) asm.warn(`ignoring changed section attributes for ${name}`, ctx.origin, 'section');
+      else asm.error(`changed section attributes for ${name}`, ctx.origin, 'section');
+    }
   }
   if (push) asm.sectionStack.push({ cur: asm.current, prev: asm.previous });
   if (existing) asm.switchSection(name, sub);
-  else asm.switchSection(name, sub, flags, type);
+  else {
+    // A special section keeps its own attributes (a new .rodata takes the writable ones it was given).
+    const special = SPECIAL_SECTION_FLAGS[name];
+    const keep = special !== undefined && !(name === '.rodata' && flags !== undefined && norm(flags) === 'aw');
+    asm.switchSection(name, sub, keep ? (flags === undefined ? undefined : special) : flags, type);
+  }
 }
 
 const norm = (f: string) => [...f].sort().join('');
+
+/** The ELF special sections and the attributes GNU gives them whatever `.section` says. */
+const SPECIAL_SECTION_FLAGS: Record<string, string> = {
+  '.text': 'ax', '.data': 'aw', '.bss': 'aw', '.rodata': 'a', '.data1': 'aw', '.rodata1': 'a', '.init': 'ax', '.fini': 'ax',
+  '.tdata': 'awT', '.tbss': 'awT', '.init_array': 'aw', '.fini_array': 'aw', '.preinit_array': 'aw',
+};
 
 const simpleSection = (name: string): DirectiveHandler => (asm, ctx) => {
   const ps = asm.pieces(ctx);

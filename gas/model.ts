@@ -49,6 +49,8 @@ export interface SymbolInfo {
   /** `.equiv` symbols may not be redefined; `.eqv` symbols are re-evaluated at each use. */
   equiv?: boolean;
   eqv?: boolean;
+  /** Its value came from `.set`/`=` (even a place): a later `.set` may change it, unlike a label's. */
+  assigned?: boolean;
   /** Local symbols never make it into an object file's symbol table (`.L…`, numeric labels). */
   temporary: boolean;
   /** After assembly: section name (or '*ABS*' / '*UND*') and section-relative value. */

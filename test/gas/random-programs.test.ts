@@ -315,6 +315,60 @@ test('random data directives (integers, LEB128, floats, wide strings, .ds/.dcb, 
   console.log(`gas random data directives: 8 programs, ${bytes} bytes and ${messages} messages compared with GNU as`);
 });
 
+/** Section switching as kernel code does it: .section with attributes, .pushsection/.popsection, .previous, subsections. */
+function sectionProgram(r: () => number): string {
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  const n = (max: number) => Math.floor(r() * max);
+  const out: string[] = [];
+  let labels = 0;
+  let pushed = 0;
+  for (let i = 0; i < 150; i++) {
+    switch (n(12)) {
+      case 0: out.push(`\t.section ${pick(SECTIONS)}${r() < 0.5 ? `, "a${r() < 0.5 ? 'w' : ''}"` : ''}`); break;
+      case 1: out.push(`\t.pushsection ${pick(SECTIONS)}${r() < 0.3 ? `, ${n(3)}` : ''}`); pushed++; break;
+      case 2: if (pushed) { out.push('\t.popsection'); pushed--; } break;
+      case 3: out.push('\t.previous'); break;
+      case 4: out.push(`\t.subsection ${n(4)}`); break;
+      case 5: out.push(`\t${pick(['.text', '.data'])} ${r() < 0.3 ? n(3) : ''}`); break;
+      case 6: out.push(`L${labels++}:`); break;
+      case 7: out.push(`\t.byte ${n(256)}, ${labels ? `L${n(labels)} - L${n(labels)}` : '0'}`); break;
+      case 8: out.push(`\t.balign ${pick([2, 4, 8])}`); break;
+      case 9: out.push(`\t.long ${labels ? `L${n(labels)} - L${n(labels)}` : '0'}`); break;
+      case 10: out.push(`\t.set S${n(5)}, ${labels ? `L${n(labels)} + ${n(9)}` : n(9)}`); break;
+      default: out.push(`\t.word ${n(65536)}`); break;
+    }
+  }
+  return out.join('\n') + '\n';
+}
+const SECTIONS = ['.text', '.data', '.rodata', '.sa', '.sb'];
+
+test('random section switching (.section attributes, push/pop, .previous, subsections, .set) matches GNU as', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 23));
+  let bytes = 0;
+  let symbols = 0;
+  for (let k = 0; k < 6; k++) {
+    const src = sectionProgram(r);
+    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `gas-random-sections-${k}.s`), src);
+    const gnu = gnuAssemble(src, ['-Z']);
+    const a = analyze(new MemoryFileSystem({ '/s.s': src }), '/s.s', { preprocess: false });
+    const ours = a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`).sort();
+    assert.deepEqual(ours, [...new Set(gnu.messages)].sort(), `program ${k}`);
+    for (const name of SECTIONS) {
+      const theirs = gnu.sections.get(name);
+      assert.equal(hex(a.sections.find((s) => s.name === name)?.bytes ?? new Uint8Array(0)), hex(theirs ?? new Uint8Array(0)), `program ${k} ${name}`);
+      bytes += theirs?.length ?? 0;
+    }
+    for (const g of gnu.symbols) {
+      if (!/^[LS]\d+$/.test(g.name)) continue;
+      const mine = a.symbols.get(g.name);
+      assert.equal(`${mine?.section}+${BigInt.asUintN(64, mine?.value ?? -1n)}`, `${g.section}+${g.value}`, `program ${k} ${g.name}`);
+      symbols++;
+    }
+  }
+  console.log(`gas random sections: 6 programs, ${bytes} bytes and ${symbols} symbols compared with GNU as`);
+});
+
 test('400 random strings with every escape form decode like GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
   const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 5));
