@@ -29,8 +29,8 @@ export function conditional(asm: Assembler, name: string, ctx: StatementContext)
       c.ignoring = true;
       return;
     }
-    const v = asm.absolute(ctx, piece, 'non-constant expression in ".if" statement');
-    const t = v !== undefined && v !== 0n;
+    const v = ifValue(asm, ctx, piece);
+    const t = v !== 0n;
     c.ignoring = !t;
     c.taken = t;
     return;
@@ -42,6 +42,25 @@ export function conditional(asm: Assembler, name: string, ctx: StatementContext)
   // GNU opens no level for an .ifeqs/.ifnes it cannot read.
   if (t === undefined) return;
   asm.conds.push({ outerIgnoring: outer, taken: t, ignoring: outer || !t, elseSeen: false, origin: ctx.origin });
+}
+
+/**
+ * The value an .if family directive tests, as GNU reads it: a symbol not defined yet compared with == or != to a
+ * constant is taken as different from it (no error); any other value not known now is GNU's error, and the test
+ * then uses the expression's constant part (`.if undefined_sym + 1` is true).
+ */
+function ifValue(asm: Assembler, ctx: StatementContext, piece: StatementText): bigint {
+  const e = asm.parseWholeExpr(ctx, piece);
+  if (!e) return 0n;
+  const v = asm.evalNow(e);
+  if (v.k === 'abs') return v.v;
+  if (e.t === 'bin' && (e.op === '==' || e.op === '!=')) {
+    const l = asm.evalNow(e.l);
+    const r = asm.evalNow(e.r);
+    if ((l.k === 'undef' && r.k === 'abs') || (l.k === 'abs' && r.k === 'undef')) return e.op === '==' ? 0n : -1n;
+  }
+  asm.error('non-constant expression in ".if" statement', asm.at(ctx, piece.column, piece.column + piece.text.length), 'non-constant');
+  return v.k === 'undef' || v.k === 'rel' ? v.v : 0n;
 }
 
 function conditionTruth(asm: Assembler, name: string, ctx: StatementContext, piece: StatementText): boolean | undefined {
@@ -58,8 +77,7 @@ function conditionTruth(asm: Assembler, name: string, ctx: StatementContext, pie
         asm.error('non-constant expression in ".if" statement', ctx.origin, 'non-constant');
         return false;
       }
-      const v = asm.absolute(ctx, piece, 'non-constant expression in ".if" statement');
-      if (v === undefined) return false;
+      const v = ifValue(asm, ctx, piece);
       if (name === '.if' || name === '.ifne') return v !== 0n;
       if (name === '.ifeq') return v === 0n;
       if (name === '.ifge') return v >= 0n;
