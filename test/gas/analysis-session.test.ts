@@ -17,7 +17,7 @@ const seed = resolve(root, '../shared/seeds/trampoline_64_bsp.S');
 
 /** Lines inserted by the random edits: labels, equates, distances, sections, macros, conditionals, branches. */
 const SNIPPETS = [
-  'foo:', '1:', 'jmp 1b', 'jmp 1f', 'jnz 2f', '2:', 'jmp foo', 'bar = . + 4', '.set cnt, cnt + 1', 'cnt = 0',
+  'foo:', '1:', 'jmp 1b', 'jmp 1f', 'jnz 2f', '2:', 'jmp foo', 'bar = . + 4', '.set bar, . + 1', '.set cnt, cnt + 1', 'cnt = 0',
   '.equiv eq1, 3', 'lbl2 = foo', 'x = foo + 2', '.if . - foo > 4', '.endif', '.else', '.if 1', '.ifdef foo',
   '.long foo - .', '.byte . - foo', '.fill 4 - (. - foo), 1, 0x90', '.balign 8', '.org . + 2', '.skip 3',
   '.section .data', '.text', '.pushsection .rodata', '.popsection', '.previous', '.data 1', '.code16', '.code32',
