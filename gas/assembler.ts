@@ -6,7 +6,7 @@ import type { FileSystem } from './fs';
 import type { PreprocessedLine } from './cpp/types';
 import type { Diagnostic, ExpansionStep, Origin, Severity } from './source';
 import type { InstructionBackend } from './backend';
-import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo } from './model';
+import type { MacroInfo, ModeChange, Statement, StatementKind, SymbolInfo, SymbolDefinition } from './model';
 import { Frag, Section, type FragCounter, type SectionType, fixedDifference } from './frags';
 import type { ReadJournal } from './read-journal';
 import { evaluate, freeze, parseExpression, symbolsOf, type EvalEnv, type Expr, type ParseHooks, type Place, type SymExpr, type Val } from './expr';
@@ -313,6 +313,8 @@ export class Assembler {
         return;
       }
     }
+    // References written so far keep this definition (copied, not pushed: the read journal keeps the old array).
+    if (s.definition && s.assigned) s.earlier = [...(s.earlier ?? []), s.definition];
     if (how === 'eqv') {
       s.definition = { kind: 'expression', expr, text };
     } else {
@@ -343,9 +345,9 @@ export class Assembler {
   }
 
   /** symbolValue for a symbol already looked up (undefined: not known at all). */
-  valueOf(s: SymbolInfo | undefined, name: string, final: boolean): Val {
-    if (!s || !s.definition) return { k: 'undef', sym: name, v: 0n };
-    const d = s.definition;
+  valueOf(s: SymbolInfo | undefined, name: string, final: boolean, node?: SymExpr): Val {
+    const d = this.definitionOf(s, node);
+    if (!d) return { k: 'undef', sym: name, v: 0n };
     if (d.kind === 'absolute') return { k: 'abs', v: d.value };
     if (d.kind === 'label') return { k: 'rel', at: d.place, v: 0n };
     if (this.evalDepth > 64) return { k: 'unknown', why: 'symbol definition loop' };
@@ -355,6 +357,13 @@ export class Assembler {
     } finally {
       this.evalDepth--;
     }
+  }
+
+  /** The definition a reference sees: the one current when it was written, if a `.set` replaced it since. */
+  definitionOf(s: SymbolInfo | undefined, node?: SymExpr): SymbolDefinition | undefined {
+    if (!s) return undefined;
+    const v = node?.version;
+    return v !== undefined && s.earlier !== undefined && v < s.earlier.length ? s.earlier[v] : s.definition;
   }
 
   /** The symbol a reference names (cached on the reference), or undefined while nothing mentioned the name. */
@@ -370,7 +379,7 @@ export class Assembler {
       const s = this.symbolFor(n, node);
       // A value read now is part of what this chunk depends on (read-journal.ts).
       if (s !== undefined && this.journal !== undefined && s.journaled !== this.fragCounter.chunk) this.journal.touch(this, s, false);
-      return this.valueOf(s, n, false);
+      return this.valueOf(s, n, false, node);
     },
     dot: (at) => ({ k: 'rel', at: at as Place, v: 0n }),
     placeDifference: (a, b) => {
@@ -381,7 +390,7 @@ export class Assembler {
   };
 
   readonly finalEnv: EvalEnv = {
-    symbol: (n, node) => this.valueOf(this.symbolFor(n, node), n, true),
+    symbol: (n, node) => this.valueOf(this.symbolFor(n, node), n, true, node),
     dot: (at) => ({ k: 'rel', at: at as Place, v: 0n }),
     placeDifference: (a, b) => BigInt((a.frag as Frag).address + a.offset - ((b.frag as Frag).address + b.offset)),
   };
@@ -428,6 +437,7 @@ export class Assembler {
     for (const s of symbolsOf(r.expr)) {
       const sym = this.symbol(s.name);
       s.ref = sym;
+      s.version = sym.earlier?.length ?? 0;
       sym.references.push(this.at(ctx, s.s, s.e));
     }
     return { expr: r.expr, end: r.end };

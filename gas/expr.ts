@@ -23,6 +23,8 @@ export interface SymExpr {
   s: number;
   e: number;
   ref?: unknown;
+  /** Which of the symbol's `.set` definitions this reference sees (see SymbolInfo.earlier); the last if unset. */
+  version?: number;
 }
 
 export type Expr =

@@ -76,6 +76,7 @@ class OperandEvaluator implements OperandContext {
       this.pure = false;
       const sym = asm.symbol(s.name);
       s.ref = sym;
+      s.version = sym.earlier?.length ?? 0;
       sym.references.push(asm.at(ctx, start + s.s, start + s.e));
     }
     refs.length = 0;

@@ -66,7 +66,7 @@ function relax(asm: Assembler, section: Section): void {
       continue;
     }
     const sym = v.target.t === 'sym' ? asm.symbolFor(v.target.name, v.target) : undefined;
-    const d = sym?.definition;
+    const d = v.target.t === 'sym' ? asm.definitionOf(sym, v.target) : undefined;
     if (d?.kind === 'label') {
       v.forceNear = d.place.section !== section.name || sym!.binding === 'weak';
       if (!v.forceNear) labelTargets[i] = d.place;
@@ -392,7 +392,7 @@ function relaxedBranchInPlace(asm: Assembler, section: Section, f: Frag, enc: { 
   if (enc.fixups.length !== 1 || target?.t !== 'sym') return false;
   const fx = enc.fixups[0];
   if (!fx.pcRelative || (fx.size !== 1 && fx.size !== 4)) return false;
-  const d = asm.symbolFor(target.name, target)?.definition;
+  const d = asm.definitionOf(asm.symbolFor(target.name, target), target);
   if (d?.kind !== 'label' || d.place.section !== section.name) return false;
   const disp = (d.place.frag as Frag).address + d.place.offset - (f.address + f.size + enc.bytes.length);
   if (fx.size === 1 ? disp < -128 || disp > 127 : disp < -0x80000000 || disp > 0x7fffffff) return false;
@@ -419,11 +419,11 @@ function writeLittleEndian(bytes: Uint8Array, at: number, value: bigint, size: n
 function mentionsExternal(asm: Assembler, expr: Expr): boolean {
   if (expr.t === 'sym') {
     const sym = asm.symbolFor(expr.name, expr);
-    return !!sym && sym.binding !== 'local' && sym.definition?.kind === 'label';
+    return !!sym && sym.binding !== 'local' && asm.definitionOf(sym, expr)?.kind === 'label';
   }
   return symbolsOf(expr).some((s) => {
     const sym = asm.symbolFor(s.name, s);
-    return !!sym && sym.binding !== 'local' && sym.definition?.kind === 'label';
+    return !!sym && sym.binding !== 'local' && asm.definitionOf(sym, s)?.kind === 'label';
   });
 }
 

@@ -310,7 +310,7 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
       const sym = asm.symbolFor(n, node);
       const d = options.defsym?.[n] ?? scriptSymbols.get(n);
       if (d !== undefined && !sym?.definition) return { k: 'abs', v: d };
-      const v = asm.valueOf(sym, n, true);
+      const v = asm.valueOf(sym, n, true, node);
       if (v.k === 'rel') {
         const a = toAddress(v, undefined, false);
         return a === undefined ? v : { k: 'abs', v: a };

@@ -51,6 +51,11 @@ export interface SymbolInfo {
   eqv?: boolean;
   /** Its value came from `.set`/`=` (even a place): a later `.set` may change it, unlike a label's. */
   assigned?: boolean;
+  /**
+   * Definitions a later `.set` replaced, oldest first. GNU gives a redefined symbol a new identity, so a reference
+   * keeps the definition current when it was written (or the next one, if it came first): see SymExpr.version.
+   */
+  earlier?: SymbolDefinition[];
   /** Local symbols never make it into an object file's symbol table (`.L…`, numeric labels). */
   temporary: boolean;
   /** After assembly: section name (or '*ABS*' / '*UND*') and section-relative value. */

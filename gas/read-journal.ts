@@ -14,7 +14,7 @@ import type { Diagnostic, Origin } from './source';
 import { firstLineIn, OriginMover, sameLineMoved, sameOrigin, type LineMove } from './line-shift';
 
 /** The fields of a symbol that reading sets (its references are journaled by their count). */
-const FIELDS = ['definition', 'defined', 'binding', 'visibility', 'type', 'sizeExpr', 'attributesFrom', 'equiv', 'eqv', 'assigned'] as const;
+const FIELDS = ['definition', 'defined', 'binding', 'visibility', 'type', 'sizeExpr', 'attributesFrom', 'equiv', 'eqv', 'assigned', 'earlier'] as const;
 type Field = (typeof FIELDS)[number];
 type SymbolFields = Pick<SymbolInfo, Field>;
 
@@ -860,7 +860,7 @@ function setMacros(asm: Assembler, list: [string, MacroInfo, boolean][]): void {
 const FRESH: SymbolFields = { definition: undefined, defined: undefined, binding: 'local', visibility: 'default', type: undefined, sizeExpr: undefined, attributesFrom: undefined, equiv: undefined, eqv: undefined };
 
 function isFresh(f: SymbolFields): boolean {
-  return f.definition === undefined && f.binding === 'local' && f.visibility === 'default' && f.type === undefined && f.sizeExpr === undefined && f.attributesFrom === undefined && !f.equiv && !f.eqv && !f.assigned;
+  return f.definition === undefined && f.binding === 'local' && f.visibility === 'default' && f.type === undefined && f.sizeExpr === undefined && f.attributesFrom === undefined && !f.equiv && !f.eqv && !f.assigned && !f.earlier;
 }
 
 function fieldsOf(s: SymbolFields): SymbolFields {
@@ -875,6 +875,7 @@ function fieldsOf(s: SymbolFields): SymbolFields {
     equiv: s.equiv,
     eqv: s.eqv,
     assigned: s.assigned,
+    earlier: s.earlier,
   };
 }
 
@@ -889,12 +890,14 @@ function assignFields(s: SymbolInfo, f: SymbolFields): void {
   s.equiv = f.equiv;
   s.eqv = f.eqv;
   s.assigned = f.assigned;
+  s.earlier = f.earlier;
 }
 
 /** Same meaning for what later chunks can see: positions instead of frag identity, texts instead of origins. */
 function sameFields(now: SymbolFields, then: SymbolFields, sameFrag: (old: Frag, now: Frag) => boolean): boolean {
   if (now.binding !== then.binding || now.visibility !== then.visibility || now.type !== then.type) return false;
   if (now.attributesFrom !== then.attributesFrom || now.equiv !== then.equiv || now.eqv !== then.eqv || !now.assigned !== !then.assigned) return false;
+  if ((now.earlier?.length ?? 0) !== (then.earlier?.length ?? 0)) return false;
   if ((now.sizeExpr?.text ?? '') !== (then.sizeExpr?.text ?? '')) return false;
   const a = then.definition;
   const b = now.definition;

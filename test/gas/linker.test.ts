@@ -180,6 +180,18 @@ test('an undefined weak symbol links as zero, like GNU ld', (t) => {
   assert.equal(hex(r.image), hex(gnu.image));
 });
 
+test('a reference keeps the .set definition current when it was written, as through GNU as and ld', (t) => {
+  if (!requireTools(t, ['as', 'ld', 'objcopy', 'nm'])) return;
+  // A macro-style running symbol: `.set cur, .` again and again, each `.long cur` meaning the place of its own time,
+  // and a forward reference that meets the first definition after it.
+  const src = '\t.text\n\t.long fwd\n\t.set fwd, 5\n\t.set fwd, 6\n\t.long fwd\n' +
+    'L1: .byte 1\nL2: .byte 2\n\t.set cur, L1\n\t.long cur\n\t.set cur, L2\n\t.long cur\n\t.set cur, .\n\t.quad cur, cur - L1\n\t.set cur, .\n\t.long cur\n';
+  const gnu = gnuLink(src, ['-Ttext=0x1000']);
+  const r = assemble(new MemoryFileSystem({ '/s.s': src }), '/s.s', { preprocess: false, textAddress: 0x1000n });
+  assert.deepEqual(r.diagnostics.map((d) => d.message), []);
+  assert.equal(hex(r.image), hex(gnu.image));
+});
+
 const ALTERNATIVES = `
 	.text
 	.code64

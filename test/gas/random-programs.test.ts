@@ -370,16 +370,14 @@ test('random section switching (.section attributes, push/pop, .previous, subsec
 });
 
 /**
- * Every .if family directive, nested and with .else/.elseif, over symbols defined before, after or never. Each symbol
- * is defined at most once: GNU gives a later `.set` of a symbol already used by a forward reference a new symbol,
- * so that reference keeps the first value; we give it the last (a known difference, not generated here).
+ * Every .if family directive, nested and with .else/.elseif, over symbols defined before, after, never, or again
+ * (a reference keeps the definition of its time, or meets the first one after it).
  */
 function conditionalProgram(r: () => number): string {
   const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
   const n = (max: number) => Math.floor(r() * max);
   const word = () => pick(['abc', 'ab', '"abc"', '"a b"', '', 'x y', '1', '01']);
   const out = ['\t.data'];
-  const defined = new Set<string>();
   for (let i = 0; i < 60; i++) {
     const sym = `s${n(6)}`;
     const conditions = [
@@ -391,10 +389,7 @@ function conditionalProgram(r: () => number): string {
     switch (n(6)) {
       case 0:
       case 1:
-        if (!defined.has(sym)) {
-          defined.add(sym);
-          out.push(r() < 0.5 ? `${sym} = ${n(5)}` : `\t.set ${sym}, ${n(5)}`);
-        }
+        out.push(r() < 0.5 ? `${sym} = ${n(5)}` : `\t.set ${sym}, ${n(5)}`);
         break;
       case 2:
         out.push('\t' + pick(conditions)(), `\t.byte ${i}`);
