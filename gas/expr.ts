@@ -87,7 +87,7 @@ function singleTerm(t: string, pos: number): ParsedExpr | undefined {
   let i = s + 1;
   while (i < n && isNameCharCode(t.charCodeAt(i))) i++;
   let expr: Expr;
-  if (isNameStartCode(c) && (c !== 46 || i > s + 1)) expr = { t: 'sym', name: t.slice(s, i), s, e: i, ref: undefined };
+  if (isNameStartCode(c) && (c !== 46 || i > s + 1)) expr = { t: 'sym', name: t.slice(s, i), s, e: i, ref: undefined, version: undefined };
   else if (c >= 49 && c <= 57 && allDigits(t, s, i)) expr = { t: 'num', v: BigInt(t.slice(s, i)), s, e: i };
   else if (c === 48 && i - s > 2 && (t.charCodeAt(s + 1) | 0x20) === 120 && allHexDigits(t, s + 2, i)) expr = { t: 'num', v: BigInt(t.slice(s, i)), s, e: i };
   else return undefined;
@@ -253,7 +253,7 @@ class Parser {
       let i = s + 1;
       while (i < n && isNameCharCode(t.charCodeAt(i))) i++;
       this.pos = i;
-      return { t: 'sym', name: t.slice(s, i), s, e: i, ref: undefined };
+      return { t: 'sym', name: t.slice(s, i), s, e: i, ref: undefined, version: undefined };
     }
     if (c >= 48 && c <= 57) return this.number();
     if (c === 40) {
@@ -292,7 +292,7 @@ class Parser {
       const close = t.indexOf('"', s + 1);
       if (close < 0) throw new ExprSyntaxError('missing closing `"\'', s, n);
       this.pos = close + 1;
-      return { t: 'sym', name: t.slice(s + 1, close), s, e: this.pos, ref: undefined };
+      return { t: 'sym', name: t.slice(s + 1, close), s, e: this.pos, ref: undefined, version: undefined };
     }
     throw new ExprSyntaxError('bad expression', s, s + 1);
   }
@@ -317,7 +317,7 @@ class Parser {
     if (len >= 2 && digits === len - 1 && (last === 98 || last === 102)) {
       const r = this.hooks.localLabel(String(Number(word.slice(0, -1))), last === 98 ? 'b' : 'f');
       if ('error' in r) throw new ExprSyntaxError(r.error, s, i);
-      return { t: 'sym', name: r.name, s, e: i, ref: undefined };
+      return { t: 'sym', name: r.name, s, e: i, ref: undefined, version: undefined };
     }
     // `09`: GNU reads the octal digits and stops at the 8 or 9, which the caller then finds as junk.
     if (len > 1 && digits === len && t.charCodeAt(s) === 48) {

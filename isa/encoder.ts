@@ -79,7 +79,9 @@ const IMM32 = 8;
 
 /** GNU's truncation check: a value warns when neither it nor its negation fits the field's bits. */
 function gnuShortens(v: bigint, bits: number): boolean {
-  const high = ~((1n << BigInt(bits)) - 1n);
+  const limit = bits === 8 ? 256n : bits === 16 ? 65536n : 1n << BigInt(bits);
+  if (v > -limit && v < limit) return false;
+  const high = ~(limit - 1n);
   return (BigInt.asUintN(64, v) & high & 0xffffffffffffffffn) !== 0n && (BigInt.asUintN(64, -v) & high & 0xffffffffffffffffn) !== 0n;
 }
 
@@ -93,6 +95,11 @@ let gnuImmediateValue = 0n;
  * 16-bit code, and `in $0x8000, %al` matches the byte form (shortened, with a warning).
  */
 function gnuImmediateKinds(v: bigint, guess: number, mode: CodeMode): number {
+  // Most immediates are small: every kind, the value as it is.
+  if (v >= -128n && v < 128n) {
+    gnuImmediateValue = v;
+    return IMM8 | IMM8S | IMM16 | IMM32;
+  }
   let t = wrapTo32(v, mode);
   let kinds = guess === 8 ? IMM8 | IMM8S | IMM16 | IMM32 : guess === 16 ? IMM16 | IMM32 : guess === 32 ? IMM32 : 0;
   if (kinds & IMM16 && t >= 0n && t <= 0xffffn) t = BigInt.asIntN(16, t);
@@ -195,14 +202,20 @@ function addressAsWritten(m: MemOperand, form: InstructionForm, size: number, mo
  */
 function guessedImmediateSize(ctx: Ctx): number {
   if (ctx.suffix) return ctx.suffix === 'b' ? 8 : ctx.suffix === 'w' ? 16 : ctx.suffix === 'l' ? 32 : 64;
-  const ops = ctx.input.operands;
-  let anyRegister = false;
-  for (let k = ops.length - 1; k >= 0; k--) {
-    const r = reg(ops[k]);
-    if (isGpr(r)) return gprBits(r);
-    if (r) anyRegister = true;
+  // The registers do not change between the forms tried: looked at once per instruction.
+  if (ctx.registerGuess === undefined) {
+    ctx.registerGuess = -1;
+    const ops = ctx.input.operands;
+    for (let k = ops.length - 1; k >= 0; k--) {
+      const r = reg(ops[k]);
+      if (isGpr(r)) {
+        ctx.registerGuess = gprBits(r);
+        break;
+      }
+      if (r) ctx.registerGuess = 0;
+    }
   }
-  if (anyRegister) return 0;
+  if (ctx.registerGuess >= 0) return ctx.registerGuess;
   if ((ctx.mode === 16) !== ctx.data) return 16;
   // GNU 2.40 guesses no default size in 64-bit code (`int $0xffffffff` is refused there, `int $-1` is not).
   return ctx.mode === 64 ? 0 : 32;
@@ -230,6 +243,8 @@ interface Ctx {
   warnings: string[];
   /** The operand size of the form being tried comes from a suffix or a register, not a default. */
   sizeShown: boolean;
+  /** guessedImmediateSize's answer from the registers: their last general one's size, 0 (other registers), -1 (none). */
+  registerGuess?: number;
 }
 
 /** GNU emits prefixes in a fixed order: segment, address size, operand size, lock/rep; REX last. */
@@ -1070,6 +1085,7 @@ export const encodeInstruction: EncodeInstruction = (input, mode) => {
     userRex: NO_BYTES,
     warnings: [],
     sizeShown: false,
+    registerGuess: undefined,
   };
   // Most instructions have no prefix; two of one kind are refused.
   const kinds = input.prefixes.length > 1 ? new Set<string>() : undefined;
