@@ -414,6 +414,51 @@ test('random conditionals (.if family over symbols defined before, after or neve
   console.log(`gas random conditionals: 8 programs, ${bytes} bytes and ${messages} messages compared with GNU as`);
 });
 
+/** Branches relaxing across subsections: code read in one order and laid out in another, with local labels and loop. */
+function subsectionCodeProgram(r: () => number): string {
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+  const n = (max: number) => Math.floor(r() * max);
+  const out = ['\t.text', `\t.code${pick([16, 32, 64])}`];
+  const labels = Array.from({ length: 40 + n(40) }, (_, i) => `t${i}`);
+  let next = 0;
+  for (let i = 0; i < 160; i++) {
+    switch (n(10)) {
+      case 0: out.push(`\t.subsection ${n(3)}`); break;
+      case 1: if (next < labels.length) out.push(`${labels[next++]}:`); break;
+      case 2: out.push(`\tjmp ${pick(labels)}`); break;
+      case 3: out.push(`\t${pick(['jz', 'jnz', 'jc', 'jl'])} ${pick(labels)}`); break;
+      case 4: out.push(`\t.fill ${n(130)}, 1, 0x90`); break;
+      case 5: out.push(`\t.balign ${pick([2, 4, 16])}`); break;
+      case 6: out.push(`\tloop ${pick(labels.slice(0, Math.max(1, next)))}`); break;
+      case 7: out.push('1:\tnop', '\tjmp 1b', '\tjmp 1f', '1:'); break;
+      case 8: out.push('\t.previous'); break;
+      default: out.push(`\tmovl $${n(1000)}, %eax`); break;
+    }
+  }
+  while (next < labels.length) out.push(`${labels[next++]}:`);
+  return out.join('\n') + '\n';
+}
+
+test('random code across subsections (relaxation, local labels, loop out of range) matches GNU as', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 53));
+  let bytes = 0;
+  let messages = 0;
+  for (let k = 0; k < 8; k++) {
+    const src = subsectionCodeProgram(r);
+    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `gas-random-subsections-${k}.s`), src);
+    const gnu = gnuAssemble(src, ['-Z']);
+    const a = analyze(new MemoryFileSystem({ '/c.s': src }), '/c.s', { preprocess: false });
+    const ours = a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`).sort();
+    const theirs = [...new Set(gnu.messages)].sort();
+    assert.deepEqual(ours, theirs, `program ${k}`);
+    assert.equal(hex(a.sections.find((s) => s.name === '.text')?.bytes), hex(gnu.sections.get('.text')), `program ${k}`);
+    bytes += gnu.sections.get('.text')?.length ?? 0;
+    messages += theirs.length;
+  }
+  console.log(`gas random subsections: 8 programs, ${bytes} bytes and ${messages} messages compared with GNU as`);
+});
+
 test('400 random strings with every escape form decode like GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
   const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 5));
