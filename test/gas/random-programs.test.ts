@@ -197,10 +197,17 @@ function macroProgram(r: () => number): string {
 
 /**
  * Assembles each program with GNU as (-Z: it writes its object even after errors, so error recovery is compared
- * too) and with us: .data bytes and every message must agree. `unordered`: GNU reports some write-time problems
- * once per pass over the section and after the others; those are compared as a set.
+ * too) and with us: the sections' bytes and every message must agree. `unordered`: GNU reports some write-time
+ * problems once per pass over the section and after the others; those are compared as a set. `more` checks
+ * anything else (symbols) on each pair.
  */
-function compareDataPrograms(programs: string[], dumpName: string, unordered = false): { bytes: number; messages: number } {
+function compareDataPrograms(
+  programs: string[],
+  dumpName: string,
+  unordered = false,
+  sections: readonly string[] = ['.data'],
+  more?: (ours: ReturnType<typeof analyze>, gnu: ReturnType<typeof gnuAssemble>, k: number) => void,
+): { bytes: number; messages: number } {
   let bytes = 0;
   let messages = 0;
   programs.forEach((src, k) => {
@@ -210,8 +217,12 @@ function compareDataPrograms(programs: string[], dumpName: string, unordered = f
     const ours = a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`);
     const theirs = unordered ? [...new Set(gnu.messages)].sort() : gnu.messages;
     assert.deepEqual(unordered ? ours.sort() : ours, theirs, `program ${k}`);
-    assert.equal(hex(a.sections.find((s) => s.name === '.data')?.bytes), hex(gnu.sections.get('.data')), `program ${k}`);
-    bytes += gnu.sections.get('.data')!.length;
+    for (const name of sections) {
+      const g = gnu.sections.get(name) ?? new Uint8Array(0);
+      assert.equal(hex(a.sections.find((x) => x.name === name)?.bytes ?? new Uint8Array(0)), hex(g), `program ${k} ${name}`);
+      bytes += g.length;
+    }
+    more?.(a, gnu, k);
     messages += theirs.length;
   });
   return { bytes, messages };
@@ -345,27 +356,15 @@ const SECTIONS = ['.text', '.data', '.rodata', '.sa', '.sb'];
 test('random section switching (.section attributes, push/pop, .previous, subsections, .set) matches GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
   const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 23));
-  let bytes = 0;
   let symbols = 0;
-  for (let k = 0; k < 6; k++) {
-    const src = sectionProgram(r);
-    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `gas-random-sections-${k}.s`), src);
-    const gnu = gnuAssemble(src, ['-Z']);
-    const a = analyze(new MemoryFileSystem({ '/s.s': src }), '/s.s', { preprocess: false });
-    const ours = a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`).sort();
-    assert.deepEqual(ours, [...new Set(gnu.messages)].sort(), `program ${k}`);
-    for (const name of SECTIONS) {
-      const theirs = gnu.sections.get(name);
-      assert.equal(hex(a.sections.find((s) => s.name === name)?.bytes ?? new Uint8Array(0)), hex(theirs ?? new Uint8Array(0)), `program ${k} ${name}`);
-      bytes += theirs?.length ?? 0;
-    }
+  const { bytes } = compareDataPrograms(Array.from({ length: 6 }, () => sectionProgram(r)), 'gas-random-sections', true, SECTIONS, (a, gnu, k) => {
     for (const g of gnu.symbols) {
       if (!/^[LS]\d+$/.test(g.name)) continue;
       const mine = a.symbols.get(g.name);
       assert.equal(`${mine?.section}+${BigInt.asUintN(64, mine?.value ?? -1n)}`, `${g.section}+${g.value}`, `program ${k} ${g.name}`);
       symbols++;
     }
-  }
+  });
   console.log(`gas random sections: 6 programs, ${bytes} bytes and ${symbols} symbols compared with GNU as`);
 });
 
@@ -442,20 +441,7 @@ function subsectionCodeProgram(r: () => number): string {
 test('random code across subsections (relaxation, local labels, loop out of range) matches GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
   const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 53));
-  let bytes = 0;
-  let messages = 0;
-  for (let k = 0; k < 8; k++) {
-    const src = subsectionCodeProgram(r);
-    if (process.env.GAS_DUMP) writeFileSync(join(tmpdir(), `gas-random-subsections-${k}.s`), src);
-    const gnu = gnuAssemble(src, ['-Z']);
-    const a = analyze(new MemoryFileSystem({ '/c.s': src }), '/c.s', { preprocess: false });
-    const ours = a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`).sort();
-    const theirs = [...new Set(gnu.messages)].sort();
-    assert.deepEqual(ours, theirs, `program ${k}`);
-    assert.equal(hex(a.sections.find((s) => s.name === '.text')?.bytes), hex(gnu.sections.get('.text')), `program ${k}`);
-    bytes += gnu.sections.get('.text')?.length ?? 0;
-    messages += theirs.length;
-  }
+  const { bytes, messages } = compareDataPrograms(Array.from({ length: 8 }, () => subsectionCodeProgram(r)), 'gas-random-subsections', true, ['.text']);
   console.log(`gas random subsections: 8 programs, ${bytes} bytes and ${messages} messages compared with GNU as`);
 });
 
