@@ -394,7 +394,12 @@ export function charConstantsToDecimal(text: string, keepColumns = false): strin
         i += 2;
       }
       if (text[i] === "'") i++;
-      out += keepColumns ? v.padEnd(i - start, ' ') : v;
+      if (keepColumns) out += v.padEnd(i - start, ' ');
+      else {
+        // GNU's scrubber drops the blanks after a character constant: `'a 'b` is 9798, `m 'c x` passes 99x.
+        out += v;
+        while (text[i] === ' ' || text[i] === '\t') i++;
+      }
       continue;
     }
     out += c;
