@@ -146,7 +146,8 @@ export function repeat(asm: Assembler, kind: '.rept' | '.irp' | '.irpc', ctx: St
         }
       }
     } else {
-      let s = rest.trim();
+      // GNU's scrubber has made character constants numbers before .irpc reads its characters (`'c` is 9, 9).
+      let s = charConstantsToDecimal(rest).trim();
       const quoted = s.startsWith('"') && s.endsWith('"') && s.length >= 2;
       if (quoted) s = s.slice(1, -1);
       if (s === '') items.push('');

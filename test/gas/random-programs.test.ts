@@ -446,9 +446,10 @@ test('random code across subsections (relaxation, local labels, loop out of rang
 });
 
 /**
- * Macro arguments as GNU splits them: positional ones separated by commas or blanks, keyword ones, a :vararg tail,
- * parenthesised commas, quoted strings with blanks and commas, memory operands, character constants (GNU's
- * scrubber drops the blanks after one, so `'c x` passes 99x). Each call in a section of its own.
+ * Macro, .irp and .irpc arguments as GNU splits them: positional ones separated by commas or blanks, keyword ones, a
+ * :vararg tail, parenthesised commas, quoted strings with blanks and commas, memory operands, character constants
+ * (GNU's scrubber makes them numbers first and drops the blanks after one, so `'c x` passes 99x). Each call in a
+ * section of its own.
  */
 function macroArgumentProgram(r: () => number, calls: number): string {
   const pick = <T,>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
@@ -456,15 +457,18 @@ function macroArgumentProgram(r: () => number, calls: number): string {
   const tokens = ['1', 'x', 'ab', '(1, 2)', '(1,2)', '"a b"', '"a,b"', '1 + 2', '1+2', '-1', '%eax', '4(%ebx)', '(%ebx,%ecx,2)', '$3', 'foo bar', '""', "'c", '0x10'];
   const out = ['\t.macro m a, b, c:vararg', '\t.ascii "<\\a|\\b|\\c>"', '\t.endm', '\t.macro k x=7, y', '\t.ascii "[\\x,\\y]"', '\t.endm'];
   for (let i = 0; i < calls; i++) {
-    const call = r() < 0.3
-      ? `k ${pick(['', `x=${pick(tokens)}`, `y=${pick(tokens)}`, 'x=1, y=2', `y=${pick(tokens)}, x=${pick(tokens)}`])}`
+    const kind = r();
+    const call =
+      kind < 0.25 ? `k ${pick(['', `x=${pick(tokens)}`, `y=${pick(tokens)}`, 'x=1, y=2', `y=${pick(tokens)}, x=${pick(tokens)}`])}`
+      : kind < 0.35 ? `.irp v, ${Array.from({ length: n(4) }, () => pick(tokens)).join(pick([', ', ',', ' ']))}\n\t.ascii "<\\v>"\n\t.endr`
+      : kind < 0.45 ? `.irpc ch, ${pick(['abc', '1 2', 'a,b', '"xy"', "'c", '(1)', ''])}\n\t.ascii "<\\ch>"\n\t.endr`
       : `m ${Array.from({ length: n(5) }, () => pick(tokens)).join(pick([', ', ',', ' ']))}`;
     out.push(`\t.section .s${i}`, `\t${call}`);
   }
   return out.join('\n') + '\n';
 }
 
-test('random macro arguments (blanks, commas, keywords, :vararg, quotes, parentheses, character constants) split like GNU as', (t) => {
+test('random macro, .irp and .irpc arguments (blanks, commas, keywords, :vararg, quotes, parentheses, character constants) split like GNU as', (t) => {
   if (!requireTools(t, ['as'])) return;
   const r = seededRandom(Number(process.env.GAS_RANDOM_SEED ?? 61));
   const sections = Array.from({ length: 200 }, (_, i) => `.s${i}`);
