@@ -496,7 +496,11 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.incbin': (asm, ctx) => {
     const ps = asm.pieces(ctx);
     if (!ps.length || !ps[0].text.startsWith('"')) return asm.error('missing string', ctx.origin, 'incbin');
-    const name = String.fromCharCode(...decodeString(ps[0].text, 0).bytes);
+    const quoted = decodeString(ps[0].text, 0);
+    const name = String.fromCharCode(...quoted.bytes);
+    // GNU reads the name, reports what follows it without a comma, and includes the file all the same.
+    const junk = ps[0].text.slice(quoted.end).trim();
+    if (junk) asm.error(`junk at end of line, first unrecognized character is \`${junk[0]}'`, ctx.origin, 'junk');
     let skip = 0n;
     let count: bigint | undefined;
     if (ps[1] && ps[1].text) {
@@ -511,10 +515,12 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
     }
     const r = asm.readInclude(ctx, name, true);
     if (!r || !r.bytes) return;
-    if (skip < 0n || skip > BigInt(r.bytes.length)) return asm.warn(`skip (${skip}) or count (${count ?? 0}) invalid for file size (${r.bytes.length})`, ctx.origin, 'incbin');
-    const end = count === undefined ? r.bytes.length : Number(skip + count);
-    if (end > r.bytes.length) return asm.warn(`skip (${skip}) or count (${count}) invalid for file size (${r.bytes.length})`, ctx.origin, 'incbin');
-    asm.emit(r.bytes.subarray(Number(skip), end), ctx);
+    const size = BigInt(r.bytes.length);
+    // GNU: an explicit count of zero means the rest of the file, with a warning; a range outside the file is an error.
+    if (count === 0n) asm.warn(`.incbin count zero, ignoring \`${name}'`, ctx.origin, 'incbin');
+    const n = count === undefined || count === 0n ? size - skip : count;
+    if (skip < 0n || n < 0n || skip + n > size) return asm.error(`skip (${skip}) or count (${n}) invalid for file size (${size})`, ctx.origin, 'incbin');
+    asm.emit(r.bytes.subarray(Number(skip), Number(skip + n)), ctx);
   },
   '.err': (asm, ctx) => asm.error('.err encountered', ctx.origin, 'err-directive'),
   '.error': message('error'),
