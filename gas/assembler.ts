@@ -467,7 +467,7 @@ export class Assembler {
   absolute(ctx: StatementContext, piece: StatementText, message = 'bad or irreducible absolute expression'): bigint | undefined {
     const e = this.parseWholeExpr(ctx, piece);
     if (!e) return undefined;
-    const v = this.evalNow(e);
+    const v = this.evalReporting(e, ctx);
     if (v.k !== 'abs') {
       this.error(message, this.at(ctx, piece.column, piece.column + piece.text.length), 'non-constant');
       return undefined;

@@ -72,11 +72,12 @@ function space(asm: Assembler, ctx: StatementContext): void {
   if (ps[1] && ps[1].text) {
     const f = asm.absolute(ctx, ps[1]);
     if (f === undefined) return;
+    asm.checkTruncation(f, 1, ctx, ps[1].column);
     fill = Number(BigInt.asUintN(8, f));
   }
   const e = asm.parseWholeExpr(ctx, ps[0]);
   if (!e) return;
-  const v = asm.evalNow(e);
+  const v = asm.evalReporting(e, ctx);
   if (v.k === 'abs') {
     if (v.v <= 0n) {
       asm.warn('.space repeat count is zero, ignored', ctx.origin, 'zero-space');

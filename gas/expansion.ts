@@ -114,7 +114,7 @@ export function repeat(asm: Assembler, kind: '.rept' | '.irp' | '.irpc', ctx: St
     const v = asm.absolute(ctx, { text: args, column: ctx.argsStart });
     if (v === undefined) return;
     if (v < 0n) {
-      asm.warn('negative count for REPT - ignored', ctx.origin, 'rept-count');
+      asm.error('negative count for REPT - ignored', ctx.origin, 'rept-count');
       return;
     }
     if (v * BigInt(Math.max(1, body.length)) > BigInt(asm.maxExpandedLines)) return tooBig();

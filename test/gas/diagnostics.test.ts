@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gnuAssemble, requireTools } from './toolchain';
+import { gnuAssemble, hex, requireTools } from './toolchain';
 
 function ours(source: string, files: Record<string, string> = {}): Analysis {
   return analyze(new MemoryFileSystem({ '/d.s': source, ...files }), '/d.s', { preprocess: false });
@@ -229,4 +229,15 @@ test('immediates wider than their field: shortened with GNU\'s warning and bytes
     n += gnu.messages.length;
   }
   t.diagnostic(`${n} warnings identical`);
+});
+
+test('directive argument problems GNU reports and reads on after: negative .rept, wide fill bytes, division by zero', (t) => {
+  if (!requireTools(t, ['as'])) return;
+  const src = '\t.data\n\t.rept -5\n\t.byte 1\n\t.endr\n\t.skip 2, 0x100\n\t.zero 5/0\n\t.balign 5/0\n\t.fill 1, 1, 5/0\n\t.byte 7\n';
+  const gnu = gnuAssemble(src, ['-Z']);
+  const a = ours(src);
+  const mine = a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`);
+  // GNU repeats the fill warning once per byte; we say it once.
+  assert.deepEqual(mine, [...new Set(gnu.messages)]);
+  assert.equal(hex(a.sections.find((s) => s.name === '.data')?.bytes), hex(gnu.sections.get('.data')));
 });
