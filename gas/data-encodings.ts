@@ -84,7 +84,7 @@ function fitsByte(v: bigint): boolean {
 export const dsDirective = (size: number): DirectiveHandler => (asm, ctx) => {
   const ps = asm.pieces(ctx);
   if (!ps.length || !ps[0].text) return;
-  const count = asm.absolute(ctx, ps[0]);
+  const count = asm.absolute(ctx, ps[0], '.space, .nops or .fill specifies non-absolute value');
   if (count === undefined) return;
   const hasFill = !!(ps[1] && ps[1].text);
   let fill = 0n;

@@ -405,7 +405,7 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.nops': (asm, ctx) => {
     const ps = asm.pieces(ctx);
     if (!ps.length) return asm.error('missing size expression', ctx.origin, 'bad-expression');
-    const n = asm.absolute(ctx, ps[0]);
+    const n = asm.absolute(ctx, ps[0], '.space, .nops or .fill specifies non-absolute value');
     if (n === undefined) return;
     let limit = 0n;
     if (ps[1] && ps[1].text) {

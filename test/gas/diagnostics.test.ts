@@ -231,9 +231,9 @@ test('immediates wider than their field: shortened with GNU\'s warning and bytes
   t.diagnostic(`${n} warnings identical`);
 });
 
-test('directive argument problems GNU reports and reads on after: negative .rept, wide fill bytes, division by zero', (t) => {
+test('directive argument problems GNU reports and reads on after: negative .rept, wide fill bytes, division by zero, sizes not known', (t) => {
   if (!requireTools(t, ['as'])) return;
-  const src = '\t.data\n\t.rept -5\n\t.byte 1\n\t.endr\n\t.skip 2, 0x100\n\t.zero 5/0\n\t.balign 5/0\n\t.fill 1, 1, 5/0\n\t.byte 7\n';
+  const src = '\t.data\n\t.rept -5\n\t.byte 1\n\t.endr\n\t.skip 2, 0x100\n\t.zero 5/0\n\t.balign 5/0\n\t.fill 1, 1, 5/0\n\t.byte 7\n\t.nops undef\n\t.ds.b fwd\n\t.ds.w undef\nfwd: .byte 2\n';
   const gnu = gnuAssemble(src, ['-Z']);
   const a = ours(src);
   const mine = a.diagnostics.map((d) => `${d.origin.range.line + 1}: ${d.severity === 'error' ? 'Error' : 'Warning'}: ${d.message}`);
