@@ -72,10 +72,8 @@ export const floatDirective = (size: 4 | 8): DirectiveHandler => (asm, ctx) => {
   }
 };
 
-/**
- * A zero count warns only where GNU takes its `.space` path: no value given, or a one-byte unit whose value fits a
- * byte (other values are emitted one by one, zero times, silently).
- */
+// A zero count warns only where GNU takes its `.space` path: no value given, or a one-byte unit whose value fits a
+// byte (other values are emitted one by one, zero times, silently).
 function fitsByte(v: bigint): boolean {
   return v >= -128n && v <= 255n;
 }
@@ -98,14 +96,14 @@ export const dsDirective = (size: number): DirectiveHandler => (asm, ctx) => {
     return;
   }
   if (hasFill) asm.checkTruncation(fill, size, ctx, ps[1].column);
-  const unit = new Uint8Array(size);
-  const u = BigInt.asUintN(64, fill);
-  for (let i = 0; i < Math.min(size, 8); i++) unit[i] = Number((u >> BigInt(8 * i)) & 0xffn);
-  if (!asm.budget(Number(count) * size, ctx)) return;
-  const out = new Uint8Array(Number(count) * size);
-  for (let k = 0; k < out.length; k += size) out.set(unit, k);
-  asm.emit(out, ctx);
+  asm.emitFill(Number(count), littleEndianUnit(fill, size), ctx);
 };
+
+/** `v` as `size` little-endian bytes (bytes past its 8 are zero). */
+function littleEndianUnit(v: bigint, size: number): number[] {
+  const u = BigInt.asUintN(64, v);
+  return Array.from({ length: size }, (_, i) => (i < 8 ? Number((u >> BigInt(8 * i)) & 0xffn) : 0));
+}
 
 /** `.dcb.b` … `.dcb.l` (and `.dcb`, words): `count` copies of a value; `.dcb.s`/`.dcb.d` copy a float. */
 export const dcbDirective = (size: number, float = false): DirectiveHandler => (asm, ctx) => {
@@ -118,23 +116,21 @@ export const dcbDirective = (size: number, float = false): DirectiveHandler => (
     if (size === 1 && v !== undefined && fitsByte(v)) asm.warn('.space repeat count is zero, ignored', ctx.origin, 'zero-count');
     return;
   }
-  const unit = new Uint8Array(size);
+  let unit = new Array<number>(size).fill(0);
   if (ps[1] && ps[1].text) {
     if (float) {
+      const bytes = new Uint8Array(size);
+      const view = new DataView(bytes.buffer);
       const v = parseFloatLiteral(ps[1].text) ?? 0;
-      const view = new DataView(unit.buffer);
       if (size === 4) view.setFloat32(0, v, true);
       else view.setFloat64(0, v, true);
+      unit = [...bytes];
     } else {
       const v = asm.absolute(ctx, ps[1]);
       if (v === undefined) return;
       asm.checkTruncation(v, size, ctx, ps[1].column);
-      const u = BigInt.asUintN(64, v);
-      for (let i = 0; i < size; i++) unit[i] = Number((u >> BigInt(8 * i)) & 0xffn);
+      unit = littleEndianUnit(v, size);
     }
   }
-  if (!asm.budget(Number(count) * size, ctx)) return;
-  const out = new Uint8Array(Number(count) * size);
-  for (let k = 0; k < out.length; k += size) out.set(unit, k);
-  asm.emit(out, ctx);
+  asm.emitFill(Number(count), unit, ctx);
 };

@@ -17,7 +17,7 @@ export interface Relocation {
   pcRelative: boolean;
   /** Section-relative address that pc-relative values are measured from. */
   pcBase: number;
-  range: 'signed' | 'unsigned' | 'either';
+  range: 'signed' | 'either';
   origin: Origin;
 }
 
@@ -344,7 +344,7 @@ function resolveFixup(asm: Assembler, section: Section, f: Frag, fx: FragFixup, 
     value = BigInt((v.at.frag as Frag).address + v.at.offset) + v.v - BigInt(pcBase);
   }
   if (value !== undefined) {
-    const msg = rangeProblem(value, fx.size, fx.range, fx.pcRelative, f.address + fx.offset - (fx.pcRelative ? 0 : 0));
+    const msg = rangeProblem(value, fx.size, fx.range, f.address + fx.offset);
     if (msg) asm.error(msg, fx.origin, 'out-of-range');
     writeLittleEndian(bytes, at, value, fx.size);
     return;
@@ -431,8 +431,7 @@ function mentionsExternal(asm: Assembler, expr: Expr): boolean {
 export function rangeProblem(
   value: bigint,
   size: number,
-  range: 'signed' | 'unsigned' | 'either',
-  pcRelative: boolean,
+  range: 'signed' | 'either',
   at = 0,
 ): string | undefined {
   if (size >= 8) return undefined;
@@ -440,19 +439,13 @@ export function rangeProblem(
   const smin = -(1n << (bits - 1n));
   const smax = (1n << (bits - 1n)) - 1n;
   const umax = (1n << bits) - 1n;
-  let ok: boolean;
-  if (range === 'signed') ok = value >= smin && value <= smax;
-  else if (range === 'unsigned') ok = value >= 0n && value <= umax;
   // GNU's check for a field that is not signed: the value or its negation must fit (a byte takes -255..255).
-  else ok = (value >= 0n ? value : -value) <= umax;
+  const ok = range === 'signed' ? value >= smin && value <= smax : (value >= 0n ? value : -value) <= umax;
   if (ok) return undefined;
   const u = BigInt.asUintN(64, value);
-  if (pcRelative || range !== 'unsigned') {
-    // GNU writes the value in decimal up to 1000, else as a 64-bit hex number.
-    const shown = u > 1000n ? u.toString(16).padStart(16, '0') : u.toString();
-    return `value of ${shown} too large for field of ${size} byte${size > 1 ? 's' : ''} at ${at.toString(16).padStart(16, '0')}`;
-  }
-  return `value 0x${u.toString(16)} truncated to 0x${(u & umax).toString(16)}`;
+  // GNU writes the value in decimal up to 1000, else as a 64-bit hex number.
+  const shown = u > 1000n ? u.toString(16).padStart(16, '0') : u.toString();
+  return `value of ${shown} too large for field of ${size} byte${size > 1 ? 's' : ''} at ${at.toString(16).padStart(16, '0')}`;
 }
 
 function finalizeSymbols(asm: Assembler): void {

@@ -344,7 +344,7 @@ export function link(asm: Assembler, sections: LaidOutSection[], options: LinkOp
       return;
     }
     if (r.pcRelative) value -= BigInt(c.address + r.pcBase);
-    const msg = rangeProblem(value, r.size, r.range, r.pcRelative, c.address + r.offset);
+    const msg = rangeProblem(value, r.size, r.range, c.address + r.offset);
     if (msg) diagnostics.push({ severity: 'error', message: `relocation truncated to fit: ${msg}`, origin: r.origin, code: 'out-of-range' });
     // Only the image is patched: the analysis keeps object-level bytes, as GNU's .o does.
     if (!c.nobits && image.length) image.set(littleEndian(value, r.size), c.address - base + r.offset);

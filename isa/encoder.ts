@@ -847,20 +847,16 @@ function encodeForm(match: Match, ctx: Ctx, form: InstructionForm = match.form):
     }
     // GNU's truncation warning: outside 64-bit code values wrap at 32 bits first (silently) and count as signed;
     // in 64-bit code a value with clear upper half counts as a signed 32-bit one. 32-bit fields warn only there.
-    if (v.known && (s === 'i8' || s === 'i16' || s === 'fsel')) {
+    if (v.known && width <= 2 && s !== 'is8' && s !== 'foff') {
+      // Byte and word fields take the value GNU's immediate sizing left (`$0x8000` with a byte register reads as
+      // -0x8000) and check that; GNU writes a far jump's selector as it is, without a warning.
       gnuImmediateKinds(v.value, guessedImmediateSize(ctx), ctx.mode);
       const seen = gnuImmediateValue;
-      // GNU writes a far jump's selector as it is, without a warning.
       if (s !== 'fsel' && gnuShortens(seen, width * 8)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
       putNumber(seen, width);
       continue;
     }
-    if (v.known && s !== 'is8' && width <= 2 && s !== 'foff') {
-      // The value GNU's immediate sizing left (`$0x8000` with a byte register reads as -0x8000) is what it checks.
-      gnuImmediateKinds(v.value, guessedImmediateSize(ctx), ctx.mode);
-      const seen = gnuImmediateValue;
-      if (gnuShortens(seen, width * 8)) ctx.warnings.push(`${hexU64(seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);
-    } else if (v.known && s !== 'is8') {
+    if (v.known && s !== 'is8') {
       const seen = ctx.mode !== 64 || BigInt.asUintN(64, v.value) >> 32n === 0n ? BigInt.asIntN(32, v.value) : v.value;
       if ((width <= 2 && !fitsBits(seen, width * 8)) || (width === 4 && ctx.mode === 64 && !fitsBits(v.value, 32))) {
         ctx.warnings.push(`${hexU64(width === 4 ? v.value : seen)} shortened to ${hexU64(BigInt.asUintN(width * 8, seen))}`);

@@ -52,8 +52,8 @@ export interface Fixup {
   size: 1 | 2 | 4 | 8;
   operand: number;
   pcRelative: boolean;
-  /** How the linker checks range: 'signed', 'unsigned', or 'either' (GNU's "value fits in N bits" for data). */
-  range: 'signed' | 'unsigned' | 'either';
+  /** How the value is range-checked: 'signed', or 'either' (GNU's check for fields that are not signed). */
+  range: 'signed' | 'either';
 }
 
 export interface Encoding {
