@@ -250,18 +250,19 @@ function section(asm: Assembler, ctx: StatementContext, push: boolean): void {
     asm.error(`unknown section attribute in "${flags}"`, ctx.origin, 'section');
   }
   const existing = asm.sections.get(name);
+  // GNU: ELF's special sections keep their own attributes (a warning says so), except that a new .rodata takes
+  // "aw"; any other section keeps those it was first given, none if it came without (a change is an error).
+  const special = SPECIAL_SECTION_FLAGS[name];
+  const clean = (f: string) => norm(f.replace(/[0-9?]/g, ''));
+  const writableRodata = name === '.rodata' && flags !== undefined && clean(flags) === 'aw';
   if (flags !== undefined) {
-    // GNU: ELF's special sections keep their own attributes (a warning says so); any other section keeps those it
-    // was first given, none if it came without (a change is an error).
-    const special = SPECIAL_SECTION_FLAGS[name];
-    const clean = (f: string) => norm(f.replace(/[0-9?]/g, ''));
     const wanted = clean(flags);
     // .text, .data and .bss exist from the start in GNU as; the other special sections when first named.
     const exists = existing !== undefined || name === '.text' || name === '.data' || name === '.bss';
     const stored = existing?.flagsGiven ? existing.flags : special ?? '';
     if (!exists) {
       // A new .rodata GNU takes as writable, with a warning; the others are simply created with these flags.
-      if (name === '.rodata' && wanted === 'aw') asm.warn('setting incorrect section attributes for .rodata', ctx.origin, 'section');
+      if (writableRodata) asm.warn('setting incorrect section attributes for .rodata', ctx.origin, 'section');
       else if (special !== undefined && wanted !== clean(special)) asm.warn(`ignoring changed section attributes for ${name}`, ctx.origin, 'section');
     } else if (wanted !== clean(stored)) {
       if (special !== undefined) asm.warn(`ignoring changed section attributes for ${name}`, ctx.origin, 'section');
@@ -270,12 +271,7 @@ function section(asm: Assembler, ctx: StatementContext, push: boolean): void {
   }
   if (push) asm.sectionStack.push({ cur: asm.current, prev: asm.previous });
   if (existing) asm.switchSection(name, sub);
-  else {
-    // A special section keeps its own attributes (a new .rodata takes the writable ones it was given).
-    const special = SPECIAL_SECTION_FLAGS[name];
-    const keep = special !== undefined && !(name === '.rodata' && flags !== undefined && norm(flags) === 'aw');
-    asm.switchSection(name, sub, keep ? (flags === undefined ? undefined : special) : flags, type);
-  }
+  else asm.switchSection(name, sub, special !== undefined && !writableRodata && flags !== undefined ? special : flags, type);
 }
 
 const norm = (f: string) => [...f].sort().join('');
@@ -341,6 +337,8 @@ function message(kind: 'error' | 'warning' | 'print'): DirectiveHandler {
 }
 
 const accept: DirectiveHandler = () => {};
+
+const globalSymbols: DirectiveHandler = (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'global'));
 
 function ignoredWithWarning(what: string): DirectiveHandler {
   return (asm, ctx) => asm.warn(`${what} is not supported and was ignored`, ctx.origin, 'unsupported-directive');
@@ -457,8 +455,8 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.equ': setLike('set'),
   '.equiv': setLike('equiv'),
   '.eqv': setLike('eqv'),
-  '.globl': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'global')),
-  '.global': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'global')),
+  '.globl': globalSymbols,
+  '.global': globalSymbols,
   '.local': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'local')),
   '.weak': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'weak')),
   '.hidden': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).visibility = 'hidden')),
@@ -574,7 +572,7 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.mexit': (asm, ctx) => exitMacro(asm, ctx),
   '.slong': data(4),
   '.nop': (asm, ctx) => asm.emit([0x90], ctx),
-  '.xdef': (asm, ctx) => symbolList(asm, ctx, (n) => (asm.symbol(n).binding = 'global')),
+  '.xdef': globalSymbols,
   // Directives that only describe the object file (debug info, symbol versions, listing layout, x86 options):
   // nothing of theirs reaches a flat image.
   '.extern': accept,
@@ -603,17 +601,13 @@ export const DIRECTIVES: Record<string, DirectiveHandler> = {
   '.optim': accept,
   '.noopt': accept,
   '.this_gcc_requires_the_gnu_assembler': accept,
-  '.cfi_fde_data': accept,
-  '.cfi_inline_lsda': accept,
-  '.cfi_label': accept,
-  '.cfi_negate_ra_state': accept,
-  '.cfi_personality_id': accept,
 };
 
 for (const d of [
   'startproc', 'endproc', 'def_cfa', 'def_cfa_offset', 'def_cfa_register', 'adjust_cfa_offset', 'offset', 'rel_offset',
   'register', 'restore', 'undefined', 'same_value', 'remember_state', 'restore_state', 'return_column', 'signal_frame',
   'window_save', 'escape', 'val_encoded_addr', 'personality', 'lsda', 'sections', 'undefined', 'val_offset',
+  'fde_data', 'inline_lsda', 'label', 'negate_ra_state', 'personality_id',
 ]) {
   DIRECTIVES['.cfi_' + d] = accept;
 }
