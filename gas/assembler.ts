@@ -359,6 +359,17 @@ export class Assembler {
     }
   }
 
+  /**
+   * Ties a symbol reference just read to its symbol and to the definition current now (the next one, if none yet),
+   * and records where it was written.
+   */
+  bindReference(node: SymExpr, where: Origin): void {
+    const sym = this.symbol(node.name);
+    node.ref = sym;
+    node.version = sym.earlier?.length ?? 0;
+    sym.references.push(where);
+  }
+
   /** The definition a reference sees: the one current when it was written, if a `.set` replaced it since. */
   definitionOf(s: SymbolInfo | undefined, node?: SymExpr): SymbolDefinition | undefined {
     if (!s) return undefined;
@@ -434,12 +445,7 @@ export class Assembler {
       this.error(e.message, this.at(ctx, e.s, e.e), 'bad-expression');
       return { end: r.end };
     }
-    for (const s of symbolsOf(r.expr)) {
-      const sym = this.symbol(s.name);
-      s.ref = sym;
-      s.version = sym.earlier?.length ?? 0;
-      sym.references.push(this.at(ctx, s.s, s.e));
-    }
+    for (const s of symbolsOf(r.expr)) this.bindReference(s, this.at(ctx, s.s, s.e));
     return { expr: r.expr, end: r.end };
   }
 

@@ -74,10 +74,7 @@ class OperandEvaluator implements OperandContext {
     for (let i = 0; i < refs.length; i++) {
       const s = refs[i];
       this.pure = false;
-      const sym = asm.symbol(s.name);
-      s.ref = sym;
-      s.version = sym.earlier?.length ?? 0;
-      sym.references.push(asm.at(ctx, start + s.s, start + s.e));
+      asm.bindReference(s, asm.at(ctx, start + s.s, start + s.e));
     }
     refs.length = 0;
     const problems = this.problems;
